@@ -1,0 +1,223 @@
+/* config.c: the option table and the `key = value` parser made from it. */
+#include "daemon/config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/buf.h"
+#include "common/util.h"
+#include "daemon/log.h"
+
+enum option_type { OPT_STRING, OPT_COUNT, OPT_SECONDS, OPT_BYTES, OPT_LOG_LEVEL };
+
+struct option_spec {
+    const char *name;
+    enum option_type type;
+    size_t offset;
+    const char *default_value;
+    long min, max;
+    const char *help;
+};
+
+#define STR(field, def, help) {#field, OPT_STRING, offsetof(struct config, field), def, 0, 0, help}
+#define NUM(field, type, def, lo, hi, help) {#field, type, offsetof(struct config, field), def, lo, hi, help}
+
+static const struct option_spec options[] = {
+    STR(feeds, "/etc/feedspool/feeds.txt", "feed list file: one URL per line, # comments"),
+    STR(topics, "/etc/feedspool/topics.json", "topic rules file (JSON)"),
+    STR(spool, "/var/lib/feedspool/spool", "spool directory holding tmp/, new/ and cur/"),
+    STR(state, "/var/lib/feedspool/state.db", "SQLite state database"),
+    STR(user_agent, "feedspool/0.1 (+https://github.com/feedspool/feedspool)",
+        "User-Agent sent with every request"),
+    STR(contact_url, "", "contact URL or address added to the User-Agent"),
+    {"log_level", OPT_LOG_LEVEL, offsetof(struct config, log_level), "info", 0, 0,
+     "err, warning, notice, info or debug"},
+    NUM(poll_interval, OPT_SECONDS, "15m", 10, 7 * 86400, "default time between polls of a feed"),
+    NUM(poll_jitter, OPT_SECONDS, "30s", 0, 86400, "first polls are spread over this window"),
+    NUM(max_backoff, OPT_SECONDS, "6h", 60, 7 * 86400, "longest wait after repeated errors"),
+    NUM(connect_timeout, OPT_SECONDS, "10s", 1, 300, "connection timeout"),
+    NUM(transfer_timeout, OPT_SECONDS, "60s", 1, 3600, "whole-transfer timeout"),
+    NUM(low_speed_time, OPT_SECONDS, "20s", 1, 3600,
+        "cut a transfer that moves under 1 byte/s for this long"),
+    NUM(max_body, OPT_BYTES, "10M", 1024, 1L << 30, "largest body accepted, after decompression"),
+    NUM(max_transfers, OPT_COUNT, "64", 1, 10000, "concurrent transfers in all"),
+    NUM(max_per_host, OPT_COUNT, "2", 1, 100, "concurrent transfers to one host"),
+    NUM(max_redirects, OPT_COUNT, "5", 0, 20, "redirects followed per request"),
+    NUM(article_attempts, OPT_COUNT, "3", 1, 100,
+        "page fetch attempts before the feed's own text is used"),
+    NUM(retry_delay, OPT_SECONDS, "5m", 1, 86400, "wait before retrying a failed page fetch"),
+    NUM(stop_timeout, OPT_SECONDS, "20s", 0, 600, "how long SIGTERM waits for in-flight work"),
+};
+
+static char **string_field(struct config *c, const struct option_spec *o)
+{
+    return (char **)((char *)c + o->offset);
+}
+
+static long *number_field(struct config *c, const struct option_spec *o)
+{
+    return (long *)((char *)c + o->offset);
+}
+
+/* Parses a number with an optional unit suffix: s/m/h/d for seconds, K/M/G for bytes. */
+static int parse_number(const char *text, enum option_type type, long *out)
+{
+    errno = 0;
+    char *end;
+    long long value = strtoll(text, &end, 10);
+    if (end == text || errno || value < 0)
+        return -1;
+    long long scale = 1;
+    if (type == OPT_SECONDS) {
+        switch (*end) {
+        case 's': scale = 1; end++; break;
+        case 'm': scale = 60; end++; break;
+        case 'h': scale = 3600; end++; break;
+        case 'd': scale = 86400; end++; break;
+        default: break;
+        }
+    } else if (type == OPT_BYTES) {
+        switch (*end) {
+        case 'K': case 'k': scale = 1024; end++; break;
+        case 'M': scale = 1024 * 1024; end++; break;
+        case 'G': scale = 1024 * 1024 * 1024; end++; break;
+        default: break;
+        }
+    }
+    if (*end != '\0' || value > (1LL << 40) / scale)
+        return -1;
+    *out = (long)(value * scale);
+    return 0;
+}
+
+static const struct option_spec *find_option(const char *name)
+{
+    for (size_t i = 0; i < ARRAY_LEN(options); i++)
+        if (strcmp(options[i].name, name) == 0)
+            return &options[i];
+    return NULL;
+}
+
+int config_set(struct config *c, const char *key, const char *value, const char *where,
+               char *err, size_t errlen)
+{
+    const struct option_spec *o = find_option(key);
+    if (!o) {
+        struct buf known;
+        buf_init(&known, 0);
+        for (size_t i = 0; i < ARRAY_LEN(options); i++) {
+            buf_append_str(&known, i ? ", " : "");
+            buf_append_str(&known, options[i].name);
+        }
+        set_err(err, errlen, "%s: unknown option '%s' (known: %s)", where, key, known.data);
+        buf_free(&known);
+        return -1;
+    }
+    switch (o->type) {
+    case OPT_STRING:
+        free(*string_field(c, o));
+        *string_field(c, o) = xstrdup(value);
+        return 0;
+    case OPT_LOG_LEVEL:
+        if (log_level_parse(value) < 0)
+            return set_err(err, errlen, "%s: %s must be err, warning, notice, info or debug, not '%s'",
+                           where, key, value);
+        free(*string_field(c, o));
+        *string_field(c, o) = xstrdup(value);
+        return 0;
+    case OPT_COUNT:
+    case OPT_SECONDS:
+    case OPT_BYTES: {
+        long n;
+        if (parse_number(value, o->type, &n) < 0)
+            return set_err(err, errlen, "%s: %s: '%s' is not a %s", where, key, value,
+                           o->type == OPT_SECONDS ? "duration (e.g. 30s, 15m, 2h)"
+                           : o->type == OPT_BYTES ? "size (e.g. 512K, 10M)"
+                                                  : "whole number");
+        if (n < o->min || n > o->max)
+            return set_err(err, errlen, "%s: %s = %ld is outside %ld..%ld", where, key, n, o->min,
+                           o->max);
+        *number_field(c, o) = n;
+        return 0;
+    }
+    }
+    return set_err(err, errlen, "%s: internal error for option '%s'", where, key);
+}
+
+void config_init(struct config *c)
+{
+    memset(c, 0, sizeof *c);
+    for (size_t i = 0; i < ARRAY_LEN(options); i++) {
+        char err[256];
+        if (config_set(c, options[i].name, options[i].default_value, "default", err, sizeof err) < 0)
+            abort(); /* a default that does not parse is a bug in the table */
+    }
+}
+
+static char *trim(char *s)
+{
+    while (isspace((unsigned char)*s))
+        s++;
+    char *end = s + strlen(s);
+    while (end > s && isspace((unsigned char)end[-1]))
+        *--end = '\0';
+    return s;
+}
+
+int config_load(struct config *c, const char *path, char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return set_err(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+    char *line = NULL;
+    size_t cap = 0;
+    unsigned lineno = 0;
+    int rc = 0;
+    while (rc == 0 && getline(&line, &cap, f) >= 0) {
+        lineno++;
+        char *hash = strchr(line, '#');
+        if (hash)
+            *hash = '\0';
+        char *text = trim(line);
+        if (!*text)
+            continue;
+        char where[512];
+        snprintf(where, sizeof where, "%s:%u", path, lineno);
+        char *eq = strchr(text, '=');
+        if (!eq) {
+            rc = set_err(err, errlen, "%s: expected 'key = value'", where);
+            break;
+        }
+        *eq = '\0';
+        char *value = trim(eq + 1);
+        size_t vlen = strlen(value);
+        if (vlen >= 2 && value[0] == '"' && value[vlen - 1] == '"') {
+            value[vlen - 1] = '\0';
+            value++;
+        }
+        rc = config_set(c, trim(text), value, where, err, errlen);
+    }
+    free(line);
+    fclose(f);
+    return rc;
+}
+
+void config_free(struct config *c)
+{
+    for (size_t i = 0; i < ARRAY_LEN(options); i++)
+        if (options[i].type == OPT_STRING || options[i].type == OPT_LOG_LEVEL) {
+            free(*string_field(c, &options[i]));
+            *string_field(c, &options[i]) = NULL;
+        }
+}
+
+void config_print_help(FILE *out)
+{
+    fprintf(out, "Configuration options (file: key = value; command line: --set key=value):\n");
+    for (size_t i = 0; i < ARRAY_LEN(options); i++)
+        fprintf(out, "  %-17s %s (default: %s)\n", options[i].name, options[i].help,
+                options[i].default_value[0] ? options[i].default_value : "none");
+}

@@ -1,0 +1,49 @@
+/* config.h: feedspool's configuration, described by one declarative option table.
+ *
+ * The file format is `key = value` lines with `#` comments. The same table
+ * yields the parser, the defaults, the help text (`feedspool help config`) and
+ * the unknown-option error, so an option exists in exactly one place.
+ * A struct config owns its strings; config_free() releases them. */
+#ifndef FEEDSPOOL_DAEMON_CONFIG_H
+#define FEEDSPOOL_DAEMON_CONFIG_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#define CONFIG_DEFAULT_PATH "/etc/feedspool/feedspool.conf"
+
+struct config {
+    char *feeds;            /* feed list file */
+    char *topics;           /* topic rules file */
+    char *spool;            /* spool directory (tmp/, new/, cur/) */
+    char *state;            /* SQLite state database */
+    char *user_agent;
+    char *contact_url;      /* appended to the User-Agent when set */
+    char *log_level;
+    long poll_interval;     /* seconds, default per feed */
+    long poll_jitter;       /* seconds: first polls spread over [0, jitter) */
+    long max_backoff;       /* seconds: cap on error backoff */
+    long connect_timeout;   /* seconds */
+    long transfer_timeout;  /* seconds, whole transfer */
+    long low_speed_time;    /* seconds below 1 byte/s before a transfer is cut */
+    long max_body;          /* bytes, after decompression */
+    long max_transfers;     /* concurrent transfers in all */
+    long max_per_host;      /* concurrent transfers per host */
+    long max_redirects;
+    long article_attempts;  /* fetch attempts before falling back to the feed's own text */
+    long retry_delay;       /* seconds before a failed article fetch is retried */
+    long stop_timeout;      /* seconds SIGTERM waits for in-flight work */
+};
+
+/* Fills c with the defaults. */
+void config_init(struct config *c);
+/* Reads path over the current values. Returns 0, or -1 with "FILE:LINE: reason" in err. */
+int config_load(struct config *c, const char *path, char *err, size_t errlen);
+/* Applies one "key=value" (command-line --set); where names the source in errors. */
+int config_set(struct config *c, const char *key, const char *value, const char *where,
+               char *err, size_t errlen);
+void config_free(struct config *c);
+/* Prints every option with its default and help, for --help. */
+void config_print_help(FILE *out);
+
+#endif

@@ -1,0 +1,316 @@
+/* daemon.c: the `run` and `once` subcommands, and the service loop they share with `demo`. */
+#include <curl/curl.h>
+#include <event2/event.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/util.h"
+#include "daemon/commands.h"
+#include "daemon/fetch.h"
+#include "daemon/log.h"
+#include "daemon/notify.h"
+#include "daemon/pipeline.h"
+#include "daemon/service.h"
+#include "feeds/state.h"
+#include "output/spool.h"
+#include "topics/topics.h"
+
+struct service {
+    const struct service_params *params;
+    struct event_base *base;
+    struct state *state;
+    struct spool *spool;
+    struct fetcher *fetcher;
+    struct pipeline *pipeline;
+    struct event *signals[3];
+    struct event *stop_timer;
+    struct event *watchdog;
+    bool stopping;
+};
+
+int service_parse_args(int argc, char **argv, struct config *cfg, char *err, size_t errlen)
+{
+    config_init(cfg);
+    const char *config_path = NULL;
+    for (int i = 1; i < argc; i++)
+        if ((strcmp(argv[i], "-c") == 0 || strcmp(argv[i], "--config") == 0) && i + 1 < argc)
+            config_path = argv[++i];
+    if (!config_path && access(CONFIG_DEFAULT_PATH, R_OK) == 0)
+        config_path = CONFIG_DEFAULT_PATH;
+    if (config_path && config_load(cfg, config_path, err, errlen) < 0)
+        return -1;
+    static const struct {
+        const char *flag, *option;
+    } shortcuts[] = {{"--feeds", "feeds"},   {"--topics", "topics"},       {"--spool", "spool"},
+                     {"--state", "state"},   {"--log-level", "log_level"}};
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv[i];
+        if ((strcmp(arg, "-c") == 0 || strcmp(arg, "--config") == 0) && i + 1 < argc) {
+            i++;
+            continue;
+        }
+        bool matched = false;
+        for (size_t k = 0; k < ARRAY_LEN(shortcuts) && !matched; k++)
+            if (strcmp(arg, shortcuts[k].flag) == 0) {
+                if (i + 1 >= argc)
+                    return set_err(err, errlen, "%s needs a value", arg);
+                if (config_set(cfg, shortcuts[k].option, argv[++i], arg, err, errlen) < 0)
+                    return -1;
+                matched = true;
+            }
+        if (matched)
+            continue;
+        if (strcmp(arg, "--set") == 0 && i + 1 < argc) {
+            char *pair = xstrdup(argv[++i]);
+            char *eq = strchr(pair, '=');
+            int rc = eq ? (*eq = '\0', config_set(cfg, pair, eq + 1, "--set", err, errlen))
+                        : set_err(err, errlen, "--set takes KEY=VALUE, not '%s'", pair);
+            free(pair);
+            if (rc < 0)
+                return -1;
+            continue;
+        }
+        return set_err(err, errlen, "unknown argument '%s' (see --help)", arg);
+    }
+    return 0;
+}
+
+void service_print_options(FILE *out)
+{
+    fprintf(out,
+            "Options:\n"
+            "  -c, --config FILE   configuration file (default %s if it exists)\n"
+            "  --set KEY=VALUE     set any configuration option (see `feedspool help config`)\n"
+            "  --feeds FILE        feed list          (same as --set feeds=FILE)\n"
+            "  --topics FILE       topic rules        (same as --set topics=FILE)\n"
+            "  --spool DIR         spool directory    (same as --set spool=DIR)\n"
+            "  --state FILE        state database     (same as --set state=FILE)\n"
+            "  --log-level LEVEL   err, warning, notice, info or debug\n",
+            CONFIG_DEFAULT_PATH);
+}
+
+static void update_status(struct service *s)
+{
+    const struct pipeline_stats *st = pipeline_stats(s->pipeline);
+    notify_status("%zu feeds; %ld polls ok, %ld failed; %ld articles written",
+                  pipeline_feed_count(s->pipeline), st->feeds_polled, st->feeds_failed,
+                  st->records_written);
+}
+
+static void on_idle(void *ud)
+{
+    struct service *s = ud;
+    event_base_loopexit(s->base, NULL);
+}
+
+static void on_stop_timeout(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    struct service *s = arg;
+    log_notice("stop timeout reached, abandoning in-flight transfers count=%zu (their items stay pending)",
+               fetcher_in_flight(s->fetcher));
+    fetcher_cancel_all(s->fetcher);
+}
+
+static void begin_stop(struct service *s, const char *why)
+{
+    if (s->stopping)
+        return;
+    s->stopping = true;
+    notify_stopping();
+    log_notice("stopping reason=%s in_flight=%zu", why, fetcher_in_flight(s->fetcher));
+    pipeline_stop(s->pipeline);
+    struct timeval tv = {.tv_sec = s->params->config->stop_timeout};
+    evtimer_add(s->stop_timer, &tv);
+}
+
+/* SIGHUP: the feed list and topic rules are read again; a broken file keeps the old one. */
+static void reload(struct service *s)
+{
+    const struct config *cfg = s->params->config;
+    notify_reloading();
+    char err[512];
+    struct topic_rules *rules;
+    if (topic_rules_load(cfg->topics, &rules, err, sizeof err) < 0)
+        log_err("reload: topic rules refused, keeping the old ones reason=\"%s\"", err);
+    else
+        pipeline_set_rules(s->pipeline, rules);
+    if (!s->params->feeds) {
+        struct feed_list list;
+        if (feedlist_load(cfg->feeds, &list, err, sizeof err) < 0) {
+            log_err("reload: feed list refused, keeping the old one reason=\"%s\"", err);
+        } else {
+            pipeline_set_feeds(s->pipeline, &list);
+            feedlist_free(&list);
+        }
+    }
+    update_status(s);
+    notify_ready();
+}
+
+static void on_signal(evutil_socket_t signo, short what, void *arg)
+{
+    (void)what;
+    struct service *s = arg;
+    if (signo == SIGHUP) {
+        log_notice("SIGHUP received: reloading feed list and topic rules");
+        reload(s);
+    } else {
+        begin_stop(s, signo == SIGTERM ? "SIGTERM" : "SIGINT");
+    }
+}
+
+static void on_record(void *ud, const json_t *record)
+{
+    struct service *s = ud;
+    const struct pipeline_hooks *outer = s->params->hooks;
+    if (outer && outer->on_record)
+        outer->on_record(outer->ud, record);
+}
+
+static int open_everything(struct service *s, struct topic_rules **rules, struct feed_list *own_list)
+{
+    const struct config *cfg = s->params->config;
+    char err[512];
+    if (topic_rules_load(cfg->topics, rules, err, sizeof err) < 0) {
+        log_err("cannot load topic rules: %s", err);
+        return -1;
+    }
+    if (!s->params->feeds && feedlist_load(cfg->feeds, own_list, err, sizeof err) < 0) {
+        log_err("cannot load feed list: %s", err);
+        return -1;
+    }
+    if (state_open(cfg->state, &s->state, err, sizeof err) < 0) {
+        log_err("%s", err);
+        return -1;
+    }
+    if (spool_open(cfg->spool, &s->spool, err, sizeof err) < 0) {
+        log_err("%s", err);
+        return -1;
+    }
+    return 0;
+}
+
+int service_run(const struct service_params *params)
+{
+    const struct config *cfg = params->config;
+    log_set_level((enum log_level)log_level_parse(cfg->log_level));
+    srandom((unsigned)time(NULL) ^ (unsigned)getpid());
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+        log_err("cannot initialise libcurl");
+        return 1;
+    }
+    struct service s = {.params = params, .base = params->base};
+    struct topic_rules *rules = NULL;
+    struct feed_list own_list = {0};
+    int status = 1;
+    if (open_everything(&s, &rules, &own_list) < 0)
+        goto done;
+
+    char *user_agent = cfg->contact_url && *cfg->contact_url
+                           ? xasprintf("%s; %s", cfg->user_agent, cfg->contact_url)
+                           : xstrdup(cfg->user_agent);
+    struct fetch_options fo = {
+        .user_agent = user_agent,
+        .connect_timeout = cfg->connect_timeout,
+        .transfer_timeout = cfg->transfer_timeout,
+        .low_speed_time = cfg->low_speed_time,
+        .max_redirects = cfg->max_redirects,
+        .max_transfers = cfg->max_transfers,
+        .max_per_host = cfg->max_per_host,
+        .max_body = (size_t)cfg->max_body,
+    };
+    s.fetcher = fetcher_new(s.base, &fo);
+    free(user_agent);
+    struct pipeline_deps deps = {
+        .base = s.base, .config = cfg, .state = s.state, .spool = s.spool, .fetcher = s.fetcher};
+    struct pipeline_hooks hooks = {.on_record = on_record, .on_idle = on_idle, .ud = &s};
+    s.pipeline = pipeline_new(&deps, &hooks, rules, params->once);
+    rules = NULL;
+    pipeline_set_feeds(s.pipeline, params->feeds ? params->feeds : &own_list);
+
+    static const int signos[] = {SIGTERM, SIGINT, SIGHUP};
+    for (size_t i = 0; i < ARRAY_LEN(signos); i++) {
+        s.signals[i] = evsignal_new(s.base, signos[i], on_signal, &s);
+        evsignal_add(s.signals[i], NULL);
+    }
+    signal(SIGPIPE, SIG_IGN);
+    s.stop_timer = evtimer_new(s.base, on_stop_timeout, &s);
+    s.watchdog = notify_watchdog_start(s.base);
+
+    log_notice("started mode=%s feeds=%zu spool=%s state=%s", params->once ? "once" : "run",
+               pipeline_feed_count(s.pipeline), cfg->spool, cfg->state);
+    pipeline_start(s.pipeline);
+    update_status(&s);
+    notify_ready();
+    event_base_dispatch(s.base);
+
+    fetcher_cancel_all(s.fetcher);
+    const struct pipeline_stats *st = pipeline_stats(s.pipeline);
+    log_notice("finished polls_ok=%ld polls_failed=%ld new_items=%ld written=%ld failed_items=%ld",
+               st->feeds_polled, st->feeds_failed, st->items_new, st->records_written,
+               st->items_failed);
+    if (params->stats)
+        *params->stats = *st;
+    status = 0;
+
+done:
+    for (size_t i = 0; i < ARRAY_LEN(s.signals); i++)
+        if (s.signals[i])
+            event_free(s.signals[i]);
+    if (s.stop_timer)
+        event_free(s.stop_timer);
+    if (s.watchdog)
+        event_free(s.watchdog);
+    pipeline_free(s.pipeline);
+    fetcher_free(s.fetcher);
+    topic_rules_free(rules);
+    feedlist_free(&own_list);
+    spool_close(s.spool);
+    state_close(s.state);
+    curl_global_cleanup();
+    return status;
+}
+
+static int run_command(int argc, char **argv, bool once)
+{
+    if (wants_help(argc, argv)) {
+        printf(once ? "Usage: feedspool once [OPTIONS]\n"
+                      "Polls every feed in the feed list once, ingests the new items (and any\n"
+                      "left pending by an earlier run), writes their records and exits.\n\n"
+                    : "Usage: feedspool run [OPTIONS]\n"
+                      "Runs the daemon: polls the feeds on their schedule and writes a record per\n"
+                      "new article into the spool. SIGHUP re-reads the feed list and topic rules;\n"
+                      "SIGTERM or SIGINT finishes in-flight work (up to stop_timeout) and exits 0.\n\n");
+        service_print_options(stdout);
+        return 0;
+    }
+    struct config cfg;
+    char err[1024];
+    if (service_parse_args(argc, argv, &cfg, err, sizeof err) < 0) {
+        fprintf(stderr, "feedspool %s: %s\n", argv[0], err);
+        config_free(&cfg);
+        return 2;
+    }
+    struct event_base *base = event_base_new();
+    struct service_params params = {.config = &cfg, .once = once, .base = base};
+    int status = service_run(&params);
+    event_base_free(base);
+    config_free(&cfg);
+    return status;
+}
+
+int cmd_run(int argc, char **argv)
+{
+    return run_command(argc, argv, false);
+}
+
+int cmd_once(int argc, char **argv)
+{
+    return run_command(argc, argv, true);
+}

@@ -1,0 +1,299 @@
+/* fetch.c: libcurl multi socket API glued to libevent (after curl's hiperfifo example). */
+#include "daemon/fetch.h"
+
+#include <curl/curl.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/buf.h"
+#include "common/util.h"
+
+struct transfer {
+    struct fetcher *fetcher;
+    CURL *easy;
+    char *url;
+    struct curl_slist *headers;
+    struct buf body;
+    bool too_big;
+    fetch_done_fn done;
+    void *ud;
+    char error[CURL_ERROR_SIZE];
+    struct transfer *prev, *next; /* the fetcher's list of transfers in flight */
+};
+
+struct socket_watch {
+    struct event *ev;
+};
+
+struct fetcher {
+    struct event_base *base;
+    CURLM *multi;
+    struct event *timer;
+    struct fetch_options opts;
+    char *user_agent;
+    struct transfer *transfers;
+    size_t in_flight;
+};
+
+static void transfer_free(struct transfer *t)
+{
+    curl_easy_cleanup(t->easy);
+    curl_slist_free_all(t->headers);
+    buf_free(&t->body);
+    free(t->url);
+    free(t);
+}
+
+static void unlink_transfer(struct fetcher *f, struct transfer *t)
+{
+    if (t->prev)
+        t->prev->next = t->next;
+    else
+        f->transfers = t->next;
+    if (t->next)
+        t->next->prev = t->prev;
+    f->in_flight--;
+}
+
+static const char *header_value(CURL *easy, const char *name)
+{
+    struct curl_header *h = NULL;
+    if (curl_easy_header(easy, name, 0, CURLH_HEADER, -1, &h) == CURLHE_OK && h)
+        return h->value;
+    return NULL;
+}
+
+/* Hands a finished (or cancelled) transfer to its owner and frees it. */
+static void finish_transfer(struct fetcher *f, struct transfer *t, CURLcode code, bool aborted)
+{
+    curl_multi_remove_handle(f->multi, t->easy);
+    unlink_transfer(f, t);
+
+    struct fetch_result r = {.url = t->url, .aborted = aborted};
+    char *effective = NULL;
+    char *content_type = NULL;
+    curl_easy_getinfo(t->easy, CURLINFO_EFFECTIVE_URL, &effective);
+    curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &r.status);
+    curl_easy_getinfo(t->easy, CURLINFO_CONTENT_TYPE, &content_type);
+    curl_easy_getinfo(t->easy, CURLINFO_TOTAL_TIME, &r.seconds);
+    r.effective_url = effective ? effective : t->url;
+    r.content_type = content_type;
+    r.ok = !aborted && code == CURLE_OK;
+    char reason[CURL_ERROR_SIZE + 64];
+    if (aborted) {
+        r.error = "transfer abandoned at shutdown";
+    } else if (t->too_big || code == CURLE_FILESIZE_EXCEEDED) {
+        snprintf(reason, sizeof reason, "body larger than %zu bytes", f->opts.max_body);
+        r.error = reason;
+        r.ok = false;
+    } else if (code != CURLE_OK) {
+        snprintf(reason, sizeof reason, "%s", t->error[0] ? t->error : curl_easy_strerror(code));
+        r.error = reason;
+    }
+    if (r.ok) {
+        r.etag = header_value(t->easy, "ETag");
+        r.last_modified = header_value(t->easy, "Last-Modified");
+        r.retry_after = header_value(t->easy, "Retry-After");
+    }
+    /* The header strings live in curl's storage and change with each lookup: copy. */
+    char *etag = xstrdup(r.etag), *last_modified = xstrdup(r.last_modified),
+         *retry_after = xstrdup(r.retry_after);
+    r.etag = etag;
+    r.last_modified = last_modified;
+    r.retry_after = retry_after;
+    r.body = t->body.data ? t->body.data : "";
+    r.body_len = t->body.len;
+    t->done(&r, t->ud);
+    free(etag);
+    free(last_modified);
+    free(retry_after);
+    transfer_free(t);
+}
+
+static void drain_completed(struct fetcher *f)
+{
+    CURLMsg *msg;
+    int left;
+    while ((msg = curl_multi_info_read(f->multi, &left))) {
+        if (msg->msg != CURLMSG_DONE)
+            continue;
+        struct transfer *t = NULL;
+        curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&t);
+        finish_transfer(f, t, msg->data.result, false);
+    }
+}
+
+static void on_socket_event(evutil_socket_t fd, short kind, void *arg)
+{
+    struct fetcher *f = arg;
+    int action = ((kind & EV_READ) ? CURL_CSELECT_IN : 0) | ((kind & EV_WRITE) ? CURL_CSELECT_OUT : 0);
+    int running = 0;
+    curl_multi_socket_action(f->multi, fd, action, &running);
+    drain_completed(f);
+    if (running <= 0 && evtimer_pending(f->timer, NULL))
+        evtimer_del(f->timer);
+}
+
+static void on_timeout(evutil_socket_t fd, short kind, void *arg)
+{
+    (void)fd;
+    (void)kind;
+    struct fetcher *f = arg;
+    int running = 0;
+    curl_multi_socket_action(f->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+    drain_completed(f);
+}
+
+/* CURLMOPT_SOCKETFUNCTION: keep one persistent libevent event per curl socket. */
+static int curl_socket_cb(CURL *easy, curl_socket_t s, int what, void *userp, void *socketp)
+{
+    (void)easy;
+    struct fetcher *f = userp;
+    struct socket_watch *w = socketp;
+    if (what == CURL_POLL_REMOVE) {
+        if (w) {
+            event_free(w->ev);
+            free(w);
+            curl_multi_assign(f->multi, s, NULL);
+        }
+        return 0;
+    }
+    short kind = EV_PERSIST | ((what & CURL_POLL_IN) ? EV_READ : 0) |
+                 ((what & CURL_POLL_OUT) ? EV_WRITE : 0);
+    if (!w) {
+        w = xcalloc(1, sizeof *w);
+        curl_multi_assign(f->multi, s, w);
+    } else {
+        event_free(w->ev);
+    }
+    w->ev = event_new(f->base, s, kind, on_socket_event, f);
+    event_add(w->ev, NULL);
+    return 0;
+}
+
+/* CURLMOPT_TIMERFUNCTION: one timer for the whole multi handle. */
+static int curl_timer_cb(CURLM *multi, long timeout_ms, void *userp)
+{
+    (void)multi;
+    struct fetcher *f = userp;
+    if (timeout_ms < 0) {
+        evtimer_del(f->timer);
+    } else {
+        struct timeval tv = {.tv_sec = timeout_ms / 1000, .tv_usec = (timeout_ms % 1000) * 1000};
+        evtimer_add(f->timer, &tv);
+    }
+    return 0;
+}
+
+/* Caps the body where the bytes arrive (after decompression). */
+static size_t on_body(char *data, size_t size, size_t nmemb, void *ud)
+{
+    struct transfer *t = ud;
+    size_t n = size * nmemb;
+    if (buf_append(&t->body, data, n) < 0) {
+        t->too_big = true;
+        return 0; /* makes libcurl stop the transfer with CURLE_WRITE_ERROR */
+    }
+    return n;
+}
+
+struct fetcher *fetcher_new(struct event_base *base, const struct fetch_options *opts)
+{
+    struct fetcher *f = xcalloc(1, sizeof *f);
+    f->base = base;
+    f->opts = *opts;
+    f->user_agent = xstrdup(opts->user_agent);
+    f->opts.user_agent = f->user_agent;
+    f->multi = curl_multi_init();
+    if (!f->multi)
+        abort();
+    f->timer = evtimer_new(base, on_timeout, f);
+    curl_multi_setopt(f->multi, CURLMOPT_SOCKETFUNCTION, curl_socket_cb);
+    curl_multi_setopt(f->multi, CURLMOPT_SOCKETDATA, f);
+    curl_multi_setopt(f->multi, CURLMOPT_TIMERFUNCTION, curl_timer_cb);
+    curl_multi_setopt(f->multi, CURLMOPT_TIMERDATA, f);
+    curl_multi_setopt(f->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, opts->max_transfers);
+    curl_multi_setopt(f->multi, CURLMOPT_MAX_HOST_CONNECTIONS, opts->max_per_host);
+    curl_multi_setopt(f->multi, CURLMOPT_MAXCONNECTS, opts->max_transfers);
+    return f;
+}
+
+void fetcher_start(struct fetcher *f, const struct fetch_request *req, fetch_done_fn done, void *ud)
+{
+    struct transfer *t = xcalloc(1, sizeof *t);
+    t->fetcher = f;
+    t->url = xstrdup(req->url);
+    t->done = done;
+    t->ud = ud;
+    buf_init(&t->body, f->opts.max_body);
+    t->easy = curl_easy_init();
+    if (!t->easy)
+        abort();
+    CURL *e = t->easy;
+    curl_easy_setopt(e, CURLOPT_URL, t->url);
+    curl_easy_setopt(e, CURLOPT_PRIVATE, t);
+    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t->error);
+    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(e, CURLOPT_WRITEDATA, t);
+    curl_easy_setopt(e, CURLOPT_USERAGENT, f->user_agent);
+    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
+    curl_easy_setopt(e, CURLOPT_MAXREDIRS, f->opts.max_redirects);
+    curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, ""); /* every encoding libcurl was built with */
+    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT, f->opts.connect_timeout);
+    curl_easy_setopt(e, CURLOPT_TIMEOUT, f->opts.transfer_timeout);
+    curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1L);
+    curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, f->opts.low_speed_time);
+    curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)f->opts.max_body);
+    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    if (req->accept) {
+        char *h = xasprintf("Accept: %s", req->accept);
+        t->headers = curl_slist_append(t->headers, h);
+        free(h);
+    }
+    if (req->etag) {
+        char *h = xasprintf("If-None-Match: %s", req->etag);
+        t->headers = curl_slist_append(t->headers, h);
+        free(h);
+    }
+    if (req->last_modified) {
+        char *h = xasprintf("If-Modified-Since: %s", req->last_modified);
+        t->headers = curl_slist_append(t->headers, h);
+        free(h);
+    }
+    curl_easy_setopt(e, CURLOPT_HTTPHEADER, t->headers);
+
+    t->next = f->transfers;
+    if (f->transfers)
+        f->transfers->prev = t;
+    f->transfers = t;
+    f->in_flight++;
+    CURLMcode mc = curl_multi_add_handle(f->multi, e);
+    if (mc != CURLM_OK) {
+        snprintf(t->error, sizeof t->error, "cannot start transfer: %s", curl_multi_strerror(mc));
+        finish_transfer(f, t, CURLE_FAILED_INIT, false);
+    }
+}
+
+size_t fetcher_in_flight(const struct fetcher *f)
+{
+    return f->in_flight;
+}
+
+void fetcher_cancel_all(struct fetcher *f)
+{
+    while (f->transfers)
+        finish_transfer(f, f->transfers, CURLE_ABORTED_BY_CALLBACK, true);
+}
+
+void fetcher_free(struct fetcher *f)
+{
+    if (!f)
+        return;
+    fetcher_cancel_all(f);
+    curl_multi_cleanup(f->multi);
+    event_free(f->timer);
+    free(f->user_agent);
+    free(f);
+}

@@ -1,0 +1,732 @@
+/* pipeline.c: feed polling, article jobs and record writing, on the event loop.
+ *
+ * Two kinds of work are in flight: feed polls (one per feed at most) and
+ * article jobs (one per pending item). Every completion lands in a fetch
+ * callback here; nothing blocks but the short SQLite and fsync calls that make
+ * a record durable. */
+#include "daemon/pipeline.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "common/util.h"
+#include "daemon/log.h"
+#include "extract/extract.h"
+#include "feeds/date.h"
+#include "feeds/feed.h"
+#include "feeds/itemkey.h"
+#include "output/record.h"
+
+#define FEED_ACCEPT "application/rss+xml, application/atom+xml, application/feed+json, " \
+                    "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
+#define PAGE_ACCEPT "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
+
+struct feed_runtime {
+    struct pipeline *p;
+    char *url;
+    char *name;
+    long interval;       /* seconds */
+    struct event *timer; /* next poll */
+    bool polling;        /* a poll is in flight */
+    bool removed;        /* dropped by a reload while its poll was in flight */
+    bool listed;         /* seen in the feed list being applied */
+    long errors;         /* consecutive failures */
+    char *last_error;    /* so a repeated error is logged once */
+};
+
+struct article_job {
+    struct pipeline *p;
+    char *key;
+    char *record_id;
+    json_t *item;         /* feed_url, feed_title, item_id, link, title, author, published, summary, content */
+    long attempts;
+    struct event *retry;  /* waiting for another attempt */
+    bool fetching;
+    struct article_job *prev, *next;
+};
+
+struct pipeline {
+    struct pipeline_deps deps;
+    struct pipeline_hooks hooks;
+    struct topic_rules *rules;
+    bool once;
+    bool started;
+    bool stopping;
+    struct feed_runtime **feeds; /* sorted by URL */
+    size_t n_feeds;
+    size_t polls_in_flight;      /* including polls of removed feeds */
+    size_t feeds_unpolled;       /* once mode: feeds not yet polled */
+    struct article_job *jobs;
+    size_t n_jobs;
+    struct event *idle_check;
+    struct pipeline_stats stats;
+};
+
+static int64_t now_seconds(void)
+{
+    return (int64_t)time(NULL);
+}
+
+static const char *json_str(const json_t *obj, const char *key)
+{
+    return json_string_value(json_object_get(obj, key));
+}
+
+/* ---- idle detection ---------------------------------------------------- */
+
+static bool is_idle(const struct pipeline *p)
+{
+    if (p->polls_in_flight)
+        return false;
+    for (const struct article_job *j = p->jobs; j; j = j->next)
+        if (j->fetching || !p->stopping)
+            return false;
+    return p->stopping || (p->once && p->feeds_unpolled == 0);
+}
+
+static void on_idle_check(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    struct pipeline *p = arg;
+    if (p->started && is_idle(p) && p->hooks.on_idle)
+        p->hooks.on_idle(p->hooks.ud);
+}
+
+/* Idle is checked from a fresh loop iteration, never inside a callback chain. */
+static void schedule_idle_check(struct pipeline *p)
+{
+    static const struct timeval now = {0, 0};
+    evtimer_add(p->idle_check, &now);
+}
+
+/* ---- article jobs ------------------------------------------------------- */
+
+static void job_free(struct article_job *j)
+{
+    struct pipeline *p = j->p;
+    if (j->prev)
+        j->prev->next = j->next;
+    else
+        p->jobs = j->next;
+    if (j->next)
+        j->next->prev = j->prev;
+    p->n_jobs--;
+    if (j->retry)
+        event_free(j->retry);
+    json_decref(j->item);
+    free(j->key);
+    free(j->record_id);
+    free(j);
+    schedule_idle_check(p);
+}
+
+static void job_start(struct article_job *j);
+
+static void on_job_retry(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    job_start(arg);
+}
+
+static struct article_job *job_new(struct pipeline *p, const char *key, const char *record_id,
+                                   json_t *item, long attempts)
+{
+    struct article_job *j = xcalloc(1, sizeof *j);
+    j->p = p;
+    j->key = xstrdup(key);
+    j->record_id = xstrdup(record_id);
+    j->item = item;
+    j->attempts = attempts;
+    j->retry = evtimer_new(p->deps.base, on_job_retry, j);
+    j->next = p->jobs;
+    if (p->jobs)
+        p->jobs->prev = j;
+    p->jobs = j;
+    p->n_jobs++;
+    return j;
+}
+
+static void job_mark(struct article_job *j, int rc)
+{
+    if (rc < 0)
+        log_err("state write failed record=%s reason=\"%s\"", j->record_id,
+                state_error(j->p->deps.state));
+}
+
+/* Tags the article, writes its record durably, then marks the item emitted. */
+static void job_write_record(struct article_job *j, const struct article *a, const char *source)
+{
+    struct pipeline *p = j->p;
+    const char *title = json_str(j->item, "title");
+    if (!title || !*title)
+        title = a->title;
+    struct topic_result topics = {0};
+    topics_tag(p->rules, title, a->text, &topics);
+    struct record_input in = {
+        .id = j->record_id,
+        .url = json_str(j->item, "link"),
+        .feed_url = json_str(j->item, "feed_url"),
+        .feed_title = json_str(j->item, "feed_title"),
+        .item_id = json_str(j->item, "item_id"),
+        .title = title,
+        .author = a->author ? a->author : json_str(j->item, "author"),
+        .published = json_str(j->item, "published") ? json_str(j->item, "published") : a->published,
+        .modified = a->modified,
+        .site = a->site,
+        .lang = a->lang,
+        .canonical_url = a->canonical_url,
+        .image = a->image,
+        .text = a->text,
+        .text_source = source,
+        .fetched = now_seconds(),
+        .topics = &topics,
+    };
+    json_t *record = record_build(&in);
+    size_t len;
+    char *text = record_serialize(record, &len);
+    char err[512];
+    if (spool_write(p->deps.spool, j->record_id, text, len, err, sizeof err) < 0) {
+        log_err("spool write failed record=%s url=%s reason=\"%s\" retry_in=%lds", j->record_id,
+                in.url ? in.url : "-", err, p->deps.config->retry_delay);
+        job_mark(j, state_item_set_retry(p->deps.state, j->key, j->attempts,
+                                         now_seconds() + p->deps.config->retry_delay, err));
+    } else {
+        job_mark(j, state_item_set_emitted(p->deps.state, j->key));
+        p->stats.records_written++;
+        log_info("record written record=%s url=%s topics=%zu source=%s", j->record_id,
+                 in.url ? in.url : "-", topics.n_hits, source);
+        if (p->hooks.on_record)
+            p->hooks.on_record(p->hooks.ud, record);
+    }
+    free(text);
+    json_decref(record);
+    topic_result_free(&topics);
+}
+
+/* The page could not be used: clean the feed's own content instead, if it has any. */
+static void job_use_feed_text(struct article_job *j, const char *why)
+{
+    const char *html = json_str(j->item, "content");
+    if (!html || !*html)
+        html = json_str(j->item, "summary");
+    const char *feed_url = json_str(j->item, "feed_url");
+    const char *link = json_str(j->item, "link");
+    if (html && *html) {
+        char *page = xasprintf("<html><body><article>%s</article></body></html>", html);
+        struct extract_input in = {.data = page, .len = strlen(page), .url = link};
+        struct article a;
+        char err[256];
+        int rc = extract_article(&in, &a, err, sizeof err);
+        free(page);
+        if (rc == 0) {
+            log_notice("using feed text feed=%s url=%s reason=\"%s\"", feed_url, link ? link : "-",
+                       why);
+            job_write_record(j, &a, "feed");
+            article_free(&a);
+            return;
+        }
+    }
+    log_warn("item dropped feed=%s url=%s reason=\"%s\"", feed_url, link ? link : "-", why);
+    job_mark(j, state_item_set_failed(j->p->deps.state, j->key, why));
+    j->p->stats.items_failed++;
+}
+
+/* A transient failure: try again later, or give up and use the feed's text. */
+static void job_retry_or_give_up(struct article_job *j, const char *why)
+{
+    struct pipeline *p = j->p;
+    j->attempts++;
+    if (j->attempts >= p->deps.config->article_attempts) {
+        job_use_feed_text(j, why);
+        job_free(j);
+        return;
+    }
+    long delay = p->deps.config->retry_delay;
+    log_warn("page fetch failed url=%s attempt=%ld reason=\"%s\" retry_in=%lds",
+             json_str(j->item, "link"), j->attempts, why, delay);
+    job_mark(j, state_item_set_retry(p->deps.state, j->key, j->attempts, now_seconds() + delay, why));
+    if (p->once || p->stopping) {
+        job_free(j); /* stays pending; the next run tries again */
+        return;
+    }
+    struct timeval tv = {.tv_sec = delay};
+    evtimer_add(j->retry, &tv);
+}
+
+static bool is_permanent_status(long status)
+{
+    return status >= 400 && status < 500 && status != 408 && status != 429;
+}
+
+static void on_page_fetched(const struct fetch_result *r, void *ud)
+{
+    struct article_job *j = ud;
+    j->fetching = false;
+    if (r->aborted) {
+        job_free(j); /* stays pending */
+        return;
+    }
+    char why[512];
+    if (!r->ok) {
+        job_retry_or_give_up(j, r->error);
+        return;
+    }
+    if (r->status != 200) {
+        snprintf(why, sizeof why, "HTTP %ld", r->status);
+        if (!is_permanent_status(r->status)) {
+            job_retry_or_give_up(j, why);
+            return;
+        }
+        job_use_feed_text(j, why);
+        job_free(j);
+        return;
+    }
+    struct extract_input in = {.data = r->body, .len = r->body_len, .url = r->effective_url,
+                               .content_type = r->content_type};
+    struct article a;
+    char err[256];
+    if (extract_article(&in, &a, err, sizeof err) == 0) {
+        job_write_record(j, &a, "page");
+        article_free(&a);
+    } else {
+        snprintf(why, sizeof why, "page unusable: %s", err);
+        job_use_feed_text(j, why);
+    }
+    job_free(j);
+}
+
+static void job_start(struct article_job *j)
+{
+    struct pipeline *p = j->p;
+    if (p->stopping) {
+        job_free(j);
+        return;
+    }
+    if (spool_has(p->deps.spool, j->record_id)) {
+        /* Written before a crash that came before the state was updated. */
+        job_mark(j, state_item_set_emitted(p->deps.state, j->key));
+        job_free(j);
+        return;
+    }
+    const char *link = json_str(j->item, "link");
+    if (!link || !*link) {
+        job_use_feed_text(j, "item has no link");
+        job_free(j);
+        return;
+    }
+    j->fetching = true;
+    struct fetch_request req = {.url = link, .accept = PAGE_ACCEPT};
+    fetcher_start(p->deps.fetcher, &req, on_page_fetched, j);
+}
+
+struct resume_ctx {
+    struct pipeline *p;
+    size_t resumed;
+};
+
+static void resume_pending(const struct pending_item *item, void *ud)
+{
+    struct resume_ctx *ctx = ud;
+    json_error_t jerr;
+    json_t *job_item = json_loads(item->item_json, 0, &jerr);
+    if (!json_is_object(job_item)) {
+        log_err("state holds an unreadable item key=%s reason=\"%s\"", item->record_id, jerr.text);
+        json_decref(job_item);
+        return;
+    }
+    struct article_job *j = job_new(ctx->p, item->key, item->record_id, job_item, item->attempts);
+    int64_t wait = item->next_attempt - now_seconds();
+    if (ctx->p->once || wait <= 0) {
+        job_start(j);
+    } else {
+        struct timeval tv = {.tv_sec = (time_t)wait};
+        evtimer_add(j->retry, &tv);
+    }
+    ctx->resumed++;
+}
+
+/* ---- feeds -------------------------------------------------------------- */
+
+static json_t *string_or_null(const char *s)
+{
+    return s ? json_string(s) : json_null();
+}
+
+static void ingest_item(struct feed_runtime *fr, const struct feed *feed,
+                        const struct feed_item *item, size_t *new_items)
+{
+    struct pipeline *p = fr->p;
+    char *key = item_key(fr->url, item);
+    if (!key) {
+        log_warn("item skipped feed=%s reason=\"no id, link, title or text\"", fr->url);
+        return;
+    }
+    char *link_key = url_normalize(item->link);
+    bool known = false;
+    if (state_item_known(p->deps.state, key, link_key, &known) < 0) {
+        log_err("state read failed feed=%s reason=\"%s\"", fr->url, state_error(p->deps.state));
+    } else if (!known) {
+        char record_id[RECORD_ID_LEN + 1];
+        item_record_id(key, record_id);
+        char published[DATE_ISO_LEN];
+        if (item->has_published)
+            date_format_iso(item->published, published);
+        else if (item->has_updated)
+            date_format_iso(item->updated, published);
+        bool has_date = item->has_published || item->has_updated;
+        json_t *job_item = json_object();
+        json_object_set_new(job_item, "feed_url", json_string(fr->url));
+        json_object_set_new(job_item, "feed_title", string_or_null(fr->name ? fr->name : feed->title));
+        json_object_set_new(job_item, "item_id", string_or_null(item->id));
+        json_object_set_new(job_item, "link", string_or_null(item->link));
+        json_object_set_new(job_item, "title", string_or_null(item->title));
+        json_object_set_new(job_item, "author", string_or_null(item->author));
+        json_object_set_new(job_item, "published", string_or_null(has_date ? published : NULL));
+        json_object_set_new(job_item, "summary", string_or_null(item->summary));
+        json_object_set_new(job_item, "content", string_or_null(item->content));
+        char *job_text = json_dumps(job_item, JSON_COMPACT);
+        if (state_item_add(p->deps.state, key, record_id, fr->url, link_key, job_text) < 0) {
+            log_err("state write failed feed=%s reason=\"%s\"", fr->url, state_error(p->deps.state));
+            json_decref(job_item);
+        } else {
+            (*new_items)++;
+            p->stats.items_new++;
+            if (!item->link || !*item->link)
+                log_notice("item has no link feed=%s title=\"%s\"", fr->url,
+                           item->title ? item->title : "");
+            job_start(job_new(p, key, record_id, job_item, 0));
+        }
+        free(job_text);
+    }
+    free(link_key);
+    free(key);
+}
+
+static long feed_interval(const struct feed_runtime *fr)
+{
+    return fr->interval > 0 ? fr->interval : fr->p->deps.config->poll_interval;
+}
+
+/* Seconds until the next poll after `errors` consecutive failures: exponential, capped, jittered. */
+static long backoff_delay(const struct feed_runtime *fr, long errors)
+{
+    long delay = feed_interval(fr);
+    long cap = fr->p->deps.config->max_backoff;
+    for (long i = 1; i < errors && delay < cap; i++)
+        delay *= 2;
+    if (delay > cap)
+        delay = cap;
+    return delay - delay / 10 + (long)(random() % (delay / 5 + 1));
+}
+
+/* Seconds a Retry-After header asks for (delta-seconds or an HTTP date), or 0. */
+static long retry_after_seconds(const char *value)
+{
+    if (!value)
+        return 0;
+    char *end;
+    long n = strtol(value, &end, 10);
+    if (end != value && *end == '\0')
+        return n > 0 ? n : 0;
+    int64_t when;
+    if (date_parse(value, &when) && when > now_seconds())
+        return (long)(when - now_seconds());
+    return 0;
+}
+
+static void schedule_poll(struct feed_runtime *fr, long delay)
+{
+    struct timeval tv = {.tv_sec = delay > 0 ? delay : 0};
+    evtimer_add(fr->timer, &tv);
+}
+
+static void feed_runtime_free(struct feed_runtime *fr)
+{
+    event_free(fr->timer);
+    free(fr->url);
+    free(fr->name);
+    free(fr->last_error);
+    free(fr);
+}
+
+/* Logs a feed's failure when it differs from the last one, so a broken feed is not logged every poll. */
+static void feed_failed(struct feed_runtime *fr, long status, const char *reason, long retry_after)
+{
+    struct pipeline *p = fr->p;
+    fr->errors++;
+    p->stats.feeds_failed++;
+    long delay = backoff_delay(fr, fr->errors);
+    if (retry_after > delay)
+        delay = retry_after;
+    if (!fr->last_error || strcmp(fr->last_error, reason) != 0)
+        log_warn("feed poll failed feed=%s status=%ld reason=\"%s\" errors=%ld retry_in=%lds",
+                 fr->url, status, reason, fr->errors, delay);
+    else
+        log_debug("feed still failing feed=%s status=%ld errors=%ld retry_in=%lds", fr->url, status,
+                  fr->errors, delay);
+    free(fr->last_error);
+    fr->last_error = xstrdup(reason);
+    if (state_feed_set_poll(p->deps.state, fr->url, now_seconds() + delay, fr->errors, status,
+                            reason) < 0)
+        log_err("state write failed feed=%s reason=\"%s\"", fr->url, state_error(p->deps.state));
+    if (!p->once && !p->stopping && !fr->removed)
+        schedule_poll(fr, delay);
+}
+
+static void feed_succeeded(struct feed_runtime *fr, long status)
+{
+    struct pipeline *p = fr->p;
+    if (fr->last_error)
+        log_notice("feed recovered feed=%s status=%ld after_errors=%ld", fr->url, status, fr->errors);
+    free(fr->last_error);
+    fr->last_error = NULL;
+    fr->errors = 0;
+    p->stats.feeds_polled++;
+    long delay = feed_interval(fr);
+    if (state_feed_set_poll(p->deps.state, fr->url, now_seconds() + delay, 0, status, NULL) < 0)
+        log_err("state write failed feed=%s reason=\"%s\"", fr->url, state_error(p->deps.state));
+    if (!p->once && !p->stopping && !fr->removed)
+        schedule_poll(fr, delay);
+}
+
+static void on_feed_fetched(const struct fetch_result *r, void *ud)
+{
+    struct feed_runtime *fr = ud;
+    struct pipeline *p = fr->p;
+    fr->polling = false;
+    p->polls_in_flight--;
+    if (r->aborted) {
+        /* nothing learned; the feed keeps its due time */
+    } else if (!r->ok) {
+        feed_failed(fr, 0, r->error, 0);
+    } else if (r->status == 304) {
+        log_debug("feed not modified feed=%s", fr->url);
+        feed_succeeded(fr, r->status);
+    } else if (r->status != 200) {
+        char reason[64];
+        snprintf(reason, sizeof reason, "HTTP %ld", r->status);
+        feed_failed(fr, r->status, reason,
+                    (r->status == 429 || r->status == 503) ? retry_after_seconds(r->retry_after) : 0);
+    } else {
+        struct feed feed;
+        char err[256];
+        if (feed_parse(r->body, r->body_len, r->effective_url, &feed, err, sizeof err) < 0) {
+            char reason[300];
+            snprintf(reason, sizeof reason, "not a feed: %s", err);
+            feed_failed(fr, r->status, reason, 0);
+        } else {
+            if (feed.bozo)
+                log_notice("feed is ill-formed, recovered feed=%s reason=\"%s\"", fr->url,
+                           feed.bozo_reason ? feed.bozo_reason : "?");
+            if (state_feed_set_validators(p->deps.state, fr->url, r->etag, r->last_modified) < 0)
+                log_err("state write failed feed=%s reason=\"%s\"", fr->url,
+                        state_error(p->deps.state));
+            size_t new_items = 0;
+            for (size_t i = 0; i < feed.n_items; i++)
+                ingest_item(fr, &feed, &feed.items[i], &new_items);
+            log_info("feed polled feed=%s status=200 items=%zu new=%zu", fr->url, feed.n_items,
+                     new_items);
+            feed_free(&feed);
+            feed_succeeded(fr, r->status);
+        }
+    }
+    if (fr->removed)
+        feed_runtime_free(fr);
+    schedule_idle_check(p);
+}
+
+static void poll_feed(struct feed_runtime *fr)
+{
+    struct pipeline *p = fr->p;
+    if (fr->polling || p->stopping)
+        return;
+    if (p->once && p->feeds_unpolled)
+        p->feeds_unpolled--;
+    struct feed_state fs;
+    if (state_feed_get(p->deps.state, fr->url, &fs) < 0)
+        log_err("state read failed feed=%s reason=\"%s\"", fr->url, state_error(p->deps.state));
+    struct fetch_request req = {
+        .url = fr->url, .accept = FEED_ACCEPT, .etag = fs.etag, .last_modified = fs.last_modified};
+    fr->polling = true;
+    p->polls_in_flight++;
+    fetcher_start(p->deps.fetcher, &req, on_feed_fetched, fr);
+    feed_state_free(&fs);
+}
+
+static void on_poll_due(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    poll_feed(arg);
+}
+
+/* First poll of a feed: when its stored due time comes, or soon (jittered) if already due. */
+static void schedule_first_poll(struct pipeline *p, struct feed_runtime *fr)
+{
+    if (p->once) {
+        poll_feed(fr);
+        return;
+    }
+    struct feed_state fs;
+    int known = state_feed_get(p->deps.state, fr->url, &fs);
+    long delay;
+    if (known == 1 && fs.next_due > now_seconds()) {
+        delay = (long)(fs.next_due - now_seconds());
+        fr->errors = fs.errors;
+    } else {
+        long jitter = p->deps.config->poll_jitter;
+        delay = jitter > 0 ? random() % jitter : 0;
+    }
+    feed_state_free(&fs);
+    schedule_poll(fr, delay);
+}
+
+static int compare_feed_url(const void *a, const void *b)
+{
+    const struct feed_runtime *const *fa = a, *const *fb = b;
+    return strcmp((*fa)->url, (*fb)->url);
+}
+
+static struct feed_runtime *find_feed(const struct pipeline *p, const char *url)
+{
+    struct feed_runtime key = {.url = (char *)url}, *keyp = &key;
+    struct feed_runtime **found =
+        bsearch(&keyp, p->feeds, p->n_feeds, sizeof *p->feeds, compare_feed_url);
+    return found ? *found : NULL;
+}
+
+void pipeline_set_feeds(struct pipeline *p, const struct feed_list *list)
+{
+    struct feed_runtime **next = xcalloc(list->n ? list->n : 1, sizeof *next);
+    size_t added = 0, kept = 0;
+    for (size_t i = 0; i < list->n; i++) {
+        const struct feed_entry *e = &list->entries[i];
+        struct feed_runtime *fr = find_feed(p, e->url);
+        if (fr) {
+            free(fr->name);
+            fr->name = xstrdup(e->name);
+            fr->interval = e->interval;
+            kept++;
+        } else {
+            fr = xcalloc(1, sizeof *fr);
+            fr->p = p;
+            fr->url = xstrdup(e->url);
+            fr->name = xstrdup(e->name);
+            fr->interval = e->interval;
+            fr->timer = evtimer_new(p->deps.base, on_poll_due, fr);
+            fr->errors = -1; /* marks "new" until scheduled below */
+            added++;
+        }
+        fr->listed = true;
+        next[i] = fr;
+    }
+    /* Old entries the new list does not name are gone. */
+    size_t removed = 0;
+    for (size_t i = 0; i < p->n_feeds; i++) {
+        struct feed_runtime *fr = p->feeds[i];
+        if (fr->listed)
+            continue;
+        removed++;
+        evtimer_del(fr->timer);
+        if (fr->polling)
+            fr->removed = true; /* freed when its poll completes */
+        else
+            feed_runtime_free(fr);
+    }
+    free(p->feeds);
+    p->feeds = next;
+    p->n_feeds = list->n;
+    qsort(p->feeds, p->n_feeds, sizeof *p->feeds, compare_feed_url);
+    for (size_t i = 0; i < p->n_feeds; i++) {
+        struct feed_runtime *fr = p->feeds[i];
+        fr->listed = false;
+        if (fr->errors == -1) {
+            fr->errors = 0;
+            if (p->once)
+                p->feeds_unpolled++;
+            if (p->started)
+                schedule_first_poll(p, fr);
+        }
+    }
+    if (p->started)
+        log_notice("feed list applied feeds=%zu added=%zu removed=%zu kept=%zu", p->n_feeds, added,
+                   removed, kept);
+}
+
+/* ---- lifecycle ---------------------------------------------------------- */
+
+struct pipeline *pipeline_new(const struct pipeline_deps *deps, const struct pipeline_hooks *hooks,
+                              struct topic_rules *rules, bool once)
+{
+    struct pipeline *p = xcalloc(1, sizeof *p);
+    p->deps = *deps;
+    if (hooks)
+        p->hooks = *hooks;
+    p->rules = rules;
+    p->once = once;
+    p->idle_check = evtimer_new(deps->base, on_idle_check, p);
+    return p;
+}
+
+void pipeline_set_rules(struct pipeline *p, struct topic_rules *rules)
+{
+    topic_rules_free(p->rules);
+    p->rules = rules;
+}
+
+void pipeline_start(struct pipeline *p)
+{
+    p->started = true;
+    struct resume_ctx ctx = {.p = p};
+    if (state_items_pending(p->deps.state, resume_pending, &ctx) < 0)
+        log_err("cannot resume pending items reason=\"%s\"", state_error(p->deps.state));
+    else if (ctx.resumed)
+        log_notice("resuming pending items count=%zu", ctx.resumed);
+    for (size_t i = 0; i < p->n_feeds; i++)
+        schedule_first_poll(p, p->feeds[i]);
+    schedule_idle_check(p);
+}
+
+void pipeline_stop(struct pipeline *p)
+{
+    p->stopping = true;
+    for (size_t i = 0; i < p->n_feeds; i++)
+        evtimer_del(p->feeds[i]->timer);
+    /* Jobs waiting for a retry stay pending in the state; drop them now. */
+    struct article_job *j = p->jobs;
+    while (j) {
+        struct article_job *next = j->next;
+        if (!j->fetching)
+            job_free(j);
+        j = next;
+    }
+    schedule_idle_check(p);
+}
+
+size_t pipeline_feed_count(const struct pipeline *p)
+{
+    return p->n_feeds;
+}
+
+const struct pipeline_stats *pipeline_stats(const struct pipeline *p)
+{
+    return &p->stats;
+}
+
+void pipeline_free(struct pipeline *p)
+{
+    if (!p)
+        return;
+    /* The fetcher must have no transfers of ours left: the owner cancels them first. */
+    while (p->jobs)
+        job_free(p->jobs);
+    for (size_t i = 0; i < p->n_feeds; i++)
+        feed_runtime_free(p->feeds[i]);
+    free(p->feeds);
+    event_free(p->idle_check);
+    topic_rules_free(p->rules);
+    free(p);
+}

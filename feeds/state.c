@@ -1,0 +1,306 @@
+/* state.c: the SQLite state database (schema, and one function per question). */
+#include "feeds/state.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "common/util.h"
+
+struct state {
+    sqlite3 *db;
+    char error[512];
+};
+
+static const char schema_sql[] =
+    "PRAGMA journal_mode=WAL;"
+    "PRAGMA synchronous=FULL;"
+    "PRAGMA foreign_keys=ON;"
+    "CREATE TABLE IF NOT EXISTS feeds ("
+    "  url TEXT PRIMARY KEY,"
+    "  etag TEXT,"
+    "  last_modified TEXT,"
+    "  next_due INTEGER NOT NULL DEFAULT 0,"
+    "  errors INTEGER NOT NULL DEFAULT 0,"
+    "  last_status INTEGER,"
+    "  last_error TEXT,"
+    "  last_poll INTEGER,"
+    "  last_success INTEGER);"
+    "CREATE TABLE IF NOT EXISTS items ("
+    "  key TEXT PRIMARY KEY,"
+    "  record_id TEXT NOT NULL,"
+    "  feed_url TEXT NOT NULL,"
+    "  link_key TEXT,"
+    "  state TEXT NOT NULL CHECK (state IN ('pending','emitted','failed')),"
+    "  job TEXT NOT NULL,"
+    "  attempts INTEGER NOT NULL DEFAULT 0,"
+    "  next_attempt INTEGER NOT NULL DEFAULT 0,"
+    "  last_error TEXT,"
+    "  first_seen INTEGER NOT NULL,"
+    "  finished INTEGER);"
+    "CREATE INDEX IF NOT EXISTS items_link ON items(link_key) WHERE link_key IS NOT NULL;"
+    "CREATE INDEX IF NOT EXISTS items_pending ON items(state, first_seen) WHERE state = 'pending';"
+    "PRAGMA user_version=1;";
+
+static int fail(struct state *st, const char *what)
+{
+    snprintf(st->error, sizeof st->error, "%s: %s", what, sqlite3_errmsg(st->db));
+    return -1;
+}
+
+int state_open(const char *path, struct state **out, char *err, size_t errlen)
+{
+    *out = NULL;
+    struct state *st = xcalloc(1, sizeof *st);
+    int rc = sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+    if (rc != SQLITE_OK) {
+        set_err(err, errlen, "%s: cannot open state database: %s", path,
+                st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc));
+        sqlite3_close(st->db);
+        free(st);
+        return -1;
+    }
+    sqlite3_busy_timeout(st->db, 5000);
+    char *msg = NULL;
+    if (sqlite3_exec(st->db, schema_sql, NULL, NULL, &msg) != SQLITE_OK) {
+        set_err(err, errlen, "%s: cannot set up state database: %s", path, msg ? msg : "?");
+        sqlite3_free(msg);
+        sqlite3_close(st->db);
+        free(st);
+        return -1;
+    }
+    *out = st;
+    return 0;
+}
+
+void state_close(struct state *st)
+{
+    if (!st)
+        return;
+    sqlite3_close(st->db);
+    free(st);
+}
+
+const char *state_error(const struct state *st)
+{
+    return st->error;
+}
+
+/* Prepares one statement; on failure records the message and returns NULL. */
+static sqlite3_stmt *prepare(struct state *st, const char *sql)
+{
+    sqlite3_stmt *stmt = NULL;
+    if (sqlite3_prepare_v2(st->db, sql, -1, &stmt, NULL) != SQLITE_OK) {
+        fail(st, "prepare");
+        return NULL;
+    }
+    return stmt;
+}
+
+static void bind_text(sqlite3_stmt *stmt, int index, const char *text)
+{
+    if (text)
+        sqlite3_bind_text(stmt, index, text, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(stmt, index);
+}
+
+/* Steps a statement that returns no rows, then finalizes it. */
+static int run(struct state *st, sqlite3_stmt *stmt, const char *what)
+{
+    if (!stmt)
+        return -1;
+    int rc = sqlite3_step(stmt);
+    sqlite3_finalize(stmt);
+    if (rc != SQLITE_DONE)
+        return fail(st, what);
+    return 0;
+}
+
+static char *column_text(sqlite3_stmt *stmt, int col)
+{
+    return xstrdup((const char *)sqlite3_column_text(stmt, col));
+}
+
+int state_feed_get(struct state *st, const char *url, struct feed_state *out)
+{
+    memset(out, 0, sizeof *out);
+    sqlite3_stmt *stmt =
+        prepare(st, "SELECT etag, last_modified, next_due, errors FROM feeds WHERE url = ?");
+    if (!stmt)
+        return -1;
+    bind_text(stmt, 1, url);
+    int rc = sqlite3_step(stmt);
+    int found = 0;
+    if (rc == SQLITE_ROW) {
+        out->etag = column_text(stmt, 0);
+        out->last_modified = column_text(stmt, 1);
+        out->next_due = sqlite3_column_int64(stmt, 2);
+        out->errors = (long)sqlite3_column_int64(stmt, 3);
+        found = 1;
+    } else if (rc != SQLITE_DONE) {
+        found = fail(st, "read feed");
+    }
+    sqlite3_finalize(stmt);
+    return found;
+}
+
+void feed_state_free(struct feed_state *fs)
+{
+    free(fs->etag);
+    free(fs->last_modified);
+    memset(fs, 0, sizeof *fs);
+}
+
+int state_feed_set_validators(struct state *st, const char *url, const char *etag,
+                              const char *last_modified)
+{
+    sqlite3_stmt *stmt = prepare(st,
+        "INSERT INTO feeds (url, etag, last_modified) VALUES (?1, ?2, ?3) "
+        "ON CONFLICT(url) DO UPDATE SET etag = ?2, last_modified = ?3");
+    if (!stmt)
+        return -1;
+    bind_text(stmt, 1, url);
+    bind_text(stmt, 2, etag);
+    bind_text(stmt, 3, last_modified);
+    return run(st, stmt, "store validators");
+}
+
+int state_feed_set_poll(struct state *st, const char *url, int64_t next_due, long errors,
+                        long http_status, const char *error)
+{
+    sqlite3_stmt *stmt = prepare(st,
+        "INSERT INTO feeds (url, next_due, errors, last_status, last_error, last_poll, last_success) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, CASE WHEN ?5 IS NULL THEN ?6 END) "
+        "ON CONFLICT(url) DO UPDATE SET next_due = ?2, errors = ?3, last_status = ?4, "
+        "last_error = ?5, last_poll = ?6, "
+        "last_success = CASE WHEN ?5 IS NULL THEN ?6 ELSE last_success END");
+    if (!stmt)
+        return -1;
+    bind_text(stmt, 1, url);
+    sqlite3_bind_int64(stmt, 2, next_due);
+    sqlite3_bind_int64(stmt, 3, errors);
+    sqlite3_bind_int64(stmt, 4, http_status);
+    bind_text(stmt, 5, error);
+    sqlite3_bind_int64(stmt, 6, (sqlite3_int64)time(NULL));
+    return run(st, stmt, "store poll outcome");
+}
+
+int state_item_known(struct state *st, const char *key, const char *link_key, bool *known)
+{
+    *known = false;
+    sqlite3_stmt *stmt = prepare(st,
+        "SELECT 1 FROM items WHERE key = ?1 "
+        "UNION ALL SELECT 1 FROM items WHERE ?2 IS NOT NULL AND link_key = ?2 LIMIT 1");
+    if (!stmt)
+        return -1;
+    bind_text(stmt, 1, key);
+    bind_text(stmt, 2, link_key);
+    int rc = sqlite3_step(stmt);
+    sqlite3_finalize(stmt);
+    if (rc == SQLITE_ROW)
+        *known = true;
+    else if (rc != SQLITE_DONE)
+        return fail(st, "look up item");
+    return 0;
+}
+
+int state_item_add(struct state *st, const char *key, const char *record_id,
+                   const char *feed_url, const char *link_key, const char *item_json)
+{
+    sqlite3_stmt *stmt = prepare(st,
+        "INSERT OR IGNORE INTO items (key, record_id, feed_url, link_key, state, job, first_seen) "
+        "VALUES (?, ?, ?, ?, 'pending', ?, ?)");
+    if (!stmt)
+        return -1;
+    bind_text(stmt, 1, key);
+    bind_text(stmt, 2, record_id);
+    bind_text(stmt, 3, feed_url);
+    bind_text(stmt, 4, link_key);
+    bind_text(stmt, 5, item_json);
+    sqlite3_bind_int64(stmt, 6, (sqlite3_int64)time(NULL));
+    return run(st, stmt, "add item");
+}
+
+static int set_finished(struct state *st, const char *key, const char *new_state, const char *reason)
+{
+    sqlite3_stmt *stmt = prepare(st,
+        "UPDATE items SET state = ?2, last_error = ?3, finished = ?4 WHERE key = ?1");
+    if (!stmt)
+        return -1;
+    bind_text(stmt, 1, key);
+    bind_text(stmt, 2, new_state);
+    bind_text(stmt, 3, reason);
+    sqlite3_bind_int64(stmt, 4, (sqlite3_int64)time(NULL));
+    return run(st, stmt, "finish item");
+}
+
+int state_item_set_emitted(struct state *st, const char *key)
+{
+    return set_finished(st, key, "emitted", NULL);
+}
+
+int state_item_set_failed(struct state *st, const char *key, const char *reason)
+{
+    return set_finished(st, key, "failed", reason);
+}
+
+int state_item_set_retry(struct state *st, const char *key, long attempts, int64_t next_attempt,
+                         const char *reason)
+{
+    sqlite3_stmt *stmt = prepare(st,
+        "UPDATE items SET attempts = ?2, next_attempt = ?3, last_error = ?4 WHERE key = ?1");
+    if (!stmt)
+        return -1;
+    bind_text(stmt, 1, key);
+    sqlite3_bind_int64(stmt, 2, attempts);
+    sqlite3_bind_int64(stmt, 3, next_attempt);
+    bind_text(stmt, 4, reason);
+    return run(st, stmt, "schedule item retry");
+}
+
+int state_items_pending(struct state *st, void (*fn)(const struct pending_item *, void *), void *ud)
+{
+    sqlite3_stmt *stmt = prepare(st,
+        "SELECT key, record_id, feed_url, job, attempts, next_attempt FROM items "
+        "WHERE state = 'pending' ORDER BY first_seen, rowid");
+    if (!stmt)
+        return -1;
+    int rc;
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        struct pending_item item = {
+            .key = (const char *)sqlite3_column_text(stmt, 0),
+            .record_id = (const char *)sqlite3_column_text(stmt, 1),
+            .feed_url = (const char *)sqlite3_column_text(stmt, 2),
+            .item_json = (const char *)sqlite3_column_text(stmt, 3),
+            .attempts = (long)sqlite3_column_int64(stmt, 4),
+            .next_attempt = sqlite3_column_int64(stmt, 5),
+        };
+        fn(&item, ud);
+    }
+    sqlite3_finalize(stmt);
+    return rc == SQLITE_DONE ? 0 : fail(st, "list pending items");
+}
+
+int state_counts(struct state *st, struct state_counts *out)
+{
+    memset(out, 0, sizeof *out);
+    sqlite3_stmt *stmt = prepare(st,
+        "SELECT (SELECT count(*) FROM feeds),"
+        " (SELECT count(*) FROM items WHERE state = 'pending'),"
+        " (SELECT count(*) FROM items WHERE state = 'emitted'),"
+        " (SELECT count(*) FROM items WHERE state = 'failed')");
+    if (!stmt)
+        return -1;
+    int rc = sqlite3_step(stmt);
+    if (rc == SQLITE_ROW) {
+        out->feeds = (long)sqlite3_column_int64(stmt, 0);
+        out->pending = (long)sqlite3_column_int64(stmt, 1);
+        out->emitted = (long)sqlite3_column_int64(stmt, 2);
+        out->failed = (long)sqlite3_column_int64(stmt, 3);
+    }
+    sqlite3_finalize(stmt);
+    return rc == SQLITE_ROW ? 0 : fail(st, "count");
+}

@@ -1,0 +1,61 @@
+/* record.c: assembles and serialises the article record with Jansson. */
+#include "output/record.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/util.h"
+#include "feeds/date.h"
+
+static json_t *string_or_null(const char *s)
+{
+    return s ? json_string(s) : json_null();
+}
+
+json_t *record_build(const struct record_input *in)
+{
+    char fetched[DATE_ISO_LEN];
+    date_format_iso(in->fetched, fetched);
+    json_t *topic_ids = json_array();
+    if (in->topics)
+        for (size_t i = 0; i < in->topics->n_hits; i++)
+            json_array_append_new(topic_ids, json_string(in->topics->hits[i].id));
+    json_t *r = json_object();
+    json_object_set_new(r, "schema", json_string(RECORD_SCHEMA));
+    json_object_set_new(r, "schema_version", json_integer(RECORD_SCHEMA_VERSION));
+    json_object_set_new(r, "id", json_string(in->id));
+    json_object_set_new(r, "url", string_or_null(in->url));
+    json_object_set_new(r, "canonical_url", string_or_null(in->canonical_url));
+    json_object_set_new(r, "feed", json_pack("{s:o, s:o, s:o}", "url", string_or_null(in->feed_url),
+                                             "title", string_or_null(in->feed_title), "item_id",
+                                             string_or_null(in->item_id)));
+    json_object_set_new(r, "title", string_or_null(in->title));
+    json_object_set_new(r, "author", string_or_null(in->author));
+    json_object_set_new(r, "published", string_or_null(in->published));
+    json_object_set_new(r, "modified", string_or_null(in->modified));
+    json_object_set_new(r, "fetched", json_string(fetched));
+    json_object_set_new(r, "site", string_or_null(in->site));
+    json_object_set_new(r, "lang", string_or_null(in->lang));
+    json_object_set_new(r, "image", string_or_null(in->image));
+    json_object_set_new(r, "text_source", string_or_null(in->text_source));
+    json_object_set_new(r, "text", string_or_null(in->text));
+    json_object_set_new(r, "topic_ids", topic_ids);
+    json_object_set_new(r, "topics",
+                        in->topics ? topic_result_to_json(in->topics) : json_array());
+    return r;
+}
+
+char *record_serialize(const json_t *record, size_t *len)
+{
+    char *text = json_dumps(record, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    if (!text)
+        abort(); /* json_dumps fails only when allocation fails */
+    size_t n = strlen(text);
+    char *line = xmalloc(n + 2);
+    memcpy(line, text, n);
+    line[n] = '\n';
+    line[n + 1] = '\0';
+    free(text);
+    *len = n + 1;
+    return line;
+}

@@ -1,0 +1,40 @@
+/* record.h: the JSON record written for each article (schema "feedspool.article").
+ *
+ * record_build() only assembles: every pointer in the input is borrowed, NULL
+ * strings become JSON null. The returned json_t is a new reference. */
+#ifndef FEEDSPOOL_OUTPUT_RECORD_H
+#define FEEDSPOOL_OUTPUT_RECORD_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "topics/topics.h"
+
+#define RECORD_SCHEMA "feedspool.article"
+#define RECORD_SCHEMA_VERSION 1
+
+struct record_input {
+    const char *id;            /* hex hash of the item's identity */
+    const char *url;           /* the article's URL (the item link) */
+    const char *feed_url;
+    const char *feed_title;
+    const char *item_id;       /* the feed's guid/id for the item, as written */
+    const char *title;
+    const char *author;
+    const char *published;     /* ISO 8601 UTC */
+    const char *modified;
+    const char *site;
+    const char *lang;
+    const char *canonical_url;
+    const char *image;
+    const char *text;
+    const char *text_source;   /* "page" or "feed": where the text came from */
+    int64_t fetched;           /* epoch seconds */
+    const struct topic_result *topics;
+};
+
+json_t *record_build(const struct record_input *in);
+/* Compact JSON text with a trailing newline; caller frees. */
+char *record_serialize(const json_t *record, size_t *len);
+
+#endif

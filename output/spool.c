@@ -1,0 +1,167 @@
+/* spool.c: atomic, durable record files: tmp/ -> fsync -> rename into new/ -> fsync dir. */
+#include "output/spool.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/util.h"
+
+struct spool {
+    char *dir;
+    int tmp_fd; /* directory descriptors, kept open for openat/renameat/fsync */
+    int new_fd;
+    int cur_fd;
+};
+
+static int make_dir(const char *path, char *err, size_t errlen)
+{
+    if (mkdir(path, 0750) < 0 && errno != EEXIST)
+        return set_err(err, errlen, "%s: cannot create: %s", path, strerror(errno));
+    return 0;
+}
+
+static int open_subdir(const char *dir, const char *name, int *fd, char *err, size_t errlen)
+{
+    char *path = xasprintf("%s/%s", dir, name);
+    int rc = make_dir(path, err, errlen);
+    if (rc == 0) {
+        *fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (*fd < 0)
+            rc = set_err(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+    }
+    free(path);
+    return rc;
+}
+
+/* Removes whatever a crash left in tmp/: none of it was ever visible in new/. */
+static void remove_stale_tmp(struct spool *sp)
+{
+    int fd = dup(sp->tmp_fd);
+    if (fd < 0)
+        return;
+    DIR *d = fdopendir(fd);
+    if (!d) {
+        close(fd);
+        return;
+    }
+    struct dirent *de;
+    while ((de = readdir(d)))
+        if (de->d_name[0] != '.')
+            unlinkat(sp->tmp_fd, de->d_name, 0);
+    closedir(d);
+}
+
+int spool_open(const char *dir, struct spool **out, char *err, size_t errlen)
+{
+    *out = NULL;
+    struct spool *sp = xcalloc(1, sizeof *sp);
+    sp->dir = xstrdup(dir);
+    sp->tmp_fd = sp->new_fd = sp->cur_fd = -1;
+    if (make_dir(dir, err, errlen) < 0 || open_subdir(dir, "tmp", &sp->tmp_fd, err, errlen) < 0 ||
+        open_subdir(dir, "new", &sp->new_fd, err, errlen) < 0 ||
+        open_subdir(dir, "cur", &sp->cur_fd, err, errlen) < 0) {
+        spool_close(sp);
+        return -1;
+    }
+    remove_stale_tmp(sp);
+    *out = sp;
+    return 0;
+}
+
+void spool_close(struct spool *sp)
+{
+    if (!sp)
+        return;
+    if (sp->tmp_fd >= 0)
+        close(sp->tmp_fd);
+    if (sp->new_fd >= 0)
+        close(sp->new_fd);
+    if (sp->cur_fd >= 0)
+        close(sp->cur_fd);
+    free(sp->dir);
+    free(sp);
+}
+
+const char *spool_dir(const struct spool *sp)
+{
+    return sp->dir;
+}
+
+static bool valid_record_id(const char *id)
+{
+    size_t n = strlen(id);
+    if (n == 0 || n > 128)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (!((id[i] >= '0' && id[i] <= '9') || (id[i] >= 'a' && id[i] <= 'f')))
+            return false;
+    return true;
+}
+
+bool spool_has(const struct spool *sp, const char *record_id)
+{
+    if (!valid_record_id(record_id))
+        return false;
+    char name[160];
+    snprintf(name, sizeof name, "%s.json", record_id);
+    struct stat st;
+    return fstatat(sp->new_fd, name, &st, 0) == 0 || fstatat(sp->cur_fd, name, &st, 0) == 0;
+}
+
+static int write_all(int fd, const char *data, size_t len)
+{
+    while (len) {
+        ssize_t n = write(fd, data, len);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            return -1;
+        }
+        data += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+int spool_write(struct spool *sp, const char *record_id, const char *data, size_t len, char *err,
+                size_t errlen)
+{
+    if (!valid_record_id(record_id))
+        return set_err(err, errlen, "invalid record id");
+    char name[160];
+    snprintf(name, sizeof name, "%s.json", record_id);
+    int fd = openat(sp->tmp_fd, name, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+    if (fd < 0)
+        return set_err(err, errlen, "%s/tmp/%s: cannot create: %s", sp->dir, name, strerror(errno));
+    const char *step = "write";
+    int rc = write_all(fd, data, len);
+    if (rc == 0) {
+        step = "fsync";
+        rc = fsync(fd);
+    }
+    int saved_errno = errno;
+    if (close(fd) < 0 && rc == 0) {
+        step = "close";
+        saved_errno = errno;
+        rc = -1;
+    }
+    if (rc == 0) {
+        step = "rename into new/";
+        rc = renameat(sp->tmp_fd, name, sp->new_fd, name);
+        saved_errno = errno;
+    }
+    if (rc < 0) {
+        unlinkat(sp->tmp_fd, name, 0);
+        return set_err(err, errlen, "%s/tmp/%s: %s failed: %s", sp->dir, name, step,
+                       strerror(saved_errno));
+    }
+    if (fsync(sp->new_fd) < 0)
+        return set_err(err, errlen, "%s/new: fsync failed: %s", sp->dir, strerror(errno));
+    return 0;
+}

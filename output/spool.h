@@ -1,0 +1,29 @@
+/* spool.h: the on-disk spool downstream programs read (a maildir-like layout).
+ *
+ *   SPOOL/tmp/  records being written; stale ones are removed at open
+ *   SPOOL/new/  complete records, each <record-id>.json; consumers take them from here
+ *   SPOOL/cur/  records a consumer has claimed by rename(2) from new/
+ *
+ * spool_write() writes tmp/<id>.json, fsyncs it, renames it into new/ and
+ * fsyncs new/: a reader never sees a partial file, and the same id written
+ * twice (after a crash) replaces itself. */
+#ifndef FEEDSPOOL_OUTPUT_SPOOL_H
+#define FEEDSPOOL_OUTPUT_SPOOL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct spool;
+
+/* Creates the directories as needed and removes stale files from tmp/. */
+int spool_open(const char *dir, struct spool **out, char *err, size_t errlen);
+void spool_close(struct spool *sp);
+/* True when <id>.json is already in new/ or cur/ (written before a crash). */
+bool spool_has(const struct spool *sp, const char *record_id);
+/* Writes len bytes as record <id>. On failure nothing is left behind, errno-style
+ * reason in err. record_id must be a hash (hex), never a string from a feed. */
+int spool_write(struct spool *sp, const char *record_id, const char *data, size_t len, char *err,
+                size_t errlen);
+const char *spool_dir(const struct spool *sp);
+
+#endif

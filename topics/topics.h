@@ -1,0 +1,55 @@
+/* topics.h: topic rules, and the tagger that applies them to an article.
+ *
+ * Rules come from a JSON file (see the README): topics with terms, aliases,
+ * case rules, context rules, weights and thresholds. topic_rules_load() builds
+ * one matcher for all terms, so topics_tag() is one pass over the text whatever
+ * the number of terms. Both are pure over memory; rules are immutable once
+ * loaded and may be shared. */
+#ifndef FEEDSPOOL_TOPICS_TOPICS_H
+#define FEEDSPOOL_TOPICS_TOPICS_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+struct topic_rules;
+
+enum topic_where { TOPIC_IN_HEADLINE, TOPIC_IN_LEAD, TOPIC_IN_BODY };
+
+struct topic_evidence {
+    char *term;              /* the rule term that fired */
+    unsigned count;          /* matches in headline + text */
+    enum topic_where first_where;
+    size_t first_offset;     /* byte offset of the first match within headline or text */
+    char *veto;              /* the veto term that cancelled matches, or NULL */
+};
+
+struct topic_hit {
+    char *id;                /* topic id, e.g. "ttp" */
+    double score;
+    struct topic_evidence *evidence;
+    size_t n_evidence;
+};
+
+struct topic_result {
+    struct topic_hit *hits;  /* only topics at or above their threshold */
+    size_t n_hits;
+};
+
+/* Returns 0, or -1 with "FILE:LINE: reason" in err. The caller owns *out. */
+int topic_rules_load(const char *path, struct topic_rules **out, char *err, size_t errlen);
+/* Same, from a NUL-terminated JSON string; name is used in error messages. */
+int topic_rules_parse(const char *json_text, const char *name, struct topic_rules **out,
+                      char *err, size_t errlen);
+void topic_rules_free(struct topic_rules *rules);
+size_t topic_rules_count(const struct topic_rules *rules); /* number of topics */
+
+/* Tags one article; headline may be NULL. Fills *out (caller frees with topic_result_free). */
+void topics_tag(const struct topic_rules *rules, const char *headline, const char *text,
+                struct topic_result *out);
+void topic_result_free(struct topic_result *r);
+
+const char *topic_where_name(enum topic_where w); /* "headline", "lead", "body" */
+/* [{"id":..,"score":..,"evidence":[{"term","count","where","offset","veto"?}]}]. New reference. */
+json_t *topic_result_to_json(const struct topic_result *r);
+
+#endif
