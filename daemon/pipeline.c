@@ -8,6 +8,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "common/util.h"
@@ -261,6 +262,15 @@ static bool is_permanent_status(long status)
     return status >= 400 && status < 500 && status != 408 && status != 429;
 }
 
+/* Pages without a Content-Type are sniffed by the extractor; a declared non-HTML type is refused. */
+static bool is_html_type(const char *content_type)
+{
+    if (!content_type)
+        return true;
+    return strncasecmp(content_type, "text/html", 9) == 0 ||
+           strncasecmp(content_type, "application/xhtml+xml", 21) == 0;
+}
+
 static void on_page_fetched(const struct fetch_result *r, void *ud)
 {
     struct article_job *j = ud;
@@ -280,6 +290,12 @@ static void on_page_fetched(const struct fetch_result *r, void *ud)
             job_retry_or_give_up(j, why);
             return;
         }
+        job_use_feed_text(j, why);
+        job_free(j);
+        return;
+    }
+    if (!is_html_type(r->content_type)) {
+        snprintf(why, sizeof why, "page is not HTML (Content-Type: %s)", r->content_type);
         job_use_feed_text(j, why);
         job_free(j);
         return;

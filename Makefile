@@ -1,0 +1,29 @@
+# Makefile: the two commands of the README, and a few conveniences. CMake does the build.
+#   make demo   install what is missing, build, ingest the bundled sample feeds into ./spool
+#   make test   install what is missing, build, run the whole test suite under ctest
+BUILD ?= build
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+
+.PHONY: all deps build demo test install clean
+
+all: build
+
+deps:
+	@sh scripts/install-deps
+
+build: deps
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo
+	cmake --build $(BUILD) -j$(JOBS)
+
+demo: build
+	rm -rf spool demo-state.db demo-state.db-wal demo-state.db-shm
+	./$(BUILD)/feedspool demo
+
+test: build
+	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
+
+install: build
+	cmake --install $(BUILD)
+
+clean:
+	rm -rf $(BUILD) spool demo-state.db demo-state.db-wal demo-state.db-shm

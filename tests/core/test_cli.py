@@ -1,0 +1,117 @@
+"""test_cli.py: the command line: help for every command, usage errors, `check`,
+and `systemd-analyze verify` on the shipped unit."""
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import unittest
+
+sys.path.insert(0, os.path.dirname(__file__))
+from fixture import BIN, SOURCE  # noqa: E402
+
+COMMANDS = ["run", "once", "demo", "check", "parse-feed", "extract", "tag"]
+
+
+def feedspool(*args, **kw):
+    return subprocess.run([BIN, *args], capture_output=True, text=True, timeout=30, **kw)
+
+
+class Help(unittest.TestCase):
+    def test_help_lists_every_command(self):
+        result = feedspool("help")
+        self.assertEqual(result.returncode, 0)
+        for name in COMMANDS:
+            self.assertIn(name, result.stdout)
+
+    def test_each_command_describes_itself(self):
+        for name in COMMANDS:
+            for form in ([name, "--help"], ["help", name]):
+                result = feedspool(*form)
+                self.assertEqual(result.returncode, 0, (form, result.stderr))
+                self.assertIn("Usage: feedspool " + name, result.stdout, form)
+
+    def test_config_help_comes_from_the_option_table(self):
+        result = feedspool("help", "config")
+        self.assertEqual(result.returncode, 0)
+        for option in ["spool", "state", "max_per_host", "transfer_timeout", "user_agent"]:
+            self.assertIn(option, result.stdout)
+
+    def test_unknown_command_and_argument(self):
+        self.assertEqual(feedspool("frobnicate").returncode, 2)
+        result = feedspool("once", "--bogus")
+        self.assertEqual(result.returncode, 2)
+        self.assertIn("unknown argument '--bogus'", result.stderr)
+
+
+class Check(unittest.TestCase):
+    def setUp(self):
+        self.dir = tempfile.mkdtemp(prefix="feedspool-check-")
+        self.feeds = os.path.join(self.dir, "feeds.txt")
+        with open(self.feeds, "w") as f:
+            f.write("https://a.example/feed.xml\n")
+        self.conf = os.path.join(self.dir, "feedspool.conf")
+        self.write_conf()
+
+    def tearDown(self):
+        shutil.rmtree(self.dir)
+
+    def write_conf(self, extra=""):
+        with open(self.conf, "w") as f:
+            f.write("feeds = %s\ntopics = %s\n%s" % (
+                self.feeds, os.path.join(SOURCE, "topics", "default-topics.json"), extra))
+
+    def test_valid_configuration(self):
+        result = feedspool("check", "-c", self.conf)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertIn("1 feeds", result.stdout)
+        self.assertIn("configuration ok", result.stdout)
+
+    def test_unknown_option_names_file_and_line(self):
+        self.write_conf("# comment\nmax_per_hots = 3\n")
+        result = feedspool("check", "-c", self.conf)
+        self.assertEqual(result.returncode, 1)
+        self.assertIn(self.conf + ":4: unknown option 'max_per_hots'", result.stderr)
+
+    def test_out_of_range_value(self):
+        self.write_conf("max_per_host = 0\n")
+        result = feedspool("check", "-c", self.conf)
+        self.assertEqual(result.returncode, 1)
+        self.assertIn(":3: max_per_host = 0 is outside", result.stderr)
+
+    def test_bad_feed_list_line(self):
+        with open(self.feeds, "a") as f:
+            f.write("gopher://old.example/\n")
+        result = feedspool("check", "-c", self.conf)
+        self.assertEqual(result.returncode, 1)
+        self.assertIn(self.feeds + ":2:", result.stderr)
+
+    def test_bad_topic_rules(self):
+        rules = os.path.join(self.dir, "topics.json")
+        with open(rules, "w") as f:
+            f.write('{\n  "topics": [\n    {"id": "x",\n')
+        result = feedspool("check", "-c", self.conf, "--topics", rules)
+        self.assertEqual(result.returncode, 1)
+        self.assertIn(rules + ":", result.stderr)
+
+
+class SystemdUnit(unittest.TestCase):
+    def test_unit_verifies(self):
+        analyze = shutil.which("systemd-analyze")
+        if not analyze:
+            self.skipTest("systemd-analyze is not installed")
+        with tempfile.TemporaryDirectory() as d:
+            unit = open(os.path.join(SOURCE, "systemd", "feedspool.service")).read()
+            unit = unit.replace("/usr/bin/feedspool", os.path.abspath(BIN))
+            path = os.path.join(d, "feedspool.service")
+            with open(path, "w") as f:
+                f.write(unit)
+            result = subprocess.run([analyze, "verify", path], capture_output=True, text=True,
+                                    timeout=60)
+            problems = [l for l in result.stderr.splitlines() if "feedspool.service" in l]
+            self.assertEqual(result.returncode, 0, result.stderr)
+            self.assertEqual(problems, [], result.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)

@@ -1,0 +1,96 @@
+/* fixture_server.c: the HTTP server the tests run against, on 127.0.0.1.
+ *
+ * Serves a folder like the demo does (daemon/static_server.c: {{BASE}}
+ * expansion, ETag/Last-Modified, 304s) plus routes that misbehave on purpose:
+ *   /status/NNN...  answers with HTTP status NNN
+ *   /hang...        never answers
+ * Every request is appended to the log file as one line:
+ *   METHOD PATH inm=<If-None-Match|-> ims=<If-Modified-Since|-> ua=<User-Agent>
+ * Usage: fixture_server ROOT LOGFILE — prints its base URL on stdout, runs until SIGTERM. */
+#include <event2/buffer.h>
+#include <event2/event.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "daemon/static_server.h"
+
+struct fixture {
+    FILE *log;
+};
+
+static const char *header_or_dash(struct evhttp_request *req, const char *name)
+{
+    const char *v = evhttp_find_header(evhttp_request_get_input_headers(req), name);
+    return v ? v : "-";
+}
+
+static bool on_request(struct evhttp_request *req, void *ud)
+{
+    struct fixture *fx = ud;
+    const char *uri = evhttp_request_get_uri(req);
+    fprintf(fx->log, "%s %s inm=%s ims=%s ua=%s\n",
+            evhttp_request_get_command(req) == EVHTTP_REQ_HEAD ? "HEAD" : "GET", uri,
+            header_or_dash(req, "If-None-Match"), header_or_dash(req, "If-Modified-Since"),
+            header_or_dash(req, "User-Agent"));
+    fflush(fx->log);
+    if (strncmp(uri, "/hang", 5) == 0)
+        return true; /* never answered; freed with the server */
+    if (strncmp(uri, "/status/", 8) == 0) {
+        int code = atoi(uri + 8);
+        if (code < 100 || code > 599)
+            code = 500;
+        struct evbuffer *body = evbuffer_new();
+        evbuffer_add_printf(body, "status %d\n", code);
+        evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type", "text/plain");
+        evhttp_send_reply(req, code, "Fixture", body);
+        evbuffer_free(body);
+        return true;
+    }
+    return false;
+}
+
+static void on_stop(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    event_base_loopexit(arg, NULL);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 3) {
+        fprintf(stderr, "usage: fixture_server ROOT LOGFILE\n");
+        return 2;
+    }
+    struct fixture fx = {.log = fopen(argv[2], "a")};
+    if (!fx.log) {
+        perror(argv[2]);
+        return 1;
+    }
+    signal(SIGPIPE, SIG_IGN);
+    struct event_base *base = event_base_new();
+    char err[256];
+    struct static_server *srv = static_server_start(base, argv[1], 0, err, sizeof err);
+    if (!srv) {
+        fprintf(stderr, "fixture_server: %s\n", err);
+        return 1;
+    }
+    static_server_set_hook(srv, on_request, &fx);
+    struct event *term = evsignal_new(base, SIGTERM, on_stop, base);
+    struct event *intr = evsignal_new(base, SIGINT, on_stop, base);
+    evsignal_add(term, NULL);
+    evsignal_add(intr, NULL);
+    printf("%s\n", static_server_base_url(srv));
+    fflush(stdout);
+    event_base_dispatch(base);
+    event_free(term);
+    event_free(intr);
+    static_server_free(srv);
+    event_base_free(base);
+    fclose(fx.log);
+    return 0;
+}
