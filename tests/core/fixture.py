@@ -5,6 +5,8 @@ web root assembled from sample/ and tests/www/, writes configuration files,
 runs the real feedspool binary, and reads the spool and the state database.
 """
 import json
+
+import jsonschema
 import os
 import shutil
 import signal
@@ -16,6 +18,8 @@ import time
 BIN = os.environ.get("FEEDSPOOL_BIN", "build/feedspool")
 FIXTURE_SERVER = os.environ.get("FIXTURE_SERVER", "build/tests/fixture_server")
 SOURCE = os.environ.get("FEEDSPOOL_SOURCE", os.getcwd())
+with open(os.path.join(SOURCE, "output", "schema", "feedspool.article.v1.json")) as _f:
+    RECORD_SCHEMA = json.load(_f)
 
 
 class Fixture:
@@ -75,14 +79,16 @@ class Fixture:
                                 stderr=subprocess.PIPE, text=True)
 
     def records(self):
-        """Every record in new/, keyed by file name, parsed."""
+        """Every record in new/, keyed by file name, parsed and checked against the schema."""
         new = os.path.join(self.spool, "new")
         out = {}
         if not os.path.isdir(new):
             return out
         for name in sorted(os.listdir(new)):
             with open(os.path.join(new, name), encoding="utf-8") as f:
-                out[name] = json.load(f)
+                record = json.load(f)
+            jsonschema.validate(record, RECORD_SCHEMA)
+            out[name] = record
         return out
 
     def tmp_files(self):
