@@ -129,9 +129,9 @@ static void on_socket_event(evutil_socket_t fd, short kind, void *arg)
     int action = ((kind & EV_READ) ? CURL_CSELECT_IN : 0) | ((kind & EV_WRITE) ? CURL_CSELECT_OUT : 0);
     int running = 0;
     curl_multi_socket_action(f->multi, fd, action, &running);
+    /* No timer cleanup here: completions may have queued new transfers, whose
+     * kick-off timer libcurl has just set. */
     drain_completed(f);
-    if (running <= 0 && evtimer_pending(f->timer, NULL))
-        evtimer_del(f->timer);
 }
 
 static void on_timeout(evutil_socket_t fd, short kind, void *arg)

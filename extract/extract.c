@@ -1,2 +1,522 @@
-/* placeholder: being written */
-typedef int placeholder_unused;
+/* extract.c: the article of an HTML page.
+ *
+ * 1. Sniff: refuse what is clearly not HTML (binary, JSON, no markup).
+ * 2. Parse with libxml2's HTML parser (no network; its depth limit bounds nesting).
+ * 3. Read metadata (metadata.c).
+ * 4. Remove what is never article text: scripts, styles, forms, navigation, headers,
+ *    footers, asides, figures and captions, hidden elements, and blocks whose class or
+ *    id names boilerplate (share, related, newsletter, cookie, donation, ticker, ...).
+ * 5. Score paragraphs by length, commas and link density; their parents and
+ *    grandparents collect the score; the best container (with its strong siblings)
+ *    is the article. <article>, <main> and itemprop=articleBody are hints.
+ * 6. Serialise to text: paragraphs separated by a blank line, headings, list items and
+ *    table rows on their own lines; link-dense blocks and boilerplate phrases dropped.
+ * JSON-LD articleBody stands in when the markup yields much less text. */
+#include "extract/extract.h"
+
+#include <ctype.h>
+#include <libxml/HTMLparser.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "common/buf.h"
+#include "common/util.h"
+#include "extract/extract_internal.h"
+
+#define EXTRACT_MAX_TEXT (4L * 1024 * 1024)
+#define MAX_DEPTH 512
+#define MIN_ARTICLE_CHARS 80
+
+struct candidate {
+    xmlNode *node;
+    double score;
+};
+
+struct scoring {
+    struct candidate *v;
+    size_t n, cap;
+};
+
+char *collapse_whitespace(const char *s)
+{
+    struct buf out;
+    buf_init(&out, 0);
+    bool space = false;
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f') {
+            space = out.len > 0;
+            continue;
+        }
+        if (space)
+            buf_append_char(&out, ' ');
+        space = false;
+        buf_append_char(&out, (char)c);
+    }
+    return buf_steal(&out);
+}
+
+static bool is_tag(const xmlNode *n, const char *name)
+{
+    return n->type == XML_ELEMENT_NODE && strcasecmp((const char *)n->name, name) == 0;
+}
+
+static bool in_list(const char *name, const char *const *list)
+{
+    for (; *list; list++)
+        if (strcasecmp(name, *list) == 0)
+            return true;
+    return false;
+}
+
+static const char *const removed_tags[] = {
+    "script", "style", "noscript", "template", "iframe", "object", "embed", "svg", "canvas",
+    "form", "button", "input", "select", "textarea", "label", "nav", "aside", "footer",
+    "header", "figure", "figcaption", "picture", "img", "video", "audio", "map", "dialog",
+    "menu", "link", "meta", "head", NULL};
+
+/* Words in class and id values that mark page furniture. */
+static const char *const boilerplate_words[] = {
+    "share", "sharing", "social", "related", "recommended", "recommend", "newsletter",
+    "subscribe", "subscription", "promo", "advert", "advertisement", "ad", "ads", "adv",
+    "sponsor", "sponsored", "cookie", "cookies", "consent", "gdpr", "breadcrumb", "breadcrumbs",
+    "byline", "author", "caption", "credit", "credits", "comment", "comments", "disqus",
+    "footer", "header", "masthead", "nav", "navbar", "navigation", "menu", "sidebar", "widget",
+    "ticker", "marquee", "donate", "donation", "contribute", "support", "membership", "paywall", "popup",
+    "modal", "overlay", "tags", "tag", "dateline", "timestamp", "follow", "print", "toolbar",
+    "pagination", "pager", "trending", "popular", "outbrain", "taboola", "banner", "alert",
+    "skip", "login", "signup", "more", "also", NULL};
+
+/* Words that mark the article body itself; they protect a block from removal. */
+static const char *const content_words[] = {
+    "articlebody", "article-body", "story-body", "storybody", "post-content", "entry-content",
+    "article-content", "articlecontent", "story-content", "content-body", "post-body",
+    "article-text", "story-text", "body-text", "main-content", NULL};
+
+static bool attr_has_word(xmlNode *n, const char *attr_name, const char *const *words,
+                          bool whole_value_match)
+{
+    xmlChar *value = xmlGetProp(n, (const xmlChar *)attr_name);
+    if (!value)
+        return false;
+    bool hit = false;
+    if (whole_value_match) {
+        for (const char *const *w = words; *w && !hit; w++)
+            hit = strcasestr((const char *)value, *w) != NULL;
+    } else {
+        char *copy = xstrdup((const char *)value);
+        char *save = NULL;
+        for (char *tok = strtok_r(copy, " \t\n-_:.", &save); tok && !hit;
+             tok = strtok_r(NULL, " \t\n-_:.", &save))
+            hit = in_list(tok, words);
+        free(copy);
+    }
+    xmlFree(value);
+    return hit;
+}
+
+static bool is_hidden(xmlNode *n)
+{
+    if (xmlHasProp(n, (const xmlChar *)"hidden"))
+        return true;
+    xmlChar *aria = xmlGetProp(n, (const xmlChar *)"aria-hidden");
+    bool hidden = aria && strcasecmp((const char *)aria, "true") == 0;
+    xmlFree(aria);
+    xmlChar *style = xmlGetProp(n, (const xmlChar *)"style");
+    if (style) {
+        char *compact = collapse_whitespace((const char *)style);
+        for (char *p = compact, *q = compact;; p++) {
+            if (*p != ' ')
+                *q++ = *p;
+            if (!*p)
+                break;
+        }
+        hidden = hidden || strcasestr(compact, "display:none") || strcasestr(compact, "visibility:hidden");
+        free(compact);
+        xmlFree(style);
+    }
+    return hidden;
+}
+
+static bool is_content_hint(xmlNode *n)
+{
+    if (is_tag(n, "article") || is_tag(n, "main"))
+        return true;
+    xmlChar *itemprop = xmlGetProp(n, (const xmlChar *)"itemprop");
+    bool hint = itemprop && strcasestr((const char *)itemprop, "articleBody");
+    xmlFree(itemprop);
+    return hint || attr_has_word(n, "class", content_words, true) ||
+           attr_has_word(n, "id", content_words, true);
+}
+
+static bool is_furniture(xmlNode *n)
+{
+    if (is_tag(n, "body") || is_tag(n, "html") || is_tag(n, "article") || is_tag(n, "main"))
+        return false;
+    if (is_content_hint(n))
+        return false;
+    return attr_has_word(n, "class", boilerplate_words, false) ||
+           attr_has_word(n, "id", boilerplate_words, false) ||
+           attr_has_word(n, "role", (const char *const[]){"navigation", "banner", "complementary",
+                                                          "contentinfo", "dialog", "alert", NULL},
+                         false);
+}
+
+static void text_length(xmlNode *n, size_t *all, size_t *linked, bool in_link, int depth);
+
+/* Furniture holding most of the page's text is the page, whatever its class says. */
+static bool small_part(xmlNode *n, size_t page_chars)
+{
+    size_t all = 0, linked = 0;
+    text_length(n, &all, &linked, false, 0);
+    return all * 5 < page_chars * 2;
+}
+
+/* Removes what is never article text from below n. */
+static void clean(xmlNode *n, size_t page_chars, int depth)
+{
+    xmlNode *c = n->children;
+    while (c) {
+        xmlNode *next = c->next;
+        if (c->type == XML_COMMENT_NODE || c->type == XML_PI_NODE ||
+            (c->type == XML_ELEMENT_NODE &&
+             (depth > MAX_DEPTH || in_list((const char *)c->name, removed_tags) || is_hidden(c) ||
+              (is_furniture(c) && small_part(c, page_chars))))) {
+            xmlUnlinkNode(c);
+            xmlFreeNode(c);
+        } else if (c->type == XML_ELEMENT_NODE) {
+            clean(c, page_chars, depth + 1);
+        }
+        c = next;
+    }
+}
+
+/* Characters of text below n, and how many of them are inside links. */
+static void text_length(xmlNode *n, size_t *all, size_t *linked, bool in_link, int depth)
+{
+    for (xmlNode *c = n->children; c && depth < MAX_DEPTH; c = c->next) {
+        if (c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) {
+            size_t len = 0;
+            for (const xmlChar *p = c->content; p && *p; p++)
+                len += !isspace(*p) && (*p & 0xC0) != 0x80;
+            *all += len;
+            if (in_link)
+                *linked += len;
+        } else if (c->type == XML_ELEMENT_NODE) {
+            text_length(c, all, linked, in_link || is_tag(c, "a"), depth + 1);
+        }
+    }
+}
+
+static size_t count_commas(xmlNode *n)
+{
+    xmlChar *text = xmlNodeGetContent(n);
+    size_t commas = 0;
+    for (const xmlChar *p = text; p && *p; p++)
+        commas += *p == ',';
+    xmlFree(text);
+    return commas;
+}
+
+static struct candidate *candidate_of(struct scoring *sc, xmlNode *n)
+{
+    if (n->_private)
+        return &sc->v[(size_t)n->_private - 1];
+    if (sc->n == sc->cap) {
+        sc->cap = sc->cap ? sc->cap * 2 : 64;
+        sc->v = xrealloc(sc->v, sc->cap * sizeof *sc->v);
+    }
+    sc->v[sc->n] = (struct candidate){.node = n, .score = is_content_hint(n) ? 10 : 0};
+    n->_private = (void *)(sc->n + 1);
+    return &sc->v[sc->n++];
+}
+
+static bool has_block_child(xmlNode *n)
+{
+    static const char *const blocks[] = {"p", "div", "section", "article", "table", "ul", "ol",
+                                         "blockquote", "pre", "h1", "h2", "h3", "h4", "h5", "h6",
+                                         NULL};
+    for (xmlNode *c = n->children; c; c = c->next)
+        if (c->type == XML_ELEMENT_NODE && in_list((const char *)c->name, blocks))
+            return true;
+    return false;
+}
+
+/* Paragraph-like elements give their parent and grandparent a score. */
+static void score_paragraphs(struct scoring *sc, xmlNode *n, int depth)
+{
+    for (xmlNode *c = n->children; c && depth < MAX_DEPTH; c = c->next) {
+        if (c->type != XML_ELEMENT_NODE)
+            continue;
+        bool paragraph = is_tag(c, "p") || is_tag(c, "pre") || is_tag(c, "blockquote") ||
+                         ((is_tag(c, "div") || is_tag(c, "td") || is_tag(c, "section")) &&
+                          !has_block_child(c));
+        if (paragraph && c->parent && c->parent->type == XML_ELEMENT_NODE) {
+            size_t all = 0, linked = 0;
+            text_length(c, &all, &linked, false, depth);
+            if (all >= 25 && linked * 2 < all) {
+                double score = 1 + (double)count_commas(c) + (all / 100.0 < 3 ? all / 100.0 : 3);
+                candidate_of(sc, c->parent)->score += score;
+                if (c->parent->parent && c->parent->parent->type == XML_ELEMENT_NODE)
+                    candidate_of(sc, c->parent->parent)->score += score / 2;
+            }
+        }
+        score_paragraphs(sc, c, depth + 1);
+    }
+}
+
+static xmlNode *best_container(struct scoring *sc)
+{
+    xmlNode *best = NULL;
+    double best_score = 0;
+    for (size_t i = 0; i < sc->n; i++) {
+        size_t all = 0, linked = 0;
+        text_length(sc->v[i].node, &all, &linked, false, 0);
+        double score = sc->v[i].score * (all ? 1.0 - (double)linked / (double)all : 0);
+        sc->v[i].score = score;
+        if (score > best_score) {
+            best_score = score;
+            best = sc->v[i].node;
+        }
+    }
+    return best;
+}
+
+struct text_out {
+    struct buf text;
+    bool need_space;
+};
+
+static void emit_break(struct text_out *o, const char *brk)
+{
+    /* Never more than one blank line, and none at the start. */
+    if (o->text.len == 0)
+        return;
+    size_t newlines = 0;
+    while (newlines < o->text.len && o->text.data[o->text.len - 1 - newlines] == '\n')
+        newlines++;
+    size_t want = strlen(brk);
+    for (size_t i = newlines; i < want; i++)
+        buf_append_char(&o->text, '\n');
+    o->need_space = false;
+}
+
+static void emit_text(struct text_out *o, const char *s)
+{
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (isspace(c)) {
+            o->need_space = o->text.len && o->text.data[o->text.len - 1] != '\n';
+            continue;
+        }
+        if (o->need_space)
+            buf_append_char(&o->text, ' ');
+        o->need_space = false;
+        buf_append_char(&o->text, (char)c);
+    }
+}
+
+static bool link_dense_block(xmlNode *n)
+{
+    if (!(is_tag(n, "ul") || is_tag(n, "ol") || is_tag(n, "div") || is_tag(n, "p") ||
+          is_tag(n, "section") || is_tag(n, "table")))
+        return false;
+    size_t all = 0, linked = 0;
+    text_length(n, &all, &linked, false, 0);
+    return all > 0 && linked * 2 > all && all < 400;
+}
+
+static void serialise(struct text_out *o, xmlNode *n, int depth)
+{
+    static const char *const paragraphs[] = {"p", "div", "section", "article", "main", "blockquote",
+                                             "pre", "table", "ul", "ol", "dl", "address", "center",
+                                             NULL};
+    static const char *const lines[] = {"h1", "h2", "h3", "h4", "h5", "h6", "li", "tr", "dt", "dd",
+                                        NULL};
+    for (xmlNode *c = n->children; c && depth < MAX_DEPTH; c = c->next) {
+        if (c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) {
+            emit_text(o, (const char *)c->content);
+            continue;
+        }
+        if (c->type != XML_ELEMENT_NODE || link_dense_block(c))
+            continue;
+        const char *name = (const char *)c->name;
+        if (strcasecmp(name, "br") == 0) {
+            emit_break(o, "\n");
+            continue;
+        }
+        bool is_para = in_list(name, paragraphs), is_line = in_list(name, lines);
+        if (is_para)
+            emit_break(o, "\n\n");
+        else if (is_line)
+            emit_break(o, "\n");
+        else if ((strcasecmp(name, "td") == 0 || strcasecmp(name, "th") == 0) && c->prev)
+            emit_text(o, " | ");
+        serialise(o, c, depth + 1);
+        if (is_para)
+            emit_break(o, "\n\n");
+        else if (is_line)
+            emit_break(o, "\n");
+    }
+}
+
+/* Short lines that are page furniture in any site's words. */
+static bool is_boilerplate_line(const char *line, const char *title)
+{
+    static const char *const prefixes[] = {
+        "source link", "read more", "read also", "also read", "follow us", "share this",
+        "share on", "share via", "image credit", "image:", "photo:", "photo credit", "photograph:",
+        "file photo", "— with ", "- with ", "– with ", "with inputs from", "support our journalism",
+        "advertisement", "click here", "sign up", "subscribe to", "related:", "recommended:",
+        "copyright", "©", "all rights reserved", NULL};
+    size_t len = strlen(line);
+    if (title && strcasecmp(line, title) == 0)
+        return true;
+    if (len > 120)
+        return false;
+    for (const char *const *p = prefixes; *p; p++)
+        if (strncasecmp(line, *p, strlen(*p)) == 0)
+            return true;
+    return false;
+}
+
+/* Splits into lines, collapses spaces, drops furniture lines; a blank line in the
+ * input stays the paragraph break. */
+static char *tidy(const char *raw, const char *title)
+{
+    struct buf out;
+    buf_init(&out, EXTRACT_MAX_TEXT);
+    bool blank_before = false;
+    const char *p = raw;
+    while (*p) {
+        const char *eol = strchr(p, '\n');
+        size_t len = eol ? (size_t)(eol - p) : strlen(p);
+        char *line = xstrndup(p, len);
+        char *clean_line = collapse_whitespace(line);
+        free(line);
+        if (!*clean_line) {
+            blank_before = true;
+        } else if (!is_boilerplate_line(clean_line, title)) {
+            if (out.len)
+                buf_append_str(&out, blank_before ? "\n\n" : "\n");
+            buf_append_str(&out, clean_line);
+            blank_before = false;
+        }
+        free(clean_line);
+        p += len + (eol ? 1 : 0);
+    }
+    return buf_steal(&out);
+}
+
+static const char *sniff_not_html(const char *data, size_t len)
+{
+    if (len == 0)
+        return "the page is empty";
+    size_t head = len < 2048 ? len : 2048;
+    if (memchr(data, '\0', head))
+        return "binary data, not HTML";
+    size_t i = 0;
+    while (i < head && isspace((unsigned char)data[i]))
+        i++;
+    if (i == head)
+        return "the page is blank";
+    if (data[i] == '{' || data[i] == '[')
+        return "JSON, not HTML";
+    if (!memchr(data, '<', head))
+        return "no HTML markup";
+    return NULL;
+}
+
+static char *charset_of(const char *content_type)
+{
+    const char *p = content_type ? strcasestr(content_type, "charset=") : NULL;
+    if (!p)
+        return NULL;
+    p += 8;
+    if (*p == '"' || *p == '\'')
+        p++;
+    size_t n = strcspn(p, "\"'; \t");
+    return n ? xstrndup(p, n) : NULL;
+}
+
+int extract_article(const struct extract_input *in, struct article *out, char *err, size_t errlen)
+{
+    memset(out, 0, sizeof *out);
+    const char *why = sniff_not_html(in->data, in->len);
+    if (why)
+        return set_err(err, errlen, "%s", why);
+    if (in->len > (size_t)1 << 30)
+        return set_err(err, errlen, "page larger than 1 GiB");
+    char *charset = charset_of(in->content_type);
+    htmlDocPtr doc = htmlReadMemory(in->data, (int)in->len, in->url, charset,
+                                    HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
+                                        HTML_PARSE_NONET | HTML_PARSE_COMPACT);
+    free(charset);
+    xmlNode *root = doc ? xmlDocGetRootElement(doc) : NULL;
+    if (!root) {
+        xmlFreeDoc(doc);
+        return set_err(err, errlen, "the page could not be parsed as HTML");
+    }
+    struct page_meta meta = {0};
+    metadata_read(doc, in->url, out, &meta);
+
+    size_t page_chars = 0, page_linked = 0;
+    text_length(root, &page_chars, &page_linked, false, 0);
+    clean(root, page_chars, 0);
+    struct scoring sc = {0};
+    score_paragraphs(&sc, root, 0);
+    xmlNode *best = best_container(&sc);
+    struct text_out text;
+    buf_init(&text.text, EXTRACT_MAX_TEXT);
+    text.need_space = false;
+    if (best) {
+        /* Siblings that scored well belong to the article too (split bodies). */
+        double best_score = sc.v[(size_t)best->_private - 1].score;
+        for (xmlNode *s = best->parent ? best->parent->children : best; s; s = s->next) {
+            if (s == best) {
+                serialise(&text, s, 0);
+                emit_break(&text, "\n\n");
+            } else if (s->type == XML_ELEMENT_NODE && s->_private &&
+                       sc.v[(size_t)s->_private - 1].score >= best_score * 0.25) {
+                serialise(&text, s, 0);
+                emit_break(&text, "\n\n");
+            }
+            if (!best->parent)
+                break;
+        }
+    }
+    for (size_t i = 0; i < sc.n; i++)
+        sc.v[i].node->_private = NULL;
+    free(sc.v);
+    char *body = tidy(text.text.data ? text.text.data : "", out->title);
+    buf_free(&text.text);
+    if (meta.ld_body && strlen(meta.ld_body) > 300 && strlen(meta.ld_body) > strlen(body) * 13 / 10) {
+        free(body);
+        body = tidy(meta.ld_body, out->title);
+    }
+    page_meta_free(&meta);
+    xmlFreeDoc(doc);
+    if (strlen(body) < MIN_ARTICLE_CHARS) {
+        free(body);
+        article_free(out);
+        return set_err(err, errlen, "no article text found");
+    }
+    out->text = body;
+    return 0;
+}
+
+void article_free(struct article *a)
+{
+    free(a->title);
+    free(a->author);
+    free(a->published);
+    free(a->modified);
+    free(a->site);
+    free(a->lang);
+    free(a->canonical_url);
+    free(a->image);
+    free(a->text);
+    memset(a, 0, sizeof *a);
+}

@@ -64,7 +64,7 @@ char *url_normalize(const char *url)
         goto done;
     for (char *c = host; *c; c++)
         *c = (char)tolower((unsigned char)*c);
-    curl_url_get(u, CURLUPART_PORT, &port, 0); /* absent, or the default port, gives NULL */
+    curl_url_get(u, CURLUPART_PORT, &port, CURLU_NO_DEFAULT_PORT); /* NULL when absent or default */
     curl_url_get(u, CURLUPART_PATH, &path, 0);
     curl_url_get(u, CURLUPART_QUERY, &query, 0);
     char *kept_query = query ? strip_tracking(query) : NULL;

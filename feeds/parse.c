@@ -1,2 +1,458 @@
-/* placeholder: being written */
-typedef int placeholder_unused;
+/* parse.c: RSS 0.9x/1.0/2.0, Atom 0.3/1.0 (libxml2) and JSON Feed (Jansson) into struct feed.
+ *
+ * libxml2 reads with network access off, no DTD loading and no entity substitution
+ * from outside the document; ill-formed input is recovered and flagged bozo. */
+#include "feeds/feed.h"
+
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+#include <libxml/uri.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "common/buf.h"
+#include "common/util.h"
+#include "feeds/date.h"
+
+#define NS_ATOM10 "http://www.w3.org/2005/Atom"
+#define NS_ATOM03 "http://purl.org/atom/ns#"
+#define NS_RSS10 "http://purl.org/rss/1.0/"
+#define NS_RSS090 "http://my.netscape.com/rdf/simple/0.9/"
+#define NS_DC "http://purl.org/dc/elements/1.1/"
+#define NS_DCTERMS "http://purl.org/dc/terms/"
+#define NS_CONTENT "http://purl.org/rss/1.0/modules/content/"
+#define NS_RDF "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+#define NS_ITUNES "http://www.itunes.com/dtds/podcast-1.0.dtd"
+#define NS_MEDIA "http://search.yahoo.com/mrss/"
+#define NS_XHTML "http://www.w3.org/1999/xhtml"
+
+#define FEED_MAX_ITEMS 10000
+
+static bool is_named(const xmlNode *n, const char *ns, const char *name)
+{
+    if (!n || n->type != XML_ELEMENT_NODE || strcmp((const char *)n->name, name) != 0)
+        return false;
+    if (!ns)
+        return n->ns == NULL || n->ns->href == NULL || n->ns->href[0] == '\0';
+    return n->ns && n->ns->href && strcmp((const char *)n->ns->href, ns) == 0;
+}
+
+/* The first child element with this namespace (NULL: none or the feed's own) and name. */
+static xmlNode *child(const xmlNode *parent, const char *ns, const char *name)
+{
+    for (xmlNode *c = parent ? parent->children : NULL; c; c = c->next)
+        if (is_named(c, ns, name))
+            return c;
+    return NULL;
+}
+
+static char *trimmed_copy(const char *s)
+{
+    if (!s)
+        return NULL;
+    while (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')
+        s++;
+    size_t n = strlen(s);
+    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r' || s[n - 1] == '\n'))
+        n--;
+    return xstrndup(s, n);
+}
+
+static char *node_text(const xmlNode *n)
+{
+    if (!n)
+        return NULL;
+    xmlChar *content = xmlNodeGetContent(n);
+    char *text = trimmed_copy((const char *)content);
+    xmlFree(content);
+    return text;
+}
+
+/* The markup inside n (its children serialised), for Atom XHTML content. */
+static char *inner_xml(xmlNode *n)
+{
+    xmlBuffer *buffer = xmlBufferCreate();
+    for (xmlNode *c = n->children; c; c = c->next)
+        xmlNodeDump(buffer, n->doc, c, 0, 0);
+    char *s = trimmed_copy((const char *)xmlBufferContent(buffer));
+    xmlBufferFree(buffer);
+    return s;
+}
+
+/* An Atom text construct: text, html, or xhtml (the div's children). */
+static char *atom_text(xmlNode *n)
+{
+    if (!n)
+        return NULL;
+    xmlChar *type = xmlGetProp(n, (const xmlChar *)"type");
+    xmlChar *mode = xmlGetProp(n, (const xmlChar *)"mode");
+    char *text;
+    if (type && strcmp((const char *)type, "xhtml") == 0) {
+        xmlNode *div = NULL;
+        for (xmlNode *c = n->children; c && !div; c = c->next)
+            if (c->type == XML_ELEMENT_NODE && strcmp((const char *)c->name, "div") == 0)
+                div = c;
+        text = div ? inner_xml(div) : inner_xml(n);
+    } else if (mode && strcmp((const char *)mode, "xml") == 0) {
+        text = inner_xml(n);
+    } else {
+        text = node_text(n);
+    }
+    xmlFree(type);
+    xmlFree(mode);
+    return text;
+}
+
+static char *resolve(xmlNode *n, const char *href)
+{
+    if (!href)
+        return NULL;
+    xmlChar *base = xmlNodeGetBase(n->doc, n);
+    xmlChar *abs = base ? xmlBuildURI((const xmlChar *)href, base) : NULL;
+    char *out = trimmed_copy(abs ? (const char *)abs : href);
+    xmlFree(abs);
+    xmlFree(base);
+    return out;
+}
+
+/* "email (Name)", "Name <email>", "Name (email)": the name. */
+static char *author_name(char *raw)
+{
+    if (!raw)
+        return NULL;
+    char *open = strchr(raw, '('), *close = open ? strchr(open, ')') : NULL;
+    char *lt = strchr(raw, '<');
+    char *name = NULL;
+    if (open && close) {
+        char *inside = xstrndup(open + 1, (size_t)(close - open - 1));
+        char *outside = xstrndup(raw, (size_t)(open - raw));
+        bool inside_is_email = strchr(inside, '@') != NULL;
+        name = trimmed_copy(inside_is_email ? outside : inside);
+        free(inside);
+        free(outside);
+    } else if (lt && lt > raw) {
+        char *before = xstrndup(raw, (size_t)(lt - raw));
+        name = trimmed_copy(before);
+        free(before);
+    }
+    if (name && *name) {
+        free(raw);
+        return name;
+    }
+    free(name);
+    return raw;
+}
+
+static void set_date(xmlNode *n, int64_t *when, bool *has)
+{
+    if (*has || !n)
+        return;
+    char *text = node_text(n);
+    *has = date_parse(text, when);
+    free(text);
+}
+
+static void take(char **field, char *value)
+{
+    if (*field || !value || !*value) {
+        free(value);
+        return;
+    }
+    *field = value;
+}
+
+static void parse_atom_entry(xmlNode *e, const char *ns, struct feed_item *it)
+{
+    take(&it->id, node_text(child(e, ns, "id")));
+    take(&it->title, atom_text(child(e, ns, "title")));
+    for (xmlNode *c = e->children; c && !it->link; c = c->next) {
+        if (!is_named(c, ns, "link"))
+            continue;
+        xmlChar *rel = xmlGetProp(c, (const xmlChar *)"rel");
+        xmlChar *href = xmlGetProp(c, (const xmlChar *)"href");
+        if ((!rel || strcmp((const char *)rel, "alternate") == 0) && href)
+            it->link = resolve(c, (const char *)href);
+        xmlFree(rel);
+        xmlFree(href);
+    }
+    xmlNode *author = child(e, ns, "author");
+    take(&it->author, node_text(child(author, ns, "name")));
+    take(&it->author, node_text(child(author, ns, "email")));
+    take(&it->author, author_name(node_text(child(e, NS_DC, "creator"))));
+    take(&it->summary, atom_text(child(e, ns, "summary")));
+    xmlNode *content = child(e, ns, "content");
+    take(&it->content, atom_text(content));
+    if (!it->summary && it->content)
+        it->summary = xstrdup(it->content);
+    set_date(child(e, ns, "published"), &it->published, &it->has_published);
+    set_date(child(e, ns, "issued"), &it->published, &it->has_published);
+    set_date(child(e, NS_DCTERMS, "issued"), &it->published, &it->has_published);
+    set_date(child(e, ns, "updated"), &it->updated, &it->has_updated);
+    set_date(child(e, ns, "modified"), &it->updated, &it->has_updated);
+    set_date(child(e, NS_DC, "date"), &it->updated, &it->has_updated);
+}
+
+static void parse_rss_item(xmlNode *e, const char *ns, struct feed_item *it)
+{
+    xmlNode *guid = child(e, ns, "guid");
+    take(&it->id, node_text(guid));
+    if (!it->id) {
+        xmlChar *about = xmlGetNsProp(e, (const xmlChar *)"about", (const xmlChar *)NS_RDF);
+        take(&it->id, trimmed_copy((const char *)about));
+        xmlFree(about);
+    }
+    take(&it->title, node_text(child(e, ns, "title")));
+    take(&it->title, node_text(child(e, NS_DC, "title")));
+    take(&it->title, node_text(child(e, NS_MEDIA, "title")));
+    xmlNode *link = child(e, ns, "link");
+    if (link) {
+        char *text = node_text(link);
+        take(&it->link, resolve(link, text));
+        free(text);
+    }
+    if (!it->link && guid) {
+        xmlChar *permalink = xmlGetProp(guid, (const xmlChar *)"isPermaLink");
+        if (!permalink || strcasecmp((const char *)permalink, "true") == 0)
+            take(&it->link, resolve(guid, it->id));
+        xmlFree(permalink);
+    }
+    take(&it->author, author_name(node_text(child(e, ns, "author"))));
+    take(&it->author, author_name(node_text(child(e, NS_DC, "creator"))));
+    take(&it->author, author_name(node_text(child(e, NS_ITUNES, "author"))));
+    take(&it->summary, node_text(child(e, ns, "description")));
+    take(&it->summary, node_text(child(e, NS_DC, "description")));
+    take(&it->summary, node_text(child(e, NS_ITUNES, "summary")));
+    take(&it->content, node_text(child(e, NS_CONTENT, "encoded")));
+    if (!it->summary && it->content)
+        it->summary = xstrdup(it->content);
+    set_date(child(e, ns, "pubDate"), &it->published, &it->has_published);
+    set_date(child(e, NS_DCTERMS, "issued"), &it->published, &it->has_published);
+    set_date(child(e, NS_DC, "date"), &it->updated, &it->has_updated);
+    set_date(child(e, NS_DCTERMS, "modified"), &it->updated, &it->has_updated);
+}
+
+static struct feed_item *add_item(struct feed *f, size_t *cap)
+{
+    if (f->n_items == *cap) {
+        *cap = *cap ? *cap * 2 : 16;
+        f->items = xrealloc(f->items, *cap * sizeof *f->items);
+    }
+    struct feed_item *it = &f->items[f->n_items++];
+    memset(it, 0, sizeof *it);
+    return it;
+}
+
+static void finish_item(struct feed_item *it)
+{
+    if (!it->has_updated && it->has_published) {
+        it->updated = it->published;
+        it->has_updated = true;
+    }
+}
+
+static void parse_atom(xmlNode *root, const char *ns, struct feed *f)
+{
+    take(&f->title, atom_text(child(root, ns, "title")));
+    take(&f->subtitle, atom_text(child(root, ns, "subtitle")));
+    take(&f->subtitle, atom_text(child(root, ns, "tagline")));
+    for (xmlNode *c = root->children; c && !f->link; c = c->next) {
+        if (!is_named(c, ns, "link"))
+            continue;
+        xmlChar *rel = xmlGetProp(c, (const xmlChar *)"rel");
+        xmlChar *href = xmlGetProp(c, (const xmlChar *)"href");
+        if ((!rel || strcmp((const char *)rel, "alternate") == 0) && href)
+            f->link = resolve(c, (const char *)href);
+        xmlFree(rel);
+        xmlFree(href);
+    }
+    size_t cap = 0;
+    for (xmlNode *c = root->children; c && f->n_items < FEED_MAX_ITEMS; c = c->next)
+        if (is_named(c, ns, "entry")) {
+            struct feed_item *it = add_item(f, &cap);
+            parse_atom_entry(c, ns, it);
+            finish_item(it);
+        }
+}
+
+static void parse_rss(xmlNode *root, const char *ns, struct feed *f)
+{
+    xmlNode *channel = child(root, ns, "channel");
+    if (!channel)
+        channel = root;
+    take(&f->title, node_text(child(channel, ns, "title")));
+    take(&f->title, node_text(child(channel, NS_DC, "title")));
+    xmlNode *link = child(channel, ns, "link");
+    if (link) {
+        char *text = node_text(link);
+        take(&f->link, resolve(link, text));
+        free(text);
+    }
+    take(&f->subtitle, node_text(child(channel, ns, "description")));
+    take(&f->subtitle, node_text(child(channel, NS_ITUNES, "subtitle")));
+    take(&f->subtitle, node_text(child(channel, NS_ITUNES, "summary")));
+    char *ttl = node_text(child(channel, ns, "ttl"));
+    if (ttl)
+        f->ttl_minutes = atoi(ttl) > 0 ? atoi(ttl) : 0;
+    free(ttl);
+    /* RSS 2.0 puts items in the channel; RSS 0.9/1.0 beside it. */
+    size_t cap = 0;
+    xmlNode *parents[2] = {channel, channel == root ? NULL : root};
+    for (int k = 0; k < 2; k++)
+        for (xmlNode *c = parents[k] ? parents[k]->children : NULL;
+             c && f->n_items < FEED_MAX_ITEMS; c = c->next)
+            if (is_named(c, ns, "item")) {
+                struct feed_item *it = add_item(f, &cap);
+                parse_rss_item(c, ns, it);
+                finish_item(it);
+            }
+}
+
+static int parse_xml(const char *data, size_t len, const char *doc_url, struct feed *f, char *err,
+                     size_t errlen)
+{
+    xmlParserCtxt *ctxt = xmlNewParserCtxt();
+    if (!ctxt)
+        return set_err(err, errlen, "out of memory");
+    int options = XML_PARSE_RECOVER | XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
+                  XML_PARSE_NOCDATA;
+    xmlDoc *doc = xmlCtxtReadMemory(ctxt, data, (int)len, doc_url, NULL, options);
+    bool well_formed = ctxt->wellFormed;
+    const xmlError *xerr = xmlCtxtGetLastError(ctxt);
+    char reason[256];
+    snprintf(reason, sizeof reason, "%s", xerr && xerr->message ? xerr->message : "ill-formed XML");
+    size_t rlen = strlen(reason);
+    while (rlen && reason[rlen - 1] == '\n')
+        reason[--rlen] = '\0';
+    xmlFreeParserCtxt(ctxt);
+    xmlNode *root = doc ? xmlDocGetRootElement(doc) : NULL;
+    if (!root) {
+        xmlFreeDoc(doc);
+        return set_err(err, errlen, "not XML: %s", reason);
+    }
+    const char *root_ns = root->ns && root->ns->href ? (const char *)root->ns->href : NULL;
+    const char *name = (const char *)root->name;
+    if (strcmp(name, "rss") == 0) {
+        xmlChar *version = xmlGetProp(root, (const xmlChar *)"version");
+        const char *v = (const char *)version;
+        f->format = !v ? FEED_FORMAT_RSS
+                    : strncmp(v, "2.", 2) == 0 ? FEED_FORMAT_RSS20
+                    : strncmp(v, "0.9", 3) == 0 ? FEED_FORMAT_RSS09X
+                                               : FEED_FORMAT_RSS;
+        xmlFree(version);
+        parse_rss(root, NULL, f);
+    } else if (strcmp(name, "RDF") == 0) {
+        xmlNode *channel = NULL;
+        for (xmlNode *c = root->children; c && !channel; c = c->next)
+            if (c->type == XML_ELEMENT_NODE && strcmp((const char *)c->name, "channel") == 0)
+                channel = c;
+        const char *ns = channel && channel->ns ? (const char *)channel->ns->href : NS_RSS10;
+        f->format = strcmp(ns, NS_RSS090) == 0 ? FEED_FORMAT_RSS09X : FEED_FORMAT_RSS10;
+        parse_rss(root, ns, f);
+    } else if (strcmp(name, "feed") == 0) {
+        f->format = root_ns && strcmp(root_ns, NS_ATOM10) == 0   ? FEED_FORMAT_ATOM10
+                    : root_ns && strcmp(root_ns, NS_ATOM03) == 0 ? FEED_FORMAT_ATOM03
+                                                                 : FEED_FORMAT_ATOM;
+        parse_atom(root, root_ns, f);
+    } else {
+        xmlFreeDoc(doc);
+        return set_err(err, errlen, "not a feed: the document element is <%s>", name);
+    }
+    if (!well_formed) {
+        f->bozo = true;
+        f->bozo_reason = xstrdup(reason);
+    }
+    xmlFreeDoc(doc);
+    return 0;
+}
+
+static char *json_text(const json_t *obj, const char *key)
+{
+    const char *s = json_string_value(json_object_get(obj, key));
+    return s && *s ? xstrdup(s) : NULL;
+}
+
+static int parse_json_feed(const char *data, size_t len, const char *doc_url, struct feed *f,
+                           char *err, size_t errlen)
+{
+    json_error_t jerr;
+    json_t *root = json_loadb(data, len, 0, &jerr);
+    const char *version = json_string_value(json_object_get(root, "version"));
+    if (!json_is_object(root) || !version || !strstr(version, "jsonfeed.org")) {
+        json_decref(root);
+        return set_err(err, errlen, "not a feed: JSON without a JSON Feed version");
+    }
+    (void)doc_url;
+    f->format = FEED_FORMAT_JSON;
+    f->title = json_text(root, "title");
+    f->link = json_text(root, "home_page_url");
+    f->subtitle = json_text(root, "description");
+    size_t cap = 0, i;
+    json_t *item;
+    json_array_foreach(json_object_get(root, "items"), i, item) {
+        if (!json_is_object(item) || f->n_items >= FEED_MAX_ITEMS)
+            continue;
+        struct feed_item *it = add_item(f, &cap);
+        json_t *id = json_object_get(item, "id");
+        it->id = json_is_string(id)    ? xstrdup(json_string_value(id))
+                 : json_is_integer(id) ? xasprintf("%lld", (long long)json_integer_value(id))
+                                       : NULL;
+        it->title = json_text(item, "title");
+        it->link = json_text(item, "url");
+        it->content = json_text(item, "content_html");
+        if (!it->content)
+            it->content = json_text(item, "content_text");
+        it->summary = json_text(item, "summary");
+        if (!it->summary && it->content)
+            it->summary = xstrdup(it->content);
+        json_t *author = json_object_get(item, "author");
+        json_t *authors = json_object_get(item, "authors");
+        if (!author && json_array_size(authors))
+            author = json_array_get(authors, 0);
+        it->author = json_text(author, "name");
+        it->has_published = date_parse(json_string_value(json_object_get(item, "date_published")),
+                                       &it->published);
+        it->has_updated = date_parse(json_string_value(json_object_get(item, "date_modified")),
+                                     &it->updated);
+        finish_item(it);
+    }
+    json_decref(root);
+    return 0;
+}
+
+int feed_parse(const char *data, size_t len, const char *doc_url, struct feed *out, char *err,
+               size_t errlen)
+{
+    memset(out, 0, sizeof *out);
+    size_t i = 0;
+    while (i < len && (data[i] == ' ' || data[i] == '\t' || data[i] == '\r' || data[i] == '\n'))
+        i++;
+    if (len > (size_t)1 << 30)
+        return set_err(err, errlen, "feed larger than 1 GiB");
+    int rc = (i < len && data[i] == '{') ? parse_json_feed(data, len, doc_url, out, err, errlen)
+                                         : parse_xml(data, len, doc_url, out, err, errlen);
+    if (rc < 0) {
+        feed_free(out);
+        return -1;
+    }
+    return 0;
+}
+
+void feed_free(struct feed *f)
+{
+    for (size_t i = 0; i < f->n_items; i++) {
+        struct feed_item *it = &f->items[i];
+        free(it->id);
+        free(it->title);
+        free(it->link);
+        free(it->author);
+        free(it->summary);
+        free(it->content);
+    }
+    free(f->items);
+    free(f->title);
+    free(f->link);
+    free(f->subtitle);
+    free(f->bozo_reason);
+    memset(f, 0, sizeof *f);
+}

@@ -1,0 +1,66 @@
+/* rules_internal.h: what topics/ shares between its files — the loaded rules, the
+ * text normaliser and the automaton. Not for use outside topics/. */
+#ifndef FEEDSPOOL_TOPICS_RULES_INTERNAL_H
+#define FEEDSPOOL_TOPICS_RULES_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "topics/topics.h"
+
+enum pattern_kind { PATTERN_TERM, PATTERN_VETO, PATTERN_CONTEXT };
+
+struct pattern {
+    int topic;              /* index into topic_rules.topics */
+    enum pattern_kind kind;
+    char *text;             /* as written in the rules; evidence names it */
+    char *folded;           /* normalised and case-folded: what the automaton matches */
+    char *cased;            /* normalised, case kept: checked when exact_case */
+    size_t folded_len;
+    bool exact_case;
+    bool plural;            /* also matches with a trailing s / es */
+    bool possessive;        /* also matches with a trailing 's */
+    double weight;
+};
+
+struct topic_rule {
+    char *id;
+    double threshold;
+    double weight[3];       /* by enum topic_where */
+    size_t veto_window;     /* characters around a match in which a veto term cancels it */
+    bool needs_context;     /* at least one context term must occur */
+};
+
+struct topic_rules {
+    struct topic_rule *topics;
+    size_t n_topics;
+    struct pattern *patterns;
+    size_t n_patterns, cap_patterns;
+    size_t lead_chars;      /* the lead: this many characters of text, at most its first paragraph */
+    /* The automaton: a dense DFA over bytes of normalised, folded text. */
+    int32_t *next;          /* [state * 256 + byte] */
+    int32_t *first_out;     /* per state: first index into out_pattern, or -1 */
+    int32_t *out_next;      /* chained outputs, following failure links */
+    int32_t *out_pattern;
+    size_t n_states;
+};
+
+/* Normalised text: same length in folded and cased; offsets map back to the input. */
+struct normalized {
+    char *folded;
+    char *cased;
+    size_t *offsets;        /* input byte offset of each output byte */
+    size_t len;
+};
+
+void normalize_text(const char *text, size_t len, struct normalized *out);
+void normalized_free(struct normalized *n);
+
+void matcher_build(struct topic_rules *r);
+void matcher_free(struct topic_rules *r);
+/* Calls fn(pattern index, end offset exclusive) for every match in text. */
+void matcher_scan(const struct topic_rules *r, const char *text, size_t len,
+                  void (*fn)(size_t pattern, size_t end, void *ud), void *ud);
+
+#endif
