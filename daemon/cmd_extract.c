@@ -8,15 +8,11 @@
 #include <jansson.h>
 
 #include "common/buf.h"
+#include "common/utf8.h"
 #include "daemon/commands.h"
 #include "extract/extract.h"
 
 #define EXTRACT_MAX_INPUT (50L * 1024 * 1024)
-
-static json_t *string_or_null(const char *s)
-{
-    return s ? json_string(s) : json_null();
-}
 
 int cmd_extract(int argc, char **argv)
 {
@@ -74,15 +70,15 @@ int cmd_extract(int argc, char **argv)
         status = 1;
     } else if (as_json) {
         json_t *o = json_object();
-        json_object_set_new(o, "title", string_or_null(a.title));
-        json_object_set_new(o, "author", string_or_null(a.author));
-        json_object_set_new(o, "published", string_or_null(a.published));
-        json_object_set_new(o, "modified", string_or_null(a.modified));
-        json_object_set_new(o, "site", string_or_null(a.site));
-        json_object_set_new(o, "lang", string_or_null(a.lang));
-        json_object_set_new(o, "canonical_url", string_or_null(a.canonical_url));
-        json_object_set_new(o, "image", string_or_null(a.image));
-        json_object_set_new(o, "text", string_or_null(a.text));
+        json_object_set_new(o, "title", utf8_json_string(a.title));
+        json_object_set_new(o, "author", utf8_json_string(a.author));
+        json_object_set_new(o, "published", utf8_json_string(a.published));
+        json_object_set_new(o, "modified", utf8_json_string(a.modified));
+        json_object_set_new(o, "site", utf8_json_string(a.site));
+        json_object_set_new(o, "lang", utf8_json_string(a.lang));
+        json_object_set_new(o, "canonical_url", utf8_json_string(a.canonical_url));
+        json_object_set_new(o, "image", utf8_json_string(a.image));
+        json_object_set_new(o, "text", utf8_json_string(a.text));
         char *text = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
         printf("%s\n", text);
         free(text);

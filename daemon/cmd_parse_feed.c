@@ -62,6 +62,8 @@ int cmd_parse_feed(int argc, char **argv)
     } else if (status == 0) {
         json_t *out = feed_to_json(&feed);
         char *text = json_dumps(out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+        if (!text)
+            abort(); /* every string was made valid UTF-8: only allocation can fail */
         printf("%s\n", text);
         free(text);
         json_decref(out);

@@ -11,6 +11,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "common/utf8.h"
 #include "common/util.h"
 #include "daemon/log.h"
 #include "extract/extract.h"
@@ -366,11 +367,6 @@ static void resume_pending(const struct pending_item *item, void *ud)
 
 /* ---- feeds -------------------------------------------------------------- */
 
-static json_t *string_or_null(const char *s)
-{
-    return s ? json_string(s) : json_null();
-}
-
 static void ingest_item(struct feed_runtime *fr, const struct feed *feed,
                         const struct feed_item *item, size_t *new_items)
 {
@@ -395,14 +391,14 @@ static void ingest_item(struct feed_runtime *fr, const struct feed *feed,
         bool has_date = item->has_published || item->has_updated;
         json_t *job_item = json_object();
         json_object_set_new(job_item, "feed_url", json_string(fr->url));
-        json_object_set_new(job_item, "feed_title", string_or_null(fr->name ? fr->name : feed->title));
-        json_object_set_new(job_item, "item_id", string_or_null(item->id));
-        json_object_set_new(job_item, "link", string_or_null(item->link));
-        json_object_set_new(job_item, "title", string_or_null(item->title));
-        json_object_set_new(job_item, "author", string_or_null(item->author));
-        json_object_set_new(job_item, "published", string_or_null(has_date ? published : NULL));
-        json_object_set_new(job_item, "summary", string_or_null(item->summary));
-        json_object_set_new(job_item, "content", string_or_null(item->content));
+        json_object_set_new(job_item, "feed_title", utf8_json_string(fr->name ? fr->name : feed->title));
+        json_object_set_new(job_item, "item_id", utf8_json_string(item->id));
+        json_object_set_new(job_item, "link", utf8_json_string(item->link));
+        json_object_set_new(job_item, "title", utf8_json_string(item->title));
+        json_object_set_new(job_item, "author", utf8_json_string(item->author));
+        json_object_set_new(job_item, "published", utf8_json_string(has_date ? published : NULL));
+        json_object_set_new(job_item, "summary", utf8_json_string(item->summary));
+        json_object_set_new(job_item, "content", utf8_json_string(item->content));
         char *job_text = json_dumps(job_item, JSON_COMPACT);
         if (state_item_add(p->deps.state, key, record_id, fr->url, link_key, job_text) < 0) {
             log_err("state write failed feed=%s reason=\"%s\"", fr->url, state_error(p->deps.state));

@@ -1,6 +1,7 @@
 /* feedjson.c: struct feed as the JSON object of shared/eval/feeds/SCHEMA.md (parse-feed's output). */
 #include "feeds/feed.h"
 
+#include "common/utf8.h"
 #include "feeds/date.h"
 
 const char *feed_format_name(enum feed_format format)
@@ -19,11 +20,6 @@ const char *feed_format_name(enum feed_format format)
     return NULL;
 }
 
-static json_t *string_or_null(const char *s)
-{
-    return s ? json_string(s) : json_null();
-}
-
 static json_t *date_or_null(bool has, int64_t when)
 {
     if (!has)
@@ -39,15 +35,15 @@ json_t *feed_to_json(const struct feed *f)
     for (size_t i = 0; i < f->n_items; i++) {
         const struct feed_item *it = &f->items[i];
         json_array_append_new(entries, json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
-            "id", string_or_null(it->id), "title", string_or_null(it->title),
-            "link", string_or_null(it->link),
+            "id", utf8_json_string(it->id), "title", utf8_json_string(it->title),
+            "link", utf8_json_string(it->link),
             "published", date_or_null(it->has_published, it->published),
             "updated", date_or_null(it->has_updated, it->updated),
-            "author", string_or_null(it->author), "summary", string_or_null(it->summary),
-            "content", string_or_null(it->content)));
+            "author", utf8_json_string(it->author), "summary", utf8_json_string(it->summary),
+            "content", utf8_json_string(it->content)));
     }
     return json_pack("{s:o, s:o, s:o, s:o, s:b, s:o}", "format",
-                     string_or_null(feed_format_name(f->format)), "title", string_or_null(f->title),
-                     "link", string_or_null(f->link), "subtitle", string_or_null(f->subtitle),
+                     utf8_json_string(feed_format_name(f->format)), "title", utf8_json_string(f->title),
+                     "link", utf8_json_string(f->link), "subtitle", utf8_json_string(f->subtitle),
                      "bozo", f->bozo, "entries", entries);
 }

@@ -4,6 +4,7 @@
  * from outside the document; ill-formed input is recovered and flagged bozo. */
 #include "feeds/feed.h"
 
+#include <libxml/HTMLparser.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <libxml/uri.h>
@@ -12,6 +13,7 @@
 #include <strings.h>
 
 #include "common/buf.h"
+#include "common/utf8.h"
 #include "common/util.h"
 #include "feeds/date.h"
 
@@ -308,6 +310,88 @@ static void parse_rss(xmlNode *root, const char *ns, struct feed *f)
             }
 }
 
+/* Feeds use HTML's named entities (&nbsp; &eacute; ...) that XML does not declare.
+ * Returns a copy in which each such reference outside CDATA sections and comments is
+ * replaced by its numeric reference, or NULL when there is none to replace. */
+static char *declare_html_entities(const char *data, size_t len, size_t *out_len)
+{
+    struct buf out;
+    buf_init(&out, 0);
+    bool changed = false;
+    size_t copied = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (data[i] == '<' && len - i >= 9 && memcmp(data + i, "<![CDATA[", 9) == 0) {
+            const char *end = memmem(data + i, len - i, "]]>", 3);
+            i = end ? (size_t)(end - data) + 2 : len;
+            continue;
+        }
+        if (data[i] == '<' && len - i >= 4 && memcmp(data + i, "<!--", 4) == 0) {
+            const char *end = memmem(data + i, len - i, "-->", 3);
+            i = end ? (size_t)(end - data) + 2 : len;
+            continue;
+        }
+        if (data[i] != '&')
+            continue;
+        size_t j = i + 1;
+        while (j < len && j - i <= 32 && ((data[j] >= 'a' && data[j] <= 'z') ||
+                                          (data[j] >= 'A' && data[j] <= 'Z') ||
+                                          (j > i + 1 && data[j] >= '0' && data[j] <= '9')))
+            j++;
+        if (j == i + 1 || j >= len || data[j] != ';')
+            continue;
+        char name[40];
+        snprintf(name, sizeof name, "%.*s", (int)(j - i - 1), data + i + 1);
+        if (!strcmp(name, "amp") || !strcmp(name, "lt") || !strcmp(name, "gt") ||
+            !strcmp(name, "quot") || !strcmp(name, "apos"))
+            continue;
+        const htmlEntityDesc *entity = htmlEntityLookup((const xmlChar *)name);
+        if (!entity)
+            continue;
+        char ref[16];
+        snprintf(ref, sizeof ref, "&#%u;", entity->value);
+        buf_append(&out, data + copied, i - copied);
+        buf_append_str(&out, ref);
+        copied = j + 1;
+        i = j;
+        changed = true;
+    }
+    if (!changed) {
+        buf_free(&out);
+        return NULL;
+    }
+    buf_append(&out, data + copied, len - copied);
+    *out_len = out.len;
+    return buf_steal(&out);
+}
+
+/* The encoding to impose, or NULL to let libxml2 follow the BOM and the XML declaration.
+ * Bytes that are not UTF-8 under a missing or UTF-8 declaration are windows-1252 (as
+ * feed readers treat them) rather than a failure. */
+static const char *forced_encoding(const char *data, size_t len)
+{
+    const unsigned char *u = (const unsigned char *)data;
+    if (len >= 2 && ((u[0] == 0xFE && u[1] == 0xFF) || (u[0] == 0xFF && u[1] == 0xFE)))
+        return NULL; /* UTF-16/32 with a BOM */
+    if (len >= 2 && (u[0] == 0 || u[1] == 0))
+        return NULL; /* UTF-16/32 without one */
+    if (utf8_valid(data, len))
+        return NULL;
+    size_t head = len < 256 ? len : 256;
+    char prolog[257];
+    memcpy(prolog, data, head);
+    prolog[head] = '\0';
+    const char *decl_end = strstr(prolog, "?>");
+    const char *enc = strstr(prolog, "encoding");
+    if (enc && (!decl_end || enc < decl_end)) {
+        enc += 8;
+        while (*enc == ' ' || *enc == '=' || *enc == '"' || *enc == '\'')
+            enc++;
+        if (strncasecmp(enc, "utf-8", 5) != 0 && strncasecmp(enc, "utf8", 4) != 0)
+            return NULL; /* a legacy charset is declared: trust it */
+    }
+    return "windows-1252";
+}
+
 static int parse_xml(const char *data, size_t len, const char *doc_url, struct feed *f, char *err,
                      size_t errlen)
 {
@@ -316,7 +400,8 @@ static int parse_xml(const char *data, size_t len, const char *doc_url, struct f
         return set_err(err, errlen, "out of memory");
     int options = XML_PARSE_RECOVER | XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
                   XML_PARSE_NOCDATA;
-    xmlDoc *doc = xmlCtxtReadMemory(ctxt, data, (int)len, doc_url, NULL, options);
+    xmlDoc *doc = xmlCtxtReadMemory(ctxt, data, (int)len, doc_url, forced_encoding(data, len),
+                                    options);
     bool well_formed = ctxt->wellFormed;
     const xmlError *xerr = xmlCtxtGetLastError(ctxt);
     char reason[256];
@@ -429,8 +514,16 @@ int feed_parse(const char *data, size_t len, const char *doc_url, struct feed *o
         i++;
     if (len > (size_t)1 << 30)
         return set_err(err, errlen, "feed larger than 1 GiB");
-    int rc = (i < len && data[i] == '{') ? parse_json_feed(data, len, doc_url, out, err, errlen)
-                                         : parse_xml(data, len, doc_url, out, err, errlen);
+    int rc;
+    if (i < len && data[i] == '{') {
+        rc = parse_json_feed(data, len, doc_url, out, err, errlen);
+    } else {
+        size_t fixed_len = 0;
+        char *fixed = declare_html_entities(data, len, &fixed_len);
+        rc = fixed ? parse_xml(fixed, fixed_len, doc_url, out, err, errlen)
+                   : parse_xml(data, len, doc_url, out, err, errlen);
+        free(fixed);
+    }
     if (rc < 0) {
         feed_free(out);
         return -1;

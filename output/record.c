@@ -5,12 +5,8 @@
 #include <string.h>
 
 #include "common/util.h"
+#include "common/utf8.h"
 #include "feeds/date.h"
-
-static json_t *string_or_null(const char *s)
-{
-    return s ? json_string(s) : json_null();
-}
 
 json_t *record_build(const struct record_input *in)
 {
@@ -24,21 +20,21 @@ json_t *record_build(const struct record_input *in)
     json_object_set_new(r, "schema", json_string(RECORD_SCHEMA));
     json_object_set_new(r, "schema_version", json_integer(RECORD_SCHEMA_VERSION));
     json_object_set_new(r, "id", json_string(in->id));
-    json_object_set_new(r, "url", string_or_null(in->url));
-    json_object_set_new(r, "canonical_url", string_or_null(in->canonical_url));
-    json_object_set_new(r, "feed", json_pack("{s:o, s:o, s:o}", "url", string_or_null(in->feed_url),
-                                             "title", string_or_null(in->feed_title), "item_id",
-                                             string_or_null(in->item_id)));
-    json_object_set_new(r, "title", string_or_null(in->title));
-    json_object_set_new(r, "author", string_or_null(in->author));
-    json_object_set_new(r, "published", string_or_null(in->published));
-    json_object_set_new(r, "modified", string_or_null(in->modified));
+    json_object_set_new(r, "url", utf8_json_string(in->url));
+    json_object_set_new(r, "canonical_url", utf8_json_string(in->canonical_url));
+    json_object_set_new(r, "feed", json_pack("{s:o, s:o, s:o}", "url", utf8_json_string(in->feed_url),
+                                             "title", utf8_json_string(in->feed_title), "item_id",
+                                             utf8_json_string(in->item_id)));
+    json_object_set_new(r, "title", utf8_json_string(in->title));
+    json_object_set_new(r, "author", utf8_json_string(in->author));
+    json_object_set_new(r, "published", utf8_json_string(in->published));
+    json_object_set_new(r, "modified", utf8_json_string(in->modified));
     json_object_set_new(r, "fetched", json_string(fetched));
-    json_object_set_new(r, "site", string_or_null(in->site));
-    json_object_set_new(r, "lang", string_or_null(in->lang));
-    json_object_set_new(r, "image", string_or_null(in->image));
-    json_object_set_new(r, "text_source", string_or_null(in->text_source));
-    json_object_set_new(r, "text", string_or_null(in->text));
+    json_object_set_new(r, "site", utf8_json_string(in->site));
+    json_object_set_new(r, "lang", utf8_json_string(in->lang));
+    json_object_set_new(r, "image", utf8_json_string(in->image));
+    json_object_set_new(r, "text_source", utf8_json_string(in->text_source));
+    json_object_set_new(r, "text", utf8_json_string(in->text));
     json_object_set_new(r, "topic_ids", topic_ids);
     json_object_set_new(r, "topics",
                         in->topics ? topic_result_to_json(in->topics) : json_array());
