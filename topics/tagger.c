@@ -153,6 +153,22 @@ void topics_tag(const struct topic_rules *rules, const char *headline, const cha
             const struct pattern *p = &rules->patterns[sc.matches[i].pattern];
             has_context = p->topic == (int)t && p->kind == PATTERN_CONTEXT;
         }
+        /* A veto near one occurrence of a term gives that term its other meaning in the
+         * whole article (one sense per discourse): every occurrence is cancelled. */
+        for (size_t i = 0; i < sc.n; i++) {
+            struct match *m = &sc.matches[i];
+            const struct pattern *p = &rules->patterns[m->pattern];
+            if (p->topic != (int)t || p->kind != PATTERN_TERM)
+                continue;
+            for (size_t k = 0; k < sc.n && !m->vetoed; k++) {
+                const struct pattern *v = &rules->patterns[sc.matches[k].pattern];
+                if (v->topic == (int)t && v->kind == PATTERN_VETO && same_region(m, &sc.matches[k]) &&
+                    distance(m, &sc.matches[k]) <= tr->veto_window) {
+                    m->vetoed = true;
+                    m->veto_pattern = sc.matches[k].pattern;
+                }
+            }
+        }
         struct topic_hit hit = {.id = xstrdup(tr->id)};
         for (size_t i = 0; i < sc.n; i++) {
             struct match *m = &sc.matches[i];
@@ -160,12 +176,9 @@ void topics_tag(const struct topic_rules *rules, const char *headline, const cha
             if (p->topic != (int)t || p->kind != PATTERN_TERM)
                 continue;
             const struct pattern *veto = NULL;
-            for (size_t k = 0; k < sc.n && !veto; k++) {
-                const struct pattern *v = &rules->patterns[sc.matches[k].pattern];
-                if (v->topic == (int)t && v->kind == PATTERN_VETO && same_region(m, &sc.matches[k]) &&
-                    distance(m, &sc.matches[k]) <= tr->veto_window)
-                    veto = v;
-            }
+            for (size_t k = 0; k < sc.n && !veto; k++)
+                if (sc.matches[k].vetoed && strcmp(rules->patterns[sc.matches[k].pattern].text, p->text) == 0)
+                    veto = &rules->patterns[sc.matches[k].veto_pattern];
             if (!veto && has_context)
                 hit.score += p->weight * tr->weight[m->where];
             add_evidence(&hit, p, m, veto);

@@ -1,0 +1,195 @@
+/* test_feed_parse.c: the feed parser on RSS 2.0, Atom 1.0, RSS 1.0, JSON Feed, broken input, and dates. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "feeds/date.h"
+#include "feeds/feed.h"
+
+static int parse(const char *text, const char *url, struct feed *f)
+{
+    char err[256];
+    return feed_parse(text, strlen(text), url, f, err, sizeof err);
+}
+
+static void iso(int64_t t, char out[DATE_ISO_LEN])
+{
+    date_format_iso(t, out);
+}
+
+static void test_rss20_items(void)
+{
+    const char *rss =
+        "<?xml version=\"1.0\"?>\n"
+        "<rss version=\"2.0\" xmlns:content=\"http://purl.org/rss/1.0/modules/content/\" "
+        "xmlns:dc=\"http://purl.org/dc/elements/1.1/\"><channel>"
+        "<title>Desk</title><link>https://news.example/</link><description>All of it</description>"
+        "<ttl>30</ttl>"
+        "<item><title>First &amp; best</title><link>/story/1</link><guid isPermaLink=\"false\">id-1</guid>"
+        "<pubDate>Fri, 05 Nov 2021 14:10:00 +0530</pubDate><dc:creator>Desk staff</dc:creator>"
+        "<description>&lt;p&gt;Short&lt;/p&gt;</description>"
+        "<content:encoded><![CDATA[<p>Full <b>text</b></p>]]></content:encoded></item>"
+        "<item><title>No link</title><guid>https://news.example/story/2</guid>"
+        "<author>editor@news.example (Jane Roe)</author></item>"
+        "<item><title>Nothing to link to</title><guid isPermaLink=\"false\">id-3</guid></item>"
+        "</channel></rss>";
+    struct feed f;
+    CHECK(parse(rss, "https://news.example/rss.xml", &f) == 0);
+    CHECK(f.format == FEED_FORMAT_RSS20);
+    CHECK_STR(feed_format_name(f.format), "rss20");
+    CHECK_STR(f.title, "Desk");
+    CHECK_STR(f.subtitle, "All of it");
+    CHECK(f.ttl_minutes == 30);
+    CHECK(!f.bozo);
+    CHECK(f.n_items == 3);
+    if (f.n_items == 3) {
+        CHECK_STR(f.items[0].title, "First & best");
+        CHECK_STR(f.items[0].id, "id-1");
+        CHECK_STR(f.items[0].link, "https://news.example/story/1");
+        CHECK_STR(f.items[0].author, "Desk staff");
+        CHECK_STR(f.items[0].summary, "<p>Short</p>");
+        CHECK_STR(f.items[0].content, "<p>Full <b>text</b></p>");
+        char when[DATE_ISO_LEN];
+        CHECK(f.items[0].has_published);
+        iso(f.items[0].published, when);
+        CHECK_STR(when, "2021-11-05T08:40:00Z");
+        CHECK(f.items[0].has_updated && f.items[0].updated == f.items[0].published);
+        /* A permalink guid stands in for the link. */
+        CHECK_STR(f.items[1].link, "https://news.example/story/2");
+        CHECK_STR(f.items[1].author, "Jane Roe");
+        CHECK(f.items[2].link == NULL);
+        CHECK(!f.items[2].has_published);
+    }
+    json_t *j = feed_to_json(&f);
+    CHECK_STR(json_string_value(json_object_get(j, "format")), "rss20");
+    CHECK(json_array_size(json_object_get(j, "entries")) == 3);
+    CHECK(json_is_null(json_object_get(json_array_get(json_object_get(j, "entries"), 2), "link")));
+    json_decref(j);
+    feed_free(&f);
+}
+
+static void test_atom10_links_and_bases(void)
+{
+    const char *atom =
+        "<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:base=\"https://wire.example/a/\">"
+        "<title type=\"html\">Wire &lt;b&gt;copy&lt;/b&gt;</title>"
+        "<link rel=\"self\" href=\"/feed\"/><link href=\"home\"/>"
+        "<entry xml:base=\"stories/\"><id>tag:wire,2022:1</id><title>One</title>"
+        "<link rel=\"enclosure\" href=\"one.mp3\"/><link rel=\"alternate\" href=\"one.html\"/>"
+        "<author><name>A. Writer</name></author>"
+        "<published>2022-05-18T08:15:00Z</published><updated>2022-05-18T10:15:00+02:00</updated>"
+        "<content type=\"xhtml\"><div xmlns=\"http://www.w3.org/1999/xhtml\"><p>Body</p></div></content>"
+        "</entry></feed>";
+    struct feed f;
+    CHECK(parse(atom, "https://wire.example/feed", &f) == 0);
+    CHECK(f.format == FEED_FORMAT_ATOM10);
+    CHECK_STR(f.title, "Wire <b>copy</b>");
+    CHECK_STR(f.link, "https://wire.example/a/home");
+    CHECK(f.n_items == 1);
+    if (f.n_items == 1) {
+        CHECK_STR(f.items[0].link, "https://wire.example/a/stories/one.html");
+        CHECK_STR(f.items[0].author, "A. Writer");
+        CHECK_STR(f.items[0].id, "tag:wire,2022:1");
+        CHECK_CONTAINS(f.items[0].content, "<p");
+        CHECK_CONTAINS(f.items[0].content, "Body</p>");
+        CHECK(f.items[0].published == f.items[0].updated); /* 10:15+02:00 is 08:15Z */
+    }
+    feed_free(&f);
+}
+
+static void test_rss10_and_json_feed(void)
+{
+    const char *rdf =
+        "<rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\" "
+        "xmlns=\"http://purl.org/rss/1.0/\" xmlns:dc=\"http://purl.org/dc/elements/1.1/\">"
+        "<channel rdf:about=\"https://x.example/\"><title>RDF</title><link>https://x.example/</link></channel>"
+        "<item rdf:about=\"https://x.example/1\"><title>R1</title><link>https://x.example/1</link>"
+        "<dc:date>2004-01-01T19:48:21Z</dc:date></item></rdf:RDF>";
+    struct feed f;
+    CHECK(parse(rdf, NULL, &f) == 0);
+    CHECK(f.format == FEED_FORMAT_RSS10);
+    CHECK(f.n_items == 1 && f.items[0].has_updated && !f.items[0].has_published);
+    if (f.n_items == 1)
+        CHECK_STR(f.items[0].id, "https://x.example/1");
+    feed_free(&f);
+
+    const char *jf = "{\"version\":\"https://jsonfeed.org/version/1.1\",\"title\":\"J\","
+                     "\"items\":[{\"id\":7,\"url\":\"https://j.example/7\",\"title\":\"Seven\","
+                     "\"content_html\":\"<p>x</p>\",\"date_published\":\"2021-01-02T03:04:05Z\","
+                     "\"authors\":[{\"name\":\"Ann\"}]}]}";
+    CHECK(parse(jf, NULL, &f) == 0);
+    CHECK(f.format == FEED_FORMAT_JSON);
+    CHECK(f.n_items == 1);
+    if (f.n_items == 1) {
+        CHECK_STR(f.items[0].id, "7");
+        CHECK_STR(f.items[0].author, "Ann");
+        CHECK_STR(f.items[0].content, "<p>x</p>");
+    }
+    feed_free(&f);
+}
+
+static void test_broken_input(void)
+{
+    struct feed f;
+    char err[256];
+    const char *text = "This is not a feed.";
+    CHECK(feed_parse(text, strlen(text), NULL, &f, err, sizeof err) == -1);
+    CHECK(strlen(err) > 0);
+    CHECK(f.n_items == 0 && f.title == NULL);
+    const char *html = "<html><body><p>A web page</p></body></html>";
+    CHECK(feed_parse(html, strlen(html), NULL, &f, err, sizeof err) == -1);
+    CHECK_CONTAINS(err, "<html>");
+    CHECK(feed_parse("", 0, NULL, &f, err, sizeof err) == -1);
+    /* Ill-formed, but the items are there: recovered and flagged. */
+    const char *broken = "<rss version=\"2.0\"><channel><title>T</title>"
+                         "<item><title>Kept &nbsp; & more</title><link>https://b.example/1</link></item>"
+                         "<item><title>Also kept</title><link>https://b.example/2</link></item>";
+    CHECK(parse(broken, NULL, &f) == 0);
+    CHECK(f.bozo);
+    CHECK(f.n_items == 2);
+    if (f.n_items == 2)
+        CHECK_STR(f.items[1].link, "https://b.example/2");
+    feed_free(&f);
+}
+
+static void test_dates(void)
+{
+    static const struct {
+        const char *in, *out;
+    } cases[] = {
+        {"Thu, 01 Jan 2004 19:48:21 GMT", "2004-01-01T19:48:21Z"},
+        {"thu, 01 jan 2004 19:48 EST", "2004-01-02T00:48:00Z"},
+        {"1 Jan 04 19:48:21 +0100", "2004-01-01T18:48:21Z"},
+        {"Sun, 06 Nov 1994 08:49:37 -08:00", "1994-11-06T16:49:37Z"},
+        {"2003-12-13T18:30:02Z", "2003-12-13T18:30:02Z"},
+        {"2003-12-13T18:30:02.25+01:00", "2003-12-13T17:30:02Z"},
+        {"2003-12-13", "2003-12-13T00:00:00Z"},
+        {"20031213T183002Z", "2003-12-13T18:30:02Z"},
+        {"Sun Nov  6 08:49:37 1994", "1994-11-06T08:49:37Z"},
+        {"1969-07-20T20:17:40Z", "1969-07-20T20:17:40Z"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        int64_t t = 0;
+        char out[DATE_ISO_LEN] = "";
+        bool ok = date_parse(cases[i].in, &t);
+        if (ok)
+            date_format_iso(t, out);
+        CHECK(ok);
+        CHECK_STR(out, cases[i].out);
+    }
+    int64_t t;
+    CHECK(!date_parse("yesterday", &t));
+    CHECK(!date_parse("", &t));
+    CHECK(!date_parse("2004-13-45", &t));
+    CHECK(!date_parse(NULL, &t));
+}
+
+int main(void)
+{
+    RUN(test_rss20_items);
+    RUN(test_atom10_links_and_bases);
+    RUN(test_rss10_and_json_feed);
+    RUN(test_broken_input);
+    RUN(test_dates);
+    return check_summary();
+}
