@@ -46,7 +46,9 @@ char *collapse_whitespace(const char *s)
     bool space = false;
     for (; *s; s++) {
         unsigned char c = (unsigned char)*s;
-        if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f') {
+        bool nbsp = c == 0xC2 && (unsigned char)s[1] == 0xA0; /* U+00A0 is a space too */
+        if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || nbsp) {
+            s += nbsp;
             space = out.len > 0;
             continue;
         }

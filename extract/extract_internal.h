@@ -6,14 +6,20 @@
 
 #include "extract/extract.h"
 
-/* What the page head says, before it is merged into the article by order of trust. */
+/* Where a metadata value came from, in order of trust. */
+enum meta_source { META_TAG, META_OPENGRAPH, META_JSON_LD, META_MARKUP, META_SOURCES };
+enum meta_field {
+    FIELD_TITLE, FIELD_AUTHOR, FIELD_PUBLISHED, FIELD_MODIFIED, FIELD_SITE, FIELD_IMAGE,
+    FIELD_LANG, FIELD_CANONICAL, FIELDS
+};
+
+/* What the page says about itself, per field and source, before the merge. */
 struct page_meta {
-    char *og_title, *title_tag, *site, *author, *og_url, *canonical, *image;
-    char *published, *modified, *lang, *html_lang;
+    char *value[FIELDS][META_SOURCES];
     char *ld_body; /* JSON-LD articleBody, when the page has one */
 };
 
-/* Fills the article's metadata fields (JSON-LD first, then meta/OpenGraph, then markup). */
+/* Fills the article's metadata fields: <meta> first, then OpenGraph, JSON-LD, markup. */
 void metadata_read(htmlDocPtr doc, const char *url, struct article *a, struct page_meta *m);
 void page_meta_free(struct page_meta *m);
 /* A copy with runs of whitespace made one space and the ends trimmed. Caller frees. */

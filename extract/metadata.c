@@ -1,6 +1,7 @@
 /* metadata.c: an article's metadata from the page head: <meta> names, OpenGraph and
  * article:* properties, <link rel=canonical>, <html lang>, and JSON-LD (Jansson,
- * including @graph arrays). JSON-LD is trusted first, then OpenGraph/meta, then markup. */
+ * including @graph arrays). Each value is kept per source; the merge takes <meta> first,
+ * then OpenGraph, then JSON-LD, then the markup. */
 #include <jansson.h>
 #include <libxml/HTMLparser.h>
 #include <libxml/uri.h>
@@ -13,14 +14,16 @@
 #include "extract/extract_internal.h"
 #include "feeds/date.h"
 
-static void take(char **field, const char *value)
+/* Keeps the first non-empty value a source gives for a field. */
+static void take(char **slot, const char *value)
 {
-    if (*field || !value)
+    if (*slot || !value)
         return;
-    while (*value == ' ' || *value == '\n' || *value == '\t' || *value == '\r')
-        value++;
-    if (*value)
-        *field = collapse_whitespace(value);
+    char *clean = collapse_whitespace(value);
+    if (*clean)
+        *slot = clean;
+    else
+        free(clean);
 }
 
 static char *attr(xmlNode *n, const char *name)
@@ -103,36 +106,38 @@ static json_t *find_article(json_t *v, int depth)
     return find_article(json_object_get(v, "@graph"), depth + 1);
 }
 
-static void iso_date(char **field, const char *text)
+static void iso_date(char **slot, const char *text)
 {
     int64_t when;
-    if (*field || !text || !date_parse(text, &when))
+    if (*slot || !text || !date_parse(text, &when))
         return;
-    *field = xmalloc(DATE_ISO_LEN);
-    date_format_iso(when, *field);
+    *slot = xmalloc(DATE_ISO_LEN);
+    date_format_iso(when, *slot);
 }
 
-static void read_json_ld(const char *text, struct article *a, char **body)
+static void read_json_ld(const char *text, struct page_meta *m)
 {
     json_error_t jerr;
     json_t *root = json_loads(text, JSON_DECODE_ANY, &jerr);
     json_t *art = find_article(root, 0);
     if (art) {
-        take(&a->title, json_string_value(json_object_get(art, "headline")));
+        take(&m->value[FIELD_TITLE][META_JSON_LD], json_string_value(json_object_get(art, "headline")));
         struct buf authors;
         buf_init(&authors, 4096);
         authors_of(json_object_get(art, "author"), &authors);
         if (authors.len)
-            take(&a->author, authors.data);
+            take(&m->value[FIELD_AUTHOR][META_JSON_LD], authors.data);
         buf_free(&authors);
-        iso_date(&a->published, json_string_value(json_object_get(art, "datePublished")));
-        iso_date(&a->modified, json_string_value(json_object_get(art, "dateModified")));
-        take(&a->site, name_of(json_object_get(art, "publisher")));
-        take(&a->image, image_of(json_object_get(art, "image")));
-        take(&a->lang, json_string_value(json_object_get(art, "inLanguage")));
+        iso_date(&m->value[FIELD_PUBLISHED][META_JSON_LD],
+                 json_string_value(json_object_get(art, "datePublished")));
+        iso_date(&m->value[FIELD_MODIFIED][META_JSON_LD],
+                 json_string_value(json_object_get(art, "dateModified")));
+        take(&m->value[FIELD_SITE][META_JSON_LD], name_of(json_object_get(art, "publisher")));
+        take(&m->value[FIELD_IMAGE][META_JSON_LD], image_of(json_object_get(art, "image")));
+        take(&m->value[FIELD_LANG][META_JSON_LD], json_string_value(json_object_get(art, "inLanguage")));
         const char *article_body = json_string_value(json_object_get(art, "articleBody"));
-        if (article_body && !*body)
-            *body = xstrdup(article_body);
+        if (article_body && !m->ld_body)
+            m->ld_body = xstrdup(article_body);
     }
     json_decref(root);
 }
@@ -145,83 +150,6 @@ static char *absolute(const char *href, const char *base)
     char *out = xstrdup(abs ? (const char *)abs : href);
     xmlFree(abs);
     return out;
-}
-
-/* Walks the document once for <meta>, <link>, <title>, JSON-LD. */
-static void collect(xmlNode *n, struct article *a, struct page_meta *m, int depth)
-{
-    for (; n && depth < 64; n = n->next) {
-        if (n->type != XML_ELEMENT_NODE)
-            continue;
-        const char *name = (const char *)n->name;
-        if (strcmp(name, "meta") == 0) {
-            char *key = attr(n, "property");
-            if (!key)
-                key = attr(n, "name");
-            if (!key)
-                key = attr(n, "itemprop");
-            char *content = attr(n, "content");
-            if (key && content) {
-                static const struct {
-                    const char *key;
-                    int field;
-                } map[] = {{"og:title", 0},           {"twitter:title", 0},
-                           {"og:site_name", 1},       {"application-name", 1},
-                           {"author", 2},             {"article:author", 2},
-                           {"byl", 2},                {"parsely-author", 2},
-                           {"og:url", 3},             {"og:image", 4},
-                           {"twitter:image", 4},      {"article:published_time", 5},
-                           {"datePublished", 5},      {"date", 5},
-                           {"pubdate", 5},            {"publishdate", 5},
-                           {"dc.date", 5},            {"sailthru.date", 5},
-                           {"parsely-pub-date", 5},   {"article:modified_time", 6},
-                           {"dateModified", 6},       {"og:updated_time", 6},
-                           {"og:locale", 7},          {"content-language", 7}};
-                for (size_t i = 0; i < ARRAY_LEN(map); i++) {
-                    if (strcasecmp(key, map[i].key) != 0)
-                        continue;
-                    switch (map[i].field) {
-                    case 0: take(&m->og_title, content); break;
-                    case 1: take(&m->site, content); break;
-                    case 2: if (!strstr(content, "://")) take(&m->author, content); break;
-                    case 3: take(&m->og_url, content); break;
-                    case 4: take(&m->image, content); break;
-                    case 5: iso_date(&m->published, content); break;
-                    case 6: iso_date(&m->modified, content); break;
-                    case 7: take(&m->lang, content); break;
-                    }
-                }
-            }
-            xmlFree(key);
-            xmlFree(content);
-        } else if (strcmp(name, "link") == 0) {
-            char *rel = attr(n, "rel");
-            char *href = attr(n, "href");
-            if (rel && href && strcasecmp(rel, "canonical") == 0)
-                take(&m->canonical, href);
-            xmlFree(rel);
-            xmlFree(href);
-        } else if (strcmp(name, "title") == 0 && !m->title_tag) {
-            xmlChar *t = xmlNodeGetContent(n);
-            take(&m->title_tag, (const char *)t);
-            xmlFree(t);
-        } else if (strcmp(name, "script") == 0) {
-            char *type = attr(n, "type");
-            if (type && strcasecmp(type, "application/ld+json") == 0) {
-                xmlChar *t = xmlNodeGetContent(n);
-                if (t)
-                    read_json_ld((const char *)t, a, &m->ld_body);
-                xmlFree(t);
-            }
-            xmlFree(type);
-        } else if (strcmp(name, "html") == 0) {
-            char *lang = attr(n, "lang");
-            take(&m->html_lang, lang);
-            xmlFree(lang);
-        }
-        if (strcmp(name, "script") != 0 && strcmp(name, "style") != 0)
-            collect(n->children, a, m, depth + 1);
-    }
 }
 
 /* "Headline | Site" -> "Headline", when the site name is the suffix. */
@@ -243,51 +171,132 @@ static char *strip_site_suffix(const char *title)
     return t;
 }
 
+/* <meta> keys and the field each gives; OpenGraph's are og:* and article:*. */
+static const struct {
+    const char *key;
+    enum meta_field field;
+} meta_keys[] = {
+    {"og:title", FIELD_TITLE},           {"twitter:title", FIELD_TITLE},
+    {"title", FIELD_TITLE},              {"og:site_name", FIELD_SITE},
+    {"application-name", FIELD_SITE},    {"author", FIELD_AUTHOR},
+    {"article:author", FIELD_AUTHOR},    {"byl", FIELD_AUTHOR},
+    {"parsely-author", FIELD_AUTHOR},    {"dc.creator", FIELD_AUTHOR},
+    {"og:url", FIELD_CANONICAL},         {"og:image", FIELD_IMAGE},
+    {"twitter:image", FIELD_IMAGE},      {"article:published_time", FIELD_PUBLISHED},
+    {"datePublished", FIELD_PUBLISHED},  {"date", FIELD_PUBLISHED},
+    {"pubdate", FIELD_PUBLISHED},        {"publishdate", FIELD_PUBLISHED},
+    {"dc.date", FIELD_PUBLISHED},        {"dc.date.issued", FIELD_PUBLISHED},
+    {"sailthru.date", FIELD_PUBLISHED},  {"parsely-pub-date", FIELD_PUBLISHED},
+    {"article:modified_time", FIELD_MODIFIED}, {"dateModified", FIELD_MODIFIED},
+    {"og:updated_time", FIELD_MODIFIED}, {"og:locale", FIELD_LANG},
+    {"content-language", FIELD_LANG},    {"dc.language", FIELD_LANG},
+};
+
+static void read_meta_tag(xmlNode *n, struct page_meta *m)
+{
+    char *key = attr(n, "property");
+    if (!key)
+        key = attr(n, "name");
+    if (!key)
+        key = attr(n, "itemprop");
+    if (!key)
+        key = attr(n, "http-equiv");
+    char *content = attr(n, "content");
+    if (key && content) {
+        enum meta_source source = (strncasecmp(key, "og:", 3) == 0 ||
+                                   strncasecmp(key, "article:", 8) == 0)
+                                      ? META_OPENGRAPH
+                                      : META_TAG;
+        for (size_t i = 0; i < ARRAY_LEN(meta_keys); i++) {
+            if (strcasecmp(key, meta_keys[i].key) != 0)
+                continue;
+            char **slot = &m->value[meta_keys[i].field][source];
+            if (meta_keys[i].field == FIELD_PUBLISHED || meta_keys[i].field == FIELD_MODIFIED)
+                iso_date(slot, content);
+            else if (meta_keys[i].field != FIELD_AUTHOR || !strstr(content, "://"))
+                take(slot, content);
+        }
+    }
+    xmlFree(key);
+    xmlFree(content);
+}
+
+/* Walks the document once for <meta>, <link>, <title>, <html lang> and JSON-LD. */
+static void collect(xmlNode *n, struct page_meta *m, int depth)
+{
+    for (; n && depth < 64; n = n->next) {
+        if (n->type != XML_ELEMENT_NODE)
+            continue;
+        const char *name = (const char *)n->name;
+        if (strcmp(name, "meta") == 0) {
+            read_meta_tag(n, m);
+        } else if (strcmp(name, "link") == 0) {
+            char *rel = attr(n, "rel");
+            char *href = attr(n, "href");
+            if (rel && href && strcasecmp(rel, "canonical") == 0)
+                take(&m->value[FIELD_CANONICAL][META_TAG], href);
+            xmlFree(rel);
+            xmlFree(href);
+        } else if (strcmp(name, "title") == 0) {
+            xmlChar *t = xmlNodeGetContent(n);
+            if (t && !m->value[FIELD_TITLE][META_MARKUP]) {
+                char *stripped = strip_site_suffix((const char *)t);
+                take(&m->value[FIELD_TITLE][META_MARKUP], stripped);
+                free(stripped);
+            }
+            xmlFree(t);
+        } else if (strcmp(name, "script") == 0) {
+            char *type = attr(n, "type");
+            if (type && strcasecmp(type, "application/ld+json") == 0) {
+                xmlChar *t = xmlNodeGetContent(n);
+                if (t)
+                    read_json_ld((const char *)t, m);
+                xmlFree(t);
+            }
+            xmlFree(type);
+        } else if (strcmp(name, "html") == 0) {
+            char *lang = attr(n, "lang");
+            take(&m->value[FIELD_LANG][META_MARKUP], lang);
+            xmlFree(lang);
+        }
+        if (strcmp(name, "script") != 0 && strcmp(name, "style") != 0)
+            collect(n->children, m, depth + 1);
+    }
+}
+
+static char *best(struct page_meta *m, enum meta_field field)
+{
+    for (int source = 0; source < META_SOURCES; source++)
+        if (m->value[field][source])
+            return xstrdup(m->value[field][source]);
+    return NULL;
+}
+
 void metadata_read(htmlDocPtr doc, const char *url, struct article *a, struct page_meta *m)
 {
-    collect(xmlDocGetRootElement(doc), a, m, 0);
-    const char *base = url;
-    if (!a->title && m->og_title)
-        a->title = xstrdup(m->og_title);
-    if (!a->title && m->title_tag)
-        a->title = strip_site_suffix(m->title_tag);
-    take(&a->author, m->author);
-    if (!a->published && m->published)
-        a->published = xstrdup(m->published);
-    if (!a->modified && m->modified)
-        a->modified = xstrdup(m->modified);
-    take(&a->site, m->site);
-    if (!a->image && m->image)
-        a->image = absolute(m->image, base);
-    else if (a->image) {
-        char *abs = absolute(a->image, base);
-        free(a->image);
-        a->image = abs;
-    }
-    const char *lang = a->lang ? NULL : m->html_lang ? m->html_lang : m->lang;
-    if (lang) {
-        a->lang = xstrdup(lang);
-        for (char *p = a->lang; *p; p++)
-            if (*p == '_')
-                *p = '-';
-    }
-    const char *canonical = m->canonical ? m->canonical : m->og_url;
-    a->canonical_url = canonical ? absolute(canonical, base) : url ? xstrdup(url) : NULL;
+    collect(xmlDocGetRootElement(doc), m, 0);
+    a->title = best(m, FIELD_TITLE);
+    a->author = best(m, FIELD_AUTHOR);
+    a->published = best(m, FIELD_PUBLISHED);
+    a->modified = best(m, FIELD_MODIFIED);
+    a->site = best(m, FIELD_SITE);
+    char *image = best(m, FIELD_IMAGE);
+    a->image = absolute(image, url);
+    free(image);
+    a->lang = best(m, FIELD_LANG);
+    for (char *p = a->lang; p && *p; p++)
+        if (*p == '_')
+            *p = '-';
+    char *canonical = best(m, FIELD_CANONICAL);
+    a->canonical_url = canonical ? absolute(canonical, url) : xstrdup(url);
+    free(canonical);
 }
 
 void page_meta_free(struct page_meta *m)
 {
-    free(m->og_title);
-    free(m->title_tag);
-    free(m->site);
-    free(m->author);
-    free(m->og_url);
-    free(m->canonical);
-    free(m->image);
-    free(m->published);
-    free(m->modified);
-    free(m->lang);
-    free(m->html_lang);
+    for (int f = 0; f < FIELDS; f++)
+        for (int source = 0; source < META_SOURCES; source++)
+            free(m->value[f][source]);
     free(m->ld_body);
     memset(m, 0, sizeof *m);
 }
