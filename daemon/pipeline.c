@@ -604,6 +604,8 @@ static int compare_feed_url(const void *a, const void *b)
 
 static struct feed_runtime *find_feed(const struct pipeline *p, const char *url)
 {
+    if (p->n_feeds == 0)
+        return NULL;
     struct feed_runtime key = {.url = (char *)url}, *keyp = &key;
     struct feed_runtime **found =
         bsearch(&keyp, p->feeds, p->n_feeds, sizeof *p->feeds, compare_feed_url);

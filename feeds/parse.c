@@ -440,8 +440,9 @@ static int parse_xml(const char *data, size_t len, const char *doc_url, struct f
                                                                  : FEED_FORMAT_ATOM;
         parse_atom(root, root_ns, f);
     } else {
+        set_err(err, errlen, "not a feed: the document element is <%s>", name);
         xmlFreeDoc(doc);
-        return set_err(err, errlen, "not a feed: the document element is <%s>", name);
+        return -1;
     }
     if (!well_formed) {
         f->bozo = true;
