@@ -1,6 +1,7 @@
 /* matcher.c: an Aho-Corasick automaton over all rule terms, compiled to a dense
  * DFA (256 transitions per state), so scanning is one table lookup per byte
  * whatever the number of terms. */
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -70,7 +71,35 @@ void matcher_build(struct topic_rules *r)
     }
     free(fail);
     free(queue);
-    r->next = next;
+    /* Byte classes: bytes that occur in no term all behave alike, so the table needs a
+     * column only per distinct term byte (plus one for the rest); rows are padded to a
+     * power of two. Small rows keep the hot part of the automaton in cache. */
+    bool used[256] = {false};
+    for (size_t i = 0; i < r->n_patterns; i++)
+        for (size_t k = 0; k < r->patterns[i].folded_len; k++)
+            used[(unsigned char)r->patterns[i].folded[k]] = true;
+    unsigned n_classes = 1;
+    for (int c = 0; c < 256; c++)
+        r->byte_class[c] = used[c] ? (uint8_t)n_classes++ : 0;
+    unsigned shift = 0;
+    while ((1u << shift) < n_classes)
+        shift++;
+    r->class_shift = shift;
+    int other = -1; /* a byte of class 0, whose transitions stand for the whole class */
+    for (int c = 0; c < 256 && other < 0; c++)
+        if (!used[c])
+            other = c;
+    /* Each transition also says whether terms end in its target: one load per byte. */
+    uint32_t *packed = xcalloc(n_states << shift, sizeof *packed);
+    for (size_t st = 0; st < n_states; st++)
+        for (int c = 0; c < 256; c++) {
+            if (c != other && !used[c])
+                continue;
+            int32_t t = next[st * 256 + c];
+            packed[(st << shift) + r->byte_class[c]] = (uint32_t)t << 1 | (first_out[t] >= 0);
+        }
+    free(next);
+    r->next = packed;
     r->first_out = first_out;
     r->out_next = out_next;
     r->out_pattern = out_pattern;
@@ -83,16 +112,4 @@ void matcher_free(struct topic_rules *r)
     free(r->first_out);
     free(r->out_next);
     free(r->out_pattern);
-}
-
-void matcher_scan(const struct topic_rules *r, const char *text, size_t len,
-                  void (*fn)(size_t pattern, size_t end, void *ud), void *ud)
-{
-    const unsigned char *s = (const unsigned char *)text;
-    int32_t state = 0;
-    for (size_t i = 0; i < len; i++) {
-        state = r->next[state * 256 + s[i]];
-        for (int32_t o = r->first_out[state]; o >= 0; o = r->out_next[o])
-            fn((size_t)r->out_pattern[o], i + 1, ud);
-    }
 }

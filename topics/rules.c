@@ -66,6 +66,8 @@ static int add_pattern(struct loader *ld, int topic, const char *text, bool exac
     p->folded = fold_term(text, &p->folded_len);
     if (p->folded_len == 0)
         return fail_at(ld, text, "term '%s' is empty after normalisation", text);
+    if (p->folded_len > TERM_MAX_BYTES)
+        return fail_at(ld, text, "term '%.60s...' is too long", text);
     struct normalized cased;
     normalize_text(text, strlen(text), &cased);
     p->cased = xstrndup(cased.cased, cased.len);

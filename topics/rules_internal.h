@@ -39,28 +39,29 @@ struct topic_rules {
     size_t n_patterns, cap_patterns;
     size_t lead_chars;      /* the lead: this many characters of text, at most its first paragraph */
     /* The automaton: a dense DFA over bytes of normalised, folded text. */
-    int32_t *next;          /* [state * 256 + byte] */
+    uint32_t *next;         /* [state << class_shift | byte_class[byte]]: next state << 1 | (terms end there) */
+    uint8_t byte_class[256];
+    unsigned class_shift;
     int32_t *first_out;     /* per state: first index into out_pattern, or -1 */
     int32_t *out_next;      /* chained outputs, following failure links */
     int32_t *out_pattern;
     size_t n_states;
 };
 
-/* Normalised text: same length in folded and cased; offsets map back to the input. */
+/* A term normalised as text is (fold.h): folded and cased forms of the same length. */
 struct normalized {
     char *folded;
     char *cased;
-    size_t *offsets;        /* input byte offset of each output byte */
     size_t len;
 };
 
 void normalize_text(const char *text, size_t len, struct normalized *out);
 void normalized_free(struct normalized *n);
 
+/* Terms longer than this (normalised bytes) are refused: the scanner keeps this much history. */
+#define TERM_MAX_BYTES 200
+
 void matcher_build(struct topic_rules *r);
 void matcher_free(struct topic_rules *r);
-/* Calls fn(pattern index, end offset exclusive) for every match in text. */
-void matcher_scan(const struct topic_rules *r, const char *text, size_t len,
-                  void (*fn)(size_t pattern, size_t end, void *ud), void *ud);
 
 #endif

@@ -2,101 +2,178 @@
  * headline and text, and reports the evidence: each term that fired, how often,
  * where first (headline, lead or body, with the offset in the original text),
  * and the veto that cancelled matches, if any. */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/util.h"
+#include "topics/fold.h"
 #include "topics/rules_internal.h"
 
 struct match {
     size_t pattern;
-    size_t start, end;       /* in normalised text */
+    size_t start, end;       /* byte offsets in the original headline or text */
     enum topic_where where;
     bool vetoed;
     size_t veto_pattern;
 };
 
+/* How much folded history the scanner keeps: the longest term, its boundary and lookahead. */
+#define HISTORY 256
+#define LOOKAHEAD 3
+
+struct candidate_match {
+    size_t pattern;
+    size_t end; /* folded bytes emitted when the term ended */
+};
+
 struct scan {
     const struct topic_rules *rules;
-    const struct normalized *text;
     enum topic_where region;  /* TOPIC_IN_HEADLINE, or TOPIC_IN_BODY for the text */
-    size_t lead_end;          /* normalised offset where the lead ends */
+    size_t lead_end;          /* input offset where the lead ends */
+    size_t count;             /* folded bytes emitted so far (kept current for confirm()) */
+    unsigned char folded[HISTORY], cased[HISTORY];
+    uint32_t raw[HISTORY];    /* input offset of each folded byte */
+    struct candidate_match *waiting; /* matches waiting for their lookahead */
+    size_t n_waiting, cap_waiting, first_waiting;
     struct match *matches;
     size_t n, cap;
 };
+
+/* The per-byte state of one scan, a local the compiler keeps in registers. */
+struct scan_hot {
+    struct scan *sc;
+    const uint32_t *next;
+    const uint8_t *classes;
+    unsigned shift;
+    uint32_t state;
+    size_t count;
+    bool waiting;
+};
+
+_Static_assert(HISTORY > TERM_MAX_BYTES + LOOKAHEAD + 1, "history must hold a term and its context");
+_Static_assert((HISTORY & (HISTORY - 1)) == 0, "history is a ring indexed by masking");
 
 static bool is_word_byte(unsigned char c)
 {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c >= 0x80;
 }
 
-/* After a match: an optional possessive or plural ending, then a word boundary. */
-static bool ends_word(const struct pattern *p, const char *s, size_t len, size_t end)
+/* The folded byte at emitted position k, or 0 when k is not (yet) emitted. */
+static unsigned char folded_at(const struct scan *sc, size_t k)
 {
-    if (end >= len || !is_word_byte((unsigned char)s[end]))
-        return true;
-    if (p->possessive && s[end] == '\'' && end + 1 < len && s[end + 1] == 's' &&
-        (end + 2 >= len || !is_word_byte((unsigned char)s[end + 2])))
-        return true;
-    if (p->plural && s[end] == 's' && (end + 1 >= len || !is_word_byte((unsigned char)s[end + 1])))
-        return true;
-    if (p->plural && s[end] == 'e' && end + 1 < len && s[end + 1] == 's' &&
-        (end + 2 >= len || !is_word_byte((unsigned char)s[end + 2])))
-        return true;
-    return false;
+    return k < sc->count ? sc->folded[k & (HISTORY - 1)] : 0;
 }
 
-static void on_match(size_t pattern, size_t end, void *ud)
+/* After a term: an optional possessive or plural ending, then a word boundary. */
+static bool ends_word(const struct pattern *p, const struct scan *sc, size_t end)
 {
-    struct scan *sc = ud;
-    const struct pattern *p = &sc->rules->patterns[pattern];
-    size_t start = end - p->folded_len;
-    const char *folded = sc->text->folded;
-    /* Whole words only: a term starting or ending mid-word is not this term. */
+    unsigned char n0 = folded_at(sc, end), n1 = folded_at(sc, end + 1), n2 = folded_at(sc, end + 2);
+    if (!is_word_byte(n0))
+        return true;
+    if (p->possessive && n0 == '\'' && n1 == 's' && !is_word_byte(n2))
+        return true;
+    if (p->plural && n0 == 's' && !is_word_byte(n1))
+        return true;
+    return p->plural && n0 == 'e' && n1 == 's' && !is_word_byte(n2);
+}
+
+/* A term the automaton found: kept if it stands as a whole word in the right case. */
+static void confirm(struct scan *sc, const struct candidate_match *cm)
+{
+    const struct pattern *p = &sc->rules->patterns[cm->pattern];
+    size_t start = cm->end - p->folded_len;
     if (is_word_byte((unsigned char)p->folded[0]) && start > 0 &&
-        is_word_byte((unsigned char)folded[start - 1]))
+        is_word_byte(folded_at(sc, start - 1)))
         return;
-    if (is_word_byte((unsigned char)p->folded[p->folded_len - 1]) &&
-        !ends_word(p, folded, sc->text->len, end))
+    if (is_word_byte((unsigned char)p->folded[p->folded_len - 1]) && !ends_word(p, sc, cm->end))
         return;
-    if (p->exact_case && memcmp(sc->text->cased + start, p->cased, p->folded_len) != 0)
-        return;
+    if (p->exact_case)
+        for (size_t k = 0; k < p->folded_len; k++)
+            if (sc->cased[(start + k) & (HISTORY - 1)] != (unsigned char)p->cased[k])
+                return;
     if (sc->n == sc->cap) {
         sc->cap = sc->cap ? sc->cap * 2 : 32;
         sc->matches = xrealloc(sc->matches, sc->cap * sizeof *sc->matches);
     }
+    size_t raw_start = sc->raw[start & (HISTORY - 1)];
     enum topic_where where = sc->region == TOPIC_IN_HEADLINE ? TOPIC_IN_HEADLINE
-                             : start < sc->lead_end          ? TOPIC_IN_LEAD
+                             : raw_start < sc->lead_end      ? TOPIC_IN_LEAD
                                                              : TOPIC_IN_BODY;
-    sc->matches[sc->n++] = (struct match){.pattern = pattern, .start = start, .end = end, .where = where};
+    sc->matches[sc->n++] = (struct match){.pattern = cm->pattern, .start = raw_start,
+                                          .end = sc->raw[(cm->end - 1) & (HISTORY - 1)] + 1,
+                                          .where = where};
 }
 
-/* The lead: the first paragraph of the text, at most lead_chars characters. */
-static size_t lead_end(const char *original, const struct normalized *n, size_t lead_chars)
+/* Confirms the waiting matches whose lookahead has arrived (all of them at the end). */
+static void confirm_waiting(struct scan *sc, bool at_end)
 {
-    const char *para = strstr(original, "\n\n");
-    size_t limit = para ? (size_t)(para - original) : strlen(original);
-    size_t end = 0;
-    while (end < n->len && n->offsets[end] < limit && end < lead_chars)
-        end++;
-    return end;
+    while (sc->first_waiting < sc->n_waiting &&
+           (at_end || sc->count >= sc->waiting[sc->first_waiting].end + LOOKAHEAD))
+        confirm(sc, &sc->waiting[sc->first_waiting++]);
+    if (sc->first_waiting == sc->n_waiting)
+        sc->first_waiting = sc->n_waiting = 0;
+}
+
+/* The automaton reached a state where terms end: they wait for their lookahead. */
+static void add_waiting(struct scan *sc, uint32_t state)
+{
+    const struct topic_rules *r = sc->rules;
+    for (int32_t o = r->first_out[state]; o >= 0; o = r->out_next[o]) {
+        if (sc->n_waiting == sc->cap_waiting) {
+            sc->cap_waiting = sc->cap_waiting ? sc->cap_waiting * 2 : 16;
+            sc->waiting = xrealloc(sc->waiting, sc->cap_waiting * sizeof *sc->waiting);
+        }
+        sc->waiting[sc->n_waiting++] =
+            (struct candidate_match){.pattern = (size_t)r->out_pattern[o], .end = sc->count};
+    }
+}
+
+/* One folded byte: into the history and through the automaton (the hot path). */
+static inline __attribute__((always_inline)) void on_byte(void *ud, unsigned char folded,
+                                                          unsigned char cased, size_t raw)
+{
+    struct scan_hot *h = ud;
+    struct scan *sc = h->sc;
+    size_t at = h->count & (HISTORY - 1);
+    sc->folded[at] = folded;
+    sc->cased[at] = cased;
+    sc->raw[at] = (uint32_t)raw;
+    h->count++;
+    if (h->waiting) {
+        sc->count = h->count;
+        confirm_waiting(sc, false);
+        h->waiting = sc->n_waiting != 0;
+    }
+    uint32_t step = h->next[((size_t)h->state << h->shift) | h->classes[folded]];
+    h->state = step >> 1;
+    if (step & 1) {
+        sc->count = h->count;
+        add_waiting(sc, h->state);
+        h->waiting = true;
+    }
+}
+
+/* The lead: the first paragraph of the text, at most lead_chars bytes of it. */
+static size_t lead_end(const char *text, size_t len, size_t lead_chars)
+{
+    size_t limit = len < lead_chars ? len : lead_chars;
+    const char *para = memmem(text, limit, "\n\n", 2);
+    return para ? (size_t)(para - text) : limit;
 }
 
 static void scan_region(struct scan *sc, const char *text, enum topic_where region)
 {
-    struct normalized n;
-    normalize_text(text, strlen(text), &n);
-    sc->text = &n;
+    size_t len = strlen(text);
+    if (len > UINT32_MAX)
+        len = UINT32_MAX; /* offsets are 32-bit; texts are capped far below this */
     sc->region = region;
-    sc->lead_end = region == TOPIC_IN_HEADLINE ? 0 : lead_end(text, &n, sc->rules->lead_chars);
-    size_t first = sc->n;
-    matcher_scan(sc->rules, n.folded, n.len, on_match, sc);
-    /* Map offsets back to the original text before the normalised copy goes. */
-    for (size_t i = first; i < sc->n; i++) {
-        sc->matches[i].start = n.offsets[sc->matches[i].start];
-        sc->matches[i].end = n.offsets[sc->matches[i].end];
-    }
-    normalized_free(&n);
+    sc->lead_end = region == TOPIC_IN_HEADLINE ? 0 : lead_end(text, len, sc->rules->lead_chars);
+    struct scan_hot hot = {.sc = sc, .next = sc->rules->next, .classes = sc->rules->byte_class,
+                           .shift = sc->rules->class_shift};
+    fold_stream(text, len, on_byte, &hot);
+    sc->count = hot.count;
+    confirm_waiting(sc, true);
 }
 
 static bool same_region(const struct match *a, const struct match *b)
@@ -197,6 +274,7 @@ void topics_tag(const struct topic_rules *rules, const char *headline, const cha
         }
     }
     free(sc.matches);
+    free(sc.waiting);
 }
 
 void topic_result_free(struct topic_result *r)

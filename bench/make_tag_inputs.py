@@ -1,0 +1,52 @@
+"""make_tag_inputs.py: the inputs of bench/tag, generated from shared/eval (never committed).
+
+Writes OUT/corpus.txt (about 64 MB: the 181 scrapinghub article bodies and the labelled topic
+articles, repeated), OUT/rules-5000.json (5,000 terms: names and phrases drawn from the corpus'
+capitalised word pairs, plus invented names that never occur) and OUT/terms-default.txt /
+OUT/terms-5000.txt (the same terms one per line, for grep -F).
+Usage: make_tag_inputs.py SHARED_DIR DEFAULT_RULES OUT_DIR"""
+import json
+import os
+import random
+import re
+import sys
+
+shared, default_rules, out = sys.argv[1:4]
+os.makedirs(out, exist_ok=True)
+truth = json.load(open(os.path.join(shared, "eval/scrapinghub/ground-truth.json"), encoding="utf-8"))
+texts = [v["articleBody"] for v in truth.values()]
+for line in open(os.path.join(shared, "eval/topics/dev.jsonl"), encoding="utf-8"):
+    row = json.loads(line)
+    texts.append(row["headline"] + "\n" + row["text"])
+block = "\n\n".join(texts) + "\n\n"
+repeat = 64_000_000 // len(block.encode("utf-8")) + 1
+with open(os.path.join(out, "corpus.txt"), "w", encoding="utf-8") as f:
+    f.write(block * repeat)
+
+random.seed(42)
+pairs = sorted(set(re.findall(r"\b([A-Z][a-z]{2,} [A-Z][a-z]{2,})\b", block)))
+random.shuffle(pairs)
+terms = pairs[:3000]
+letters = "abcdefghijklmnopqrstuvwxyz"
+while len(terms) < 5000:
+    word = random.choice(letters).upper() + "".join(random.choice(letters) for _ in range(random.randint(5, 10)))
+    terms.append(word + " " + random.choice(["Group", "Front", "Movement", "Council", "Brigade"]))
+topics = [{"id": "topic%02d" % i, "threshold": 3, "terms": terms[i::50]} for i in range(50)]
+json.dump({"version": 1, "topics": topics}, open(os.path.join(out, "rules-5000.json"), "w"),
+          ensure_ascii=False)
+with open(os.path.join(out, "terms-5000.txt"), "w", encoding="utf-8") as f:
+    f.write("\n".join(terms) + "\n")
+
+rules = json.load(open(default_rules, encoding="utf-8"))
+default_terms = []
+for topic in rules["topics"]:
+    for t in topic["terms"]:
+        if isinstance(t, str):
+            default_terms.append(t)
+        else:
+            default_terms.append(t["term"])
+            default_terms.extend(t.get("aliases", []))
+with open(os.path.join(out, "terms-default.txt"), "w", encoding="utf-8") as f:
+    f.write("\n".join(default_terms) + "\n")
+print("corpus %.1f MB, %d generated terms, %d default terms" % (
+    len(block.encode("utf-8")) * repeat / 1e6, len(terms), len(default_terms)))
