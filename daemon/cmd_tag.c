@@ -83,18 +83,22 @@ static int tag_jsonl(const struct topic_rules *rules, char *input)
     return 0;
 }
 
-static void explain(const struct topic_result *result, size_t n_topics)
+static void explain(const struct topic_result *all)
 {
-    if (result->n_hits == 0)
-        printf("no topic reached its threshold (%zu topics checked)\n", n_topics);
-    for (size_t i = 0; i < result->n_hits; i++) {
-        const struct topic_hit *h = &result->hits[i];
-        printf("%s: score %.1f\n", h->id, h->score);
+    for (size_t i = 0; i < all->n_hits; i++) {
+        const struct topic_hit *h = &all->hits[i];
+        bool tagged = h->score >= h->threshold && h->score > 0;
+        printf("%s: %s (score %.1f, threshold %.1f)\n", h->id, tagged ? "TAGGED" : "not tagged",
+               h->score, h->threshold);
+        if (h->n_evidence == 0)
+            printf("  no term of this topic occurs\n");
         for (size_t e = 0; e < h->n_evidence; e++) {
             const struct topic_evidence *ev = &h->evidence[e];
-            printf("  %-30s x%u  first in %s at offset %zu%s%s\n", ev->term, ev->count,
-                   topic_where_name(ev->first_where), ev->first_offset, ev->veto ? "  vetoed by " : "",
-                   ev->veto ? ev->veto : "");
+            printf("  %-30s x%u  first in %s at byte %zu", ev->term, ev->count,
+                   topic_where_name(ev->first_where), ev->first_offset);
+            if (ev->veto)
+                printf("  (vetoed by \"%s\" nearby)", ev->veto);
+            printf("\n");
         }
     }
 }
@@ -156,9 +160,12 @@ int cmd_tag(int argc, char **argv)
         if (newline)
             *newline = '\0';
         struct topic_result result;
-        topics_tag(rules, input, text, &result);
+        if (want_explain)
+            topics_explain(rules, input, text, &result);
+        else
+            topics_tag(rules, input, text, &result);
         if (want_explain) {
-            explain(&result, topic_rules_count(rules));
+            explain(&result);
         } else {
             json_t *out = json_pack("{s:o}", "topics", topic_result_to_json(&result));
             print_json(out);

@@ -213,8 +213,23 @@ static void add_evidence(struct topic_hit *hit, const struct pattern *p, const s
     }
 }
 
-void topics_tag(const struct topic_rules *rules, const char *headline, const char *text,
-                struct topic_result *out)
+/* True when another term match of the same topic covers m and is longer: only the longest
+ * name at a spot counts ("Tehreek-i-Taliban Pakistan", not also "Tehreek-i-Taliban"). */
+static bool covered(const struct scan *sc, const struct match *m)
+{
+    const struct pattern *p = &sc->rules->patterns[m->pattern];
+    for (size_t k = 0; k < sc->n; k++) {
+        const struct match *o = &sc->matches[k];
+        const struct pattern *q = &sc->rules->patterns[o->pattern];
+        if (o != m && q->topic == p->topic && q->kind == PATTERN_TERM && same_region(m, o) &&
+            o->start <= m->start && o->end >= m->end && o->end - o->start > m->end - m->start)
+            return true;
+    }
+    return false;
+}
+
+static void tag(const struct topic_rules *rules, const char *headline, const char *text,
+                bool keep_all, struct topic_result *out)
 {
     memset(out, 0, sizeof *out);
     struct scan sc = {.rules = rules};
@@ -246,11 +261,11 @@ void topics_tag(const struct topic_rules *rules, const char *headline, const cha
                 }
             }
         }
-        struct topic_hit hit = {.id = xstrdup(tr->id)};
+        struct topic_hit hit = {.id = xstrdup(tr->id), .threshold = tr->threshold};
         for (size_t i = 0; i < sc.n; i++) {
             struct match *m = &sc.matches[i];
             const struct pattern *p = &rules->patterns[m->pattern];
-            if (p->topic != (int)t || p->kind != PATTERN_TERM)
+            if (p->topic != (int)t || p->kind != PATTERN_TERM || covered(&sc, m))
                 continue;
             const struct pattern *veto = NULL;
             for (size_t k = 0; k < sc.n && !veto; k++)
@@ -260,8 +275,7 @@ void topics_tag(const struct topic_rules *rules, const char *headline, const cha
                 hit.score += p->weight * tr->weight[m->where];
             add_evidence(&hit, p, m, veto);
         }
-        /* Evidence whose every match was vetoed still shows why nothing counted. */
-        if (hit.score >= tr->threshold && hit.score > 0) {
+        if ((hit.score >= tr->threshold && hit.score > 0) || keep_all) {
             out->hits = xrealloc(out->hits, (out->n_hits + 1) * sizeof *out->hits);
             out->hits[out->n_hits++] = hit;
         } else {
@@ -275,6 +289,18 @@ void topics_tag(const struct topic_rules *rules, const char *headline, const cha
     }
     free(sc.matches);
     free(sc.waiting);
+}
+
+void topics_tag(const struct topic_rules *rules, const char *headline, const char *text,
+                struct topic_result *out)
+{
+    tag(rules, headline, text, false, out);
+}
+
+void topics_explain(const struct topic_rules *rules, const char *headline, const char *text,
+                    struct topic_result *out)
+{
+    tag(rules, headline, text, true, out);
 }
 
 void topic_result_free(struct topic_result *r)

@@ -26,6 +26,7 @@ struct topic_evidence {
 struct topic_hit {
     char *id;                /* topic id, e.g. "ttp" */
     double score;
+    double threshold;        /* the topic's; score >= threshold means tagged */
     struct topic_evidence *evidence;
     size_t n_evidence;
 };
@@ -43,9 +44,13 @@ int topic_rules_parse(const char *json_text, const char *name, struct topic_rule
 void topic_rules_free(struct topic_rules *rules);
 size_t topic_rules_count(const struct topic_rules *rules); /* number of topics */
 
-/* Tags one article; headline may be NULL. Fills *out (caller frees with topic_result_free). */
+/* Tags one article; headline may be NULL. Fills *out (caller frees with topic_result_free)
+ * with the topics at or above their threshold. */
 void topics_tag(const struct topic_rules *rules, const char *headline, const char *text,
                 struct topic_result *out);
+/* The same, but *out holds every topic, tagged or not, with all its evidence (for --explain). */
+void topics_explain(const struct topic_rules *rules, const char *headline, const char *text,
+                    struct topic_result *out);
 void topic_result_free(struct topic_result *r);
 
 const char *topic_where_name(enum topic_where w); /* "headline", "lead", "body" */
