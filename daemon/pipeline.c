@@ -367,16 +367,19 @@ static void resume_pending(const struct pending_item *item, void *ud)
 
 /* ---- feeds -------------------------------------------------------------- */
 
-static void ingest_item(struct feed_runtime *fr, const struct feed *feed,
-                        const struct feed_item *item, size_t *new_items)
+/* Records a newly seen item as pending; returns its job (to start once the feed's
+ * transaction commits), or NULL when the item is known or cannot be identified. */
+static struct article_job *ingest_item(struct feed_runtime *fr, const struct feed *feed,
+                                       const struct feed_item *item)
 {
     struct pipeline *p = fr->p;
     char *key = item_key(fr->url, item);
     if (!key) {
         log_warn("item skipped feed=%s reason=\"no id, link, title or text\"", fr->url);
-        return;
+        return NULL;
     }
     char *link_key = url_normalize(item->link);
+    struct article_job *job = NULL;
     bool known = false;
     if (state_item_known(p->deps.state, key, link_key, &known) < 0) {
         log_err("state read failed feed=%s reason=\"%s\"", fr->url, state_error(p->deps.state));
@@ -404,17 +407,49 @@ static void ingest_item(struct feed_runtime *fr, const struct feed *feed,
             log_err("state write failed feed=%s reason=\"%s\"", fr->url, state_error(p->deps.state));
             json_decref(job_item);
         } else {
-            (*new_items)++;
-            p->stats.items_new++;
             if (!item->link || !*item->link)
                 log_notice("item has no link feed=%s title=\"%s\"", fr->url,
                            item->title ? item->title : "");
-            job_start(job_new(p, key, record_id, job_item, 0));
+            job = job_new(p, key, record_id, job_item, 0);
         }
         free(job_text);
     }
     free(link_key);
     free(key);
+    return job;
+}
+
+/* A feed's new items and its validators are stored in one transaction, so a crash
+ * leaves either all of them (and the next poll may be a 304) or none (and the next
+ * poll sees the items again). The article jobs start only after the commit. */
+static void ingest_feed(struct feed_runtime *fr, const struct feed *feed, const struct fetch_result *r)
+{
+    struct pipeline *p = fr->p;
+    struct article_job **jobs = xcalloc(feed->n_items ? feed->n_items : 1, sizeof *jobs);
+    size_t n_jobs = 0;
+    bool ok = state_begin(p->deps.state) == 0;
+    for (size_t i = 0; ok && i < feed->n_items; i++) {
+        struct article_job *j = ingest_item(fr, feed, &feed->items[i]);
+        if (j)
+            jobs[n_jobs++] = j;
+    }
+    if (ok && state_feed_set_validators(p->deps.state, fr->url, r->etag, r->last_modified) < 0)
+        ok = false;
+    if (ok && state_commit(p->deps.state) < 0)
+        ok = false;
+    if (!ok) {
+        log_err("state write failed feed=%s reason=\"%s\"; its items will be read again next poll",
+                fr->url, state_error(p->deps.state));
+        state_rollback(p->deps.state);
+        for (size_t i = 0; i < n_jobs; i++)
+            job_free(jobs[i]);
+        n_jobs = 0;
+    }
+    p->stats.items_new += (long)n_jobs;
+    log_info("feed polled feed=%s status=200 items=%zu new=%zu", fr->url, feed->n_items, n_jobs);
+    for (size_t i = 0; i < n_jobs; i++)
+        job_start(jobs[i]);
+    free(jobs);
 }
 
 static long feed_interval(const struct feed_runtime *fr)
@@ -533,14 +568,7 @@ static void on_feed_fetched(const struct fetch_result *r, void *ud)
             if (feed.bozo)
                 log_notice("feed is ill-formed, recovered feed=%s reason=\"%s\"", fr->url,
                            feed.bozo_reason ? feed.bozo_reason : "?");
-            if (state_feed_set_validators(p->deps.state, fr->url, r->etag, r->last_modified) < 0)
-                log_err("state write failed feed=%s reason=\"%s\"", fr->url,
-                        state_error(p->deps.state));
-            size_t new_items = 0;
-            for (size_t i = 0; i < feed.n_items; i++)
-                ingest_item(fr, &feed, &feed.items[i], &new_items);
-            log_info("feed polled feed=%s status=200 items=%zu new=%zu", fr->url, feed.n_items,
-                     new_items);
+            ingest_feed(fr, &feed, r);
             feed_free(&feed);
             feed_succeeded(fr, r->status);
         }

@@ -124,6 +124,32 @@ static char *column_text(sqlite3_stmt *stmt, int col)
     return xstrdup((const char *)sqlite3_column_text(stmt, col));
 }
 
+static int exec_sql(struct state *st, const char *sql, const char *what)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+        snprintf(st->error, sizeof st->error, "%s: %s", what, msg ? msg : "?");
+        sqlite3_free(msg);
+        return -1;
+    }
+    return 0;
+}
+
+int state_begin(struct state *st)
+{
+    return exec_sql(st, "BEGIN IMMEDIATE", "begin");
+}
+
+int state_commit(struct state *st)
+{
+    return exec_sql(st, "COMMIT", "commit");
+}
+
+void state_rollback(struct state *st)
+{
+    exec_sql(st, "ROLLBACK", "rollback");
+}
+
 int state_feed_get(struct state *st, const char *url, struct feed_state *out)
 {
     memset(out, 0, sizeof *out);

@@ -43,6 +43,12 @@ void state_close(struct state *st);
 /* The message of the last failed call. */
 const char *state_error(const struct state *st);
 
+/* Groups the calls up to state_commit() into one transaction: all of them are durable, or
+ * none. state_rollback() abandons them. */
+int state_begin(struct state *st);
+int state_commit(struct state *st);
+void state_rollback(struct state *st);
+
 /* Returns 1 and fills *out (caller frees with feed_state_free) if the feed is known, 0 if
  * not, -1 on error. */
 int state_feed_get(struct state *st, const char *url, struct feed_state *out);
