@@ -1,10 +1,11 @@
 # Makefile: the two commands of the README, and a few conveniences. CMake does the build.
 #   make demo   install what is missing, build, ingest the bundled sample feeds into ./spool
 #   make test   install what is missing, build, run the whole test suite under ctest
+#   make test-sanitize  the same suite under AddressSanitizer and UndefinedBehaviorSanitizer
 BUILD ?= build
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: all deps build demo test install clean
+.PHONY: all deps build demo test test-sanitize install clean
 
 all: build
 
@@ -22,8 +23,14 @@ demo: build
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
 
+# The same suite built with AddressSanitizer and UndefinedBehaviorSanitizer (leaks included).
+test-sanitize: deps
+	cmake -S . -B $(BUILD)-sanitize -DCMAKE_BUILD_TYPE=Debug -DFEEDSPOOL_SANITIZE=ON
+	cmake --build $(BUILD)-sanitize -j$(JOBS)
+	cd $(BUILD)-sanitize && ctest --output-on-failure -j$(JOBS) -E valgrind_once
+
 install: build
 	cmake --install $(BUILD)
 
 clean:
-	rm -rf $(BUILD) spool demo-state.db demo-state.db-wal demo-state.db-shm
+	rm -rf $(BUILD) $(BUILD)-sanitize spool demo-state.db demo-state.db-wal demo-state.db-shm
