@@ -12,6 +12,7 @@ int cmd_check(int argc, char **argv);      /* cmd_check.c */
 int cmd_parse_feed(int argc, char **argv); /* cmd_parse_feed.c */
 int cmd_extract(int argc, char **argv);    /* cmd_extract.c */
 int cmd_tag(int argc, char **argv);        /* cmd_tag.c */
+int cmd_spool(int argc, char **argv);      /* cmd_spool.c */
 
 /* True when argv holds -h or --help; commands call it first and print their usage. */
 int wants_help(int argc, char **argv);

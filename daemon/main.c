@@ -20,6 +20,7 @@ static const struct command commands[] = {
     {"parse-feed", cmd_parse_feed, "print a feed file as normalised JSON"},
     {"extract", cmd_extract, "print the article text (or record fields) of an HTML page"},
     {"tag", cmd_tag, "print the topics of an article, with the evidence"},
+    {"spool", cmd_spool, "spool stats: depth, bytes, oldest record's age"},
 };
 
 int wants_help(int argc, char **argv)

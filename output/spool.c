@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/util.h"
@@ -163,5 +164,44 @@ int spool_write(struct spool *sp, const char *record_id, const char *data, size_
     }
     if (fsync(sp->new_fd) < 0)
         return set_err(err, errlen, "%s/new: fsync failed: %s", sp->dir, strerror(errno));
+    return 0;
+}
+
+/* Counts the regular files of dir/sub, their bytes and the oldest modification time. */
+static int scan_folder(const char *dir, const char *sub, long *files, long long *bytes,
+                       time_t *oldest, char *err, size_t errlen)
+{
+    char *path = xasprintf("%s/%s", dir, sub);
+    DIR *d = opendir(path);
+    if (!d) {
+        int rc = set_err(err, errlen, "%s: %s", path, strerror(errno));
+        free(path);
+        return rc;
+    }
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        struct stat st;
+        if (de->d_name[0] == '.' || fstatat(dirfd(d), de->d_name, &st, 0) < 0 || !S_ISREG(st.st_mode))
+            continue;
+        (*files)++;
+        if (bytes)
+            *bytes += st.st_size;
+        if (oldest && (*oldest == 0 || st.st_mtime < *oldest))
+            *oldest = st.st_mtime;
+    }
+    closedir(d);
+    free(path);
+    return 0;
+}
+
+int spool_read_stats(const char *dir, struct spool_stats *out, char *err, size_t errlen)
+{
+    memset(out, 0, sizeof *out);
+    time_t oldest = 0;
+    if (scan_folder(dir, "new", &out->new_records, &out->new_bytes, &oldest, err, errlen) < 0 ||
+        scan_folder(dir, "cur", &out->cur_records, NULL, NULL, err, errlen) < 0 ||
+        scan_folder(dir, "tmp", &out->tmp_files, NULL, NULL, err, errlen) < 0)
+        return -1;
+    out->oldest_age = oldest ? (long long)(time(NULL) - oldest) : -1;
     return 0;
 }

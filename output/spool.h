@@ -26,4 +26,15 @@ int spool_write(struct spool *sp, const char *record_id, const char *data, size_
                 size_t errlen);
 const char *spool_dir(const struct spool *sp);
 
+struct spool_stats {
+    long new_records;      /* depth: records waiting for a consumer */
+    long long new_bytes;
+    long long oldest_age;  /* seconds since the oldest record in new/ was written; -1 if none */
+    long cur_records;      /* claimed by consumers, not yet deleted */
+    long tmp_files;        /* being written (or left by a crash, until the next start) */
+};
+
+/* Reads the spool's folders (without opening it for writing). */
+int spool_read_stats(const char *dir, struct spool_stats *out, char *err, size_t errlen);
+
 #endif

@@ -10,7 +10,7 @@ import unittest
 sys.path.insert(0, os.path.dirname(__file__))
 from fixture import BIN, SOURCE  # noqa: E402
 
-COMMANDS = ["run", "once", "demo", "check", "parse-feed", "extract", "tag"]
+COMMANDS = ["run", "once", "demo", "check", "parse-feed", "extract", "tag", "spool"]
 
 
 def feedspool(*args, **kw):
