@@ -44,7 +44,9 @@ struct article_job {
     json_t *item;         /* feed_url, feed_title, item_id, link, title, author, published, summary, content */
     long attempts;
     struct event *retry;  /* waiting for another attempt */
-    bool fetching;
+    bool fetching;        /* its page transfer is with the fetcher */
+    bool queued;          /* waiting in the pipeline's fetch queue */
+    struct article_job *next_queued;
     struct article_job *prev, *next;
 };
 
@@ -61,6 +63,10 @@ struct pipeline {
     size_t feeds_unpolled;       /* once mode: feeds not yet polled */
     struct article_job *jobs;
     size_t n_jobs;
+    /* Page fetches wait here; at most config->max_transfers are with the fetcher at once,
+     * so a stop abandons only those, and memory stays bounded however many items arrive. */
+    struct article_job *queue_head, *queue_tail;
+    size_t page_fetches;
     struct event *idle_check;
     struct pipeline_stats stats;
 };
@@ -125,6 +131,8 @@ static void job_free(struct article_job *j)
 }
 
 static void job_start(struct article_job *j);
+static void on_page_fetched(const struct fetch_result *r, void *ud);
+static void start_page_fetches(struct pipeline *p);
 
 static void on_job_retry(evutil_socket_t fd, short what, void *arg)
 {
@@ -272,10 +280,8 @@ static bool is_html_type(const char *content_type)
            strncasecmp(content_type, "application/xhtml+xml", 21) == 0;
 }
 
-static void on_page_fetched(const struct fetch_result *r, void *ud)
+static void handle_page(const struct fetch_result *r, struct article_job *j)
 {
-    struct article_job *j = ud;
-    j->fetching = false;
     if (r->aborted) {
         job_free(j); /* stays pending */
         return;
@@ -315,6 +321,46 @@ static void on_page_fetched(const struct fetch_result *r, void *ud)
     job_free(j);
 }
 
+static void on_page_fetched(const struct fetch_result *r, void *ud)
+{
+    struct article_job *j = ud;
+    struct pipeline *p = j->p;
+    j->fetching = false;
+    p->page_fetches--;
+    handle_page(r, j); /* frees j, or keeps it for a retry */
+    start_page_fetches(p);
+}
+
+/* Hands queued page fetches to the fetcher while fewer than max_transfers are running. */
+static void start_page_fetches(struct pipeline *p)
+{
+    while (!p->stopping && p->queue_head &&
+           p->page_fetches < (size_t)p->deps.config->max_transfers) {
+        struct article_job *j = p->queue_head;
+        p->queue_head = j->next_queued;
+        if (!p->queue_head)
+            p->queue_tail = NULL;
+        j->queued = false;
+        j->fetching = true;
+        p->page_fetches++;
+        struct fetch_request req = {.url = json_str(j->item, "link"), .accept = PAGE_ACCEPT};
+        fetcher_start(p->deps.fetcher, &req, on_page_fetched, j);
+    }
+}
+
+/* Takes every job out of the fetch queue (they stay pending in the state) and frees them. */
+static void drop_queued_jobs(struct pipeline *p)
+{
+    struct article_job *j = p->queue_head;
+    p->queue_head = p->queue_tail = NULL;
+    while (j) {
+        struct article_job *next = j->next_queued;
+        j->queued = false;
+        job_free(j);
+        j = next;
+    }
+}
+
 static void job_start(struct article_job *j)
 {
     struct pipeline *p = j->p;
@@ -334,9 +380,14 @@ static void job_start(struct article_job *j)
         job_free(j);
         return;
     }
-    j->fetching = true;
-    struct fetch_request req = {.url = link, .accept = PAGE_ACCEPT};
-    fetcher_start(p->deps.fetcher, &req, on_page_fetched, j);
+    j->queued = true;
+    j->next_queued = NULL;
+    if (p->queue_tail)
+        p->queue_tail->next_queued = j;
+    else
+        p->queue_head = j;
+    p->queue_tail = j;
+    start_page_fetches(p);
 }
 
 struct resume_ctx {
@@ -737,6 +788,7 @@ void pipeline_stop(struct pipeline *p)
     p->stopping = true;
     for (size_t i = 0; i < p->n_feeds; i++)
         evtimer_del(p->feeds[i]->timer);
+    drop_queued_jobs(p);
     /* Jobs waiting for a retry stay pending in the state; drop them now. */
     struct article_job *j = p->jobs;
     while (j) {
@@ -763,6 +815,7 @@ void pipeline_free(struct pipeline *p)
     if (!p)
         return;
     /* The fetcher must have no transfers of ours left: the owner cancels them first. */
+    drop_queued_jobs(p);
     while (p->jobs)
         job_free(p->jobs);
     for (size_t i = 0; i < p->n_feeds; i++)

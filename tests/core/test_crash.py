@@ -79,5 +79,35 @@ class KillNine(unittest.TestCase):
             fx.close()
 
 
+class GracefulStop(unittest.TestCase):
+    def test_sigterm_mid_ingest_exits_zero_and_loses_nothing(self):
+        fx = Fixture()
+        try:
+            make_feed(fx)
+            fx.write_feeds("/feeds/crash.xml")
+            fx.write_config(log_level="notice", stop_timeout="3s")
+            daemon = fx.start_daemon()
+            fx.wait_for(lambda: os.path.isdir(os.path.join(fx.spool, "new")) and
+                        len(os.listdir(os.path.join(fx.spool, "new"))) > 0, what="first records")
+            started = time.time()
+            daemon.send_signal(signal.SIGTERM)
+            out, err = daemon.communicate(timeout=30)
+            self.assertEqual(daemon.returncode, 0, err)
+            self.assertLess(time.time() - started, 10, "stop_timeout bounds the stop")
+            self.assertIn("stopping reason=SIGTERM", err)
+            written = len(fx.records())
+            self.assertLess(written, ITEMS, "the stop came mid-ingest")
+            db = sqlite3.connect(fx.state)
+            pending = db.execute("SELECT count(*) FROM items WHERE state = 'pending'").fetchone()[0]
+            db.close()
+            self.assertEqual(written + pending, ITEMS, "every item not written stays pending")
+            self.assertEqual(fx.tmp_files(), [])
+            result = fx.once(timeout=120)
+            self.assertEqual(result.returncode, 0, result.stderr)
+            self.assertEqual(len(fx.records()), ITEMS)
+        finally:
+            fx.close()
+
+
 if __name__ == "__main__":
     unittest.main(verbosity=2)
