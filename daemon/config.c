@@ -2,6 +2,7 @@
 #include "daemon/config.h"
 
 #include <ctype.h>
+#include <stdbool.h>
 #include <errno.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -20,32 +21,36 @@ struct option_spec {
     const char *default_value;
     long min, max;
     const char *help;
+    bool at_start; /* a new value takes effect only when the daemon starts again */
 };
 
-#define STR(field, def, help) {#field, OPT_STRING, offsetof(struct config, field), def, 0, 0, help}
-#define NUM(field, type, def, lo, hi, help) {#field, type, offsetof(struct config, field), def, lo, hi, help}
+#define STR(field, def, help) {#field, OPT_STRING, offsetof(struct config, field), def, 0, 0, help, false}
+#define NUM(field, type, def, lo, hi, help) {#field, type, offsetof(struct config, field), def, lo, hi, help, false}
+/* The same, for options read once at start. */
+#define STR_AT_START(field, def, help) {#field, OPT_STRING, offsetof(struct config, field), def, 0, 0, help, true}
+#define NUM_AT_START(field, type, def, lo, hi, help) {#field, type, offsetof(struct config, field), def, lo, hi, help, true}
 
 static const struct option_spec options[] = {
     STR(feeds, "/etc/feedspool/feeds.txt", "feed list file: one URL per line, # comments"),
     STR(topics, "/etc/feedspool/topics.json", "topic rules file (JSON)"),
-    STR(spool, "/var/lib/feedspool/spool", "spool directory holding tmp/, new/ and cur/"),
-    STR(state, "/var/lib/feedspool/state.db", "SQLite state database"),
-    STR(user_agent, "feedspool/0.1 (+https://github.com/feedspool/feedspool)",
+    STR_AT_START(spool, "/var/lib/feedspool/spool", "spool directory holding tmp/, new/ and cur/"),
+    STR_AT_START(state, "/var/lib/feedspool/state.db", "SQLite state database"),
+    STR_AT_START(user_agent, "feedspool/0.1 (+https://github.com/feedspool/feedspool)",
         "User-Agent sent with every request"),
-    STR(contact_url, "", "contact URL or address added to the User-Agent"),
+    STR_AT_START(contact_url, "", "contact URL or address added to the User-Agent"),
     {"log_level", OPT_LOG_LEVEL, offsetof(struct config, log_level), "info", 0, 0,
-     "err, warning, notice, info or debug"},
+     "err, warning, notice, info or debug", false},
     NUM(poll_interval, OPT_SECONDS, "15m", 10, 7 * 86400, "default time between polls of a feed"),
     NUM(poll_jitter, OPT_SECONDS, "30s", 0, 86400, "first polls are spread over this window"),
     NUM(max_backoff, OPT_SECONDS, "6h", 60, 7 * 86400, "longest wait after repeated errors"),
-    NUM(connect_timeout, OPT_SECONDS, "10s", 1, 300, "connection timeout"),
-    NUM(transfer_timeout, OPT_SECONDS, "60s", 1, 3600, "whole-transfer timeout"),
-    NUM(low_speed_time, OPT_SECONDS, "20s", 1, 3600,
+    NUM_AT_START(connect_timeout, OPT_SECONDS, "10s", 1, 300, "connection timeout"),
+    NUM_AT_START(transfer_timeout, OPT_SECONDS, "60s", 1, 3600, "whole-transfer timeout"),
+    NUM_AT_START(low_speed_time, OPT_SECONDS, "20s", 1, 3600,
         "cut a transfer that moves under 1 byte/s for this long"),
-    NUM(max_body, OPT_BYTES, "10M", 1024, 1L << 30, "largest body accepted, after decompression"),
+    NUM_AT_START(max_body, OPT_BYTES, "10M", 1024, 1L << 30, "largest body accepted, after decompression"),
     NUM(max_transfers, OPT_COUNT, "64", 1, 10000, "concurrent transfers in all"),
-    NUM(max_per_host, OPT_COUNT, "2", 1, 100, "concurrent transfers to one host"),
-    NUM(max_redirects, OPT_COUNT, "5", 0, 20, "redirects followed per request"),
+    NUM_AT_START(max_per_host, OPT_COUNT, "2", 1, 100, "concurrent transfers to one host"),
+    NUM_AT_START(max_redirects, OPT_COUNT, "5", 0, 20, "redirects followed per request"),
     NUM(article_attempts, OPT_COUNT, "3", 1, 100,
         "page fetch attempts before the feed's own text is used"),
     NUM(retry_delay, OPT_SECONDS, "5m", 1, 86400, "wait before retrying a failed page fetch"),
@@ -214,10 +219,34 @@ void config_free(struct config *c)
         }
 }
 
+char *config_restart_only_changes(const struct config *a, const struct config *b)
+{
+    struct buf names;
+    buf_init(&names, 0);
+    for (size_t i = 0; i < ARRAY_LEN(options); i++) {
+        const struct option_spec *o = &options[i];
+        if (!o->at_start)
+            continue;
+        bool differ;
+        if (o->type == OPT_STRING || o->type == OPT_LOG_LEVEL) {
+            const char *x = *string_field((struct config *)a, o), *y = *string_field((struct config *)b, o);
+            differ = strcmp(x ? x : "", y ? y : "") != 0;
+        } else {
+            differ = *number_field((struct config *)a, o) != *number_field((struct config *)b, o);
+        }
+        if (differ) {
+            buf_append_str(&names, names.len ? ", " : "");
+            buf_append_str(&names, o->name);
+        }
+    }
+    return names.len ? buf_steal(&names) : (buf_free(&names), NULL);
+}
+
 void config_print_help(FILE *out)
 {
     fprintf(out, "Configuration options (file: key = value; command line: --set key=value):\n");
     for (size_t i = 0; i < ARRAY_LEN(options); i++)
-        fprintf(out, "  %-17s %s (default: %s)\n", options[i].name, options[i].help,
-                options[i].default_value[0] ? options[i].default_value : "none");
+        fprintf(out, "  %-17s %s (default: %s)%s\n", options[i].name, options[i].help,
+                options[i].default_value[0] ? options[i].default_value : "none",
+                options[i].at_start ? "; read at start only" : "");
 }

@@ -43,6 +43,10 @@ int config_load(struct config *c, const char *path, char *err, size_t errlen);
 int config_set(struct config *c, const char *key, const char *value, const char *where,
                char *err, size_t errlen);
 void config_free(struct config *c);
+/* Names of the options whose new value takes effect only at the next start (the spool,
+ * the state and the fetcher's settings) that differ between a and b, comma-separated,
+ * or NULL when none does. Caller frees. */
+char *config_restart_only_changes(const struct config *a, const struct config *b);
 /* Prints every option with its default and help, for --help. */
 void config_print_help(FILE *out);
 

@@ -129,11 +129,34 @@ static void begin_stop(struct service *s, const char *why)
     evtimer_add(s->stop_timer, &tv);
 }
 
-/* SIGHUP: the feed list and topic rules are read again; a broken file keeps the old one. */
+/* The configuration file again, with the same command line; a broken one keeps the old. */
+static void reload_config(struct service *s)
+{
+    if (!s->params->argv)
+        return;
+    struct config fresh;
+    char err[1024];
+    if (service_parse_args(s->params->argc, s->params->argv, &fresh, err, sizeof err) < 0) {
+        log_err("reload: configuration refused, keeping the old one reason=\"%s\"", err);
+        config_free(&fresh);
+        return;
+    }
+    char *at_start = config_restart_only_changes(s->params->config, &fresh);
+    if (at_start)
+        log_warn("reload: changed options take effect at the next start options=\"%s\"", at_start);
+    free(at_start);
+    config_free(s->params->config);
+    *s->params->config = fresh; /* the pipeline reads it through the same pointer */
+    log_set_level((enum log_level)log_level_parse(fresh.log_level));
+}
+
+/* SIGHUP: configuration, feed list and topic rules are read again; a broken file keeps the
+ * old one in force. */
 static void reload(struct service *s)
 {
-    const struct config *cfg = s->params->config;
     notify_reloading();
+    reload_config(s);
+    const struct config *cfg = s->params->config;
     char err[512];
     struct topic_rules *rules;
     if (topic_rules_load(cfg->topics, &rules, err, sizeof err) < 0)
@@ -158,7 +181,7 @@ static void on_signal(evutil_socket_t signo, short what, void *arg)
     (void)what;
     struct service *s = arg;
     if (signo == SIGHUP) {
-        log_notice("SIGHUP received: reloading feed list and topic rules");
+        log_notice("SIGHUP received: reloading configuration, feed list and topic rules");
         reload(s);
     } else {
         begin_stop(s, signo == SIGTERM ? "SIGTERM" : "SIGINT");
@@ -298,7 +321,8 @@ static int run_command(int argc, char **argv, bool once)
         return 2;
     }
     struct event_base *base = event_base_new();
-    struct service_params params = {.config = &cfg, .once = once, .base = base};
+    struct service_params params = {
+        .config = &cfg, .argc = argc, .argv = argv, .once = once, .base = base};
     int status = service_run(&params);
     event_base_free(base);
     config_free(&cfg);

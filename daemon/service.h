@@ -3,8 +3,8 @@
  * service_run() opens the state and the spool, loads the topic rules, builds
  * the fetcher and the pipeline on the given event base, and runs the loop
  * until SIGTERM/SIGINT (run) or until every feed was polled once (once).
- * SIGHUP re-reads the feed list and the topic rules; a broken file is refused
- * with a log line and the old one stays in force. */
+ * SIGHUP re-reads the configuration, the feed list and the topic rules; a broken
+ * file is refused with a log line naming file and line, and the old one stays in force. */
 #ifndef FEEDSPOOL_DAEMON_SERVICE_H
 #define FEEDSPOOL_DAEMON_SERVICE_H
 
@@ -25,7 +25,9 @@ int service_parse_args(int argc, char **argv, struct config *cfg, char *err, siz
 void service_print_options(FILE *out);
 
 struct service_params {
-    const struct config *config;
+    struct config *config;             /* replaced in place when SIGHUP re-reads the file */
+    int argc;                          /* the command line the configuration came from, */
+    char **argv;                       /* read again on SIGHUP; argv NULL: no reload */
     bool once;
     struct event_base *base;           /* the loop to run on (the caller owns it) */
     const struct feed_list *feeds;     /* when set, used instead of config->feeds (no reload) */

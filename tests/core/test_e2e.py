@@ -152,6 +152,18 @@ class DaemonSignals(unittest.TestCase):
             daemon.send_signal(signal.SIGHUP)
             time.sleep(0.5)
             self.assertIsNone(daemon.poll())
+            # A broken configuration on reload is refused too, naming file and line.
+            with open(self.fx.config) as f:
+                bad_line = len(f.readlines()) + 1
+            with open(self.fx.config, "a") as f:
+                f.write("max_per_hots = 3\n")
+            daemon.send_signal(signal.SIGHUP)
+            time.sleep(0.5)
+            self.assertIsNone(daemon.poll())
+            # A good one is applied; options read only at start are named as such.
+            self.fx.write_config(spool=self.fx.spool + "-elsewhere", retry_delay="2s")
+            daemon.send_signal(signal.SIGHUP)
+            time.sleep(0.5)
             started = time.time()
             daemon.send_signal(signal.SIGTERM)
             out, err = daemon.communicate(timeout=15)
@@ -159,6 +171,9 @@ class DaemonSignals(unittest.TestCase):
             self.assertLess(time.time() - started, 10)
             self.assertIn("feed list refused", err)
             self.assertIn("feeds.txt:3:", err)
+            self.assertIn("configuration refused", err)
+            self.assertIn("feedspool.conf:%d: unknown option 'max_per_hots'" % bad_line, err)
+            self.assertIn('take effect at the next start options="spool"', err)
             self.assertEqual(self.fx.tmp_files(), [])
         finally:
             if daemon.poll() is None:
