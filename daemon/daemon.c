@@ -12,6 +12,7 @@
 #include "daemon/commands.h"
 #include "daemon/fetch.h"
 #include "daemon/log.h"
+#include "daemon/metrics.h"
 #include "daemon/notify.h"
 #include "daemon/pipeline.h"
 #include "daemon/service.h"
@@ -29,6 +30,7 @@ struct service {
     struct event *signals[3];
     struct event *stop_timer;
     struct event *watchdog;
+    struct metrics_server *metrics;
     bool stopping;
 };
 
@@ -264,6 +266,15 @@ int service_run(const struct service_params *params)
     }
     signal(SIGPIPE, SIG_IGN);
     s.stop_timer = evtimer_new(s.base, on_stop_timeout, &s);
+    if (cfg->metrics_address && *cfg->metrics_address) {
+        char err[512];
+        s.metrics = metrics_server_start(s.base, cfg->metrics_address, s.pipeline, cfg->spool, err,
+                                         sizeof err);
+        if (!s.metrics) {
+            log_err("cannot serve metrics: %s", err);
+            goto done;
+        }
+    }
     s.watchdog = notify_watchdog_start(s.base);
 
     log_notice("started mode=%s feeds=%zu spool=%s state=%s", params->once ? "once" : "run",
@@ -290,6 +301,7 @@ done:
         event_free(s.stop_timer);
     if (s.watchdog)
         event_free(s.watchdog);
+    metrics_server_free(s.metrics);
     pipeline_free(s.pipeline);
     fetcher_free(s.fetcher);
     topic_rules_free(rules);

@@ -34,6 +34,7 @@ struct feed_runtime {
     bool removed;        /* dropped by a reload while its poll was in flight */
     bool listed;         /* seen in the feed list being applied */
     long errors;         /* consecutive failures */
+    int64_t last_success; /* epoch seconds of the last 200/304 in this run, 0 if none */
     char *last_error;    /* so a repeated error is logged once */
 };
 
@@ -70,6 +71,26 @@ struct pipeline {
     struct event *idle_check;
     struct pipeline_stats stats;
 };
+
+const double pipeline_latency_bounds[PIPELINE_LATENCY_BUCKETS] = {0.05, 0.1, 0.25, 0.5, 1,
+                                                                  2.5,  5,   10,   30,  60};
+
+/* Counts one finished fetch (not one abandoned at shutdown) by kind, outcome and time. */
+static void count_fetch(struct pipeline_stats *st, enum fetch_kind kind, const struct fetch_result *r)
+{
+    enum fetch_outcome outcome = !r->ok                ? OUTCOME_TRANSFER_ERROR
+                                 : r->status == 200    ? OUTCOME_OK
+                                 : r->status == 304    ? OUTCOME_NOT_MODIFIED
+                                                       : OUTCOME_HTTP_ERROR;
+    st->fetches[kind][outcome]++;
+    st->latency_sum += r->seconds;
+    st->latency_count++;
+    for (int i = 0; i < PIPELINE_LATENCY_BUCKETS; i++)
+        if (r->seconds <= pipeline_latency_bounds[i]) {
+            st->latency_buckets[i]++;
+            break;
+        }
+}
 
 static int64_t now_seconds(void)
 {
@@ -327,6 +348,8 @@ static void on_page_fetched(const struct fetch_result *r, void *ud)
     struct pipeline *p = j->p;
     j->fetching = false;
     p->page_fetches--;
+    if (!r->aborted)
+        count_fetch(&p->stats, FETCH_PAGE, r);
     handle_page(r, j); /* frees j, or keeps it for a retry */
     start_page_fetches(p);
 }
@@ -582,6 +605,7 @@ static void feed_succeeded(struct feed_runtime *fr, long status)
     free(fr->last_error);
     fr->last_error = NULL;
     fr->errors = 0;
+    fr->last_success = now_seconds();
     p->stats.feeds_polled++;
     long delay = feed_interval(fr);
     if (state_feed_set_poll(p->deps.state, fr->url, now_seconds() + delay, 0, status, NULL) < 0)
@@ -596,6 +620,8 @@ static void on_feed_fetched(const struct fetch_result *r, void *ud)
     struct pipeline *p = fr->p;
     fr->polling = false;
     p->polls_in_flight--;
+    if (!r->aborted)
+        count_fetch(&p->stats, FETCH_FEED, r);
     if (r->aborted) {
         /* nothing learned; the feed keeps its due time */
     } else if (!r->ok) {
@@ -803,6 +829,17 @@ void pipeline_stop(struct pipeline *p)
 size_t pipeline_feed_count(const struct pipeline *p)
 {
     return p->n_feeds;
+}
+
+void pipeline_foreach_feed(const struct pipeline *p,
+                           void (*fn)(const struct pipeline_feed_view *, void *), void *ud)
+{
+    for (size_t i = 0; i < p->n_feeds; i++) {
+        const struct feed_runtime *fr = p->feeds[i];
+        struct pipeline_feed_view view = {
+            .url = fr->url, .errors = fr->errors, .last_success = fr->last_success};
+        fn(&view, ud);
+    }
 }
 
 const struct pipeline_stats *pipeline_stats(const struct pipeline *p)

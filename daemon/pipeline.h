@@ -37,12 +37,35 @@ struct pipeline_hooks {
     void *ud;
 };
 
+enum fetch_kind { FETCH_FEED, FETCH_PAGE, FETCH_KINDS };
+enum fetch_outcome {
+    OUTCOME_OK,             /* 200 */
+    OUTCOME_NOT_MODIFIED,   /* 304 */
+    OUTCOME_HTTP_ERROR,     /* any other status */
+    OUTCOME_TRANSFER_ERROR, /* no complete response: DNS, connect, timeout, size cap */
+    OUTCOMES
+};
+
+#define PIPELINE_LATENCY_BUCKETS 10
+extern const double pipeline_latency_bounds[PIPELINE_LATENCY_BUCKETS]; /* seconds */
+
 struct pipeline_stats {
     long feeds_polled;    /* polls that got an answer (200 or 304) */
     long feeds_failed;    /* polls that failed */
     long items_new;       /* items seen for the first time */
     long records_written;
     long items_failed;    /* items given up on */
+    unsigned long long fetches[FETCH_KINDS][OUTCOMES];
+    unsigned long long latency_buckets[PIPELINE_LATENCY_BUCKETS]; /* not cumulative */
+    double latency_sum;   /* seconds, over all fetches */
+    unsigned long long latency_count;
+};
+
+/* One feed as monitoring sees it. */
+struct pipeline_feed_view {
+    const char *url;
+    long errors;            /* consecutive failures; 0 means healthy */
+    long long last_success; /* epoch seconds, 0 if never in this run */
 };
 
 /* rules: taken over by the pipeline. */
@@ -59,6 +82,8 @@ void pipeline_start(struct pipeline *p);
 /* Stops starting work; on_idle fires when what is in flight has finished. */
 void pipeline_stop(struct pipeline *p);
 size_t pipeline_feed_count(const struct pipeline *p);
+void pipeline_foreach_feed(const struct pipeline *p,
+                           void (*fn)(const struct pipeline_feed_view *, void *), void *ud);
 const struct pipeline_stats *pipeline_stats(const struct pipeline *p);
 
 #endif

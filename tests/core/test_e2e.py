@@ -7,7 +7,10 @@ in a real SQLite database; the daemon gets real signals.
 import json
 import os
 import re
+import re
 import signal
+import socket
+import subprocess
 import sqlite3
 import subprocess
 import sys
@@ -179,6 +182,76 @@ class DaemonSignals(unittest.TestCase):
             if daemon.poll() is None:
                 daemon.kill()
                 daemon.communicate()
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def scrape(url):
+    """Fetches url with curl, as a monitoring system would."""
+    result = subprocess.run(["curl", "-sf", url], capture_output=True, text=True, timeout=10)
+    if result.returncode != 0:
+        raise AssertionError("curl %s failed: %s" % (url, result.stderr))
+    return result.stdout
+
+
+def metric(text, name):
+    match = re.search(r"^%s (\S+)$" % re.escape(name), text, re.M)
+    assert match, "no %s in:\n%s" % (name, text)
+    return float(match.group(1))
+
+
+class Metrics(unittest.TestCase):
+    def setUp(self):
+        self.fx = Fixture()
+
+    def tearDown(self):
+        self.fx.close()
+
+    def test_endpoint_serves_prometheus_text_and_the_numbers_move(self):
+        port = free_port()
+        base = "http://127.0.0.1:%d" % port
+        self.fx.write_config(metrics_address="127.0.0.1:%d" % port)
+        self.fx.write_feeds("/feeds/frontier.atom", "/feeds/missing.xml")
+        daemon = self.fx.start_daemon()
+        try:
+            self.fx.wait_for(lambda: len(self.fx.records()) == 3, what="3 records")
+            self.assertEqual(scrape(base + "/healthz"), "ok\n")
+            text = scrape(base + "/metrics")
+            self.assertEqual(metric(text, "feedspool_articles_written_total"), 3)
+            self.assertEqual(metric(text, 'feedspool_feeds{state="ok"}'), 1)
+            self.assertEqual(metric(text, 'feedspool_feeds{state="failing"}'), 1)
+            self.assertEqual(metric(text, 'feedspool_fetches_total{kind="page",outcome="ok"}'), 3)
+            self.assertEqual(metric(text, 'feedspool_fetches_total{kind="feed",outcome="http_error"}'), 1)
+            self.assertEqual(metric(text, "feedspool_spool_depth"), 3)
+            self.assertGreater(metric(text, "feedspool_spool_bytes"), 1000)
+            self.assertEqual(metric(text, "feedspool_fetch_duration_seconds_count"), 5)
+            self.assertEqual(metric(text, 'feedspool_fetch_duration_seconds_bucket{le="+Inf"}'), 5)
+            self.assertIn('feedspool_feed_last_success_timestamp_seconds{feed="%s"}'
+                          % self.fx.url("/feeds/frontier.atom"), text)
+            # More work, and the numbers follow.
+            self.fx.write_feeds("/feeds/frontier.atom", "/feeds/missing.xml", "/feeds/south-asia.xml")
+            daemon.send_signal(signal.SIGHUP)
+            self.fx.wait_for(lambda: len(self.fx.records()) == 7, what="7 records")
+            text = scrape(base + "/metrics")
+            self.assertEqual(metric(text, "feedspool_articles_written_total"), 7)
+            self.assertEqual(metric(text, "feedspool_spool_depth"), 7)
+            self.assertEqual(metric(text, 'feedspool_feeds{state="ok"}'), 2)
+        finally:
+            daemon.send_signal(signal.SIGTERM)
+            daemon.communicate(timeout=15)
+        self.assertEqual(daemon.returncode, 0)
+
+    def test_metrics_address_must_be_loopback(self):
+        self.fx.write_config(metrics_address="0.0.0.0:9184")
+        self.fx.write_feeds("/feeds/frontier.atom")
+        daemon = self.fx.start_daemon()
+        out, err = daemon.communicate(timeout=15)
+        self.assertNotEqual(daemon.returncode, 0)
+        self.assertIn("must be a loopback address", err)
 
 
 class BadInput(unittest.TestCase):
