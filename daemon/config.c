@@ -55,6 +55,10 @@ static const struct option_spec options[] = {
     NUM(article_attempts, OPT_COUNT, "3", 1, 100,
         "page fetch attempts before the feed's own text is used"),
     NUM(retry_delay, OPT_SECONDS, "5m", 1, 86400, "wait before retrying a failed page fetch"),
+    NUM(spool_max_records, OPT_COUNT, "100000", 1, 100000000,
+        "article fetching pauses while new/ holds this many records"),
+    NUM(spool_max_bytes, OPT_BYTES, "1G", 1024, 1L << 40,
+        "article fetching pauses while new/ holds this many bytes"),
     NUM(stop_timeout, OPT_SECONDS, "20s", 0, 600, "how long SIGTERM waits for in-flight work"),
 };
 

@@ -34,6 +34,8 @@ struct config {
     long article_attempts;  /* fetch attempts before falling back to the feed's own text */
     long retry_delay;       /* seconds before a failed article fetch is retried */
     long stop_timeout;      /* seconds SIGTERM waits for in-flight work */
+    long spool_max_records; /* backpressure: article fetching pauses past this depth of new/ */
+    long spool_max_bytes;   /* ... or past this many bytes in new/ */
 };
 
 /* Fills c with the defaults. */

@@ -47,6 +47,7 @@ struct article_job {
     struct event *retry;  /* waiting for another attempt */
     bool fetching;        /* its page transfer is with the fetcher */
     bool queued;          /* waiting in the pipeline's fetch queue */
+    bool write_failed;    /* its record could not be written: retried after retry_delay */
     struct article_job *next_queued;
     struct article_job *prev, *next;
 };
@@ -68,6 +69,14 @@ struct pipeline {
      * so a stop abandons only those, and memory stays bounded however many items arrive. */
     struct article_job *queue_head, *queue_tail;
     size_t page_fetches;
+    /* Backpressure: page fetching pauses while new/ holds more than the configured records
+     * or bytes (consumers are behind), or for retry_delay after a failed write (disk full). */
+    bool spool_full;
+    bool write_pause;
+    long spool_records;       /* estimate: counted at start and when full, plus our writes */
+    long long spool_bytes;
+    struct event *pressure_check; /* re-reads new/ while full */
+    struct event *write_resume;
     struct event *idle_check;
     struct pipeline_stats stats;
 };
@@ -153,7 +162,6 @@ static void job_free(struct article_job *j)
 
 static void job_start(struct article_job *j);
 static void on_page_fetched(const struct fetch_result *r, void *ud);
-static void start_page_fetches(struct pipeline *p);
 
 static void on_job_retry(evutil_socket_t fd, short what, void *arg)
 {
@@ -185,6 +193,78 @@ static void job_mark(struct article_job *j, int rc)
     if (rc < 0)
         log_err("state write failed record=%s reason=\"%s\"", j->record_id,
                 state_error(j->p->deps.state));
+}
+
+static void start_page_fetches(struct pipeline *p);
+
+static bool spool_over_limit(const struct pipeline *p)
+{
+    return p->spool_records >= p->deps.config->spool_max_records ||
+           p->spool_bytes >= p->deps.config->spool_max_bytes;
+}
+
+/* Counts what consumers left in new/ (they only ever take records away). */
+static void recount_spool(struct pipeline *p)
+{
+    struct spool_stats st;
+    char err[256];
+    if (spool_read_stats(spool_dir(p->deps.spool), &st, err, sizeof err) == 0) {
+        p->spool_records = st.new_records;
+        p->spool_bytes = st.new_bytes;
+    }
+}
+
+static void on_pressure_check(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    struct pipeline *p = arg;
+    recount_spool(p);
+    if (spool_over_limit(p)) {
+        static const struct timeval second = {1, 0};
+        evtimer_add(p->pressure_check, &second);
+        return;
+    }
+    p->spool_full = false;
+    log_notice("spool drained, article fetching resumes depth=%ld bytes=%lld", p->spool_records,
+               p->spool_bytes);
+    start_page_fetches(p);
+}
+
+/* After each record: past the limit (by our count, then by a fresh one), fetching pauses. */
+static void note_spool_growth(struct pipeline *p, size_t bytes)
+{
+    p->spool_records++;
+    p->spool_bytes += (long long)bytes;
+    if (p->spool_full || !spool_over_limit(p))
+        return;
+    recount_spool(p);
+    if (!spool_over_limit(p))
+        return;
+    p->spool_full = true;
+    log_warn("spool full, article fetching pauses until consumers catch up depth=%ld bytes=%lld "
+             "max_records=%ld max_bytes=%ld", p->spool_records, p->spool_bytes,
+             p->deps.config->spool_max_records, p->deps.config->spool_max_bytes);
+    on_pressure_check(-1, 0, p);
+}
+
+static void on_write_resume(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    struct pipeline *p = arg;
+    p->write_pause = false;
+    start_page_fetches(p);
+}
+
+/* A failed write (disk full, I/O error): fetching more pages now would only fail too. */
+static void pause_after_write_failure(struct pipeline *p)
+{
+    if (p->write_pause || p->once)
+        return;
+    p->write_pause = true;
+    struct timeval tv = {.tv_sec = p->deps.config->retry_delay};
+    evtimer_add(p->write_resume, &tv);
 }
 
 /* Tags the article, writes its record durably, then marks the item emitted. */
@@ -224,9 +304,12 @@ static void job_write_record(struct article_job *j, const struct article *a, con
                 in.url ? in.url : "-", err, p->deps.config->retry_delay);
         job_mark(j, state_item_set_retry(p->deps.state, j->key, j->attempts,
                                          now_seconds() + p->deps.config->retry_delay, err));
+        j->write_failed = true;
+        pause_after_write_failure(p);
     } else {
         job_mark(j, state_item_set_emitted(p->deps.state, j->key));
         p->stats.records_written++;
+        note_spool_growth(p, len);
         log_info("record written record=%s url=%s topics=%zu source=%s", j->record_id,
                  in.url ? in.url : "-", topics.n_hits, source);
         if (p->hooks.on_record)
@@ -265,6 +348,20 @@ static void job_use_feed_text(struct article_job *j, const char *why)
     j->p->stats.items_failed++;
 }
 
+/* The end of a job's attempt. It is freed, unless its record could not be written: then
+ * the daemon tries it again after retry_delay (in the state it stays pending throughout). */
+static void job_done(struct article_job *j)
+{
+    struct pipeline *p = j->p;
+    if (!j->write_failed || p->once || p->stopping) {
+        job_free(j);
+        return;
+    }
+    j->write_failed = false;
+    struct timeval tv = {.tv_sec = p->deps.config->retry_delay};
+    evtimer_add(j->retry, &tv);
+}
+
 /* A transient failure: try again later, or give up and use the feed's text. */
 static void job_retry_or_give_up(struct article_job *j, const char *why)
 {
@@ -272,7 +369,7 @@ static void job_retry_or_give_up(struct article_job *j, const char *why)
     j->attempts++;
     if (j->attempts >= p->deps.config->article_attempts) {
         job_use_feed_text(j, why);
-        job_free(j);
+        job_done(j);
         return;
     }
     long delay = p->deps.config->retry_delay;
@@ -319,13 +416,13 @@ static void handle_page(const struct fetch_result *r, struct article_job *j)
             return;
         }
         job_use_feed_text(j, why);
-        job_free(j);
+        job_done(j);
         return;
     }
     if (!is_html_type(r->content_type)) {
         snprintf(why, sizeof why, "page is not HTML (Content-Type: %s)", r->content_type);
         job_use_feed_text(j, why);
-        job_free(j);
+        job_done(j);
         return;
     }
     struct extract_input in = {.data = r->body, .len = r->body_len, .url = r->effective_url,
@@ -339,7 +436,7 @@ static void handle_page(const struct fetch_result *r, struct article_job *j)
         snprintf(why, sizeof why, "page unusable: %s", err);
         job_use_feed_text(j, why);
     }
-    job_free(j);
+    job_done(j);
 }
 
 static void on_page_fetched(const struct fetch_result *r, void *ud)
@@ -357,7 +454,7 @@ static void on_page_fetched(const struct fetch_result *r, void *ud)
 /* Hands queued page fetches to the fetcher while fewer than max_transfers are running. */
 static void start_page_fetches(struct pipeline *p)
 {
-    while (!p->stopping && p->queue_head &&
+    while (!p->stopping && !p->spool_full && !p->write_pause && p->queue_head &&
            p->page_fetches < (size_t)p->deps.config->max_transfers) {
         struct article_job *j = p->queue_head;
         p->queue_head = j->next_queued;
@@ -400,7 +497,7 @@ static void job_start(struct article_job *j)
     const char *link = json_str(j->item, "link");
     if (!link || !*link) {
         job_use_feed_text(j, "item has no link");
-        job_free(j);
+        job_done(j);
         return;
     }
     j->queued = true;
@@ -787,6 +884,8 @@ struct pipeline *pipeline_new(const struct pipeline_deps *deps, const struct pip
     p->rules = rules;
     p->once = once;
     p->idle_check = evtimer_new(deps->base, on_idle_check, p);
+    p->pressure_check = evtimer_new(deps->base, on_pressure_check, p);
+    p->write_resume = evtimer_new(deps->base, on_write_resume, p);
     return p;
 }
 
@@ -799,6 +898,7 @@ void pipeline_set_rules(struct pipeline *p, struct topic_rules *rules)
 void pipeline_start(struct pipeline *p)
 {
     p->started = true;
+    recount_spool(p);
     struct resume_ctx ctx = {.p = p};
     if (state_items_pending(p->deps.state, resume_pending, &ctx) < 0)
         log_err("cannot resume pending items reason=\"%s\"", state_error(p->deps.state));
@@ -859,6 +959,8 @@ void pipeline_free(struct pipeline *p)
         feed_runtime_free(p->feeds[i]);
     free(p->feeds);
     event_free(p->idle_check);
+    event_free(p->pressure_check);
+    event_free(p->write_resume);
     topic_rules_free(p->rules);
     free(p);
 }
