@@ -1,6 +1,7 @@
 """test_cli.py: the command line: help for every command, usage errors, `check`,
 and `systemd-analyze verify` on the shipped unit."""
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -96,21 +97,33 @@ class Check(unittest.TestCase):
 
 
 class SystemdUnit(unittest.TestCase):
-    def test_unit_verifies(self):
-        analyze = shutil.which("systemd-analyze")
-        if not analyze:
+    def setUp(self):
+        self.analyze = shutil.which("systemd-analyze")
+        if not self.analyze:
             self.skipTest("systemd-analyze is not installed")
-        with tempfile.TemporaryDirectory() as d:
-            unit = open(os.path.join(SOURCE, "systemd", "feedspool.service")).read()
-            unit = unit.replace("/usr/bin/feedspool", os.path.abspath(BIN))
-            path = os.path.join(d, "feedspool.service")
-            with open(path, "w") as f:
-                f.write(unit)
-            result = subprocess.run([analyze, "verify", path], capture_output=True, text=True,
-                                    timeout=60)
-            problems = [l for l in result.stderr.splitlines() if "feedspool.service" in l]
-            self.assertEqual(result.returncode, 0, result.stderr)
-            self.assertEqual(problems, [], result.stderr)
+        self.dir = tempfile.TemporaryDirectory()
+        with open(os.path.join(SOURCE, "systemd", "feedspool.service")) as f:
+            unit = f.read().replace("/usr/bin/feedspool", os.path.abspath(BIN))
+        self.unit = os.path.join(self.dir.name, "feedspool.service")
+        with open(self.unit, "w") as f:
+            f.write(unit)
+
+    def tearDown(self):
+        self.dir.cleanup()
+
+    def test_unit_verifies(self):
+        result = subprocess.run([self.analyze, "verify", self.unit], capture_output=True,
+                                text=True, timeout=60)
+        problems = [l for l in result.stderr.splitlines() if "feedspool.service" in l]
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(problems, [], result.stderr)
+
+    def test_security_exposure_at_most_1_5(self):
+        result = subprocess.run([self.analyze, "security", "--offline=true", self.unit],
+                                capture_output=True, text=True, timeout=60)
+        match = re.search(r"Overall exposure level for feedspool.service: ([0-9.]+)", result.stdout)
+        self.assertIsNotNone(match, result.stdout + result.stderr)
+        self.assertLessEqual(float(match.group(1)), 1.5, result.stdout)
 
 
 if __name__ == "__main__":
