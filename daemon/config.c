@@ -12,7 +12,7 @@
 #include "common/util.h"
 #include "daemon/log.h"
 
-enum option_type { OPT_STRING, OPT_COUNT, OPT_SECONDS, OPT_BYTES, OPT_LOG_LEVEL };
+enum option_type { OPT_STRING, OPT_COUNT, OPT_SECONDS, OPT_MILLISECONDS, OPT_BYTES, OPT_LOG_LEVEL };
 
 struct option_spec {
     const char *name;
@@ -50,6 +50,8 @@ static const struct option_spec options[] = {
         "cut a transfer that moves under 1 byte/s for this long"),
     NUM_AT_START(max_body, OPT_BYTES, "10M", 1024, 1L << 30, "largest body accepted, after decompression"),
     NUM(max_transfers, OPT_COUNT, "64", 1, 10000, "concurrent transfers in all"),
+    NUM_AT_START(host_min_gap, OPT_MILLISECONDS, "1s", 0, 600000,
+                 "least time between two requests starting to one host"),
     NUM_AT_START(max_per_host, OPT_COUNT, "2", 1, 100, "concurrent transfers to one host"),
     NUM_AT_START(max_redirects, OPT_COUNT, "5", 0, 20, "redirects followed per request"),
     NUM(article_attempts, OPT_COUNT, "3", 1, 100,
@@ -81,7 +83,14 @@ static int parse_number(const char *text, enum option_type type, long *out)
     if (end == text || errno || value < 0)
         return -1;
     long long scale = 1;
-    if (type == OPT_SECONDS) {
+    if (type == OPT_MILLISECONDS) {
+        if (strcmp(end, "ms") == 0)
+            end += 2;
+        else if (strcmp(end, "s") == 0) {
+            scale = 1000;
+            end++;
+        }
+    } else if (type == OPT_SECONDS) {
         switch (*end) {
         case 's': scale = 1; end++; break;
         case 'm': scale = 60; end++; break;
@@ -140,11 +149,13 @@ int config_set(struct config *c, const char *key, const char *value, const char 
         return 0;
     case OPT_COUNT:
     case OPT_SECONDS:
+    case OPT_MILLISECONDS:
     case OPT_BYTES: {
         long n;
         if (parse_number(value, o->type, &n) < 0)
             return set_err(err, errlen, "%s: %s: '%s' is not a %s", where, key, value,
-                           o->type == OPT_SECONDS ? "duration (e.g. 30s, 15m, 2h)"
+                           o->type == OPT_SECONDS        ? "duration (e.g. 30s, 15m, 2h)"
+                           : o->type == OPT_MILLISECONDS ? "duration (e.g. 500ms, 2s)"
                            : o->type == OPT_BYTES ? "size (e.g. 512K, 10M)"
                                                   : "whole number");
         if (n < o->min || n > o->max)

@@ -30,6 +30,7 @@ struct config {
     long max_body;          /* bytes, after decompression */
     long max_transfers;     /* concurrent transfers in all */
     long max_per_host;      /* concurrent transfers per host */
+    long host_min_gap;      /* milliseconds between request starts to one host */
     long max_redirects;
     long article_attempts;  /* fetch attempts before falling back to the feed's own text */
     long retry_delay;       /* seconds before a failed article fetch is retried */

@@ -249,6 +249,7 @@ int service_run(const struct service_params *params)
         .max_transfers = cfg->max_transfers,
         .max_per_host = cfg->max_per_host,
         .max_body = (size_t)cfg->max_body,
+        .host_min_gap_ms = cfg->host_min_gap,
     };
     s.fetcher = fetcher_new(s.base, &fo);
     free(user_agent);

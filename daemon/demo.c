@@ -94,13 +94,15 @@ int cmd_demo(int argc, char **argv)
     const char *sample = first_existing("sample/feeds.txt", NULL) ? "sample" : FEEDSPOOL_DATADIR "/sample";
     bool serve_only = false;
     /* Our own flags are taken out; the rest are the service's options. */
-    char **rest = xcalloc((size_t)argc + 8, sizeof *rest);
+    char **rest = xcalloc((size_t)argc + 12, sizeof *rest);
     int n_rest = 0;
     rest[n_rest++] = argv[0];
     rest[n_rest++] = "--spool";
     rest[n_rest++] = "spool";
     rest[n_rest++] = "--state";
     rest[n_rest++] = "demo-state.db";
+    rest[n_rest++] = "--set"; /* the demo server is local: a short gap between requests */
+    rest[n_rest++] = "host_min_gap=50ms";
     rest[n_rest++] = "--topics";
     rest[n_rest++] = (char *)first_existing("topics/default-topics.json", "/etc/feedspool/topics.json");
     for (int i = 1; i < argc; i++) {

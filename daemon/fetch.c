@@ -4,14 +4,23 @@
 #include <curl/curl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <time.h>
 
 #include "common/buf.h"
 #include "common/util.h"
+
+struct host_pace;
 
 struct transfer {
     struct fetcher *fetcher;
     CURL *easy;
     char *url;
+    struct host_pace *host;       /* its host's pacing */
+    struct transfer *next_waiting; /* in its host's queue, while waiting for the gap */
+    bool waiting;
+    bool temporary_redirect;      /* a hop other than 301/308 redirected it */
+    long redirect_hops;
     struct curl_slist *headers;
     struct buf body;
     bool too_big;
@@ -25,6 +34,18 @@ struct socket_watch {
     struct event *ev;
 };
 
+/* One host's pacing: when a request to it last started, and who waits for the gap. */
+struct host_pace {
+    char *name;
+    struct fetcher *fetcher;
+    long long last_start_ms;
+    struct transfer *first_waiting, *last_waiting;
+    struct event *timer;
+    struct host_pace *next_in_bucket;
+};
+
+#define HOST_BUCKETS 4096
+
 struct fetcher {
     struct event_base *base;
     CURLM *multi;
@@ -33,7 +54,15 @@ struct fetcher {
     char *user_agent;
     struct transfer *transfers;
     size_t in_flight;
+    struct host_pace *hosts[HOST_BUCKETS];
 };
+
+static long long monotonic_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 static void transfer_free(struct transfer *t)
 {
@@ -64,9 +93,27 @@ static const char *header_value(CURL *easy, const char *name)
 }
 
 /* Hands a finished (or cancelled) transfer to its owner and frees it. */
+static void unqueue_waiting(struct transfer *t)
+{
+    struct host_pace *h = t->host;
+    struct transfer **link = &h->first_waiting, *prev = NULL;
+    while (*link && *link != t) {
+        prev = *link;
+        link = &(*link)->next_waiting;
+    }
+    if (*link)
+        *link = t->next_waiting;
+    if (h->last_waiting == t)
+        h->last_waiting = prev;
+    t->waiting = false;
+}
+
 static void finish_transfer(struct fetcher *f, struct transfer *t, CURLcode code, bool aborted)
 {
-    curl_multi_remove_handle(f->multi, t->easy);
+    if (t->waiting)
+        unqueue_waiting(t); /* never handed to libcurl */
+    else
+        curl_multi_remove_handle(f->multi, t->easy);
     unlink_transfer(f, t);
 
     struct fetch_result r = {.url = t->url, .aborted = aborted};
@@ -77,6 +124,7 @@ static void finish_transfer(struct fetcher *f, struct transfer *t, CURLcode code
     curl_easy_getinfo(t->easy, CURLINFO_CONTENT_TYPE, &content_type);
     curl_easy_getinfo(t->easy, CURLINFO_TOTAL_TIME, &r.seconds);
     r.effective_url = effective ? effective : t->url;
+    r.moved_permanently = t->redirect_hops > 0 && !t->temporary_redirect;
     r.content_type = content_type;
     r.ok = !aborted && code == CURLE_OK;
     char reason[CURL_ERROR_SIZE + 64];
@@ -185,6 +233,24 @@ static int curl_timer_cb(CURLM *multi, long timeout_ms, void *userp)
     return 0;
 }
 
+/* Sees each response's header lines; on a status line, notes whether a redirect hop is
+ * permanent (301, 308) or not, to tell a feed's new home from a detour. */
+static size_t on_header(char *line, size_t size, size_t nmemb, void *ud)
+{
+    struct transfer *t = ud;
+    size_t n = size * nmemb;
+    if (n > 9 && strncmp(line, "HTTP/", 5) == 0) {
+        const char *sp = memchr(line, ' ', n);
+        long status = sp ? strtol(sp + 1, NULL, 10) : 0;
+        if (status >= 300 && status < 400 && status != 304) {
+            t->redirect_hops++;
+            if (status != 301 && status != 308)
+                t->temporary_redirect = true;
+        }
+    }
+    return n;
+}
+
 /* Caps the body where the bytes arrive (after decompression). */
 static size_t on_body(char *data, size_t size, size_t nmemb, void *ud)
 {
@@ -218,6 +284,79 @@ struct fetcher *fetcher_new(struct event_base *base, const struct fetch_options 
     return f;
 }
 
+static void hand_to_curl(struct fetcher *f, struct transfer *t, long long now)
+{
+    t->host->last_start_ms = now;
+    CURLMcode mc = curl_multi_add_handle(f->multi, t->easy);
+    if (mc != CURLM_OK) {
+        snprintf(t->error, sizeof t->error, "cannot start transfer: %s", curl_multi_strerror(mc));
+        finish_transfer(f, t, CURLE_FAILED_INIT, false);
+    }
+}
+
+static void schedule_host(struct host_pace *h, long long now)
+{
+    long long wait = h->last_start_ms + h->fetcher->opts.host_min_gap_ms - now;
+    if (wait < 0)
+        wait = 0;
+    struct timeval tv = {.tv_sec = (time_t)(wait / 1000), .tv_usec = (suseconds_t)(wait % 1000) * 1000};
+    evtimer_add(h->timer, &tv);
+}
+
+/* The gap has passed: the host's next waiting transfer starts. */
+static void on_host_ready(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    struct host_pace *h = arg;
+    struct transfer *t = h->first_waiting;
+    if (!t)
+        return;
+    h->first_waiting = t->next_waiting;
+    if (!h->first_waiting)
+        h->last_waiting = NULL;
+    t->waiting = false;
+    long long now = monotonic_ms();
+    hand_to_curl(h->fetcher, t, now);
+    if (h->first_waiting)
+        schedule_host(h, now);
+}
+
+static unsigned long hash_name(const char *s)
+{
+    unsigned long h = 5381;
+    for (; *s; s++)
+        h = h * 33 + (unsigned char)*s;
+    return h;
+}
+
+/* The pacing record of the URL's host, made on first use. */
+static struct host_pace *host_pace_of(struct fetcher *f, const char *url)
+{
+    char *host = NULL;
+    CURLU *u = curl_url();
+    if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
+        curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK)
+        host = NULL;
+    curl_url_cleanup(u);
+    const char *name = host ? host : "";
+    unsigned long bucket = hash_name(name) % HOST_BUCKETS;
+    struct host_pace *h = f->hosts[bucket];
+    while (h && strcasecmp(h->name, name) != 0)
+        h = h->next_in_bucket;
+    if (!h) {
+        h = xcalloc(1, sizeof *h);
+        h->name = xstrdup(name);
+        h->fetcher = f;
+        h->last_start_ms = -(1LL << 40);
+        h->timer = evtimer_new(f->base, on_host_ready, h);
+        h->next_in_bucket = f->hosts[bucket];
+        f->hosts[bucket] = h;
+    }
+    curl_free(host);
+    return h;
+}
+
 void fetcher_start(struct fetcher *f, const struct fetch_request *req, fetch_done_fn done, void *ud)
 {
     struct transfer *t = xcalloc(1, sizeof *t);
@@ -235,6 +374,8 @@ void fetcher_start(struct fetcher *f, const struct fetch_request *req, fetch_don
     curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t->error);
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(e, CURLOPT_WRITEDATA, t);
+    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(e, CURLOPT_HEADERDATA, t);
     curl_easy_setopt(e, CURLOPT_USERAGENT, f->user_agent);
     curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
@@ -269,11 +410,20 @@ void fetcher_start(struct fetcher *f, const struct fetch_request *req, fetch_don
         f->transfers->prev = t;
     f->transfers = t;
     f->in_flight++;
-    CURLMcode mc = curl_multi_add_handle(f->multi, e);
-    if (mc != CURLM_OK) {
-        snprintf(t->error, sizeof t->error, "cannot start transfer: %s", curl_multi_strerror(mc));
-        finish_transfer(f, t, CURLE_FAILED_INIT, false);
+    t->host = host_pace_of(f, t->url);
+    long long now = monotonic_ms();
+    struct host_pace *h = t->host;
+    if (!h->first_waiting && now - h->last_start_ms >= f->opts.host_min_gap_ms) {
+        hand_to_curl(f, t, now);
+        return;
     }
+    t->waiting = true;
+    if (h->last_waiting)
+        h->last_waiting->next_waiting = t;
+    else
+        h->first_waiting = t;
+    h->last_waiting = t;
+    schedule_host(h, now);
 }
 
 size_t fetcher_in_flight(const struct fetcher *f)
@@ -293,6 +443,14 @@ void fetcher_free(struct fetcher *f)
         return;
     fetcher_cancel_all(f);
     curl_multi_cleanup(f->multi);
+    for (size_t i = 0; i < HOST_BUCKETS; i++)
+        while (f->hosts[i]) {
+            struct host_pace *h = f->hosts[i];
+            f->hosts[i] = h->next_in_bucket;
+            event_free(h->timer);
+            free(h->name);
+            free(h);
+        }
     event_free(f->timer);
     free(f->user_agent);
     free(f);

@@ -5,7 +5,8 @@
  * blocks: DNS is curl's asynchronous resolver, and every transfer has connect,
  * total and low-speed timeouts, a body cap that counts decompressed bytes,
  * http/https only, and bounded redirects. Per-host and total concurrency
- * limits queue transfers inside libcurl.
+ * limits queue transfers inside libcurl; before that, starts to one host are
+ * spaced by a minimum gap, whatever the kind of request.
  *
  * Ownership: fetcher_start() copies what it needs from the request. The result
  * passed to the done callback, and every pointer in it, lives only during the
@@ -28,6 +29,7 @@ struct fetch_options {
     long max_transfers;
     long max_per_host;
     size_t max_body;        /* bytes after decompression */
+    long host_min_gap_ms;   /* at least this long between request starts to one host */
 };
 
 struct fetch_request {
@@ -51,6 +53,7 @@ struct fetch_result {
     const char *body;          /* NUL-terminated, never NULL */
     size_t body_len;
     double seconds;            /* total transfer time */
+    bool moved_permanently;    /* redirected, and every redirect was a 301 or 308 */
 };
 
 typedef void (*fetch_done_fn)(const struct fetch_result *result, void *ud);

@@ -26,7 +26,9 @@
 
 struct feed_runtime {
     struct pipeline *p;
-    char *url;
+    char *url;           /* as listed: the feed's identity in the state */
+    char *poll_url;      /* where a permanent redirect moved it, or NULL */
+    bool gone;           /* answered 410: not polled any more */
     char *name;
     long interval;       /* seconds */
     struct event *timer; /* next poll */
@@ -665,6 +667,7 @@ static void feed_runtime_free(struct feed_runtime *fr)
 {
     event_free(fr->timer);
     free(fr->url);
+    free(fr->poll_url);
     free(fr->name);
     free(fr->last_error);
     free(fr);
@@ -690,6 +693,13 @@ static void feed_failed(struct feed_runtime *fr, long status, const char *reason
     if (state_feed_set_poll(p->deps.state, fr->url, now_seconds() + delay, fr->errors, status,
                             reason) < 0)
         log_err("state write failed feed=%s reason=\"%s\"", fr->url, state_error(p->deps.state));
+    if (status == 410) {
+        fr->gone = true;
+        log_warn("feed is gone (HTTP 410), polling stops feed=%s", fr->url);
+        if (state_feed_set_gone(p->deps.state, fr->url, true) < 0)
+            log_err("state write failed feed=%s reason=\"%s\"", fr->url, state_error(p->deps.state));
+        return;
+    }
     if (!p->once && !p->stopping && !fr->removed)
         schedule_poll(fr, delay);
 }
@@ -711,6 +721,21 @@ static void feed_succeeded(struct feed_runtime *fr, long status)
         schedule_poll(fr, delay);
 }
 
+/* A feed reached through permanent redirects only (301, 308) lives at the new URL now:
+ * polled there from now on, remembered across restarts. Temporary ones change nothing. */
+static void remember_move(struct feed_runtime *fr, const struct fetch_result *r)
+{
+    const char *polled = fr->poll_url ? fr->poll_url : fr->url;
+    if (!r->moved_permanently || strcmp(r->effective_url, polled) == 0)
+        return;
+    struct pipeline *p = fr->p;
+    log_notice("feed moved permanently feed=%s new_url=%s", fr->url, r->effective_url);
+    free(fr->poll_url);
+    fr->poll_url = xstrdup(r->effective_url);
+    if (state_feed_set_moved(p->deps.state, fr->url, fr->poll_url) < 0)
+        log_err("state write failed feed=%s reason=\"%s\"", fr->url, state_error(p->deps.state));
+}
+
 static void on_feed_fetched(const struct fetch_result *r, void *ud)
 {
     struct feed_runtime *fr = ud;
@@ -719,6 +744,8 @@ static void on_feed_fetched(const struct fetch_result *r, void *ud)
     p->polls_in_flight--;
     if (!r->aborted)
         count_fetch(&p->stats, FETCH_FEED, r);
+    if (r->ok && (r->status == 200 || r->status == 304))
+        remember_move(fr, r);
     if (r->aborted) {
         /* nothing learned; the feed keeps its due time */
     } else if (!r->ok) {
@@ -762,8 +789,10 @@ static void poll_feed(struct feed_runtime *fr)
     struct feed_state fs;
     if (state_feed_get(p->deps.state, fr->url, &fs) < 0)
         log_err("state read failed feed=%s reason=\"%s\"", fr->url, state_error(p->deps.state));
-    struct fetch_request req = {
-        .url = fr->url, .accept = FEED_ACCEPT, .etag = fs.etag, .last_modified = fs.last_modified};
+    struct fetch_request req = {.url = fr->poll_url ? fr->poll_url : fr->url,
+                                .accept = FEED_ACCEPT,
+                                .etag = fs.etag,
+                                .last_modified = fs.last_modified};
     fr->polling = true;
     p->polls_in_flight++;
     fetcher_start(p->deps.fetcher, &req, on_feed_fetched, fr);
@@ -777,15 +806,29 @@ static void on_poll_due(evutil_socket_t fd, short what, void *arg)
     poll_feed(arg);
 }
 
-/* First poll of a feed: when its stored due time comes, or soon (jittered) if already due. */
+/* First poll of a feed: when its stored due time comes, or soon (jittered) if already due.
+ * A feed that moved is polled at its new URL; one that is gone is not polled. */
 static void schedule_first_poll(struct pipeline *p, struct feed_runtime *fr)
 {
+    struct feed_state fs;
+    int known = state_feed_get(p->deps.state, fr->url, &fs);
+    if (known == 1 && fs.moved_to) {
+        free(fr->poll_url);
+        fr->poll_url = xstrdup(fs.moved_to);
+    }
+    if (known == 1 && fs.gone) {
+        fr->gone = true;
+        if (p->once && p->feeds_unpolled)
+            p->feeds_unpolled--;
+        log_notice("feed not polled: it answered 410 Gone earlier feed=%s", fr->url);
+        feed_state_free(&fs);
+        return;
+    }
     if (p->once) {
+        feed_state_free(&fs);
         poll_feed(fr);
         return;
     }
-    struct feed_state fs;
-    int known = state_feed_get(p->deps.state, fr->url, &fs);
     long delay;
     if (known == 1 && fs.next_due > now_seconds()) {
         delay = (long)(fs.next_due - now_seconds());

@@ -27,7 +27,9 @@ static const char schema_sql[] =
     "  last_status INTEGER,"
     "  last_error TEXT,"
     "  last_poll INTEGER,"
-    "  last_success INTEGER);"
+    "  last_success INTEGER,"
+    "  moved_to TEXT,"
+    "  gone INTEGER NOT NULL DEFAULT 0);"
     "CREATE TABLE IF NOT EXISTS items ("
     "  key TEXT PRIMARY KEY,"
     "  record_id TEXT NOT NULL,"
@@ -42,12 +44,49 @@ static const char schema_sql[] =
     "  finished INTEGER);"
     "CREATE INDEX IF NOT EXISTS items_link ON items(link_key) WHERE link_key IS NOT NULL;"
     "CREATE INDEX IF NOT EXISTS items_pending ON items(state, first_seen) WHERE state = 'pending';"
-    "PRAGMA user_version=1;";
+    "";
+
+/* Databases made by an older feedspool get what later versions added. */
+static const char *const migrations[] = {
+    [1] = "ALTER TABLE feeds ADD COLUMN moved_to TEXT;"
+          "ALTER TABLE feeds ADD COLUMN gone INTEGER NOT NULL DEFAULT 0;",
+};
+#define SCHEMA_VERSION 2
 
 static int fail(struct state *st, const char *what)
 {
     snprintf(st->error, sizeof st->error, "%s: %s", what, sqlite3_errmsg(st->db));
     return -1;
+}
+
+static int user_version(struct state *st)
+{
+    sqlite3_stmt *stmt = NULL;
+    int version = -1;
+    if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &stmt, NULL) == SQLITE_OK &&
+        sqlite3_step(stmt) == SQLITE_ROW)
+        version = sqlite3_column_int(stmt, 0);
+    sqlite3_finalize(stmt);
+    return version;
+}
+
+/* A new database was made at the current version; an older one is brought up to it. */
+static int migrate(struct state *st, char *err, size_t errlen)
+{
+    int version = user_version(st);
+    bool fresh = version == 0;
+    for (int v = version; !fresh && v > 0 && v < SCHEMA_VERSION; v++) {
+        char *msg = NULL;
+        if (sqlite3_exec(st->db, migrations[v], NULL, NULL, &msg) != SQLITE_OK) {
+            set_err(err, errlen, "cannot upgrade state database from version %d: %s", v,
+                    msg ? msg : "?");
+            sqlite3_free(msg);
+            return -1;
+        }
+    }
+    char sql[64];
+    snprintf(sql, sizeof sql, "PRAGMA user_version=%d", SCHEMA_VERSION);
+    return sqlite3_exec(st->db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : set_err(err, errlen, "cannot set schema version");
 }
 
 int state_open(const char *path, struct state **out, char *err, size_t errlen)
@@ -67,6 +106,11 @@ int state_open(const char *path, struct state **out, char *err, size_t errlen)
     if (sqlite3_exec(st->db, schema_sql, NULL, NULL, &msg) != SQLITE_OK) {
         set_err(err, errlen, "%s: cannot set up state database: %s", path, msg ? msg : "?");
         sqlite3_free(msg);
+        sqlite3_close(st->db);
+        free(st);
+        return -1;
+    }
+    if (migrate(st, err, errlen) < 0) {
         sqlite3_close(st->db);
         free(st);
         return -1;
@@ -154,7 +198,7 @@ int state_feed_get(struct state *st, const char *url, struct feed_state *out)
 {
     memset(out, 0, sizeof *out);
     sqlite3_stmt *stmt =
-        prepare(st, "SELECT etag, last_modified, next_due, errors FROM feeds WHERE url = ?");
+        prepare(st, "SELECT etag, last_modified, next_due, errors, moved_to, gone FROM feeds WHERE url = ?");
     if (!stmt)
         return -1;
     bind_text(stmt, 1, url);
@@ -165,6 +209,8 @@ int state_feed_get(struct state *st, const char *url, struct feed_state *out)
         out->last_modified = column_text(stmt, 1);
         out->next_due = sqlite3_column_int64(stmt, 2);
         out->errors = (long)sqlite3_column_int64(stmt, 3);
+        out->moved_to = column_text(stmt, 4);
+        out->gone = sqlite3_column_int(stmt, 5) != 0;
         found = 1;
     } else if (rc != SQLITE_DONE) {
         found = fail(st, "read feed");
@@ -177,6 +223,7 @@ void feed_state_free(struct feed_state *fs)
 {
     free(fs->etag);
     free(fs->last_modified);
+    free(fs->moved_to);
     memset(fs, 0, sizeof *fs);
 }
 
@@ -192,6 +239,28 @@ int state_feed_set_validators(struct state *st, const char *url, const char *eta
     bind_text(stmt, 2, etag);
     bind_text(stmt, 3, last_modified);
     return run(st, stmt, "store validators");
+}
+
+int state_feed_set_moved(struct state *st, const char *url, const char *new_url)
+{
+    sqlite3_stmt *stmt = prepare(st,
+        "INSERT INTO feeds (url, moved_to) VALUES (?1, ?2) ON CONFLICT(url) DO UPDATE SET moved_to = ?2");
+    if (!stmt)
+        return -1;
+    bind_text(stmt, 1, url);
+    bind_text(stmt, 2, new_url);
+    return run(st, stmt, "store feed move");
+}
+
+int state_feed_set_gone(struct state *st, const char *url, bool gone)
+{
+    sqlite3_stmt *stmt = prepare(st,
+        "INSERT INTO feeds (url, gone) VALUES (?1, ?2) ON CONFLICT(url) DO UPDATE SET gone = ?2");
+    if (!stmt)
+        return -1;
+    bind_text(stmt, 1, url);
+    sqlite3_bind_int(stmt, 2, gone);
+    return run(st, stmt, "store feed gone");
 }
 
 int state_feed_set_poll(struct state *st, const char *url, int64_t next_due, long errors,

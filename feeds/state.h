@@ -21,6 +21,8 @@ struct feed_state {
     char *last_modified;
     int64_t next_due;      /* epoch seconds; 0 when never polled */
     long errors;           /* consecutive failed polls */
+    char *moved_to;        /* where a permanent redirect (301/308) said the feed lives now */
+    bool gone;             /* the server said 410 Gone: not polled any more */
 };
 
 enum item_state { ITEM_PENDING, ITEM_EMITTED, ITEM_FAILED };
@@ -56,6 +58,10 @@ void feed_state_free(struct feed_state *fs);
 /* After a 200: stores the validators the server sent (NULL clears). */
 int state_feed_set_validators(struct state *st, const char *url, const char *etag,
                               const char *last_modified);
+/* A permanent redirect: the feed is polled at new_url from now on (NULL forgets it). */
+int state_feed_set_moved(struct state *st, const char *url, const char *new_url);
+/* 410 Gone: polling stops (gone=false resumes it). */
+int state_feed_set_gone(struct state *st, const char *url, bool gone);
 /* After every poll: its outcome and when the feed is next due. */
 int state_feed_set_poll(struct state *st, const char *url, int64_t next_due, long errors,
                         long http_status, const char *error);

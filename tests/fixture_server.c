@@ -2,10 +2,12 @@
  *
  * Serves a folder like the demo does (daemon/static_server.c: {{BASE}}
  * expansion, ETag/Last-Modified, 304s) plus routes that misbehave on purpose:
- *   /status/NNN...  answers with HTTP status NNN
- *   /hang...        never answers
+ *   /status/NNN...        answers with HTTP status NNN
+ *   /hang...              never answers
+ *   /redirect/NNN/REST    answers NNN (301, 302, 307, 308) with Location: /REST
+ *   /retry-after/N/REST   answers 503 with Retry-After: N
  * Every request is appended to the log file as one line:
- *   METHOD PATH inm=<If-None-Match|-> ims=<If-Modified-Since|-> ua=<User-Agent>
+ *   METHOD PATH inm=<If-None-Match|-> ims=<If-Modified-Since|-> ua=<User-Agent> ms=<monotonic ms>
  * Usage: fixture_server ROOT LOGFILE — prints its base URL on stdout, runs until SIGTERM. */
 #include <event2/buffer.h>
 #include <event2/event.h>
@@ -15,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "daemon/static_server.h"
 
@@ -32,13 +35,32 @@ static bool on_request(struct evhttp_request *req, void *ud)
 {
     struct fixture *fx = ud;
     const char *uri = evhttp_request_get_uri(req);
-    fprintf(fx->log, "%s %s inm=%s ims=%s ua=%s\n",
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    fprintf(fx->log, "%s %s inm=%s ims=%s ua=%s ms=%lld\n",
             evhttp_request_get_command(req) == EVHTTP_REQ_HEAD ? "HEAD" : "GET", uri,
             header_or_dash(req, "If-None-Match"), header_or_dash(req, "If-Modified-Since"),
-            header_or_dash(req, "User-Agent"));
+            header_or_dash(req, "User-Agent"),
+            (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000);
     fflush(fx->log);
     if (strncmp(uri, "/hang", 5) == 0)
         return true; /* never answered; freed with the server */
+    struct evkeyvalq *out = evhttp_request_get_output_headers(req);
+    if (strncmp(uri, "/redirect/", 10) == 0 && strlen(uri) > 14) {
+        int code = atoi(uri + 10);
+        char location[2048];
+        snprintf(location, sizeof location, "/%s", uri + 14);
+        evhttp_add_header(out, "Location", location);
+        evhttp_send_reply(req, code, "Moved", NULL);
+        return true;
+    }
+    if (strncmp(uri, "/retry-after/", 13) == 0) {
+        char seconds[32];
+        snprintf(seconds, sizeof seconds, "%d", atoi(uri + 13));
+        evhttp_add_header(out, "Retry-After", seconds);
+        evhttp_send_reply(req, 503, "Busy", NULL);
+        return true;
+    }
     if (strncmp(uri, "/status/", 8) == 0) {
         int code = atoi(uri + 8);
         if (code < 100 || code > 599)

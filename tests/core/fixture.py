@@ -55,6 +55,7 @@ class Fixture:
             "low_speed_time": "2s",
             "retry_delay": "1s",
             "stop_timeout": "5s",
+            "host_min_gap": "0ms",  # the fixture is local; test_etiquette checks the gap
         }
         options.update(extra)
         with open(self.config, "w") as f:

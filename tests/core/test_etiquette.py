@@ -1,0 +1,90 @@
+"""test_etiquette.py: polling like a good citizen, against the fixture server.
+
+Permanent redirects (301, 308) are remembered as the feed's new URL, temporary ones
+(302, 307) are not; 410 stops polling; Retry-After on a 503 delays that feed only; requests
+to one host are spaced by host_min_gap."""
+import os
+import re
+import sqlite3
+import sys
+import time
+import unittest
+
+sys.path.insert(0, os.path.dirname(__file__))
+from fixture import Fixture  # noqa: E402
+
+
+def feed_row(fx, url):
+    db = sqlite3.connect(fx.state)
+    try:
+        db.row_factory = sqlite3.Row
+        return db.execute("SELECT * FROM feeds WHERE url = ?", (url,)).fetchone()
+    finally:
+        db.close()
+
+
+class Etiquette(unittest.TestCase):
+    def setUp(self):
+        self.fx = Fixture()
+
+    def tearDown(self):
+        self.fx.close()
+
+    def requests_for(self, fragment):
+        return [r for r in self.fx.requests() if fragment in r.split()[1]]
+
+    def test_permanent_redirects_are_remembered_temporary_ones_not(self):
+        for code in (301, 308):
+            fx = self.fx
+            listed = "/redirect/%d/feeds/frontier.atom" % code
+            fx.write_feeds(listed)
+            first = fx.once()
+            self.assertEqual(first.returncode, 0, first.stderr)
+            self.assertIn("feed moved permanently feed=%s new_url=%s" % (
+                fx.url(listed), fx.url("/feeds/frontier.atom")), first.stderr)
+            self.assertEqual(feed_row(fx, fx.url(listed))["moved_to"], fx.url("/feeds/frontier.atom"))
+            before = len(self.requests_for(listed))
+            self.assertEqual(fx.once().returncode, 0)
+            self.assertEqual(len(self.requests_for(listed)), before, "the old URL is not asked again")
+        for code in (302, 307):
+            listed = "/redirect/%d/feeds/south-asia.xml" % code
+            self.fx.write_feeds(listed)
+            self.assertEqual(self.fx.once().returncode, 0)
+            self.assertEqual(self.fx.once().returncode, 0)
+            self.assertEqual(len(self.requests_for(listed)), 2, "a temporary redirect is followed each time")
+            self.assertIsNone(feed_row(self.fx, self.fx.url(listed))["moved_to"])
+        self.assertEqual(len(self.fx.records()), 7)
+
+    def test_410_stops_polling(self):
+        self.fx.write_feeds("/status/410/feed.xml", "/feeds/frontier.atom")
+        first = self.fx.once()
+        self.assertIn("feed is gone (HTTP 410), polling stops feed=%s" % self.fx.url("/status/410/feed.xml"),
+                      first.stderr)
+        second = self.fx.once()
+        self.assertIn("feed not polled: it answered 410 Gone earlier", second.stderr)
+        self.assertEqual(len(self.requests_for("/status/410/")), 1)
+        self.assertEqual(len(self.requests_for("/feeds/frontier.atom")), 2)
+
+    def test_retry_after_delays_that_feed_only(self):
+        self.fx.write_config(poll_interval="1m", max_backoff="1m")
+        self.fx.write_feeds("/retry-after/7200/feed.xml", "/feeds/frontier.atom")
+        started = int(time.time())
+        self.assertEqual(self.fx.once().returncode, 0)
+        busy = feed_row(self.fx, self.fx.url("/retry-after/7200/feed.xml"))
+        fine = feed_row(self.fx, self.fx.url("/feeds/frontier.atom"))
+        self.assertGreaterEqual(busy["next_due"], started + 7200, "Retry-After beats the backoff cap")
+        self.assertLess(fine["next_due"], started + 7200, "other feeds of the host keep their schedule")
+        self.assertEqual(busy["last_status"], 503)
+
+    def test_requests_to_one_host_are_spaced(self):
+        self.fx.write_config(host_min_gap="300ms", max_per_host="2")
+        self.fx.write_feeds("/feeds/frontier.atom")
+        self.assertEqual(self.fx.once().returncode, 0)
+        times = [int(re.search(r"ms=(\d+)", r).group(1)) for r in self.fx.requests()]
+        self.assertEqual(len(times), 4)  # the feed and its three pages
+        gaps = [b - a for a, b in zip(times, times[1:])]
+        self.assertTrue(all(g >= 290 for g in gaps), gaps)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
