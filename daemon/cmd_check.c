@@ -4,6 +4,7 @@
 
 #include "daemon/commands.h"
 #include "daemon/config.h"
+#include "daemon/netpolicy.h"
 #include "daemon/service.h"
 #include "feeds/feedlist.h"
 #include "topics/topics.h"
@@ -26,6 +27,13 @@ int cmd_check(int argc, char **argv)
         return 1;
     }
     int problems = 0;
+    struct netpolicy *policy;
+    if (netpolicy_parse(cfg.allow_networks, &policy, err, sizeof err) < 0) {
+        fprintf(stderr, "feedspool check: allow_networks: %s\n", err);
+        problems++;
+    } else {
+        netpolicy_free(policy);
+    }
     struct feed_list list;
     if (feedlist_load(cfg.feeds, &list, err, sizeof err) < 0) {
         fprintf(stderr, "feedspool check: %s\n", err);

@@ -38,6 +38,8 @@ static const struct option_spec options[] = {
     STR_AT_START(user_agent, "feedspool/0.1 (+https://github.com/feedspool/feedspool)",
         "User-Agent sent with every request"),
     STR_AT_START(contact_url, "", "contact URL or address added to the User-Agent"),
+    STR_AT_START(allow_networks, "",
+                 "ranges article links may reach besides public addresses, e.g. 127.0.0.0/8"),
     STR_AT_START(metrics_address, "", "loopback HOST:PORT serving /metrics (Prometheus) and /healthz"),
     {"log_level", OPT_LOG_LEVEL, offsetof(struct config, log_level), "info", 0, 0,
      "err, warning, notice, info or debug", false},

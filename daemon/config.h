@@ -20,7 +20,8 @@ struct config {
     char *user_agent;
     char *contact_url;      /* appended to the User-Agent when set */
     char *log_level;
-    char *metrics_address;  /* HOST:PORT on loopback for /metrics and /healthz; empty: off */
+    char *metrics_address;
+    char *allow_networks;   /* address ranges article fetches may reach besides public ones */  /* HOST:PORT on loopback for /metrics and /healthz; empty: off */
     long poll_interval;     /* seconds, default per feed */
     long poll_jitter;       /* seconds: first polls spread over [0, jitter) */
     long max_backoff;       /* seconds: cap on error backoff */

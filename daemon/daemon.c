@@ -31,6 +31,7 @@ struct service {
     struct event *stop_timer;
     struct event *watchdog;
     struct metrics_server *metrics;
+    struct netpolicy *policy;
     bool stopping;
 };
 
@@ -237,6 +238,11 @@ int service_run(const struct service_params *params)
     if (open_everything(&s, &rules, &own_list) < 0)
         goto done;
 
+    char policy_err[256];
+    if (netpolicy_parse(cfg->allow_networks, &s.policy, policy_err, sizeof policy_err) < 0) {
+        log_err("allow_networks: %s", policy_err);
+        goto done;
+    }
     char *user_agent = cfg->contact_url && *cfg->contact_url
                            ? xasprintf("%s; %s", cfg->user_agent, cfg->contact_url)
                            : xstrdup(cfg->user_agent);
@@ -250,6 +256,7 @@ int service_run(const struct service_params *params)
         .max_per_host = cfg->max_per_host,
         .max_body = (size_t)cfg->max_body,
         .host_min_gap_ms = cfg->host_min_gap,
+        .policy = s.policy,
     };
     s.fetcher = fetcher_new(s.base, &fo);
     free(user_agent);
@@ -305,6 +312,7 @@ done:
     metrics_server_free(s.metrics);
     pipeline_free(s.pipeline);
     fetcher_free(s.fetcher);
+    netpolicy_free(s.policy);
     topic_rules_free(rules);
     feedlist_free(&own_list);
     spool_close(s.spool);

@@ -103,6 +103,8 @@ int cmd_demo(int argc, char **argv)
     rest[n_rest++] = "demo-state.db";
     rest[n_rest++] = "--set"; /* the demo server is local: a short gap between requests */
     rest[n_rest++] = "host_min_gap=50ms";
+    rest[n_rest++] = "--set"; /* the sample's article links point at the local demo server */
+    rest[n_rest++] = "allow_networks=127.0.0.1/32";
     rest[n_rest++] = "--topics";
     rest[n_rest++] = (char *)first_existing("topics/default-topics.json", "/etc/feedspool/topics.json");
     for (int i = 1; i < argc; i++) {

@@ -1,7 +1,10 @@
 /* fetch.c: libcurl multi socket API glued to libevent (after curl's hiperfifo example). */
 #include "daemon/fetch.h"
 
+#include <arpa/inet.h>
 #include <curl/curl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -20,6 +23,7 @@ struct transfer {
     struct transfer *next_waiting; /* in its host's queue, while waiting for the gap */
     bool waiting;
     bool temporary_redirect;      /* a hop other than 301/308 redirected it */
+    char refused[160];            /* why the address policy refused a connection */
     long redirect_hops;
     struct curl_slist *headers;
     struct buf body;
@@ -130,6 +134,10 @@ static void finish_transfer(struct fetcher *f, struct transfer *t, CURLcode code
     char reason[CURL_ERROR_SIZE + 64];
     if (aborted) {
         r.error = "transfer abandoned at shutdown";
+    } else if (t->refused[0]) {
+        r.error = t->refused;
+        r.refused = true;
+        r.ok = false;
     } else if (t->too_big || code == CURLE_FILESIZE_EXCEEDED) {
         snprintf(reason, sizeof reason, "body larger than %zu bytes", f->opts.max_body);
         r.error = reason;
@@ -231,6 +239,26 @@ static int curl_timer_cb(CURLM *multi, long timeout_ms, void *userp)
         evtimer_add(f->timer, &tv);
     }
     return 0;
+}
+
+/* CURLOPT_OPENSOCKETFUNCTION for untrusted URLs: every connection (redirects included) is
+ * checked on the address actually connected to, after DNS, so rebinding cannot dodge it. */
+static curl_socket_t open_checked_socket(void *ud, curlsocktype purpose, struct curl_sockaddr *address)
+{
+    (void)purpose;
+    struct transfer *t = ud;
+    const char *why = NULL;
+    if (!netpolicy_allows(t->fetcher->opts.policy, &address->addr, &why)) {
+        char ip[INET6_ADDRSTRLEN] = "?";
+        const void *bytes = address->family == AF_INET6
+                                ? (const void *)&((const struct sockaddr_in6 *)(const void *)&address->addr)->sin6_addr
+                                : (const void *)&((const struct sockaddr_in *)(const void *)&address->addr)->sin_addr;
+        inet_ntop(address->family, bytes, ip, sizeof ip);
+        snprintf(t->refused, sizeof t->refused,
+                 "refused to connect to %s: %s address (see allow_networks)", ip, why);
+        return CURL_SOCKET_BAD;
+    }
+    return socket(address->family, address->socktype | SOCK_CLOEXEC, address->protocol);
 }
 
 /* Sees each response's header lines; on a status line, notes whether a redirect hop is
@@ -388,6 +416,16 @@ void fetcher_start(struct fetcher *f, const struct fetch_request *req, fetch_don
     curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, f->opts.low_speed_time);
     curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)f->opts.max_body);
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    if (f->opts.policy) {
+        if (req->untrusted) {
+            curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, open_checked_socket);
+            curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, t);
+        } else {
+            /* Only checked connections may be pooled, or an untrusted transfer (or one of its
+             * redirects) could reuse an unchecked one: trusted transfers close theirs. */
+            curl_easy_setopt(e, CURLOPT_FORBID_REUSE, 1L);
+        }
+    }
     if (req->accept) {
         char *h = xasprintf("Accept: %s", req->accept);
         t->headers = curl_slist_append(t->headers, h);

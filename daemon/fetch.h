@@ -18,6 +18,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "daemon/netpolicy.h"
+
 struct fetcher;
 
 struct fetch_options {
@@ -30,6 +32,7 @@ struct fetch_options {
     long max_per_host;
     size_t max_body;        /* bytes after decompression */
     long host_min_gap_ms;   /* at least this long between request starts to one host */
+    const struct netpolicy *policy; /* borrowed: where untrusted requests may connect */
 };
 
 struct fetch_request {
@@ -37,6 +40,7 @@ struct fetch_request {
     const char *accept;        /* Accept header, or NULL */
     const char *etag;          /* sent as If-None-Match, or NULL */
     const char *last_modified; /* sent as If-Modified-Since, or NULL */
+    bool untrusted;            /* the URL came from a feed: the address policy applies */
 };
 
 struct fetch_result {
@@ -54,6 +58,7 @@ struct fetch_result {
     size_t body_len;
     double seconds;            /* total transfer time */
     bool moved_permanently;    /* redirected, and every redirect was a 301 or 308 */
+    bool refused;              /* the address policy refused a connection (permanent) */
 };
 
 typedef void (*fetch_done_fn)(const struct fetch_result *result, void *ud);

@@ -407,6 +407,11 @@ static void handle_page(const struct fetch_result *r, struct article_job *j)
         return;
     }
     char why[512];
+    if (r->refused) {
+        job_use_feed_text(j, r->error); /* the address will not become public */
+        job_done(j);
+        return;
+    }
     if (!r->ok) {
         job_retry_or_give_up(j, r->error);
         return;
@@ -465,7 +470,8 @@ static void start_page_fetches(struct pipeline *p)
         j->queued = false;
         j->fetching = true;
         p->page_fetches++;
-        struct fetch_request req = {.url = json_str(j->item, "link"), .accept = PAGE_ACCEPT};
+        struct fetch_request req = {
+            .url = json_str(j->item, "link"), .accept = PAGE_ACCEPT, .untrusted = true};
         fetcher_start(p->deps.fetcher, &req, on_page_fetched, j);
     }
 }

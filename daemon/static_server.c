@@ -23,6 +23,7 @@
 
 struct static_server {
     struct evhttp *http;
+    int port;
     char *root;
     char base_url[64];
     static_server_hook hook;
@@ -187,8 +188,19 @@ struct static_server *static_server_start(struct event_base *base, const char *r
     struct sockaddr_in addr;
     socklen_t addr_len = sizeof addr;
     getsockname(evhttp_bound_socket_get_fd(bound), (struct sockaddr *)&addr, &addr_len);
-    snprintf(srv->base_url, sizeof srv->base_url, "http://127.0.0.1:%u", ntohs(addr.sin_port));
+    srv->port = ntohs(addr.sin_port);
+    snprintf(srv->base_url, sizeof srv->base_url, "http://127.0.0.1:%d", srv->port);
     return srv;
+}
+
+int static_server_also_listen(struct static_server *srv, const char *address)
+{
+    return evhttp_bind_socket(srv->http, address, (ev_uint16_t)srv->port) == 0 ? 0 : -1;
+}
+
+int static_server_port(const struct static_server *srv)
+{
+    return srv->port;
 }
 
 void static_server_set_hook(struct static_server *srv, static_server_hook hook, void *ud)

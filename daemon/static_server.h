@@ -22,6 +22,9 @@ typedef bool (*static_server_hook)(struct evhttp_request *req, void *ud);
 struct static_server *static_server_start(struct event_base *base, const char *root, int port,
                                           char *err, size_t errlen);
 void static_server_free(struct static_server *srv);
+/* Also listens on another loopback address (same port). Returns 0 or -1. */
+int static_server_also_listen(struct static_server *srv, const char *address);
+int static_server_port(const struct static_server *srv);
 void static_server_set_hook(struct static_server *srv, static_server_hook hook, void *ud);
 /* "http://127.0.0.1:PORT" */
 const char *static_server_base_url(const struct static_server *srv);

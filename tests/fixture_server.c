@@ -6,6 +6,8 @@
  *   /hang...              never answers
  *   /redirect/NNN/REST    answers NNN (301, 302, 307, 308) with Location: /REST
  *   /retry-after/N/REST   answers 503 with Retry-After: N
+ *   /to-loopback/REST     answers 302 with Location: http://127.0.0.1:PORT/REST
+ * It listens on 127.0.0.1 and 127.0.0.2 (same port), so tests can tell addresses apart.
  * Every request is appended to the log file as one line:
  *   METHOD PATH inm=<If-None-Match|-> ims=<If-Modified-Since|-> ua=<User-Agent> ms=<monotonic ms>
  * Usage: fixture_server ROOT LOGFILE — prints its base URL on stdout, runs until SIGTERM. */
@@ -23,6 +25,7 @@
 
 struct fixture {
     FILE *log;
+    int port;
 };
 
 static const char *header_or_dash(struct evhttp_request *req, const char *name)
@@ -52,6 +55,13 @@ static bool on_request(struct evhttp_request *req, void *ud)
         snprintf(location, sizeof location, "/%s", uri + 14);
         evhttp_add_header(out, "Location", location);
         evhttp_send_reply(req, code, "Moved", NULL);
+        return true;
+    }
+    if (strncmp(uri, "/to-loopback/", 13) == 0) {
+        char location[2048];
+        snprintf(location, sizeof location, "http://127.0.0.1:%d/%s", fx->port, uri + 13);
+        evhttp_add_header(out, "Location", location);
+        evhttp_send_reply(req, 302, "Found", NULL);
         return true;
     }
     if (strncmp(uri, "/retry-after/", 13) == 0) {
@@ -99,6 +109,11 @@ int main(int argc, char **argv)
     struct static_server *srv = static_server_start(base, argv[1], 0, err, sizeof err);
     if (!srv) {
         fprintf(stderr, "fixture_server: %s\n", err);
+        return 1;
+    }
+    fx.port = static_server_port(srv);
+    if (static_server_also_listen(srv, "127.0.0.2") < 0) {
+        fprintf(stderr, "fixture_server: cannot also listen on 127.0.0.2\n");
         return 1;
     }
     static_server_set_hook(srv, on_request, &fx);

@@ -56,6 +56,7 @@ class Fixture:
             "retry_delay": "1s",
             "stop_timeout": "5s",
             "host_min_gap": "0ms",  # the fixture is local; test_etiquette checks the gap
+            "allow_networks": "127.0.0.0/8",  # article links point at the fixture server
         }
         options.update(extra)
         with open(self.config, "w") as f:
