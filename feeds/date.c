@@ -89,7 +89,24 @@ static void skip_space(const char **p)
         (*p)++;
 }
 
-/* Zone: Z, UT, GMT, UTC, US zones, military letters, +hhmm, +hh:mm. Returns false if unknown. */
+/* True when only spaces, or a parenthesised comment like "(EST)", are left. */
+static bool only_trailing_comment(const char *p)
+{
+    while (*p == ' ' || *p == '\t')
+        p++;
+    if (*p == '(') {
+        const char *close = strchr(p, ')');
+        if (!close)
+            return false;
+        p = close + 1;
+        while (*p == ' ' || *p == '\t')
+            p++;
+    }
+    return *p == '\0';
+}
+
+/* Zone: Z, UT, GMT, UTC, named zones, military letters, +hhmm, +hh:mm, GMT+2; nothing else
+ * may follow it. Returns false if unknown. */
 static bool parse_zone(const char *p, int *offset)
 {
     static const struct {
@@ -99,7 +116,8 @@ static bool parse_zone(const char *p, int *offset)
                  {"EDT", -240}, {"CST", -360}, {"CDT", -300}, {"MST", -420}, {"MDT", -360},
                  {"PST", -480}, {"PDT", -420}, {"BST", 60},   {"CET", 60},   {"CEST", 120},
                  {"IST", 330},  {"PKT", 300},  {"JST", 540},  {"KST", 540},  {"AST", -240},
-                 {"EET", 120},  {"EEST", 180}, {"MSK", 180},  {"AEST", 600}, {"AEDT", 660}};
+                 {"EET", 120},  {"EEST", 180}, {"MSK", 180},  {"AEST", 600}, {"AEDT", 660},
+                 {"AT", -240},  {"ET", -300},  {"CT", -360},  {"MT", -420},  {"PT", -480}};
     skip_space(&p);
     *offset = 0;
     if (!*p)
@@ -113,9 +131,10 @@ static bool parse_zone(const char *p, int *offset)
             return false;
         if (*p == ':')
             p++;
-        read_int(&p, 2, &mm);
+        if (isdigit((unsigned char)*p) && read_int(&p, 2, &mm) != 2)
+            return false;
         *offset = sign * (hh * 60 + mm);
-        return hh <= 14 && mm < 60;
+        return hh <= 14 && mm < 60 && only_trailing_comment(p);
     }
     for (size_t i = 0; i < sizeof zones / sizeof zones[0]; i++) {
         size_t len = strlen(zones[i].name);
@@ -124,14 +143,16 @@ static bool parse_zone(const char *p, int *offset)
             const char *rest = p + len;
             if (*rest == '+' || *rest == '-') { /* "GMT+2" */
                 int extra;
-                if (parse_zone(rest, &extra))
-                    *offset += extra;
+                if (!parse_zone(rest, &extra))
+                    return false;
+                *offset += extra;
+                return true;
             }
-            return true;
+            return only_trailing_comment(rest);
         }
     }
     if (isalpha((unsigned char)p[0]) && !isalpha((unsigned char)p[1])) /* military letter */
-        return true;
+        return only_trailing_comment(p + 1);
     return false;
 }
 
@@ -245,30 +266,72 @@ static bool parse_asctime(const char *text, int64_t *epoch)
     return true;
 }
 
-/* ISO 8601 / RFC 3339 / W3C-DTF: "2003-12-13T18:30:02Z", "2003-12-13", "20031213T183002+0100". */
+/* ISO 8601 / RFC 3339 / W3C-DTF: "2003-12-13T18:30:02Z", "2003-12-13", "20031213T183002+0100",
+ * two-digit years ("03-12-31") and ordinal dates ("2003-335", "2003335", "03335"). */
 static bool parse_iso8601(const char *text, int64_t *epoch)
 {
     const char *p = text;
     skip_space(&p);
     int y, mo = 1, d = 1, h = 0, mi = 0, s = 0;
-    if (read_int(&p, 4, &y) != 4)
-        return false;
-    bool compact = isdigit((unsigned char)*p);
-    if (*p == '-' || compact) {
-        if (!compact)
-            p++;
-        if (read_int(&p, 2, &mo) != 2)
+    int ndigits = 0;
+    while (isdigit((unsigned char)p[ndigits]))
+        ndigits++;
+    int64_t year;
+    int64_t ordinal = -1;
+    if (ndigits == 5 || ndigits == 7) { /* YYDDD or YYYYDDD */
+        int yd = ndigits == 5 ? 2 : 4;
+        read_int(&p, yd, &y);
+        int day;
+        read_int(&p, 3, &day);
+        year = full_year(y, yd);
+        ordinal = day;
+    } else if (ndigits == 2 && p[2] == '-' && isdigit((unsigned char)p[3])) { /* YY-MM-DD */
+        read_int(&p, 2, &y);
+        year = full_year(y, 2);
+        p++;
+        if (read_int(&p, 2, &mo) != 2 || *p != '-')
             return false;
-        if (*p == '-' || (compact && isdigit((unsigned char)*p))) {
+        p++;
+        if (read_int(&p, 2, &d) != 2)
+            return false;
+    } else {
+        if (read_int(&p, 4, &y) != 4)
+            return false;
+        year = y;
+        bool compact = isdigit((unsigned char)*p);
+        if (*p == '-' || compact) {
             if (!compact)
                 p++;
-            if (read_int(&p, 2, &d) != 2)
-                return false;
+            int n = 0;
+            while (isdigit((unsigned char)p[n]))
+                n++;
+            if (!compact && n == 3 && (p[3] == '\0' || p[3] == 'T' || p[3] == ' ')) {
+                int day;
+                read_int(&p, 3, &day);
+                ordinal = day;
+            } else {
+                if (read_int(&p, 2, &mo) != 2)
+                    return false;
+                if (*p == '-' || (compact && isdigit((unsigned char)*p))) {
+                    if (!compact)
+                        p++;
+                    if (read_int(&p, 2, &d) != 2)
+                        return false;
+                }
+            }
         }
+    }
+    if (ordinal >= 0) {
+        bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+        if (ordinal < 1 || ordinal > (leap ? 366 : 365))
+            return false;
+        int64_t days = days_from_civil(year, 1, 1) + ordinal - 1;
+        int64_t yy;
+        civil_from_days(days, &yy, &mo, &d);
     }
     if (*p == 'T' || *p == 't' || *p == ' ') {
         p++;
-        if (compact && isdigit((unsigned char)p[0]) && isdigit((unsigned char)p[2]) && p[2] != ':') {
+        if (isdigit((unsigned char)p[0]) && isdigit((unsigned char)p[1]) && isdigit((unsigned char)p[2])) {
             read_int(&p, 2, &h);
             read_int(&p, 2, &mi);
             read_int(&p, 2, &s);
@@ -279,7 +342,51 @@ static bool parse_iso8601(const char *text, int64_t *epoch)
     int offset;
     if (!parse_zone(p, &offset))
         return false;
-    if (!valid_fields(y, mo, d, h, mi, s))
+    if (!valid_fields(year, mo, d, h, mi, s))
+        return false;
+    *epoch = to_epoch(year, mo, d, h, mi, s, offset);
+    return true;
+}
+
+/* "Fri, 2006/09/15 08:19:53 EDT" (Perforce) and "Thu Aug 30 2012 17:26:16 +0200"
+ * (JavaScript's Date.toString). */
+static bool parse_other_forms(const char *text, int64_t *epoch)
+{
+    const char *p = text;
+    skip_space(&p);
+    if (isalpha((unsigned char)*p)) { /* a day name */
+        while (isalpha((unsigned char)*p) || *p == '.')
+            p++;
+        skip_space(&p);
+    }
+    int y, mo, d, h = 0, mi = 0, s = 0;
+    if (isdigit((unsigned char)*p)) {
+        if (read_int(&p, 4, &y) != 4 || *p != '/')
+            return false;
+        p++;
+        if (read_int(&p, 2, &mo) == 0 || *p != '/')
+            return false;
+        p++;
+        if (read_int(&p, 2, &d) == 0)
+            return false;
+    } else {
+        mo = month_index(p);
+        if (!mo)
+            return false;
+        while (isalpha((unsigned char)*p))
+            p++;
+        skip_space(&p);
+        if (read_int(&p, 2, &d) == 0)
+            return false;
+        skip_space(&p);
+        if (read_int(&p, 4, &y) != 4)
+            return false;
+    }
+    skip_space(&p);
+    if (isdigit((unsigned char)*p) && !parse_time(&p, &h, &mi, &s))
+        return false;
+    int offset;
+    if (!parse_zone(p, &offset) || !valid_fields(y, mo, d, h, mi, s))
         return false;
     *epoch = to_epoch(y, mo, d, h, mi, s, offset);
     return true;
@@ -293,5 +400,6 @@ bool date_parse(const char *text, int64_t *epoch)
         text++;
     if (!*text || strlen(text) > 100)
         return false;
-    return parse_iso8601(text, epoch) || parse_rfc822(text, epoch) || parse_asctime(text, epoch);
+    return parse_iso8601(text, epoch) || parse_rfc822(text, epoch) || parse_asctime(text, epoch) ||
+           parse_other_forms(text, epoch);
 }

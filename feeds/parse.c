@@ -8,6 +8,7 @@
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <libxml/uri.h>
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -82,24 +83,99 @@ static char *inner_xml(xmlNode *n)
     return s;
 }
 
-/* An Atom text construct: text, html, or xhtml (the div's children). */
-static char *atom_text(xmlNode *n)
+/* Decodes base64 text (whitespace ignored); NULL when it is not base64. Caller frees. */
+static char *base64_decode(const char *text)
+{
+    static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    struct buf out;
+    buf_init(&out, 0);
+    unsigned acc = 0;
+    int bits = 0;
+    for (const char *p = text; *p; p++) {
+        if (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t')
+            continue;
+        if (*p == '=')
+            break;
+        const char *at = strchr(alphabet, *p);
+        if (!at) {
+            buf_free(&out);
+            return NULL;
+        }
+        acc = (acc << 6) | (unsigned)(at - alphabet);
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            buf_append_char(&out, (char)((acc >> bits) & 0xFF));
+        }
+    }
+    return buf_steal(&out);
+}
+
+static bool has_element_child(const xmlNode *n)
+{
+    for (const xmlNode *c = n->children; c; c = c->next)
+        if (c->type == XML_ELEMENT_NODE)
+            return true;
+    return false;
+}
+
+/* The only element child when it is a div (text around it being blank), else NULL. */
+static xmlNode *sole_div(xmlNode *n)
+{
+    xmlNode *div = NULL;
+    for (xmlNode *c = n->children; c; c = c->next) {
+        if (c->type == XML_ELEMENT_NODE) {
+            if (div || strcmp((const char *)c->name, "div") != 0)
+                return NULL;
+            div = c;
+        } else if (c->type == XML_TEXT_NODE) {
+            for (const xmlChar *t = c->content; t && *t; t++)
+                if (*t != ' ' && *t != '\n' && *t != '\r' && *t != '\t')
+                    return NULL;
+        }
+    }
+    return div;
+}
+
+static char *decoded_text(xmlNode *n)
+{
+    char *raw = node_text(n);
+    char *decoded = raw ? base64_decode(raw) : NULL;
+    if (!decoded)
+        return raw;
+    free(raw);
+    return decoded;
+}
+
+/* An Atom text construct. Atom 1.0: type text/html (and text/ *) is text; xhtml or an XML
+ * media type is markup without its wrapping div; any other media type is base64. Atom 0.3:
+ * mode escaped is text, base64 is decoded, xml (the default) is the markup as it stands. */
+static char *atom_text(xmlNode *n, bool atom03)
 {
     if (!n)
         return NULL;
-    xmlChar *type = xmlGetProp(n, (const xmlChar *)"type");
-    xmlChar *mode = xmlGetProp(n, (const xmlChar *)"mode");
+    char *type = (char *)xmlGetProp(n, (const xmlChar *)"type");
+    char *mode = (char *)xmlGetProp(n, (const xmlChar *)"mode");
     char *text;
-    if (type && strcmp((const char *)type, "xhtml") == 0) {
-        xmlNode *div = NULL;
-        for (xmlNode *c = n->children; c && !div; c = c->next)
-            if (c->type == XML_ELEMENT_NODE && strcmp((const char *)c->name, "div") == 0)
-                div = c;
-        text = div ? inner_xml(div) : inner_xml(n);
-    } else if (mode && strcmp((const char *)mode, "xml") == 0) {
-        text = inner_xml(n);
-    } else {
+    size_t tlen = type ? strlen(type) : 0;
+    bool xml_type = type && (strcmp(type, "xhtml") == 0 ||
+                             (tlen > 4 && (strcmp(type + tlen - 4, "+xml") == 0 ||
+                                           strcmp(type + tlen - 4, "/xml") == 0)));
+    if (atom03) {
+        if (mode && strcmp(mode, "base64") == 0)
+            text = decoded_text(n);
+        else if ((!mode || strcmp(mode, "xml") == 0) && has_element_child(n))
+            text = inner_xml(n);
+        else
+            text = node_text(n);
+    } else if (!type || strcmp(type, "text") == 0 || strcmp(type, "html") == 0 ||
+               strncmp(type, "text/", 5) == 0) {
         text = node_text(n);
+    } else if (xml_type) {
+        xmlNode *div = sole_div(n);
+        text = inner_xml(div ? div : n);
+    } else {
+        text = decoded_text(n);
     }
     xmlFree(type);
     xmlFree(mode);
@@ -166,8 +242,9 @@ static void take(char **field, char *value)
 
 static void parse_atom_entry(xmlNode *e, const char *ns, struct feed_item *it)
 {
+    bool atom03 = ns && strcmp(ns, NS_ATOM03) == 0;
     take(&it->id, node_text(child(e, ns, "id")));
-    take(&it->title, atom_text(child(e, ns, "title")));
+    take(&it->title, atom_text(child(e, ns, "title"), atom03));
     for (xmlNode *c = e->children; c && !it->link; c = c->next) {
         if (!is_named(c, ns, "link"))
             continue;
@@ -182,9 +259,9 @@ static void parse_atom_entry(xmlNode *e, const char *ns, struct feed_item *it)
     take(&it->author, node_text(child(author, ns, "name")));
     take(&it->author, node_text(child(author, ns, "email")));
     take(&it->author, author_name(node_text(child(e, NS_DC, "creator"))));
-    take(&it->summary, atom_text(child(e, ns, "summary")));
+    take(&it->summary, atom_text(child(e, ns, "summary"), atom03));
     xmlNode *content = child(e, ns, "content");
-    take(&it->content, atom_text(content));
+    take(&it->content, atom_text(content, atom03));
     if (!it->summary && it->content)
         it->summary = xstrdup(it->content);
     set_date(child(e, ns, "published"), &it->published, &it->has_published);
@@ -226,6 +303,9 @@ static void parse_rss_item(xmlNode *e, const char *ns, struct feed_item *it)
     take(&it->summary, node_text(child(e, NS_DC, "description")));
     take(&it->summary, node_text(child(e, NS_ITUNES, "summary")));
     take(&it->content, node_text(child(e, NS_CONTENT, "encoded")));
+    xmlNode *body = child(e, NS_XHTML, "body");
+    if (body)
+        take(&it->content, inner_xml(body));
     if (!it->summary && it->content)
         it->summary = xstrdup(it->content);
     set_date(child(e, ns, "pubDate"), &it->published, &it->has_published);
@@ -255,9 +335,10 @@ static void finish_item(struct feed_item *it)
 
 static void parse_atom(xmlNode *root, const char *ns, struct feed *f)
 {
-    take(&f->title, atom_text(child(root, ns, "title")));
-    take(&f->subtitle, atom_text(child(root, ns, "subtitle")));
-    take(&f->subtitle, atom_text(child(root, ns, "tagline")));
+    bool atom03 = ns && strcmp(ns, NS_ATOM03) == 0;
+    take(&f->title, atom_text(child(root, ns, "title"), atom03));
+    take(&f->subtitle, atom_text(child(root, ns, "subtitle"), atom03));
+    take(&f->subtitle, atom_text(child(root, ns, "tagline"), atom03));
     for (xmlNode *c = root->children; c && !f->link; c = c->next) {
         if (!is_named(c, ns, "link"))
             continue;
@@ -332,6 +413,37 @@ static char *declare_html_entities(const char *data, size_t len, size_t *out_len
         }
         if (data[i] != '&')
             continue;
+        if (i + 2 < len && data[i + 1] == '#') {
+            /* Numeric references: "&#X41;" (XML wants a lower-case x), and C1 code points
+             * 128-159, which feeds mean as windows-1252 (as HTML reads them). */
+            bool hex = data[i + 2] == 'x' || data[i + 2] == 'X';
+            size_t j = i + 2 + hex;
+            unsigned long value = 0;
+            while (j < len && j - i < 12 && (hex ? isxdigit((unsigned char)data[j]) : isdigit((unsigned char)data[j]))) {
+                char digit = data[j];
+                value = value * (hex ? 16 : 10) +
+                        (unsigned long)(isdigit((unsigned char)digit) ? digit - '0' : (tolower((unsigned char)digit) - 'a' + 10));
+                j++;
+            }
+            if (j < len && data[j] == ';' && j > i + 2 + hex &&
+                (data[i + 2] == 'X' || (value >= 0x80 && value <= 0x9F))) {
+                static const unsigned short cp1252[32] = {
+                    0x20AC, 0x81,   0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
+                    0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0x8D,   0x017D, 0x8F,
+                    0x90,   0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
+                    0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x9D,   0x017E, 0x0178};
+                if (value >= 0x80 && value <= 0x9F)
+                    value = cp1252[value - 0x80];
+                char ref[24];
+                snprintf(ref, sizeof ref, "&#x%lX;", value);
+                buf_append(&out, data + copied, i - copied);
+                buf_append_str(&out, ref);
+                copied = j + 1;
+                i = j;
+                changed = true;
+            }
+            continue;
+        }
         size_t j = i + 1;
         while (j < len && j - i <= 32 && ((data[j] >= 'a' && data[j] <= 'z') ||
                                           (data[j] >= 'A' && data[j] <= 'Z') ||
@@ -364,44 +476,120 @@ static char *declare_html_entities(const char *data, size_t len, size_t *out_len
     return buf_steal(&out);
 }
 
-/* The encoding to impose, or NULL to let libxml2 follow the BOM and the XML declaration.
- * Bytes that are not UTF-8 under a missing or UTF-8 declaration are windows-1252 (as
- * feed readers treat them) rather than a failure. */
-static const char *forced_encoding(const char *data, size_t len)
+/* UTF-32 (with a BOM, or recognised by "<" or the BOM-less "<?xml" pattern), which
+ * libxml2 does not read, transcoded to UTF-8; NULL when the data is not UTF-32. */
+static char *utf32_to_utf8(const char *data, size_t len, size_t *out_len)
 {
     const unsigned char *u = (const unsigned char *)data;
-    if (len >= 2 && ((u[0] == 0xFE && u[1] == 0xFF) || (u[0] == 0xFF && u[1] == 0xFE)))
-        return NULL; /* UTF-16/32 with a BOM */
-    if (len >= 2 && (u[0] == 0 || u[1] == 0))
-        return NULL; /* UTF-16/32 without one */
-    if (utf8_valid(data, len))
+    bool big;
+    size_t start = 0;
+    if (len >= 4 && u[0] == 0 && u[1] == 0 && u[2] == 0xFE && u[3] == 0xFF) {
+        big = true;
+        start = 4;
+    } else if (len >= 4 && u[0] == 0xFF && u[1] == 0xFE && u[2] == 0 && u[3] == 0) {
+        big = false;
+        start = 4;
+    } else if (len >= 4 && u[0] == 0 && u[1] == 0 && u[2] == 0 && u[3] == '<') {
+        big = true;
+    } else if (len >= 4 && u[0] == '<' && u[1] == 0 && u[2] == 0 && u[3] == 0) {
+        big = false;
+    } else {
         return NULL;
-    size_t head = len < 256 ? len : 256;
+    }
+    struct buf out;
+    buf_init(&out, 0);
+    for (size_t i = start; i + 4 <= len; i += 4) {
+        unsigned c = big ? (unsigned)u[i] << 24 | (unsigned)u[i + 1] << 16 | (unsigned)u[i + 2] << 8 | u[i + 3]
+                         : (unsigned)u[i + 3] << 24 | (unsigned)u[i + 2] << 16 | (unsigned)u[i + 1] << 8 | u[i];
+        if (c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
+            c = 0xFFFD;
+        char e[4];
+        size_t n = c < 0x80 ? (e[0] = (char)c, 1)
+                   : c < 0x800 ? (e[0] = (char)(0xC0 | c >> 6), e[1] = (char)(0x80 | (c & 0x3F)), 2)
+                   : c < 0x10000 ? (e[0] = (char)(0xE0 | c >> 12), e[1] = (char)(0x80 | ((c >> 6) & 0x3F)),
+                                    e[2] = (char)(0x80 | (c & 0x3F)), 3)
+                                 : (e[0] = (char)(0xF0 | c >> 18), e[1] = (char)(0x80 | ((c >> 12) & 0x3F)),
+                                    e[2] = (char)(0x80 | ((c >> 6) & 0x3F)), e[3] = (char)(0x80 | (c & 0x3F)), 4);
+        buf_append(&out, e, n);
+    }
+    *out_len = out.len;
+    return buf_steal(&out);
+}
+
+/* The encoding the XML declaration names (NUL bytes of UTF-16 skipped), or "" if none. */
+static void declared_encoding(const char *data, size_t len, char out[40])
+{
     char prolog[257];
-    memcpy(prolog, data, head);
-    prolog[head] = '\0';
+    size_t n = 0;
+    for (size_t i = 0; i < len && i < 512 && n < sizeof prolog - 1; i++)
+        if (data[i])
+            prolog[n++] = data[i];
+    prolog[n] = '\0';
+    out[0] = '\0';
     const char *decl_end = strstr(prolog, "?>");
     const char *enc = strstr(prolog, "encoding");
-    if (enc && (!decl_end || enc < decl_end)) {
-        enc += 8;
-        while (*enc == ' ' || *enc == '=' || *enc == '"' || *enc == '\'')
-            enc++;
-        if (strncasecmp(enc, "utf-8", 5) != 0 && strncasecmp(enc, "utf8", 4) != 0)
-            return NULL; /* a legacy charset is declared: trust it */
-    }
+    if (!enc || !decl_end || enc > decl_end)
+        return;
+    enc += 8;
+    while (*enc == ' ' || *enc == '=' || *enc == '"' || *enc == '\'')
+        enc++;
+    size_t k = 0;
+    while (k < 39 && enc[k] && enc[k] != '"' && enc[k] != '\'' && enc[k] != ' ' && enc[k] != '?')
+        k++;
+    memcpy(out, enc, k);
+    out[k] = '\0';
+}
+
+/* The encoding to impose, or NULL to let libxml2 follow the BOM and the XML declaration.
+ * As browsers do, ISO-8859-1 and ASCII are read as their superset windows-1252; bytes
+ * that are not UTF-8 under a missing or UTF-8 declaration are windows-1252 too; aliases
+ * iconv does not know are mapped; UTF-16 whose declaration names something else is UTF-16. */
+static const char *forced_encoding(const char *data, size_t len)
+{
+    static const struct {
+        const char *alias, *encoding;
+    } aliases[] = {{"u8", "UTF-8"},      {"utf8", "UTF-8"},  {"u16", "UTF-16"},
+                   {"utf16", "UTF-16"},  {"iso-8859-1", "windows-1252"},
+                   {"iso8859-1", "windows-1252"}, {"latin-1", "windows-1252"},
+                   {"latin1", "windows-1252"}, {"us-ascii", "windows-1252"},
+                   {"ascii", "windows-1252"}};
+    const unsigned char *u = (const unsigned char *)data;
+    char declared[40];
+    declared_encoding(data, len, declared);
+    for (size_t i = 0; i < ARRAY_LEN(aliases); i++)
+        if (strcasecmp(declared, aliases[i].alias) == 0)
+            return aliases[i].encoding;
+    bool wide = len >= 2 && ((u[0] == 0xFE && u[1] == 0xFF) || (u[0] == 0xFF && u[1] == 0xFE) ||
+                             u[0] == 0 || u[1] == 0);
+    if (wide)
+        return declared[0] && strncasecmp(declared, "utf-16", 6) != 0 ? "UTF-16" : NULL;
+    if (utf8_valid(data, len))
+        return NULL;
+    if (declared[0] && strcasecmp(declared, "utf-8") != 0)
+        return NULL; /* a legacy charset is declared: trust it */
     return "windows-1252";
 }
 
-static int parse_xml(const char *data, size_t len, const char *doc_url, struct feed *f, char *err,
-                     size_t errlen)
+static int parse_xml(const char *data, size_t len, bool is_utf8, const char *doc_url,
+                     struct feed *f, char *err, size_t errlen)
 {
     xmlParserCtxt *ctxt = xmlNewParserCtxt();
     if (!ctxt)
         return set_err(err, errlen, "out of memory");
     int options = XML_PARSE_RECOVER | XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
                   XML_PARSE_NOCDATA;
-    xmlDoc *doc = xmlCtxtReadMemory(ctxt, data, (int)len, doc_url, forced_encoding(data, len),
-                                    options);
+    const char *encoding = is_utf8 ? "UTF-8" : forced_encoding(data, len);
+    const unsigned char *u = (const unsigned char *)data;
+    if (encoding && strcmp(encoding, "UTF-16") == 0 && len >= 2 && u[0] == 0xFF && u[1] == 0xFE) {
+        encoding = "UTF-16LE";
+        data += 2;
+        len -= 2;
+    } else if (encoding && strcmp(encoding, "UTF-16") == 0 && len >= 2 && u[0] == 0xFE && u[1] == 0xFF) {
+        encoding = "UTF-16BE";
+        data += 2;
+        len -= 2;
+    }
+    xmlDoc *doc = xmlCtxtReadMemory(ctxt, data, (int)len, doc_url, encoding, options);
     bool well_formed = ctxt->wellFormed;
     const xmlError *xerr = xmlCtxtGetLastError(ctxt);
     char reason[256];
@@ -425,13 +613,19 @@ static int parse_xml(const char *data, size_t len, const char *doc_url, struct f
                     : strncmp(v, "0.9", 3) == 0 ? FEED_FORMAT_RSS09X
                                                : FEED_FORMAT_RSS;
         xmlFree(version);
-        parse_rss(root, NULL, f);
+        parse_rss(root, root_ns, f); /* RSS elements are in the root's namespace, if any */
     } else if (strcmp(name, "RDF") == 0) {
         xmlNode *channel = NULL;
         for (xmlNode *c = root->children; c && !channel; c = c->next)
             if (c->type == XML_ELEMENT_NODE && strcmp((const char *)c->name, "channel") == 0)
                 channel = c;
-        const char *ns = channel && channel->ns ? (const char *)channel->ns->href : NS_RSS10;
+        const char *ns = channel && channel->ns ? (const char *)channel->ns->href : NULL;
+        for (xmlNs *d = root->nsDef; d && !ns; d = d->next)
+            if (d->href && (strcmp((const char *)d->href, NS_RSS090) == 0 ||
+                            strcmp((const char *)d->href, NS_RSS10) == 0))
+                ns = (const char *)d->href;
+        if (!ns)
+            ns = NS_RSS10;
         f->format = strcmp(ns, NS_RSS090) == 0 ? FEED_FORMAT_RSS09X : FEED_FORMAT_RSS10;
         parse_rss(root, ns, f);
     } else if (strcmp(name, "feed") == 0) {
@@ -519,11 +713,17 @@ int feed_parse(const char *data, size_t len, const char *doc_url, struct feed *o
     if (i < len && data[i] == '{') {
         rc = parse_json_feed(data, len, doc_url, out, err, errlen);
     } else {
-        size_t fixed_len = 0;
+        size_t utf8_len = 0, fixed_len = 0;
+        char *utf8 = utf32_to_utf8(data, len, &utf8_len);
+        if (utf8) {
+            data = utf8;
+            len = utf8_len;
+        }
         char *fixed = declare_html_entities(data, len, &fixed_len);
-        rc = fixed ? parse_xml(fixed, fixed_len, doc_url, out, err, errlen)
-                   : parse_xml(data, len, doc_url, out, err, errlen);
+        rc = fixed ? parse_xml(fixed, fixed_len, utf8 != NULL, doc_url, out, err, errlen)
+                   : parse_xml(data, len, utf8 != NULL, doc_url, out, err, errlen);
         free(fixed);
+        free(utf8);
     }
     if (rc < 0) {
         feed_free(out);

@@ -4,7 +4,7 @@ import re
 import subprocess
 import sys
 
-DEV_FLOOR = 0.85  # raised as the parser improves; issue 5 asks for 0.97
+DEV_FLOOR = 0.97  # issue 5; the dev set stands at 328/330
 
 eval_dir, command = sys.argv[1], sys.argv[2]
 

@@ -167,6 +167,13 @@ static void test_dates(void)
         {"20031213T183002Z", "2003-12-13T18:30:02Z"},
         {"Sun Nov  6 08:49:37 1994", "1994-11-06T08:49:37Z"},
         {"1969-07-20T20:17:40Z", "1969-07-20T20:17:40Z"},
+        {"03-12-31", "2003-12-31T00:00:00Z"},
+        {"2003-335", "2003-12-01T00:00:00Z"},
+        {"03335", "2003-12-01T00:00:00Z"},
+        {"Fri, 2006/09/15 08:19:53 EDT", "2006-09-15T12:19:53Z"},
+        {"Thu Aug 30 2012 17:26:16 +0200", "2012-08-30T15:26:16Z"},
+        {"Mon, 26 January 2004 16:31:00 ET", "2004-01-26T21:31:00Z"},
+        {"Sat, 07 Sep 2002 00:00:01 GMT (Greenwich)", "2002-09-07T00:00:01Z"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         int64_t t = 0;
@@ -181,6 +188,7 @@ static void test_dates(void)
     CHECK(!date_parse("yesterday", &t));
     CHECK(!date_parse("", &t));
     CHECK(!date_parse("2004-13-45", &t));
+    CHECK(!date_parse("Sun, 16 Dec 2012 11:47:32 +00:zz", &t)); /* trailing garbage */
     CHECK(!date_parse(NULL, &t));
 }
 
