@@ -75,7 +75,7 @@ static bool in_list(const char *name, const char *const *list)
 
 static const char *const removed_tags[] = {
     "script", "style", "noscript", "template", "iframe", "object", "embed", "svg", "canvas",
-    "form", "button", "input", "select", "textarea", "label", "nav", "aside", "footer",
+    "button", "input", "select", "textarea", "label", "nav", "aside", "footer",
     "header", "figure", "figcaption", "picture", "img", "video", "audio", "map", "dialog",
     "menu", "link", "meta", "head", NULL};
 
@@ -168,7 +168,8 @@ static bool is_furniture(xmlNode *n)
 
 static void text_length(xmlNode *n, size_t *all, size_t *linked, bool in_link, int depth);
 
-/* Furniture holding most of the page's text is the page, whatever its class says. */
+/* Furniture (or a form) holding most of the page's text is the page, whatever its class says:
+ * some sites wrap everything in one <form>. */
 static bool small_part(xmlNode *n, size_t page_chars)
 {
     size_t all = 0, linked = 0;
@@ -185,7 +186,7 @@ static void clean(xmlNode *n, size_t page_chars, int depth)
         if (c->type == XML_COMMENT_NODE || c->type == XML_PI_NODE ||
             (c->type == XML_ELEMENT_NODE &&
              (depth > MAX_DEPTH || in_list((const char *)c->name, removed_tags) || is_hidden(c) ||
-              (is_furniture(c) && small_part(c, page_chars))))) {
+              ((is_furniture(c) || is_tag(c, "form")) && small_part(c, page_chars))))) {
             xmlUnlinkNode(c);
             xmlFreeNode(c);
         } else if (c->type == XML_ELEMENT_NODE) {
@@ -195,10 +196,13 @@ static void clean(xmlNode *n, size_t page_chars, int depth)
     }
 }
 
-/* Characters of text below n, and how many of them are inside links. */
+/* Characters of visible text below n (not scripts or styles), and how many are inside links. */
 static void text_length(xmlNode *n, size_t *all, size_t *linked, bool in_link, int depth)
 {
     for (xmlNode *c = n->children; c && depth < MAX_DEPTH; c = c->next) {
+        if (c->type == XML_ELEMENT_NODE && (is_tag(c, "script") || is_tag(c, "style") ||
+                                            is_tag(c, "noscript") || is_tag(c, "template")))
+            continue;
         if (c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) {
             size_t len = 0;
             for (const xmlChar *p = c->content; p && *p; p++)
