@@ -1,6 +1,8 @@
 /* cmd_check.c: `feedspool check`: validates configuration, feed list and topic rules
  * without starting anything, and says what is wrong with file and line. */
+#include <stdbool.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "daemon/commands.h"
 #include "daemon/config.h"
@@ -34,13 +36,13 @@ int cmd_check(int argc, char **argv)
     } else {
         netpolicy_free(policy);
     }
-    struct feed_list list;
-    if (feedlist_load(cfg.feeds, &list, err, sizeof err) < 0) {
+    struct feed_list list = {0};
+    bool list_ok = feedlist_load(cfg.feeds, &list, err, sizeof err) == 0;
+    if (!list_ok) {
         fprintf(stderr, "feedspool check: %s\n", err);
         problems++;
     } else {
         printf("feed list %s: %zu feeds\n", cfg.feeds, list.n);
-        feedlist_free(&list);
     }
     struct topic_rules *rules;
     if (topic_rules_load(cfg.topics, &rules, err, sizeof err) < 0) {
@@ -48,8 +50,19 @@ int cmd_check(int argc, char **argv)
         problems++;
     } else {
         printf("topic rules %s: %zu topics\n", cfg.topics, topic_rules_count(rules));
+        for (size_t i = 0; list_ok && i < list.n; i++) {
+            const char *unknown =
+                list.entries[i].topics ? topic_rules_unknown_id(rules, list.entries[i].topics) : NULL;
+            if (unknown) {
+                fprintf(stderr, "feedspool check: %s:%u: topic '%.*s' is not defined in %s\n",
+                        cfg.feeds, list.entries[i].line, (int)strcspn(unknown, ","), unknown,
+                        cfg.topics);
+                problems++;
+            }
+        }
         topic_rules_free(rules);
     }
+    feedlist_free(&list);
     config_free(&cfg);
     if (problems)
         fprintf(stderr, "feedspool check: %d problem%s found\n", problems, problems == 1 ? "" : "s");

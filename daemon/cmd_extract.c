@@ -1,13 +1,12 @@
 /* cmd_extract.c: `feedspool extract FILE|- [--url URL] [--json]`: a page's article text,
  * or the record fields extraction gives. */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <jansson.h>
 
-#include "common/buf.h"
+#include "common/fileio.h"
 #include "common/utf8.h"
 #include "daemon/commands.h"
 #include "extract/extract.h"
@@ -42,28 +41,15 @@ int cmd_extract(int argc, char **argv)
         fprintf(stderr, "usage: feedspool extract FILE|- [--url URL] [--json]\n");
         return 2;
     }
-    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
-    if (!f) {
-        fprintf(stderr, "feedspool extract: %s: %s\n", path, strerror(errno));
-        return 1;
-    }
-    struct buf page;
-    buf_init(&page, EXTRACT_MAX_INPUT);
-    char chunk[65536];
-    size_t n;
-    bool too_big = false;
-    while (!too_big && (n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        too_big = buf_append(&page, chunk, n) < 0;
-    if (f != stdin)
-        fclose(f);
-    if (too_big) {
-        fprintf(stderr, "feedspool extract: %s: larger than %ld bytes\n", path, EXTRACT_MAX_INPUT);
-        buf_free(&page);
-        return 1;
-    }
-    struct extract_input in = {.data = page.data ? page.data : "", .len = page.len, .url = url};
-    struct article a;
+    size_t page_len;
     char err[512];
+    char *page = file_read_all(path, EXTRACT_MAX_INPUT, &page_len, err, sizeof err);
+    if (!page) {
+        fprintf(stderr, "feedspool extract: %s\n", err);
+        return 1;
+    }
+    struct extract_input in = {.data = page, .len = page_len, .url = url};
+    struct article a;
     int status = 0;
     if (extract_article(&in, &a, err, sizeof err) < 0) {
         fprintf(stderr, "feedspool extract: %s: %s\n", path, err);
@@ -88,6 +74,6 @@ int cmd_extract(int argc, char **argv)
         printf("%s\n", a.text);
         article_free(&a);
     }
-    buf_free(&page);
+    free(page);
     return status;
 }

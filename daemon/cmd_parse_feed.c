@@ -1,10 +1,9 @@
 /* cmd_parse_feed.c: `feedspool parse-feed FILE [--url URL]`: a feed file as normalised JSON. */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/buf.h"
+#include "common/fileio.h"
 #include "daemon/commands.h"
 #include "feeds/feed.h"
 
@@ -35,31 +34,19 @@ int cmd_parse_feed(int argc, char **argv)
         fprintf(stderr, "usage: feedspool parse-feed FILE [--url URL]\n");
         return 2;
     }
-    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
-    if (!f) {
-        fprintf(stderr, "feedspool parse-feed: %s: %s\n", path, strerror(errno));
+    size_t len;
+    char err[512];
+    char *data = file_read_all(path, PARSE_FEED_MAX_BYTES, &len, err, sizeof err);
+    if (!data) {
+        fprintf(stderr, "feedspool parse-feed: %s\n", err);
         return 1;
     }
-    struct buf data;
-    buf_init(&data, PARSE_FEED_MAX_BYTES);
-    char chunk[65536];
-    size_t n;
     int status = 0;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        if (buf_append(&data, chunk, n) < 0) {
-            fprintf(stderr, "feedspool parse-feed: %s: larger than %ld bytes\n", path,
-                    PARSE_FEED_MAX_BYTES);
-            status = 1;
-            break;
-        }
-    if (f != stdin)
-        fclose(f);
     struct feed feed;
-    char err[512];
-    if (status == 0 && feed_parse(data.data ? data.data : "", data.len, url, &feed, err, sizeof err) < 0) {
+    if (feed_parse(data, len, url, &feed, err, sizeof err) < 0) {
         fprintf(stderr, "feedspool parse-feed: %s: %s\n", path, err);
         status = 1;
-    } else if (status == 0) {
+    } else {
         json_t *out = feed_to_json(&feed);
         char *text = json_dumps(out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
         if (!text)
@@ -69,6 +56,6 @@ int cmd_parse_feed(int argc, char **argv)
         json_decref(out);
         feed_free(&feed);
     }
-    buf_free(&data);
+    free(data);
     return status;
 }

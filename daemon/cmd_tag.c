@@ -1,12 +1,12 @@
 /* cmd_tag.c: `feedspool tag`: the topics of one article (with evidence), of a JSON-lines
  * file of articles (the format of shared/eval/topics/score.py), or an explanation for a person. */
-#include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "common/buf.h"
+#include "common/fileio.h"
 #include "common/util.h"
 #include "daemon/commands.h"
 #include "topics/topics.h"
@@ -22,31 +22,6 @@ static const char *default_rules_path(void)
     if (access("/etc/feedspool/topics.json", R_OK) == 0)
         return "/etc/feedspool/topics.json";
     return "topics/default-topics.json";
-}
-
-static char *read_input(const char *path, size_t *len, char *err, size_t errlen)
-{
-    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
-    if (!f) {
-        set_err(err, errlen, "%s: %s", path, strerror(errno));
-        return NULL;
-    }
-    struct buf data;
-    buf_init(&data, TAG_MAX_INPUT);
-    char chunk[65536];
-    size_t n;
-    bool too_big = false;
-    while (!too_big && (n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        too_big = buf_append(&data, chunk, n) < 0;
-    if (f != stdin)
-        fclose(f);
-    if (too_big) {
-        buf_free(&data);
-        set_err(err, errlen, "%s: larger than %ld bytes", path, TAG_MAX_INPUT);
-        return NULL;
-    }
-    *len = data.len;
-    return buf_steal(&data);
 }
 
 static void print_json(json_t *value)
@@ -146,7 +121,7 @@ int cmd_tag(int argc, char **argv)
         return 1;
     }
     size_t len;
-    char *input = read_input(path, &len, err, sizeof err);
+    char *input = file_read_all(path, TAG_MAX_INPUT, &len, err, sizeof err);
     if (!input) {
         fprintf(stderr, "feedspool tag: %s\n", err);
         topic_rules_free(rules);

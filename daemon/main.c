@@ -21,6 +21,8 @@ static const struct command commands[] = {
     {"extract", cmd_extract, "print the article text (or record fields) of an HTML page"},
     {"tag", cmd_tag, "print the topics of an article, with the evidence"},
     {"spool", cmd_spool, "spool stats: depth, bytes, oldest record's age"},
+    {"import-opml", cmd_import_opml, "add the feeds of an OPML file to the feed list"},
+    {"export-opml", cmd_export_opml, "print the feed list as OPML"},
 };
 
 int wants_help(int argc, char **argv)
@@ -38,8 +40,8 @@ static void print_usage(FILE *out)
                  "clutter, tags its topics and writes one JSON record per article into a spool.\n\n"
                  "Commands:\n");
     for (size_t i = 0; i < ARRAY_LEN(commands); i++)
-        fprintf(out, "  %-11s %s\n", commands[i].name, commands[i].summary);
-    fprintf(out, "  %-11s %s\n", "help", "this text; `help COMMAND` or `help config` for more");
+        fprintf(out, "  %-12s %s\n", commands[i].name, commands[i].summary);
+    fprintf(out, "  %-12s %s\n", "help", "this text; `help COMMAND` or `help config` for more");
     fprintf(out, "\nRun `feedspool COMMAND --help` for a command's options.\n");
 }
 

@@ -30,6 +30,7 @@ struct feed_runtime {
     char *poll_url;      /* where a permanent redirect moved it, or NULL */
     bool gone;           /* answered 410: not polled any more */
     char *name;
+    char *topics;        /* the feed list's topics= (comma-separated ids), or NULL for all */
     long interval;       /* seconds */
     struct event *timer; /* next poll */
     bool polling;        /* a poll is in flight */
@@ -278,6 +279,8 @@ static void job_write_record(struct article_job *j, const struct article *a, con
         title = a->title;
     struct topic_result topics = {0};
     topics_tag(p->rules, title, a->text, &topics);
+    if (json_str(j->item, "topics"))
+        topic_result_keep_only(&topics, json_str(j->item, "topics"));
     struct record_input in = {
         .id = j->record_id,
         .url = json_str(j->item, "link"),
@@ -581,6 +584,8 @@ static struct article_job *ingest_item(struct feed_runtime *fr, const struct fee
         json_object_set_new(job_item, "published", utf8_json_string(has_date ? published : NULL));
         json_object_set_new(job_item, "summary", utf8_json_string(item->summary));
         json_object_set_new(job_item, "content", utf8_json_string(item->content));
+        if (fr->topics)
+            json_object_set_new(job_item, "topics", json_string(fr->topics));
         char *job_text = json_dumps(job_item, JSON_COMPACT);
         if (state_item_add(p->deps.state, key, record_id, fr->url, link_key, job_text) < 0) {
             log_err("state write failed feed=%s reason=\"%s\"", fr->url, state_error(p->deps.state));
@@ -675,6 +680,7 @@ static void feed_runtime_free(struct feed_runtime *fr)
     free(fr->url);
     free(fr->poll_url);
     free(fr->name);
+    free(fr->topics);
     free(fr->last_error);
     free(fr);
 }
@@ -873,6 +879,8 @@ void pipeline_set_feeds(struct pipeline *p, const struct feed_list *list)
         if (fr) {
             free(fr->name);
             fr->name = xstrdup(e->name);
+            free(fr->topics);
+            fr->topics = xstrdup(e->topics);
             fr->interval = e->interval;
             kept++;
         } else {
@@ -880,6 +888,7 @@ void pipeline_set_feeds(struct pipeline *p, const struct feed_list *list)
             fr->p = p;
             fr->url = xstrdup(e->url);
             fr->name = xstrdup(e->name);
+            fr->topics = xstrdup(e->topics);
             fr->interval = e->interval;
             fr->timer = evtimer_new(p->deps.base, on_poll_due, fr);
             fr->errors = -1; /* marks "new" until scheduled below */
@@ -887,6 +896,10 @@ void pipeline_set_feeds(struct pipeline *p, const struct feed_list *list)
         }
         fr->listed = true;
         next[i] = fr;
+        const char *unknown = e->topics ? topic_rules_unknown_id(p->rules, e->topics) : NULL;
+        if (unknown)
+            log_warn("feed names a topic the rules do not define feed=%s topic=%.*s", e->url,
+                     (int)strcspn(unknown, ","), unknown);
     }
     /* Old entries the new list does not name are gone. */
     size_t removed = 0;

@@ -62,6 +62,24 @@ static bool is_http_url(const char *s)
     return (strncasecmp(s, "http://", 7) == 0 && s[7]) || (strncasecmp(s, "https://", 8) == 0 && s[8]);
 }
 
+/* "a,b-c,d_e": non-empty ids of letters, digits, '-' and '_', separated by commas. */
+static bool valid_topic_list(const char *s)
+{
+    bool at_start = true;
+    for (; *s; s++) {
+        if (*s == ',') {
+            if (at_start)
+                return false;
+            at_start = true;
+        } else if (isalnum((unsigned char)*s) || *s == '-' || *s == '_') {
+            at_start = false;
+        } else {
+            return false;
+        }
+    }
+    return !at_start;
+}
+
 static int parse_line(const char *line, const char *name, unsigned lineno, struct feed_entry *e,
                       char *err, size_t errlen)
 {
@@ -88,9 +106,17 @@ static int parse_line(const char *line, const char *name, unsigned lineno, struc
                     rc = set_err(err, errlen,
                                  "%s:%u: interval '%s' is not a duration (e.g. 600, 10m, 2h)", name,
                                  lineno, value);
+            } else if (strcmp(tok, "topics") == 0) {
+                if (!valid_topic_list(value))
+                    rc = set_err(err, errlen,
+                                 "%s:%u: topics '%s' is not a comma-separated list of topic ids",
+                                 name, lineno, value);
+                free(e->topics);
+                e->topics = xstrdup(value);
             } else {
-                rc = set_err(err, errlen, "%s:%u: unknown feed option '%s' (known: name, interval)",
-                             name, lineno, tok);
+                rc = set_err(err, errlen,
+                             "%s:%u: unknown feed option '%s' (known: name, interval, topics)", name,
+                             lineno, tok);
             }
         }
         free(tok);
@@ -104,13 +130,21 @@ static void entry_free(struct feed_entry *e)
 {
     free(e->url);
     free(e->name);
+    free(e->topics);
+}
+
+/* Adds e (taking its strings) to the end of list. */
+static void push_entry(struct feed_list *list, struct feed_entry *e)
+{
+    if ((list->n & (list->n - 1)) == 0) /* 0, 1, 2, 4, ...: grow to the next power of two */
+        list->entries = xrealloc(list->entries, (list->n ? list->n * 2 : 1) * sizeof *list->entries);
+    list->entries[list->n++] = *e;
 }
 
 int feedlist_parse(const char *text, const char *name, struct feed_list *out, char *err,
                    size_t errlen)
 {
     memset(out, 0, sizeof *out);
-    size_t cap = 0;
     unsigned lineno = 0;
     const char *p = text;
     while (*p) {
@@ -146,13 +180,58 @@ int feedlist_parse(const char *text, const char *name, struct feed_list *out, ch
             feedlist_free(out);
             return -1;
         }
-        if (out->n == cap) {
-            cap = cap ? cap * 2 : 16;
-            out->entries = xrealloc(out->entries, cap * sizeof *out->entries);
-        }
-        out->entries[out->n++] = e;
+        push_entry(out, &e);
     }
     return 0;
+}
+
+void feedlist_append(struct feed_list *list, const char *url, const char *name, long interval,
+                     const char *topics)
+{
+    struct feed_entry e = {.url = xstrdup(url),
+                           .name = name ? xstrdup(name) : NULL,
+                           .interval = interval,
+                           .topics = topics ? xstrdup(topics) : NULL,
+                           .line = list->n ? list->entries[list->n - 1].line + 1 : 1};
+    push_entry(list, &e);
+}
+
+/* Quotes a value that holds spaces; drops characters the format cannot carry. */
+static void append_value(struct buf *out, const char *value)
+{
+    bool quote = strpbrk(value, " \t") != NULL;
+    if (quote)
+        buf_append_char(out, '"');
+    for (const char *s = value; *s; s++)
+        if (*s != '"' && *s != '#' && *s != '\n' && *s != '\r')
+            buf_append_char(out, *s);
+    if (quote)
+        buf_append_char(out, '"');
+}
+
+char *feedlist_format(const struct feed_list *list)
+{
+    struct buf out;
+    buf_init(&out, 0);
+    for (size_t i = 0; i < list->n; i++) {
+        const struct feed_entry *e = &list->entries[i];
+        buf_append_str(&out, e->url);
+        if (e->name && *e->name) {
+            buf_append_str(&out, " name=");
+            append_value(&out, e->name);
+        }
+        if (e->interval) {
+            char interval[48];
+            snprintf(interval, sizeof interval, " interval=%lds", e->interval);
+            buf_append_str(&out, interval);
+        }
+        if (e->topics) {
+            buf_append_str(&out, " topics=");
+            buf_append_str(&out, e->topics);
+        }
+        buf_append_char(&out, '\n');
+    }
+    return out.data ? buf_steal(&out) : xstrdup("");
 }
 
 int feedlist_load(const char *path, struct feed_list *out, char *err, size_t errlen)

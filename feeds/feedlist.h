@@ -1,8 +1,9 @@
 /* feedlist.h: the feed list file users edit.
  *
  * One feed per line: a URL, then optional options, `#` starts a comment:
- *     https://www.dawn.com/feeds/home   name="Dawn"  interval=10m
- * Options: name=TEXT (quotes allow spaces), interval=DURATION (s/m/h/d suffix).
+ *     https://www.dawn.com/feeds/home   name="Dawn"  interval=10m  topics=ttp,ceasefire
+ * Options: name=TEXT (quotes allow spaces), interval=DURATION (s/m/h/d suffix),
+ * topics=ID[,ID...] (only these topics are tagged on the feed's articles; default all).
  * The list owns its strings; feedlist_free() releases them. */
 #ifndef FEEDSPOOL_FEEDS_FEEDLIST_H
 #define FEEDSPOOL_FEEDS_FEEDLIST_H
@@ -13,6 +14,7 @@ struct feed_entry {
     char *url;
     char *name;       /* NULL when not given */
     long interval;    /* seconds; 0 means the configured default */
+    char *topics;     /* comma-separated topic ids to apply; NULL means all */
     unsigned line;    /* where it stands in the file */
 };
 
@@ -25,6 +27,11 @@ struct feed_list {
 int feedlist_parse(const char *text, const char *name, struct feed_list *out, char *err,
                    size_t errlen);
 int feedlist_load(const char *path, struct feed_list *out, char *err, size_t errlen);
+/* Appends one entry (copies of url, name and topics; url must not be listed yet). */
+void feedlist_append(struct feed_list *list, const char *url, const char *name, long interval,
+                     const char *topics);
+/* The list in its file format, one line a feed, ready to write back. Caller frees. */
+char *feedlist_format(const struct feed_list *list);
 void feedlist_free(struct feed_list *list);
 /* The entry with this URL, or NULL. */
 const struct feed_entry *feedlist_find(const struct feed_list *list, const char *url);

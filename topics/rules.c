@@ -256,3 +256,17 @@ size_t topic_rules_count(const struct topic_rules *r)
 {
     return r->n_topics;
 }
+
+const char *topic_rules_unknown_id(const struct topic_rules *r, const char *list)
+{
+    for (const char *p = list; p && *p;) {
+        size_t len = strcspn(p, ",");
+        bool defined = false;
+        for (size_t t = 0; t < r->n_topics && !defined; t++)
+            defined = strlen(r->topics[t].id) == len && strncmp(r->topics[t].id, p, len) == 0;
+        if (!defined)
+            return p;
+        p += len + (p[len] == ',');
+    }
+    return NULL;
+}

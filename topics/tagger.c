@@ -303,19 +303,48 @@ void topics_explain(const struct topic_rules *rules, const char *headline, const
     tag(rules, headline, text, true, out);
 }
 
+static void hit_free(struct topic_hit *h)
+{
+    for (size_t e = 0; e < h->n_evidence; e++) {
+        free(h->evidence[e].term);
+        free(h->evidence[e].veto);
+    }
+    free(h->evidence);
+    free(h->id);
+}
+
 void topic_result_free(struct topic_result *r)
 {
-    for (size_t i = 0; i < r->n_hits; i++) {
-        struct topic_hit *h = &r->hits[i];
-        for (size_t e = 0; e < h->n_evidence; e++) {
-            free(h->evidence[e].term);
-            free(h->evidence[e].veto);
-        }
-        free(h->evidence);
-        free(h->id);
-    }
+    for (size_t i = 0; i < r->n_hits; i++)
+        hit_free(&r->hits[i]);
     free(r->hits);
     memset(r, 0, sizeof *r);
+}
+
+/* True when id appears as a whole item of the comma-separated list. */
+static bool in_id_list(const char *list, const char *id)
+{
+    size_t n = strlen(id);
+    for (const char *p = list; p && *p;) {
+        size_t len = strcspn(p, ",");
+        if (len == n && strncmp(p, id, n) == 0)
+            return true;
+        p += len + (p[len] == ',');
+    }
+    return false;
+}
+
+void topic_result_keep_only(struct topic_result *r, const char *list)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < r->n_hits; i++) {
+        if (in_id_list(list, r->hits[i].id)) {
+            r->hits[kept++] = r->hits[i];
+        } else {
+            hit_free(&r->hits[i]);
+        }
+    }
+    r->n_hits = kept;
 }
 
 const char *topic_where_name(enum topic_where w)

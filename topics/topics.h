@@ -43,6 +43,9 @@ int topic_rules_parse(const char *json_text, const char *name, struct topic_rule
                       char *err, size_t errlen);
 void topic_rules_free(struct topic_rules *rules);
 size_t topic_rules_count(const struct topic_rules *rules); /* number of topics */
+/* The first id in a comma-separated list that the rules do not define, or NULL when all
+ * are defined; the returned pointer is into list (up to the next comma). */
+const char *topic_rules_unknown_id(const struct topic_rules *rules, const char *list);
 
 /* Tags one article; headline may be NULL. Fills *out (caller frees with topic_result_free)
  * with the topics at or above their threshold. */
@@ -52,6 +55,8 @@ void topics_tag(const struct topic_rules *rules, const char *headline, const cha
 void topics_explain(const struct topic_rules *rules, const char *headline, const char *text,
                     struct topic_result *out);
 void topic_result_free(struct topic_result *r);
+/* Drops the hits whose id is not in the comma-separated list (a feed's topics= option). */
+void topic_result_keep_only(struct topic_result *r, const char *list);
 
 const char *topic_where_name(enum topic_where w); /* "headline", "lead", "body" */
 /* [{"id":..,"score":..,"evidence":[{"term","count","where","offset","veto"?}]}]. New reference. */

@@ -11,7 +11,8 @@ import unittest
 sys.path.insert(0, os.path.dirname(__file__))
 from fixture import BIN, SOURCE  # noqa: E402
 
-COMMANDS = ["run", "once", "demo", "check", "parse-feed", "extract", "tag", "spool"]
+COMMANDS = ["run", "once", "demo", "check", "parse-feed", "extract", "tag", "spool",
+            "import-opml", "export-opml"]
 
 
 def feedspool(*args, **kw):
@@ -94,6 +95,83 @@ class Check(unittest.TestCase):
         result = feedspool("check", "-c", self.conf, "--topics", rules)
         self.assertEqual(result.returncode, 1)
         self.assertIn(rules + ":", result.stderr)
+
+
+    def test_feed_topic_not_in_rules(self):
+        with open(self.feeds, "a") as f:
+            f.write("https://b.example/feed.xml topics=ttp,cricket\n")
+        result = feedspool("check", "-c", self.conf)
+        self.assertEqual(result.returncode, 1)
+        self.assertIn(self.feeds + ":2: topic 'cricket' is not defined", result.stderr)
+
+
+OPML = """<?xml version="1.0" encoding="UTF-8"?>
+<opml version="1.0"><head><title>reader export</title></head><body>
+<outline text="Pakistan">
+  <outline text="Dawn" title="Dawn" type="rss" xmlUrl="https://www.dawn.example/feeds/home"/>
+  <outline text="Express Tribune" type="rss" xmlUrl="https://tribune.example/feed/"/>
+</outline>
+<outline text="already there" xmlUrl="https://a.example/feed.xml"/>
+<outline text="mail" xmlUrl="mailto:someone@example.com"/>
+</body></opml>
+"""
+
+
+class Opml(unittest.TestCase):
+    def setUp(self):
+        self.dir = tempfile.mkdtemp(prefix="feedspool-opml-")
+        self.feeds = os.path.join(self.dir, "feeds.txt")
+        with open(self.feeds, "w") as f:
+            f.write("# my feeds\nhttps://a.example/feed.xml name=Mine interval=5m\n")
+        self.opml = os.path.join(self.dir, "subs.opml")
+        with open(self.opml, "w") as f:
+            f.write(OPML)
+
+    def tearDown(self):
+        shutil.rmtree(self.dir)
+
+    def test_import_appends_new_feeds_and_keeps_the_file(self):
+        dry = feedspool("import-opml", self.opml, "--feeds", self.feeds, "--dry-run")
+        self.assertEqual(dry.returncode, 0, dry.stderr)
+        self.assertIn("would add 2 feeds", dry.stdout)
+        with open(self.feeds) as f:
+            self.assertEqual(f.read().count("\n"), 2)  # unchanged by --dry-run
+        result = feedspool("import-opml", self.opml, "--feeds", self.feeds)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertIn("added 2 feeds", result.stdout)
+        self.assertIn("1 already listed, 1 outline skipped", result.stdout)
+        with open(self.feeds) as f:
+            text = f.read()
+        self.assertTrue(text.startswith("# my feeds\nhttps://a.example/feed.xml name=Mine interval=5m\n"))
+        self.assertIn("https://www.dawn.example/feeds/home name=Dawn\n", text)
+        self.assertIn('https://tribune.example/feed/ name="Express Tribune"\n', text)
+        self.assertEqual(feedspool("check", "--feeds", self.feeds, "--topics",
+                                   os.path.join(SOURCE, "topics", "default-topics.json")).returncode, 0)
+        again = feedspool("import-opml", self.opml, "--feeds", self.feeds)
+        self.assertIn("added 0 feeds", again.stdout)
+        self.assertEqual(os.listdir(self.dir).count("feeds.txt"), 1)
+        self.assertEqual([n for n in os.listdir(self.dir) if ".tmp" in n], [])
+
+    def test_export_round_trips(self):
+        result = feedspool("export-opml", "--feeds", self.feeds)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertIn('xmlUrl="https://a.example/feed.xml"', result.stdout)
+        self.assertIn('feedspool:interval="300"', result.stdout)
+        exported = os.path.join(self.dir, "out.opml")
+        with open(exported, "w") as f:
+            f.write(result.stdout)
+        other = os.path.join(self.dir, "other.txt")
+        open(other, "w").close()
+        self.assertEqual(feedspool("import-opml", exported, "--feeds", other).returncode, 0)
+        with open(other) as f:
+            self.assertIn("https://a.example/feed.xml name=Mine interval=300s\n", f.read())
+
+    def test_not_opml_is_an_error(self):
+        with open(self.opml, "w") as f:
+            f.write("<rss version='2.0'><channel/></rss>")
+        result = feedspool("import-opml", self.opml, "--feeds", self.feeds)
+        self.assertEqual(result.returncode, 1)
+        self.assertIn("not an OPML document", result.stderr)
 
 
 class SystemdUnit(unittest.TestCase):

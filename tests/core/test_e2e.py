@@ -7,10 +7,8 @@ in a real SQLite database; the daemon gets real signals.
 import json
 import os
 import re
-import re
 import signal
 import socket
-import subprocess
 import sqlite3
 import subprocess
 import sys
@@ -51,6 +49,31 @@ SEED_CLUTTER = {
     "003": ["1636451760533", "Image Credit: AP"],
     "004": ["With AP"],
 }
+
+
+class FeedTopicsOption(unittest.TestCase):
+    """topics= on a feed-list line restricts the topics tagged on that feed's articles."""
+
+    def setUp(self):
+        self.fx = Fixture()
+
+    def tearDown(self):
+        self.fx.close()
+
+    def test_only_the_listed_topics_are_tagged(self):
+        with open(self.fx.feeds, "w") as f:
+            f.write(self.fx.url("/feeds/south-asia.xml") + " topics=ceasefire\n")
+            f.write(self.fx.url("/feeds/frontier.atom") + "\n")
+        result = self.fx.once()
+        self.assertEqual(result.returncode, 0, result.stderr)
+        records = list(self.fx.records().values())
+        restricted = [r for r in records if r["feed"]["url"].endswith("south-asia.xml")]
+        others = [r for r in records if r["feed"]["url"].endswith("frontier.atom")]
+        self.assertTrue(restricted and others)
+        for r in restricted:
+            self.assertNotIn("ttp", r["topic_ids"], r["title"])
+        self.assertTrue(any("ceasefire" in r["topic_ids"] for r in restricted))
+        self.assertTrue(any("ttp" in r["topic_ids"] for r in others))
 
 
 class SampleIngest(unittest.TestCase):

@@ -1,8 +1,12 @@
-/* test_feedlist.c: the feed list parser: options, comments, and line-precise errors. */
+/* test_feedlist.c: the feed list parser (options, comments, line-precise errors), its
+ * writer, and OPML import and export. */
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "check.h"
 #include "feeds/feedlist.h"
+#include "feeds/opml.h"
 
 static void test_parses_urls_options_and_comments(void)
 {
@@ -51,6 +55,95 @@ static void test_errors_name_the_line(void)
     CHECK_CONTAINS(err, "f.txt:3: https://a.example/ is already listed on line 1");
 }
 
+static void test_topics_option_and_round_trip(void)
+{
+    const char *text = "https://a.example/f name=\"A News\" interval=2h topics=ttp,ceasefire\n"
+                       "https://b.example/f\n";
+    struct feed_list list, again;
+    char err[256];
+    CHECK(feedlist_parse(text, "f.txt", &list, err, sizeof err) == 0);
+    CHECK(list.n == 2);
+    if (list.n == 2) {
+        CHECK_STR(list.entries[0].topics, "ttp,ceasefire");
+        CHECK(list.entries[1].topics == NULL);
+    }
+    char *written = feedlist_format(&list);
+    CHECK_STR(written, "https://a.example/f name=\"A News\" interval=7200s topics=ttp,ceasefire\n"
+                       "https://b.example/f\n");
+    CHECK(feedlist_parse(written, "again", &again, err, sizeof err) == 0);
+    CHECK(again.n == 2);
+    free(written);
+    feedlist_free(&again);
+    feedlist_free(&list);
+}
+
+static void test_bad_topics_option(void)
+{
+    const char *bad[] = {"topics=", "topics=a,,b", "topics=,a", "topics=a,", "topics=a;b"};
+    struct feed_list list;
+    char err[256];
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        char *line = NULL;
+        size_t n = strlen(bad[i]) + 32;
+        line = malloc(n);
+        snprintf(line, n, "https://a.example/ %s\n", bad[i]);
+        CHECK(feedlist_parse(line, "f.txt", &list, err, sizeof err) == -1);
+        CHECK_CONTAINS(err, "is not a comma-separated list of topic ids");
+        free(line);
+    }
+}
+
+static void test_opml_import(void)
+{
+    const char *opml =
+        "<?xml version=\"1.0\"?>\n<opml version=\"2.0\"><head><title>t</title></head><body>\n"
+        "<outline text=\"Folder\">\n"
+        "  <outline text=\"Dawn &amp; Co\" type=\"rss\" xmlUrl=\"https://dawn.example/feed#top\"/>\n"
+        "  <outline title=\"With space\" text=\"ignored\" xmlUrl=\" http://s.example/a b\"/>\n"
+        "</outline>\n"
+        "<outline text=\"ftp\" xmlUrl=\"ftp://x.example/\"/>\n"
+        "<outline text=\"again\" xmlUrl=\"https://dawn.example/feed\"/>\n"
+        "<outline text=\"no feed, a folder only\"/>\n"
+        "</body></opml>\n";
+    struct opml_import in;
+    char err[256];
+    CHECK(opml_parse(opml, strlen(opml), &in, err, sizeof err) == 0);
+    CHECK(in.feeds.n == 2);
+    CHECK(in.skipped == 2);
+    if (in.feeds.n == 2) {
+        CHECK_STR(in.feeds.entries[0].url, "https://dawn.example/feed");
+        CHECK_STR(in.feeds.entries[0].name, "Dawn & Co");
+        CHECK_STR(in.feeds.entries[1].url, "http://s.example/a%20b");
+        CHECK_STR(in.feeds.entries[1].name, "With space");
+    }
+    feedlist_free(&in.feeds);
+
+    CHECK(opml_parse("<rss/>", 6, &in, err, sizeof err) == -1);
+    CHECK_CONTAINS(err, "not an OPML document");
+    CHECK(opml_parse("", 0, &in, err, sizeof err) == -1);
+}
+
+static void test_opml_round_trip_keeps_options(void)
+{
+    struct feed_list list;
+    char err[256];
+    CHECK(feedlist_parse("https://a.example/f name=\"A <&> B\" interval=10m topics=ttp\n"
+                         "http://b.example/rss\n",
+                         "f.txt", &list, err, sizeof err) == 0);
+    char *opml = opml_format(&list, "mine");
+    CHECK_CONTAINS(opml, "<opml");
+    CHECK_CONTAINS(opml, "A &lt;&amp;&gt; B");
+    struct opml_import in;
+    CHECK(opml_parse(opml, strlen(opml), &in, err, sizeof err) == 0);
+    char *a = feedlist_format(&list), *b = feedlist_format(&in.feeds);
+    CHECK_STR(b, a);
+    free(a);
+    free(b);
+    free(opml);
+    feedlist_free(&in.feeds);
+    feedlist_free(&list);
+}
+
 static void test_missing_file(void)
 {
     struct feed_list list;
@@ -63,6 +156,10 @@ int main(void)
 {
     RUN(test_parses_urls_options_and_comments);
     RUN(test_errors_name_the_line);
+    RUN(test_topics_option_and_round_trip);
+    RUN(test_bad_topics_option);
+    RUN(test_opml_import);
+    RUN(test_opml_round_trip_keeps_options);
     RUN(test_missing_file);
     return check_summary();
 }

@@ -1,0 +1,168 @@
+/* opml.c: OPML import and export for the feed list (see opml.h). */
+#include "feeds/opml.h"
+
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "common/buf.h"
+#include "common/util.h"
+
+#define OPML_MAX_BYTES (64L * 1024 * 1024)
+#define OPML_NS "urn:feedspool:opml"
+
+/* The URL in the feed list's format: no fragment, spaces percent-encoded. NULL if not http(s). */
+static char *listable_url(const char *raw)
+{
+    while (*raw == ' ' || *raw == '\t' || *raw == '\n' || *raw == '\r')
+        raw++;
+    if (strncasecmp(raw, "http://", 7) != 0 && strncasecmp(raw, "https://", 8) != 0)
+        return NULL;
+    struct buf out;
+    buf_init(&out, 0);
+    for (const char *s = raw; *s && *s != '#'; s++) {
+        if (*s == ' ')
+            buf_append_str(&out, "%20");
+        else if ((unsigned char)*s > ' ' && *s != '"')
+            buf_append_char(&out, *s);
+    }
+    char *url = buf_steal(&out);
+    size_t scheme = strncasecmp(url, "https://", 8) == 0 ? 8 : 7;
+    if (strlen(url) <= scheme) {
+        free(url);
+        return NULL;
+    }
+    return url;
+}
+
+static char *prop(xmlNode *n, const char *name)
+{
+    xmlChar *v = xmlGetProp(n, (const xmlChar *)name);
+    char *copy = v && *v ? xstrdup((const char *)v) : NULL;
+    xmlFree(v);
+    return copy;
+}
+
+static char *ns_prop(xmlNode *n, const char *name)
+{
+    xmlChar *v = xmlGetNsProp(n, (const xmlChar *)name, (const xmlChar *)OPML_NS);
+    char *copy = v && *v ? xstrdup((const char *)v) : NULL;
+    xmlFree(v);
+    return copy;
+}
+
+/* A name for the feed list: one line, no quotes. */
+static char *clean_name(char *name)
+{
+    if (!name)
+        return NULL;
+    for (char *s = name; *s; s++)
+        if (*s == '\n' || *s == '\r' || *s == '\t' || *s == '"' || *s == '#')
+            *s = ' ';
+    return name;
+}
+
+static void collect(xmlNode *n, struct opml_import *out, int depth)
+{
+    for (xmlNode *c = n->children; c && depth < 64; c = c->next) {
+        if (c->type != XML_ELEMENT_NODE || strcmp((const char *)c->name, "outline") != 0)
+            continue;
+        char *raw = prop(c, "xmlUrl");
+        if (!raw)
+            raw = prop(c, "xmlurl");
+        if (raw) {
+            char *url = listable_url(raw);
+            if (!url || feedlist_find(&out->feeds, url)) {
+                out->skipped++;
+            } else {
+                char *name = prop(c, "title");
+                if (!name)
+                    name = prop(c, "text");
+                if (name && strcmp(name, url) == 0) { /* no name: the URL stood in for one */
+                    free(name);
+                    name = NULL;
+                }
+                char *interval_text = ns_prop(c, "interval");
+                char *topics = ns_prop(c, "topics");
+                long interval = interval_text ? strtol(interval_text, NULL, 10) : 0;
+                if (interval < 0 || interval > 30L * 86400)
+                    interval = 0;
+                bool topics_ok = topics && strspn(topics, "abcdefghijklmnopqrstuvwxyz"
+                                                          "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_,") ==
+                                               strlen(topics) &&
+                                 topics[0] != ',' && topics[strlen(topics) - 1] != ',' &&
+                                 !strstr(topics, ",,");
+                feedlist_append(&out->feeds, url, clean_name(name), interval,
+                                topics_ok ? topics : NULL);
+                free(name);
+                free(interval_text);
+                free(topics);
+            }
+            free(url);
+            free(raw);
+        }
+        collect(c, out, depth + 1);
+    }
+}
+
+int opml_parse(const char *data, size_t len, struct opml_import *out, char *err, size_t errlen)
+{
+    memset(out, 0, sizeof *out);
+    if (len > (size_t)OPML_MAX_BYTES)
+        return set_err(err, errlen, "larger than %ld bytes", OPML_MAX_BYTES);
+    xmlParserCtxt *ctxt = xmlNewParserCtxt();
+    if (!ctxt)
+        return set_err(err, errlen, "out of memory");
+    xmlDoc *doc = xmlCtxtReadMemory(ctxt, data, (int)len, NULL, NULL,
+                                    XML_PARSE_RECOVER | XML_PARSE_NONET | XML_PARSE_NOERROR |
+                                        XML_PARSE_NOWARNING);
+    xmlFreeParserCtxt(ctxt);
+    xmlNode *root = doc ? xmlDocGetRootElement(doc) : NULL;
+    if (!root || strcasecmp((const char *)root->name, "opml") != 0) {
+        xmlFreeDoc(doc);
+        return set_err(err, errlen, "not an OPML document (no <opml> element)");
+    }
+    for (xmlNode *c = root->children; c; c = c->next)
+        if (c->type == XML_ELEMENT_NODE && strcmp((const char *)c->name, "body") == 0)
+            collect(c, out, 0);
+    xmlFreeDoc(doc);
+    return 0;
+}
+
+char *opml_format(const struct feed_list *list, const char *title)
+{
+    xmlDoc *doc = xmlNewDoc((const xmlChar *)"1.0");
+    xmlNode *root = xmlNewNode(NULL, (const xmlChar *)"opml");
+    xmlDocSetRootElement(doc, root);
+    xmlSetProp(root, (const xmlChar *)"version", (const xmlChar *)"2.0");
+    xmlNs *ns = xmlNewNs(root, (const xmlChar *)OPML_NS, (const xmlChar *)"feedspool");
+    xmlNode *head = xmlNewChild(root, NULL, (const xmlChar *)"head", NULL);
+    xmlNewTextChild(head, NULL, (const xmlChar *)"title", (const xmlChar *)title);
+    xmlNode *body = xmlNewChild(root, NULL, (const xmlChar *)"body", NULL);
+    for (size_t i = 0; i < list->n; i++) {
+        const struct feed_entry *e = &list->entries[i];
+        xmlNode *o = xmlNewChild(body, NULL, (const xmlChar *)"outline", NULL);
+        const char *name = e->name ? e->name : e->url;
+        xmlSetProp(o, (const xmlChar *)"type", (const xmlChar *)"rss");
+        xmlSetProp(o, (const xmlChar *)"text", (const xmlChar *)name);
+        xmlSetProp(o, (const xmlChar *)"title", (const xmlChar *)name);
+        xmlSetProp(o, (const xmlChar *)"xmlUrl", (const xmlChar *)e->url);
+        if (e->interval) {
+            char seconds[32];
+            snprintf(seconds, sizeof seconds, "%ld", e->interval);
+            xmlSetNsProp(o, ns, (const xmlChar *)"interval", (const xmlChar *)seconds);
+        }
+        if (e->topics)
+            xmlSetNsProp(o, ns, (const xmlChar *)"topics", (const xmlChar *)e->topics);
+    }
+    xmlChar *text = NULL;
+    int size = 0;
+    xmlDocDumpFormatMemoryEnc(doc, &text, &size, "UTF-8", 1);
+    xmlFreeDoc(doc);
+    char *copy = xstrdup(text ? (const char *)text : "");
+    xmlFree(text);
+    return copy;
+}
