@@ -195,6 +195,13 @@ int config_load(struct config *c, const char *path, char *err, size_t errlen)
     FILE *f = fopen(path, "r");
     if (!f)
         return set_err(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+    int rc = config_read(c, f, path, err, errlen);
+    fclose(f);
+    return rc;
+}
+
+int config_read(struct config *c, FILE *f, const char *path, char *err, size_t errlen)
+{
     char *line = NULL;
     size_t cap = 0;
     unsigned lineno = 0;
@@ -224,7 +231,6 @@ int config_load(struct config *c, const char *path, char *err, size_t errlen)
         rc = config_set(c, trim(text), value, where, err, errlen);
     }
     free(line);
-    fclose(f);
     return rc;
 }
 

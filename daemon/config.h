@@ -44,6 +44,8 @@ struct config {
 void config_init(struct config *c);
 /* Reads path over the current values. Returns 0, or -1 with "FILE:LINE: reason" in err. */
 int config_load(struct config *c, const char *path, char *err, size_t errlen);
+/* The same from an open stream; path names it in errors. */
+int config_read(struct config *c, FILE *f, const char *path, char *err, size_t errlen);
 /* Applies one "key=value" (command-line --set); where names the source in errors. */
 int config_set(struct config *c, const char *key, const char *value, const char *where,
                char *err, size_t errlen);

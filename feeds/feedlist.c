@@ -57,9 +57,15 @@ static int parse_interval(const char *text, long *out)
     return 0;
 }
 
+/* An http(s) URL with something after the scheme and no spaces, quotes or control bytes. */
 static bool is_http_url(const char *s)
 {
-    return (strncasecmp(s, "http://", 7) == 0 && s[7]) || (strncasecmp(s, "https://", 8) == 0 && s[8]);
+    bool scheme_ok = (strncasecmp(s, "http://", 7) == 0 && s[7]) ||
+                     (strncasecmp(s, "https://", 8) == 0 && s[8]);
+    for (const unsigned char *p = (const unsigned char *)s; scheme_ok && *p; p++)
+        if (*p <= ' ' || *p == '"' || *p == 0x7F)
+            return false;
+    return scheme_ok;
 }
 
 /* "a,b-c,d_e": non-empty ids of letters, digits, '-' and '_', separated by commas. */

@@ -44,6 +44,10 @@ static void test_errors_name_the_line(void)
     CHECK_CONTAINS(err, "ftp://b.example/x");
     CHECK(list.n == 0);
 
+    /* found by fuzz_feedlist: a quote inside the URL token must not make spaces part of it */
+    CHECK(feedlist_parse("https://a.example/x\"y z\"\n", "f.txt", &list, err, sizeof err) == -1);
+    CHECK_CONTAINS(err, "is not an http or https URL");
+
     CHECK(feedlist_parse("https://a.example/ colour=red\n", "f.txt", &list, err, sizeof err) == -1);
     CHECK_CONTAINS(err, "f.txt:1: unknown feed option 'colour'");
 

@@ -1,0 +1,87 @@
+#!/usr/bin/env python3
+"""fuzz/seed_corpora.py OUT HARNESS...: fills OUT/<harness>/ with seed inputs taken from
+../shared/eval and the repository's own fixtures (only the first time: a corpus that already
+exists keeps what earlier runs found). Files are named by content hash."""
+import glob
+import gzip
+import hashlib
+import json
+import os
+import sys
+
+root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+shared = os.path.join(os.path.dirname(root), "shared")
+MAX = 256 * 1024
+
+
+def files(*patterns):
+    for pattern in patterns:
+        for path in sorted(glob.glob(pattern, recursive=True)):
+            if os.path.isfile(path):
+                with open(path, "rb") as f:
+                    yield f.read()[:MAX]
+
+
+def html_pages():
+    yield from files(os.path.join(shared, "seeds", "*.html"), os.path.join(root, "sample", "pages", "*.html"),
+                     os.path.join(root, "tests", "www", "pages", "**", "*.html"))
+    for path in sorted(glob.glob(os.path.join(shared, "eval", "scrapinghub", "html", "*.gz")))[:60]:
+        with gzip.open(path) as f:
+            yield b"\x00" + f.read()[:MAX]  # first byte: the harness's charset choice
+
+
+def feeds():
+    yield from files(os.path.join(shared, "eval", "feeds", "**", "*.xml"),
+                     os.path.join(shared, "eval", "feeds", "**", "*.rss"),
+                     os.path.join(shared, "eval", "feeds", "**", "*.atom"),
+                     os.path.join(root, "sample", "feeds", "*"),
+                     os.path.join(root, "tests", "www", "feeds", "**", "*"))
+
+
+def json_feeds():
+    yield from files(os.path.join(root, "fuzz", "seeds", "json_feed", "*.json"))
+
+
+def articles():
+    for path in glob.glob(os.path.join(shared, "eval", "topics", "*.jsonl")):
+        with open(path, encoding="utf-8") as f:
+            for i, line in enumerate(f):
+                if i >= 80:
+                    break
+                case = json.loads(line)
+                yield ((case.get("headline") or "") + "\n" + (case.get("text") or "")).encode()[:MAX]
+
+
+def rules():
+    yield from files(os.path.join(root, "topics", "*.json"), os.path.join(root, "tests", "topics", "*.json"))
+
+
+def configs():
+    yield from files(os.path.join(root, "etc", "feedspool.conf"))
+    yield b"spool = /tmp/s\nmax_per_host = 3\nlog_level = debug\nhost_min_gap = 250\nallow_networks = 127.0.0.0/8\n"
+
+
+def feedlists():
+    yield from files(os.path.join(root, "etc", "feeds.txt"), os.path.join(root, "sample", "feeds.txt"))
+    yield b'https://a.example/f name="A News" interval=10m topics=ttp,ceasefire\n# c\nhttp://b.example/\n'
+
+
+def opml():
+    yield (b'<?xml version="1.0"?><opml version="2.0" xmlns:feedspool="urn:feedspool:opml"><head><title>t</title></head><body>'
+           b'<outline text="F"><outline text="A &amp; B" xmlUrl="https://a.example/f#x" feedspool:interval="600" '
+           b'feedspool:topics="ttp"/></outline><outline title="T" xmlUrl="http://b.example/r s"/>'
+           b'<outline xmlUrl="ftp://c.example/"/></body></opml>')
+
+
+SOURCES = {"feed": feeds, "json_feed": json_feeds, "extract": html_pages, "tagger": articles,
+           "rules": rules, "config": configs, "feedlist": feedlists, "opml": opml}
+
+out = sys.argv[1]
+for harness in sys.argv[2:]:
+    directory = os.path.join(out, harness)
+    if os.path.isdir(directory) and os.listdir(directory):
+        continue
+    os.makedirs(directory, exist_ok=True)
+    for data in SOURCES[harness]():
+        with open(os.path.join(directory, hashlib.sha1(data).hexdigest()), "wb") as f:
+            f.write(data)
