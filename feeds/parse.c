@@ -17,7 +17,10 @@
 #include "common/utf8.h"
 #include "common/util.h"
 #include "feeds/date.h"
+#include "feeds/xmlguard.h"
 
+/* What a document's own entity declarations may add to it, in bytes (see xmlguard.h). */
+#define FEED_MAX_ENTITY_EXPANSION ((size_t)1 << 20)
 #define NS_ATOM10 "http://www.w3.org/2005/Atom"
 #define NS_ATOM03 "http://purl.org/atom/ns#"
 #define NS_RSS10 "http://purl.org/rss/1.0/"
@@ -592,6 +595,7 @@ static int parse_xml(const char *data, size_t len, bool is_utf8, const char *doc
     xmlDoc *doc = xmlCtxtReadMemory(ctxt, data, (int)len, doc_url, encoding, options);
     bool well_formed = ctxt->wellFormed;
     const xmlError *xerr = xmlCtxtGetLastError(ctxt);
+    bool entity_loop = xerr && xerr->code == XML_ERR_ENTITY_LOOP; /* libxml2 caught a bomb */
     char reason[256];
     snprintf(reason, sizeof reason, "%s", xerr && xerr->message ? xerr->message : "ill-formed XML");
     size_t rlen = strlen(reason);
@@ -602,6 +606,13 @@ static int parse_xml(const char *data, size_t len, bool is_utf8, const char *doc
     if (!root) {
         xmlFreeDoc(doc);
         return set_err(err, errlen, "not XML: %s", reason);
+    }
+    size_t entity_limit = FEED_MAX_ENTITY_EXPANSION;
+    if (entity_loop ||
+        xml_entity_expansion(doc, entity_limit) > entity_limit) {
+        xmlFreeDoc(doc);
+        return set_err(err, errlen, "refused: its DTD's entities would expand to more than %zu bytes",
+                       entity_limit);
     }
     const char *root_ns = root->ns && root->ns->href ? (const char *)root->ns->href : NULL;
     const char *name = (const char *)root->name;

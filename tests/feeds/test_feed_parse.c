@@ -1,8 +1,10 @@
 /* test_feed_parse.c: the feed parser on RSS 2.0, Atom 1.0, RSS 1.0, JSON Feed, broken input, and dates. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "check.h"
+#include "common/buf.h"
 #include "feeds/date.h"
 #include "feeds/feed.h"
 
@@ -192,6 +194,90 @@ static void test_dates(void)
     CHECK(!date_parse(NULL, &t));
 }
 
+/* Hostile XML (issue: hostile input): entity bombs are refused, external entities and DTDs
+ * are never loaded, deep nesting is bounded. */
+static void test_entity_bombs_are_refused(void)
+{
+    struct buf doc;
+    buf_init(&doc, 0);
+    buf_append_str(&doc, "<?xml version=\"1.0\"?>\n<!DOCTYPE rss [\n<!ENTITY l0 \"lol\">\n");
+    for (int i = 1; i < 10; i++) {
+        char line[256];
+        snprintf(line, sizeof line, "<!ENTITY l%d \"&l%d;&l%d;&l%d;&l%d;&l%d;&l%d;&l%d;&l%d;&l%d;&l%d;\">\n",
+                 i, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1);
+        buf_append_str(&doc, line);
+    }
+    buf_append_str(&doc, "]>\n<rss version=\"2.0\"><channel><title>&l9;</title><item><title>&l9;"
+                         "</title><link>http://a.example/</link></item></channel></rss>\n");
+    struct feed f;
+    char err[256];
+    CHECK(feed_parse(doc.data, doc.len, NULL, &f, err, sizeof err) == -1);
+    CHECK_CONTAINS(err, "entities would expand");
+    buf_free(&doc);
+
+    /* quadratic blow-up: one 50 KB entity referenced 50,000 times (2.5 GB if expanded) */
+    buf_init(&doc, 0);
+    buf_append_str(&doc, "<?xml version=\"1.0\"?>\n<!DOCTYPE rss [<!ENTITY a \"");
+    for (int i = 0; i < 50000; i++)
+        buf_append_char(&doc, 'A');
+    buf_append_str(&doc, "\">]>\n<rss version=\"2.0\"><channel><item><title>x</title><description>");
+    for (int i = 0; i < 50000; i++)
+        buf_append_str(&doc, "&a;");
+    buf_append_str(&doc, "</description></item></channel></rss>\n");
+    CHECK(feed_parse(doc.data, doc.len, NULL, &f, err, sizeof err) == -1);
+    CHECK_CONTAINS(err, "entities would expand");
+    buf_free(&doc);
+
+    /* a few small entities are fine */
+    const char *ok = "<?xml version=\"1.0\"?>\n<!DOCTYPE rss [<!ENTITY org \"Dawn &amp; Co\">"
+                     "<!ENTITY two \"&org; and &org;\">]>\n"
+                     "<rss version=\"2.0\"><channel><title>&two;</title><item><title>&org;</title>"
+                     "<link>http://a.example/1</link></item></channel></rss>\n";
+    CHECK(feed_parse(ok, strlen(ok), NULL, &f, err, sizeof err) == 0);
+    CHECK_STR(f.title, "Dawn & Co and Dawn & Co");
+    CHECK(f.n_items == 1);
+    feed_free(&f);
+}
+
+static void test_external_entities_and_dtds_are_not_loaded(void)
+{
+    const char *doc = "<?xml version=\"1.0\"?>\n<!DOCTYPE rss SYSTEM \"file:///etc/hostname\" ["
+                      "<!ENTITY pw SYSTEM \"file:///etc/passwd\">"
+                      "<!ENTITY net SYSTEM \"http://127.0.0.1:9/x\">"
+                      "<!ENTITY % p SYSTEM \"file:///etc/passwd\"> %p;]>\n"
+                      "<rss version=\"2.0\"><channel><title>T&pw;&net;</title><item>"
+                      "<title>I&pw;</title><link>http://a.example/1</link></item></channel></rss>\n";
+    struct feed f;
+    char err[256];
+    CHECK(feed_parse(doc, strlen(doc), NULL, &f, err, sizeof err) == 0);
+    CHECK_STR(f.title, "T");
+    CHECK(f.n_items == 1);
+    if (f.n_items == 1)
+        CHECK_STR(f.items[0].title, "I");
+    feed_free(&f);
+}
+
+static void test_deep_nesting_is_bounded(void)
+{
+    struct buf doc;
+    buf_init(&doc, 0);
+    buf_append_str(&doc, "<rss version=\"2.0\"><channel><title>t</title><item><title>x</title>"
+                         "<link>http://a.example/1</link><description>");
+    for (int i = 0; i < 100000; i++)
+        buf_append_str(&doc, "<div>");
+    buf_append_str(&doc, "</description></item></channel></rss>");
+    struct feed f;
+    char err[256];
+    /* libxml2 stops at its depth limit (256): what came before is kept, the feed flagged */
+    CHECK(feed_parse(doc.data, doc.len, NULL, &f, err, sizeof err) == 0);
+    CHECK(f.bozo);
+    CHECK(f.n_items == 1);
+    if (f.n_items == 1)
+        CHECK_STR(f.items[0].link, "http://a.example/1");
+    feed_free(&f);
+    buf_free(&doc);
+}
+
 int main(void)
 {
     RUN(test_rss20_items);
@@ -199,5 +285,8 @@ int main(void)
     RUN(test_rss10_and_json_feed);
     RUN(test_broken_input);
     RUN(test_dates);
+    RUN(test_entity_bombs_are_refused);
+    RUN(test_external_entities_and_dtds_are_not_loaded);
+    RUN(test_deep_nesting_is_bounded);
     return check_summary();
 }
