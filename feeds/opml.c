@@ -10,8 +10,10 @@
 
 #include "common/buf.h"
 #include "common/util.h"
+#include "feeds/xmlguard.h"
 
 #define OPML_MAX_BYTES (64L * 1024 * 1024)
+#define OPML_MAX_ENTITY_EXPANSION ((size_t)1 << 20)
 #define OPML_NS "urn:feedspool:opml"
 
 /* The URL in the feed list's format: no fragment, spaces percent-encoded. NULL if not http(s). */
@@ -124,6 +126,11 @@ int opml_parse(const char *data, size_t len, struct opml_import *out, char *err,
     if (!root || strcasecmp((const char *)root->name, "opml") != 0) {
         xmlFreeDoc(doc);
         return set_err(err, errlen, "not an OPML document (no <opml> element)");
+    }
+    if (xml_entity_expansion(doc, OPML_MAX_ENTITY_EXPANSION) > OPML_MAX_ENTITY_EXPANSION) {
+        xmlFreeDoc(doc);
+        return set_err(err, errlen, "refused: its DTD's entities would expand to more than %zu bytes",
+                       OPML_MAX_ENTITY_EXPANSION);
     }
     for (xmlNode *c = root->children; c; c = c->next)
         if (c->type == XML_ELEMENT_NODE && strcmp((const char *)c->name, "body") == 0)

@@ -105,7 +105,10 @@ static size_t tree_size(xmlDoc *doc, struct entity_sizes *s, xmlNode *n, size_t 
             const xmlEntity *ent = xmlGetDocEntity(doc, c->name);
             if (ent)
                 total = add_saturating(total, entity_size(doc, s, ent, limit, 0), limit);
-        } else if (c->type == XML_ELEMENT_NODE && c->children && depth < 1024) {
+        } else if (c->type == XML_ELEMENT_NODE && depth < 1024) {
+            for (xmlAttr *a = c->properties; a && total <= limit; a = a->next)
+                total = add_saturating(total, tree_size(doc, s, a->children, limit, depth + 1),
+                                       limit); /* attribute values hold references too */
             total = add_saturating(total, tree_size(doc, s, c->children, limit, depth + 1), limit);
         }
     }

@@ -125,6 +125,14 @@ static void test_opml_import(void)
     CHECK(opml_parse("<rss/>", 6, &in, err, sizeof err) == -1);
     CHECK_CONTAINS(err, "not an OPML document");
     CHECK(opml_parse("", 0, &in, err, sizeof err) == -1);
+
+    const char *bomb = "<?xml version=\"1.0\"?><!DOCTYPE opml [<!ENTITY a \"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\">"
+                       "<!ENTITY b \"&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;\">"
+                       "<!ENTITY c \"&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;\">"
+                       "<!ENTITY d \"&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;\">]>"
+                       "<opml><body><outline text=\"&d;&d;&d;\" xmlUrl=\"http://x.example/\"/></body></opml>";
+    CHECK(opml_parse(bomb, strlen(bomb), &in, err, sizeof err) == -1);
+    CHECK_CONTAINS(err, "entities would expand");
 }
 
 static void test_opml_round_trip_keeps_options(void)
