@@ -121,13 +121,14 @@ int opml_parse(const char *data, size_t len, struct opml_import *out, char *err,
     xmlDoc *doc = xmlCtxtReadMemory(ctxt, data, (int)len, NULL, NULL,
                                     XML_PARSE_RECOVER | XML_PARSE_NONET | XML_PARSE_NOERROR |
                                         XML_PARSE_NOWARNING);
+    bool entities_refused = doc && xml_entities_refused(ctxt, doc, OPML_MAX_ENTITY_EXPANSION);
     xmlFreeParserCtxt(ctxt);
     xmlNode *root = doc ? xmlDocGetRootElement(doc) : NULL;
     if (!root || strcasecmp((const char *)root->name, "opml") != 0) {
         xmlFreeDoc(doc);
         return set_err(err, errlen, "not an OPML document (no <opml> element)");
     }
-    if (xml_entity_expansion(doc, OPML_MAX_ENTITY_EXPANSION) > OPML_MAX_ENTITY_EXPANSION) {
+    if (entities_refused) {
         xmlFreeDoc(doc);
         return set_err(err, errlen, "refused: its DTD's entities would expand to more than %zu bytes",
                        OPML_MAX_ENTITY_EXPANSION);

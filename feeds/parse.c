@@ -595,7 +595,7 @@ static int parse_xml(const char *data, size_t len, bool is_utf8, const char *doc
     xmlDoc *doc = xmlCtxtReadMemory(ctxt, data, (int)len, doc_url, encoding, options);
     bool well_formed = ctxt->wellFormed;
     const xmlError *xerr = xmlCtxtGetLastError(ctxt);
-    bool entity_loop = xerr && xerr->code == XML_ERR_ENTITY_LOOP; /* libxml2 caught a bomb */
+    bool entities_refused = doc && xml_entities_refused(ctxt, doc, FEED_MAX_ENTITY_EXPANSION);
     char reason[256];
     snprintf(reason, sizeof reason, "%s", xerr && xerr->message ? xerr->message : "ill-formed XML");
     size_t rlen = strlen(reason);
@@ -607,12 +607,10 @@ static int parse_xml(const char *data, size_t len, bool is_utf8, const char *doc
         xmlFreeDoc(doc);
         return set_err(err, errlen, "not XML: %s", reason);
     }
-    size_t entity_limit = FEED_MAX_ENTITY_EXPANSION;
-    if (entity_loop ||
-        xml_entity_expansion(doc, entity_limit) > entity_limit) {
+    if (entities_refused) {
         xmlFreeDoc(doc);
         return set_err(err, errlen, "refused: its DTD's entities would expand to more than %zu bytes",
-                       entity_limit);
+                       FEED_MAX_ENTITY_EXPANSION);
     }
     const char *root_ns = root->ns && root->ns->href ? (const char *)root->ns->href : NULL;
     const char *name = (const char *)root->name;

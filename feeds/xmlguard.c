@@ -126,3 +126,11 @@ size_t xml_entity_expansion(xmlDoc *doc, size_t limit)
     free(s.v);
     return total;
 }
+
+bool xml_entities_refused(xmlParserCtxt *ctxt, xmlDoc *doc, size_t limit)
+{
+    const xmlError *e = ctxt ? xmlCtxtGetLastError(ctxt) : NULL;
+    if (e && e->code == XML_ERR_ENTITY_LOOP)
+        return true;
+    return xml_entity_expansion(doc, limit) > limit;
+}
