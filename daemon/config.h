@@ -27,7 +27,8 @@ struct config {
     long max_backoff;       /* seconds: cap on error backoff */
     long connect_timeout;   /* seconds */
     long transfer_timeout;  /* seconds, whole transfer */
-    long low_speed_time;    /* seconds below 1 byte/s before a transfer is cut */
+    long low_speed_limit;   /* bytes/s: slower counts as stalled */
+    long low_speed_time;    /* seconds stalled before a transfer is cut */
     long max_body;          /* bytes, after decompression */
     long max_transfers;     /* concurrent transfers in all */
     long max_per_host;      /* concurrent transfers per host */

@@ -250,6 +250,7 @@ int service_run(const struct service_params *params)
         .user_agent = user_agent,
         .connect_timeout = cfg->connect_timeout,
         .transfer_timeout = cfg->transfer_timeout,
+        .low_speed_limit = cfg->low_speed_limit,
         .low_speed_time = cfg->low_speed_time,
         .max_redirects = cfg->max_redirects,
         .max_transfers = cfg->max_transfers,

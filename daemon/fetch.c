@@ -28,6 +28,8 @@ struct transfer {
     struct curl_slist *headers;
     struct buf body;
     bool too_big;
+    size_t header_bytes;    /* of every response of the transfer, redirects included */
+    bool headers_too_big;
     fetch_done_fn done;
     void *ud;
     char error[CURL_ERROR_SIZE];
@@ -49,6 +51,7 @@ struct host_pace {
 };
 
 #define HOST_BUCKETS 4096
+#define FETCH_MAX_HEADER_BYTES (256 * 1024)
 
 struct fetcher {
     struct event_base *base;
@@ -137,6 +140,12 @@ static void finish_transfer(struct fetcher *f, struct transfer *t, CURLcode code
     } else if (t->refused[0]) {
         r.error = t->refused;
         r.refused = true;
+        r.ok = false;
+    } else if (t->headers_too_big || (code == CURLE_OUT_OF_MEMORY && t->body.len == 0)) {
+        /* libcurl refuses one header line over 100 KB with "out of memory"; we cap the sum */
+        snprintf(reason, sizeof reason, "response headers too large (over %d bytes, or one "
+                 "header over 100 KB)", FETCH_MAX_HEADER_BYTES);
+        r.error = reason;
         r.ok = false;
     } else if (t->too_big || code == CURLE_FILESIZE_EXCEEDED) {
         snprintf(reason, sizeof reason, "body larger than %zu bytes", f->opts.max_body);
@@ -267,6 +276,11 @@ static size_t on_header(char *line, size_t size, size_t nmemb, void *ud)
 {
     struct transfer *t = ud;
     size_t n = size * nmemb;
+    t->header_bytes += n;
+    if (t->header_bytes > FETCH_MAX_HEADER_BYTES) {
+        t->headers_too_big = true;
+        return 0; /* stops the transfer */
+    }
     if (n > 9 && strncmp(line, "HTTP/", 5) == 0) {
         const char *sp = memchr(line, ' ', n);
         long status = sp ? strtol(sp + 1, NULL, 10) : 0;
@@ -412,7 +426,7 @@ void fetcher_start(struct fetcher *f, const struct fetch_request *req, fetch_don
     curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, ""); /* every encoding libcurl was built with */
     curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT, f->opts.connect_timeout);
     curl_easy_setopt(e, CURLOPT_TIMEOUT, f->opts.transfer_timeout);
-    curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1L);
+    curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, f->opts.low_speed_limit);
     curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, f->opts.low_speed_time);
     curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)f->opts.max_body);
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);

@@ -26,7 +26,8 @@ struct fetch_options {
     const char *user_agent;
     long connect_timeout;   /* seconds */
     long transfer_timeout;  /* seconds */
-    long low_speed_time;    /* seconds under 1 byte/s before the transfer is cut */
+    long low_speed_limit;   /* bytes/s: slower counts as stalled */
+    long low_speed_time;    /* seconds stalled before the transfer is cut */
     long max_redirects;
     long max_transfers;
     long max_per_host;

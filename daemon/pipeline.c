@@ -836,6 +836,8 @@ static void schedule_first_poll(struct pipeline *p, struct feed_runtime *fr)
         feed_state_free(&fs);
         return;
     }
+    if (known == 1)
+        fr->errors = fs.errors; /* a restart continues the backoff where it was */
     if (p->once) {
         feed_state_free(&fs);
         poll_feed(fr);
@@ -844,7 +846,6 @@ static void schedule_first_poll(struct pipeline *p, struct feed_runtime *fr)
     long delay;
     if (known == 1 && fs.next_due > now_seconds()) {
         delay = (long)(fs.next_due - now_seconds());
-        fr->errors = fs.errors;
     } else {
         long jitter = p->deps.config->poll_jitter;
         delay = jitter > 0 ? random() % jitter : 0;

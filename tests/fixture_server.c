@@ -7,6 +7,13 @@
  *   /redirect/NNN/REST    answers NNN (301, 302, 307, 308) with Location: /REST
  *   /retry-after/N/REST   answers 503 with Retry-After: N
  *   /to-loopback/REST     answers 302 with Location: http://127.0.0.1:PORT/REST
+ * and hostile ones, each of which a limit of feedspool's must cut off:
+ *   /gzip-bomb...         1 MB of gzip that inflates to 1 GiB of spaces
+ *   /endless...           a chunked body that never ends (64 KiB every millisecond)
+ *   /trickle...           a chunked body of one byte a second
+ *   /loop...              302 with Location: itself
+ *   /to-scheme/S...       302 with Location: S://127.0.0.1/etc/passwd (file, ftp, gopher)
+ *   /big-header...        a 200 whose X-Filler header is 1 MiB long
  * It listens on 127.0.0.1 and 127.0.0.2 (same port), so tests can tell addresses apart.
  * Every request is appended to the log file as one line:
  *   METHOD PATH inm=<If-None-Match|-> ims=<If-Modified-Since|-> ua=<User-Agent> ms=<monotonic ms>
@@ -20,13 +27,84 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <zlib.h>
 
 #include "daemon/static_server.h"
 
 struct fixture {
     FILE *log;
     int port;
+    struct event_base *base;
+    unsigned char *gzip_bomb; /* made on first use */
+    size_t gzip_bomb_len;
 };
+
+/* A chunked reply fed by a timer until the client goes away. */
+struct drip {
+    struct evhttp_request *req;
+    struct event *timer;
+    size_t chunk;
+    struct timeval every;
+};
+
+static void drip_stop(struct evhttp_connection *conn, void *arg)
+{
+    (void)conn;
+    struct drip *d = arg;
+    event_free(d->timer);
+    free(d);
+}
+
+static void drip_next(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    struct drip *d = arg;
+    struct evbuffer *body = evbuffer_new();
+    char block[4096];
+    memset(block, ' ', sizeof block);
+    for (size_t left = d->chunk; left;) {
+        size_t n = left < sizeof block ? left : sizeof block;
+        evbuffer_add(body, block, n);
+        left -= n;
+    }
+    evhttp_send_reply_chunk(d->req, body);
+    evbuffer_free(body);
+    evtimer_add(d->timer, &d->every);
+}
+
+static void start_drip(struct fixture *fx, struct evhttp_request *req, size_t chunk, long every_us)
+{
+    struct drip *d = calloc(1, sizeof *d);
+    d->req = req;
+    d->chunk = chunk;
+    d->every = (struct timeval){.tv_sec = every_us / 1000000, .tv_usec = every_us % 1000000};
+    d->timer = evtimer_new(fx->base, drip_next, d);
+    evhttp_connection_set_closecb(evhttp_request_get_connection(req), drip_stop, d);
+    evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type", "application/rss+xml");
+    evhttp_send_reply_start(req, 200, "OK");
+    drip_next(-1, 0, d);
+}
+
+/* 1 GiB of spaces, gzip-compressed (about 1 MB). */
+static void make_gzip_bomb(struct fixture *fx)
+{
+    z_stream z = {0};
+    deflateInit2(&z, 9, Z_DEFLATED, 16 + 15, 9, Z_DEFAULT_STRATEGY);
+    static unsigned char in[1 << 20];
+    memset(in, ' ', sizeof in);
+    size_t cap = 4 << 20;
+    fx->gzip_bomb = malloc(cap);
+    z.next_out = fx->gzip_bomb;
+    z.avail_out = (uInt)cap;
+    for (int i = 0; i < 1024; i++) {
+        z.next_in = in;
+        z.avail_in = sizeof in;
+        deflate(&z, i == 1023 ? Z_FINISH : Z_NO_FLUSH);
+    }
+    fx->gzip_bomb_len = cap - z.avail_out;
+    deflateEnd(&z);
+}
 
 static const char *header_or_dash(struct evhttp_request *req, const char *name)
 {
@@ -49,6 +127,47 @@ static bool on_request(struct evhttp_request *req, void *ud)
     if (strncmp(uri, "/hang", 5) == 0)
         return true; /* never answered; freed with the server */
     struct evkeyvalq *out = evhttp_request_get_output_headers(req);
+    if (strncmp(uri, "/gzip-bomb", 10) == 0) {
+        if (!fx->gzip_bomb)
+            make_gzip_bomb(fx);
+        struct evbuffer *body = evbuffer_new();
+        evbuffer_add(body, fx->gzip_bomb, fx->gzip_bomb_len);
+        evhttp_add_header(out, "Content-Type", "application/rss+xml");
+        evhttp_add_header(out, "Content-Encoding", "gzip");
+        evhttp_send_reply(req, 200, "OK", body);
+        evbuffer_free(body);
+        return true;
+    }
+    if (strncmp(uri, "/endless", 8) == 0) {
+        start_drip(fx, req, 65536, 1000);
+        return true;
+    }
+    if (strncmp(uri, "/trickle", 8) == 0) {
+        start_drip(fx, req, 1, 1000000);
+        return true;
+    }
+    if (strncmp(uri, "/loop", 5) == 0) {
+        evhttp_add_header(out, "Location", uri);
+        evhttp_send_reply(req, 302, "Found", NULL);
+        return true;
+    }
+    if (strncmp(uri, "/to-scheme/", 11) == 0) {
+        char location[256];
+        snprintf(location, sizeof location, "%.*s://127.0.0.1/etc/passwd",
+                 (int)strcspn(uri + 11, "/?"), uri + 11);
+        evhttp_add_header(out, "Location", location);
+        evhttp_send_reply(req, 302, "Found", NULL);
+        return true;
+    }
+    if (strncmp(uri, "/big-header", 11) == 0) {
+        char *filler = malloc((1 << 20) + 1);
+        memset(filler, 'a', 1 << 20);
+        filler[1 << 20] = '\0';
+        evhttp_add_header(out, "X-Filler", filler);
+        free(filler);
+        evhttp_send_reply(req, 200, "OK", NULL);
+        return true;
+    }
     if (strncmp(uri, "/redirect/", 10) == 0 && strlen(uri) > 14) {
         int code = atoi(uri + 10);
         char location[2048];
@@ -105,6 +224,7 @@ int main(int argc, char **argv)
     }
     signal(SIGPIPE, SIG_IGN);
     struct event_base *base = event_base_new();
+    fx.base = base;
     char err[256];
     struct static_server *srv = static_server_start(base, argv[1], 0, err, sizeof err);
     if (!srv) {
@@ -129,5 +249,6 @@ int main(int argc, char **argv)
     static_server_free(srv);
     event_base_free(base);
     fclose(fx.log);
+    free(fx.gzip_bomb);
     return 0;
 }
