@@ -1,4 +1,5 @@
-/* cmd_spool.c: `feedspool spool stats`: how full the spool is and how old its oldest record. */
+/* cmd_spool.c: `feedspool spool stats`: how full the spool is and how old its oldest record;
+ * `feedspool spool validate FILE...`: records checked against the record schema. */
 #include <jansson.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -7,8 +8,12 @@
 
 #include "daemon/commands.h"
 #include "daemon/config.h"
+#include "common/fileio.h"
 #include "daemon/service.h"
 #include "output/spool.h"
+#include "output/validate.h"
+
+#define RECORD_FILE_MAX (1L << 30)
 
 static void print_age(long long seconds)
 {
@@ -22,14 +27,50 @@ static void print_age(long long seconds)
         printf("%lldh%02lldm", seconds / 3600, seconds / 60 % 60);
 }
 
+/* Checks each file against the built-in record schema; exit 0 only when all conform. */
+static int validate_files(int n, char **paths)
+{
+    char err[512];
+    struct schema *schema = schema_load_record(err, sizeof err);
+    if (!schema) {
+        fprintf(stderr, "feedspool spool validate: %s\n", err);
+        return 1;
+    }
+    int bad = 0;
+    for (int i = 0; i < n; i++) {
+        size_t len;
+        char *text = file_read_all(paths[i], RECORD_FILE_MAX, &len, err, sizeof err);
+        json_error_t jerr;
+        json_t *record = text ? json_loadb(text, len, 0, &jerr) : NULL;
+        if (!text)
+            printf("%s\n", err);
+        else if (!record)
+            printf("%s: not JSON: line %d: %s\n", paths[i], jerr.line, jerr.text);
+        else if (schema_validate(schema, record, err, sizeof err) < 0)
+            printf("%s: %s\n", paths[i], err);
+        else
+            printf("%s: ok\n", paths[i]);
+        bad += !record || schema_validate(schema, record, err, sizeof err) < 0;
+        json_decref(record);
+        free(text);
+    }
+    schema_free(schema);
+    return bad ? 1 : 0;
+}
+
 int cmd_spool(int argc, char **argv)
 {
+    if (!wants_help(argc, argv) && argc >= 3 && strcmp(argv[1], "validate") == 0)
+        return validate_files(argc - 2, argv + 2);
     if (wants_help(argc, argv) || argc < 2 || strcmp(argv[1], "stats") != 0) {
         FILE *out = wants_help(argc, argv) ? stdout : stderr;
         fprintf(out, "Usage: feedspool spool stats [--json] [OPTIONS]\n"
-                     "Prints the spool's depth (records waiting in new/), their bytes, the age of\n"
-                     "the oldest, and how many records consumers hold in cur/. The spool is the\n"
-                     "configured one (-c FILE, --spool DIR).\n\n");
+                     "       feedspool spool validate FILE...\n"
+                     "stats prints the spool's depth (records waiting in new/), their bytes, the age\n"
+                     "of the oldest, how many records consumers hold in cur/ and how many were\n"
+                     "quarantined. The spool is the configured one (-c FILE, --spool DIR).\n"
+                     "validate checks record files against the record schema (the one the daemon\n"
+                     "applies before a record enters new/), printing FILE: ok or the first problem.\n\n");
         service_print_options(out);
         return wants_help(argc, argv) ? 0 : 2;
     }
@@ -57,10 +98,11 @@ int cmd_spool(int argc, char **argv)
     if (rc < 0) {
         fprintf(stderr, "feedspool spool: %s\n", err);
     } else if (as_json) {
-        json_t *o = json_pack("{s:s, s:I, s:I, s:I, s:I, s:I}", "spool", cfg.spool, "depth",
+        json_t *o = json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I}", "spool", cfg.spool, "depth",
                               (json_int_t)st.new_records, "bytes", (json_int_t)st.new_bytes,
                               "oldest_age_seconds", (json_int_t)st.oldest_age, "claimed",
-                              (json_int_t)st.cur_records, "writing", (json_int_t)st.tmp_files);
+                              (json_int_t)st.cur_records, "writing", (json_int_t)st.tmp_files,
+                              "quarantined", (json_int_t)st.quarantined);
         char *text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
         printf("%s\n", text);
         free(text);
@@ -72,6 +114,7 @@ int cmd_spool(int argc, char **argv)
         print_age(st.oldest_age);
         printf("\nclaimed  %ld records in cur/\nwriting  %ld files in tmp/\n", st.cur_records,
                st.tmp_files);
+        printf("refused  %ld records in quarantine/\n", st.quarantined);
     }
     config_free(&cfg);
     return rc < 0 ? 1 : 0;

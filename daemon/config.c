@@ -61,6 +61,8 @@ static const struct option_spec options[] = {
     NUM(article_attempts, OPT_COUNT, "3", 1, 100,
         "page fetch attempts before the feed's own text is used"),
     NUM(retry_delay, OPT_SECONDS, "5m", 1, 86400, "wait before retrying a failed page fetch"),
+    NUM(max_record_bytes, OPT_BYTES, "8M", 4096, 1L << 30,
+        "largest record written to new/; a larger one goes to quarantine/"),
     NUM(spool_max_records, OPT_COUNT, "100000", 1, 100000000,
         "article fetching pauses while new/ holds this many records"),
     NUM(spool_max_bytes, OPT_BYTES, "1G", 1024, 1L << 40,

@@ -30,6 +30,7 @@ struct config {
     long low_speed_limit;   /* bytes/s: slower counts as stalled */
     long low_speed_time;    /* seconds stalled before a transfer is cut */
     long max_body;          /* bytes, after decompression */
+    long max_record_bytes;  /* larger records go to quarantine/, not new/ */
     long max_transfers;     /* concurrent transfers in all */
     long max_per_host;      /* concurrent transfers per host */
     long host_min_gap;      /* milliseconds between request starts to one host */

@@ -83,8 +83,13 @@ static void render(const struct metrics_server *srv, struct evbuffer *out)
                         "feedspool_articles_written_total %llu\n"
                         "# HELP feedspool_items_failed_total Items given up on (no usable text).\n"
                         "# TYPE feedspool_items_failed_total counter\n"
-                        "feedspool_items_failed_total %llu\n",
-                        (unsigned long long)m->records_written, (unsigned long long)m->items_failed);
+                        "feedspool_items_failed_total %llu\n"
+                        "# HELP feedspool_records_quarantined_total Records refused by the schema "
+                        "check or the size cap.\n"
+                        "# TYPE feedspool_records_quarantined_total counter\n"
+                        "feedspool_records_quarantined_total %llu\n",
+                        (unsigned long long)m->records_written, (unsigned long long)m->items_failed,
+                        (unsigned long long)m->records_quarantined);
     struct spool_stats st;
     char err[256];
     if (spool_read_stats(srv->spool_dir, &st, err, sizeof err) == 0)

@@ -19,6 +19,7 @@
 #include "feeds/feed.h"
 #include "feeds/itemkey.h"
 #include "output/record.h"
+#include "output/validate.h"
 
 #define FEED_ACCEPT "application/rss+xml, application/atom+xml, application/feed+json, " \
                     "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
@@ -59,6 +60,7 @@ struct pipeline {
     struct pipeline_deps deps;
     struct pipeline_hooks hooks;
     struct topic_rules *rules;
+    struct schema *record_schema; /* every record is checked against it before the spool */
     bool once;
     bool started;
     bool stopping;
@@ -270,6 +272,50 @@ static void pause_after_write_failure(struct pipeline *p)
     evtimer_add(p->write_resume, &tv);
 }
 
+/* True (with the reason) when a record may not enter new/: over max_record_bytes, or not
+ * valid under the schema consumers are promised. */
+static bool record_refused(struct pipeline *p, const json_t *record, size_t len, char *why,
+                           size_t whylen)
+{
+    if ((long)len > p->deps.config->max_record_bytes) {
+        snprintf(why, whylen, "record of %zu bytes is over max_record_bytes (%ld)", len,
+                 p->deps.config->max_record_bytes);
+        return true;
+    }
+    char reason[400];
+    if (schema_validate(p->record_schema, record, reason, sizeof reason) < 0) {
+        snprintf(why, whylen, "fails the record schema: %s", reason);
+        return true;
+    }
+    return false;
+}
+
+/* Writes {"reason", "bytes", "record"} into quarantine/ (the record itself only when within
+ * the size cap) and gives the item up: an operator looks, consumers never see it. */
+static void quarantine_record(struct article_job *j, json_t *record, size_t len, const char *why)
+{
+    struct pipeline *p = j->p;
+    json_t *entry = json_object();
+    json_object_set_new(entry, "reason", json_string(why));
+    json_object_set_new(entry, "bytes", json_integer((json_int_t)len));
+    json_object_set_new(entry, "url", json_incref(json_object_get(record, "url")));
+    bool small = (long)len <= p->deps.config->max_record_bytes;
+    json_object_set_new(entry, "record", small ? json_incref(record) : json_null());
+    char *text = json_dumps(entry, JSON_COMPACT);
+    json_decref(entry);
+    char err[512];
+    const char *url = json_str(j->item, "link");
+    if (spool_quarantine(p->deps.spool, j->record_id, text, strlen(text), err, sizeof err) < 0)
+        log_err("record refused, and quarantine failed record=%s url=%s reason=\"%s\" error=\"%s\"",
+                j->record_id, url ? url : "-", why, err);
+    else
+        log_err("record quarantined record=%s url=%s reason=\"%s\"", j->record_id,
+                url ? url : "-", why);
+    free(text);
+    job_mark(j, state_item_set_failed(p->deps.state, j->key, why));
+    p->stats.records_quarantined++;
+}
+
 /* Tags the article, writes its record durably, then marks the item emitted. */
 static void job_write_record(struct article_job *j, const struct article *a, const char *source)
 {
@@ -304,7 +350,9 @@ static void job_write_record(struct article_job *j, const struct article *a, con
     size_t len;
     char *text = record_serialize(record, &len);
     char err[512];
-    if (spool_write(p->deps.spool, j->record_id, text, len, err, sizeof err) < 0) {
+    if (record_refused(p, record, len, err, sizeof err)) {
+        quarantine_record(j, record, len, err);
+    } else if (spool_write(p->deps.spool, j->record_id, text, len, err, sizeof err) < 0) {
         log_err("spool write failed record=%s url=%s reason=\"%s\" retry_in=%lds", j->record_id,
                 in.url ? in.url : "-", err, p->deps.config->retry_delay);
         job_mark(j, state_item_set_retry(p->deps.state, j->key, j->attempts,
@@ -945,6 +993,12 @@ struct pipeline *pipeline_new(const struct pipeline_deps *deps, const struct pip
     if (hooks)
         p->hooks = *hooks;
     p->rules = rules;
+    char err[256];
+    p->record_schema = schema_load_record(err, sizeof err);
+    if (!p->record_schema) { /* compiled in: only a build error can get here */
+        log_err("the built-in record schema does not load reason=\"%s\"", err);
+        abort();
+    }
     p->once = once;
     p->idle_check = evtimer_new(deps->base, on_idle_check, p);
     p->pressure_check = evtimer_new(deps->base, on_pressure_check, p);
@@ -1025,5 +1079,6 @@ void pipeline_free(struct pipeline *p)
     event_free(p->pressure_check);
     event_free(p->write_resume);
     topic_rules_free(p->rules);
+    schema_free(p->record_schema);
     free(p);
 }

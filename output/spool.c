@@ -18,6 +18,7 @@ struct spool {
     int tmp_fd; /* directory descriptors, kept open for openat/renameat/fsync */
     int new_fd;
     int cur_fd;
+    int quarantine_fd;
 };
 
 static int make_dir(const char *path, char *err, size_t errlen)
@@ -63,10 +64,11 @@ int spool_open(const char *dir, struct spool **out, char *err, size_t errlen)
     *out = NULL;
     struct spool *sp = xcalloc(1, sizeof *sp);
     sp->dir = xstrdup(dir);
-    sp->tmp_fd = sp->new_fd = sp->cur_fd = -1;
+    sp->tmp_fd = sp->new_fd = sp->cur_fd = sp->quarantine_fd = -1;
     if (make_dir(dir, err, errlen) < 0 || open_subdir(dir, "tmp", &sp->tmp_fd, err, errlen) < 0 ||
         open_subdir(dir, "new", &sp->new_fd, err, errlen) < 0 ||
-        open_subdir(dir, "cur", &sp->cur_fd, err, errlen) < 0) {
+        open_subdir(dir, "cur", &sp->cur_fd, err, errlen) < 0 ||
+        open_subdir(dir, "quarantine", &sp->quarantine_fd, err, errlen) < 0) {
         spool_close(sp);
         return -1;
     }
@@ -85,6 +87,8 @@ void spool_close(struct spool *sp)
         close(sp->new_fd);
     if (sp->cur_fd >= 0)
         close(sp->cur_fd);
+    if (sp->quarantine_fd >= 0)
+        close(sp->quarantine_fd);
     free(sp->dir);
     free(sp);
 }
@@ -130,8 +134,9 @@ static int write_all(int fd, const char *data, size_t len)
     return 0;
 }
 
-int spool_write(struct spool *sp, const char *record_id, const char *data, size_t len, char *err,
-                size_t errlen)
+/* tmp/<id>.json -> fsync -> rename into the folder dest_fd (named dest) -> fsync it. */
+static int publish(struct spool *sp, int dest_fd, const char *dest, const char *record_id,
+                   const char *data, size_t len, char *err, size_t errlen)
 {
     if (!valid_record_id(record_id))
         return set_err(err, errlen, "invalid record id");
@@ -153,8 +158,8 @@ int spool_write(struct spool *sp, const char *record_id, const char *data, size_
         rc = -1;
     }
     if (rc == 0) {
-        step = "rename into new/";
-        rc = renameat(sp->tmp_fd, name, sp->new_fd, name);
+        step = dest;
+        rc = renameat(sp->tmp_fd, name, dest_fd, name);
         saved_errno = errno;
     }
     if (rc < 0) {
@@ -162,9 +167,22 @@ int spool_write(struct spool *sp, const char *record_id, const char *data, size_
         return set_err(err, errlen, "%s/tmp/%s: %s failed: %s", sp->dir, name, step,
                        strerror(saved_errno));
     }
-    if (fsync(sp->new_fd) < 0)
-        return set_err(err, errlen, "%s/new: fsync failed: %s", sp->dir, strerror(errno));
+    if (fsync(dest_fd) < 0)
+        return set_err(err, errlen, "%s: fsync of the folder failed: %s", sp->dir, strerror(errno));
     return 0;
+}
+
+int spool_write(struct spool *sp, const char *record_id, const char *data, size_t len, char *err,
+                size_t errlen)
+{
+    return publish(sp, sp->new_fd, "rename into new/", record_id, data, len, err, errlen);
+}
+
+int spool_quarantine(struct spool *sp, const char *record_id, const char *data, size_t len,
+                     char *err, size_t errlen)
+{
+    return publish(sp, sp->quarantine_fd, "rename into quarantine/", record_id, data, len, err,
+                   errlen);
 }
 
 /* Counts the regular files of dir/sub, their bytes and the oldest modification time. */
@@ -201,6 +219,13 @@ int spool_read_stats(const char *dir, struct spool_stats *out, char *err, size_t
     if (scan_folder(dir, "new", &out->new_records, &out->new_bytes, &oldest, err, errlen) < 0 ||
         scan_folder(dir, "cur", &out->cur_records, NULL, NULL, err, errlen) < 0 ||
         scan_folder(dir, "tmp", &out->tmp_files, NULL, NULL, err, errlen) < 0)
+        return -1;
+    char *quarantine = xasprintf("%s/quarantine", dir);
+    struct stat st;
+    bool has_quarantine = stat(quarantine, &st) == 0; /* (spools from before it have none) */
+    free(quarantine);
+    if (has_quarantine &&
+        scan_folder(dir, "quarantine", &out->quarantined, NULL, NULL, err, errlen) < 0)
         return -1;
     out->oldest_age = oldest ? (long long)(time(NULL) - oldest) : -1;
     return 0;

@@ -3,6 +3,7 @@
  *   SPOOL/tmp/  records being written; stale ones are removed at open
  *   SPOOL/new/  complete records, each <record-id>.json; consumers take them from here
  *   SPOOL/cur/  records a consumer has claimed by rename(2) from new/
+ *   SPOOL/quarantine/  records refused by the schema check or the size cap (never in new/)
  *
  * spool_write() writes tmp/<id>.json, fsyncs it, renames it into new/ and
  * fsyncs new/: a reader never sees a partial file, and the same id written
@@ -24,6 +25,9 @@ bool spool_has(const struct spool *sp, const char *record_id);
  * reason in err. record_id must be a hash (hex), never a string from a feed. */
 int spool_write(struct spool *sp, const char *record_id, const char *data, size_t len, char *err,
                 size_t errlen);
+/* Same path into quarantine/ instead of new/: for records consumers must not see. */
+int spool_quarantine(struct spool *sp, const char *record_id, const char *data, size_t len,
+                     char *err, size_t errlen);
 const char *spool_dir(const struct spool *sp);
 
 struct spool_stats {
@@ -32,6 +36,7 @@ struct spool_stats {
     long long oldest_age;  /* seconds since the oldest record in new/ was written; -1 if none */
     long cur_records;      /* claimed by consumers, not yet deleted */
     long tmp_files;        /* being written (or left by a crash, until the next start) */
+    long quarantined;      /* records refused by the schema check or the size cap */
 };
 
 /* Reads the spool's folders (without opening it for writing). */

@@ -46,6 +46,16 @@ class Help(unittest.TestCase):
         self.assertIn("unknown argument '--bogus'", result.stderr)
 
 
+class Extract(unittest.TestCase):
+    def test_a_page_over_50_mb_is_refused_before_parsing(self):
+        with tempfile.NamedTemporaryFile(suffix=".html") as page:
+            page.write(b"<html><body>" + b"<p>words and more words</p>" * (2 * 1024 * 1024))
+            page.flush()
+            result = feedspool("extract", page.name)
+        self.assertEqual(result.returncode, 1)
+        self.assertIn("larger than 52428800 bytes", result.stderr)
+
+
 class Check(unittest.TestCase):
     def setUp(self):
         self.dir = tempfile.mkdtemp(prefix="feedspool-check-")
