@@ -10,9 +10,8 @@
 
 #include "common/buf.h"
 #include "common/util.h"
-#include "daemon/log.h"
 
-enum option_type { OPT_STRING, OPT_COUNT, OPT_SECONDS, OPT_MILLISECONDS, OPT_BYTES, OPT_LOG_LEVEL };
+enum option_type { OPT_STRING, OPT_COUNT, OPT_SECONDS, OPT_MILLISECONDS, OPT_BYTES, OPT_CHOICE };
 
 struct option_spec {
     const char *name;
@@ -22,13 +21,15 @@ struct option_spec {
     long min, max;
     const char *help;
     bool at_start; /* a new value takes effect only when the daemon starts again */
+    const char *choices; /* OPT_CHOICE: the allowed values, '|'-separated */
 };
 
-#define STR(field, def, help) {#field, OPT_STRING, offsetof(struct config, field), def, 0, 0, help, false}
-#define NUM(field, type, def, lo, hi, help) {#field, type, offsetof(struct config, field), def, lo, hi, help, false}
+#define STR(field, def, help) {#field, OPT_STRING, offsetof(struct config, field), def, 0, 0, help, false, NULL}
+#define NUM(field, type, def, lo, hi, help) {#field, type, offsetof(struct config, field), def, lo, hi, help, false, NULL}
+#define CHOICE(field, def, choices, help) {#field, OPT_CHOICE, offsetof(struct config, field), def, 0, 0, help, false, choices}
 /* The same, for options read once at start. */
-#define STR_AT_START(field, def, help) {#field, OPT_STRING, offsetof(struct config, field), def, 0, 0, help, true}
-#define NUM_AT_START(field, type, def, lo, hi, help) {#field, type, offsetof(struct config, field), def, lo, hi, help, true}
+#define STR_AT_START(field, def, help) {#field, OPT_STRING, offsetof(struct config, field), def, 0, 0, help, true, NULL}
+#define NUM_AT_START(field, type, def, lo, hi, help) {#field, type, offsetof(struct config, field), def, lo, hi, help, true, NULL}
 
 static const struct option_spec options[] = {
     STR(feeds, "/etc/feedspool/feeds.txt", "feed list file: one URL per line, # comments"),
@@ -41,8 +42,7 @@ static const struct option_spec options[] = {
     STR_AT_START(allow_networks, "",
                  "ranges article links may reach besides public addresses, e.g. 127.0.0.0/8"),
     STR_AT_START(metrics_address, "", "loopback HOST:PORT serving /metrics (Prometheus) and /healthz"),
-    {"log_level", OPT_LOG_LEVEL, offsetof(struct config, log_level), "info", 0, 0,
-     "err, warning, notice, info or debug", false},
+    CHOICE(log_level, "info", "err|warning|notice|info|debug", "how much the log says"),
     NUM(poll_interval, OPT_SECONDS, "15m", 1, 7 * 86400, "default time between polls of a feed"),
     NUM(poll_jitter, OPT_SECONDS, "30s", 0, 86400, "first polls are spread over this window"),
     NUM(max_backoff, OPT_SECONDS, "6h", 1, 7 * 86400, "longest wait after repeated errors"),
@@ -126,6 +126,19 @@ static const struct option_spec *find_option(const char *name)
     return NULL;
 }
 
+/* True when value is one of the '|'-separated choices. */
+static bool is_choice(const char *choices, const char *value)
+{
+    size_t n = strlen(value);
+    for (const char *p = choices; *p;) {
+        size_t len = strcspn(p, "|");
+        if (len == n && strncmp(p, value, n) == 0)
+            return true;
+        p += len + (p[len] == '|');
+    }
+    return false;
+}
+
 int config_set(struct config *c, const char *key, const char *value, const char *where,
                char *err, size_t errlen)
 {
@@ -146,10 +159,10 @@ int config_set(struct config *c, const char *key, const char *value, const char 
         free(*string_field(c, o));
         *string_field(c, o) = xstrdup(value);
         return 0;
-    case OPT_LOG_LEVEL:
-        if (log_level_parse(value) < 0)
-            return set_err(err, errlen, "%s: %s must be err, warning, notice, info or debug, not '%s'",
-                           where, key, value);
+    case OPT_CHOICE:
+        if (!is_choice(o->choices, value))
+            return set_err(err, errlen, "%s: %s must be one of %s, not '%s'", where, key,
+                           o->choices, value);
         free(*string_field(c, o));
         *string_field(c, o) = xstrdup(value);
         return 0;
@@ -241,7 +254,7 @@ int config_read(struct config *c, FILE *f, const char *path, char *err, size_t e
 void config_free(struct config *c)
 {
     for (size_t i = 0; i < ARRAY_LEN(options); i++)
-        if (options[i].type == OPT_STRING || options[i].type == OPT_LOG_LEVEL) {
+        if (options[i].type == OPT_STRING || options[i].type == OPT_CHOICE) {
             free(*string_field(c, &options[i]));
             *string_field(c, &options[i]) = NULL;
         }
@@ -256,7 +269,7 @@ char *config_restart_only_changes(const struct config *a, const struct config *b
         if (!o->at_start)
             continue;
         bool differ;
-        if (o->type == OPT_STRING || o->type == OPT_LOG_LEVEL) {
+        if (o->type == OPT_STRING || o->type == OPT_CHOICE) {
             const char *x = *string_field((struct config *)a, o), *y = *string_field((struct config *)b, o);
             differ = strcmp(x ? x : "", y ? y : "") != 0;
         } else {
@@ -274,7 +287,8 @@ void config_print_help(FILE *out)
 {
     fprintf(out, "Configuration options (file: key = value; command line: --set key=value):\n");
     for (size_t i = 0; i < ARRAY_LEN(options); i++)
-        fprintf(out, "  %-17s %s (default: %s)%s\n", options[i].name, options[i].help,
+        fprintf(out, "  %-17s %s%s%s (default: %s)%s\n", options[i].name, options[i].help,
+                options[i].choices ? ": " : "", options[i].choices ? options[i].choices : "",
                 options[i].default_value[0] ? options[i].default_value : "none",
                 options[i].at_start ? "; read at start only" : "");
 }
