@@ -31,6 +31,8 @@ struct config {
     long low_speed_time;    /* seconds stalled before a transfer is cut */
     long max_body;          /* bytes, after decompression */
     long max_record_bytes;  /* larger records go to quarantine/, not new/ */
+    char *copies;           /* "mark": copies of a story are written, marked; "first": only the first */
+    long story_window;      /* seconds an article stays findable as the start of a story */
     long max_transfers;     /* concurrent transfers in all */
     long max_per_host;      /* concurrent transfers per host */
     long host_min_gap;      /* milliseconds between request starts to one host */

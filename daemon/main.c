@@ -23,6 +23,7 @@ static const struct command commands[] = {
     {"spool", cmd_spool, "spool stats: depth, bytes, oldest record's age"},
     {"import-opml", cmd_import_opml, "add the feeds of an OPML file to the feed list"},
     {"export-opml", cmd_export_opml, "print the feed list as OPML"},
+    {"similar", cmd_similar, "whether article texts are copies of one story"},
 };
 
 int wants_help(int argc, char **argv)

@@ -87,9 +87,14 @@ static void render(const struct metrics_server *srv, struct evbuffer *out)
                         "# HELP feedspool_records_quarantined_total Records refused by the schema "
                         "check or the size cap.\n"
                         "# TYPE feedspool_records_quarantined_total counter\n"
-                        "feedspool_records_quarantined_total %llu\n",
+                        "feedspool_records_quarantined_total %llu\n"
+                        "# HELP feedspool_copies_listed_total Copies of earlier articles listed in "
+                        "sources.jsonl instead of written.\n"
+                        "# TYPE feedspool_copies_listed_total counter\n"
+                        "feedspool_copies_listed_total %llu\n",
                         (unsigned long long)m->records_written, (unsigned long long)m->items_failed,
-                        (unsigned long long)m->records_quarantined);
+                        (unsigned long long)m->records_quarantined,
+                        (unsigned long long)m->copies_listed);
     struct spool_stats st;
     char err[256];
     if (spool_read_stats(srv->spool_dir, &st, err, sizeof err) == 0)

@@ -20,6 +20,7 @@
 #include "feeds/itemkey.h"
 #include "output/record.h"
 #include "output/validate.h"
+#include "stories/index.h"
 
 #define FEED_ACCEPT "application/rss+xml, application/atom+xml, application/feed+json, " \
                     "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
@@ -61,6 +62,8 @@ struct pipeline {
     struct pipeline_hooks hooks;
     struct topic_rules *rules;
     struct schema *record_schema; /* every record is checked against it before the spool */
+    struct story_index *stories;  /* earlier articles' fingerprints (tables in the state db) */
+    struct event *story_expiry;   /* hourly: forget articles older than story_window */
     bool once;
     bool started;
     bool stopping;
@@ -316,13 +319,104 @@ static void quarantine_record(struct article_job *j, json_t *record, size_t len,
     p->stats.records_quarantined++;
 }
 
-/* Tags the article, writes its record durably, then marks the item emitted. */
+/* A copy of an earlier article not written as a record: listed in SPOOL/sources.jsonl as a
+ * source of its story, then the item is done. */
+static void job_record_copy(struct article_job *j, const struct article *a, const char *title,
+                            const struct story_match *match)
+{
+    struct pipeline *p = j->p;
+    char seen[DATE_ISO_LEN];
+    date_format_iso(now_seconds(), seen);
+    json_t *line = json_object();
+    json_object_set_new(line, "record", json_string(j->record_id));
+    json_object_set_new(line, "story", json_string(match->story_id));
+    json_object_set_new(line, "duplicate_of", json_string(match->record_id));
+    json_object_set_new(line, "similarity",
+                        json_real((double)(long)(match->similarity * 1000 + 0.5) / 1000));
+    json_object_set_new(line, "exact", json_boolean(match->exact));
+    json_object_set_new(line, "url", utf8_json_string(json_str(j->item, "link")));
+    json_object_set_new(line, "canonical_url", utf8_json_string(a->canonical_url));
+    json_object_set_new(line, "feed", utf8_json_string(json_str(j->item, "feed_url")));
+    json_object_set_new(line, "title", utf8_json_string(title));
+    json_object_set_new(line, "seen", json_string(seen));
+    char *text = json_dumps(line, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_decref(line);
+    size_t len = strlen(text);
+    text = xrealloc(text, len + 2);
+    text[len++] = '\n';
+    text[len] = '\0';
+    char err[512];
+    const char *url = json_str(j->item, "link");
+    if (spool_append_source(p->deps.spool, text, len, err, sizeof err) < 0) {
+        log_err("source list write failed record=%s url=%s reason=\"%s\" retry_in=%lds",
+                j->record_id, url ? url : "-", err, p->deps.config->retry_delay);
+        job_mark(j, state_item_set_retry(p->deps.state, j->key, j->attempts,
+                                         now_seconds() + p->deps.config->retry_delay, err));
+        j->write_failed = true;
+        pause_after_write_failure(p);
+    } else {
+        job_mark(j, state_item_set_emitted(p->deps.state, j->key));
+        p->stats.copies_listed++;
+        log_info("copy of an earlier article listed as a source record=%s story=%s duplicate_of=%s "
+                 "similarity=%.2f exact=%s url=%s",
+                 j->record_id, match->story_id, match->record_id, match->similarity,
+                 match->exact ? "yes" : "no", url ? url : "-");
+    }
+    free(text);
+}
+
+/* The story the article belongs to: 1 with *match filled when an earlier article of it is
+ * in the index, else 0 (also when the index cannot be read: the article is then written as
+ * a new story rather than lost). */
+static int find_story(struct pipeline *p, const struct fingerprint *fp, struct story_match *match)
+{
+    char err[512];
+    story_index_set_window(p->stories, p->deps.config->story_window);
+    int found = story_index_find(p->stories, fp, now_seconds(), match, err, sizeof err);
+    if (found < 0) {
+        log_err("story lookup failed reason=\"%s\"", err);
+        found = 0;
+    }
+    return found;
+}
+
+/* Marks the item emitted and indexes its fingerprint, in one transaction. */
+static void job_mark_written(struct article_job *j, const struct fingerprint *fp, const char *story)
+{
+    struct pipeline *p = j->p;
+    if (state_begin(p->deps.state) < 0) {
+        job_mark(j, -1);
+        return;
+    }
+    char err[512];
+    if (story_index_add(p->stories, fp, j->record_id, story, now_seconds(), err, sizeof err) < 0)
+        log_err("story index write failed record=%s reason=\"%s\"", j->record_id, err);
+    /* (not indexed: later copies will not find it, but the record stands) */
+    int rc = state_item_set_emitted(p->deps.state, j->key);
+    if (rc == 0)
+        rc = state_commit(p->deps.state);
+    else
+        state_rollback(p->deps.state);
+    job_mark(j, rc);
+}
+
+/* Finds the article's story, tags it, writes its record durably (or, for a copy that is not
+ * to be written, lists it as a source), then marks the item done. */
 static void job_write_record(struct article_job *j, const struct article *a, const char *source)
 {
     struct pipeline *p = j->p;
     const char *title = json_str(j->item, "title");
     if (!title || !*title)
         title = a->title;
+    struct fingerprint fp;
+    fingerprint_compute(a->text, a->canonical_url ? a->canonical_url : json_str(j->item, "link"),
+                        &fp);
+    struct story_match match;
+    bool copy = find_story(p, &fp, &match) == 1;
+    if (copy && (match.exact || strcmp(p->deps.config->copies, "first") == 0)) {
+        job_record_copy(j, a, title, &match);
+        return;
+    }
     struct topic_result topics = {0};
     topics_tag(p->rules, title, a->text, &topics);
     if (json_str(j->item, "topics"))
@@ -345,6 +439,9 @@ static void job_write_record(struct article_job *j, const struct article *a, con
         .text_source = source,
         .fetched = now_seconds(),
         .topics = &topics,
+        .story = copy ? match.story_id : j->record_id,
+        .duplicate_of = copy ? match.record_id : NULL,
+        .similarity = copy ? match.similarity : 0,
     };
     json_t *record = record_build(&in);
     size_t len;
@@ -360,11 +457,12 @@ static void job_write_record(struct article_job *j, const struct article *a, con
         j->write_failed = true;
         pause_after_write_failure(p);
     } else {
-        job_mark(j, state_item_set_emitted(p->deps.state, j->key));
+        job_mark_written(j, &fp, in.story);
         p->stats.records_written++;
         note_spool_growth(p, len);
-        log_info("record written record=%s url=%s topics=%zu source=%s", j->record_id,
-                 in.url ? in.url : "-", topics.n_hits, source);
+        log_info("record written record=%s url=%s topics=%zu source=%s story=%s%s%s", j->record_id,
+                 in.url ? in.url : "-", topics.n_hits, source, in.story,
+                 copy ? " duplicate_of=" : "", copy ? match.record_id : "");
         if (p->hooks.on_record)
             p->hooks.on_record(p->hooks.ud, record);
     }
@@ -985,6 +1083,25 @@ void pipeline_set_feeds(struct pipeline *p, const struct feed_list *list)
 
 /* ---- lifecycle ---------------------------------------------------------- */
 
+/* Forgets the articles that fell out of story_window; runs at start and every hour. */
+static void on_story_expiry(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    struct pipeline *p = arg;
+    char err[512];
+    story_index_set_window(p->stories, p->deps.config->story_window);
+    long removed = story_index_expire(p->stories, now_seconds(), err, sizeof err);
+    if (removed < 0)
+        log_err("story index expiry failed reason=\"%s\"", err);
+    else if (removed > 0)
+        log_info("story index: articles past story_window forgotten count=%ld", removed);
+    if (!p->once && !p->stopping) {
+        struct timeval hour = {.tv_sec = 3600};
+        evtimer_add(p->story_expiry, &hour);
+    }
+}
+
 struct pipeline *pipeline_new(const struct pipeline_deps *deps, const struct pipeline_hooks *hooks,
                               struct topic_rules *rules, bool once)
 {
@@ -999,6 +1116,12 @@ struct pipeline *pipeline_new(const struct pipeline_deps *deps, const struct pip
         log_err("the built-in record schema does not load reason=\"%s\"", err);
         abort();
     }
+    if (story_index_open(state_db(deps->state), deps->config->story_window, &p->stories, err,
+                         sizeof err) < 0) {
+        log_err("%s", err);
+        abort(); /* the state database opened a moment ago: only a broken build gets here */
+    }
+    p->story_expiry = evtimer_new(deps->base, on_story_expiry, p);
     p->once = once;
     p->idle_check = evtimer_new(deps->base, on_idle_check, p);
     p->pressure_check = evtimer_new(deps->base, on_pressure_check, p);
@@ -1016,6 +1139,7 @@ void pipeline_start(struct pipeline *p)
 {
     p->started = true;
     recount_spool(p);
+    on_story_expiry(-1, 0, p);
     struct resume_ctx ctx = {.p = p};
     if (state_items_pending(p->deps.state, resume_pending, &ctx) < 0)
         log_err("cannot resume pending items reason=\"%s\"", state_error(p->deps.state));
@@ -1080,5 +1204,7 @@ void pipeline_free(struct pipeline *p)
     event_free(p->write_resume);
     topic_rules_free(p->rules);
     schema_free(p->record_schema);
+    event_free(p->story_expiry);
+    story_index_close(p->stories);
     free(p);
 }

@@ -55,6 +55,7 @@ struct pipeline_stats {
     long items_new;       /* items seen for the first time */
     long records_written;
     long records_quarantined; /* refused by the schema check or the size cap */
+    long copies_listed;       /* copies of earlier articles listed in sources.jsonl, not written */
     long items_failed;    /* items given up on */
     unsigned long long fetches[FETCH_KINDS][OUTCOMES];
     unsigned long long latency_buckets[PIPELINE_LATENCY_BUCKETS]; /* not cumulative */

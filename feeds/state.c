@@ -399,3 +399,8 @@ int state_counts(struct state *st, struct state_counts *out)
     sqlite3_finalize(stmt);
     return rc == SQLITE_ROW ? 0 : fail(st, "count");
 }
+
+struct sqlite3 *state_db(struct state *st)
+{
+    return st->db;
+}

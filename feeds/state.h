@@ -79,5 +79,8 @@ int state_item_set_retry(struct state *st, const char *key, long attempts, int64
 /* Calls fn for every pending item, oldest first. The strings live only during the call. */
 int state_items_pending(struct state *st, void (*fn)(const struct pending_item *, void *), void *ud);
 int state_counts(struct state *st, struct state_counts *out);
+/* The database handle, for modules keeping their own tables in the same file (the story
+ * index), so that their writes can share a transaction with the item marks. */
+struct sqlite3 *state_db(struct state *st);
 
 #endif

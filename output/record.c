@@ -35,6 +35,11 @@ json_t *record_build(const struct record_input *in)
     json_object_set_new(r, "image", utf8_json_string(in->image));
     json_object_set_new(r, "text_source", utf8_json_string(in->text_source));
     json_object_set_new(r, "text", utf8_json_string(in->text));
+    json_object_set_new(r, "story", json_string(in->story ? in->story : in->id));
+    json_object_set_new(r, "duplicate_of", in->duplicate_of ? json_string(in->duplicate_of) : json_null());
+    json_object_set_new(r, "similarity",
+                        in->duplicate_of ? json_real((double)(long)(in->similarity * 1000 + 0.5) / 1000)
+                                         : json_null());
     json_object_set_new(r, "topic_ids", topic_ids);
     json_object_set_new(r, "topics",
                         in->topics ? topic_result_to_json(in->topics) : json_array());

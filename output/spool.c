@@ -178,6 +178,22 @@ int spool_write(struct spool *sp, const char *record_id, const char *data, size_
     return publish(sp, sp->new_fd, "rename into new/", record_id, data, len, err, errlen);
 }
 
+int spool_append_source(struct spool *sp, const char *line, size_t len, char *err, size_t errlen)
+{
+    char *path = xasprintf("%s/sources.jsonl", sp->dir);
+    int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+    int rc = fd < 0 ? -1 : write_all(fd, line, len);
+    if (rc == 0)
+        rc = fsync(fd);
+    int saved = errno;
+    if (fd >= 0)
+        close(fd);
+    if (rc < 0)
+        set_err(err, errlen, "%s: %s", path, strerror(saved));
+    free(path);
+    return rc;
+}
+
 int spool_quarantine(struct spool *sp, const char *record_id, const char *data, size_t len,
                      char *err, size_t errlen)
 {

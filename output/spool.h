@@ -25,6 +25,9 @@ bool spool_has(const struct spool *sp, const char *record_id);
  * reason in err. record_id must be a hash (hex), never a string from a feed. */
 int spool_write(struct spool *sp, const char *record_id, const char *data, size_t len, char *err,
                 size_t errlen);
+/* Appends one line (a JSON object and '\n') to SPOOL/sources.jsonl and fsyncs it: the copies
+ * of earlier articles that were not written as records of their own. */
+int spool_append_source(struct spool *sp, const char *line, size_t len, char *err, size_t errlen);
 /* Same path into quarantine/ instead of new/: for records consumers must not see. */
 int spool_quarantine(struct spool *sp, const char *record_id, const char *data, size_t len,
                      char *err, size_t errlen);
