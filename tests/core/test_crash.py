@@ -17,12 +17,24 @@ from fixture import BIN, Fixture  # noqa: E402
 ITEMS = 1500
 
 
+WORDS = ("talks truce province militants government ceasefire border council minister police "
+         "district valley market school harvest river bridge court budget election hospital road "
+         "village council teachers farmers prices water power trade envoy statement agreement "
+         "week month morning evening officials sources residents leaders report clashes").split()
+
+
 def make_feed(fx):
-    """A feed of ITEMS items: the sample pages behind distinct query strings."""
-    pages = sorted(p for p in os.listdir(os.path.join(fx.www, "pages")) if p.startswith("seed-"))
-    items = ["<item><title>Item %d</title><link>{{BASE}}/pages/%s?copy=%d</link>"
-             "<guid isPermaLink=\"false\">crash-%d</guid></item>" % (i, pages[i % len(pages)], i, i)
-             for i in range(ITEMS)]
+    """A feed of ITEMS items, each with its own page of its own words (so no article is a copy
+    of another and every item must become a record)."""
+    rng = random.Random(ITEMS)
+    items = []
+    for i in range(ITEMS):
+        paragraphs = ["<p>%s.</p>" % " ".join(rng.choice(WORDS) for _ in range(40)) for _ in range(5)]
+        with open(os.path.join(fx.www, "pages", "crash-%d.html" % i), "w") as f:
+            f.write("<html><head><title>Item %d</title></head><body><article><h1>Item %d</h1>%s"
+                    "</article></body></html>" % (i, i, "".join(paragraphs)))
+        items.append("<item><title>Item %d</title><link>{{BASE}}/pages/crash-%d.html</link>"
+                     "<guid isPermaLink=\"false\">crash-%d</guid></item>" % (i, i, i))
     with open(os.path.join(fx.www, "feeds", "crash.xml"), "w") as f:
         f.write("<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>Crash</title>"
                 + "".join(items) + "</channel></rss>")
