@@ -1,0 +1,137 @@
+/* test_stories.c: fingerprints (exact keys, anchors shared by copies and cuts, not by other
+ * texts) and the SQLite story index (exact and near matches, the window, expiry). */
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "common/buf.h"
+#include "stories/fingerprint.h"
+#include "stories/index.h"
+
+/* A deterministic text of n words from a small vocabulary, different for each seed. */
+static char *text_of(unsigned seed, int n)
+{
+    static const char *const words[] = {
+        "talks", "truce", "province", "militants", "government", "ceasefire", "border", "council",
+        "minister", "police", "district", "valley", "market", "school", "harvest", "river",
+        "bridge", "court", "budget", "election", "hospital", "road", "village", "teachers",
+        "farmers", "prices", "water", "power", "trade", "envoy", "statement", "agreement"};
+    struct buf b;
+    buf_init(&b, 0);
+    unsigned x = seed * 2654435761u + 1;
+    for (int i = 0; i < n; i++) {
+        x = x * 1103515245u + 12345u;
+        buf_append_str(&b, words[(x >> 16) % (sizeof words / sizeof *words)]);
+        buf_append_str(&b, i % 12 == 11 ? ".\n\n" : " ");
+    }
+    return buf_steal(&b);
+}
+
+static void test_fingerprints(void)
+{
+    char *a = text_of(1, 600), *b = text_of(2, 600);
+    struct fingerprint fa, fa_again, fb, cut, messy;
+    fingerprint_compute(a, "https://Example.com/story?utm_source=x", &fa);
+    fingerprint_compute(a, "https://example.com/story", &fa_again);
+    fingerprint_compute(b, NULL, &fb);
+    CHECK(fa.n > 10);
+    CHECK(fa.text_key != 0 && fa.text_key == fa_again.text_key);
+    CHECK(fa.url_key != 0 && fa.url_key == fa_again.url_key); /* normalised URL */
+    CHECK(fb.url_key == 0);
+    CHECK(fa.text_key != fb.text_key);
+    CHECK(!fingerprint_same_story(fingerprint_shared(&fa, &fb), fa.n, fb.n));
+
+    /* the first 60 % of the text */
+    char *head = strndup(a, strlen(a) * 6 / 10);
+    fingerprint_compute(head, NULL, &cut);
+    size_t shared = fingerprint_shared(&fa, &cut);
+    CHECK(fingerprint_same_story(shared, fa.n, cut.n));
+    CHECK(fingerprint_containment(shared, fa.n, cut.n) > 0.9);
+
+    /* spacing does not matter to anchors or to the text key */
+    char *spaced = strdup(a);
+    for (char *p = spaced; *p; p++)
+        if (*p == ' ')
+            *p = '\t';
+    fingerprint_compute(spaced, NULL, &messy);
+    CHECK(fingerprint_shared(&fa, &messy) == fa.n);
+    CHECK(messy.text_key == fa.text_key);
+
+    struct fingerprint empty;
+    fingerprint_compute("", NULL, &empty);
+    CHECK(empty.n == 0 && empty.text_key == 0);
+    free(a);
+    free(b);
+    free(head);
+    free(spaced);
+}
+
+static const char *id_of(int i)
+{
+    static char ids[8][33];
+    snprintf(ids[i % 8], sizeof ids[0], "%032x", i + 1);
+    return ids[i % 8];
+}
+
+static void test_index(void)
+{
+    sqlite3 *db;
+    CHECK(sqlite3_open(":memory:", &db) == SQLITE_OK);
+    struct story_index *ix;
+    char err[256];
+    CHECK(story_index_open(db, 14 * 86400, &ix, err, sizeof err) == 0);
+    char *a = text_of(1, 600), *b = text_of(2, 600), *c = text_of(3, 600);
+    char *head = strndup(a, strlen(a) * 6 / 10);
+    struct fingerprint fa, fb, fc, fhead;
+    fingerprint_compute(a, "https://a.example/1", &fa);
+    fingerprint_compute(b, NULL, &fb);
+    fingerprint_compute(c, NULL, &fc);
+    fingerprint_compute(head, NULL, &fhead);
+    struct story_match m;
+    int64_t t0 = 1700000000;
+    CHECK(story_index_find(ix, &fa, t0, &m, err, sizeof err) == 0);
+    CHECK(story_index_add(ix, &fa, id_of(0), id_of(0), t0, err, sizeof err) == 0);
+    CHECK(story_index_add(ix, &fb, id_of(1), id_of(1), t0 + 10, err, sizeof err) == 0);
+
+    /* the same text again: exact */
+    CHECK(story_index_find(ix, &fa, t0 + 20, &m, err, sizeof err) == 1);
+    CHECK(m.exact);
+    CHECK_STR(m.record_id, id_of(0));
+    /* the same canonical URL with other text: exact too */
+    struct fingerprint same_url;
+    fingerprint_compute(c, "https://a.example/1?utm_medium=rss", &same_url);
+    CHECK(story_index_find(ix, &same_url, t0 + 20, &m, err, sizeof err) == 1);
+    CHECK(m.exact);
+    /* a cut: near, story of the first */
+    CHECK(story_index_find(ix, &fhead, t0 + 20, &m, err, sizeof err) == 1);
+    CHECK(!m.exact);
+    CHECK_STR(m.story_id, id_of(0));
+    CHECK(m.similarity > 0.9);
+    CHECK(story_index_add(ix, &fhead, id_of(2), m.story_id, t0 + 30, err, sizeof err) == 0);
+    /* an unrelated text: nothing */
+    CHECK(story_index_find(ix, &fc, t0 + 20, &m, err, sizeof err) == 0);
+
+    /* out of the window: not found; expiry deletes it */
+    story_index_set_window(ix, 100);
+    CHECK(story_index_find(ix, &fa, t0 + 1000, &m, err, sizeof err) == 0);
+    CHECK(story_index_find(ix, &fa, t0 + 50, &m, err, sizeof err) == 1);
+    CHECK(story_index_expire(ix, t0 + 125, err, sizeof err) == 2); /* a and b; the cut stays */
+    CHECK(story_index_find(ix, &fhead, t0 + 125, &m, err, sizeof err) == 1);
+    CHECK_STR(m.record_id, id_of(2)); /* exact: its own text */
+    CHECK(story_index_add(ix, &fa, "not-an-id", id_of(0), t0, err, sizeof err) == -1);
+    story_index_close(ix);
+    sqlite3_close(db);
+    free(a);
+    free(b);
+    free(c);
+    free(head);
+}
+
+int main(void)
+{
+    RUN(test_fingerprints);
+    RUN(test_index);
+    return check_summary();
+}
