@@ -7,9 +7,8 @@
 
 #include "common/util.h"
 
-#define MAX_POSTINGS 2048 /* posting rows read per lookup, newest first */
-#define STRINGIFY(x) #x
-#define AS_TEXT(x) STRINGIFY(x)
+#define MAX_POSTINGS 2048 /* posting rows used per lookup */
+#define POSTINGS_PER_ANCHOR 32 /* the newest articles used per anchor */
 
 struct story_index {
     sqlite3 *db;
@@ -25,16 +24,15 @@ static const char schema_sql[] =
     "  seen INTEGER NOT NULL,"
     "  anchors INTEGER NOT NULL);" /* how many it has */
     "CREATE TABLE IF NOT EXISTS story_postings ("
-    "  anchor INTEGER NOT NULL, doc INTEGER NOT NULL, PRIMARY KEY (anchor, doc)) WITHOUT ROWID;"
+    "  anchor INTEGER NOT NULL, doc INTEGER NOT NULL, PRIMARY KEY (anchor, doc DESC)) WITHOUT ROWID;"
     "CREATE TABLE IF NOT EXISTS story_keys ("
     "  key INTEGER PRIMARY KEY, doc INTEGER NOT NULL);";
 
-/* The postings of up to STORY_MAX_ANCHORS anchors (unused parameters are bound to 0, which
- * is never an anchor). */
+/* The postings of up to STORY_MAX_ANCHORS anchors. */
 #define P8 "?,?,?,?,?,?,?,?"
 #define FIND_POSTINGS_SQL                                                                   \
-    "SELECT doc FROM story_postings WHERE anchor IN (" P8 "," P8 "," P8 "," P8 "," P8 "," P8 \
-    "," P8 "," P8 ") ORDER BY doc DESC LIMIT " AS_TEXT(MAX_POSTINGS)
+    "SELECT anchor, doc FROM story_postings WHERE anchor IN (" P8 "," P8 "," P8 "," P8 "," P8 \
+    "," P8 "," P8 "," P8 ")" /* (in key order: by anchor, the newest first) */
 
 static int db_err(struct story_index *ix, char *err, size_t errlen, const char *what)
 {
@@ -166,10 +164,18 @@ int story_index_find(struct story_index *ix, const struct fingerprint *fp, int64
     size_t n = 0;
     sqlite3_stmt *st = ix->find_posting;
     sqlite3_reset(st);
-    for (int i = 0; i < STORY_MAX_ANCHORS; i++)
-        sqlite3_bind_int64(st, i + 1, (size_t)i < fp->n ? fp->anchors[i] : 0);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW && n < MAX_POSTINGS)
-        docs[n++] = sqlite3_column_int64(st, 0);
+    for (int i = 0; i < STORY_MAX_ANCHORS; i++) /* (unused places repeat the first anchor) */
+        sqlite3_bind_int64(st, i + 1, fp->anchors[(size_t)i < fp->n ? (size_t)i : 0]);
+    int64_t anchor = -1;
+    size_t of_anchor = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW && n < MAX_POSTINGS) {
+        if (sqlite3_column_int64(st, 0) != anchor) {
+            anchor = sqlite3_column_int64(st, 0);
+            of_anchor = 0;
+        }
+        if (of_anchor++ < POSTINGS_PER_ANCHOR) /* an anchor in very many texts says little */
+            docs[n++] = sqlite3_column_int64(st, 1);
+    }
     sqlite3_reset(st);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
         return db_err(ix, err, errlen, "find postings");

@@ -1,0 +1,131 @@
+/* stories_bench.c: the story index at scale. Inserts N generated fingerprints (default
+ * 1,000,000) into a fresh SQLite file, then looks up 20,000 more (half of them copies of
+ * indexed articles), and prints time per insert and per lookup and the file's bytes per
+ * article. Fingerprints are shaped like real ones: 8 to 40 anchors (articles of about 160
+ * to 800 words), one in ten a partial copy of an earlier one.
+ * Usage: bench_stories DBFILE [N] */
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "stories/index.h"
+
+static uint64_t rng_state = 0x9E3779B97F4A7C15ULL;
+
+static uint64_t next_random(void)
+{
+    uint64_t x = rng_state += 0x9E3779B97F4A7C15ULL;
+    x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
+    return x ^ (x >> 31);
+}
+
+static int by_value(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* A random fingerprint; when like is given, about 60 % of its anchors are like's. */
+static void generate(struct fingerprint *fp, const struct fingerprint *like)
+{
+    memset(fp, 0, sizeof *fp);
+    size_t n = 8 + next_random() % 33;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t v = (uint32_t)next_random();
+        if (like && i < like->n && next_random() % 10 < 6)
+            v = like->anchors[i];
+        fp->anchors[fp->n++] = v ? v : 1;
+    }
+    qsort(fp->anchors, fp->n, sizeof *fp->anchors, by_value);
+    size_t unique = 0;
+    for (size_t i = 0; i < fp->n; i++)
+        if (!unique || fp->anchors[unique - 1] != fp->anchors[i])
+            fp->anchors[unique++] = fp->anchors[i];
+    fp->n = unique;
+    fp->text_key = (int64_t)(next_random() >> 1) | 1;
+}
+
+static double now_seconds(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static void id_of(uint64_t n, char out[STORY_ID_LEN + 1])
+{
+    snprintf(out, STORY_ID_LEN + 1, "%016llx%016llx", (unsigned long long)n,
+             (unsigned long long)(n * 0x9E3779B97F4A7C15ULL));
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fprintf(stderr, "usage: bench_stories DBFILE [N]\n");
+        return 2;
+    }
+    long n = argc > 2 ? atol(argv[2]) : 1000000;
+    remove(argv[1]);
+    sqlite3 *db;
+    if (sqlite3_open(argv[1], &db) != SQLITE_OK)
+        return 1;
+    sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536; PRAGMA mmap_size=1073741824;", NULL, NULL, NULL);
+    struct story_index *ix;
+    char err[256];
+    if (story_index_open(db, 14L * 86400, &ix, err, sizeof err) < 0) {
+        fprintf(stderr, "%s\n", err);
+        return 1;
+    }
+    enum { KEEP = 4096 };
+    static struct fingerprint recent[KEEP]; /* for generating copies */
+    int64_t t0 = 1800000000;
+    char id[STORY_ID_LEN + 1];
+    double start = now_seconds();
+    sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);
+    for (long i = 0; i < n; i++) {
+        struct fingerprint fp;
+        bool copy = i > 0 && next_random() % 10 == 0;
+        generate(&fp, copy ? &recent[next_random() % (size_t)(i < KEEP ? i : KEEP)] : NULL);
+        recent[i % KEEP] = fp;
+        id_of((uint64_t)i + 1, id);
+        if (story_index_add(ix, &fp, id, id, t0 + i / 10, err, sizeof err) < 0) {
+            fprintf(stderr, "%s\n", err);
+            return 1;
+        }
+        if (i % 1000 == 999) {
+            sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+            sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);
+        }
+    }
+    sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+    double inserted = now_seconds();
+    sqlite3_exec(db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL);
+
+    long lookups = 20000, found = 0;
+    double lookup_start = now_seconds();
+    for (long i = 0; i < lookups; i++) {
+        struct fingerprint fp;
+        generate(&fp, i % 2 ? &recent[next_random() % KEEP] : NULL);
+        struct story_match m;
+        int rc = story_index_find(ix, &fp, t0 + n / 10, &m, err, sizeof err);
+        if (rc < 0) {
+            fprintf(stderr, "%s\n", err);
+            return 1;
+        }
+        found += rc;
+    }
+    double looked = now_seconds();
+    story_index_close(ix);
+    sqlite3_close(db);
+    struct stat st;
+    stat(argv[1], &st);
+    printf("articles %ld: insert %.1f us/article (batches of 1000), lookup %.1f us "
+           "(%ld of %ld found: the copies), index %.0f bytes/article\n",
+           n, (inserted - start) * 1e6 / (double)n, (looked - lookup_start) * 1e6 / (double)lookups,
+           found, lookups, (double)st.st_size / (double)n);
+    return 0;
+}
