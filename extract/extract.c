@@ -177,6 +177,27 @@ static bool small_part(xmlNode *n, size_t page_chars)
     return all * 5 < page_chars * 2;
 }
 
+/* True when an element below n is marked as the article body by its class, id or itemprop
+ * (broken markup sometimes leaves the body inside a header or a sidebar). */
+static bool holds_article_body(xmlNode *n, int depth)
+{
+    for (xmlNode *c = n->children; c && depth < MAX_DEPTH; c = c->next)
+        if (c->type == XML_ELEMENT_NODE &&
+            ((!is_tag(c, "article") && !is_tag(c, "main") && is_content_hint(c)) ||
+             holds_article_body(c, depth + 1)))
+            return true;
+    return false;
+}
+
+/* Elements that are never article text, whatever they hold. */
+static bool never_text(xmlNode *n)
+{
+    static const char *const tags[] = {"script", "style", "noscript", "template", "iframe",
+                                       "object", "embed", "svg", "canvas", "button", "input",
+                                       "select", "textarea", "link", "meta", "head", NULL};
+    return in_list((const char *)n->name, tags);
+}
+
 /* Removes what is never article text from below n. */
 static void clean(xmlNode *n, size_t page_chars, int depth)
 {
@@ -185,8 +206,10 @@ static void clean(xmlNode *n, size_t page_chars, int depth)
         xmlNode *next = c->next;
         if (c->type == XML_COMMENT_NODE || c->type == XML_PI_NODE ||
             (c->type == XML_ELEMENT_NODE &&
-             (depth > MAX_DEPTH || in_list((const char *)c->name, removed_tags) || is_hidden(c) ||
-              ((is_furniture(c) || is_tag(c, "form")) && small_part(c, page_chars))))) {
+             (depth > MAX_DEPTH || never_text(c) || is_hidden(c) ||
+              ((in_list((const char *)c->name, removed_tags) || is_furniture(c) ||
+                is_tag(c, "form")) &&
+               small_part(c, page_chars) && !holds_article_body(c, depth))))) {
             xmlUnlinkNode(c);
             xmlFreeNode(c);
         } else if (c->type == XML_ELEMENT_NODE) {
@@ -250,7 +273,81 @@ static bool has_block_child(xmlNode *n)
     return false;
 }
 
-/* Paragraph-like elements give their parent and grandparent a score. */
+/* How many times n's own text is broken by two <br> in a row (with only spaces between). */
+static size_t br_paragraph_breaks(xmlNode *n)
+{
+    size_t breaks = 0;
+    xmlNode *last_br = NULL;
+    for (xmlNode *c = n->children; c; c = c->next) {
+        if (c->type == XML_TEXT_NODE) {
+            bool blank = true;
+            for (const xmlChar *p = c->content; p && *p && blank; p++)
+                blank = isspace(*p);
+            if (!blank)
+                last_br = NULL;
+        } else if (is_tag(c, "br")) {
+            if (last_br)
+                breaks++;
+            last_br = last_br ? NULL : c;
+        } else if (c->type == XML_ELEMENT_NODE) {
+            last_br = NULL;
+        }
+    }
+    return breaks;
+}
+
+/* One paragraph's worth of text (all characters, commas, <br><br> breaks) credited to the
+ * element holding it, and half as much to that element's parent. */
+static void credit_paragraph(struct scoring *sc, xmlNode *holder, size_t all, size_t commas,
+                             size_t breaks)
+{
+    double cap = 3.0 * (double)(1 + breaks); /* text split by <br><br> is that many paragraphs */
+    double score = 1 + (double)commas + (all / 100.0 < cap ? all / 100.0 : cap);
+    candidate_of(sc, holder)->score += score;
+    if (holder->parent && holder->parent->type == XML_ELEMENT_NODE)
+        candidate_of(sc, holder->parent)->score += score / 2;
+}
+
+static bool inside_link(xmlNode *n)
+{
+    for (int up = 0; n && up < 16; n = n->parent, up++)
+        if (n->type == XML_ELEMENT_NODE && is_tag(n, "a"))
+            return true;
+    return false;
+}
+
+static size_t commas_in_text(const xmlChar *text)
+{
+    size_t commas = 0;
+    for (const xmlChar *p = text; p && *p; p++)
+        commas += *p == ',' || (p[0] == 0xEF && p[1] == 0xBC && p[2] == 0x8C) /* fullwidth */;
+    return commas;
+}
+
+/* The text n holds outside its block children ("loose" text beside them, as in
+ * <div>Text<br>more text<div>...</div></div>): characters, linked characters, commas. */
+static void loose_text(xmlNode *n, size_t *all, size_t *linked, size_t *commas, int depth)
+{
+    static const char *const blocks[] = {"p", "div", "section", "article", "table", "ul", "ol",
+                                         "dl", "blockquote", "pre", "h1", "h2", "h3", "h4", "h5",
+                                         "h6", "header", "footer", "aside", "nav", "figure",
+                                         "form", "main", NULL};
+    for (xmlNode *c = n->children; c; c = c->next) {
+        if (c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) {
+            for (const xmlChar *p = c->content; p && *p; p++)
+                *all += !isspace(*p) && (*p & 0xC0) != 0x80;
+            *commas += commas_in_text(c->content);
+        } else if (c->type == XML_ELEMENT_NODE && !in_list((const char *)c->name, blocks)) {
+            size_t a = 0, l = 0;
+            text_length(c, &a, &l, is_tag(c, "a"), depth + 1);
+            *all += a;
+            *linked += l;
+            *commas += count_commas(c);
+        }
+    }
+}
+
+/* Paragraphs give the element holding them a score, and its parent half of it. */
 static void score_paragraphs(struct scoring *sc, xmlNode *n, int depth)
 {
     for (xmlNode *c = n->children; c && depth < MAX_DEPTH; c = c->next) {
@@ -262,12 +359,13 @@ static void score_paragraphs(struct scoring *sc, xmlNode *n, int depth)
         if (paragraph && c->parent && c->parent->type == XML_ELEMENT_NODE) {
             size_t all = 0, linked = 0;
             text_length(c, &all, &linked, false, depth);
-            if (all >= 25 && linked * 2 < all) {
-                double score = 1 + (double)count_commas(c) + (all / 100.0 < 3 ? all / 100.0 : 3);
-                candidate_of(sc, c->parent)->score += score;
-                if (c->parent->parent && c->parent->parent->type == XML_ELEMENT_NODE)
-                    candidate_of(sc, c->parent->parent)->score += score / 2;
-            }
+            if (all >= 25 && linked * 2 < all && !inside_link(c->parent))
+                credit_paragraph(sc, c->parent, all, count_commas(c), br_paragraph_breaks(c));
+        } else if (!paragraph && !is_tag(c, "a")) {
+            size_t all = 0, linked = 0, commas = 0;
+            loose_text(c, &all, &linked, &commas, depth);
+            if (all >= 25 && linked * 2 < all && !inside_link(c->parent))
+                credit_paragraph(sc, c, all, commas, br_paragraph_breaks(c));
         }
         score_paragraphs(sc, c, depth + 1);
     }
