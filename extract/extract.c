@@ -168,13 +168,40 @@ static bool is_furniture(xmlNode *n)
 
 static void text_length(xmlNode *n, size_t *all, size_t *linked, bool in_link, int depth);
 
-/* Furniture (or a form) holding most of the page's text is the page, whatever its class says:
- * some sites wrap everything in one <form>. */
-static bool small_part(xmlNode *n, size_t page_chars)
+/* What the page holds: all visible characters, and those inside paragraphs (<p>). */
+struct page_size {
+    size_t chars;
+    size_t paragraph_chars;
+};
+
+/* Characters of text inside <p> elements below n (not inside links). */
+static size_t paragraph_chars(xmlNode *n, int depth)
+{
+    size_t total = 0;
+    for (xmlNode *c = n->children; c && depth < MAX_DEPTH; c = c->next) {
+        if (c->type != XML_ELEMENT_NODE)
+            continue;
+        if (is_tag(c, "p")) {
+            size_t all = 0, linked = 0;
+            text_length(c, &all, &linked, false, depth + 1);
+            total += all - linked;
+        } else {
+            total += paragraph_chars(c, depth + 1);
+        }
+    }
+    return total;
+}
+
+/* Furniture (or a form) holding most of the page's text, or most of its paragraphs, is the
+ * page, whatever its class says: some sites wrap everything in one <form>, or name the column
+ * beside the sidebar "...-with-sidebar". */
+static bool small_part(xmlNode *n, const struct page_size *page)
 {
     size_t all = 0, linked = 0;
     text_length(n, &all, &linked, false, 0);
-    return all * 5 < page_chars * 2;
+    if (all * 5 >= page->chars * 2)
+        return false;
+    return page->paragraph_chars < 200 || paragraph_chars(n, 0) * 2 < page->paragraph_chars;
 }
 
 /* True when an element below n is marked as the article body by its class, id or itemprop
@@ -199,7 +226,7 @@ static bool never_text(xmlNode *n)
 }
 
 /* Removes what is never article text from below n. */
-static void clean(xmlNode *n, size_t page_chars, int depth)
+static void clean(xmlNode *n, const struct page_size *page, int depth)
 {
     xmlNode *c = n->children;
     while (c) {
@@ -209,11 +236,11 @@ static void clean(xmlNode *n, size_t page_chars, int depth)
              (depth > MAX_DEPTH || never_text(c) || is_hidden(c) ||
               ((in_list((const char *)c->name, removed_tags) || is_furniture(c) ||
                 is_tag(c, "form")) &&
-               small_part(c, page_chars) && !holds_article_body(c, depth))))) {
+               small_part(c, page) && !holds_article_body(c, depth))))) {
             xmlUnlinkNode(c);
             xmlFreeNode(c);
         } else if (c->type == XML_ELEMENT_NODE) {
-            clean(c, page_chars, depth + 1);
+            clean(c, page, depth + 1);
         }
         c = next;
     }
@@ -566,9 +593,11 @@ int extract_article(const struct extract_input *in, struct article *out, char *e
     struct page_meta meta = {0};
     metadata_read(doc, in->url, out, &meta);
 
-    size_t page_chars = 0, page_linked = 0;
-    text_length(root, &page_chars, &page_linked, false, 0);
-    clean(root, page_chars, 0);
+    struct page_size page = {0};
+    size_t page_linked = 0;
+    text_length(root, &page.chars, &page_linked, false, 0);
+    page.paragraph_chars = paragraph_chars(root, 0);
+    clean(root, &page, 0);
     struct scoring sc = {0};
     score_paragraphs(&sc, root, 0);
     xmlNode *best = best_container(&sc);
