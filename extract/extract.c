@@ -324,15 +324,20 @@ static size_t br_paragraph_breaks(xmlNode *n)
 }
 
 /* One paragraph's worth of text (all characters, commas, <br><br> breaks) credited to the
- * element holding it, and half as much to that element's parent. */
+ * element holding it, half as much to its parent and a sixth to its grandparent. */
 static void credit_paragraph(struct scoring *sc, xmlNode *holder, size_t all, size_t commas,
                              size_t breaks)
 {
     double cap = 3.0 * (double)(1 + breaks); /* text split by <br><br> is that many paragraphs */
     double score = 1 + (double)commas + (all / 100.0 < cap ? all / 100.0 : cap);
     candidate_of(sc, holder)->score += score;
-    if (holder->parent && holder->parent->type == XML_ELEMENT_NODE)
-        candidate_of(sc, holder->parent)->score += score / 2;
+    xmlNode *up = holder->parent;
+    if (up && up->type == XML_ELEMENT_NODE) {
+        candidate_of(sc, up)->score += score / 2;
+        up = up->parent;
+        if (up && up->type == XML_ELEMENT_NODE)
+            candidate_of(sc, up)->score += score / 6;
+    }
 }
 
 static bool inside_link(xmlNode *n)
@@ -398,8 +403,21 @@ static void score_paragraphs(struct scoring *sc, xmlNode *n, int depth)
     }
 }
 
+static bool is_ancestor(const xmlNode *a, const xmlNode *n)
+{
+    for (n = n ? n->parent : NULL; n; n = n->parent)
+        if (n == a)
+            return true;
+    return false;
+}
+
+/* The best-scoring candidate (scores weighed by how little of their text is links). When
+ * other candidates score nearly as well (75 %) and are not inside it, the article is split
+ * across blocks (around an embed, say): the lowest ancestor holding the best and at least
+ * ALTERNATIVES_NEEDED of them is the article instead. */
 static xmlNode *best_container(struct scoring *sc)
 {
+    enum { ALTERNATIVES_NEEDED = 2, MAX_ALTERNATIVES = 8 };
     xmlNode *best = NULL;
     double best_score = 0;
     for (size_t i = 0; i < sc->n; i++) {
@@ -412,7 +430,57 @@ static xmlNode *best_container(struct scoring *sc)
             best = sc->v[i].node;
         }
     }
+    if (!best)
+        return NULL;
+    xmlNode *alternatives[MAX_ALTERNATIVES];
+    size_t n_alt = 0;
+    for (size_t i = 0; i < sc->n && n_alt < MAX_ALTERNATIVES; i++) {
+        xmlNode *c = sc->v[i].node;
+        if (c != best && sc->v[i].score >= best_score * 0.75 && !is_ancestor(best, c) &&
+            !is_ancestor(c, best))
+            alternatives[n_alt++] = c;
+    }
+    if (n_alt < ALTERNATIVES_NEEDED)
+        return best;
+    for (xmlNode *up = best->parent; up && up->type == XML_ELEMENT_NODE && !is_tag(up, "body");
+         up = up->parent) {
+        size_t held = 0;
+        for (size_t i = 0; i < n_alt; i++)
+            held += is_ancestor(up, alternatives[i]);
+        if (held >= ALTERNATIVES_NEEDED)
+            return up;
+    }
     return best;
+}
+
+/* Whether a sibling of the best container belongs to the article too (a body split into
+ * several blocks): it scored well, or shares the best's class and scored at all, or it is a
+ * paragraph of prose on its own. */
+static bool belongs_with(const struct scoring *sc, xmlNode *best, double best_score, xmlNode *s)
+{
+    if (s->type != XML_ELEMENT_NODE)
+        return false;
+    double score = s->_private ? sc->v[(size_t)s->_private - 1].score : 0;
+    xmlChar *best_class = xmlGetProp(best, (const xmlChar *)"class");
+    xmlChar *own_class = xmlGetProp(s, (const xmlChar *)"class");
+    bool same_class = best_class && own_class && *best_class &&
+                      xmlStrcmp(best_class, own_class) == 0;
+    xmlFree(best_class);
+    xmlFree(own_class);
+    double threshold = best_score * 0.2 > 10 ? best_score * 0.2 : 10;
+    if (score + (same_class ? best_score * 0.2 : 0) >= threshold)
+        return true;
+    if (!is_tag(s, "p"))
+        return false;
+    size_t all = 0, linked = 0;
+    text_length(s, &all, &linked, false, 0);
+    if (all > 80)
+        return linked * 4 < all;
+    xmlChar *content = xmlNodeGetContent(s);
+    size_t len = content ? strlen((const char *)content) : 0;
+    bool sentence = len && linked == 0 && strstr((const char *)content, ". ") != NULL;
+    xmlFree(content);
+    return all > 0 && sentence;
 }
 
 struct text_out {
@@ -605,14 +673,9 @@ int extract_article(const struct extract_input *in, struct article *out, char *e
     buf_init(&text.text, EXTRACT_MAX_TEXT);
     text.need_space = false;
     if (best) {
-        /* Siblings that scored well belong to the article too (split bodies). */
         double best_score = sc.v[(size_t)best->_private - 1].score;
         for (xmlNode *s = best->parent ? best->parent->children : best; s; s = s->next) {
-            if (s == best) {
-                serialise(&text, s, 0);
-                emit_break(&text, "\n\n");
-            } else if (s->type == XML_ELEMENT_NODE && s->_private &&
-                       sc.v[(size_t)s->_private - 1].score >= best_score * 0.25) {
+            if (s == best || belongs_with(&sc, best, best_score, s)) {
                 serialise(&text, s, 0);
                 emit_break(&text, "\n\n");
             }
