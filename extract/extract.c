@@ -393,7 +393,8 @@ static void score_paragraphs(struct scoring *sc, xmlNode *n, int depth)
             text_length(c, &all, &linked, false, depth);
             if (all >= 25 && linked * 2 < all && !inside_link(c->parent))
                 credit_paragraph(sc, c->parent, all, count_commas(c), br_paragraph_breaks(c));
-        } else if (!paragraph && !is_tag(c, "a")) {
+        } else if (!paragraph && (is_tag(c, "div") || is_tag(c, "section") || is_tag(c, "article") ||
+                                  is_tag(c, "main") || is_tag(c, "td"))) {
             size_t all = 0, linked = 0, commas = 0;
             loose_text(c, &all, &linked, &commas, depth);
             if (all >= 25 && linked * 2 < all && !inside_link(c->parent))
@@ -411,7 +412,8 @@ static bool is_ancestor(const xmlNode *a, const xmlNode *n)
     return false;
 }
 
-/* The best-scoring candidate (scores weighed by how little of their text is links). When
+/* The best-scoring candidate (scores weighed by how little of their text is links), or the
+ * element marked itemprop="articleBody" that holds it. When
  * other candidates score nearly as well (75 %) and are not inside it, the article is split
  * across blocks (around an embed, say): the lowest ancestor holding the best and at least
  * ALTERNATIVES_NEEDED of them is the article instead. */
@@ -432,6 +434,14 @@ static xmlNode *best_container(struct scoring *sc)
     }
     if (!best)
         return NULL;
+    /* The publisher's own marking wins over our guess when it holds the guess. */
+    for (xmlNode *up = best; up && up->type == XML_ELEMENT_NODE; up = up->parent) {
+        xmlChar *itemprop = xmlGetProp(up, (const xmlChar *)"itemprop");
+        bool marked = itemprop && strcasestr((const char *)itemprop, "articleBody");
+        xmlFree(itemprop);
+        if (marked)
+            return up;
+    }
     xmlNode *alternatives[MAX_ALTERNATIVES];
     size_t n_alt = 0;
     for (size_t i = 0; i < sc->n && n_alt < MAX_ALTERNATIVES; i++) {
