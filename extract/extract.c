@@ -442,6 +442,23 @@ static xmlNode *best_container(struct scoring *sc)
         if (marked)
             return up;
     }
+    /* An article cut into chunks (between ads): blocks of the best's class elsewhere. */
+    xmlChar *best_class = xmlGetProp(best, (const xmlChar *)"class");
+    xmlNode *whole = best;
+    for (size_t i = 0; i < sc->n && best_class && *best_class; i++) {
+        xmlNode *c = sc->v[i].node;
+        if (c == best || sc->v[i].score < best_score * 0.3 || is_ancestor(best, c) ||
+            is_ancestor(c, best))
+            continue;
+        xmlChar *cls = xmlGetProp(c, (const xmlChar *)"class");
+        if (cls && xmlStrcmp(cls, best_class) == 0)
+            while (whole && !is_ancestor(whole, c))
+                whole = whole->parent;
+        xmlFree(cls);
+    }
+    xmlFree(best_class);
+    if (whole && whole != best && whole->type == XML_ELEMENT_NODE && !is_tag(whole, "body"))
+        return whole;
     xmlNode *alternatives[MAX_ALTERNATIVES];
     size_t n_alt = 0;
     for (size_t i = 0; i < sc->n && n_alt < MAX_ALTERNATIVES; i++) {
