@@ -16,12 +16,14 @@
 
 #include <ctype.h>
 #include <libxml/HTMLparser.h>
+#include <libxml/encoding.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "common/buf.h"
+#include "common/utf8.h"
 #include "common/util.h"
 #include "extract/extract_internal.h"
 
@@ -663,8 +665,55 @@ static char *charset_of(const char *content_type)
     p += 8;
     if (*p == '"' || *p == '\'')
         p++;
-    size_t n = strcspn(p, "\"'; \t");
+    size_t n = strcspn(p, "\"'; \t>/");
     return n ? xstrndup(p, n) : NULL;
+}
+
+/* The charset a <meta charset> or <meta http-equiv> declares in the page's first 4 KiB. */
+static char *declared_charset(const char *data, size_t len)
+{
+    size_t head = len < 4096 ? len : 4096;
+    char *copy = xstrndup(data, head); /* (stops at a NUL: fine for a declaration search) */
+    char *found = NULL;
+    for (char *meta = strcasestr(copy, "<meta"); meta && !found; meta = strcasestr(meta + 5, "<meta")) {
+        char *end = strchr(meta, '>');
+        if (end)
+            *end = '\0';
+        found = charset_of(meta);
+        if (end)
+            *end = '>';
+    }
+    free(copy);
+    return found;
+}
+
+/* The encoding to decode the page with: the HTTP header's charset, else what a BOM or the
+ * page itself declares (libxml2 reads those: NULL), else UTF-8 when the bytes are valid
+ * UTF-8, else windows-1252. ISO-8859-1 and ASCII mean windows-1252, as in browsers (pages
+ * that say Latin-1 use its curly quotes and dashes). */
+static char *page_encoding(const struct extract_input *in)
+{
+    char *charset = charset_of(in->content_type);
+    const unsigned char *u = (const unsigned char *)in->data;
+    bool bom = in->len >= 2 && ((u[0] == 0xFE && u[1] == 0xFF) || (u[0] == 0xFF && u[1] == 0xFE) ||
+                                (in->len >= 3 && u[0] == 0xEF && u[1] == 0xBB && u[2] == 0xBF));
+    if (!charset && !bom)
+        charset = declared_charset(in->data, in->len);
+    xmlCharEncodingHandler *handler = charset ? xmlFindCharEncodingHandler(charset) : NULL;
+    if (charset && !handler) { /* a charset nobody knows: as if none were declared */
+        free(charset);
+        charset = NULL;
+    }
+    xmlCharEncCloseFunc(handler);
+    if (!charset && !bom)
+        return xstrdup(utf8_valid(in->data, in->len) ? "UTF-8" : "windows-1252");
+    if (charset && (strcasecmp(charset, "iso-8859-1") == 0 || strcasecmp(charset, "latin1") == 0 ||
+                    strcasecmp(charset, "us-ascii") == 0 || strcasecmp(charset, "ascii") == 0 ||
+                    strcasecmp(charset, "iso8859-1") == 0)) {
+        free(charset);
+        return xstrdup("windows-1252");
+    }
+    return bom ? (free(charset), NULL) : charset;
 }
 
 int extract_article(const struct extract_input *in, struct article *out, char *err, size_t errlen)
@@ -675,7 +724,7 @@ int extract_article(const struct extract_input *in, struct article *out, char *e
         return set_err(err, errlen, "%s", why);
     if (in->len > (size_t)1 << 30)
         return set_err(err, errlen, "page larger than 1 GiB");
-    char *charset = charset_of(in->content_type);
+    char *charset = page_encoding(in);
     htmlDocPtr doc = htmlReadMemory(in->data, (int)in->len, in->url, charset,
                                     HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
                                         HTML_PARSE_NONET | HTML_PARSE_COMPACT);

@@ -1,6 +1,8 @@
 /* test_extract.c: the extractor on the five seed pages (body kept, every listed clutter
- * gone, metadata right), on text shape, on hostile pages, and on real pages of the
- * scrapinghub set (metadata against what the pages' own tags say). */
+ * gone, metadata right), on text shape, on hostile pages, on real pages of the scrapinghub
+ * set (metadata against what the pages' own tags say), and on pages in legacy charsets. */
+#include <iconv.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -210,6 +212,109 @@ static void test_real_pages_metadata(void)
     article_free(&a);
 }
 
+/* Converts UTF-8 text to charset with iconv. Caller frees; *len set. */
+static char *encode(const char *utf8, const char *charset, size_t *len)
+{
+    iconv_t cd = iconv_open(charset, "UTF-8");
+    if (cd == (iconv_t)-1)
+        return NULL;
+    size_t in_left = strlen(utf8), cap = in_left * 4 + 16, out_left = cap;
+    char *out = malloc(cap), *in = (char *)utf8, *o = out;
+    size_t rc = iconv(cd, &in, &in_left, &o, &out_left);
+    iconv_close(cd);
+    if (rc == (size_t)-1) {
+        free(out);
+        return NULL;
+    }
+    *len = cap - out_left;
+    return out;
+}
+
+/* One page per legacy charset, declared each of the ways a page can declare it: the text
+ * must come out as the same UTF-8. */
+static void test_character_sets(void)
+{
+    static const struct {
+        const char *charset;
+        const char *text; /* UTF-8; must be representable in charset */
+    } cases[] = {
+        {"windows-1252", "Café owners in Zürich said the “ceasefire” – agreed on Tuesday – held; "
+                         "prices rose by 5 € and the mood was déjà vu for everyone there."},
+        {"ISO-8859-2", "Rozmowy w Łodzi i Gdańsku trwały długo, a przedstawiciele rządu "
+                       "zapowiedzieli zawieszenie broni na czas świąt w całym regionie."},
+        {"ISO-8859-7", "Οι συνομιλίες για την εκεχειρία συνεχίστηκαν στην Αθήνα την Τρίτη, "
+                       "ανέφεραν αξιωματούχοι της κυβέρνησης στους δημοσιογράφους."},
+        {"Shift_JIS", "政府と武装勢力は火曜日に停戦で合意したと、関係者が記者団に明らかにした。"
+                      "合意は一か月間有効で、延長される可能性もある。"},
+        {"GB18030", "政府与武装组织周二同意停火，官员对记者表示，该协议为期一个月，"
+                    "并可能根据谈判进展延长。"},
+        {"KOI8-R", "Переговоры о перемирии продолжались во вторник, сообщили чиновники "
+                   "правительства журналистам в столице региона."},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        const char *how[] = {"meta", "http-equiv", "header"};
+        for (size_t h = 0; h < 3; h++) {
+            char utf8_page[2048];
+            snprintf(utf8_page, sizeof utf8_page,
+                     "<html><head>%s%s%s<title>t</title></head><body><article><p>%s</p>"
+                     "<p>%s</p></article></body></html>",
+                     h == 0 ? "<meta charset=\"" : h == 1 ? "<meta http-equiv=\"Content-Type\" "
+                                                           "content=\"text/html; charset=" : "",
+                     h < 2 ? cases[i].charset : "", h == 0 ? "\">" : h == 1 ? "\">" : "",
+                     cases[i].text, cases[i].text);
+            size_t len;
+            char *page = encode(utf8_page, cases[i].charset, &len);
+            CHECK(page != NULL);
+            if (!page)
+                continue;
+            char content_type[64];
+            snprintf(content_type, sizeof content_type, "text/html; charset=%s", cases[i].charset);
+            struct extract_input in = {.data = page, .len = len,
+                                       .content_type = h == 2 ? content_type : "text/html"};
+            struct article a;
+            char err[256];
+            int rc = extract_article(&in, &a, err, sizeof err);
+            CHECK(rc == 0);
+            if (rc == 0) {
+                if (!a.text || strncmp(a.text, cases[i].text, strlen(cases[i].text)) != 0)
+                    fprintf(stderr, "%s via %s: got \"%.80s\"\n", cases[i].charset, how[h],
+                            a.text ? a.text : "(null)");
+                CHECK(a.text && strncmp(a.text, cases[i].text, strlen(cases[i].text)) == 0);
+                article_free(&a);
+            }
+            free(page);
+        }
+    }
+    /* Undeclared: valid UTF-8 is UTF-8; anything else is taken as windows-1252. */
+    size_t len;
+    char *latin = encode("<html><body><p>Caf\xc3\xa9 owners in Z\xc3\xbcrich said the “talks” went on "
+                         "through the night and into the next morning, officials said.</p></body></html>",
+                         "windows-1252", &len);
+    struct extract_input in = {.data = latin, .len = len};
+    struct article a;
+    char err[256];
+    CHECK(extract_article(&in, &a, err, sizeof err) == 0);
+    CHECK(a.text && strstr(a.text, "Café owners in Zürich said the “talks”") != NULL);
+    article_free(&a);
+    free(latin);
+    /* A charset nobody knows is as if none were declared. */
+    const char bogus[] = "<html><head><meta charset=\"x-no-such-charset\"></head><body><p>Caf\xe9 "
+                         "owners in the city said the talks went on through the night.</p></body></html>";
+    struct extract_input bogus_in = {.data = bogus, .len = sizeof bogus - 1};
+    CHECK(extract_article(&bogus_in, &a, err, sizeof err) == 0);
+    CHECK(a.text && strstr(a.text, "Café owners") != NULL);
+    article_free(&a);
+    /* The HTTP header wins over a wrong <meta>. */
+    char *koi = encode("<html><head><meta charset=\"windows-1252\"></head><body><p>Переговоры о "
+                       "перемирии продолжались во вторник, сообщили чиновники правительства.</p>"
+                       "</body></html>", "KOI8-R", &len);
+    struct extract_input koi_in = {.data = koi, .len = len, .content_type = "text/html; charset=KOI8-R"};
+    CHECK(extract_article(&koi_in, &a, err, sizeof err) == 0);
+    CHECK(a.text && strstr(a.text, "Переговоры о перемирии") != NULL);
+    article_free(&a);
+    free(koi);
+}
+
 int main(void)
 {
     RUN(test_seed_pages);
@@ -217,5 +322,6 @@ int main(void)
     RUN(test_text_shape);
     RUN(test_hostile_pages);
     RUN(test_real_pages_metadata);
+    RUN(test_character_sets);
     return check_summary();
 }
