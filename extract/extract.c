@@ -64,7 +64,9 @@ char *collapse_whitespace(const char *s)
 
 static bool is_tag(const xmlNode *n, const char *name)
 {
-    return n->type == XML_ELEMENT_NODE && strcasecmp((const char *)n->name, name) == 0;
+    /* (libxml2's HTML parser gives element names in lower case) */
+    return n->type == XML_ELEMENT_NODE && n->name[0] == name[0] &&
+           strcmp((const char *)n->name, name) == 0;
 }
 
 static bool in_list(const char *name, const char *const *list)
@@ -99,38 +101,50 @@ static const char *const content_words[] = {
     "article-content", "articlecontent", "story-content", "content-body", "post-body",
     "article-text", "story-text", "body-text", "main-content", NULL};
 
-static bool attr_has_word(xmlNode *n, const char *attr_name, const char *const *words,
+/* An attribute's value as the parser stored it (no copy), or NULL when absent. */
+static const char *attr(const xmlNode *n, const char *name)
+{
+    for (const xmlAttr *a = n->properties; a; a = a->next)
+        if (a->name[0] == name[0] && strcmp((const char *)a->name, name) == 0)
+            return a->children && a->children->type == XML_TEXT_NODE && !a->children->next
+                       ? (const char *)a->children->content
+                       : "";
+    return NULL;
+}
+
+/* Whether the attribute contains one of words: anywhere in the value (whole_value_match), or
+ * as one of its tokens split at spaces, '-', '_', ':' and '.'. */
+static bool attr_has_word(const xmlNode *n, const char *attr_name, const char *const *words,
                           bool whole_value_match)
 {
-    xmlChar *value = xmlGetProp(n, (const xmlChar *)attr_name);
-    if (!value)
+    const char *value = attr(n, attr_name);
+    if (!value || !*value)
         return false;
-    bool hit = false;
     if (whole_value_match) {
-        for (const char *const *w = words; *w && !hit; w++)
-            hit = strcasestr((const char *)value, *w) != NULL;
-    } else {
-        char *copy = xstrdup((const char *)value);
-        char *save = NULL;
-        for (char *tok = strtok_r(copy, " \t\n-_:.", &save); tok && !hit;
-             tok = strtok_r(NULL, " \t\n-_:.", &save))
-            hit = in_list(tok, words);
-        free(copy);
+        for (const char *const *w = words; *w; w++)
+            if (strcasestr(value, *w))
+                return true;
+        return false;
     }
-    xmlFree(value);
-    return hit;
+    for (const char *p = value; *p;) {
+        size_t len = strcspn(p, " \t\n-_:.");
+        for (const char *const *w = words; *w && len; w++)
+            if (strlen(*w) == len && strncasecmp(p, *w, len) == 0)
+                return true;
+        p += len + (p[len] != '\0');
+    }
+    return false;
 }
 
 static bool is_hidden(xmlNode *n)
 {
     if (xmlHasProp(n, (const xmlChar *)"hidden"))
         return true;
-    xmlChar *aria = xmlGetProp(n, (const xmlChar *)"aria-hidden");
-    bool hidden = aria && strcasecmp((const char *)aria, "true") == 0;
-    xmlFree(aria);
-    xmlChar *style = xmlGetProp(n, (const xmlChar *)"style");
-    if (style) {
-        char *compact = collapse_whitespace((const char *)style);
+    const char *aria = attr(n, "aria-hidden");
+    bool hidden = aria && strcasecmp(aria, "true") == 0;
+    const char *style = attr(n, "style");
+    if (style && *style) {
+        char *compact = collapse_whitespace(style);
         for (char *p = compact, *q = compact;; p++) {
             if (*p != ' ')
                 *q++ = *p;
@@ -139,7 +153,6 @@ static bool is_hidden(xmlNode *n)
         }
         hidden = hidden || strcasestr(compact, "display:none") || strcasestr(compact, "visibility:hidden");
         free(compact);
-        xmlFree(style);
     }
     return hidden;
 }
@@ -148,10 +161,8 @@ static bool is_content_hint(xmlNode *n)
 {
     if (is_tag(n, "article") || is_tag(n, "main"))
         return true;
-    xmlChar *itemprop = xmlGetProp(n, (const xmlChar *)"itemprop");
-    bool hint = itemprop && strcasestr((const char *)itemprop, "articleBody");
-    xmlFree(itemprop);
-    return hint || attr_has_word(n, "class", content_words, true) ||
+    const char *itemprop = attr(n, "itemprop");
+    return (itemprop && strcasestr(itemprop, "articleBody")) || attr_has_word(n, "class", content_words, true) ||
            attr_has_word(n, "id", content_words, true);
 }
 
@@ -268,13 +279,16 @@ static void text_length(xmlNode *n, size_t *all, size_t *linked, bool in_link, i
     }
 }
 
-static size_t count_commas(xmlNode *n)
+static size_t count_commas(const xmlNode *n)
 {
-    xmlChar *text = xmlNodeGetContent(n);
     size_t commas = 0;
-    for (const xmlChar *p = text; p && *p; p++)
-        commas += *p == ',';
-    xmlFree(text);
+    for (const xmlNode *c = n->children; c; c = c->next) {
+        if (c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE)
+            for (const xmlChar *p = c->content; p && *p; p++)
+                commas += *p == ',';
+        else if (c->type == XML_ELEMENT_NODE)
+            commas += count_commas(c);
+    }
     return commas;
 }
 
@@ -438,27 +452,23 @@ static xmlNode *best_container(struct scoring *sc)
         return NULL;
     /* The publisher's own marking wins over our guess when it holds the guess. */
     for (xmlNode *up = best; up && up->type == XML_ELEMENT_NODE; up = up->parent) {
-        xmlChar *itemprop = xmlGetProp(up, (const xmlChar *)"itemprop");
-        bool marked = itemprop && strcasestr((const char *)itemprop, "articleBody");
-        xmlFree(itemprop);
-        if (marked)
+        const char *itemprop = attr(up, "itemprop");
+        if (itemprop && strcasestr(itemprop, "articleBody"))
             return up;
     }
     /* An article cut into chunks (between ads): blocks of the best's class elsewhere. */
-    xmlChar *best_class = xmlGetProp(best, (const xmlChar *)"class");
+    const char *best_class = attr(best, "class");
     xmlNode *whole = best;
     for (size_t i = 0; i < sc->n && best_class && *best_class; i++) {
         xmlNode *c = sc->v[i].node;
         if (c == best || sc->v[i].score < best_score * 0.3 || is_ancestor(best, c) ||
             is_ancestor(c, best))
             continue;
-        xmlChar *cls = xmlGetProp(c, (const xmlChar *)"class");
-        if (cls && xmlStrcmp(cls, best_class) == 0)
+        const char *cls = attr(c, "class");
+        if (cls && strcmp(cls, best_class) == 0)
             while (whole && !is_ancestor(whole, c))
                 whole = whole->parent;
-        xmlFree(cls);
     }
-    xmlFree(best_class);
     if (whole && whole != best && whole->type == XML_ELEMENT_NODE && !is_tag(whole, "body"))
         return whole;
     xmlNode *alternatives[MAX_ALTERNATIVES];
@@ -490,12 +500,8 @@ static bool belongs_with(const struct scoring *sc, xmlNode *best, double best_sc
     if (s->type != XML_ELEMENT_NODE)
         return false;
     double score = s->_private ? sc->v[(size_t)s->_private - 1].score : 0;
-    xmlChar *best_class = xmlGetProp(best, (const xmlChar *)"class");
-    xmlChar *own_class = xmlGetProp(s, (const xmlChar *)"class");
-    bool same_class = best_class && own_class && *best_class &&
-                      xmlStrcmp(best_class, own_class) == 0;
-    xmlFree(best_class);
-    xmlFree(own_class);
+    const char *best_class = attr(best, "class"), *own_class = attr(s, "class");
+    bool same_class = best_class && own_class && *best_class && strcmp(best_class, own_class) == 0;
     double threshold = best_score * 0.2 > 10 ? best_score * 0.2 : 10;
     if (score + (same_class ? best_score * 0.2 : 0) >= threshold)
         return true;

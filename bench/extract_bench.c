@@ -1,0 +1,101 @@
+/* extract_bench.c: extraction speed on real pages, against libxml2's parse alone.
+ * Reads every page given (plain or .gz) into memory, then, best of 3 passes each: parses
+ * them with libxml2's HTML parser only (the options and encoding extract uses), and extracts
+ * them with extract_article(). Prints pages/s, MB/s, the ratio of the two times and the
+ * process's peak RSS. Usage: bench_extract PAGE... */
+#include <libxml/HTMLparser.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <zlib.h>
+
+#include "common/buf.h"
+#include "extract/extract.h"
+
+struct page {
+    char *data;
+    size_t len;
+};
+
+static double now_seconds(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static int load(const char *path, struct page *p)
+{
+    gzFile f = gzopen(path, "rb");
+    if (!f)
+        return -1;
+    struct buf b;
+    buf_init(&b, 0);
+    char chunk[65536];
+    int n;
+    while ((n = gzread(f, chunk, sizeof chunk)) > 0)
+        buf_append(&b, chunk, (size_t)n);
+    gzclose(f);
+    p->len = b.len;
+    p->data = buf_steal(&b);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    int n = argc - 1;
+    if (n < 1) {
+        fprintf(stderr, "usage: bench_extract PAGE...\n");
+        return 2;
+    }
+    struct page *pages = calloc((size_t)n, sizeof *pages);
+    double mb = 0;
+    for (int i = 0; i < n; i++) {
+        if (load(argv[i + 1], &pages[i]) < 0) {
+            fprintf(stderr, "cannot read %s\n", argv[i + 1]);
+            return 1;
+        }
+        mb += (double)pages[i].len / 1e6;
+    }
+    double parse_best = 1e9, extract_best = 1e9;
+    int extracted = 0;
+    for (int pass = 0; pass < 3; pass++) {
+        double start = now_seconds();
+        for (int i = 0; i < n; i++) {
+            htmlDocPtr doc = htmlReadMemory(pages[i].data, (int)pages[i].len, NULL, NULL,
+                                            HTML_PARSE_RECOVER | HTML_PARSE_NOERROR |
+                                                HTML_PARSE_NOWARNING | HTML_PARSE_NONET |
+                                                HTML_PARSE_COMPACT);
+            xmlFreeDoc(doc);
+        }
+        double parsed = now_seconds() - start;
+        parse_best = parsed < parse_best ? parsed : parse_best;
+        start = now_seconds();
+        extracted = 0;
+        for (int i = 0; i < n; i++) {
+            struct extract_input in = {.data = pages[i].data, .len = pages[i].len};
+            struct article a;
+            char err[256];
+            if (extract_article(&in, &a, err, sizeof err) == 0) {
+                extracted++;
+                article_free(&a);
+            }
+        }
+        double took = now_seconds() - start;
+        extract_best = took < extract_best ? took : extract_best;
+    }
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    printf("pages %d (%.1f MB), extracted %d\n", n, mb, extracted);
+    printf("libxml2 parse only   %8.1f pages/s %7.1f MB/s\n", n / parse_best, mb / parse_best);
+    printf("feedspool extract    %8.1f pages/s %7.1f MB/s  (%.2fx the parse-only time)\n",
+           n / extract_best, mb / extract_best, extract_best / parse_best);
+    printf("feedspool pages/s %.1f\n", n / extract_best);
+    printf("peak RSS %.1f MB (pages held in memory: %.1f MB)\n", (double)ru.ru_maxrss / 1024, mb);
+    for (int i = 0; i < n; i++)
+        free(pages[i].data);
+    free(pages);
+    return 0;
+}
