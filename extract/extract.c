@@ -121,8 +121,13 @@ static bool attr_has_word(const xmlNode *n, const char *attr_name, const char *c
     if (!value || !*value)
         return false;
     if (whole_value_match) {
+        char lower[256]; /* values are searched in lower case; longer ones are cut */
+        size_t len = 0;
+        for (; value[len] && len < sizeof lower - 1; len++)
+            lower[len] = (char)tolower((unsigned char)value[len]);
+        lower[len] = '\0';
         for (const char *const *w = words; *w; w++)
-            if (strcasestr(value, *w))
+            if (strstr(lower, *w))
                 return true;
         return false;
     }
