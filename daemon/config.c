@@ -45,6 +45,8 @@ static const struct option_spec options[] = {
     CHOICE(log_level, "info", "err|warning|notice|info|debug", "how much the log says"),
     NUM(poll_interval, OPT_SECONDS, "15m", 1, 7 * 86400, "default time between polls of a feed"),
     NUM(poll_jitter, OPT_SECONDS, "30s", 0, 86400, "first polls are spread over this window"),
+    NUM(max_poll_interval, OPT_SECONDS, "1d", 60, 30L * 86400,
+        "longest interval a feed's ttl or Cache-Control max-age may ask for"),
     NUM(max_backoff, OPT_SECONDS, "6h", 1, 7 * 86400, "longest wait after repeated errors"),
     NUM_AT_START(connect_timeout, OPT_SECONDS, "10s", 1, 300, "connection timeout"),
     NUM_AT_START(transfer_timeout, OPT_SECONDS, "60s", 1, 3600, "whole-transfer timeout"),

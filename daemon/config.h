@@ -25,6 +25,7 @@ struct config {
     long poll_interval;     /* seconds, default per feed */
     long poll_jitter;       /* seconds: first polls spread over [0, jitter) */
     long max_backoff;       /* seconds: cap on error backoff */
+    long max_poll_interval; /* seconds: cap on how far a feed's ttl or max-age stretches its interval */
     long connect_timeout;   /* seconds */
     long transfer_timeout;  /* seconds, whole transfer */
     long low_speed_limit;   /* bytes/s: slower counts as stalled */

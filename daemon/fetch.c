@@ -2,6 +2,7 @@
 #include "daemon/fetch.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <curl/curl.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -99,6 +100,30 @@ static const char *header_value(CURL *easy, const char *name)
     return NULL;
 }
 
+/* Seconds of a Cache-Control max-age (0 for no-cache/no-store), or -1 when it says neither. */
+static long cache_max_age(const char *value)
+{
+    if (!value)
+        return -1;
+    if (strcasestr(value, "no-cache") || strcasestr(value, "no-store"))
+        return 0;
+    for (const char *p = strcasestr(value, "max-age"); p; p = strcasestr(p + 7, "max-age")) {
+        if (p > value && (p[-1] == '-' || isalnum((unsigned char)p[-1])))
+            continue; /* s-maxage and the like */
+        const char *v = p + 7;
+        while (*v == ' ')
+            v++;
+        if (*v++ != '=')
+            continue;
+        while (*v == ' ' || *v == '"')
+            v++;
+        char *end;
+        long seconds = strtol(v, &end, 10);
+        return end != v && seconds >= 0 ? seconds : -1;
+    }
+    return -1;
+}
+
 /* Hands a finished (or cancelled) transfer to its owner and frees it. */
 static void unqueue_waiting(struct transfer *t)
 {
@@ -123,7 +148,7 @@ static void finish_transfer(struct fetcher *f, struct transfer *t, CURLcode code
         curl_multi_remove_handle(f->multi, t->easy);
     unlink_transfer(f, t);
 
-    struct fetch_result r = {.url = t->url, .aborted = aborted};
+    struct fetch_result r = {.url = t->url, .aborted = aborted, .max_age = -1};
     char *effective = NULL;
     char *content_type = NULL;
     curl_easy_getinfo(t->easy, CURLINFO_EFFECTIVE_URL, &effective);
@@ -159,6 +184,7 @@ static void finish_transfer(struct fetcher *f, struct transfer *t, CURLcode code
         r.etag = header_value(t->easy, "ETag");
         r.last_modified = header_value(t->easy, "Last-Modified");
         r.retry_after = header_value(t->easy, "Retry-After");
+        r.max_age = cache_max_age(header_value(t->easy, "Cache-Control"));
     }
     /* The header strings live in curl's storage and change with each lookup: copy. */
     char *etag = xstrdup(r.etag), *last_modified = xstrdup(r.last_modified),

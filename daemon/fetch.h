@@ -55,6 +55,7 @@ struct fetch_result {
     const char *etag;          /* or NULL */
     const char *last_modified; /* or NULL */
     const char *retry_after;   /* or NULL */
+    long max_age;              /* Cache-Control max-age in seconds; -1 when none */
     const char *body;          /* NUL-terminated, never NULL */
     size_t body_len;
     double seconds;            /* total transfer time */

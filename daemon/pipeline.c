@@ -34,6 +34,8 @@ struct feed_runtime {
     char *name;
     char *topics;        /* the feed list's topics= (comma-separated ids), or NULL for all */
     long interval;       /* seconds */
+    long ttl;            /* seconds the feed itself asks between polls (<ttl>, sy:update*), 0 */
+    long max_age;        /* seconds its last response's Cache-Control max-age allows, or -1 */
     struct event *timer; /* next poll */
     bool polling;        /* a poll is in flight */
     bool removed;        /* dropped by a reload while its poll was in flight */
@@ -862,6 +864,19 @@ static void feed_failed(struct feed_runtime *fr, long status, const char *reason
         schedule_poll(fr, delay);
 }
 
+/* Seconds to the next poll after a success: the latest of the feed's interval, the ttl it
+ * declares and its Cache-Control max-age, but a ttl or max-age stretches it at most to
+ * max_poll_interval. */
+static long success_delay(const struct feed_runtime *fr)
+{
+    long delay = feed_interval(fr);
+    long asked = fr->ttl > fr->max_age ? fr->ttl : fr->max_age;
+    long cap = fr->p->deps.config->max_poll_interval;
+    if (asked > delay)
+        delay = asked < cap ? asked : (cap > delay ? cap : delay);
+    return delay;
+}
+
 static void feed_succeeded(struct feed_runtime *fr, long status)
 {
     struct pipeline *p = fr->p;
@@ -872,7 +887,7 @@ static void feed_succeeded(struct feed_runtime *fr, long status)
     fr->errors = 0;
     fr->last_success = now_seconds();
     p->stats.feeds_polled++;
-    long delay = feed_interval(fr);
+    long delay = success_delay(fr);
     if (state_feed_set_poll(p->deps.state, fr->url, now_seconds() + delay, 0, status, NULL) < 0)
         log_err("state write failed feed=%s reason=\"%s\"", fr->url, state_error(p->deps.state));
     if (!p->once && !p->stopping && !fr->removed)
@@ -902,8 +917,10 @@ static void on_feed_fetched(const struct fetch_result *r, void *ud)
     p->polls_in_flight--;
     if (!r->aborted)
         count_fetch(&p->stats, FETCH_FEED, r);
-    if (r->ok && (r->status == 200 || r->status == 304))
+    if (r->ok && (r->status == 200 || r->status == 304)) {
         remember_move(fr, r);
+        fr->max_age = r->max_age;
+    }
     if (r->aborted) {
         /* nothing learned; the feed keeps its due time */
     } else if (!r->ok) {
@@ -928,6 +945,7 @@ static void on_feed_fetched(const struct fetch_result *r, void *ud)
                 log_notice("feed is ill-formed, recovered feed=%s reason=\"%s\"", fr->url,
                            feed.bozo_reason ? feed.bozo_reason : "?");
             ingest_feed(fr, &feed, r);
+            fr->ttl = (long)feed.ttl_minutes * 60;
             feed_free(&feed);
             feed_succeeded(fr, r->status);
         }
@@ -1038,6 +1056,7 @@ void pipeline_set_feeds(struct pipeline *p, const struct feed_list *list)
             fr->topics = xstrdup(e->topics);
             fr->interval = e->interval;
             fr->timer = evtimer_new(p->deps.base, on_poll_due, fr);
+            fr->max_age = -1;
             fr->errors = -1; /* marks "new" until scheduled below */
             added++;
         }

@@ -32,6 +32,7 @@
 #define NS_ITUNES "http://www.itunes.com/dtds/podcast-1.0.dtd"
 #define NS_MEDIA "http://search.yahoo.com/mrss/"
 #define NS_XHTML "http://www.w3.org/1999/xhtml"
+#define NS_SY "http://purl.org/rss/1.0/modules/syndication/"
 
 #define FEED_MAX_ITEMS 10000
 
@@ -361,6 +362,29 @@ static void parse_atom(xmlNode *root, const char *ns, struct feed *f)
         }
 }
 
+/* sy:updatePeriod (hourly, daily, weekly, monthly, yearly) divided by sy:updateFrequency,
+ * in minutes; 0 when absent. */
+static int update_period_minutes(xmlNode *channel)
+{
+    static const struct {
+        const char *name;
+        int minutes;
+    } periods[] = {{"hourly", 60}, {"daily", 1440}, {"weekly", 10080}, {"monthly", 43200},
+                   {"yearly", 525600}};
+    char *period = node_text(child(channel, NS_SY, "updatePeriod"));
+    char *frequency = node_text(child(channel, NS_SY, "updateFrequency"));
+    int minutes = 0;
+    for (size_t i = 0; period && i < sizeof periods / sizeof *periods; i++)
+        if (strcasecmp(period, periods[i].name) == 0)
+            minutes = periods[i].minutes;
+    int times = frequency ? atoi(frequency) : 1;
+    if (times > 0 && times <= 100000)
+        minutes /= times;
+    free(period);
+    free(frequency);
+    return minutes;
+}
+
 static void parse_rss(xmlNode *root, const char *ns, struct feed *f)
 {
     xmlNode *channel = child(root, ns, "channel");
@@ -379,8 +403,10 @@ static void parse_rss(xmlNode *root, const char *ns, struct feed *f)
     take(&f->subtitle, node_text(child(channel, NS_ITUNES, "summary")));
     char *ttl = node_text(child(channel, ns, "ttl"));
     if (ttl)
-        f->ttl_minutes = atoi(ttl) > 0 ? atoi(ttl) : 0;
+        f->ttl_minutes = atoi(ttl) > 0 && atoi(ttl) < 525600 ? atoi(ttl) : 0;
     free(ttl);
+    if (!f->ttl_minutes)
+        f->ttl_minutes = update_period_minutes(channel);
     /* RSS 2.0 puts items in the channel; RSS 0.9/1.0 beside it. */
     size_t cap = 0;
     xmlNode *parents[2] = {channel, channel == root ? NULL : root};

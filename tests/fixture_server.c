@@ -14,6 +14,7 @@
  *   /loop...              302 with Location: itself
  *   /to-scheme/S...       302 with Location: S://127.0.0.1/etc/passwd (file, ftp, gopher)
  *   /big-header...        a 200 whose X-Filler header is 1 MiB long
+ * and, on any served file, a query of max-age=N adds Cache-Control: max-age=N.
  * It listens on 127.0.0.1 and 127.0.0.2 (same port), so tests can tell addresses apart.
  * Every request is appended to the log file as one line:
  *   METHOD PATH inm=<If-None-Match|-> ims=<If-Modified-Since|-> ua=<User-Agent> ms=<monotonic ms>
@@ -127,6 +128,12 @@ static bool on_request(struct evhttp_request *req, void *ud)
     if (strncmp(uri, "/hang", 5) == 0)
         return true; /* never answered; freed with the server */
     struct evkeyvalq *out = evhttp_request_get_output_headers(req);
+    const char *max_age = strstr(uri, "?max-age=");
+    if (max_age) {
+        char value[64];
+        snprintf(value, sizeof value, "max-age=%d", atoi(max_age + 9));
+        evhttp_add_header(out, "Cache-Control", value); /* then served as usual */
+    }
     if (strncmp(uri, "/gzip-bomb", 10) == 0) {
         if (!fx->gzip_bomb)
             make_gzip_bomb(fx);

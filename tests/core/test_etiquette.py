@@ -65,6 +65,27 @@ class Etiquette(unittest.TestCase):
         self.assertEqual(len(self.requests_for("/status/410/")), 1)
         self.assertEqual(len(self.requests_for("/feeds/frontier.atom")), 2)
 
+    def test_ttl_and_max_age_stretch_the_interval_within_bounds(self):
+        self.fx.write_config(poll_interval="1m", max_poll_interval="3h")
+        with open(os.path.join(self.fx.www, "feeds", "ttl.xml"), "w") as f:
+            f.write("<rss version='2.0'><channel><title>t</title><ttl>120</ttl>"
+                    "<item><title>x</title><link>{{BASE}}/pages/seed-003.html</link></item></channel></rss>")
+        with open(os.path.join(self.fx.www, "feeds", "sy.xml"), "w") as f:
+            f.write("<rss version='2.0' xmlns:sy='http://purl.org/rss/1.0/modules/syndication/'>"
+                    "<channel><title>s</title><sy:updatePeriod>daily</sy:updatePeriod>"
+                    "<sy:updateFrequency>4</sy:updateFrequency></channel></rss>")
+        self.fx.write_feeds("/feeds/ttl.xml", "/feeds/sy.xml", "/feeds/frontier.atom?max-age=5400",
+                            "/feeds/south-asia.xml?max-age=86400")
+        started = int(time.time())
+        self.assertEqual(self.fx.once().returncode, 0)
+        due = {path: feed_row(self.fx, self.fx.url(path))["next_due"] - started
+               for path in ("/feeds/ttl.xml", "/feeds/sy.xml", "/feeds/frontier.atom?max-age=5400",
+                            "/feeds/south-asia.xml?max-age=86400")}
+        self.assertAlmostEqual(due["/feeds/ttl.xml"], 7200, delta=5)       # <ttl>120</ttl>
+        self.assertAlmostEqual(due["/feeds/sy.xml"], 3 * 3600, delta=5)  # 6 h, capped at 3 h
+        self.assertAlmostEqual(due["/feeds/frontier.atom?max-age=5400"], 5400, delta=5)
+        self.assertAlmostEqual(due["/feeds/south-asia.xml?max-age=86400"], 3 * 3600, delta=5)
+
     def test_retry_after_delays_that_feed_only(self):
         self.fx.write_config(poll_interval="1m", max_backoff="1m")
         self.fx.write_feeds("/retry-after/7200/feed.xml", "/feeds/frontier.atom")

@@ -257,6 +257,24 @@ static void test_external_entities_and_dtds_are_not_loaded(void)
     feed_free(&f);
 }
 
+static void test_update_hints(void)
+{
+    const char *sy = "<rss version=\"2.0\" xmlns:sy=\"http://purl.org/rss/1.0/modules/syndication/\">"
+                     "<channel><title>s</title><sy:updatePeriod>daily</sy:updatePeriod>"
+                     "<sy:updateFrequency>4</sy:updateFrequency></channel></rss>";
+    const char *ttl = "<rss version=\"2.0\"><channel><title>t</title><ttl>45</ttl>"
+                      "<sy:updatePeriod xmlns:sy=\"http://purl.org/rss/1.0/modules/syndication/\">"
+                      "hourly</sy:updatePeriod></channel></rss>";
+    struct feed f;
+    char err[256];
+    CHECK(feed_parse(sy, strlen(sy), NULL, &f, err, sizeof err) == 0);
+    CHECK(f.ttl_minutes == 360);
+    feed_free(&f);
+    CHECK(feed_parse(ttl, strlen(ttl), NULL, &f, err, sizeof err) == 0);
+    CHECK(f.ttl_minutes == 45); /* <ttl> first */
+    feed_free(&f);
+}
+
 static void test_deep_nesting_is_bounded(void)
 {
     struct buf doc;
@@ -288,5 +306,6 @@ int main(void)
     RUN(test_entity_bombs_are_refused);
     RUN(test_external_entities_and_dtds_are_not_loaded);
     RUN(test_deep_nesting_is_bounded);
+    RUN(test_update_hints);
     return check_summary();
 }
