@@ -444,6 +444,7 @@ static void job_write_record(struct article_job *j, const struct article *a, con
         .story = copy ? match.story_id : j->record_id,
         .duplicate_of = copy ? match.record_id : NULL,
         .similarity = copy ? match.similarity : 0,
+        .enclosures = json_object_get(j->item, "enclosures"),
     };
     json_t *record = record_build(&in);
     size_t len;
@@ -734,6 +735,10 @@ static struct article_job *ingest_item(struct feed_runtime *fr, const struct fee
         json_object_set_new(job_item, "content", utf8_json_string(item->content));
         if (fr->topics)
             json_object_set_new(job_item, "topics", json_string(fr->topics));
+        json_t *enclosures = json_array();
+        for (size_t e = 0; e < item->n_enclosures; e++)
+            json_array_append_new(enclosures, feed_enclosure_to_json(&item->enclosures[e]));
+        json_object_set_new(job_item, "enclosures", enclosures);
         char *job_text = json_dumps(job_item, JSON_COMPACT);
         if (state_item_add(p->deps.state, key, record_id, fr->url, link_key, job_text) < 0) {
             log_err("state write failed feed=%s reason=\"%s\"", fr->url, state_error(p->deps.state));

@@ -24,6 +24,16 @@ enum feed_format {
     FEED_FORMAT_JSON,
 };
 
+/* A file attached to an item: RSS <enclosure>, media:content, Atom rel="enclosure",
+ * JSON Feed attachments. */
+struct feed_enclosure {
+    char *url;       /* absolute when a base URL was known */
+    char *type;      /* MIME type, or NULL */
+    int64_t length;  /* bytes, or -1 when not given */
+};
+
+#define FEED_MAX_ENCLOSURES 16
+
 struct feed_item {
     char *id;      /* guid / atom:id / rdf:about, exactly as written; NULL if absent */
     char *title;
@@ -35,6 +45,8 @@ struct feed_item {
     int64_t updated;   /* valid if has_updated */
     bool has_published;
     bool has_updated;
+    struct feed_enclosure enclosures[FEED_MAX_ENCLOSURES];
+    size_t n_enclosures;
 };
 
 struct feed {
@@ -61,5 +73,7 @@ const char *feed_format_name(enum feed_format format); /* "rss20", ..., or NULL 
 
 /* The object described in shared/eval/feeds/SCHEMA.md (plus "bozo"). New reference. */
 json_t *feed_to_json(const struct feed *f);
+/* {"url", "type", "length"} (null when unknown). New reference. */
+json_t *feed_enclosure_to_json(const struct feed_enclosure *e);
 
 #endif

@@ -29,18 +29,28 @@ static json_t *date_or_null(bool has, int64_t when)
     return json_string(iso);
 }
 
+json_t *feed_enclosure_to_json(const struct feed_enclosure *e)
+{
+    return json_pack("{s:o, s:o, s:o}", "url", utf8_json_string(e->url), "type",
+                     utf8_json_string(e->type),
+                     "length", e->length >= 0 ? json_integer((json_int_t)e->length) : json_null());
+}
+
 json_t *feed_to_json(const struct feed *f)
 {
     json_t *entries = json_array();
     for (size_t i = 0; i < f->n_items; i++) {
         const struct feed_item *it = &f->items[i];
-        json_array_append_new(entries, json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
+        json_t *enclosures = json_array();
+        for (size_t e = 0; e < it->n_enclosures; e++)
+            json_array_append_new(enclosures, feed_enclosure_to_json(&it->enclosures[e]));
+        json_array_append_new(entries, json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
             "id", utf8_json_string(it->id), "title", utf8_json_string(it->title),
             "link", utf8_json_string(it->link),
             "published", date_or_null(it->has_published, it->published),
             "updated", date_or_null(it->has_updated, it->updated),
             "author", utf8_json_string(it->author), "summary", utf8_json_string(it->summary),
-            "content", utf8_json_string(it->content)));
+            "content", utf8_json_string(it->content), "enclosures", enclosures));
     }
     return json_pack("{s:o, s:o, s:o, s:o, s:b, s:o}", "format",
                      utf8_json_string(feed_format_name(f->format)), "title", utf8_json_string(f->title),

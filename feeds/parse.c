@@ -198,6 +198,17 @@ static char *resolve(xmlNode *n, const char *href)
     return out;
 }
 
+/* href made absolute against base (the document's URL), when there is one. */
+static char *resolve_url(const char *base, const char *href)
+{
+    if (!href)
+        return NULL;
+    xmlChar *abs = base ? xmlBuildURI((const xmlChar *)href, (const xmlChar *)base) : NULL;
+    char *out = trimmed_copy(abs ? (const char *)abs : href);
+    xmlFree(abs);
+    return out;
+}
+
 /* "email (Name)", "Name <email>", "Name (email)": the name. */
 static char *author_name(char *raw)
 {
@@ -244,21 +255,70 @@ static void take(char **field, char *value)
     *field = value;
 }
 
+/* Adds an enclosure (url is taken; the rest copied), skipping repeats and empty URLs. */
+static void add_enclosure(struct feed_item *it, char *url, const char *type, const char *length)
+{
+    bool seen = !url || !*url || it->n_enclosures == FEED_MAX_ENCLOSURES;
+    for (size_t i = 0; i < it->n_enclosures && !seen; i++)
+        seen = strcmp(it->enclosures[i].url, url) == 0;
+    if (seen) {
+        free(url);
+        return;
+    }
+    char *end = NULL;
+    long long n = length ? strtoll(length, &end, 10) : -1;
+    it->enclosures[it->n_enclosures++] = (struct feed_enclosure){
+        .url = url, .type = type && *type ? xstrdup(type) : NULL,
+        .length = length && end != length && n >= 0 ? n : -1};
+}
+
+/* <enclosure url type length> (RSS) and media:content url type fileSize (Media RSS, also
+ * inside media:group), below e. */
+static void collect_enclosures(xmlNode *e, const char *ns, struct feed_item *it, int depth)
+{
+    for (xmlNode *c = e->children; c && depth < 2; c = c->next) {
+        bool rss = is_named(c, ns, "enclosure");
+        bool media = is_named(c, NS_MEDIA, "content");
+        if (rss || media) {
+            xmlChar *url = xmlGetProp(c, (const xmlChar *)"url");
+            xmlChar *type = xmlGetProp(c, (const xmlChar *)"type");
+            xmlChar *length = xmlGetProp(c, (const xmlChar *)(rss ? "length" : "fileSize"));
+            if (url)
+                add_enclosure(it, resolve(c, (const char *)url), (const char *)type,
+                              (const char *)length);
+            xmlFree(url);
+            xmlFree(type);
+            xmlFree(length);
+        } else if (is_named(c, NS_MEDIA, "group")) {
+            collect_enclosures(c, ns, it, depth + 1);
+        }
+    }
+}
+
 static void parse_atom_entry(xmlNode *e, const char *ns, struct feed_item *it)
 {
     bool atom03 = ns && strcmp(ns, NS_ATOM03) == 0;
     take(&it->id, node_text(child(e, ns, "id")));
     take(&it->title, atom_text(child(e, ns, "title"), atom03));
-    for (xmlNode *c = e->children; c && !it->link; c = c->next) {
+    for (xmlNode *c = e->children; c; c = c->next) {
         if (!is_named(c, ns, "link"))
             continue;
         xmlChar *rel = xmlGetProp(c, (const xmlChar *)"rel");
         xmlChar *href = xmlGetProp(c, (const xmlChar *)"href");
-        if ((!rel || strcmp((const char *)rel, "alternate") == 0) && href)
+        if (!it->link && (!rel || strcmp((const char *)rel, "alternate") == 0) && href)
             it->link = resolve(c, (const char *)href);
+        if (rel && strcmp((const char *)rel, "enclosure") == 0 && href) {
+            xmlChar *type = xmlGetProp(c, (const xmlChar *)"type");
+            xmlChar *length = xmlGetProp(c, (const xmlChar *)"length");
+            add_enclosure(it, resolve(c, (const char *)href), (const char *)type,
+                          (const char *)length);
+            xmlFree(type);
+            xmlFree(length);
+        }
         xmlFree(rel);
         xmlFree(href);
     }
+    collect_enclosures(e, ns, it, 0);
     xmlNode *author = child(e, ns, "author");
     take(&it->author, node_text(child(author, ns, "name")));
     take(&it->author, node_text(child(author, ns, "email")));
@@ -307,6 +367,7 @@ static void parse_rss_item(xmlNode *e, const char *ns, struct feed_item *it)
     take(&it->summary, node_text(child(e, NS_DC, "description")));
     take(&it->summary, node_text(child(e, NS_ITUNES, "summary")));
     take(&it->content, node_text(child(e, NS_CONTENT, "encoded")));
+    collect_enclosures(e, ns, it, 0);
     xmlNode *body = child(e, NS_XHTML, "body");
     if (body)
         take(&it->content, inner_xml(body));
@@ -697,7 +758,6 @@ static int parse_json_feed(const char *data, size_t len, const char *doc_url, st
         json_decref(root);
         return set_err(err, errlen, "not a feed: JSON without a JSON Feed version");
     }
-    (void)doc_url;
     f->format = FEED_FORMAT_JSON;
     f->title = json_text(root, "title");
     f->link = json_text(root, "home_page_url");
@@ -713,13 +773,29 @@ static int parse_json_feed(const char *data, size_t len, const char *doc_url, st
                  : json_is_integer(id) ? xasprintf("%lld", (long long)json_integer_value(id))
                                        : NULL;
         it->title = json_text(item, "title");
-        it->link = json_text(item, "url");
+        it->link = resolve_url(doc_url, json_string_value(json_object_get(item, "url")));
+        if (it->link && !*it->link) {
+            free(it->link);
+            it->link = NULL;
+        }
         it->content = json_text(item, "content_html");
         if (!it->content)
             it->content = json_text(item, "content_text");
         it->summary = json_text(item, "summary");
         if (!it->summary && it->content)
             it->summary = xstrdup(it->content);
+        size_t k;
+        json_t *attachment;
+        json_array_foreach(json_object_get(item, "attachments"), k, attachment) {
+            const char *url = json_string_value(json_object_get(attachment, "url"));
+            json_t *size = json_object_get(attachment, "size_in_bytes");
+            char length[32];
+            snprintf(length, sizeof length, "%lld", (long long)json_integer_value(size));
+            if (url)
+                add_enclosure(it, resolve_url(doc_url, url),
+                              json_string_value(json_object_get(attachment, "mime_type")),
+                              json_is_integer(size) ? length : NULL);
+        }
         json_t *author = json_object_get(item, "author");
         json_t *authors = json_object_get(item, "authors");
         if (!author && json_array_size(authors))
@@ -777,6 +853,10 @@ void feed_free(struct feed *f)
         free(it->author);
         free(it->summary);
         free(it->content);
+        for (size_t e = 0; e < it->n_enclosures; e++) {
+            free(it->enclosures[e].url);
+            free(it->enclosures[e].type);
+        }
     }
     free(f->items);
     free(f->title);

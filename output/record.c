@@ -40,6 +40,8 @@ json_t *record_build(const struct record_input *in)
     json_object_set_new(r, "similarity",
                         in->duplicate_of ? json_real((double)(long)(in->similarity * 1000 + 0.5) / 1000)
                                          : json_null());
+    json_object_set_new(r, "enclosures",
+                        in->enclosures ? json_deep_copy(in->enclosures) : json_array());
     json_object_set_new(r, "topic_ids", topic_ids);
     json_object_set_new(r, "topics",
                         in->topics ? topic_result_to_json(in->topics) : json_array());

@@ -34,6 +34,7 @@ struct record_input {
     const char *story;         /* the story's id: the id of its first record (this one's if new) */
     const char *duplicate_of;  /* the earlier record this one copies, or NULL */
     double similarity;         /* with duplicate_of; ignored without it */
+    const json_t *enclosures;  /* [{url, type, length}] from the feed, or NULL */
 };
 
 json_t *record_build(const struct record_input *in);

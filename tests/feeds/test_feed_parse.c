@@ -257,6 +257,53 @@ static void test_external_entities_and_dtds_are_not_loaded(void)
     feed_free(&f);
 }
 
+static void test_enclosures(void)
+{
+    const char *rss =
+        "<rss version=\"2.0\" xmlns:media=\"http://search.yahoo.com/mrss/\"><channel><item>"
+        "<title>a</title><link>http://a.example/1</link>"
+        "<enclosure url=\"/audio/1.mp3\" type=\"audio/mpeg\" length=\"4096\"/>"
+        "<media:group><media:content url=\"http://a.example/v.mp4\" type=\"video/mp4\" "
+        "fileSize=\"99\"/><media:content url=\"http://a.example/v.mp4\"/></media:group>"
+        "</item></channel></rss>";
+    struct feed f;
+    char err[256];
+    CHECK(feed_parse(rss, strlen(rss), "http://a.example/feed", &f, err, sizeof err) == 0);
+    CHECK(f.n_items == 1 && f.items[0].n_enclosures == 2);
+    if (f.n_items == 1 && f.items[0].n_enclosures == 2) {
+        CHECK_STR(f.items[0].enclosures[0].url, "http://a.example/audio/1.mp3");
+        CHECK_STR(f.items[0].enclosures[0].type, "audio/mpeg");
+        CHECK(f.items[0].enclosures[0].length == 4096);
+        CHECK_STR(f.items[0].enclosures[1].url, "http://a.example/v.mp4");
+        CHECK(f.items[0].enclosures[1].length == 99);
+    }
+    feed_free(&f);
+    const char *atom = "<feed xmlns=\"http://www.w3.org/2005/Atom\"><entry><id>x</id>"
+                       "<link rel=\"enclosure\" href=\"http://a.example/p.pdf\" type=\"application/pdf\"/>"
+                       "<link href=\"http://a.example/story\"/></entry></feed>";
+    CHECK(feed_parse(atom, strlen(atom), NULL, &f, err, sizeof err) == 0);
+    CHECK(f.n_items == 1 && f.items[0].n_enclosures == 1);
+    if (f.n_items == 1) {
+        CHECK_STR(f.items[0].link, "http://a.example/story"); /* the alternate, not the enclosure */
+        CHECK(f.items[0].n_enclosures == 1 && f.items[0].enclosures[0].length == -1);
+    }
+    feed_free(&f);
+    const char *json = "{\"version\":\"https://jsonfeed.org/version/1.1\",\"title\":\"j\",\"items\":"
+                       "[{\"id\":\"1\",\"url\":\"/post/1\",\"attachments\":[{\"url\":\"/a.mp3\","
+                       "\"mime_type\":\"audio/mpeg\",\"size_in_bytes\":12}]}]}";
+    CHECK(feed_parse(json, strlen(json), "https://j.example/feed.json", &f, err, sizeof err) == 0);
+    CHECK(f.n_items == 1);
+    if (f.n_items == 1) {
+        CHECK_STR(f.items[0].link, "https://j.example/post/1");
+        CHECK(f.items[0].n_enclosures == 1);
+        if (f.items[0].n_enclosures == 1) {
+            CHECK_STR(f.items[0].enclosures[0].url, "https://j.example/a.mp3");
+            CHECK(f.items[0].enclosures[0].length == 12);
+        }
+    }
+    feed_free(&f);
+}
+
 static void test_update_hints(void)
 {
     const char *sy = "<rss version=\"2.0\" xmlns:sy=\"http://purl.org/rss/1.0/modules/syndication/\">"
@@ -307,5 +354,6 @@ int main(void)
     RUN(test_external_entities_and_dtds_are_not_loaded);
     RUN(test_deep_nesting_is_bounded);
     RUN(test_update_hints);
+    RUN(test_enclosures);
     return check_summary();
 }
