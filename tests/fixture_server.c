@@ -14,6 +14,7 @@
  *   /loop...              302 with Location: itself
  *   /to-scheme/S...       302 with Location: S://127.0.0.1/etc/passwd (file, ftp, gopher)
  *   /big-header...        a 200 whose X-Filler header is 1 MiB long
+ *   /slow/MS/...          an empty RSS feed, answered after MS milliseconds
  * and, on any served file, a query of max-age=N adds Cache-Control: max-age=N.
  * It listens on 127.0.0.1 and 127.0.0.2 (same port), so tests can tell addresses apart.
  * Every request is appended to the log file as one line:
@@ -87,6 +88,26 @@ static void start_drip(struct fixture *fx, struct evhttp_request *req, size_t ch
     drip_next(-1, 0, d);
 }
 
+/* A reply sent later, by a timer. */
+struct delayed {
+    struct evhttp_request *req;
+    struct event *timer;
+};
+
+static void send_delayed(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    struct delayed *d = arg;
+    struct evbuffer *body = evbuffer_new();
+    evbuffer_add_printf(body, "<rss version=\"2.0\"><channel><title>slow</title></channel></rss>\n");
+    evhttp_add_header(evhttp_request_get_output_headers(d->req), "Content-Type", "application/rss+xml");
+    evhttp_send_reply(d->req, 200, "OK", body);
+    evbuffer_free(body);
+    event_free(d->timer);
+    free(d);
+}
+
 /* 1 GiB of spaces, gzip-compressed (about 1 MB). */
 static void make_gzip_bomb(struct fixture *fx)
 {
@@ -143,6 +164,15 @@ static bool on_request(struct evhttp_request *req, void *ud)
         evhttp_add_header(out, "Content-Encoding", "gzip");
         evhttp_send_reply(req, 200, "OK", body);
         evbuffer_free(body);
+        return true;
+    }
+    if (strncmp(uri, "/slow/", 6) == 0) {
+        long ms = atol(uri + 6);
+        struct delayed *d = calloc(1, sizeof *d);
+        d->req = req;
+        d->timer = evtimer_new(fx->base, send_delayed, d);
+        struct timeval tv = {.tv_sec = ms / 1000, .tv_usec = (ms % 1000) * 1000};
+        evtimer_add(d->timer, &tv);
         return true;
     }
     if (strncmp(uri, "/endless", 8) == 0) {

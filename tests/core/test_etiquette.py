@@ -1,17 +1,20 @@
 """test_etiquette.py: polling like a good citizen, against the fixture server.
 
 Permanent redirects (301, 308) are remembered as the feed's new URL, temporary ones
-(302, 307) are not; 410 stops polling; Retry-After on a 503 delays that feed only; requests
-to one host are spaced by host_min_gap."""
+(302, 307) are not; 410 stops polling; Retry-After on a 503 delays that feed only; a feed's
+ttl and max-age stretch its interval within bounds; requests to one host are spaced by
+host_min_gap and at most max_per_host run at once; the proxy from the environment is used;
+one article in two feeds is fetched and written once."""
 import os
 import re
 import sqlite3
+import subprocess
 import sys
 import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
-from fixture import Fixture  # noqa: E402
+from fixture import BIN, Fixture  # noqa: E402
 
 
 def feed_row(fx, url):
@@ -96,6 +99,42 @@ class Etiquette(unittest.TestCase):
         self.assertGreaterEqual(busy["next_due"], started + 7200, "Retry-After beats the backoff cap")
         self.assertLess(fine["next_due"], started + 7200, "other feeds of the host keep their schedule")
         self.assertEqual(busy["last_status"], 503)
+
+    def test_at_most_max_per_host_transfers_at_once(self):
+        self.fx.write_config(max_per_host="2", host_min_gap="0ms", transfer_timeout="10s")
+        paths = ["/slow/400/feed-%d.xml" % i for i in range(6)]
+        self.fx.write_feeds(*paths)
+        self.assertEqual(self.fx.once().returncode, 0)
+        times = sorted(int(re.search(r"ms=(\d+)", r).group(1)) for r in self.fx.requests()
+                       if "/slow/" in r)
+        self.assertEqual(len(times), 6)
+        # Each answer takes 400 ms: a third request may start only when one of two has ended.
+        for a, c in zip(times, times[2:]):
+            self.assertGreaterEqual(c - a, 380, times)
+
+    def test_proxy_from_the_environment_is_used(self):
+        self.fx.write_config()
+        with open(self.fx.feeds, "w") as f:
+            f.write("http://feeds.example.invalid/feeds/frontier.atom\n")
+        env = dict(os.environ, http_proxy=self.fx.base, no_proxy="")
+        result = subprocess.run([BIN, "once", "-c", self.fx.config], capture_output=True, text=True,
+                                timeout=60, env=env)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        asked = [r.split()[1] for r in self.fx.requests()]
+        self.assertIn("http://feeds.example.invalid/feeds/frontier.atom", asked)
+        self.assertGreater(len(self.fx.records()), 0, "the feed came through the proxy")
+
+    def test_one_item_in_two_feeds_is_written_once(self):
+        with open(os.path.join(self.fx.www, "feeds", "again.xml"), "w") as f:
+            f.write("<rss version='2.0'><channel><title>again</title><item><title>Same story</title>"
+                    "<link>{{BASE}}/pages/seed-003.html?utm_source=twitter&amp;fbclid=abc</link>"
+                    "<guid isPermaLink='false'>other-guid-1</guid></item></channel></rss>")
+        self.fx.write_feeds("/feeds/frontier.atom", "/feeds/again.xml")
+        self.assertEqual(self.fx.once().returncode, 0)
+        pages = [r for r in self.fx.requests() if "/pages/seed-003.html" in r]
+        self.assertEqual(len(pages), 1, pages)
+        urls = [r["url"] for r in self.fx.records().values()]
+        self.assertEqual(sum("seed-003" in u for u in urls), 1, urls)
 
     def test_requests_to_one_host_are_spaced(self):
         self.fx.write_config(host_min_gap="300ms", max_per_host="2")
