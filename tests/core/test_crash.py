@@ -114,9 +114,15 @@ class GracefulStop(unittest.TestCase):
             db.close()
             self.assertEqual(written + pending, ITEMS, "every item not written stays pending")
             self.assertEqual(fx.tmp_files(), [])
-            result = fx.once(timeout=120)
-            self.assertEqual(result.returncode, 0, result.stderr)
-            self.assertEqual(len(fx.records()), ITEMS)
+            # once leaves a transiently failed fetch pending for the next run (on a loaded
+            # machine a page can time out): run until nothing is pending, at most three times.
+            for _ in range(3):
+                result = fx.once(timeout=120)
+                self.assertEqual(result.returncode, 0, result.stderr)
+                if "pending" not in fx.item_states().values():
+                    break
+            self.assertEqual(len(fx.records()), ITEMS, [l for l in result.stderr.splitlines()
+                                                        if "record=" not in l][:20])
         finally:
             fx.close()
 
