@@ -9,6 +9,7 @@
 
 #include "common/buf.h"
 #include "common/util.h"
+#include "feeds/date.h"
 
 /* Query parameters that only say where a click came from. */
 static bool is_tracking_param(const char *param, size_t len)
@@ -102,8 +103,17 @@ char *item_key(const char *feed_url, const struct feed_item *item)
         return xasprintf("guid:%s\n%s", feed_url, item->id);
     }
     if (nonempty(item->link)) {
+        /* A link with its date: a page that carries new items under one address (a live
+         * page) gives a new item per date. (The same link is still one article across
+         * feeds: the state also checks the normalised link.) */
         char *link = url_normalize(item->link);
-        char *key = xasprintf("url:%s", link ? link : item->link);
+        char date[DATE_ISO_LEN] = "";
+        if (item->has_published)
+            date_format_iso(item->published, date);
+        else if (item->has_updated)
+            date_format_iso(item->updated, date);
+        char *key = *date ? xasprintf("url:%s\n%s", link ? link : item->link, date)
+                          : xasprintf("url:%s", link ? link : item->link);
         free(link);
         return key;
     }

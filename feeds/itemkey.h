@@ -1,7 +1,8 @@
 /* itemkey.h: which item is which — identity keys and normalised links.
  *
  * An item's identity is its guid/id (scoped to its feed, unless the guid is
- * itself an http(s) URL), else its link, else a hash of its title and content.
+ * itself an http(s) URL), else its link with its date, else its link, else a hash of its
+ * title and content.
  * Links are normalised (scheme and host case, default port, fragment, trailing
  * slash, tracking parameters like utm_*, fbclid, gclid) so the same article
  * reached through two feeds or two campaign links is one article. */
