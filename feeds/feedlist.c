@@ -12,11 +12,12 @@
 
 #define FEEDLIST_MAX_BYTES (64L * 1024 * 1024)
 
-/* Reads one whitespace-separated token at *p; double quotes group spaces. Caller frees. */
+/* Reads one whitespace-separated token at *p; double quotes group spaces. Control
+ * characters never become part of a token. Caller frees. */
 static char *next_token(const char **p)
 {
     const char *s = *p;
-    while (*s == ' ' || *s == '\t')
+    while (isspace((unsigned char)*s))
         s++;
     if (!*s) {
         *p = s;
@@ -25,10 +26,10 @@ static char *next_token(const char **p)
     struct buf tok;
     buf_init(&tok, 0);
     bool quoted = false;
-    for (; *s && (quoted || (*s != ' ' && *s != '\t')); s++) {
+    for (; *s && (quoted || !isspace((unsigned char)*s)); s++) {
         if (*s == '"')
             quoted = !quoted;
-        else
+        else if ((unsigned char)*s >= ' ' && *s != 0x7F)
             buf_append_char(&tok, *s);
     }
     *p = s;
@@ -106,7 +107,7 @@ static int parse_line(const char *line, const char *name, unsigned lineno, struc
             const char *value = eq + 1;
             if (strcmp(tok, "name") == 0) {
                 free(e->name);
-                e->name = xstrdup(value);
+                e->name = *value ? xstrdup(value) : NULL; /* name= names nothing */
             } else if (strcmp(tok, "interval") == 0) {
                 if (parse_interval(value, &e->interval) < 0)
                     rc = set_err(err, errlen,
@@ -209,7 +210,7 @@ static void append_value(struct buf *out, const char *value)
     if (quote)
         buf_append_char(out, '"');
     for (const char *s = value; *s; s++)
-        if (*s != '"' && *s != '#' && *s != '\n' && *s != '\r')
+        if (*s != '"' && *s != '#' && (unsigned char)*s >= ' ' && *s != 0x7F)
             buf_append_char(out, *s);
     if (quote)
         buf_append_char(out, '"');

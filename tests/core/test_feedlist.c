@@ -48,6 +48,18 @@ static void test_errors_name_the_line(void)
     CHECK(feedlist_parse("https://a.example/x\"y z\"\n", "f.txt", &list, err, sizeof err) == -1);
     CHECK_CONTAINS(err, "is not an http or https URL");
 
+    /* found by fuzz_feedlist: a control character in a name; an empty name */
+    CHECK(feedlist_parse("http://efef name=\r\"\"\n", "f.txt", &list, err, sizeof err) == -1);
+    CHECK_CONTAINS(err, "f.txt:1: expected option=value");
+    CHECK(feedlist_parse("http://g.example/ name=\"a\001b\"\nhttp://h.example/ name=\n", "f.txt",
+                         &list, err, sizeof err) == 0);
+    CHECK(list.n == 2);
+    if (list.n == 2) {
+        CHECK_STR(list.entries[0].name, "ab");
+        CHECK(list.entries[1].name == NULL);
+    }
+    feedlist_free(&list);
+
     CHECK(feedlist_parse("https://a.example/ colour=red\n", "f.txt", &list, err, sizeof err) == -1);
     CHECK_CONTAINS(err, "f.txt:1: unknown feed option 'colour'");
 
