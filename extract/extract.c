@@ -437,8 +437,8 @@ static bool is_ancestor(const xmlNode *a, const xmlNode *n)
  * element marked itemprop="articleBody" that holds it. When
  * other candidates score nearly as well (75 %) and are not inside it, the article is split
  * across blocks (around an embed, say): the lowest ancestor holding the best and at least
- * ALTERNATIVES_NEEDED of them is the article instead. */
-static xmlNode *best_container(struct scoring *sc)
+ * ALTERNATIVES_NEEDED of them is the article instead. *top_score is the top candidate's score. */
+static xmlNode *best_container(struct scoring *sc, double *top_score)
 {
     enum { ALTERNATIVES_NEEDED = 2, MAX_ALTERNATIVES = 8 };
     xmlNode *best = NULL;
@@ -453,6 +453,7 @@ static xmlNode *best_container(struct scoring *sc)
             best = sc->v[i].node;
         }
     }
+    *top_score = best_score;
     if (!best)
         return NULL;
     /* The publisher's own marking wins over our guess when it holds the guess. */
@@ -755,12 +756,12 @@ int extract_article(const struct extract_input *in, struct article *out, char *e
     clean(root, &page, 0);
     struct scoring sc = {0};
     score_paragraphs(&sc, root, 0);
-    xmlNode *best = best_container(&sc);
+    double best_score = 0;
+    xmlNode *best = best_container(&sc, &best_score); /* (maybe an ancestor of the top scorer) */
     struct text_out text;
     buf_init(&text.text, EXTRACT_MAX_TEXT);
     text.need_space = false;
     if (best) {
-        double best_score = sc.v[(size_t)best->_private - 1].score;
         for (xmlNode *s = best->parent ? best->parent->children : best; s; s = s->next) {
             if (s == best || belongs_with(&sc, best, best_score, s)) {
                 serialise(&text, s, 0);

@@ -175,6 +175,16 @@ static void test_hostile_pages(void)
                          &a, err, sizeof err) == -1);
     CHECK_CONTAINS(err, "no article text");
 
+    /* found by fuzz_extract: the article is an unscored ancestor (itemprop="articleBody" four
+     * levels above the paragraphs) */
+    CHECK(extract_string("<html><body><div itemprop=\"articleBody\"><div><div><div>"
+                         "<p>First paragraph of the story, long enough to count, with a comma.</p>"
+                         "<p>Second paragraph of the story, also long enough, also with a comma.</p>"
+                         "</div></div></div></div><div><p>Elsewhere.</p></div></body></html>",
+                         &a, err, sizeof err) == 0);
+    CHECK(a.text && strstr(a.text, "Second paragraph") != NULL);
+    article_free(&a);
+
     /* 100,000 nested divs: bounded by the parser's depth limit, no crash, quick. */
     struct buf deep;
     buf_init(&deep, 0);
