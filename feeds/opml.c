@@ -4,11 +4,13 @@
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "common/buf.h"
+#include "common/utf8.h"
 #include "common/util.h"
 #include "feeds/xmlguard.h"
 
@@ -16,7 +18,8 @@
 #define OPML_MAX_ENTITY_EXPANSION ((size_t)1 << 20)
 #define OPML_NS "urn:feedspool:opml"
 
-/* The URL in the feed list's format: no fragment, spaces percent-encoded. NULL if not http(s). */
+/* The URL in the feed list's format: no fragment; spaces and bytes outside ASCII
+ * percent-encoded (as an IRI becomes a URI); control characters dropped. NULL if not http(s). */
 static char *listable_url(const char *raw)
 {
     while (*raw == ' ' || *raw == '\t' || *raw == '\n' || *raw == '\r')
@@ -26,10 +29,14 @@ static char *listable_url(const char *raw)
     struct buf out;
     buf_init(&out, 0);
     for (const char *s = raw; *s && *s != '#'; s++) {
-        if (*s == ' ')
-            buf_append_str(&out, "%20");
-        else if ((unsigned char)*s > ' ' && *s != '"')
+        unsigned char c = (unsigned char)*s;
+        if (c == ' ' || c >= 0x80) {
+            char escaped[4];
+            snprintf(escaped, sizeof escaped, "%%%02X", c);
+            buf_append_str(&out, escaped);
+        } else if (c > ' ' && c != '"' && c != 0x7F) {
             buf_append_char(&out, *s);
+        }
     }
     char *url = buf_steal(&out);
     size_t scheme = strncasecmp(url, "https://", 8) == 0 ? 8 : 7;
@@ -56,13 +63,14 @@ static char *ns_prop(xmlNode *n, const char *name)
     return copy;
 }
 
-/* A name for the feed list: one line, no quotes. */
-static char *clean_name(char *name)
+/* A name for the feed list: valid UTF-8, one line, no quotes or control characters. */
+static char *clean_name(const char *raw)
 {
-    if (!name)
+    if (!raw)
         return NULL;
+    char *name = utf8_repair(raw);
     for (char *s = name; *s; s++)
-        if (*s == '\n' || *s == '\r' || *s == '\t' || *s == '"' || *s == '#')
+        if ((unsigned char)*s < ' ' || *s == 0x7F || *s == '"' || *s == '#')
             *s = ' ';
     return name;
 }
@@ -97,8 +105,9 @@ static void collect(xmlNode *n, struct opml_import *out, int depth)
                                                strlen(topics) &&
                                  topics[0] != ',' && topics[strlen(topics) - 1] != ',' &&
                                  !strstr(topics, ",,");
-                feedlist_append(&out->feeds, url, clean_name(name), interval,
-                                topics_ok ? topics : NULL);
+                char *clean = clean_name(name);
+                feedlist_append(&out->feeds, url, clean, interval, topics_ok ? topics : NULL);
+                free(clean);
                 free(name);
                 free(interval_text);
                 free(topics);

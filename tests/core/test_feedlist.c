@@ -149,6 +149,22 @@ static void test_opml_import(void)
 
 static void test_opml_round_trip_keeps_options(void)
 {
+    /* found by fuzz_opml: bytes outside ASCII (invalid UTF-8 too) in a URL and a name */
+    const char *odd = "<opml><body><outline title=\"Caf\xe9\" xmlUrl=\"http://b.example/\xd8\xb9 x\xf4\xb4\"/>"
+                      "</body></opml>";
+    struct opml_import first, second;
+    char oerr[256];
+    CHECK(opml_parse(odd, strlen(odd), &first, oerr, sizeof oerr) == 0);
+    CHECK(first.feeds.n == 1);
+    if (first.feeds.n == 1)
+        CHECK_STR(first.feeds.entries[0].url, "http://b.example/%D8%B9%20x%F4%B4");
+    char *again = opml_format(&first.feeds, "t");
+    CHECK(opml_parse(again, strlen(again), &second, oerr, sizeof oerr) == 0);
+    CHECK(second.feeds.n == first.feeds.n);
+    free(again);
+    feedlist_free(&first.feeds);
+    feedlist_free(&second.feeds);
+
     struct feed_list list;
     char err[256];
     CHECK(feedlist_parse("https://a.example/f name=\"A <&> B\" interval=10m topics=ttp\n"
