@@ -788,6 +788,16 @@ int extract_article(const struct extract_input *in, struct article *out, char *e
         return set_err(err, errlen, "no article text found");
     }
     out->text = body;
+    /* libxml2 passes some invalid byte sequences through from a page that claims UTF-8:
+     * every field leaves here as valid UTF-8 all the same. */
+    char **fields[] = {&out->title, &out->author, &out->published, &out->modified, &out->site,
+                       &out->lang, &out->canonical_url, &out->image, &out->text};
+    for (size_t i = 0; i < ARRAY_LEN(fields); i++)
+        if (*fields[i] && !utf8_valid(*fields[i], strlen(*fields[i]))) {
+            char *repaired = utf8_repair(*fields[i]);
+            free(*fields[i]);
+            *fields[i] = repaired;
+        }
     return 0;
 }
 

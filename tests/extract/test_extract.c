@@ -10,6 +10,7 @@
 
 #include "check.h"
 #include "common/buf.h"
+#include "common/utf8.h"
 #include "extract/extract.h"
 
 static char *read_file(const char *path, size_t *len)
@@ -307,6 +308,14 @@ static void test_character_sets(void)
     CHECK(a.text && strstr(a.text, "Café owners in Zürich said the “talks”") != NULL);
     article_free(&a);
     free(latin);
+    /* found by fuzz_extract: a page that says UTF-8 with a broken sequence in its text */
+    const char broken[] = "<html><head><meta charset=\"utf-8\"></head><body><p>\xd0\x9d\xd0\xb0\xd1"
+                          "s/A.\x80 \xd1\x88\xd0\xb8 heroes know more than taste, and the talks went on "
+                          "through the night into the next morning.</p></body></html>";
+    struct extract_input broken_in = {.data = broken, .len = sizeof broken - 1};
+    CHECK(extract_article(&broken_in, &a, err, sizeof err) == 0);
+    CHECK(a.text && utf8_valid(a.text, strlen(a.text)));
+    article_free(&a);
     /* A charset nobody knows is as if none were declared. */
     const char bogus[] = "<html><head><meta charset=\"x-no-such-charset\"></head><body><p>Caf\xe9 "
                          "owners in the city said the talks went on through the night and into the morning.</p></body></html>";
