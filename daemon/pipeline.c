@@ -333,8 +333,7 @@ static void job_record_copy(struct article_job *j, const struct article *a, cons
     json_object_set_new(line, "record", json_string(j->record_id));
     json_object_set_new(line, "story", json_string(match->story_id));
     json_object_set_new(line, "duplicate_of", json_string(match->record_id));
-    json_object_set_new(line, "similarity",
-                        json_real((double)(long)(match->similarity * 1000 + 0.5) / 1000));
+    json_object_set_new(line, "similarity", record_similarity_json(match->similarity));
     json_object_set_new(line, "exact", json_boolean(match->exact));
     json_object_set_new(line, "url", utf8_json_string(json_str(j->item, "link")));
     json_object_set_new(line, "canonical_url", utf8_json_string(a->canonical_url));

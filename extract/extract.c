@@ -77,11 +77,10 @@ static bool in_list(const char *name, const char *const *list)
     return false;
 }
 
-static const char *const removed_tags[] = {
-    "script", "style", "noscript", "template", "iframe", "object", "embed", "svg", "canvas",
-    "button", "input", "select", "textarea", "label", "nav", "aside", "footer",
-    "header", "figure", "figcaption", "picture", "img", "video", "audio", "map", "dialog",
-    "menu", "link", "meta", "head", NULL};
+/* Elements that are page furniture by their tag (removed unless they hold the article). */
+static const char *const furniture_tags[] = {
+    "label", "nav", "aside", "footer", "header", "figure", "figcaption", "picture", "img",
+    "video", "audio", "map", "dialog", "menu", NULL};
 
 /* Words in class and id values that mark page furniture. */
 static const char *const boilerplate_words[] = {
@@ -162,12 +161,18 @@ static bool is_hidden(xmlNode *n)
     return hidden;
 }
 
+/* itemprop="articleBody": the publisher says this is the article. */
+static bool marked_article_body(const xmlNode *n)
+{
+    const char *itemprop = attr(n, "itemprop");
+    return itemprop && strcasestr(itemprop, "articleBody");
+}
+
 static bool is_content_hint(xmlNode *n)
 {
     if (is_tag(n, "article") || is_tag(n, "main"))
         return true;
-    const char *itemprop = attr(n, "itemprop");
-    return (itemprop && strcasestr(itemprop, "articleBody")) || attr_has_word(n, "class", content_words, true) ||
+    return marked_article_body(n) || attr_has_word(n, "class", content_words, true) ||
            attr_has_word(n, "id", content_words, true);
 }
 
@@ -252,7 +257,7 @@ static void clean(xmlNode *n, const struct page_size *page, int depth)
         if (c->type == XML_COMMENT_NODE || c->type == XML_PI_NODE ||
             (c->type == XML_ELEMENT_NODE &&
              (depth > MAX_DEPTH || never_text(c) || is_hidden(c) ||
-              ((in_list((const char *)c->name, removed_tags) || is_furniture(c) ||
+              ((in_list((const char *)c->name, furniture_tags) || is_furniture(c) ||
                 is_tag(c, "form")) &&
                small_part(c, page) && !holds_article_body(c, depth))))) {
             xmlUnlinkNode(c);
@@ -457,11 +462,9 @@ static xmlNode *best_container(struct scoring *sc, double *top_score)
     if (!best)
         return NULL;
     /* The publisher's own marking wins over our guess when it holds the guess. */
-    for (xmlNode *up = best; up && up->type == XML_ELEMENT_NODE; up = up->parent) {
-        const char *itemprop = attr(up, "itemprop");
-        if (itemprop && strcasestr(itemprop, "articleBody"))
+    for (xmlNode *up = best; up && up->type == XML_ELEMENT_NODE; up = up->parent)
+        if (marked_article_body(up))
             return up;
-    }
     /* An article cut into chunks (between ads): blocks of the best's class elsewhere. */
     const char *best_class = attr(best, "class");
     xmlNode *whole = best;

@@ -69,8 +69,7 @@ static bool is_http_url(const char *s)
     return scheme_ok;
 }
 
-/* "a,b-c,d_e": non-empty ids of letters, digits, '-' and '_', separated by commas. */
-static bool valid_topic_list(const char *s)
+bool feedlist_valid_topics(const char *s)
 {
     bool at_start = true;
     for (; *s; s++) {
@@ -114,7 +113,7 @@ static int parse_line(const char *line, const char *name, unsigned lineno, struc
                                  "%s:%u: interval '%s' is not a duration (e.g. 600, 10m, 2h)", name,
                                  lineno, value);
             } else if (strcmp(tok, "topics") == 0) {
-                if (!valid_topic_list(value))
+                if (!feedlist_valid_topics(value))
                     rc = set_err(err, errlen,
                                  "%s:%u: topics '%s' is not a comma-separated list of topic ids",
                                  name, lineno, value);

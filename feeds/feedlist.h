@@ -8,6 +8,7 @@
 #ifndef FEEDSPOOL_FEEDS_FEEDLIST_H
 #define FEEDSPOOL_FEEDS_FEEDLIST_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct feed_entry {
@@ -27,6 +28,8 @@ struct feed_list {
 int feedlist_parse(const char *text, const char *name, struct feed_list *out, char *err,
                    size_t errlen);
 int feedlist_load(const char *path, struct feed_list *out, char *err, size_t errlen);
+/* "a,b-c,d_e": non-empty ids of letters, digits, '-' and '_', separated by commas. */
+bool feedlist_valid_topics(const char *list);
 /* Appends one entry (copies of url, name and topics; url must not be listed yet). */
 void feedlist_append(struct feed_list *list, const char *url, const char *name, long interval,
                      const char *topics);

@@ -100,11 +100,7 @@ static void collect(xmlNode *n, struct opml_import *out, int depth)
                 long interval = interval_text ? strtol(interval_text, NULL, 10) : 0;
                 if (interval < 0 || interval > 30L * 86400)
                     interval = 0;
-                bool topics_ok = topics && strspn(topics, "abcdefghijklmnopqrstuvwxyz"
-                                                          "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_,") ==
-                                               strlen(topics) &&
-                                 topics[0] != ',' && topics[strlen(topics) - 1] != ',' &&
-                                 !strstr(topics, ",,");
+                bool topics_ok = topics && feedlist_valid_topics(topics);
                 char *clean = clean_name(name);
                 feedlist_append(&out->feeds, url, clean, interval, topics_ok ? topics : NULL);
                 free(clean);

@@ -38,8 +38,7 @@ json_t *record_build(const struct record_input *in)
     json_object_set_new(r, "story", json_string(in->story ? in->story : in->id));
     json_object_set_new(r, "duplicate_of", in->duplicate_of ? json_string(in->duplicate_of) : json_null());
     json_object_set_new(r, "similarity",
-                        in->duplicate_of ? json_real((double)(long)(in->similarity * 1000 + 0.5) / 1000)
-                                         : json_null());
+                        in->duplicate_of ? record_similarity_json(in->similarity) : json_null());
     json_object_set_new(r, "enclosures",
                         in->enclosures ? json_deep_copy(in->enclosures) : json_array());
     json_object_set_new(r, "topic_ids", topic_ids);
@@ -61,4 +60,9 @@ char *record_serialize(const json_t *record, size_t *len)
     free(text);
     *len = n + 1;
     return line;
+}
+
+json_t *record_similarity_json(double similarity)
+{
+    return json_real((double)(long)(similarity * 1000 + 0.5) / 1000);
 }

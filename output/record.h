@@ -38,6 +38,8 @@ struct record_input {
 };
 
 json_t *record_build(const struct record_input *in);
+/* A similarity figure as records and sources.jsonl carry it: rounded to 3 decimals. */
+json_t *record_similarity_json(double similarity);
 /* Compact JSON text with a trailing newline; caller frees. */
 char *record_serialize(const json_t *record, size_t *len);
 
