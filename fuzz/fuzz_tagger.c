@@ -1,17 +1,19 @@
 /* fuzz_tagger.c: libFuzzer harness for the topic tagger with the shipped default rules:
- * the input's first line is the headline, the rest the article text. */
+ * the input's first line is the headline, the rest the article text. Each input is tagged
+ * with the prefilter and with the whole text scanned, and the evidence must be the same. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "topics/rules_internal.h"
 #include "topics/topics.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static struct topic_rules *rules;
+static struct topic_rules *rules, *rules_whole_text;
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -19,11 +21,25 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     (void)argv;
     const char *path = getenv("FEEDSPOOL_TOPICS");
     char err[512];
-    if (topic_rules_load(path ? path : "topics/default-topics.json", &rules, err, sizeof err) < 0) {
+    if (topic_rules_load(path ? path : "topics/default-topics.json", &rules, err, sizeof err) < 0 ||
+        topic_rules_load(path ? path : "topics/default-topics.json", &rules_whole_text, err,
+                         sizeof err) < 0) {
         fprintf(stderr, "fuzz_tagger: %s (run from the source root or set FEEDSPOOL_TOPICS)\n", err);
         exit(1);
     }
+    prefilter_free(rules_whole_text);
     return 0;
+}
+
+static char *explain_json(const struct topic_rules *r, const char *headline, const char *text)
+{
+    struct topic_result result;
+    topics_explain(r, headline, text, &result);
+    json_t *j = topic_result_to_json(&result);
+    char *s = json_dumps(j, JSON_COMPACT);
+    json_decref(j);
+    topic_result_free(&result);
+    return s;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -40,11 +56,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         headline = copy;
         text = newline + 1;
     }
+    char *with_prefilter = explain_json(rules, headline, text);
+    char *whole_text = explain_json(rules_whole_text, headline, text);
+    if (strcmp(with_prefilter, whole_text) != 0) {
+        fprintf(stderr, "fuzz_tagger: the prefilter changed the evidence\n  with: %s\n  without: %s\n",
+                with_prefilter, whole_text);
+        abort();
+    }
+    free(with_prefilter);
+    free(whole_text);
     struct topic_result result;
-    topics_explain(rules, headline, text, &result);
-    json_t *j = topic_result_to_json(&result);
-    json_decref(j);
-    topic_result_free(&result);
     topics_tag(rules, headline, text, &result);
     topic_result_free(&result);
     free(copy);

@@ -209,6 +209,7 @@ int topic_rules_parse(const char *json_text, const char *name, struct topic_rule
         return -1;
     }
     matcher_build(r);
+    prefilter_build(r);
     *out = r;
     return 0;
 }
@@ -249,6 +250,7 @@ void topic_rules_free(struct topic_rules *r)
     }
     free(r->patterns);
     matcher_free(r);
+    prefilter_free(r);
     free(r);
 }
 

@@ -32,6 +32,8 @@ struct topic_rule {
     bool needs_context;     /* at least one context term must occur */
 };
 
+struct word_filter;
+
 struct topic_rules {
     struct topic_rule *topics;
     size_t n_topics;
@@ -46,6 +48,7 @@ struct topic_rules {
     int32_t *out_next;      /* chained outputs, following failure links */
     int32_t *out_pattern;
     size_t n_states;
+    struct word_filter *word_filter; /* prefilter.c: the terms' first words, or NULL: scan texts whole */
 };
 
 /* A term normalised as text is (fold.h): folded and cased forms of the same length. */
@@ -63,5 +66,20 @@ void normalized_free(struct normalized *n);
 
 void matcher_build(struct topic_rules *r);
 void matcher_free(struct topic_rules *r);
+
+/* Where the prefilter stands in a text: the next step, the last safe point before it
+ * (where an exact scan may start), whether the byte before the step is a word byte or
+ * white space, and a quote or dash reaching into it. Start with {.prev_space = 1}. */
+struct prefilter_scan {
+    size_t pos, last_safe;
+    unsigned prev_word, prev_space, carry;
+};
+
+void prefilter_build(struct topic_rules *r);
+void prefilter_free(struct topic_rules *r); /* also turns it off: texts are scanned whole */
+/* Skips text in which no term can start. Returns a position the exact scan must cover,
+ * starting from ps->last_safe, or SIZE_MAX when no term can start in the rest. */
+size_t prefilter_skip(const struct topic_rules *r, const char *text, size_t len,
+                      struct prefilter_scan *ps);
 
 #endif

@@ -48,6 +48,7 @@ struct scan_hot {
     unsigned shift;
     uint32_t state;
     size_t count;
+    size_t base;              /* input offset of the span being folded */
     bool waiting;
 };
 
@@ -138,7 +139,7 @@ static inline __attribute__((always_inline)) void on_byte(void *ud, unsigned cha
     size_t at = h->count & (HISTORY - 1);
     sc->folded[at] = folded;
     sc->cased[at] = cased;
-    sc->raw[at] = (uint32_t)raw;
+    sc->raw[at] = (uint32_t)(h->base + raw);
     h->count++;
     if (h->waiting) {
         sc->count = h->count;
@@ -162,6 +163,66 @@ static size_t lead_end(const char *text, size_t len, size_t lead_chars)
     return para ? (size_t)(para - text) : limit;
 }
 
+/* Folds text[from, to) into the scan; folding starts afresh, so `from` is 0 or a safe point. */
+static void fold_span(struct scan_hot *hot, const char *text, size_t from, size_t to)
+{
+    hot->base = from;
+    fold_stream(text + from, to - from, on_byte, hot);
+}
+
+/* Does text[0, end) end with a character that folds to '-'? */
+static bool ends_with_dash(const unsigned char *s, size_t end)
+{
+    if (end == 0 || s[end - 1] < 0x80)
+        return end > 0 && s[end - 1] == '-';
+    size_t start = end - 1;
+    while (start > 0 && end - start < 4 && (s[start] & 0xC0) == 0x80)
+        start--;
+    size_t used;
+    unsigned c = fold_decode(s + start, end - start, &used);
+    return start + used == end && fold_codepoint(c) == '-';
+}
+
+/* The first safe point (prefilter.c) at or after k, or len: a byte that is not white
+ * space after ASCII white space that does not follow a dash (a line-break hyphen). */
+static size_t next_safe_point(const char *text, size_t len, size_t k)
+{
+    const unsigned char *s = (const unsigned char *)text;
+    for (size_t j = k > 0 ? k : 1; j < len; j++) {
+        if (!fold_is_space(s[j - 1]) || fold_is_space(s[j]))
+            continue;
+        size_t run = j - 1;
+        while (run > 0 && fold_is_space(s[run - 1]))
+            run--;
+        if (!ends_with_dash(s, run))
+            return j;
+    }
+    return len;
+}
+
+/* The exact scan from the safe point `from` until past `hot`, and on to the first safe
+ * point where no match is in progress. Returns where it stopped (len at the end). */
+static size_t scan_exactly(struct scan_hot *hot, const char *text, size_t len, size_t from,
+                           size_t past)
+{
+    struct scan *sc = hot->sc;
+    if (from > 0) { /* the space folding emitted before `from` */
+        size_t at = hot->count & (HISTORY - 1);
+        sc->folded[at] = sc->cased[at] = ' ';
+        sc->raw[at] = (uint32_t)(from - 1);
+        hot->count++;
+    }
+    hot->state = 0;
+    size_t to = next_safe_point(text, len, past + 1);
+    for (;;) {
+        fold_span(hot, text, from, to);
+        if (to >= len || (hot->state == 0 && !hot->waiting))
+            return to;
+        from = to;
+        to = next_safe_point(text, len, from + 1);
+    }
+}
+
 static void scan_region(struct scan *sc, const char *text, enum topic_where region)
 {
     size_t len = strlen(text);
@@ -171,7 +232,16 @@ static void scan_region(struct scan *sc, const char *text, enum topic_where regi
     sc->lead_end = region == TOPIC_IN_HEADLINE ? 0 : lead_end(text, len, sc->rules->lead_chars);
     struct scan_hot hot = {.sc = sc, .next = sc->rules->next, .classes = sc->rules->byte_class,
                            .shift = sc->rules->class_shift};
-    fold_stream(text, len, on_byte, &hot);
+    if (!sc->rules->word_filter) {
+        fold_span(&hot, text, 0, len);
+    } else {
+        struct prefilter_scan ps = {.prev_space = 1};
+        size_t at = 0, hot_at;
+        while (at < len && (hot_at = prefilter_skip(sc->rules, text, len, &ps)) != SIZE_MAX) {
+            at = scan_exactly(&hot, text, len, ps.last_safe, hot_at);
+            ps = (struct prefilter_scan){.pos = at, .last_safe = at, .prev_space = 1};
+        }
+    }
     sc->count = hot.count;
     confirm_waiting(sc, true);
 }

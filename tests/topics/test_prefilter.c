@@ -1,0 +1,182 @@
+/* test_prefilter.c: the prefilter (topics/prefilter.c) skips only text in which no term can
+ * start. Every text is tagged twice, with the prefilter and with it turned off (the whole
+ * text through the automaton), and the full evidence must be identical: the labelled dev
+ * articles with the shipped rules, and random texts built from term fragments and from
+ * everything that normalisation changes (soft hyphens, special spaces, curly quotes,
+ * dashes, line-break hyphens, Arabic forms, fullwidth letters, invalid UTF-8), at every
+ * alignment. */
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "common/buf.h"
+#include "topics/rules_internal.h"
+#include "topics/topics.h"
+
+static const char *test_rules_json =
+    "{\"topics\": [\n"
+    "  {\"id\": \"a\", \"threshold\": 1, \"terms\": [\n"
+    "    {\"term\": \"TTP\", \"case\": \"exact\", \"possessive\": true},\n"
+    "    {\"term\": \"T.T.P.\", \"case\": \"exact\"},\n"
+    "    {\"term\": \"Noor Wali Mehsud\", \"aliases\": [\"Noor Wali\", \"Jamaat ul Ahrar\"]},\n"
+    "    {\"term\": \"air strike\", \"plural\": true},\n"
+    "    {\"term\": \"ceasefire\", \"plural\": true, \"aliases\": [\"cease-fire\", \"cease fire\"]},\n"
+    "    {\"term\": \"Internationalisation Council\"},\n"
+    "    {\"term\": \"tactics, techniques\"},\n"
+    "    {\"term\": \"تحریک طالبان پاکستان\", \"aliases\": [\"جنگ بندی\", \"войны\"]},\n"
+    "    {\"term\": \"A7\"}],\n"
+    "   \"veto\": [\"platelet\", \"Tal iban\"], \"context\": [\"war\", \"truce\"]}\n"
+    "]}\n";
+
+static const char *fragments[] = {
+    "TTP", "ttp", "TTP's", "TTPs", "T.T.P.", "T", "Taliban", "Tal", "iban", "Tehreek-e-Taliban",
+    "Pakistan", "ceasefire", "ceasefires", "Ceasefire", "cease", "fire", "truce", "truces",
+    "Noor", "Wali", "Mehsud", "Jamaat", "ul", "Ahrar", "air", "strike", "strikes", "war",
+    "platelet", "tactics", "techniques", "Internationalisation", "Council", "A7", "a7x",
+    "the", "of", "and", "militants", "killed", "Pakistani",
+    "تحریک", "طالبان", "پاکستان", "جنگ", "بندی", "تحريك", "كراچی", "войны", "война",
+    "\xef\xbc\xb4\xef\xbc\xb4\xef\xbc\xb0", /* fullwidth TTP */
+    "\xd8\xb7\xd9\x8e\xd8\xa7\xd9\x84\xd8\xa8\xd8\xa7\xd9\x86", /* with a diacritic */
+    "\xd9\x80", /* tatweel */
+};
+
+static const char *separators[] = {
+    " ", " ", " ", "  ", "\n", "\n\n", "\t", "-", "-\n", "- \n ", "-\n\t", "'", "'s", "s", "es",
+    ".", ",", ", ", "(", ")", ": ", "\xc2\xad", "\xc2\xa0", "\xe2\x80\x8b", "\xe2\x80\x99",
+    "\xe2\x80\x9c", "\xe2\x80\x9d", "\xe2\x80\x94", "\xe2\x80\x93", "\xe2\x80\x93\n",
+    "\xe2\x80\x91", "\xe2\x80\xaf", "\xef\xbb\xbf", "\xff", "\xc0\xa0", "\xe0\x80\xad",
+    "\xe2\x80", "\xd0", "\xc2", "\xe3\x80\x80", "\xca\xbc", "x", "0",
+};
+
+#define COUNT(a) (sizeof(a) / sizeof(a)[0])
+
+static char *explain_json(const struct topic_rules *r, const char *headline, const char *text)
+{
+    struct topic_result res;
+    topics_explain(r, headline, text, &res);
+    json_t *j = topic_result_to_json(&res);
+    char *s = json_dumps(j, JSON_COMPACT);
+    json_decref(j);
+    topic_result_free(&res);
+    return s;
+}
+
+/* Tags with the prefilter (a) and without (b); both must say the same. */
+static bool same_evidence(struct topic_rules *with, struct topic_rules *without,
+                          const char *headline, const char *text)
+{
+    char *a = explain_json(with, headline, text), *b = explain_json(without, headline, text);
+    bool same = strcmp(a, b) == 0;
+    if (!same)
+        fprintf(stderr, "prefilter changed the evidence\n  text: %.300s\n  with:    %s\n  without: %s\n",
+                text, a, b);
+    free(a);
+    free(b);
+    return same;
+}
+
+static struct topic_rules *load(const char *json, const char *path)
+{
+    struct topic_rules *r = NULL;
+    char err[512];
+    if ((json ? topic_rules_parse(json, "test.json", &r, err, sizeof err)
+              : topic_rules_load(path, &r, err, sizeof err)) < 0)
+        fprintf(stderr, "rules: %s\n", err);
+    return r;
+}
+
+static unsigned next_random(unsigned *seed)
+{
+    *seed = *seed * 1103515245u + 12345u;
+    return *seed >> 8;
+}
+
+static void test_random_texts(const char *json, const char *path)
+{
+    struct topic_rules *with = load(json, path), *without = load(json, path);
+    CHECK(with && without && with->word_filter != NULL);
+    if (!with || !without)
+        return;
+    prefilter_free(without);
+    unsigned seed = 7;
+    size_t failures = 0;
+    for (int n = 0; n < 6000 && failures < 3; n++) {
+        struct buf text;
+        buf_init(&text, 0);
+        for (unsigned k = next_random(&seed) % 32; k > 0; k--) /* every alignment */
+            buf_append_char(&text, k % 7 ? 'y' : ' ');
+        for (int w = 0, words = 20 + (int)(next_random(&seed) % 200); w < words; w++) {
+            buf_append_str(&text, fragments[next_random(&seed) % COUNT(fragments)]);
+            buf_append_str(&text, separators[next_random(&seed) % COUNT(separators)]);
+            if (next_random(&seed) % 4 == 0)
+                buf_append_char(&text, ' ');
+        }
+        failures += !same_evidence(with, without, n % 3 ? NULL : "Noor Wali", text.data);
+        buf_free(&text);
+    }
+    CHECK(failures == 0);
+    topic_rules_free(with);
+    topic_rules_free(without);
+}
+
+static void test_random_texts_test_rules(void)
+{
+    test_random_texts(test_rules_json, NULL);
+}
+
+static void test_random_texts_default_rules(void)
+{
+    test_random_texts(NULL, "topics/default-topics.json");
+}
+
+/* The labelled dev articles (../shared/eval/topics/dev.jsonl) with the shipped rules. */
+static void test_dev_articles(void)
+{
+    struct topic_rules *with = load(NULL, "topics/default-topics.json"),
+                       *without = load(NULL, "topics/default-topics.json");
+    CHECK(with && without);
+    if (!with || !without)
+        return;
+    prefilter_free(without);
+    FILE *f = fopen("../shared/eval/topics/dev.jsonl", "r");
+    CHECK(f != NULL);
+    size_t articles = 0, failures = 0;
+    char line[1 << 17];
+    while (f && fgets(line, sizeof line, f)) {
+        json_t *row = json_loads(line, 0, NULL);
+        if (!row)
+            continue;
+        const char *headline = json_string_value(json_object_get(row, "headline"));
+        const char *text = json_string_value(json_object_get(row, "text"));
+        if (text) {
+            articles++;
+            failures += !same_evidence(with, without, headline, text);
+        }
+        json_decref(row);
+    }
+    if (f)
+        fclose(f);
+    printf("dev articles compared: %zu\n", articles);
+    CHECK(articles >= 40 && failures == 0); /* dev.jsonl holds 40 */
+    topic_rules_free(with);
+    topic_rules_free(without);
+}
+
+/* A term starting with a non-word byte cannot be found by first words: no filter. */
+static void test_filter_off_for_odd_terms(void)
+{
+    struct topic_rules *r = load("{\"topics\": [{\"id\": \"x\", \"terms\": [\"#ttp\"]}]}", NULL);
+    CHECK(r && r->word_filter == NULL);
+    topic_rules_free(r);
+}
+
+int main(void)
+{
+    RUN(test_random_texts_test_rules);
+    RUN(test_random_texts_default_rules);
+    RUN(test_dev_articles);
+    RUN(test_filter_off_for_odd_terms);
+    return check_summary();
+}
