@@ -10,6 +10,7 @@
 
 #include "common/buf.h"
 #include "common/util.h"
+#include "feeds/shard.h"
 
 enum option_type { OPT_STRING, OPT_COUNT, OPT_SECONDS, OPT_MILLISECONDS, OPT_BYTES, OPT_CHOICE };
 
@@ -22,18 +23,29 @@ struct option_spec {
     const char *help;
     bool at_start; /* a new value takes effect only when the daemon starts again */
     const char *choices; /* OPT_CHOICE: the allowed values, '|'-separated */
+    int (*check)(const char *value, char *err, size_t errlen); /* OPT_STRING: validates, or NULL */
 };
 
-#define STR(field, def, help) {#field, OPT_STRING, offsetof(struct config, field), def, 0, 0, help, false, NULL}
-#define NUM(field, type, def, lo, hi, help) {#field, type, offsetof(struct config, field), def, lo, hi, help, false, NULL}
-#define CHOICE(field, def, choices, help) {#field, OPT_CHOICE, offsetof(struct config, field), def, 0, 0, help, false, choices}
+#define STR(field, def, help) {#field, OPT_STRING, offsetof(struct config, field), def, 0, 0, help, false, NULL, NULL}
+#define NUM(field, type, def, lo, hi, help) {#field, type, offsetof(struct config, field), def, lo, hi, help, false, NULL, NULL}
+#define CHOICE(field, def, choices, help) {#field, OPT_CHOICE, offsetof(struct config, field), def, 0, 0, help, false, choices, NULL}
+#define STR_CHECKED(field, def, check, help) \
+    {#field, OPT_STRING, offsetof(struct config, field), def, 0, 0, help, false, NULL, check}
 /* The same, for options read once at start. */
-#define STR_AT_START(field, def, help) {#field, OPT_STRING, offsetof(struct config, field), def, 0, 0, help, true, NULL}
-#define NUM_AT_START(field, type, def, lo, hi, help) {#field, type, offsetof(struct config, field), def, lo, hi, help, true, NULL}
+#define STR_AT_START(field, def, help) {#field, OPT_STRING, offsetof(struct config, field), def, 0, 0, help, true, NULL, NULL}
+#define NUM_AT_START(field, type, def, lo, hi, help) {#field, type, offsetof(struct config, field), def, lo, hi, help, true, NULL, NULL}
+
+static int check_shard(const char *value, char *err, size_t errlen)
+{
+    struct shard shard;
+    return shard_parse(value, &shard, err, errlen);
+}
 
 static const struct option_spec options[] = {
     STR(feeds, "/etc/feedspool/feeds.txt", "feed list file: one URL per line, # comments"),
     STR(topics, "/etc/feedspool/topics.json", "topic rules file (JSON)"),
+    STR_CHECKED(shard, "", check_shard,
+                "I/N: poll only the feeds whose host rendezvous-hashes to daemon I of N"),
     STR_AT_START(spool, "/var/lib/feedspool/spool", "spool directory holding tmp/, new/ and cur/"),
     STR_AT_START(state, "/var/lib/feedspool/state.db", "SQLite state database"),
     STR_AT_START(user_agent, "feedspool/0.1 (+https://github.com/feedspool/feedspool)",
@@ -162,6 +174,11 @@ int config_set(struct config *c, const char *key, const char *value, const char 
     }
     switch (o->type) {
     case OPT_STRING:
+        if (o->check) {
+            char why[256];
+            if (o->check(value, why, sizeof why) < 0)
+                return set_err(err, errlen, "%s: %s: %s", where, key, why);
+        }
         free(*string_field(c, o));
         *string_field(c, o) = xstrdup(value);
         return 0;

@@ -15,6 +15,7 @@
 struct config {
     char *feeds;            /* feed list file */
     char *topics;           /* topic rules file */
+    char *shard;            /* "I/N": this daemon polls the feeds of its shard only; "": all */
     char *spool;            /* spool directory (tmp/, new/, cur/) */
     char *state;            /* SQLite state database */
     char *user_agent;

@@ -16,6 +16,7 @@
 #include "daemon/notify.h"
 #include "daemon/pipeline.h"
 #include "daemon/service.h"
+#include "feeds/shard.h"
 #include "feeds/state.h"
 #include "output/spool.h"
 #include "topics/topics.h"
@@ -49,7 +50,8 @@ int service_parse_args(int argc, char **argv, struct config *cfg, char *err, siz
     static const struct {
         const char *flag, *option;
     } shortcuts[] = {{"--feeds", "feeds"},   {"--topics", "topics"},       {"--spool", "spool"},
-                     {"--state", "state"},   {"--log-level", "log_level"}};
+                     {"--state", "state"},   {"--log-level", "log_level"},
+                     {"--shard", "shard"}};
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
         if ((strcmp(arg, "-c") == 0 || strcmp(arg, "--config") == 0) && i + 1 < argc) {
@@ -92,7 +94,9 @@ void service_print_options(FILE *out)
             "  --topics FILE       topic rules        (same as --set topics=FILE)\n"
             "  --spool DIR         spool directory    (same as --set spool=DIR)\n"
             "  --state FILE        state database     (same as --set state=FILE)\n"
-            "  --log-level LEVEL   err, warning, notice, info or debug\n",
+            "  --log-level LEVEL   err, warning, notice, info or debug\n"
+            "  --shard I/N         poll only this daemon's share of the feed list (same as\n"
+            "                      --set shard=I/N; see `feedspool help config`)\n",
             CONFIG_DEFAULT_PATH);
 }
 
@@ -153,6 +157,23 @@ static void reload_config(struct service *s)
     log_set_level((enum log_level)log_level_parse(fresh.log_level));
 }
 
+/* Loads the feed list and keeps this daemon's shard of it (the configuration's `shard`). */
+static int load_feeds(const struct config *cfg, struct feed_list *list, char *err, size_t errlen)
+{
+    if (feedlist_load(cfg->feeds, list, err, errlen) < 0)
+        return -1;
+    struct shard shard;
+    if (shard_parse(cfg->shard, &shard, err, errlen) < 0) { /* checked when set: cannot fail */
+        feedlist_free(list);
+        return -1;
+    }
+    size_t all = list->n, kept = shard_filter(list, &shard);
+    if (shard.count)
+        log_notice("shard %u/%u: polling %zu of the %zu feeds in the list", shard.index, shard.count,
+                   kept, all);
+    return 0;
+}
+
 /* SIGHUP: configuration, feed list and topic rules are read again; a broken file keeps the
  * old one in force. */
 static void reload(struct service *s)
@@ -168,7 +189,7 @@ static void reload(struct service *s)
         pipeline_set_rules(s->pipeline, rules);
     if (!s->params->feeds) {
         struct feed_list list;
-        if (feedlist_load(cfg->feeds, &list, err, sizeof err) < 0) {
+        if (load_feeds(cfg, &list, err, sizeof err) < 0) {
             log_err("reload: feed list refused, keeping the old one reason=\"%s\"", err);
         } else {
             pipeline_set_feeds(s->pipeline, &list);
@@ -207,7 +228,7 @@ static int open_everything(struct service *s, struct topic_rules **rules, struct
         log_err("cannot load topic rules: %s", err);
         return -1;
     }
-    if (!s->params->feeds && feedlist_load(cfg->feeds, own_list, err, sizeof err) < 0) {
+    if (!s->params->feeds && load_feeds(cfg, own_list, err, sizeof err) < 0) {
         log_err("cannot load feed list: %s", err);
         return -1;
     }

@@ -274,6 +274,20 @@ void feedlist_free(struct feed_list *list)
     list->n = 0;
 }
 
+size_t feedlist_retain(struct feed_list *list, bool (*keep)(const struct feed_entry *, void *),
+                       void *ud)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < list->n; i++) {
+        if (keep(&list->entries[i], ud))
+            list->entries[kept++] = list->entries[i];
+        else
+            entry_free(&list->entries[i]);
+    }
+    list->n = kept;
+    return kept;
+}
+
 const struct feed_entry *feedlist_find(const struct feed_list *list, const char *url)
 {
     for (size_t i = 0; i < list->n; i++)

@@ -36,6 +36,10 @@ void feedlist_append(struct feed_list *list, const char *url, const char *name, 
 /* The list in its file format, one line a feed, ready to write back. Caller frees. */
 char *feedlist_format(const struct feed_list *list);
 void feedlist_free(struct feed_list *list);
+/* Keeps, in order, the entries for which keep() is true and frees the others; returns
+ * how many stay. */
+size_t feedlist_retain(struct feed_list *list, bool (*keep)(const struct feed_entry *, void *),
+                       void *ud);
 /* The entry with this URL, or NULL. */
 const struct feed_entry *feedlist_find(const struct feed_list *list, const char *url);
 

@@ -16,7 +16,7 @@
  *   /big-header...        a 200 whose X-Filler header is 1 MiB long
  *   /slow/MS/...          an empty RSS feed, answered after MS milliseconds
  * and, on any served file, a query of max-age=N adds Cache-Control: max-age=N.
- * It listens on 127.0.0.1 and 127.0.0.2 (same port), so tests can tell addresses apart.
+ * It listens on 127.0.0.1 to 127.0.0.8 (same port), so tests can tell addresses and hosts apart.
  * Every request is appended to the log file as one line:
  *   METHOD PATH inm=<If-None-Match|-> ims=<If-Modified-Since|-> ua=<User-Agent> ms=<monotonic ms>
  * Usage: fixture_server ROOT LOGFILE — prints its base URL on stdout, runs until SIGTERM. */
@@ -269,9 +269,13 @@ int main(int argc, char **argv)
         return 1;
     }
     fx.port = static_server_port(srv);
-    if (static_server_also_listen(srv, "127.0.0.2") < 0) {
-        fprintf(stderr, "fixture_server: cannot also listen on 127.0.0.2\n");
-        return 1;
+    for (int host = 2; host <= 8; host++) {
+        char address[16];
+        snprintf(address, sizeof address, "127.0.0.%d", host);
+        if (static_server_also_listen(srv, address) < 0) {
+            fprintf(stderr, "fixture_server: cannot also listen on %s\n", address);
+            return 1;
+        }
     }
     static_server_set_hook(srv, on_request, &fx);
     struct event *term = evsignal_new(base, SIGTERM, on_stop, base);
