@@ -16,6 +16,7 @@ int cmd_spool(int argc, char **argv);      /* cmd_spool.c */
 int cmd_import_opml(int argc, char **argv); /* cmd_opml.c */
 int cmd_export_opml(int argc, char **argv); /* cmd_opml.c */
 int cmd_similar(int argc, char **argv);     /* cmd_similar.c */
+int cmd_publish(int argc, char **argv);     /* cmd_publish.c */
 
 /* True when argv holds -h or --help; commands call it first and print their usage. */
 int wants_help(int argc, char **argv);

@@ -21,6 +21,12 @@ struct config {
     char *user_agent;
     char *contact_url;      /* appended to the User-Agent when set */
     char *log_level;
+    char *nats_servers;     /* JetStream sink (daemon/jetstream.c): servers; "" means off */
+    char *nats_stream;      /* expected stream, or "" */
+    char *nats_subject;     /* subject template, <topic> replaced */
+    char *nats_credentials; /* .creds file, or "" */
+    char *published;        /* "move" to sent/ or "delete" once acknowledged */
+    long nats_max_in_flight;
     char *metrics_address;
     char *allow_networks;   /* address ranges article fetches may reach besides public ones */  /* HOST:PORT on loopback for /metrics and /healthz; empty: off */
     long poll_interval;     /* seconds, default per feed */

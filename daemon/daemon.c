@@ -11,6 +11,7 @@
 #include "common/util.h"
 #include "daemon/commands.h"
 #include "daemon/fetch.h"
+#include "daemon/jetstream.h"
 #include "daemon/log.h"
 #include "daemon/metrics.h"
 #include "daemon/notify.h"
@@ -33,7 +34,10 @@ struct service {
     struct event *watchdog;
     struct metrics_server *metrics;
     struct netpolicy *policy;
+    struct jetstream *sink;  /* NULL unless nats_servers is set */
     bool stopping;
+    bool pipeline_idle;      /* once mode done, or stopping and drained */
+    bool stop_timed_out;
 };
 
 int service_parse_args(int argc, char **argv, struct config *cfg, char *err, size_t errlen)
@@ -108,10 +112,29 @@ static void update_status(struct service *s)
                   st->records_written);
 }
 
+/* The loop ends when the pipeline is idle and the sink has published everything (or the
+ * stop timeout passed: what was not acknowledged stays in new/ for the next start). */
+static void finish_if_done(struct service *s)
+{
+    if (s->pipeline_idle && (!s->sink || jetstream_drained(s->sink) || s->stop_timed_out))
+        event_base_loopexit(s->base, NULL);
+}
+
 static void on_idle(void *ud)
 {
     struct service *s = ud;
-    event_base_loopexit(s->base, NULL);
+    s->pipeline_idle = true;
+    if (s->sink && !jetstream_drained(s->sink) && !evtimer_pending(s->stop_timer, NULL)) {
+        log_notice("waiting for JetStream to acknowledge the last records (up to stop_timeout)");
+        struct timeval tv = {.tv_sec = s->params->config->stop_timeout};
+        evtimer_add(s->stop_timer, &tv);
+    }
+    finish_if_done(s);
+}
+
+static void on_sink_drained(void *ud)
+{
+    finish_if_done(ud);
 }
 
 static void on_stop_timeout(evutil_socket_t fd, short what, void *arg)
@@ -121,7 +144,9 @@ static void on_stop_timeout(evutil_socket_t fd, short what, void *arg)
     struct service *s = arg;
     log_notice("stop timeout reached, abandoning in-flight transfers count=%zu (their items stay pending)",
                fetcher_in_flight(s->fetcher));
+    s->stop_timed_out = true;
     fetcher_cancel_all(s->fetcher);
+    finish_if_done(s);
 }
 
 static void begin_stop(struct service *s, const char *why)
@@ -215,6 +240,8 @@ static void on_signal(evutil_socket_t signo, short what, void *arg)
 static void on_record(void *ud, const json_t *record)
 {
     struct service *s = ud;
+    if (s->sink)
+        jetstream_record_written(s->sink, json_string_value(json_object_get(record, "id")));
     const struct pipeline_hooks *outer = s->params->hooks;
     if (outer && outer->on_record)
         outer->on_record(outer->ud, record);
@@ -306,6 +333,14 @@ int service_run(const struct service_params *params)
         }
     }
     s.watchdog = notify_watchdog_start(s.base);
+    if (jetstream_configured(cfg)) {
+        char err[512];
+        s.sink = jetstream_start(s.base, cfg, on_sink_drained, &s, err, sizeof err);
+        if (!s.sink) {
+            log_err("%s", err);
+            goto done;
+        }
+    }
 
     log_notice("started mode=%s feeds=%zu spool=%s state=%s", params->once ? "once" : "run",
                pipeline_feed_count(s.pipeline), cfg->spool, cfg->state);
@@ -321,6 +356,11 @@ int service_run(const struct service_params *params)
                st->items_failed);
     if (params->stats)
         *params->stats = *st;
+    if (s.sink) {
+        const struct jetstream_stats *js = jetstream_stats(s.sink);
+        log_notice("JetStream published=%ld duplicates=%ld refused=%ld sent_again=%ld", js->published,
+                   js->duplicates, js->rejected, js->resent);
+    }
     status = 0;
 
 done:
@@ -332,6 +372,7 @@ done:
     if (s.watchdog)
         event_free(s.watchdog);
     metrics_server_free(s.metrics);
+    jetstream_free(s.sink);
     pipeline_free(s.pipeline);
     fetcher_free(s.fetcher);
     netpolicy_free(s.policy);
@@ -363,6 +404,8 @@ static int run_command(int argc, char **argv, bool once)
         config_free(&cfg);
         return 2;
     }
+    if (jetstream_configured(&cfg))
+        jetstream_threads_init();
     struct event_base *base = event_base_new();
     struct service_params params = {
         .config = &cfg, .argc = argc, .argv = argv, .once = once, .base = base};

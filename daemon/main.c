@@ -24,6 +24,7 @@ static const struct command commands[] = {
     {"import-opml", cmd_import_opml, "add the feeds of an OPML file to the feed list"},
     {"export-opml", cmd_export_opml, "print the feed list as OPML"},
     {"similar", cmd_similar, "whether article texts are copies of one story"},
+    {"publish", cmd_publish, "send the records waiting in the spool to NATS JetStream, then exit"},
 };
 
 int wants_help(int argc, char **argv)
