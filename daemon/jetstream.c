@@ -426,7 +426,8 @@ static void queue_spooled(struct jetstream *js)
         free(path);
     }
     closedir(d);
-    qsort(all, n, sizeof *all, by_time_written);
+    if (n)
+        qsort(all, n, sizeof *all, by_time_written);
     for (size_t i = 0; i < n; i++) {
         queue_push_back(js, all[i].id);
         free(all[i].id);
@@ -543,9 +544,11 @@ void jetstream_free(struct jetstream *js)
     jsCtx_Destroy(js->js);
     natsConnection_Destroy(js->nc);
     natsOptions_Destroy(js->opts);
+    /* One sink a process: the library's threads end here, and only then may the event they
+     * wake the loop with go. */
+    nats_CloseAndWait(5000);
     if (js->wake)
         event_free(js->wake);
-    nats_Close(); /* one sink a process: the library's threads end here */
     for (size_t i = 0; i < js->queue_len; i++)
         free(js->queue[js->queue_head + i]);
     free(js->queue);

@@ -1,0 +1,176 @@
+"""test_jetstream.py: the JetStream sink against a real nats-server (JetStream on, file store).
+
+Every record reaches the stream exactly once, with its record id as Nats-Msg-Id and its first
+topic in the subject, and leaves new/ only once acknowledged: in a plain run; when the server
+is down at first and comes later (records wait in new/, then go in write order); when the
+server is stopped and restarted in the middle of an ingest; when `feedspool publish` is killed
+with SIGKILL again and again while records are in flight (the server drops the replays); and
+when the stream refuses records over its maximum message size (those go to quarantine/, the
+others arrive)."""
+import json
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import unittest
+
+sys.path.insert(0, os.path.dirname(__file__))
+from fixture import BIN, Fixture  # noqa: E402
+import natsserver  # noqa: E402
+
+STREAM = "ARTICLES"
+
+
+def write_pages_feed(fx, name, count, words=60):
+    """A feed of `count` items, each linking to a page of its own words."""
+    items = []
+    for i in range(count):
+        page = "%s-%d.html" % (name, i)
+        body = "".join("<p>%s</p>" % " ".join("%s%dw%d" % (name, i, p * 100 + n) for n in range(words // 4))
+                       for p in range(4))
+        with open(os.path.join(fx.www, "pages", page), "w") as f:
+            f.write("<html><head><title>%s %d</title></head><body><article><h1>%s %d</h1>%s"
+                    "</article></body></html>" % (name, i, name, i, body))
+        items.append("<item><title>%s %d</title><link>{{BASE}}/pages/%s</link></item>" % (name, i, page))
+    with open(os.path.join(fx.www, "feeds", name + ".xml"), "w") as f:
+        f.write("<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>%s</title>%s"
+                "</channel></rss>" % (name, "".join(items)))
+    return "/feeds/%s.xml" % name
+
+
+@unittest.skipUnless(natsserver.available(), "nats-server is not installed (scripts/install-deps installs it)")
+class JetStreamTest(unittest.TestCase):
+    def setUp(self):
+        self.fx = Fixture()
+        self.nats = natsserver.NatsServer(self.fx.dir)
+        self.nats.create_stream(STREAM, "feedspool.articles.>")
+        self.fx.write_config(nats_servers=self.nats.url, nats_stream=STREAM, stop_timeout="3s")
+
+    def tearDown(self):
+        self.nats.stop()
+        self.fx.close()
+
+    def folder(self, name):
+        path = os.path.join(self.fx.spool, name)
+        return sorted(f[:-5] for f in os.listdir(path)) if os.path.isdir(path) else []
+
+    def assert_each_once(self, expected_ids):
+        stored = [m[1] for m in self.nats.messages(STREAM)]
+        self.assertEqual(len(stored), len(set(stored)), "a record stored twice")
+        self.assertEqual(sorted(stored), sorted(expected_ids))
+
+    def test_records_published_once_and_moved_to_sent(self):
+        self.fx.write_feeds("/feeds/south-asia.xml", "/feeds/frontier.atom")
+        result = self.fx.once()
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(self.folder("new"), [])
+        sent = self.folder("sent")
+        self.assertEqual(len(sent), 7)
+        self.assert_each_once(sent)
+        for seq, msg_id, subject, topics in self.nats.messages(STREAM):
+            with open(os.path.join(self.fx.spool, "sent", msg_id + ".json")) as f:
+                record = json.load(f)
+            ids = [t["id"] for t in record["topics"]]
+            self.assertEqual(subject, "feedspool.articles." + (ids[0] if ids else "none"))
+            self.assertEqual(topics, ",".join(ids) if ids else "-")
+        self.assertIn("JetStream published=7 duplicates=0", result.stderr)
+        # Nothing new: a second run publishes nothing.
+        again = self.fx.once()
+        self.assertEqual(again.returncode, 0, again.stderr)
+        self.assertEqual(len(self.nats.messages(STREAM)), 7)
+
+    def test_server_away_records_wait_then_go_in_order(self):
+        self.nats.stop()
+        self.fx.write_feeds("/feeds/south-asia.xml", "/feeds/frontier.atom")
+        result = self.fx.once()
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertIn("not reachable yet", result.stderr)
+        waiting = self.folder("new")
+        self.assertEqual(len(waiting), 7, "records stay in new/ while the server is away")
+        written_order = sorted(waiting, key=lambda i: os.stat(
+            os.path.join(self.fx.spool, "new", i + ".json")).st_mtime_ns)
+        self.nats.start()
+        published = subprocess.run([BIN, "publish", "-c", self.fx.config], capture_output=True,
+                                   text=True, timeout=60)
+        self.assertEqual(published.returncode, 0, published.stderr)
+        self.assertIn("published 7 records", published.stdout)
+        self.assertEqual(self.folder("new"), [])
+        self.assertEqual([m[1] for m in self.nats.messages(STREAM)], written_order)
+
+    def test_server_restarted_mid_ingest(self):
+        self.fx.write_feeds(write_pages_feed(self.fx, "bulk", 150))
+        self.fx.write_config(nats_servers=self.nats.url, nats_stream=STREAM, stop_timeout="20s",
+                             max_per_host="4")
+        daemon = self.fx.start_daemon()
+        try:
+            self.fx.wait_for(lambda: len(self.folder("sent")) >= 20, timeout=60, what="some published")
+            self.nats.stop()
+            time.sleep(1.5)
+            self.nats.start()
+            self.fx.wait_for(lambda: len(self.folder("sent")) == 150 and not self.folder("new"),
+                             timeout=90, what="all 150 published after the restart")
+        finally:
+            daemon.send_signal(signal.SIGTERM)
+            out, err = daemon.communicate(timeout=30)
+        self.assertEqual(daemon.returncode, 0, err)
+        self.assertIn("JetStream connection lost", err)
+        self.assert_each_once(self.folder("sent"))
+
+    def test_sigkill_between_publish_and_ack(self):
+        # 1,500 records in new/ (the spool contract: whole files, <id>.json), made from one real one.
+        self.fx.write_feeds("/feeds/frontier.atom")
+        self.fx.write_config(nats_servers="", stop_timeout="3s")
+        self.assertEqual(self.fx.once().returncode, 0)
+        new = os.path.join(self.fx.spool, "new")
+        written = sorted(os.listdir(new))
+        with open(os.path.join(new, written[0])) as f:
+            template = json.load(f)
+        for name in written:
+            os.unlink(os.path.join(new, name))
+        ids = []
+        for i in range(1500):
+            record = dict(template, id="%032x" % (0xfeed0000 + i))
+            with open(os.path.join(new, record["id"] + ".json"), "w") as f:
+                json.dump(record, f)
+            ids.append(record["id"])
+        self.fx.write_config(nats_servers=self.nats.url, nats_stream=STREAM, nats_max_in_flight="200")
+        rng = random.Random(5)
+        kills = 0
+        for _ in range(25):
+            if not self.folder("new"):
+                break
+            p = subprocess.Popen([BIN, "publish", "-c", self.fx.config], stdout=subprocess.DEVNULL,
+                                 stderr=subprocess.DEVNULL)
+            time.sleep(rng.uniform(0.01, 0.12))
+            p.send_signal(signal.SIGKILL)
+            p.wait()
+            kills += 1
+        final = subprocess.run([BIN, "publish", "-c", self.fx.config], capture_output=True, text=True,
+                               timeout=120)
+        self.assertEqual(final.returncode, 0, final.stderr)
+        self.assertGreater(kills, 3, "the kills landed while records were left")
+        self.assertEqual(self.folder("new"), [])
+        self.assertEqual(sorted(self.folder("sent")), sorted(ids))
+        self.assert_each_once(ids)
+
+    def test_stream_refuses_large_records(self):
+        self.nats.stop()
+        shutil.rmtree(self.nats.store)
+        self.nats.start()
+        self.nats.create_stream(STREAM, "feedspool.articles.>", max_msg_size=6000)
+        self.fx.write_feeds(write_pages_feed(self.fx, "small", 5, words=40),
+                            write_pages_feed(self.fx, "large", 3, words=2000))
+        result = self.fx.once()
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertIn("record refused by the stream, moved to quarantine", result.stderr)
+        self.assertEqual(self.folder("new"), [])
+        self.assertEqual(len(self.folder("quarantine")), 3)
+        self.assertEqual(len(self.folder("sent")), 5)
+        self.assert_each_once(self.folder("sent"))
+
+
+if __name__ == "__main__":
+    unittest.main()
