@@ -62,7 +62,7 @@ static const struct option_spec options[] = {
     STR_AT_START(nats_credentials, "", "NATS credentials file (.creds)"),
     {"published", OPT_CHOICE, offsetof(struct config, published), "move", 0, 0,
      "a record the server acknowledged moves to sent/, or is deleted", true, "move|delete", NULL},
-    NUM_AT_START(nats_max_in_flight, OPT_COUNT, "1000", 1, 100000,
+    NUM_AT_START(nats_max_in_flight, OPT_COUNT, "256", 1, 100000,
                  "records published and not yet acknowledged, at most"),
     CHOICE(log_level, "info", "err|warning|notice|info|debug", "how much the log says"),
     NUM(poll_interval, OPT_SECONDS, "15m", 1, 7 * 86400, "default time between polls of a feed"),

@@ -28,6 +28,7 @@
 struct in_flight {
     char id[ID_MAX];
     double sent_at; /* seconds, monotonic, when the record was read and handed to libnats */
+    bool answered;  /* acknowledged or refused: leaves the list when all before it have */
 };
 
 enum ack_outcome { ACK_STORED, ACK_REFUSED, ACK_FAILED };
@@ -49,8 +50,9 @@ struct jetstream {
     jsCtx *js;
     char **queue;            /* record ids to publish, oldest first, from queue_head on */
     size_t queue_head, queue_len, queue_cap;
-    struct in_flight *flight; /* published, not yet acknowledged, in the order sent */
-    size_t flight_len, flight_cap;
+    struct in_flight *flight; /* published, in the order sent, from flight_head on; */
+    size_t flight_head, flight_end, flight_cap; /* answered ones linger until the head passes */
+    size_t flight_len;        /* how many are not answered yet */
     pthread_mutex_t lock;    /* guards acks and connection_news: libnats threads write them */
     struct ack *acks;
     size_t n_acks, cap_acks;
@@ -174,20 +176,96 @@ static char *record_path(const char *dir, const char *id)
     return xasprintf("%s/%s.json", dir, id);
 }
 
-/* The subject for a record: the template with <topic> replaced by its first topic. */
-static char *subject_for(const struct jetstream *js, const json_t *record, char **topics_csv)
+static const char *skip_space(const char *p, const char *end)
+{
+    while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+        p++;
+    return p;
+}
+
+/* Past the string starting at p (on its opening quote), or NULL. */
+static const char *skip_string(const char *p, const char *end)
+{
+    for (p++; p < end; p++) {
+        if (*p == '\\')
+            p++;
+        else if (*p == '"')
+            return p + 1;
+    }
+    return NULL;
+}
+
+/* Past the JSON value starting at p, or NULL. */
+static const char *skip_value(const char *p, const char *end)
+{
+    if (p < end && *p == '"')
+        return skip_string(p, end);
+    int depth = 0;
+    for (; p < end; p++) {
+        if (*p == '"') {
+            if (!(p = skip_string(p, end)))
+                return NULL;
+            p--;
+        } else if (*p == '{' || *p == '[') {
+            depth++;
+        } else if (*p == '}' || *p == ']') {
+            if (depth-- == 0)
+                return p;
+            if (depth == 0)
+                return p + 1;
+        } else if (*p == ',' && depth == 0) {
+            return p;
+        }
+    }
+    return NULL;
+}
+
+/* The record's top-level "topics" array, found without parsing the rest (the text is the
+ * bulk of a record); NULL when there is none. New reference. */
+static json_t *record_topics(const char *data, size_t len)
+{
+    const char *p = skip_space(data, data + len), *end = data + len;
+    if (p == end || *p++ != '{')
+        return NULL;
+    for (;;) {
+        p = skip_space(p, end);
+        if (p == end || *p != '"')
+            return NULL;
+        const char *key = p + 1, *after = skip_string(p, end);
+        if (!after)
+            return NULL;
+        bool topics = after - key - 1 == 6 && memcmp(key, "topics", 6) == 0;
+        p = skip_space(after, end);
+        if (p == end || *p++ != ':')
+            return NULL;
+        p = skip_space(p, end);
+        if (topics)
+            return json_loadb(p, (size_t)(end - p), JSON_DISABLE_EOF_CHECK, NULL);
+        if (!(p = skip_value(p, end)))
+            return NULL;
+        p = skip_space(p, end);
+        if (p == end || *p++ != ',')
+            return NULL;
+    }
+}
+
+/* The subject for a record: the template with <topic> replaced by its first topic; its
+ * topics, comma-separated, in *topics_csv. */
+static char *subject_for(const struct jetstream *js, const char *data, size_t len, char **topics_csv)
 {
     struct buf csv;
     buf_init(&csv, 0);
+    json_t *topics = record_topics(data, len);
     size_t i;
     json_t *t;
-    json_array_foreach(json_object_get(record, "topics"), i, t) {
+    json_array_foreach(topics, i, t) {
         const char *topic = json_string_value(json_object_get(t, "id"));
         if (topic) {
             buf_append_str(&csv, csv.len ? "," : "");
             buf_append_str(&csv, topic);
         }
     }
+    json_decref(topics);
     char first[128] = "none";
     if (csv.len)
         snprintf(first, sizeof first, "%.*s", (int)strcspn(csv.data, ","), csv.data);
@@ -233,10 +311,8 @@ static void pump(struct jetstream *js)
         }
         free(path);
         double read_at = now_seconds();
-        json_t *record = json_loadb(data, len, 0, NULL);
         char *topics = NULL;
-        char *subject = subject_for(js, record, &topics);
-        json_decref(record);
+        char *subject = subject_for(js, data, len, &topics);
         natsMsg *msg = NULL;
         natsStatus s = natsMsg_Create(&msg, subject, NULL, data, (int)len);
         if (s == NATS_OK)
@@ -265,13 +341,22 @@ static void pump(struct jetstream *js)
             js->connected = false; /* wait for the next tick or connection news */
             return;
         }
-        if (js->flight_len == js->flight_cap) {
-            js->flight_cap = js->flight_cap ? js->flight_cap * 2 : 256;
-            js->flight = xrealloc(js->flight, js->flight_cap * sizeof *js->flight);
+        if (js->flight_end == js->flight_cap) {
+            if (js->flight_head > js->flight_cap / 2) {
+                memmove(js->flight, js->flight + js->flight_head,
+                        (js->flight_end - js->flight_head) * sizeof *js->flight);
+                js->flight_end -= js->flight_head;
+                js->flight_head = 0;
+            } else {
+                js->flight_cap = js->flight_cap ? js->flight_cap * 2 : 256;
+                js->flight = xrealloc(js->flight, js->flight_cap * sizeof *js->flight);
+            }
         }
-        struct in_flight *f = &js->flight[js->flight_len++];
+        struct in_flight *f = &js->flight[js->flight_end++];
         snprintf(f->id, sizeof f->id, "%s", id);
         f->sent_at = read_at;
+        f->answered = false;
+        js->flight_len++;
         free(id);
     }
 }
@@ -289,16 +374,24 @@ static void note_latency(struct jetstream *js, double ms)
     js->latency_ms[js->n_latency++] = ms;
 }
 
-/* Removes id from the in-flight list; its send time in *sent_at. False if not there. */
+/* Marks id answered in the in-flight list; its send time in *sent_at. False if it is not
+ * waiting there (a late answer to a record already sent again). Answers come mostly in
+ * the order sent, so the search ends near the head. */
 static bool take_in_flight(struct jetstream *js, const char *id, double *sent_at)
 {
-    for (size_t i = 0; i < js->flight_len; i++)
-        if (strcmp(js->flight[i].id, id) == 0) {
-            *sent_at = js->flight[i].sent_at;
-            memmove(&js->flight[i], &js->flight[i + 1], (js->flight_len - i - 1) * sizeof *js->flight);
+    for (size_t i = js->flight_head; i < js->flight_end; i++) {
+        struct in_flight *f = &js->flight[i];
+        if (!f->answered && strcmp(f->id, id) == 0) {
+            f->answered = true;
+            *sent_at = f->sent_at;
             js->flight_len--;
+            while (js->flight_head < js->flight_end && js->flight[js->flight_head].answered)
+                js->flight_head++;
+            if (js->flight_head == js->flight_end)
+                js->flight_head = js->flight_end = 0;
             return true;
         }
+    }
     return false;
 }
 
@@ -369,19 +462,19 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
     (void)what;
     struct jetstream *js = arg;
     js->connected = natsConnection_Status(js->nc) == NATS_CONN_STATUS_CONNECTED;
-    if (js->flight_len && now_seconds() - js->flight[0].sent_at > ACK_WAIT_MS / 1000.0) {
+    if (js->flight_len && now_seconds() - js->flight[js->flight_head].sent_at > ACK_WAIT_MS / 1000.0) {
         natsMsgList pending = {0};
-        if (js_PublishAsyncGetPendingList(&pending, js->js) == NATS_OK) {
+        if (js_PublishAsyncGetPendingList(&pending, js->js) == NATS_OK)
             natsMsgList_Destroy(&pending); /* libnats forgets them; we resend from the spool */
-        }
         char **ids = xcalloc(js->flight_len, sizeof *ids);
-        for (size_t i = 0; i < js->flight_len; i++)
-            ids[i] = xstrdup(js->flight[i].id);
-        log_warn("no acknowledgement within %d ms, sending again records=%zu", ACK_WAIT_MS,
-                 js->flight_len);
-        js->stats.resent += (long)js->flight_len;
-        queue_push_front(js, ids, js->flight_len);
-        js->flight_len = 0;
+        size_t n = 0;
+        for (size_t i = js->flight_head; i < js->flight_end; i++)
+            if (!js->flight[i].answered)
+                ids[n++] = xstrdup(js->flight[i].id);
+        log_warn("no acknowledgement within %d ms, sending again records=%zu", ACK_WAIT_MS, n);
+        js->stats.resent += (long)n;
+        queue_push_front(js, ids, n);
+        js->flight_head = js->flight_end = js->flight_len = 0;
         free(ids);
     }
     pump(js);
