@@ -74,11 +74,13 @@ int cmd_publish(int argc, char **argv)
         if (!jetstream_drained(js))
             event_base_dispatch(base);
         double took = now_seconds() - started;
-        const struct jetstream_stats *st = jetstream_stats(js);
+        struct jetstream_stats st = jetstream_stats(js);
+        double p50, p99;
+        jetstream_latency(js, &p50, &p99);
         printf("published %ld records (%ld already stored, %ld refused, %ld sent again) in %.3f s: "
                "%.0f records/s; latency p50 %.2f ms, p99 %.2f ms\n",
-               st->published, st->duplicates, st->rejected, st->resent, took,
-               took > 0 ? (double)st->published / took : 0.0, st->latency_p50_ms, st->latency_p99_ms);
+               st.published, st.duplicates, st.rejected, st.resent, took,
+               took > 0 ? (double)st.published / took : 0.0, p50, p99);
         status = jetstream_drained(js) ? 0 : 1;
         jetstream_free(js);
     }

@@ -340,6 +340,8 @@ int service_run(const struct service_params *params)
             log_err("%s", err);
             goto done;
         }
+        if (s.metrics)
+            metrics_server_set_sink(s.metrics, s.sink);
     }
 
     log_notice("started mode=%s feeds=%zu spool=%s state=%s", params->once ? "once" : "run",
@@ -357,9 +359,9 @@ int service_run(const struct service_params *params)
     if (params->stats)
         *params->stats = *st;
     if (s.sink) {
-        const struct jetstream_stats *js = jetstream_stats(s.sink);
-        log_notice("JetStream published=%ld duplicates=%ld refused=%ld sent_again=%ld", js->published,
-                   js->duplicates, js->rejected, js->resent);
+        struct jetstream_stats js = jetstream_stats(s.sink);
+        log_notice("JetStream published=%ld duplicates=%ld refused=%ld sent_again=%ld left=%zu",
+                   js.published, js.duplicates, js.rejected, js.resent, js.queued + js.in_flight);
     }
     status = 0;
 

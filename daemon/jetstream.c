@@ -134,8 +134,10 @@ static void post_ack(struct jetstream *js, const struct ack *a)
         js->acks = xrealloc(js->acks, js->cap_acks * sizeof *js->acks);
     }
     js->acks[js->n_acks++] = *a;
+    bool first = js->n_acks == 1; /* the loop takes the whole batch when it wakes */
     pthread_mutex_unlock(&js->lock);
-    event_active(js->wake, EV_READ, 0);
+    if (first)
+        event_active(js->wake, EV_READ, 0);
 }
 
 static void on_ack(jsCtx *ctx, natsMsg *msg, jsPubAck *pa, jsPubAckErr *pae, void *closure)
@@ -618,14 +620,23 @@ static int by_value(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-const struct jetstream_stats *jetstream_stats(struct jetstream *js)
+struct jetstream_stats jetstream_stats(const struct jetstream *js)
 {
-    if (js->n_latency) {
-        qsort(js->latency_ms, js->n_latency, sizeof *js->latency_ms, by_value);
-        js->stats.latency_p50_ms = js->latency_ms[js->n_latency / 2];
-        js->stats.latency_p99_ms = js->latency_ms[js->n_latency * 99 / 100];
-    }
-    return &js->stats;
+    struct jetstream_stats st = js->stats;
+    st.queued = js->queue_len;
+    st.in_flight = js->flight_len;
+    st.connected = js->connected;
+    return st;
+}
+
+void jetstream_latency(struct jetstream *js, double *p50_ms, double *p99_ms)
+{
+    *p50_ms = *p99_ms = 0;
+    if (!js->n_latency)
+        return;
+    qsort(js->latency_ms, js->n_latency, sizeof *js->latency_ms, by_value);
+    *p50_ms = js->latency_ms[js->n_latency / 2];
+    *p99_ms = js->latency_ms[js->n_latency * 99 / 100];
 }
 
 void jetstream_free(struct jetstream *js)

@@ -25,7 +25,8 @@ struct jetstream_stats {
     long duplicates;      /* acknowledged as already stored (a replay) */
     long rejected;        /* refused by the stream: moved to quarantine/ */
     long resent;          /* sent again after no acknowledgement came in time */
-    double latency_p50_ms, latency_p99_ms; /* from reading a record to its acknowledgement */
+    size_t queued, in_flight; /* waiting to be sent; sent and not yet acknowledged */
+    bool connected;
 };
 
 /* Makes libevent usable from libnats' threads; before any event_base_new(). */
@@ -44,7 +45,10 @@ struct jetstream *jetstream_start(struct event_base *base, const struct config *
 void jetstream_record_written(struct jetstream *js, const char *record_id);
 
 bool jetstream_drained(const struct jetstream *js);
-const struct jetstream_stats *jetstream_stats(struct jetstream *js);
+struct jetstream_stats jetstream_stats(const struct jetstream *js);
+/* The latency from reading a record out of the spool to its acknowledgement, in ms: the
+ * median and the 99th percentile of those seen (0 when none). */
+void jetstream_latency(struct jetstream *js, double *p50_ms, double *p99_ms);
 
 /* Closes the connection; unacknowledged records stay in new/ for the next start. */
 void jetstream_free(struct jetstream *js);

@@ -21,6 +21,7 @@ static const char *const outcome_names[OUTCOMES] = {"ok", "not_modified", "http_
 struct metrics_server {
     struct evhttp *http;
     const struct pipeline *pipeline;
+    const struct jetstream *sink; /* NULL without one */
     char *spool_dir;
 };
 
@@ -124,6 +125,31 @@ static void render(const struct metrics_server *srv, struct evbuffer *out)
                              "# TYPE feedspool_feed_last_success_timestamp_seconds gauge\n");
     tally.write_lines = true;
     pipeline_foreach_feed(srv->pipeline, tally_feed, &tally);
+    if (srv->sink) {
+        struct jetstream_stats js = jetstream_stats(srv->sink);
+        evbuffer_add_printf(out,
+                            "# HELP feedspool_jetstream_published_total Records acknowledged by JetStream.\n"
+                            "# TYPE feedspool_jetstream_published_total counter\n"
+                            "feedspool_jetstream_published_total %ld\n"
+                            "# HELP feedspool_jetstream_duplicates_total Acknowledged as already stored.\n"
+                            "# TYPE feedspool_jetstream_duplicates_total counter\n"
+                            "feedspool_jetstream_duplicates_total %ld\n"
+                            "# HELP feedspool_jetstream_refused_total Refused by the stream (to quarantine/).\n"
+                            "# TYPE feedspool_jetstream_refused_total counter\n"
+                            "feedspool_jetstream_refused_total %ld\n"
+                            "# HELP feedspool_jetstream_resent_total Sent again for want of an acknowledgement.\n"
+                            "# TYPE feedspool_jetstream_resent_total counter\n"
+                            "feedspool_jetstream_resent_total %ld\n"
+                            "# HELP feedspool_jetstream_pending Records not yet acknowledged, by state.\n"
+                            "# TYPE feedspool_jetstream_pending gauge\n"
+                            "feedspool_jetstream_pending{state=\"queued\"} %zu\n"
+                            "feedspool_jetstream_pending{state=\"in_flight\"} %zu\n"
+                            "# HELP feedspool_jetstream_connected Whether the server connection is up.\n"
+                            "# TYPE feedspool_jetstream_connected gauge\n"
+                            "feedspool_jetstream_connected %d\n",
+                            js.published, js.duplicates, js.rejected, js.resent, js.queued,
+                            js.in_flight, js.connected ? 1 : 0);
+    }
 }
 
 static void on_request(struct evhttp_request *req, void *arg)
@@ -180,6 +206,11 @@ struct metrics_server *metrics_server_start(struct event_base *base, const char 
     }
     free(host);
     return srv;
+}
+
+void metrics_server_set_sink(struct metrics_server *srv, const struct jetstream *sink)
+{
+    srv->sink = sink;
 }
 
 void metrics_server_free(struct metrics_server *srv)

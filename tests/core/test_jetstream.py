@@ -10,12 +10,14 @@ others arrive)."""
 import json
 import os
 import random
+import re
 import shutil
 import signal
 import subprocess
 import sys
 import time
 import unittest
+import urllib.request
 
 sys.path.insert(0, os.path.dirname(__file__))
 from fixture import BIN, Fixture  # noqa: E402
@@ -102,8 +104,9 @@ class JetStreamTest(unittest.TestCase):
 
     def test_server_restarted_mid_ingest(self):
         self.fx.write_feeds(write_pages_feed(self.fx, "bulk", 150))
+        metrics = "127.0.0.1:%d" % natsserver.free_port()
         self.fx.write_config(nats_servers=self.nats.url, nats_stream=STREAM, stop_timeout="20s",
-                             max_per_host="4")
+                             max_per_host="4", metrics_address=metrics)
         daemon = self.fx.start_daemon()
         try:
             self.fx.wait_for(lambda: len(self.folder("sent")) >= 20, timeout=60, what="some published")
@@ -112,6 +115,11 @@ class JetStreamTest(unittest.TestCase):
             self.nats.start()
             self.fx.wait_for(lambda: len(self.folder("sent")) == 150 and not self.folder("new"),
                              timeout=90, what="all 150 published after the restart")
+            scraped = urllib.request.urlopen("http://%s/metrics" % metrics, timeout=5).read().decode()
+            published = int(re.search(r"^feedspool_jetstream_published_total (\d+)$", scraped, re.M).group(1))
+            self.assertGreaterEqual(published, 150)
+            self.assertIn("feedspool_jetstream_connected 1", scraped)
+            self.assertIn('feedspool_jetstream_pending{state="in_flight"} 0', scraped)
         finally:
             daemon.send_signal(signal.SIGTERM)
             out, err = daemon.communicate(timeout=30)
