@@ -87,6 +87,7 @@ int cmd_publish(int argc, char **argv)
     event_free(term);
     event_free(intr);
     event_base_free(base);
+    libevent_global_shutdown(); /* the locks jetstream_threads_init() made */
     config_free(&cfg);
     return status;
 }

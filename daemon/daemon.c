@@ -413,6 +413,8 @@ static int run_command(int argc, char **argv, bool once)
         .config = &cfg, .argc = argc, .argv = argv, .once = once, .base = base};
     int status = service_run(&params);
     event_base_free(base);
+    if (jetstream_configured(&cfg))
+        libevent_global_shutdown(); /* the locks jetstream_threads_init() made */
     config_free(&cfg);
     return status;
 }

@@ -1,5 +1,6 @@
 """test_valgrind.py: one full `feedspool once` over good and broken feeds under valgrind's
-memcheck: no invalid access, no uninitialised use, and no leak of any kind."""
+memcheck, and one publishing its records to a real JetStream server (libnats' threads
+included): no invalid access, no uninitialised use, and no leak of any kind."""
 import os
 import shutil
 import subprocess
@@ -8,6 +9,14 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
 from fixture import BIN, Fixture  # noqa: E402
+import natsserver  # noqa: E402
+
+
+def memcheck(valgrind, log, *args):
+    return subprocess.run(
+        [valgrind, "--leak-check=full", "--show-leak-kinds=all",
+         "--errors-for-leak-kinds=definite,indirect,possible", "--error-exitcode=99",
+         "--log-file=" + log, BIN, *args], capture_output=True, text=True, timeout=300)
 
 
 class Memcheck(unittest.TestCase):
@@ -21,11 +30,7 @@ class Memcheck(unittest.TestCase):
             fx.write_feeds("/feeds/south-asia.xml", "/feeds/frontier.atom", "/feeds/troubles.xml",
                            "/feeds/not-xml.xml", "/feeds/missing.xml", "/hang/feed.xml")
             log = os.path.join(fx.dir, "valgrind.log")
-            result = subprocess.run(
-                [valgrind, "--leak-check=full", "--show-leak-kinds=all",
-                 "--errors-for-leak-kinds=definite,indirect,possible", "--error-exitcode=99",
-                 "--log-file=" + log, BIN, "once", "-c", fx.config],
-                capture_output=True, text=True, timeout=300)
+            result = memcheck(valgrind, log, "once", "-c", fx.config)
             with open(log) as f:
                 report = f.read()
             self.assertEqual(result.returncode, 0, report[-4000:])
@@ -34,6 +39,28 @@ class Memcheck(unittest.TestCase):
             # 4 + 3 pages, and 3 troubled items written from their feed text (one attempt each).
             self.assertEqual(len(fx.records()), 10)
         finally:
+            fx.close()
+
+    def test_once_with_jetstream_is_clean_under_memcheck(self):
+        valgrind = shutil.which("valgrind")
+        if not valgrind or not natsserver.available():
+            self.skipTest("valgrind or nats-server is not installed (scripts/install-deps installs both)")
+        fx = Fixture()
+        nats = natsserver.NatsServer(fx.dir)
+        try:
+            nats.create_stream("ARTICLES", "feedspool.articles.>")
+            fx.write_config(nats_servers=nats.url, nats_stream="ARTICLES")
+            fx.write_feeds("/feeds/south-asia.xml", "/feeds/frontier.atom")
+            log = os.path.join(fx.dir, "valgrind.log")
+            result = memcheck(valgrind, log, "once", "-c", fx.config)
+            with open(log) as f:
+                report = f.read()
+            self.assertEqual(result.returncode, 0, report[-4000:])
+            self.assertIn("ERROR SUMMARY: 0 errors", report)
+            self.assertIn("All heap blocks were freed", report)
+            self.assertEqual(len(nats.messages("ARTICLES")), 7)
+        finally:
+            nats.stop()
             fx.close()
 
 
