@@ -12,14 +12,23 @@ from fixture import BIN, Fixture  # noqa: E402
 import natsserver  # noqa: E402
 
 
-def memcheck(valgrind, log, *args):
-    return subprocess.run(
-        [valgrind, "--leak-check=full", "--show-leak-kinds=all",
-         "--errors-for-leak-kinds=definite,indirect,possible", "--error-exitcode=99",
-         "--log-file=" + log, BIN, *args], capture_output=True, text=True, timeout=300)
 
 
 class Memcheck(unittest.TestCase):
+    def assert_clean_once(self, valgrind, fx):
+        """`feedspool once` under memcheck: exit 0, no error, every block freed."""
+        log = os.path.join(fx.dir, "valgrind.log")
+        result = subprocess.run(
+            [valgrind, "--leak-check=full", "--show-leak-kinds=all",
+             "--errors-for-leak-kinds=definite,indirect,possible", "--error-exitcode=99",
+             "--log-file=" + log, BIN, "once", "-c", fx.config], capture_output=True, text=True,
+            timeout=300)
+        with open(log) as f:
+            report = f.read()
+        self.assertEqual(result.returncode, 0, report[-4000:])
+        self.assertIn("ERROR SUMMARY: 0 errors", report)
+        self.assertIn("All heap blocks were freed", report)
+
     def test_once_is_clean_under_memcheck(self):
         valgrind = shutil.which("valgrind")
         if not valgrind:
@@ -29,13 +38,7 @@ class Memcheck(unittest.TestCase):
             fx.write_config(article_attempts="1", transfer_timeout="2s", low_speed_time="1s")
             fx.write_feeds("/feeds/south-asia.xml", "/feeds/frontier.atom", "/feeds/troubles.xml",
                            "/feeds/not-xml.xml", "/feeds/missing.xml", "/hang/feed.xml")
-            log = os.path.join(fx.dir, "valgrind.log")
-            result = memcheck(valgrind, log, "once", "-c", fx.config)
-            with open(log) as f:
-                report = f.read()
-            self.assertEqual(result.returncode, 0, report[-4000:])
-            self.assertIn("ERROR SUMMARY: 0 errors", report)
-            self.assertIn("All heap blocks were freed", report)
+            self.assert_clean_once(valgrind, fx)
             # 4 + 3 pages, and 3 troubled items written from their feed text (one attempt each).
             self.assertEqual(len(fx.records()), 10)
         finally:
@@ -51,13 +54,7 @@ class Memcheck(unittest.TestCase):
             nats.create_stream("ARTICLES", "feedspool.articles.>")
             fx.write_config(nats_servers=nats.url, nats_stream="ARTICLES")
             fx.write_feeds("/feeds/south-asia.xml", "/feeds/frontier.atom")
-            log = os.path.join(fx.dir, "valgrind.log")
-            result = memcheck(valgrind, log, "once", "-c", fx.config)
-            with open(log) as f:
-                report = f.read()
-            self.assertEqual(result.returncode, 0, report[-4000:])
-            self.assertIn("ERROR SUMMARY: 0 errors", report)
-            self.assertIn("All heap blocks were freed", report)
+            self.assert_clean_once(valgrind, fx)
             self.assertEqual(len(nats.messages("ARTICLES")), 7)
         finally:
             nats.stop()
