@@ -59,6 +59,8 @@ struct jetstream {
     bool connection_news;
     struct event *wake, *tick;
     bool connected, was_connected;
+    unsigned failures;       /* publishes refused in a row (no stream, stream full...) */
+    double resume_at;        /* after refusals, nothing is sent before this (monotonic s) */
     void (*on_drained)(void *ud);
     void *ud;
     struct jetstream_stats stats;
@@ -298,6 +300,8 @@ static void move_record(struct jetstream *js, const char *id, const char *to_dir
 /* Sends queued records while the connection is up and the window has room. */
 static void pump(struct jetstream *js)
 {
+    if (js->failures && now_seconds() < js->resume_at)
+        return;
     while (js->connected && js->flight_len < (size_t)js->max_in_flight && js->queue_len) {
         char *id = queue_pop(js);
         char *path = record_path(js->new_dir, id);
@@ -428,12 +432,16 @@ static void on_wake(evutil_socket_t fd, short what, void *arg)
     char **retry = NULL;
     size_t n_retry = 0;
     double now = now_seconds();
+    const char *failure = NULL;
     for (size_t i = 0; i < n; i++) {
         const struct ack *a = &acks[i];
         double sent_at;
         if (!take_in_flight(js, a->id, &sent_at))
             continue; /* a late answer to a record already sent again */
         if (a->outcome == ACK_STORED) {
+            if (js->failures)
+                log_notice("JetStream stores records again after %u refusals", js->failures);
+            js->failures = 0;
             move_record(js, a->id, js->sent_dir, js->delete_when_sent);
             js->stats.published++;
             js->stats.duplicates += a->duplicate;
@@ -444,10 +452,19 @@ static void on_wake(evutil_socket_t fd, short what, void *arg)
             move_record(js, a->id, js->quarantine_dir, false);
             js->stats.rejected++;
         } else {
-            log_warn("publish not acknowledged, will retry record=%s reason=\"%s\"", a->id, a->why);
+            failure = a->why;
             retry = xrealloc(retry, (n_retry + 1) * sizeof *retry);
             retry[n_retry++] = xstrdup(a->id);
         }
+    }
+    if (failure) {
+        /* Not stored (no stream for the subject, a full stream...): wait, longer each time,
+         * up to 30 s; say so once, not for every record. */
+        if (js->failures++ == 0)
+            log_warn("JetStream did not store records, they wait in the spool and are sent again "
+                     "reason=\"%s\"", failure);
+        double wait = 0.5 * (double)(1u << (js->failures < 7 ? js->failures : 7));
+        js->resume_at = now + (wait < 30 ? wait : 30);
     }
     free(acks);
     if (n_retry)

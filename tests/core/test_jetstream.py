@@ -6,7 +6,8 @@ is down at first and comes later (records wait in new/, then go in write order);
 server is stopped and restarted in the middle of an ingest; when `feedspool publish` is killed
 with SIGKILL again and again while records are in flight (the server drops the replays); and
 when the stream refuses records over its maximum message size (those go to quarantine/, the
-others arrive)."""
+others arrive); and when no stream takes the subject (records wait, the log says so once, no
+retry storm; they go once a stream is made)."""
 import json
 import os
 import random
@@ -163,6 +164,22 @@ class JetStreamTest(unittest.TestCase):
         self.assertEqual(self.folder("new"), [])
         self.assertEqual(sorted(self.folder("sent")), sorted(ids))
         self.assert_each_once(ids)
+
+    def test_no_stream_for_the_subject_records_wait(self):
+        self.fx.write_feeds("/feeds/south-asia.xml", "/feeds/frontier.atom")
+        self.fx.write_config(nats_servers=self.nats.url, nats_subject="elsewhere.<topic>",
+                             stop_timeout="4s")
+        result = self.fx.once()
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(len(self.folder("new")), 7, "nothing stored: everything waits in new/")
+        self.assertEqual(result.stderr.count("JetStream did not store records"), 1, "said once")
+        self.assertLess(len(result.stderr.splitlines()), 40, "no retry storm in the log")
+        self.nats.create_stream("ELSEWHERE", "elsewhere.>")
+        published = subprocess.run([BIN, "publish", "-c", self.fx.config], capture_output=True,
+                                   text=True, timeout=60)
+        self.assertEqual(published.returncode, 0, published.stderr)
+        self.assertEqual(self.folder("new"), [])
+        self.assertEqual(len(self.nats.messages("ELSEWHERE")), 7)
 
     def test_stream_refuses_large_records(self):
         self.nats.stop()
