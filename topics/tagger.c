@@ -283,19 +283,65 @@ static void add_evidence(struct topic_hit *hit, const struct pattern *p, const s
     }
 }
 
+/* The matches of one topic: indices into scan.matches. */
+struct topic_matches {
+    const size_t *index;
+    size_t n;
+};
+
 /* True when another term match of the same topic covers m and is longer: only the longest
  * name at a spot counts ("Tehreek-i-Taliban Pakistan", not also "Tehreek-i-Taliban"). */
-static bool covered(const struct scan *sc, const struct match *m)
+static bool covered(const struct scan *sc, const struct topic_matches *tm, const struct match *m)
 {
-    const struct pattern *p = &sc->rules->patterns[m->pattern];
-    for (size_t k = 0; k < sc->n; k++) {
-        const struct match *o = &sc->matches[k];
+    for (size_t k = 0; k < tm->n; k++) {
+        const struct match *o = &sc->matches[tm->index[k]];
         const struct pattern *q = &sc->rules->patterns[o->pattern];
-        if (o != m && q->topic == p->topic && q->kind == PATTERN_TERM && same_region(m, o) &&
-            o->start <= m->start && o->end >= m->end && o->end - o->start > m->end - m->start)
+        if (o != m && q->kind == PATTERN_TERM && same_region(m, o) && o->start <= m->start &&
+            o->end >= m->end && o->end - o->start > m->end - m->start)
             return true;
     }
     return false;
+}
+
+/* Scores topic t from its matches (vetoes, context, longest names) into *hit. */
+static void score_topic(struct scan *sc, size_t t, const struct topic_matches *tm,
+                        struct topic_hit *hit)
+{
+    const struct topic_rules *rules = sc->rules;
+    const struct topic_rule *tr = &rules->topics[t];
+    bool has_context = !tr->needs_context;
+    for (size_t i = 0; i < tm->n && !has_context; i++)
+        has_context = rules->patterns[sc->matches[tm->index[i]].pattern].kind == PATTERN_CONTEXT;
+    /* A veto near one occurrence of a term gives that term its other meaning in the whole
+     * article (one sense per discourse): every occurrence is cancelled. */
+    for (size_t i = 0; i < tm->n; i++) {
+        struct match *m = &sc->matches[tm->index[i]];
+        if (rules->patterns[m->pattern].kind != PATTERN_TERM)
+            continue;
+        for (size_t k = 0; k < tm->n && !m->vetoed; k++) {
+            const struct match *v = &sc->matches[tm->index[k]];
+            if (rules->patterns[v->pattern].kind == PATTERN_VETO && same_region(m, v) &&
+                distance(m, v) <= tr->veto_window) {
+                m->vetoed = true;
+                m->veto_pattern = v->pattern;
+            }
+        }
+    }
+    for (size_t i = 0; i < tm->n; i++) {
+        struct match *m = &sc->matches[tm->index[i]];
+        const struct pattern *p = &rules->patterns[m->pattern];
+        if (p->kind != PATTERN_TERM || covered(sc, tm, m))
+            continue;
+        const struct pattern *veto = NULL;
+        for (size_t k = 0; k < tm->n && !veto; k++) {
+            const struct match *o = &sc->matches[tm->index[k]];
+            if (o->vetoed && strcmp(rules->patterns[o->pattern].text, p->text) == 0)
+                veto = &rules->patterns[o->veto_pattern];
+        }
+        if (!veto && has_context)
+            hit->score += p->weight * tr->weight[m->where];
+        add_evidence(hit, p, m, veto);
+    }
 }
 
 static void tag(const struct topic_rules *rules, const char *headline, const char *text,
@@ -308,43 +354,26 @@ static void tag(const struct topic_rules *rules, const char *headline, const cha
     if (text)
         scan_region(&sc, text, TOPIC_IN_BODY);
 
+    /* The matches grouped by topic (a counting sort), so each topic sees only its own. */
+    size_t *first = xcalloc(rules->n_topics + 1, sizeof *first);
+    size_t *index = xmalloc((sc.n ? sc.n : 1) * sizeof *index);
+    for (size_t i = 0; i < sc.n; i++)
+        first[rules->patterns[sc.matches[i].pattern].topic + 1]++;
+    for (size_t t = 0; t < rules->n_topics; t++)
+        first[t + 1] += first[t];
+    size_t *fill = xmalloc((rules->n_topics ? rules->n_topics : 1) * sizeof *fill);
+    memcpy(fill, first, rules->n_topics * sizeof *fill);
+    for (size_t i = 0; i < sc.n; i++)
+        index[fill[rules->patterns[sc.matches[i].pattern].topic]++] = i;
+    free(fill);
+
     for (size_t t = 0; t < rules->n_topics; t++) {
         const struct topic_rule *tr = &rules->topics[t];
-        bool has_context = !tr->needs_context;
-        for (size_t i = 0; i < sc.n && !has_context; i++) {
-            const struct pattern *p = &rules->patterns[sc.matches[i].pattern];
-            has_context = p->topic == (int)t && p->kind == PATTERN_CONTEXT;
-        }
-        /* A veto near one occurrence of a term gives that term its other meaning in the
-         * whole article (one sense per discourse): every occurrence is cancelled. */
-        for (size_t i = 0; i < sc.n; i++) {
-            struct match *m = &sc.matches[i];
-            const struct pattern *p = &rules->patterns[m->pattern];
-            if (p->topic != (int)t || p->kind != PATTERN_TERM)
-                continue;
-            for (size_t k = 0; k < sc.n && !m->vetoed; k++) {
-                const struct pattern *v = &rules->patterns[sc.matches[k].pattern];
-                if (v->topic == (int)t && v->kind == PATTERN_VETO && same_region(m, &sc.matches[k]) &&
-                    distance(m, &sc.matches[k]) <= tr->veto_window) {
-                    m->vetoed = true;
-                    m->veto_pattern = sc.matches[k].pattern;
-                }
-            }
-        }
+        struct topic_matches tm = {.index = index + first[t], .n = first[t + 1] - first[t]};
+        if (tm.n == 0 && !keep_all)
+            continue;
         struct topic_hit hit = {.id = xstrdup(tr->id), .threshold = tr->threshold};
-        for (size_t i = 0; i < sc.n; i++) {
-            struct match *m = &sc.matches[i];
-            const struct pattern *p = &rules->patterns[m->pattern];
-            if (p->topic != (int)t || p->kind != PATTERN_TERM || covered(&sc, m))
-                continue;
-            const struct pattern *veto = NULL;
-            for (size_t k = 0; k < sc.n && !veto; k++)
-                if (sc.matches[k].vetoed && strcmp(rules->patterns[sc.matches[k].pattern].text, p->text) == 0)
-                    veto = &rules->patterns[sc.matches[k].veto_pattern];
-            if (!veto && has_context)
-                hit.score += p->weight * tr->weight[m->where];
-            add_evidence(&hit, p, m, veto);
-        }
+        score_topic(&sc, t, &tm, &hit);
         if ((hit.score >= tr->threshold && hit.score > 0) || keep_all) {
             out->hits = xrealloc(out->hits, (out->n_hits + 1) * sizeof *out->hits);
             out->hits[out->n_hits++] = hit;
@@ -357,6 +386,8 @@ static void tag(const struct topic_rules *rules, const char *headline, const cha
             free(hit.id);
         }
     }
+    free(first);
+    free(index);
     free(sc.matches);
     free(sc.waiting);
 }
