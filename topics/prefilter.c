@@ -34,8 +34,9 @@
 #define FILTER_WORDS ((size_t)1 << (FILTER_BITS - 6))
 #define HEAD_BYTES 3   /* bytes after the first word that the second filter keys on */
 
-/* The filters, one bit a slot: first words of all terms; first words of terms with fewer
- * than HEAD_BYTES bytes after them; first words with the next HEAD_BYTES bytes. */
+/* The filters, one bit a slot: first words of all terms (keyed cheaply, by their first 8
+ * bytes and length: most words of a text stop here); first words of terms with fewer than
+ * HEAD_BYTES bytes after them; first words with the next HEAD_BYTES bytes. */
 struct word_filter {
     uint64_t first[FILTER_WORDS], whole[FILTER_WORDS], head[FILTER_WORDS];
 };
@@ -69,6 +70,20 @@ static uint32_t slot_of(uint64_t h)
     return (uint32_t)(h >> (64 - FILTER_BITS));
 }
 
+/* The cheap key of a word: its first 8 bytes (bit 5 set, zero past its end), its length. */
+static uint32_t quick_slot(uint64_t first8, size_t len)
+{
+    return slot_of((first8 + len) * 0x9E3779B97F4A7C15u);
+}
+
+static uint32_t quick_slot_of(const unsigned char *word, size_t len)
+{
+    uint64_t first8 = 0;
+    for (size_t i = 0; i < len && i < 8; i++)
+        first8 |= (uint64_t)(word[i] | 0x20) << (8 * i);
+    return quick_slot(first8, len < 16 ? len : 16);
+}
+
 static uint32_t head_slot(uint64_t word, uint32_t head)
 {
     return slot_of((word ^ word >> 32 ^ head) * 0x9E3779B97F4A7C15u);
@@ -86,9 +101,8 @@ static bool bit_is_set(const uint64_t *bits, uint32_t slot)
 
 static void add_whole_word(struct word_filter *f, const unsigned char *word, size_t len)
 {
-    uint32_t slot = slot_of(word_hash_of(word, len));
-    set_bit(f->first, slot);
-    set_bit(f->whole, slot);
+    set_bit(f->first, quick_slot_of(word, len));
+    set_bit(f->whole, slot_of(word_hash_of(word, len)));
 }
 
 void prefilter_build(struct topic_rules *r)
@@ -112,7 +126,7 @@ void prefilter_build(struct topic_rules *r)
             add_whole_word(f, w, len);
         } else {
             uint64_t h = word_hash_of(w, len);
-            set_bit(f->first, slot_of(h));
+            set_bit(f->first, quick_slot_of(w, len));
             set_bit(f->head, head_slot(h, (uint32_t)w[len] | (uint32_t)w[len + 1] << 8 |
                                               (uint32_t)w[len + 2] << 16));
         }
@@ -241,6 +255,13 @@ static inline __attribute__((always_inline)) bool may_start_term(const struct wo
                                                                  unsigned len,
                                                                  const unsigned char *window_end)
 {
+    static const uint64_t low_bytes[9] = {0, 0xFF, 0xFFFF, 0xFFFFFF, 0xFFFFFFFF, 0xFFFFFFFFFF,
+                                          0xFFFFFFFFFFFF, 0xFFFFFFFFFFFFFF, ~(uint64_t)0};
+    uint64_t first8;
+    memcpy(&first8, s, 8);
+    first8 = (first8 | 0x2020202020202020u) & low_bytes[len < 8 ? len : 8];
+    if (!bit_is_set(f->first, quick_slot(first8, len)))
+        return false;
     static const unsigned char ones_then_zeros[32] = {
         0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF};
     __m128i v = _mm_loadu_si128((const __m128i *)s);
@@ -248,10 +269,7 @@ static inline __attribute__((always_inline)) bool may_start_term(const struct wo
     __m128i folded = _mm_and_si128(_mm_or_si128(v, _mm_set1_epi8(0x20)), keep);
     uint64_t h = word_hash((uint64_t)_mm_cvtsi128_si64(folded),
                            (uint64_t)_mm_cvtsi128_si64(_mm_unpackhi_epi64(folded, folded)), len);
-    uint32_t slot = slot_of(h);
-    if (!bit_is_set(f->first, slot))
-        return false;
-    if (len >= 16 || bit_is_set(f->whole, slot))
+    if (len >= 16 || bit_is_set(f->whole, slot_of(h)))
         return true;
     /* The next HEAD_BYTES bytes as folding gives them: white space runs as one ' '. */
     uint32_t head = 0;
