@@ -68,7 +68,8 @@ int cmd_spool(int argc, char **argv)
                      "       feedspool spool validate FILE...\n"
                      "stats prints the spool's depth (records waiting in new/), their bytes, the age\n"
                      "of the oldest, how many records consumers hold in cur/ and how many were\n"
-                     "quarantined. The spool is the configured one (-c FILE, --spool DIR).\n"
+                     "quarantined (and, with JetStream, sent). The spool is the configured one\n"
+                     "(-c FILE, --spool DIR).\n"
                      "validate checks record files against the record schema (the one the daemon\n"
                      "applies before a record enters new/), printing FILE: ok or the first problem.\n\n");
         service_print_options(out);
@@ -98,11 +99,12 @@ int cmd_spool(int argc, char **argv)
     if (rc < 0) {
         fprintf(stderr, "feedspool spool: %s\n", err);
     } else if (as_json) {
-        json_t *o = json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I}", "spool", cfg.spool, "depth",
-                              (json_int_t)st.new_records, "bytes", (json_int_t)st.new_bytes,
+        json_t *o = json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "spool", cfg.spool,
+                              "depth", (json_int_t)st.new_records, "bytes", (json_int_t)st.new_bytes,
                               "oldest_age_seconds", (json_int_t)st.oldest_age, "claimed",
                               (json_int_t)st.cur_records, "writing", (json_int_t)st.tmp_files,
-                              "quarantined", (json_int_t)st.quarantined);
+                              "quarantined", (json_int_t)st.quarantined, "sent",
+                              (json_int_t)st.sent_records);
         char *text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
         printf("%s\n", text);
         free(text);
@@ -115,6 +117,8 @@ int cmd_spool(int argc, char **argv)
         printf("\nclaimed  %ld records in cur/\nwriting  %ld files in tmp/\n", st.cur_records,
                st.tmp_files);
         printf("refused  %ld records in quarantine/\n", st.quarantined);
+        if (st.sent_records)
+            printf("sent     %ld records in sent/ (acknowledged by JetStream)\n", st.sent_records);
     }
     config_free(&cfg);
     return rc < 0 ? 1 : 0;

@@ -236,13 +236,17 @@ int spool_read_stats(const char *dir, struct spool_stats *out, char *err, size_t
         scan_folder(dir, "cur", &out->cur_records, NULL, NULL, err, errlen) < 0 ||
         scan_folder(dir, "tmp", &out->tmp_files, NULL, NULL, err, errlen) < 0)
         return -1;
-    char *quarantine = xasprintf("%s/quarantine", dir);
-    struct stat st;
-    bool has_quarantine = stat(quarantine, &st) == 0; /* (spools from before it have none) */
-    free(quarantine);
-    if (has_quarantine &&
-        scan_folder(dir, "quarantine", &out->quarantined, NULL, NULL, err, errlen) < 0)
-        return -1;
+    /* Folders a spool may lack: quarantine/ (spools from before it), sent/ (no JetStream). */
+    static const char *const optional[] = {"quarantine", "sent"};
+    long *counts[] = {&out->quarantined, &out->sent_records};
+    for (size_t i = 0; i < 2; i++) {
+        char *path = xasprintf("%s/%s", dir, optional[i]);
+        struct stat st;
+        bool present = stat(path, &st) == 0;
+        free(path);
+        if (present && scan_folder(dir, optional[i], counts[i], NULL, NULL, err, errlen) < 0)
+            return -1;
+    }
     out->oldest_age = oldest ? (long long)(time(NULL) - oldest) : -1;
     return 0;
 }

@@ -3,7 +3,9 @@
  *   SPOOL/tmp/  records being written; stale ones are removed at open
  *   SPOOL/new/  complete records, each <record-id>.json; consumers take them from here
  *   SPOOL/cur/  records a consumer has claimed by rename(2) from new/
- *   SPOOL/quarantine/  records refused by the schema check or the size cap (never in new/)
+ *   SPOOL/quarantine/  records refused by the schema check or the size cap (never in new/),
+ *                      or by the JetStream stream (daemon/jetstream.c)
+ *   SPOOL/sent/  records JetStream acknowledged, when the sink keeps them (published = move)
  *
  * spool_write() writes tmp/<id>.json, fsyncs it, renames it into new/ and
  * fsyncs new/: a reader never sees a partial file, and the same id written
@@ -39,7 +41,8 @@ struct spool_stats {
     long long oldest_age;  /* seconds since the oldest record in new/ was written; -1 if none */
     long cur_records;      /* claimed by consumers, not yet deleted */
     long tmp_files;        /* being written (or left by a crash, until the next start) */
-    long quarantined;      /* records refused by the schema check or the size cap */
+    long quarantined;      /* records refused by the schema check, the size cap or JetStream */
+    long sent_records;     /* published to JetStream and acknowledged (sent/) */
 };
 
 /* Reads the spool's folders (without opening it for writing). */

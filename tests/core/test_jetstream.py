@@ -80,6 +80,10 @@ class JetStreamTest(unittest.TestCase):
             self.assertEqual(subject, "feedspool.articles." + (ids[0] if ids else "none"))
             self.assertEqual(topics, ",".join(ids) if ids else "-")
         self.assertIn("JetStream published=7 duplicates=0", result.stderr)
+        stats = subprocess.run([BIN, "spool", "stats", "--json", "-c", self.fx.config],
+                               capture_output=True, text=True, timeout=30)
+        self.assertEqual(json.loads(stats.stdout)["sent"], 7)
+        self.assertEqual(json.loads(stats.stdout)["depth"], 0)
         # Nothing new: a second run publishes nothing.
         again = self.fx.once()
         self.assertEqual(again.returncode, 0, again.stderr)
