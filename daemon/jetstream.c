@@ -3,6 +3,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -17,7 +18,6 @@
 #include <nats/adapters/libevent.h>
 
 #include "common/buf.h"
-#include "common/fileio.h"
 #include "common/util.h"
 #include "daemon/log.h"
 
@@ -42,7 +42,8 @@ struct ack {
 
 struct jetstream {
     struct event_base *base;
-    char *servers, *new_dir, *sent_dir, *quarantine_dir, *subject_template, *stream;
+    char *servers, *subject_template, *stream;
+    int new_fd, sent_fd, quarantine_fd; /* the spool's folders, opened once: no path walks */
     bool delete_when_sent;
     long max_in_flight;
     natsOptions *opts;
@@ -175,9 +176,46 @@ static void on_connection_change(natsConnection *nc, void *closure)
 
 /* ---- on the loop ---- */
 
-static char *record_path(const char *dir, const char *id)
+/* "<id>.json" into name (ID_MAX + 6 bytes). */
+static void record_name(char *name, const char *id)
 {
-    return xasprintf("%s/%s.json", dir, id);
+    snprintf(name, ID_MAX + 6, "%s.json", id);
+}
+
+/* The record <id> from new/: its bytes (NUL-terminated, the caller frees) and length, or
+ * NULL with errno set (ENOENT: gone, taken by someone else or already sent). */
+static char *read_record(const struct jetstream *js, const char *id, size_t *len)
+{
+    char name[ID_MAX + 6];
+    record_name(name, id);
+    int fd = openat(js->new_fd, name, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return NULL;
+    struct stat st;
+    char *data = NULL;
+    size_t have = 0;
+    if (fstat(fd, &st) == 0 && st.st_size < (1L << 30)) {
+        size_t cap = (size_t)st.st_size + 1; /* one more: a short read is the end */
+        data = xmalloc(cap + 1);
+        ssize_t n;
+        while ((n = read(fd, data + have, cap - have)) > 0) {
+            have += (size_t)n;
+            if (have == cap)
+                data = xrealloc(data, (cap *= 2) + 1);
+        }
+        if (n < 0) {
+            free(data);
+            data = NULL;
+        }
+    }
+    int saved = errno;
+    close(fd);
+    errno = saved;
+    if (data) {
+        data[have] = '\0';
+        *len = have;
+    }
+    return data;
 }
 
 static const char *skip_space(const char *p, const char *end)
@@ -281,20 +319,19 @@ static char *subject_for(const struct jetstream *js, const char *data, size_t le
     return subject;
 }
 
-static void move_record(struct jetstream *js, const char *id, const char *to_dir, bool remove)
+/* Moves the record from new/ to the folder open as to_fd (named to_dir), or deletes it. */
+static void move_record(struct jetstream *js, const char *id, int to_fd, const char *to_dir,
+                        bool remove)
 {
-    char *from = record_path(js->new_dir, id);
+    char name[ID_MAX + 6];
+    record_name(name, id);
     if (remove) {
-        if (unlink(from) < 0 && errno != ENOENT)
+        if (unlinkat(js->new_fd, name, 0) < 0 && errno != ENOENT)
             log_err("cannot delete published record record=%s reason=\"%s\"", id, strerror(errno));
-    } else {
-        char *to = record_path(to_dir, id);
-        if (rename(from, to) < 0 && errno != ENOENT)
-            log_err("cannot move published record record=%s to=%s reason=\"%s\"", id, to_dir,
-                    strerror(errno));
-        free(to);
+    } else if (renameat(js->new_fd, name, to_fd, name) < 0 && errno != ENOENT) {
+        log_err("cannot move published record record=%s to=%s reason=\"%s\"", id, to_dir,
+                strerror(errno));
     }
-    free(from);
 }
 
 /* Sends queued records while the connection is up and the window has room. */
@@ -304,18 +341,15 @@ static void pump(struct jetstream *js)
         return;
     while (js->connected && js->flight_len < (size_t)js->max_in_flight && js->queue_len) {
         char *id = queue_pop(js);
-        char *path = record_path(js->new_dir, id);
-        char err[256];
         size_t len = 0;
-        char *data = file_read_all(path, (size_t)1 << 30, &len, err, sizeof err);
+        char *data = read_record(js, id, &len);
         if (!data) {
-            if (access(path, F_OK) == 0) /* else gone: taken by someone else, or already sent */
-                log_err("cannot read record for publishing record=%s reason=\"%s\"", id, err);
-            free(path);
+            if (errno != ENOENT) /* gone: taken by someone else, or already sent */
+                log_err("cannot read record for publishing record=%s reason=\"%s\"", id,
+                        strerror(errno));
             free(id);
             continue;
         }
-        free(path);
         double read_at = now_seconds();
         char *topics = NULL;
         char *subject = subject_for(js, data, len, &topics);
@@ -337,7 +371,7 @@ static void pump(struct jetstream *js)
         if (s != NATS_OK) {
             if (s == NATS_MAX_PAYLOAD) { /* larger than the server takes at all: never */
                 log_err("record refused by the server record=%s reason=\"%s\"", id, natsStatus_GetText(s));
-                move_record(js, id, js->quarantine_dir, false);
+                move_record(js, id, js->quarantine_fd, "quarantine/", false);
                 js->stats.rejected++;
                 free(id);
                 continue;
@@ -442,14 +476,14 @@ static void on_wake(evutil_socket_t fd, short what, void *arg)
             if (js->failures)
                 log_notice("JetStream stores records again after %u refusals", js->failures);
             js->failures = 0;
-            move_record(js, a->id, js->sent_dir, js->delete_when_sent);
+            move_record(js, a->id, js->sent_fd, "sent/", js->delete_when_sent);
             js->stats.published++;
             js->stats.duplicates += a->duplicate;
             note_latency(js, (now - sent_at) * 1000);
         } else if (a->outcome == ACK_REFUSED) {
             log_err("record refused by the stream, moved to quarantine record=%s reason=\"%s\"", a->id,
                     a->why);
-            move_record(js, a->id, js->quarantine_dir, false);
+            move_record(js, a->id, js->quarantine_fd, "quarantine/", false);
             js->stats.rejected++;
         } else {
             failure = a->why;
@@ -518,9 +552,13 @@ static int by_time_written(const void *a, const void *b)
 /* Queues the records already in new/, in the order they were written. */
 static void queue_spooled(struct jetstream *js)
 {
-    DIR *d = opendir(js->new_dir);
-    if (!d)
+    int fd = dup(js->new_fd);
+    DIR *d = fd < 0 ? NULL : fdopendir(fd);
+    if (!d) {
+        if (fd >= 0)
+            close(fd);
         return;
+    }
     struct spooled *all = NULL;
     size_t n = 0, cap = 0;
     struct dirent *e;
@@ -528,14 +566,12 @@ static void queue_spooled(struct jetstream *js)
         size_t len = strlen(e->d_name);
         if (len < 6 || len - 5 >= ID_MAX || strcmp(e->d_name + len - 5, ".json") != 0)
             continue;
-        char *path = xasprintf("%s/%s", js->new_dir, e->d_name);
         struct stat st;
-        if (stat(path, &st) == 0) {
+        if (fstatat(js->new_fd, e->d_name, &st, 0) == 0) {
             if (n == cap)
                 all = xrealloc(all, (cap = cap ? cap * 2 : 256) * sizeof *all);
             all[n++] = (struct spooled){.id = xstrndup(e->d_name, len - 5), .written = st.st_mtim};
         }
-        free(path);
     }
     closedir(d);
     if (n)
@@ -555,9 +591,7 @@ struct jetstream *jetstream_start(struct event_base *base, const struct config *
     struct jetstream *js = xcalloc(1, sizeof *js);
     js->base = base;
     js->servers = xstrdup(cfg->nats_servers);
-    js->new_dir = xasprintf("%s/new", cfg->spool);
-    js->sent_dir = xasprintf("%s/sent", cfg->spool);
-    js->quarantine_dir = xasprintf("%s/quarantine", cfg->spool);
+    js->new_fd = js->sent_fd = js->quarantine_fd = -1;
     js->subject_template = xstrdup(cfg->nats_subject);
     js->stream = *cfg->nats_stream ? xstrdup(cfg->nats_stream) : NULL;
     js->delete_when_sent = strcmp(cfg->published, "delete") == 0;
@@ -567,10 +601,18 @@ struct jetstream *jetstream_start(struct event_base *base, const struct config *
     pthread_mutex_init(&js->lock, NULL);
     js->wake = event_new(base, -1, 0, on_wake, js);
     js->tick = event_new(base, -1, EV_PERSIST, on_tick, js);
-    if (!js->delete_when_sent && mkdir(js->sent_dir, 0750) < 0 && errno != EEXIST) {
-        set_err(err, errlen, "cannot create %s: %s", js->sent_dir, strerror(errno));
-        jetstream_free(js);
-        return NULL;
+    static const char *const folders[] = {"new", "sent", "quarantine"};
+    int *fds[] = {&js->new_fd, &js->sent_fd, &js->quarantine_fd};
+    for (size_t i = 0; i < 3; i++) {
+        char *dir = xasprintf("%s/%s", cfg->spool, folders[i]);
+        if ((mkdir(dir, 0750) < 0 && errno != EEXIST) ||
+            (*fds[i] = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+            set_err(err, errlen, "cannot open %s: %s", dir, strerror(errno));
+            free(dir);
+            jetstream_free(js);
+            return NULL;
+        }
+        free(dir);
     }
     natsStatus s = natsOptions_Create(&js->opts);
     if (s == NATS_OK)
@@ -678,9 +720,11 @@ void jetstream_free(struct jetstream *js)
     free(js->latency_ms);
     pthread_mutex_destroy(&js->lock);
     free(js->servers);
-    free(js->new_dir);
-    free(js->sent_dir);
-    free(js->quarantine_dir);
+    for (int i = 0; i < 3; i++) {
+        int fd = i == 0 ? js->new_fd : i == 1 ? js->sent_fd : js->quarantine_fd;
+        if (fd >= 0)
+            close(fd);
+    }
     free(js->subject_template);
     free(js->stream);
     free(js);
