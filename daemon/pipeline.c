@@ -1139,11 +1139,15 @@ struct pipeline *pipeline_new(const struct pipeline_deps *deps, const struct pip
         log_err("the built-in record schema does not load reason=\"%s\"", err);
         abort();
     }
-    if (story_index_open(state_db(deps->state), deps->config->story_window, &p->stories, err,
-                         sizeof err) < 0) {
+    int opened = story_index_open(state_db(deps->state), deps->config->story_window, &p->stories,
+                                  err, sizeof err);
+    if (opened < 0) {
         log_err("%s", err);
         abort(); /* the state database opened a moment ago: only a broken build gets here */
     }
+    if (opened == 1)
+        log_notice("story index: the earlier layout was dropped and the index begun anew; "
+                   "copies of articles taken in before this start are not recognised");
     p->story_expiry = evtimer_new(deps->base, on_story_expiry, p);
     p->once = once;
     p->idle_check = evtimer_new(deps->base, on_idle_check, p);

@@ -1,14 +1,17 @@
 /* test_stories.c: fingerprints (exact keys, anchors shared by copies and cuts, not by other
- * texts) and the SQLite story index (exact and near matches, the window, expiry). */
+ * texts), the in-memory postings, and the story index (exact and near matches, the window,
+ * expiry, a restart, a rolled back add, a database with the earlier layout). */
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "common/buf.h"
 #include "stories/fingerprint.h"
 #include "stories/index.h"
+#include "stories/postings.h"
 
 /* A deterministic text of n words from a small vocabulary, different for each seed. */
 static char *text_of(unsigned seed, int n)
@@ -129,9 +132,118 @@ static void test_index(void)
     free(head);
 }
 
+static void test_postings(void)
+{
+    struct postings *p = postings_new(4);
+    uint32_t docs[8];
+    postings_add(p, 0x12345678, 1);
+    postings_add(p, 0x12345679, 2); /* same bucket and check bits: taken as the same value */
+    postings_add(p, 0x12ff5678, 3); /* same bucket, other check bits */
+    postings_add(p, 0x92345678, 4); /* another bucket */
+    postings_add(p, 0x12345678, 5);
+    CHECK(postings_find(p, 0x12345678, docs, 8) == 3);
+    CHECK(docs[0] == 5 && docs[1] == 2 && docs[2] == 1); /* newest first */
+    CHECK(postings_find(p, 0x12345678, docs, 2) == 2 && docs[1] == 2);
+    CHECK(postings_find(p, 0x12ff5678, docs, 8) == 1 && docs[0] == 3);
+    CHECK(postings_find(p, 0x00000000, docs, 8) == 0);
+    size_t before = postings_memory(p);
+    postings_drop_below(p, 5);
+    CHECK(postings_find(p, 0x12345678, docs, 8) == 1 && docs[0] == 5);
+    CHECK(postings_find(p, 0x92345678, docs, 8) == 0);
+    CHECK(postings_memory(p) < before);
+    for (uint32_t doc = 6; doc < 1000; doc++) /* buckets grow */
+        postings_add(p, 0x12345678, doc);
+    CHECK(postings_find(p, 0x12345678, docs, 8) == 8 && docs[0] == 999 && docs[7] == 992);
+    postings_free(p);
+}
+
+/* Restart, a rolled back add and the earlier layout, on a database file. */
+static void test_index_persists(void)
+{
+    char path[] = "/tmp/test_stories_XXXXXX";
+    int fd = mkstemp(path);
+    CHECK(fd >= 0);
+    close(fd);
+    sqlite3 *db;
+    CHECK(sqlite3_open(path, &db) == SQLITE_OK);
+    CHECK(sqlite3_exec(db, "CREATE TABLE story_docs (id INTEGER PRIMARY KEY, record BLOB NOT NULL,"
+                           " story BLOB NOT NULL, seen INTEGER NOT NULL, anchors INTEGER NOT NULL);"
+                           "CREATE TABLE story_postings (anchor INTEGER NOT NULL, doc INTEGER NOT "
+                           "NULL, PRIMARY KEY (anchor, doc DESC)) WITHOUT ROWID;"
+                           "CREATE TABLE story_keys (key INTEGER PRIMARY KEY, doc INTEGER NOT NULL);"
+                           "INSERT INTO story_docs VALUES (1, x'00', x'00', 1, 1);"
+                           "INSERT INTO story_postings VALUES (7, 1);",
+                       NULL, NULL, NULL) == SQLITE_OK);
+    struct story_index *ix;
+    char err[256];
+    CHECK(story_index_open(db, 14 * 86400, &ix, err, sizeof err) == 1); /* earlier layout dropped */
+    char *a = text_of(1, 600), *b = text_of(2, 600), *c = text_of(3, 600);
+    char *head = strndup(a, strlen(a) * 6 / 10), *tail = strdup(a + strlen(a) / 2);
+    struct fingerprint fa, fb, fc, fhead, ftail;
+    fingerprint_compute(a, "https://a.example/1", &fa);
+    fingerprint_compute(b, "https://b.example/2", &fb);
+    fingerprint_compute(c, NULL, &fc);
+    fingerprint_compute(head, NULL, &fhead);
+    fingerprint_compute(tail, NULL, &ftail);
+    int64_t t0 = 1700000000;
+    CHECK(story_index_add(ix, &fa, id_of(0), id_of(0), t0, err, sizeof err) == 0);
+    /* an add rolled back (its row id is given to the next article) leaves nothing findable */
+    CHECK(sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK);
+    CHECK(story_index_add(ix, &fb, id_of(1), id_of(1), t0 + 5, err, sizeof err) == 0);
+    CHECK(sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL) == SQLITE_OK);
+    CHECK(story_index_add(ix, &fc, id_of(2), id_of(2), t0 + 10, err, sizeof err) == 0);
+    struct story_match m;
+    CHECK(story_index_find(ix, &fb, t0 + 20, &m, err, sizeof err) == 0);
+    CHECK(story_index_add(ix, &fhead, id_of(3), id_of(0), t0 + 15, err, sizeof err) == 0);
+    story_index_close(ix);
+    sqlite3_close(db);
+
+    /* after a restart: the same answers, from the table alone */
+    CHECK(sqlite3_open(path, &db) == SQLITE_OK);
+    CHECK(story_index_open(db, 14 * 86400, &ix, err, sizeof err) == 0);
+    CHECK(story_index_memory(ix) > 0);
+    CHECK(story_index_find(ix, &fb, t0 + 20, &m, err, sizeof err) == 0);
+    struct fingerprint same_url;
+    fingerprint_compute(b, "https://a.example/1", &same_url);
+    CHECK(story_index_find(ix, &same_url, t0 + 20, &m, err, sizeof err) == 1);
+    CHECK(m.exact);
+    CHECK_STR(m.record_id, id_of(0));
+    CHECK(story_index_find(ix, &fc, t0 + 20, &m, err, sizeof err) == 1);
+    CHECK(m.exact);
+    CHECK_STR(m.record_id, id_of(2));
+    CHECK(story_index_find(ix, &ftail, t0 + 20, &m, err, sizeof err) == 1); /* near */
+    CHECK(!m.exact);
+    CHECK_STR(m.record_id, id_of(0)); /* the whole text holds all of the tail; the head a part */
+    CHECK_STR(m.story_id, id_of(0));
+    CHECK(m.similarity > 0.9);
+    /* the cut's row keeps the story it joined */
+    fingerprint_compute(head, NULL, &fhead);
+    CHECK(story_index_find(ix, &fhead, t0 + 20, &m, err, sizeof err) == 1);
+    CHECK_STR(m.record_id, id_of(3));
+    CHECK_STR(m.story_id, id_of(0));
+    /* expiry survives a restart too */
+    story_index_set_window(ix, 100);
+    CHECK(story_index_expire(ix, t0 + 112, err, sizeof err) == 2); /* a and c */
+    story_index_close(ix);
+    CHECK(story_index_open(db, 100, &ix, err, sizeof err) == 0);
+    CHECK(story_index_find(ix, &ftail, t0 + 112, &m, err, sizeof err) == 1);
+    CHECK_STR(m.record_id, id_of(3)); /* only the head is left of the story */
+    CHECK(story_index_find(ix, &fc, t0 + 112, &m, err, sizeof err) == 0);
+    story_index_close(ix);
+    sqlite3_close(db);
+    remove(path);
+    free(a);
+    free(b);
+    free(c);
+    free(head);
+    free(tail);
+}
+
 int main(void)
 {
     RUN(test_fingerprints);
+    RUN(test_postings);
     RUN(test_index);
+    RUN(test_index_persists);
     return check_summary();
 }
