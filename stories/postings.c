@@ -6,7 +6,8 @@
 
 #include "common/util.h"
 
-/* One allocation: cap doc ids, then cap check bytes. */
+/* One allocation: cap doc ids, then cap check bytes. Before it is made (docs NULL), cap
+ * counts the postings expected. */
 struct bucket {
     uint32_t *docs;
     uint32_t len, cap;
@@ -58,20 +59,28 @@ void postings_free(struct postings *p)
 
 static void grow(struct postings *p, struct bucket *b)
 {
-    uint32_t cap = b->cap ? b->cap + b->cap / 2 + 1 : 4;
+    uint32_t old_cap = b->docs ? b->cap : 0;
+    uint32_t cap = b->docs ? b->cap + b->cap / 2 + 1 : b->cap > 4 ? b->cap : 4;
     size_t entry = sizeof *b->docs + 1;
     uint32_t *docs = xrealloc(b->docs, (size_t)cap * entry);
     /* the check bytes move up behind the longer run of ids */
-    memmove((uint8_t *)(docs + cap), (uint8_t *)(docs + b->cap), b->len);
-    p->held += (size_t)(cap - b->cap) * entry;
+    memmove((uint8_t *)(docs + cap), (uint8_t *)(docs + old_cap), b->len);
+    p->held += (size_t)(cap - old_cap) * entry;
     b->docs = docs;
     b->cap = cap;
+}
+
+void postings_expect(struct postings *p, uint32_t value)
+{
+    struct bucket *b = &p->buckets[bucket_index(p, value)];
+    if (!b->docs)
+        b->cap++;
 }
 
 void postings_add(struct postings *p, uint32_t value, uint32_t doc)
 {
     struct bucket *b = &p->buckets[bucket_index(p, value)];
-    if (b->len == b->cap)
+    if (!b->docs || b->len == b->cap)
         grow(p, b);
     b->docs[b->len] = doc;
     checks_of(b)[b->len] = check_of(p, value);

@@ -18,6 +18,9 @@ struct postings;
 /* bucket_bits: 1 to 24. */
 struct postings *postings_new(unsigned bucket_bits);
 void postings_free(struct postings *p);
+/* Announces a posting under value to come, before any is added to its bucket: a bucket told
+ * of all its postings is allocated once, to size (as when the index is loaded). */
+void postings_expect(struct postings *p, uint32_t value);
 /* Lists doc under value; docs are added in ascending order. */
 void postings_add(struct postings *p, uint32_t value, uint32_t doc);
 /* Writes up to max docs listed under value into docs, the largest (newest) first; returns how

@@ -155,6 +155,17 @@ static void test_postings(void)
         postings_add(p, 0x12345678, doc);
     CHECK(postings_find(p, 0x12345678, docs, 8) == 8 && docs[0] == 999 && docs[7] == 992);
     postings_free(p);
+
+    /* a bucket told what is to come is allocated once, to size */
+    p = postings_new(4);
+    size_t empty = postings_memory(p);
+    for (uint32_t doc = 1; doc <= 10; doc++)
+        postings_expect(p, 0x12345678);
+    for (uint32_t doc = 1; doc <= 10; doc++)
+        postings_add(p, 0x12345678, doc);
+    CHECK(postings_memory(p) == empty + 10 * (sizeof(uint32_t) + 1));
+    CHECK(postings_find(p, 0x12345678, docs, 8) == 8 && docs[0] == 10);
+    postings_free(p);
 }
 
 /* Restart, a rolled back add and the earlier layout, on a database file. */
