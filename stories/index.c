@@ -286,6 +286,9 @@ int story_index_find(struct story_index *ix, const struct fingerprint *fp, int64
 {
     memset(out, 0, sizeof *out);
     int64_t since = now - ix->window;
+    uint32_t keys[] = {folded(fp->text_key), folded(fp->url_key)};
+    postings_prefetch(ix->keys, keys, ARRAY_LEN(keys));
+    postings_prefetch(ix->anchors, fp->anchors, fp->n);
     int rc = find_exact(ix, fp->text_key, since, out, err, errlen);
     if (rc == 0)
         rc = find_exact(ix, fp->url_key, since, out, err, errlen);

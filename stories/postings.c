@@ -87,6 +87,17 @@ void postings_add(struct postings *p, uint32_t value, uint32_t doc)
     b->len++;
 }
 
+void postings_prefetch(const struct postings *p, const uint32_t *values, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        __builtin_prefetch(&p->buckets[bucket_index(p, values[i])]);
+    for (size_t i = 0; i < n; i++) {
+        const struct bucket *b = &p->buckets[bucket_index(p, values[i])];
+        if (b->len)
+            __builtin_prefetch(checks_of(b));
+    }
+}
+
 size_t postings_find(const struct postings *p, uint32_t value, uint32_t *docs, size_t max)
 {
     const struct bucket *b = &p->buckets[bucket_index(p, value)];

@@ -23,6 +23,9 @@ void postings_free(struct postings *p);
 void postings_expect(struct postings *p, uint32_t value);
 /* Lists doc under value; docs are added in ascending order. */
 void postings_add(struct postings *p, uint32_t value, uint32_t doc);
+/* Starts loading the buckets of n values into the cache at once, for postings_find() on each
+ * of them to follow (a lookup's cost is mostly waiting for memory, one bucket at a time). */
+void postings_prefetch(const struct postings *p, const uint32_t *values, size_t n);
 /* Writes up to max docs listed under value into docs, the largest (newest) first; returns how
  * many. */
 size_t postings_find(const struct postings *p, uint32_t value, uint32_t *docs, size_t max);
