@@ -1145,6 +1145,8 @@ struct pipeline *pipeline_new(const struct pipeline_deps *deps, const struct pip
         log_err("%s", err);
         abort(); /* the state database opened a moment ago: only a broken build gets here */
     }
+    log_info("story index loaded postings_memory_mb=%.1f",
+             (double)story_index_memory(p->stories) / 1e6);
     if (opened == 1)
         log_notice("story index: the earlier layout was dropped and the index begun anew; "
                    "copies of articles taken in before this start are not recognised");

@@ -11,7 +11,7 @@
 #define MAX_POSTINGS 2048      /* articles listed under the anchors, used per lookup */
 #define POSTINGS_PER_ANCHOR 32 /* the newest articles used per anchor */
 #define MAX_KEY_POSTINGS 16    /* articles listed under an exact key's hash, checked per key */
-#define ANCHOR_BUCKET_BITS 20  /* 1M buckets: about 24 postings each at 1M articles */
+#define ANCHOR_BUCKET_BITS 20  /* 1M buckets: about 28 postings each at 1M articles */
 #define KEY_BUCKET_BITS 18
 #define ANCHOR_BYTES 4
 
