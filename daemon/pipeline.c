@@ -1143,13 +1143,13 @@ struct pipeline *pipeline_new(const struct pipeline_deps *deps, const struct pip
                                   err, sizeof err);
     if (opened < 0) {
         log_err("%s", err);
-        abort(); /* the state database opened a moment ago: only a broken build gets here */
+        abort(); /* the state database opened a moment ago: only a broken build, or an earlier
+                    layout that cannot be read for converting it, gets here */
     }
     log_info("story index loaded postings_memory_mb=%.1f",
              (double)story_index_memory(p->stories) / 1e6);
     if (opened == 1)
-        log_notice("story index: the earlier layout was dropped and the index begun anew; "
-                   "copies of articles taken in before this start are not recognised");
+        log_notice("story index converted from the earlier layout (postings now in memory)");
     p->story_expiry = evtimer_new(deps->base, on_story_expiry, p);
     p->once = once;
     p->idle_check = evtimer_new(deps->base, on_idle_check, p);

@@ -23,25 +23,32 @@ struct story_index {
     sqlite3_stmt *load_doc, *add_doc;
 };
 
+/* One row an article. */
+#define STORY_DOCS_COLUMNS                                                                       \
+    "(id INTEGER PRIMARY KEY,"                                                                   \
+    " record BLOB NOT NULL," /* 16 bytes: the record id */                                      \
+    " story BLOB,"           /* 16 bytes: the story id; NULL when the record began the story */ \
+    " seen INTEGER NOT NULL,"                                                                    \
+    " text_key INTEGER,"     /* hash of the word sequence; NULL when none */                    \
+    " url_key INTEGER,"      /* hash of the canonical URL; NULL when none */                    \
+    " anchors BLOB NOT NULL)" /* 4 bytes each, most significant first, ascending */
+static const char schema_sql[] = "CREATE TABLE IF NOT EXISTS story_docs " STORY_DOCS_COLUMNS ";";
+
 /* The layout before the postings moved to memory: story_docs(id, record, story, seen,
- * anchors INTEGER) with one row per posting in story_postings and per key in story_keys. */
+ * anchors INTEGER) with one row per posting in story_postings(anchor, doc) and per exact key
+ * in story_keys(key, doc). It is converted row by row into story_docs_converted, which then
+ * takes the name. */
 static const char earlier_layout_sql[] =
     "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'story_postings'";
-static const char drop_earlier_sql[] = "SAVEPOINT story_layout;"
-                                       "DROP TABLE IF EXISTS story_postings;"
-                                       "DROP TABLE IF EXISTS story_keys;"
-                                       "DROP TABLE IF EXISTS story_docs;"
-                                       "RELEASE story_layout;";
-
-static const char schema_sql[] =
-    "CREATE TABLE IF NOT EXISTS story_docs ("
-    "  id INTEGER PRIMARY KEY,"
-    "  record BLOB NOT NULL," /* 16 bytes: the record id */
-    "  story BLOB,"           /* 16 bytes: the story id; NULL when the record began the story */
-    "  seen INTEGER NOT NULL,"
-    "  text_key INTEGER,"     /* hash of the word sequence; NULL when none */
-    "  url_key INTEGER,"      /* hash of the canonical URL; NULL when none */
-    "  anchors BLOB NOT NULL);"; /* 4 bytes each, most significant first, ascending */
+static const char conversion_start_sql[] =
+    "SAVEPOINT story_layout;"
+    "CREATE TABLE story_docs_converted " STORY_DOCS_COLUMNS ";";
+static const char conversion_end_sql[] = "DROP TABLE story_postings;"
+                                         "DROP TABLE story_keys;"
+                                         "DROP TABLE story_docs;"
+                                         "ALTER TABLE story_docs_converted RENAME TO story_docs;"
+                                         "RELEASE story_layout;";
+static const char conversion_undo_sql[] = "ROLLBACK TO story_layout; RELEASE story_layout;";
 
 static int db_err(struct story_index *ix, char *err, size_t errlen, const char *what)
 {
@@ -118,8 +125,83 @@ static int load_postings(struct story_index *ix, char *err, size_t errlen)
     return rc == SQLITE_DONE ? 0 : db_err(ix, err, errlen, "load");
 }
 
-/* Drops the earlier layout if the database has it; 1 when it did. */
-static int drop_earlier_layout(struct story_index *ix, char *err, size_t errlen)
+static void bind_key(sqlite3_stmt *st, int column, int64_t key)
+{
+    if (key)
+        sqlite3_bind_int64(st, column, key);
+    else
+        sqlite3_bind_null(st, column);
+}
+
+/* A query read in step with another, by the article id in its first column. */
+struct cursor {
+    sqlite3_stmt *st;
+    int rc;
+};
+
+static void cursor_next(struct cursor *c)
+{
+    c->rc = sqlite3_step(c->st);
+}
+
+static int64_t cursor_doc(const struct cursor *c)
+{
+    return c->rc == SQLITE_ROW ? sqlite3_column_int64(c->st, 0) : INT64_MAX;
+}
+
+/* Whether reading stopped on an error (rows left over are for articles no longer there). */
+static bool cursor_failed(const struct cursor *c)
+{
+    return c->rc != SQLITE_ROW && c->rc != SQLITE_DONE;
+}
+
+/* Moves the cursor past doc, handing each value of doc's rows (second column) to out, up to
+ * max of them. */
+static size_t cursor_take(struct cursor *c, int64_t doc, int64_t *out, size_t max)
+{
+    size_t n = 0;
+    while (cursor_doc(c) < doc)
+        cursor_next(c);
+    for (; cursor_doc(c) == doc; cursor_next(c))
+        if (n < max)
+            out[n++] = sqlite3_column_int64(c->st, 1);
+    return n;
+}
+
+/* One old article into the converted table. */
+static int convert_doc(sqlite3_stmt *docs, struct cursor *postings, struct cursor *keys,
+                       sqlite3_stmt *insert)
+{
+    int64_t doc = sqlite3_column_int64(docs, 0);
+    int64_t anchors[STORY_MAX_ANCHORS], key[2] = {0, 0};
+    struct fingerprint fp = {.n = cursor_take(postings, doc, anchors, STORY_MAX_ANCHORS)};
+    for (size_t i = 0; i < fp.n; i++) /* (in ascending order, as the query sorts them) */
+        fp.anchors[i] = (uint32_t)anchors[i];
+    cursor_take(keys, doc, key, 2); /* (which was the text's and which the URL's is not kept:
+                                       an exact lookup compares both) */
+    unsigned char packed[STORY_MAX_ANCHORS * ANCHOR_BYTES];
+    pack_anchors(&fp, packed);
+    const void *record = sqlite3_column_blob(docs, 1), *story = sqlite3_column_blob(docs, 2);
+    int record_len = sqlite3_column_bytes(docs, 1), story_len = sqlite3_column_bytes(docs, 2);
+    bool own_story = story_len == record_len && memcmp(record, story, (size_t)record_len) == 0;
+    sqlite3_reset(insert);
+    sqlite3_bind_int64(insert, 1, doc);
+    sqlite3_bind_blob(insert, 2, record, record_len, SQLITE_TRANSIENT);
+    if (own_story)
+        sqlite3_bind_null(insert, 3);
+    else
+        sqlite3_bind_blob(insert, 3, story, story_len, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(insert, 4, sqlite3_column_int64(docs, 3));
+    bind_key(insert, 5, key[0]);
+    bind_key(insert, 6, key[1]);
+    sqlite3_bind_blob(insert, 7, packed, (int)(fp.n * ANCHOR_BYTES), SQLITE_STATIC);
+    int rc = sqlite3_step(insert);
+    sqlite3_reset(insert);
+    return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* Converts the earlier layout if the database has it; 1 when it did. */
+static int convert_earlier_layout(struct story_index *ix, char *err, size_t errlen)
 {
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(ix->db, earlier_layout_sql, -1, &st, NULL) != SQLITE_OK)
@@ -130,9 +212,37 @@ static int drop_earlier_layout(struct story_index *ix, char *err, size_t errlen)
         return 0;
     if (rc != SQLITE_ROW)
         return db_err(ix, err, errlen, "read schema");
-    if (sqlite3_exec(ix->db, drop_earlier_sql, NULL, NULL, NULL) != SQLITE_OK)
-        return db_err(ix, err, errlen, "drop the earlier tables");
-    return 1;
+    sqlite3_stmt *docs = NULL, *insert = NULL;
+    struct cursor postings = {NULL, SQLITE_DONE}, keys = {NULL, SQLITE_DONE};
+    bool ok = sqlite3_exec(ix->db, conversion_start_sql, NULL, NULL, NULL) == SQLITE_OK &&
+              sqlite3_prepare_v2(ix->db, "SELECT id, record, story, seen FROM story_docs ORDER BY id",
+                                 -1, &docs, NULL) == SQLITE_OK &&
+              sqlite3_prepare_v2(ix->db, "SELECT doc, anchor FROM story_postings ORDER BY doc, anchor",
+                                 -1, &postings.st, NULL) == SQLITE_OK &&
+              sqlite3_prepare_v2(ix->db, "SELECT doc, key FROM story_keys ORDER BY doc, key", -1,
+                                 &keys.st, NULL) == SQLITE_OK &&
+              sqlite3_prepare_v2(ix->db, "INSERT INTO story_docs_converted (id, record, story, seen, "
+                                         "text_key, url_key, anchors) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                                 -1, &insert, NULL) == SQLITE_OK;
+    if (ok) {
+        cursor_next(&postings);
+        cursor_next(&keys);
+        while (ok && (rc = sqlite3_step(docs)) == SQLITE_ROW)
+            ok = convert_doc(docs, &postings, &keys, insert) == 0;
+        ok = ok && rc == SQLITE_DONE && !cursor_failed(&postings) && !cursor_failed(&keys);
+    }
+    if (!ok)
+        db_err(ix, err, errlen, "convert the earlier tables");
+    sqlite3_finalize(docs);
+    sqlite3_finalize(postings.st);
+    sqlite3_finalize(keys.st);
+    sqlite3_finalize(insert);
+    if (ok && sqlite3_exec(ix->db, conversion_end_sql, NULL, NULL, NULL) == SQLITE_OK)
+        return 1;
+    if (ok)
+        db_err(ix, err, errlen, "convert the earlier tables");
+    sqlite3_exec(ix->db, conversion_undo_sql, NULL, NULL, NULL);
+    return -1;
 }
 
 int story_index_open(sqlite3 *db, long window, struct story_index **out, char *err, size_t errlen)
@@ -152,8 +262,8 @@ int story_index_open(sqlite3 *db, long window, struct story_index **out, char *e
         {&ix->add_doc, "INSERT INTO story_docs (record, story, seen, text_key, url_key, anchors) "
                        "VALUES (?, ?, ?, ?, ?, ?)"},
     };
-    int dropped = drop_earlier_layout(ix, err, errlen);
-    if (dropped < 0) {
+    int converted = convert_earlier_layout(ix, err, errlen);
+    if (converted < 0) {
         story_index_close(ix);
         return -1;
     }
@@ -173,7 +283,7 @@ int story_index_open(sqlite3 *db, long window, struct story_index **out, char *e
         return -1;
     }
     *out = ix;
-    return dropped;
+    return converted;
 }
 
 void story_index_close(struct story_index *ix)
@@ -329,14 +439,6 @@ int story_index_find(struct story_index *ix, const struct fingerprint *fp, int64
             return -1;
     }
     return best > 0 ? 1 : 0;
-}
-
-static void bind_key(sqlite3_stmt *st, int column, int64_t key)
-{
-    if (key)
-        sqlite3_bind_int64(st, column, key);
-    else
-        sqlite3_bind_null(st, column);
 }
 
 int story_index_add(struct story_index *ix, const struct fingerprint *fp, const char *record_id,

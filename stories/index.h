@@ -34,8 +34,9 @@ struct story_match {
 };
 
 /* Creates the table if needed and loads the postings. window: seconds an article stays
- * findable. Returns 0; 1 when the database held the earlier layout of the index (rows in
- * story_postings and story_keys), which is then dropped and begun anew; -1 on an error. */
+ * findable. Returns 0; 1 when the database held the earlier layout of the index (postings
+ * and keys as rows of story_postings and story_keys), which is then converted; -1 on an
+ * error. */
 int story_index_open(sqlite3 *db, long window, struct story_index **out, char *err, size_t errlen);
 void story_index_close(struct story_index *ix);
 void story_index_set_window(struct story_index *ix, long window);
