@@ -1139,11 +1139,17 @@ struct pipeline *pipeline_new(const struct pipeline_deps *deps, const struct pip
         log_err("the built-in record schema does not load reason=\"%s\"", err);
         abort();
     }
-    if (story_index_open(state_db(deps->state), deps->config->story_window, &p->stories, err,
-                         sizeof err) < 0) {
+    int opened = story_index_open(state_db(deps->state), deps->config->story_window, &p->stories,
+                                  err, sizeof err);
+    if (opened < 0) {
         log_err("%s", err);
-        abort(); /* the state database opened a moment ago: only a broken build gets here */
+        abort(); /* the state database opened a moment ago: only a broken build, or an earlier
+                    layout that cannot be read for converting it, gets here */
     }
+    log_info("story index loaded postings_memory_mb=%.1f",
+             (double)story_index_memory(p->stories) / 1e6);
+    if (opened == 1)
+        log_notice("story index converted from the earlier layout (postings now in memory)");
     p->story_expiry = evtimer_new(deps->base, on_story_expiry, p);
     p->once = once;
     p->idle_check = evtimer_new(deps->base, on_idle_check, p);

@@ -1,15 +1,17 @@
-/* index.h: earlier articles' fingerprints, in SQLite, for finding the story an article
- * belongs to in (near) constant time.
+/* index.h: earlier articles' fingerprints, persisted in SQLite, for finding the story an
+ * article belongs to in (near) constant time.
  *
- * Three tables in the given database (the state database in the daemon):
- *   story_docs(id, record, story, seen, anchors)  one row per indexed article
- *   story_postings(anchor, doc)                   one row per anchor of an article
- *   story_keys(key, doc)                          its text hash and canonical-URL hash
- * A lookup is one query for the postings of the new article's anchors (newest first, at
- * most MAX_POSTINGS rows, so an anchor common to many texts costs no more), a count of
- * anchors shared per earlier article, and a row read for the few that share enough. Articles
- * older than the window are ignored, and deleted by story_index_expire(). The caller owns
- * transactions. */
+ * One table in the given database (the state database in the daemon), one row an article:
+ *   story_docs(id, record, story, seen, text_key, url_key, anchors)
+ * with the anchors packed in a blob, 4 bytes each. The postings (which articles have an
+ * anchor or an exact key) are held in memory (stories/postings.h), built from that table
+ * when the index is opened and kept in step as articles are added and expire. A lookup
+ * takes the newest POSTINGS_PER_ANCHOR articles listed under each of the new article's
+ * anchors (at most MAX_POSTINGS in all), counts the anchors each shares, and reads the rows
+ * of the few that share STORY_MIN_SHARED: their anchors decide, exactly as
+ * fingerprint_shared() would. Articles older than the window are ignored, and deleted by
+ * story_index_expire(). The caller owns transactions; a rolled back add leaves postings that
+ * the row check ignores. */
 #ifndef FEEDSPOOL_STORIES_INDEX_H
 #define FEEDSPOOL_STORIES_INDEX_H
 
@@ -31,7 +33,10 @@ struct story_match {
     bool exact;                       /* same text, or same canonical URL */
 };
 
-/* Creates the tables if needed. window: seconds an article stays findable. */
+/* Creates the table if needed and loads the postings. window: seconds an article stays
+ * findable. Returns 0; 1 when the database held the earlier layout of the index (postings
+ * and keys as rows of story_postings and story_keys), which is then converted; -1 on an
+ * error. */
 int story_index_open(sqlite3 *db, long window, struct story_index **out, char *err, size_t errlen);
 void story_index_close(struct story_index *ix);
 void story_index_set_window(struct story_index *ix, long window);
@@ -44,5 +49,7 @@ int story_index_add(struct story_index *ix, const struct fingerprint *fp, const 
                     const char *story_id, int64_t now, char *err, size_t errlen);
 /* Deletes what fell out of the window; returns the number of articles removed, or -1. */
 long story_index_expire(struct story_index *ix, int64_t now, char *err, size_t errlen);
+/* Bytes of memory the postings hold. */
+size_t story_index_memory(const struct story_index *ix);
 
 #endif
