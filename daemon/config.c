@@ -30,6 +30,7 @@ struct option_spec {
 /* The same, for options read once at start. */
 #define STR_AT_START(field, def, help) {#field, OPT_STRING, offsetof(struct config, field), def, 0, 0, help, true, NULL}
 #define NUM_AT_START(field, type, def, lo, hi, help) {#field, type, offsetof(struct config, field), def, lo, hi, help, true, NULL}
+#define CHOICE_AT_START(field, def, choices, help) {#field, OPT_CHOICE, offsetof(struct config, field), def, 0, 0, help, true, choices}
 
 static const struct option_spec options[] = {
     STR(feeds, "/etc/feedspool/feeds.txt", "feed list file: one URL per line, # comments"),
@@ -60,6 +61,9 @@ static const struct option_spec options[] = {
                  "least time between two requests starting to one host"),
     NUM_AT_START(max_per_host, OPT_COUNT, "2", 1, 100, "concurrent transfers to one host"),
     NUM_AT_START(max_redirects, OPT_COUNT, "5", 0, 20, "redirects followed per request"),
+    CHOICE_AT_START(fetch_pages, "yes", "yes|no",
+                    "no: feeds are polled and new items kept pending, but no page is fetched "
+                    "and no record written"),
     NUM(article_attempts, OPT_COUNT, "3", 1, 100,
         "page fetch attempts before the feed's own text is used"),
     NUM(retry_delay, OPT_SECONDS, "5m", 1, 86400, "wait before retrying a failed page fetch"),

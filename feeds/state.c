@@ -11,6 +11,7 @@
 
 struct state {
     sqlite3 *db;
+    bool in_batch; /* a transaction opened by state_batch_begin() is open */
     char error[512];
 };
 
@@ -182,17 +183,47 @@ static int exec_sql(struct state *st, const char *sql, const char *what)
 
 int state_begin(struct state *st)
 {
-    return exec_sql(st, "BEGIN IMMEDIATE", "begin");
+    return exec_sql(st, "SAVEPOINT unit", "begin");
 }
 
 int state_commit(struct state *st)
 {
-    return exec_sql(st, "COMMIT", "commit");
+    return exec_sql(st, "RELEASE unit", "commit");
 }
 
 void state_rollback(struct state *st)
 {
-    exec_sql(st, "ROLLBACK", "rollback");
+    exec_sql(st, "ROLLBACK TO unit; RELEASE unit", "rollback");
+}
+
+int state_batch_begin(struct state *st)
+{
+    if (st->in_batch)
+        return 0;
+    if (exec_sql(st, "BEGIN IMMEDIATE", "begin batch") < 0)
+        return -1;
+    st->in_batch = true;
+    return 0;
+}
+
+int state_batch_commit(struct state *st)
+{
+    if (!st->in_batch)
+        return 0;
+    st->in_batch = false;
+    if (exec_sql(st, "COMMIT", "commit batch") == 0)
+        return 0;
+    char why[sizeof st->error];
+    memcpy(why, st->error, sizeof why);
+    if (!sqlite3_get_autocommit(st->db))
+        exec_sql(st, "ROLLBACK", "roll back batch");
+    memcpy(st->error, why, sizeof why); /* the commit's failure is the one to report */
+    return -1;
+}
+
+bool state_in_batch(const struct state *st)
+{
+    return st->in_batch;
 }
 
 int state_feed_get(struct state *st, const char *url, struct feed_state *out)

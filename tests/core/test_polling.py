@@ -1,0 +1,110 @@
+"""test_polling.py: polling many feeds, as bench/poll does, against the fixture server.
+
+fetch_pages = no polls the feeds and keeps their new items pending without asking for a
+page; a later run with the default fetches them. Poll outcomes share commits: an all-304
+cycle of many feeds costs a handful of fsyncs, not one per feed, and every outcome is in
+the state when `once` exits."""
+import os
+import random
+import re
+import sqlite3
+import subprocess
+import sys
+import unittest
+
+sys.path.insert(0, os.path.dirname(__file__))
+from fixture import BIN, Fixture  # noqa: E402
+
+FEEDS = 80
+WORDS = ("market river council school winter harvest bridge station minister report court "
+         "village doctor budget festival railway election storm museum factory harbour "
+         "teacher garden library ferry clinic orchard stadium bakery tunnel").split()
+
+
+def feed_rows(fx):
+    db = sqlite3.connect(fx.state)
+    try:
+        return {row[0]: row[1:] for row in
+                db.execute("SELECT url, last_status, etag, next_due FROM feeds")}
+    finally:
+        db.close()
+
+
+class Polling(unittest.TestCase):
+    def setUp(self):
+        self.fx = Fixture()
+        self.paths = []
+        words = random.Random(5).choices(WORDS, k=FEEDS * 240)
+        for i in range(FEEDS):
+            path = "/feeds/many-%d.xml" % i
+            with open(os.path.join(self.fx.www, path.lstrip("/")), "w") as f:
+                f.write('<?xml version="1.0"?><rss version="2.0"><channel><title>Feed %d</title>'
+                        '<item><title>Story %d</title><link>{{BASE}}/pages/many-%d.html</link>'
+                        '<guid>many-%d</guid><description>Text of story %d.</description></item>'
+                        '</channel></rss>\n' % (i, i, i, i, i))
+            paragraphs = "".join("<p>%s.</p>" % " ".join(words[i * 240 + k * 40:i * 240 + k * 40 + 40])
+                                 for k in range(6))
+            with open(os.path.join(self.fx.www, "pages", "many-%d.html" % i), "w") as f:
+                f.write("<html><head><title>Story %d</title></head><body><article>%s</article>"
+                        "</body></html>\n" % (i, paragraphs))
+            self.paths.append(path)
+        self.fx.write_feeds(*self.paths)
+
+    def tearDown(self):
+        self.fx.close()
+
+    def page_requests(self):
+        return [r for r in self.fx.requests() if r.split()[1].startswith("/pages/")]
+
+    def syncs_of_once(self, *args):
+        """Runs `once` under strace; returns (result, number of fsync and fdatasync calls)."""
+        trace = os.path.join(self.fx.dir, "strace.out")
+        result = subprocess.run(["strace", "-f", "-qq", "-o", trace, "-e", "trace=fsync,fdatasync",
+                                 BIN, "once", "-c", self.fx.config, *args],
+                                capture_output=True, text=True, timeout=120)
+        with open(trace) as f:
+            syncs = sum(1 for line in f if re.search(r"\b(fsync|fdatasync)\(", line))
+        return result, syncs
+
+    def test_fetch_pages_no_keeps_items_pending_without_fetching_pages(self):
+        fx = self.fx
+        first = fx.once("--set", "fetch_pages=no")
+        self.assertEqual(first.returncode, 0, first.stderr)
+        self.assertIn("new_items=%d written=0" % FEEDS, first.stderr)
+        self.assertEqual(self.page_requests(), [])
+        self.assertEqual(fx.records(), {})
+        states = fx.item_states()
+        self.assertEqual(len(states), FEEDS)
+        self.assertEqual(set(states.values()), {"pending"})
+        self.assertEqual({row[0] for row in feed_rows(fx).values()}, {200})
+        again = fx.once("--set", "fetch_pages=no")  # earlier pending items are left alone too
+        self.assertEqual(again.returncode, 0, again.stderr)
+        self.assertEqual(self.page_requests(), [])
+        done = fx.once()
+        self.assertEqual(done.returncode, 0, done.stderr)
+        self.assertEqual(len(self.page_requests()), FEEDS)
+        self.assertEqual(set(fx.item_states().values()), {"emitted"})
+        self.assertEqual(len(fx.records()), FEEDS)
+
+    def test_poll_outcomes_share_commits_and_all_are_stored(self):
+        fx = self.fx
+        first, first_syncs = self.syncs_of_once("--set", "fetch_pages=no")
+        self.assertEqual(first.returncode, 0, first.stderr)
+        rows = feed_rows(fx)
+        self.assertEqual(len(rows), FEEDS)
+        self.assertTrue(all(row[0] == 200 and row[1] for row in rows.values()), rows)
+        # Each feed's items and validators in one unit, but not one commit per feed.
+        self.assertLess(first_syncs, FEEDS // 4, "fsyncs for %d new feeds" % FEEDS)
+        second, second_syncs = self.syncs_of_once("--set", "fetch_pages=no")
+        self.assertEqual(second.returncode, 0, second.stderr)
+        feed_requests = [r for r in fx.requests() if r.split()[1].startswith("/feeds/many-")]
+        self.assertEqual(len(feed_requests), 2 * FEEDS)
+        self.assertTrue(all("inm=-" not in r for r in feed_requests[FEEDS:]), "validators sent")
+        rows_after = feed_rows(fx)
+        self.assertEqual({row[0] for row in rows_after.values()}, {304},
+                         "every outcome committed before exit")
+        self.assertLess(second_syncs, FEEDS // 4, "fsyncs for %d 304s" % FEEDS)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
