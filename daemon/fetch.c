@@ -21,8 +21,8 @@ struct transfer {
     CURL *easy;
     char *url;
     struct host_pace *host;       /* its host's pacing */
-    struct transfer *next_waiting; /* in its host's queue, while waiting for the gap */
-    bool waiting;
+    enum { AT_HOST, READY, IN_CURL } stage; /* waiting for its host's turn, for a slot, running */
+    struct transfer *next_waiting; /* in its host's queue, or in the fetcher's ready queue */
     bool temporary_redirect;      /* a hop other than 301/308 redirected it */
     char refused[160];            /* why the address policy refused a connection */
     long redirect_hops;
@@ -41,11 +41,15 @@ struct socket_watch {
     struct event *ev;
 };
 
-/* One host's pacing: when a request to it last started, and who waits for the gap. */
+/* One host's pacing: when a request to it last started, and who waits for the gap. A
+ * request starts when libcurl sends it, which may be well after its host's turn came (it
+ * may wait for one of the max_transfers slots, or in libcurl for a connection to the
+ * host): the host's next turn comes only once that request is out and the gap has passed. */
 struct host_pace {
     char *name;
     struct fetcher *fetcher;
     long long last_start_ms;
+    struct transfer *unstarted;   /* had its turn, its request not sent yet */
     struct transfer *first_waiting, *last_waiting;
     struct event *timer;
     struct host_pace *next_in_bucket;
@@ -62,6 +66,10 @@ struct fetcher {
     char *user_agent;
     struct transfer *transfers;
     size_t in_flight;
+    /* At most max_transfers are with libcurl, so that none waits there long enough for its
+     * timeouts to run out; the others wait here, in the order their host's turn came. */
+    size_t in_curl;
+    struct transfer *first_ready, *last_ready;
     struct host_pace *hosts[HOST_BUCKETS];
 };
 
@@ -124,28 +132,37 @@ static long cache_max_age(const char *value)
     return -1;
 }
 
-/* Hands a finished (or cancelled) transfer to its owner and frees it. */
-static void unqueue_waiting(struct transfer *t)
+/* Takes t out of a queue (first/last: its host's, or the fetcher's ready queue). */
+static void unqueue(struct transfer **first, struct transfer **last, struct transfer *t)
 {
-    struct host_pace *h = t->host;
-    struct transfer **link = &h->first_waiting, *prev = NULL;
+    struct transfer **link = first, *prev = NULL;
     while (*link && *link != t) {
         prev = *link;
         link = &(*link)->next_waiting;
     }
     if (*link)
         *link = t->next_waiting;
-    if (h->last_waiting == t)
-        h->last_waiting = prev;
-    t->waiting = false;
+    if (*last == t)
+        *last = prev;
 }
 
+static void start_ready(struct fetcher *f);
+
+static void note_request_start(struct transfer *t);
+
+/* Hands a finished (or cancelled) transfer to its owner and frees it. */
 static void finish_transfer(struct fetcher *f, struct transfer *t, CURLcode code, bool aborted)
 {
-    if (t->waiting)
-        unqueue_waiting(t); /* never handed to libcurl */
-    else
+    if (t->stage == AT_HOST) {
+        unqueue(&t->host->first_waiting, &t->host->last_waiting, t);
+    } else if (t->stage == READY) {
+        unqueue(&f->first_ready, &f->last_ready, t);
+    } else {
         curl_multi_remove_handle(f->multi, t->easy);
+        f->in_curl--;
+    }
+    if (t->host->unstarted == t)
+        note_request_start(t); /* ended before sending (connect failure): counts as a start */
     unlink_transfer(f, t);
 
     struct fetch_result r = {.url = t->url, .aborted = aborted, .max_age = -1};
@@ -199,6 +216,7 @@ static void finish_transfer(struct fetcher *f, struct transfer *t, CURLcode code
     free(last_modified);
     free(retry_after);
     transfer_free(t);
+    start_ready(f);
 }
 
 static void drain_completed(struct fetcher *f)
@@ -352,14 +370,37 @@ struct fetcher *fetcher_new(struct event_base *base, const struct fetch_options 
     return f;
 }
 
-static void hand_to_curl(struct fetcher *f, struct transfer *t, long long now)
+/* Hands ready transfers to libcurl while fewer than max_transfers are there. */
+static void start_ready(struct fetcher *f)
 {
-    t->host->last_start_ms = now;
-    CURLMcode mc = curl_multi_add_handle(f->multi, t->easy);
-    if (mc != CURLM_OK) {
-        snprintf(t->error, sizeof t->error, "cannot start transfer: %s", curl_multi_strerror(mc));
-        finish_transfer(f, t, CURLE_FAILED_INIT, false);
+    while (f->first_ready && f->in_curl < (size_t)f->opts.max_transfers) {
+        struct transfer *t = f->first_ready;
+        f->first_ready = t->next_waiting;
+        if (!f->first_ready)
+            f->last_ready = NULL;
+        t->stage = IN_CURL;
+        f->in_curl++;
+        CURLMcode mc = curl_multi_add_handle(f->multi, t->easy);
+        if (mc != CURLM_OK) {
+            snprintf(t->error, sizeof t->error, "cannot start transfer: %s", curl_multi_strerror(mc));
+            finish_transfer(f, t, CURLE_FAILED_INIT, false);
+            return; /* (finish_transfer went on with the queue) */
+        }
     }
+}
+
+/* The host's turn: t waits for a slot (and is the host's unstarted transfer until sent). */
+static void take_turn(struct fetcher *f, struct transfer *t)
+{
+    t->host->unstarted = t;
+    t->stage = READY;
+    t->next_waiting = NULL;
+    if (f->last_ready)
+        f->last_ready->next_waiting = t;
+    else
+        f->first_ready = t;
+    f->last_ready = t;
+    start_ready(f);
 }
 
 static void schedule_host(struct host_pace *h, long long now)
@@ -371,23 +412,45 @@ static void schedule_host(struct host_pace *h, long long now)
     evtimer_add(h->timer, &tv);
 }
 
-/* The gap has passed: the host's next waiting transfer starts. */
+/* The gap has passed: the host's next waiting transfer takes its turn (its request
+ * going out is what schedules the one after). */
 static void on_host_ready(evutil_socket_t fd, short what, void *arg)
 {
     (void)fd;
     (void)what;
     struct host_pace *h = arg;
     struct transfer *t = h->first_waiting;
-    if (!t)
+    if (!t || h->unstarted)
         return;
     h->first_waiting = t->next_waiting;
     if (!h->first_waiting)
         h->last_waiting = NULL;
-    t->waiting = false;
+    take_turn(h->fetcher, t);
+}
+
+/* The transfer's request is going out now (or it ended without one): the host's gap runs
+ * from here. */
+static void note_request_start(struct transfer *t)
+{
+    struct host_pace *h = t->host;
     long long now = monotonic_ms();
-    hand_to_curl(h->fetcher, t, now);
+    h->last_start_ms = now;
+    if (h->unstarted == t)
+        h->unstarted = NULL;
     if (h->first_waiting)
         schedule_host(h, now);
+}
+
+/* CURLOPT_PREREQFUNCTION: called as each request (each redirect hop too) is sent. */
+static int on_request_sent(void *ud, char *primary_ip, char *local_ip, int primary_port,
+                           int local_port)
+{
+    (void)primary_ip;
+    (void)local_ip;
+    (void)primary_port;
+    (void)local_port;
+    note_request_start(ud);
+    return CURL_PREREQFUNC_OK;
 }
 
 static unsigned long hash_name(const char *s)
@@ -456,6 +519,8 @@ void fetcher_start(struct fetcher *f, const struct fetch_request *req, fetch_don
     curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, f->opts.low_speed_time);
     curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)f->opts.max_body);
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(e, CURLOPT_PREREQFUNCTION, on_request_sent);
+    curl_easy_setopt(e, CURLOPT_PREREQDATA, t);
     if (f->opts.policy) {
         if (req->untrusted) {
             curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, open_checked_socket);
@@ -491,11 +556,11 @@ void fetcher_start(struct fetcher *f, const struct fetch_request *req, fetch_don
     t->host = host_pace_of(f, t->url);
     long long now = monotonic_ms();
     struct host_pace *h = t->host;
-    if (!h->first_waiting && now - h->last_start_ms >= f->opts.host_min_gap_ms) {
-        hand_to_curl(f, t, now);
+    if (!h->first_waiting && !h->unstarted && now - h->last_start_ms >= f->opts.host_min_gap_ms) {
+        take_turn(f, t);
         return;
     }
-    t->waiting = true;
+    t->stage = AT_HOST;
     if (h->last_waiting)
         h->last_waiting->next_waiting = t;
     else

@@ -3,7 +3,9 @@
 fetch_pages = no polls the feeds and keeps their new items pending without asking for a
 page; a later run with the default fetches them. Poll outcomes share commits: an all-304
 cycle of many feeds costs a handful of fsyncs, not one per feed, and every outcome is in
-the state when `once` exits."""
+the state when `once` exits. Transfers beyond max_transfers wait in feedspool, not in
+libcurl, so their timeouts do not run while they wait; and a host's gap counts from when
+its last request was sent, not from when it was queued."""
 import os
 import random
 import re
@@ -104,6 +106,45 @@ class Polling(unittest.TestCase):
         self.assertEqual({row[0] for row in rows_after.values()}, {304},
                          "every outcome committed before exit")
         self.assertLess(second_syncs, FEEDS // 4, "fsyncs for %d 304s" % FEEDS)
+
+
+class Slots(unittest.TestCase):
+    def setUp(self):
+        self.fx = Fixture()
+
+    def tearDown(self):
+        self.fx.close()
+
+    def write_feed_urls(self, *urls):
+        with open(self.fx.feeds, "w") as f:
+            f.write("".join(u + "\n" for u in urls))
+
+    def request_ms(self, fragment):
+        return [int(re.search(r"ms=(\d+)", r).group(1)) for r in self.fx.requests()
+                if fragment in r.split()[1]]
+
+    def test_waiting_for_a_slot_does_not_use_up_the_timeout(self):
+        self.fx.write_config(max_transfers="1", transfer_timeout="1s", low_speed_time="1s")
+        self.fx.write_feeds(*["/slow/600/feed-%d.xml" % i for i in range(3)])
+        result = self.fx.once()
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertIn("polls_ok=3 polls_failed=0", result.stderr)
+        times = sorted(self.request_ms("/slow/"))
+        self.assertEqual(len(times), 3)
+        self.assertGreaterEqual(times[2] - times[0], 1100, "one at a time: the last waited")
+
+    def test_the_gap_counts_from_the_request_sent(self):
+        # One slot, taken first by a slow feed on 127.0.0.1: the two feeds of 127.0.0.2 wait
+        # for it, and the second of them must still come host_min_gap after the first.
+        self.fx.write_config(max_transfers="1", host_min_gap="500ms", transfer_timeout="5s")
+        other = self.fx.base.replace("127.0.0.1", "127.0.0.2")
+        self.write_feed_urls(self.fx.url("/slow/800/first.xml"), other + "/slow/10/a.xml",
+                             other + "/slow/10/b.xml")
+        result = self.fx.once()
+        self.assertEqual(result.returncode, 0, result.stderr)
+        (slow,), (a,), (b,) = (self.request_ms(x) for x in ("first.xml", "a.xml", "b.xml"))
+        self.assertGreaterEqual(a - slow, 750, "a waited for the slot")
+        self.assertGreaterEqual(abs(b - a), 470, (slow, a, b))
 
 
 if __name__ == "__main__":
