@@ -18,11 +18,12 @@ struct host_pace;
 
 struct transfer {
     struct fetcher *fetcher;
-    CURL *easy;
+    CURL *easy;                   /* made when handed to libcurl, else NULL */
     char *url;
     struct host_pace *host;       /* its host's pacing */
     enum { AT_HOST, READY, IN_CURL } stage; /* waiting for its host's turn, for a slot, running */
     struct transfer *next_waiting; /* in its host's queue, or in the fetcher's ready queue */
+    bool untrusted;               /* the URL came from a feed: the address policy applies */
     bool temporary_redirect;      /* a hop other than 301/308 redirected it */
     char refused[160];            /* why the address policy refused a connection */
     long redirect_hops;
@@ -56,6 +57,13 @@ struct host_pace {
 };
 
 #define HOST_BUCKETS 4096
+/* libcurl (7.88) walks its whole DNS cache, to drop stale entries, on every name lookup
+ * unless told to keep entries for ever; with thousands of hosts the walk costs more than
+ * the transfer (a quarter of an all-304 cycle's CPU over 2,500 hosts). So transfers keep
+ * entries for ever, except one every DNS_PRUNE_MS, whose lookup drops those older than
+ * DNS_CACHE_SECONDS (libcurl's default): an address is used at most that long plus this. */
+#define DNS_PRUNE_MS 10000
+#define DNS_CACHE_SECONDS 60L
 #define FETCH_MAX_HEADER_BYTES (256 * 1024)
 
 struct fetcher {
@@ -70,6 +78,7 @@ struct fetcher {
      * timeouts to run out; the others wait here, in the order their host's turn came. */
     size_t in_curl;
     struct transfer *first_ready, *last_ready;
+    long long last_dns_prune_ms;
     struct host_pace *hosts[HOST_BUCKETS];
 };
 
@@ -149,6 +158,8 @@ static void unqueue(struct transfer **first, struct transfer **last, struct tran
 static void start_ready(struct fetcher *f);
 
 static void note_request_start(struct transfer *t);
+static int on_request_sent(void *ud, char *primary_ip, char *local_ip, int primary_port,
+                           int local_port);
 
 /* Hands a finished (or cancelled) transfer to its owner and frees it. */
 static void finish_transfer(struct fetcher *f, struct transfer *t, CURLcode code, bool aborted)
@@ -168,10 +179,12 @@ static void finish_transfer(struct fetcher *f, struct transfer *t, CURLcode code
     struct fetch_result r = {.url = t->url, .aborted = aborted, .max_age = -1};
     char *effective = NULL;
     char *content_type = NULL;
-    curl_easy_getinfo(t->easy, CURLINFO_EFFECTIVE_URL, &effective);
-    curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &r.status);
-    curl_easy_getinfo(t->easy, CURLINFO_CONTENT_TYPE, &content_type);
-    curl_easy_getinfo(t->easy, CURLINFO_TOTAL_TIME, &r.seconds);
+    if (t->easy) {
+        curl_easy_getinfo(t->easy, CURLINFO_EFFECTIVE_URL, &effective);
+        curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &r.status);
+        curl_easy_getinfo(t->easy, CURLINFO_CONTENT_TYPE, &content_type);
+        curl_easy_getinfo(t->easy, CURLINFO_TOTAL_TIME, &r.seconds);
+    }
     r.effective_url = effective ? effective : t->url;
     r.moved_permanently = t->redirect_hops > 0 && !t->temporary_redirect;
     r.content_type = content_type;
@@ -370,6 +383,53 @@ struct fetcher *fetcher_new(struct event_base *base, const struct fetch_options 
     return f;
 }
 
+/* The transfer's libcurl handle, made only when it is handed over: at most max_transfers
+ * exist at once, however many transfers wait. */
+static void make_easy(struct fetcher *f, struct transfer *t)
+{
+    t->easy = curl_easy_init();
+    if (!t->easy)
+        abort();
+    CURL *e = t->easy;
+    curl_easy_setopt(e, CURLOPT_URL, t->url);
+    curl_easy_setopt(e, CURLOPT_PRIVATE, t);
+    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t->error);
+    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(e, CURLOPT_WRITEDATA, t);
+    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(e, CURLOPT_HEADERDATA, t);
+    curl_easy_setopt(e, CURLOPT_USERAGENT, f->user_agent);
+    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
+    curl_easy_setopt(e, CURLOPT_MAXREDIRS, f->opts.max_redirects);
+    curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, ""); /* every encoding libcurl was built with */
+    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT, f->opts.connect_timeout);
+    curl_easy_setopt(e, CURLOPT_TIMEOUT, f->opts.transfer_timeout);
+    curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, f->opts.low_speed_limit);
+    curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, f->opts.low_speed_time);
+    curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)f->opts.max_body);
+    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    long long now = monotonic_ms();
+    bool prune = now - f->last_dns_prune_ms >= DNS_PRUNE_MS;
+    if (prune)
+        f->last_dns_prune_ms = now;
+    curl_easy_setopt(e, CURLOPT_DNS_CACHE_TIMEOUT, prune ? DNS_CACHE_SECONDS : -1L);
+    curl_easy_setopt(e, CURLOPT_PREREQFUNCTION, on_request_sent);
+    curl_easy_setopt(e, CURLOPT_PREREQDATA, t);
+    if (f->opts.policy) {
+        if (t->untrusted) {
+            curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, open_checked_socket);
+            curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, t);
+        } else {
+            /* Only checked connections may be pooled, or an untrusted transfer (or one of its
+             * redirects) could reuse an unchecked one: trusted transfers close theirs. */
+            curl_easy_setopt(e, CURLOPT_FORBID_REUSE, 1L);
+        }
+    }
+    curl_easy_setopt(e, CURLOPT_HTTPHEADER, t->headers);
+}
+
 /* Hands ready transfers to libcurl while fewer than max_transfers are there. */
 static void start_ready(struct fetcher *f)
 {
@@ -380,6 +440,7 @@ static void start_ready(struct fetcher *f)
             f->last_ready = NULL;
         t->stage = IN_CURL;
         f->in_curl++;
+        make_easy(f, t);
         CURLMcode mc = curl_multi_add_handle(f->multi, t->easy);
         if (mc != CURLM_OK) {
             snprintf(t->error, sizeof t->error, "cannot start transfer: %s", curl_multi_strerror(mc));
@@ -496,41 +557,7 @@ void fetcher_start(struct fetcher *f, const struct fetch_request *req, fetch_don
     t->done = done;
     t->ud = ud;
     buf_init(&t->body, f->opts.max_body);
-    t->easy = curl_easy_init();
-    if (!t->easy)
-        abort();
-    CURL *e = t->easy;
-    curl_easy_setopt(e, CURLOPT_URL, t->url);
-    curl_easy_setopt(e, CURLOPT_PRIVATE, t);
-    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t->error);
-    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(e, CURLOPT_WRITEDATA, t);
-    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
-    curl_easy_setopt(e, CURLOPT_HEADERDATA, t);
-    curl_easy_setopt(e, CURLOPT_USERAGENT, f->user_agent);
-    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
-    curl_easy_setopt(e, CURLOPT_MAXREDIRS, f->opts.max_redirects);
-    curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, ""); /* every encoding libcurl was built with */
-    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT, f->opts.connect_timeout);
-    curl_easy_setopt(e, CURLOPT_TIMEOUT, f->opts.transfer_timeout);
-    curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, f->opts.low_speed_limit);
-    curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, f->opts.low_speed_time);
-    curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)f->opts.max_body);
-    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(e, CURLOPT_PREREQFUNCTION, on_request_sent);
-    curl_easy_setopt(e, CURLOPT_PREREQDATA, t);
-    if (f->opts.policy) {
-        if (req->untrusted) {
-            curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, open_checked_socket);
-            curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, t);
-        } else {
-            /* Only checked connections may be pooled, or an untrusted transfer (or one of its
-             * redirects) could reuse an unchecked one: trusted transfers close theirs. */
-            curl_easy_setopt(e, CURLOPT_FORBID_REUSE, 1L);
-        }
-    }
+    t->untrusted = req->untrusted;
     if (req->accept) {
         char *h = xasprintf("Accept: %s", req->accept);
         t->headers = curl_slist_append(t->headers, h);
@@ -546,7 +573,6 @@ void fetcher_start(struct fetcher *f, const struct fetch_request *req, fetch_don
         t->headers = curl_slist_append(t->headers, h);
         free(h);
     }
-    curl_easy_setopt(e, CURLOPT_HTTPHEADER, t->headers);
 
     t->next = f->transfers;
     if (f->transfers)
