@@ -4,8 +4,8 @@ fetch_pages = no polls the feeds and keeps their new items pending without askin
 page; a later run with the default fetches them. Poll outcomes share commits: an all-304
 cycle of many feeds costs a handful of fsyncs, not one per feed, and every outcome is in
 the state when `once` exits. Transfers beyond max_transfers wait in feedspool, not in
-libcurl, so their timeouts do not run while they wait; and a host's gap counts from when
-its last request was sent, not from when it was queued."""
+libcurl, so their timeouts do not run while they wait, nor do they hold a libcurl handle;
+and a host's gap counts from when its last request was sent, not from when it was queued."""
 import os
 import random
 import re
@@ -18,6 +18,7 @@ sys.path.insert(0, os.path.dirname(__file__))
 from fixture import BIN, Fixture  # noqa: E402
 
 FEEDS = 80
+QUEUED = 4000
 WORDS = ("market river council school winter harvest bridge station minister report court "
          "village doctor budget festival railway election storm museum factory harbour "
          "teacher garden library ferry clinic orchard stadium bakery tunnel").split()
@@ -145,6 +146,23 @@ class Slots(unittest.TestCase):
         (slow,), (a,), (b,) = (self.request_ms(x) for x in ("first.xml", "a.xml", "b.xml"))
         self.assertGreaterEqual(a - slow, 750, "a waited for the slot")
         self.assertGreaterEqual(abs(b - a), 470, (slow, a, b))
+
+    @unittest.skipIf(os.environ.get("FEEDSPOOL_SANITIZE") == "1",
+                     "under the sanitizers, memory is theirs to spend")
+    def test_queued_transfers_hold_no_libcurl_handle(self):
+        # Every poll of a `once` is queued at the start; with max_transfers = 4, only 4 of
+        # them may hold a libcurl handle (several KB each) at a time.
+        with open(os.path.join(self.fx.www, "feeds", "tiny.xml"), "w") as f:
+            f.write('<rss version="2.0"><channel><title>tiny</title></channel></rss>\n')
+        self.write_feed_urls(*[self.fx.url("/feeds/tiny.xml?n=%d" % i) for i in range(QUEUED)])
+        self.fx.write_config(max_transfers="4", log_level="warning")
+        child = subprocess.Popen([BIN, "once", "-c", self.fx.config], stdout=subprocess.DEVNULL,
+                                 stderr=subprocess.DEVNULL)
+        _, status, usage = os.wait4(child.pid, 0)
+        self.assertEqual(status, 0)
+        self.assertEqual(len(self.request_ms("/feeds/tiny.xml")), QUEUED)
+        # (about 44 MB when each queued poll held its handle)
+        self.assertLess(usage.ru_maxrss / 1024, 32, "peak RSS in MB with %d polls queued" % QUEUED)
 
 
 if __name__ == "__main__":
