@@ -96,8 +96,9 @@ class Polling(unittest.TestCase):
         rows = feed_rows(fx)
         self.assertEqual(len(rows), FEEDS)
         self.assertTrue(all(row[0] == 200 and row[1] for row in rows.values()), rows)
-        # Each feed's items and validators in one unit, but not one commit per feed.
-        self.assertLess(first_syncs, FEEDS // 4, "fsyncs for %d new feeds" % FEEDS)
+        # Each feed's items and validators in one unit, but not one commit per feed (that
+        # made over two fsyncs a feed; batches make a few, more under strace on a busy machine).
+        self.assertLess(first_syncs, FEEDS // 2, "fsyncs for %d new feeds" % FEEDS)
         second, second_syncs = self.syncs_of_once("--set", "fetch_pages=no")
         self.assertEqual(second.returncode, 0, second.stderr)
         feed_requests = [r for r in fx.requests() if r.split()[1].startswith("/feeds/many-")]
@@ -106,7 +107,7 @@ class Polling(unittest.TestCase):
         rows_after = feed_rows(fx)
         self.assertEqual({row[0] for row in rows_after.values()}, {304},
                          "every outcome committed before exit")
-        self.assertLess(second_syncs, FEEDS // 4, "fsyncs for %d 304s" % FEEDS)
+        self.assertLess(second_syncs, FEEDS // 2, "fsyncs for %d 304s" % FEEDS)
 
 
 class Slots(unittest.TestCase):
