@@ -79,6 +79,10 @@ struct fetcher {
     size_t in_curl;
     struct transfer *first_ready, *last_ready;
     long long last_dns_prune_ms;
+    /* libcurl handles of finished transfers, reset, for the next ones: making one costs
+     * more than using it for a 304 */
+    CURL **spare;
+    size_t n_spare;
     struct host_pace *hosts[HOST_BUCKETS];
 };
 
@@ -89,9 +93,15 @@ static long long monotonic_ms(void)
     return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static void transfer_free(struct transfer *t)
+/* Frees t; its libcurl handle is kept for another transfer, up to max_transfers of them. */
+static void transfer_free(struct fetcher *f, struct transfer *t)
 {
-    curl_easy_cleanup(t->easy);
+    if (t->easy && f->n_spare < (size_t)f->opts.max_transfers) {
+        curl_easy_reset(t->easy);
+        f->spare[f->n_spare++] = t->easy;
+    } else {
+        curl_easy_cleanup(t->easy);
+    }
     curl_slist_free_all(t->headers);
     buf_free(&t->body);
     free(t->url);
@@ -228,7 +238,7 @@ static void finish_transfer(struct fetcher *f, struct transfer *t, CURLcode code
     free(etag);
     free(last_modified);
     free(retry_after);
-    transfer_free(t);
+    transfer_free(f, t);
     start_ready(f);
 }
 
@@ -373,6 +383,7 @@ struct fetcher *fetcher_new(struct event_base *base, const struct fetch_options 
     if (!f->multi)
         abort();
     f->timer = evtimer_new(base, on_timeout, f);
+    f->spare = xcalloc((size_t)opts->max_transfers, sizeof *f->spare);
     curl_multi_setopt(f->multi, CURLMOPT_SOCKETFUNCTION, curl_socket_cb);
     curl_multi_setopt(f->multi, CURLMOPT_SOCKETDATA, f);
     curl_multi_setopt(f->multi, CURLMOPT_TIMERFUNCTION, curl_timer_cb);
@@ -383,11 +394,11 @@ struct fetcher *fetcher_new(struct event_base *base, const struct fetch_options 
     return f;
 }
 
-/* The transfer's libcurl handle, made only when it is handed over: at most max_transfers
- * exist at once, however many transfers wait. */
+/* The transfer's libcurl handle, made (or taken from the spares) only when it is handed
+ * over: at most max_transfers exist at once, however many transfers wait. */
 static void make_easy(struct fetcher *f, struct transfer *t)
 {
-    t->easy = curl_easy_init();
+    t->easy = f->n_spare ? f->spare[--f->n_spare] : curl_easy_init();
     if (!t->easy)
         abort();
     CURL *e = t->easy;
@@ -611,6 +622,9 @@ void fetcher_free(struct fetcher *f)
     if (!f)
         return;
     fetcher_cancel_all(f);
+    while (f->n_spare)
+        curl_easy_cleanup(f->spare[--f->n_spare]);
+    free(f->spare);
     curl_multi_cleanup(f->multi);
     for (size_t i = 0; i < HOST_BUCKETS; i++)
         while (f->hosts[i]) {
