@@ -34,6 +34,7 @@ struct option_spec {
 /* The same, for options read once at start. */
 #define STR_AT_START(field, def, help) {#field, OPT_STRING, offsetof(struct config, field), def, 0, 0, help, true, NULL, NULL}
 #define NUM_AT_START(field, type, def, lo, hi, help) {#field, type, offsetof(struct config, field), def, lo, hi, help, true, NULL, NULL}
+#define CHOICE_AT_START(field, def, choices, help) {#field, OPT_CHOICE, offsetof(struct config, field), def, 0, 0, help, true, choices, NULL}
 
 static int check_shard(const char *value, char *err, size_t errlen)
 {
@@ -60,8 +61,8 @@ static const struct option_spec options[] = {
     STR_AT_START(nats_subject, "feedspool.articles.<topic>",
                  "subject of each record; <topic> is its first topic, or none"),
     STR_AT_START(nats_credentials, "", "NATS credentials file (.creds)"),
-    {"published", OPT_CHOICE, offsetof(struct config, published), "move", 0, 0,
-     "a record the server acknowledged moves to sent/, or is deleted", true, "move|delete", NULL},
+    CHOICE_AT_START(published, "move", "move|delete",
+                    "a record the server acknowledged moves to sent/, or is deleted"),
     NUM_AT_START(nats_max_in_flight, OPT_COUNT, "256", 1, 100000,
                  "records published and not yet acknowledged, at most"),
     CHOICE(log_level, "info", "err|warning|notice|info|debug", "how much the log says"),
@@ -82,6 +83,9 @@ static const struct option_spec options[] = {
                  "least time between two requests starting to one host"),
     NUM_AT_START(max_per_host, OPT_COUNT, "2", 1, 100, "concurrent transfers to one host"),
     NUM_AT_START(max_redirects, OPT_COUNT, "5", 0, 20, "redirects followed per request"),
+    CHOICE_AT_START(fetch_pages, "yes", "yes|no",
+                    "no: feeds are polled and new items kept pending, but no page is fetched "
+                    "and no record written"),
     NUM(article_attempts, OPT_COUNT, "3", 1, 100,
         "page fetch attempts before the feed's own text is used"),
     NUM(retry_delay, OPT_SECONDS, "5m", 1, 86400, "wait before retrying a failed page fetch"),

@@ -18,11 +18,12 @@ struct host_pace;
 
 struct transfer {
     struct fetcher *fetcher;
-    CURL *easy;
+    CURL *easy;                   /* made when handed to libcurl, else NULL */
     char *url;
     struct host_pace *host;       /* its host's pacing */
-    struct transfer *next_waiting; /* in its host's queue, while waiting for the gap */
-    bool waiting;
+    enum { AT_HOST, READY, IN_CURL } stage; /* waiting for its host's turn, for a slot, running */
+    struct transfer *next_waiting; /* in its host's queue, or in the fetcher's ready queue */
+    bool untrusted;               /* the URL came from a feed: the address policy applies */
     bool temporary_redirect;      /* a hop other than 301/308 redirected it */
     char refused[160];            /* why the address policy refused a connection */
     long redirect_hops;
@@ -41,17 +42,28 @@ struct socket_watch {
     struct event *ev;
 };
 
-/* One host's pacing: when a request to it last started, and who waits for the gap. */
+/* One host's pacing: when a request to it last started, and who waits for the gap. A
+ * request starts when libcurl sends it, which may be well after its host's turn came (it
+ * may wait for one of the max_transfers slots, or in libcurl for a connection to the
+ * host): the host's next turn comes only once that request is out and the gap has passed. */
 struct host_pace {
     char *name;
     struct fetcher *fetcher;
     long long last_start_ms;
+    struct transfer *unstarted;   /* had its turn, its request not sent yet */
     struct transfer *first_waiting, *last_waiting;
     struct event *timer;
     struct host_pace *next_in_bucket;
 };
 
 #define HOST_BUCKETS 4096
+/* libcurl (7.88) walks its whole DNS cache, to drop stale entries, on every name lookup
+ * unless told to keep entries for ever; with thousands of hosts the walk costs more than
+ * the transfer (a quarter of an all-304 cycle's CPU over 2,500 hosts). So transfers keep
+ * entries for ever, except one every DNS_PRUNE_MS, whose lookup drops those older than
+ * DNS_CACHE_SECONDS (libcurl's default): an address is used at most that long plus this. */
+#define DNS_PRUNE_MS 10000
+#define DNS_CACHE_SECONDS 60L
 #define FETCH_MAX_HEADER_BYTES (256 * 1024)
 
 struct fetcher {
@@ -62,6 +74,15 @@ struct fetcher {
     char *user_agent;
     struct transfer *transfers;
     size_t in_flight;
+    /* At most max_transfers are with libcurl, so that none waits there long enough for its
+     * timeouts to run out; the others wait here, in the order their host's turn came. */
+    size_t in_curl;
+    struct transfer *first_ready, *last_ready;
+    long long last_dns_prune_ms;
+    /* libcurl handles of finished transfers, reset, for the next ones: making one costs
+     * more than using it for a 304 */
+    CURL **spare;
+    size_t n_spare;
     struct host_pace *hosts[HOST_BUCKETS];
 };
 
@@ -72,9 +93,15 @@ static long long monotonic_ms(void)
     return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static void transfer_free(struct transfer *t)
+/* Frees t; its libcurl handle is kept for another transfer, up to max_transfers of them. */
+static void transfer_free(struct fetcher *f, struct transfer *t)
 {
-    curl_easy_cleanup(t->easy);
+    if (t->easy && f->n_spare < (size_t)f->opts.max_transfers) {
+        curl_easy_reset(t->easy);
+        f->spare[f->n_spare++] = t->easy;
+    } else {
+        curl_easy_cleanup(t->easy);
+    }
     curl_slist_free_all(t->headers);
     buf_free(&t->body);
     free(t->url);
@@ -124,37 +151,50 @@ static long cache_max_age(const char *value)
     return -1;
 }
 
-/* Hands a finished (or cancelled) transfer to its owner and frees it. */
-static void unqueue_waiting(struct transfer *t)
+/* Takes t out of a queue (first/last: its host's, or the fetcher's ready queue). */
+static void unqueue(struct transfer **first, struct transfer **last, struct transfer *t)
 {
-    struct host_pace *h = t->host;
-    struct transfer **link = &h->first_waiting, *prev = NULL;
+    struct transfer **link = first, *prev = NULL;
     while (*link && *link != t) {
         prev = *link;
         link = &(*link)->next_waiting;
     }
     if (*link)
         *link = t->next_waiting;
-    if (h->last_waiting == t)
-        h->last_waiting = prev;
-    t->waiting = false;
+    if (*last == t)
+        *last = prev;
 }
 
+static void start_ready(struct fetcher *f);
+
+static void note_request_start(struct transfer *t);
+static int on_request_sent(void *ud, char *primary_ip, char *local_ip, int primary_port,
+                           int local_port);
+
+/* Hands a finished (or cancelled) transfer to its owner and frees it. */
 static void finish_transfer(struct fetcher *f, struct transfer *t, CURLcode code, bool aborted)
 {
-    if (t->waiting)
-        unqueue_waiting(t); /* never handed to libcurl */
-    else
+    if (t->stage == AT_HOST) {
+        unqueue(&t->host->first_waiting, &t->host->last_waiting, t);
+    } else if (t->stage == READY) {
+        unqueue(&f->first_ready, &f->last_ready, t);
+    } else {
         curl_multi_remove_handle(f->multi, t->easy);
+        f->in_curl--;
+    }
+    if (t->host->unstarted == t)
+        note_request_start(t); /* ended before sending (connect failure): counts as a start */
     unlink_transfer(f, t);
 
     struct fetch_result r = {.url = t->url, .aborted = aborted, .max_age = -1};
     char *effective = NULL;
     char *content_type = NULL;
-    curl_easy_getinfo(t->easy, CURLINFO_EFFECTIVE_URL, &effective);
-    curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &r.status);
-    curl_easy_getinfo(t->easy, CURLINFO_CONTENT_TYPE, &content_type);
-    curl_easy_getinfo(t->easy, CURLINFO_TOTAL_TIME, &r.seconds);
+    if (t->easy) {
+        curl_easy_getinfo(t->easy, CURLINFO_EFFECTIVE_URL, &effective);
+        curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &r.status);
+        curl_easy_getinfo(t->easy, CURLINFO_CONTENT_TYPE, &content_type);
+        curl_easy_getinfo(t->easy, CURLINFO_TOTAL_TIME, &r.seconds);
+    }
     r.effective_url = effective ? effective : t->url;
     r.moved_permanently = t->redirect_hops > 0 && !t->temporary_redirect;
     r.content_type = content_type;
@@ -198,7 +238,8 @@ static void finish_transfer(struct fetcher *f, struct transfer *t, CURLcode code
     free(etag);
     free(last_modified);
     free(retry_after);
-    transfer_free(t);
+    transfer_free(f, t);
+    start_ready(f);
 }
 
 static void drain_completed(struct fetcher *f)
@@ -342,6 +383,7 @@ struct fetcher *fetcher_new(struct event_base *base, const struct fetch_options 
     if (!f->multi)
         abort();
     f->timer = evtimer_new(base, on_timeout, f);
+    f->spare = xcalloc((size_t)opts->max_transfers, sizeof *f->spare);
     curl_multi_setopt(f->multi, CURLMOPT_SOCKETFUNCTION, curl_socket_cb);
     curl_multi_setopt(f->multi, CURLMOPT_SOCKETDATA, f);
     curl_multi_setopt(f->multi, CURLMOPT_TIMERFUNCTION, curl_timer_cb);
@@ -352,14 +394,85 @@ struct fetcher *fetcher_new(struct event_base *base, const struct fetch_options 
     return f;
 }
 
-static void hand_to_curl(struct fetcher *f, struct transfer *t, long long now)
+/* The transfer's libcurl handle, made (or taken from the spares) only when it is handed
+ * over: at most max_transfers exist at once, however many transfers wait. */
+static void make_easy(struct fetcher *f, struct transfer *t)
 {
-    t->host->last_start_ms = now;
-    CURLMcode mc = curl_multi_add_handle(f->multi, t->easy);
-    if (mc != CURLM_OK) {
-        snprintf(t->error, sizeof t->error, "cannot start transfer: %s", curl_multi_strerror(mc));
-        finish_transfer(f, t, CURLE_FAILED_INIT, false);
+    t->easy = f->n_spare ? f->spare[--f->n_spare] : curl_easy_init();
+    if (!t->easy)
+        abort();
+    CURL *e = t->easy;
+    curl_easy_setopt(e, CURLOPT_URL, t->url);
+    curl_easy_setopt(e, CURLOPT_PRIVATE, t);
+    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t->error);
+    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(e, CURLOPT_WRITEDATA, t);
+    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(e, CURLOPT_HEADERDATA, t);
+    curl_easy_setopt(e, CURLOPT_USERAGENT, f->user_agent);
+    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
+    curl_easy_setopt(e, CURLOPT_MAXREDIRS, f->opts.max_redirects);
+    curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, ""); /* every encoding libcurl was built with */
+    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT, f->opts.connect_timeout);
+    curl_easy_setopt(e, CURLOPT_TIMEOUT, f->opts.transfer_timeout);
+    curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, f->opts.low_speed_limit);
+    curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, f->opts.low_speed_time);
+    curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)f->opts.max_body);
+    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    long long now = monotonic_ms();
+    bool prune = now - f->last_dns_prune_ms >= DNS_PRUNE_MS;
+    if (prune)
+        f->last_dns_prune_ms = now;
+    curl_easy_setopt(e, CURLOPT_DNS_CACHE_TIMEOUT, prune ? DNS_CACHE_SECONDS : -1L);
+    curl_easy_setopt(e, CURLOPT_PREREQFUNCTION, on_request_sent);
+    curl_easy_setopt(e, CURLOPT_PREREQDATA, t);
+    if (f->opts.policy) {
+        if (t->untrusted) {
+            curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, open_checked_socket);
+            curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, t);
+        } else {
+            /* Only checked connections may be pooled, or an untrusted transfer (or one of its
+             * redirects) could reuse an unchecked one: trusted transfers close theirs. */
+            curl_easy_setopt(e, CURLOPT_FORBID_REUSE, 1L);
+        }
     }
+    curl_easy_setopt(e, CURLOPT_HTTPHEADER, t->headers);
+}
+
+/* Hands ready transfers to libcurl while fewer than max_transfers are there. */
+static void start_ready(struct fetcher *f)
+{
+    while (f->first_ready && f->in_curl < (size_t)f->opts.max_transfers) {
+        struct transfer *t = f->first_ready;
+        f->first_ready = t->next_waiting;
+        if (!f->first_ready)
+            f->last_ready = NULL;
+        t->stage = IN_CURL;
+        f->in_curl++;
+        make_easy(f, t);
+        CURLMcode mc = curl_multi_add_handle(f->multi, t->easy);
+        if (mc != CURLM_OK) {
+            snprintf(t->error, sizeof t->error, "cannot start transfer: %s", curl_multi_strerror(mc));
+            finish_transfer(f, t, CURLE_FAILED_INIT, false);
+            return; /* (finish_transfer went on with the queue) */
+        }
+    }
+}
+
+/* The host's turn: t waits for a slot (and is the host's unstarted transfer until sent). */
+static void take_turn(struct fetcher *f, struct transfer *t)
+{
+    t->host->unstarted = t;
+    t->stage = READY;
+    t->next_waiting = NULL;
+    if (f->last_ready)
+        f->last_ready->next_waiting = t;
+    else
+        f->first_ready = t;
+    f->last_ready = t;
+    start_ready(f);
 }
 
 static void schedule_host(struct host_pace *h, long long now)
@@ -371,23 +484,45 @@ static void schedule_host(struct host_pace *h, long long now)
     evtimer_add(h->timer, &tv);
 }
 
-/* The gap has passed: the host's next waiting transfer starts. */
+/* The gap has passed: the host's next waiting transfer takes its turn (its request
+ * going out is what schedules the one after). */
 static void on_host_ready(evutil_socket_t fd, short what, void *arg)
 {
     (void)fd;
     (void)what;
     struct host_pace *h = arg;
     struct transfer *t = h->first_waiting;
-    if (!t)
+    if (!t || h->unstarted)
         return;
     h->first_waiting = t->next_waiting;
     if (!h->first_waiting)
         h->last_waiting = NULL;
-    t->waiting = false;
+    take_turn(h->fetcher, t);
+}
+
+/* The transfer's request is going out now (or it ended without one): the host's gap runs
+ * from here. */
+static void note_request_start(struct transfer *t)
+{
+    struct host_pace *h = t->host;
     long long now = monotonic_ms();
-    hand_to_curl(h->fetcher, t, now);
+    h->last_start_ms = now;
+    if (h->unstarted == t)
+        h->unstarted = NULL;
     if (h->first_waiting)
         schedule_host(h, now);
+}
+
+/* CURLOPT_PREREQFUNCTION: called as each request (each redirect hop too) is sent. */
+static int on_request_sent(void *ud, char *primary_ip, char *local_ip, int primary_port,
+                           int local_port)
+{
+    (void)primary_ip;
+    (void)local_ip;
+    (void)primary_port;
+    (void)local_port;
+    note_request_start(ud);
+    return CURL_PREREQFUNC_OK;
 }
 
 static unsigned long hash_name(const char *s)
@@ -433,39 +568,7 @@ void fetcher_start(struct fetcher *f, const struct fetch_request *req, fetch_don
     t->done = done;
     t->ud = ud;
     buf_init(&t->body, f->opts.max_body);
-    t->easy = curl_easy_init();
-    if (!t->easy)
-        abort();
-    CURL *e = t->easy;
-    curl_easy_setopt(e, CURLOPT_URL, t->url);
-    curl_easy_setopt(e, CURLOPT_PRIVATE, t);
-    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t->error);
-    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(e, CURLOPT_WRITEDATA, t);
-    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
-    curl_easy_setopt(e, CURLOPT_HEADERDATA, t);
-    curl_easy_setopt(e, CURLOPT_USERAGENT, f->user_agent);
-    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
-    curl_easy_setopt(e, CURLOPT_MAXREDIRS, f->opts.max_redirects);
-    curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, ""); /* every encoding libcurl was built with */
-    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT, f->opts.connect_timeout);
-    curl_easy_setopt(e, CURLOPT_TIMEOUT, f->opts.transfer_timeout);
-    curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, f->opts.low_speed_limit);
-    curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, f->opts.low_speed_time);
-    curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)f->opts.max_body);
-    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-    if (f->opts.policy) {
-        if (req->untrusted) {
-            curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, open_checked_socket);
-            curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, t);
-        } else {
-            /* Only checked connections may be pooled, or an untrusted transfer (or one of its
-             * redirects) could reuse an unchecked one: trusted transfers close theirs. */
-            curl_easy_setopt(e, CURLOPT_FORBID_REUSE, 1L);
-        }
-    }
+    t->untrusted = req->untrusted;
     if (req->accept) {
         char *h = xasprintf("Accept: %s", req->accept);
         t->headers = curl_slist_append(t->headers, h);
@@ -481,7 +584,6 @@ void fetcher_start(struct fetcher *f, const struct fetch_request *req, fetch_don
         t->headers = curl_slist_append(t->headers, h);
         free(h);
     }
-    curl_easy_setopt(e, CURLOPT_HTTPHEADER, t->headers);
 
     t->next = f->transfers;
     if (f->transfers)
@@ -491,11 +593,11 @@ void fetcher_start(struct fetcher *f, const struct fetch_request *req, fetch_don
     t->host = host_pace_of(f, t->url);
     long long now = monotonic_ms();
     struct host_pace *h = t->host;
-    if (!h->first_waiting && now - h->last_start_ms >= f->opts.host_min_gap_ms) {
-        hand_to_curl(f, t, now);
+    if (!h->first_waiting && !h->unstarted && now - h->last_start_ms >= f->opts.host_min_gap_ms) {
+        take_turn(f, t);
         return;
     }
-    t->waiting = true;
+    t->stage = AT_HOST;
     if (h->last_waiting)
         h->last_waiting->next_waiting = t;
     else
@@ -520,6 +622,9 @@ void fetcher_free(struct fetcher *f)
     if (!f)
         return;
     fetcher_cancel_all(f);
+    while (f->n_spare)
+        curl_easy_cleanup(f->spare[--f->n_spare]);
+    free(f->spare);
     curl_multi_cleanup(f->multi);
     for (size_t i = 0; i < HOST_BUCKETS; i++)
         while (f->hosts[i]) {

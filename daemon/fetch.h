@@ -4,9 +4,10 @@
  * curl's sockets to events, CURLMOPT_TIMERFUNCTION to one timer. Nothing here
  * blocks: DNS is curl's asynchronous resolver, and every transfer has connect,
  * total and low-speed timeouts, a body cap that counts decompressed bytes,
- * http/https only, and bounded redirects. Per-host and total concurrency
- * limits queue transfers inside libcurl; before that, starts to one host are
- * spaced by a minimum gap, whatever the kind of request.
+ * http/https only, and bounded redirects. A transfer waits here for its host's
+ * turn (a minimum gap after the host's last request was sent, whatever the kind
+ * of request), then for one of max_transfers slots; only then is its libcurl
+ * handle made, and libcurl holds the per-host connection limit.
  *
  * Ownership: fetcher_start() copies what it needs from the request. The result
  * passed to the done callback, and every pointer in it, lives only during the

@@ -3,7 +3,14 @@
  * Two kinds of work are in flight: feed polls (one per feed at most) and
  * article jobs (one per pending item). Every completion lands in a fetch
  * callback here; nothing blocks but the short SQLite and fsync calls that make
- * a record durable. */
+ * a record durable.
+ *
+ * Poll outcomes are committed in batches: the first poll to finish opens a
+ * transaction that every poll finishing in the next POLL_BATCH_MS joins, then one
+ * commit makes them all durable. A feed's new items still commit together with its
+ * validators (a savepoint inside the batch), and their pages are fetched only once
+ * the batch has committed. Article work commits any open batch before it writes,
+ * so a record's mark never waits in one. */
 #include "daemon/pipeline.h"
 
 #include <stdlib.h>
@@ -25,6 +32,10 @@
 #define FEED_ACCEPT "application/rss+xml, application/atom+xml, application/feed+json, " \
                     "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
 #define PAGE_ACCEPT "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
+
+/* How long poll outcomes wait for others to share their commit. A crash loses at most
+ * this much polling, which the next start repeats (conditional GETs). */
+#define POLL_BATCH_MS 100
 
 struct feed_runtime {
     struct pipeline *p;
@@ -67,6 +78,7 @@ struct pipeline {
     struct story_index *stories;  /* earlier articles' fingerprints (tables in the state db) */
     struct event *story_expiry;   /* hourly: forget articles older than story_window */
     bool once;
+    bool fetch_pages;             /* false: new items stay pending, no page is fetched */
     bool started;
     bool stopping;
     struct feed_runtime **feeds; /* sorted by URL */
@@ -88,6 +100,10 @@ struct pipeline {
     struct event *pressure_check; /* re-reads new/ while full */
     struct event *write_resume;
     struct event *idle_check;
+    /* The open batch of poll outcomes (see the top): its new items' jobs wait for it. */
+    struct event *batch_commit;
+    struct article_job **batch_jobs;
+    size_t n_batch_jobs, cap_batch_jobs;
     struct pipeline_stats stats;
 };
 
@@ -125,7 +141,7 @@ static const char *json_str(const json_t *obj, const char *key)
 
 static bool is_idle(const struct pipeline *p)
 {
-    if (p->polls_in_flight)
+    if (p->polls_in_flight || state_in_batch(p->deps.state))
         return false;
     for (const struct article_job *j = p->jobs; j; j = j->next)
         if (j->fetching || !p->stopping)
@@ -149,6 +165,58 @@ static void schedule_idle_check(struct pipeline *p)
     evtimer_add(p->idle_check, &now);
 }
 
+/* ---- batched poll outcomes ---------------------------------------------- */
+
+/* Poll outcomes written from now on join the open batch, or a new one committed in
+ * POLL_BATCH_MS. (If none can be opened, each write is its own transaction, as before.) */
+static void join_poll_batch(struct pipeline *p)
+{
+    if (state_in_batch(p->deps.state))
+        return;
+    if (state_batch_begin(p->deps.state) < 0) {
+        log_err("state write failed reason=\"%s\"", state_error(p->deps.state));
+        return;
+    }
+    static const struct timeval wait = {0, POLL_BATCH_MS * 1000};
+    evtimer_add(p->batch_commit, &wait);
+}
+
+static void job_start(struct article_job *j);
+static void job_free(struct article_job *j);
+
+/* Makes the open batch durable, then fetches the pages of the items it brought; if the
+ * commit fails, those polls are lost as a whole: the next ones fetch the feeds again
+ * (without validators) and find their items new again. */
+static void commit_poll_batch(struct pipeline *p)
+{
+    if (!state_in_batch(p->deps.state))
+        return;
+    evtimer_del(p->batch_commit);
+    bool ok = state_batch_commit(p->deps.state) == 0;
+    if (!ok)
+        log_err("state write failed, the last polls will be repeated reason=\"%s\"",
+                state_error(p->deps.state));
+    struct article_job **jobs = p->batch_jobs;
+    size_t n = p->n_batch_jobs;
+    p->batch_jobs = NULL;
+    p->n_batch_jobs = p->cap_batch_jobs = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (ok)
+            job_start(jobs[i]);
+        else
+            job_free(jobs[i]);
+    }
+    free(jobs);
+    schedule_idle_check(p);
+}
+
+static void on_batch_commit(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    commit_poll_batch(arg);
+}
+
 /* ---- article jobs ------------------------------------------------------- */
 
 static void job_free(struct article_job *j)
@@ -170,7 +238,6 @@ static void job_free(struct article_job *j)
     schedule_idle_check(p);
 }
 
-static void job_start(struct article_job *j);
 static void on_page_fetched(const struct fetch_result *r, void *ud);
 
 static void on_job_retry(evutil_socket_t fd, short what, void *arg)
@@ -601,6 +668,7 @@ static void on_page_fetched(const struct fetch_result *r, void *ud)
 {
     struct article_job *j = ud;
     struct pipeline *p = j->p;
+    commit_poll_batch(p);
     j->fetching = false;
     p->page_fetches--;
     if (!r->aborted)
@@ -643,6 +711,7 @@ static void drop_queued_jobs(struct pipeline *p)
 static void job_start(struct article_job *j)
 {
     struct pipeline *p = j->p;
+    commit_poll_batch(p);
     if (p->stopping) {
         job_free(j);
         return;
@@ -697,19 +766,20 @@ static void resume_pending(const struct pending_item *item, void *ud)
 
 /* ---- feeds -------------------------------------------------------------- */
 
-/* Records a newly seen item as pending; returns its job (to start once the feed's
- * transaction commits), or NULL when the item is known or cannot be identified. */
-static struct article_job *ingest_item(struct feed_runtime *fr, const struct feed *feed,
-                                       const struct feed_item *item)
+/* Records a newly seen item as pending. Returns true when it was new, with its job in *job
+ * (to start once the feed's items are durable; NULL when pages are not fetched). */
+static bool ingest_item(struct feed_runtime *fr, const struct feed *feed,
+                        const struct feed_item *item, struct article_job **job)
 {
     struct pipeline *p = fr->p;
+    *job = NULL;
     char *key = item_key(fr->url, item);
     if (!key) {
         log_warn("item skipped feed=%s reason=\"no id, link, title or text\"", fr->url);
-        return NULL;
+        return false;
     }
     char *link_key = url_normalize(item->link);
-    struct article_job *job = NULL;
+    bool added = false;
     bool known = false;
     if (state_item_known(p->deps.state, key, link_key, &known) < 0) {
         log_err("state read failed feed=%s reason=\"%s\"", fr->url, state_error(p->deps.state));
@@ -746,26 +816,42 @@ static struct article_job *ingest_item(struct feed_runtime *fr, const struct fee
             if (!item->link || !*item->link)
                 log_notice("item has no link feed=%s title=\"%s\"", fr->url,
                            item->title ? item->title : "");
-            job = job_new(p, key, record_id, job_item, 0);
+            added = true;
+            if (p->fetch_pages)
+                *job = job_new(p, key, record_id, job_item, 0);
+            else
+                json_decref(job_item);
         }
         free(job_text);
     }
     free(link_key);
     free(key);
-    return job;
+    return added;
 }
 
-/* A feed's new items and its validators are stored in one transaction, so a crash
- * leaves either all of them (and the next poll may be a 304) or none (and the next
- * poll sees the items again). The article jobs start only after the commit. */
+/* Holds a new item's job until the open batch commits. */
+static void add_batch_job(struct pipeline *p, struct article_job *j)
+{
+    if (p->n_batch_jobs == p->cap_batch_jobs) {
+        p->cap_batch_jobs = p->cap_batch_jobs ? 2 * p->cap_batch_jobs : 64;
+        p->batch_jobs = xrealloc(p->batch_jobs, p->cap_batch_jobs * sizeof *p->batch_jobs);
+    }
+    p->batch_jobs[p->n_batch_jobs++] = j;
+}
+
+/* A feed's new items and its validators are stored in one unit, so a crash leaves either
+ * all of them (and the next poll may be a 304) or none (and the next poll sees the items
+ * again). The article jobs start only once the unit is durable: after the batch commits. */
 static void ingest_feed(struct feed_runtime *fr, const struct feed *feed, const struct fetch_result *r)
 {
     struct pipeline *p = fr->p;
     struct article_job **jobs = xcalloc(feed->n_items ? feed->n_items : 1, sizeof *jobs);
-    size_t n_jobs = 0;
+    size_t n_jobs = 0, n_new = 0;
     bool ok = state_begin(p->deps.state) == 0;
     for (size_t i = 0; ok && i < feed->n_items; i++) {
-        struct article_job *j = ingest_item(fr, feed, &feed->items[i]);
+        struct article_job *j;
+        if (ingest_item(fr, feed, &feed->items[i], &j))
+            n_new++;
         if (j)
             jobs[n_jobs++] = j;
     }
@@ -779,12 +865,16 @@ static void ingest_feed(struct feed_runtime *fr, const struct feed *feed, const 
         state_rollback(p->deps.state);
         for (size_t i = 0; i < n_jobs; i++)
             job_free(jobs[i]);
-        n_jobs = 0;
+        n_jobs = n_new = 0;
     }
-    p->stats.items_new += (long)n_jobs;
-    log_info("feed polled feed=%s status=200 items=%zu new=%zu", fr->url, feed->n_items, n_jobs);
-    for (size_t i = 0; i < n_jobs; i++)
-        job_start(jobs[i]);
+    p->stats.items_new += (long)n_new;
+    log_info("feed polled feed=%s status=200 items=%zu new=%zu", fr->url, feed->n_items, n_new);
+    for (size_t i = 0; i < n_jobs; i++) {
+        if (state_in_batch(p->deps.state))
+            add_batch_job(p, jobs[i]);
+        else
+            job_start(jobs[i]);
+    }
     free(jobs);
 }
 
@@ -919,8 +1009,10 @@ static void on_feed_fetched(const struct fetch_result *r, void *ud)
     struct pipeline *p = fr->p;
     fr->polling = false;
     p->polls_in_flight--;
-    if (!r->aborted)
+    if (!r->aborted) {
         count_fetch(&p->stats, FETCH_FEED, r);
+        join_poll_batch(p);
+    }
     if (r->ok && (r->status == 200 || r->status == 304)) {
         remember_move(fr, r);
         fr->max_age = r->max_age;
@@ -1152,7 +1244,9 @@ struct pipeline *pipeline_new(const struct pipeline_deps *deps, const struct pip
         log_notice("story index converted from the earlier layout (postings now in memory)");
     p->story_expiry = evtimer_new(deps->base, on_story_expiry, p);
     p->once = once;
+    p->fetch_pages = strcmp(deps->config->fetch_pages, "yes") == 0; /* read at start only */
     p->idle_check = evtimer_new(deps->base, on_idle_check, p);
+    p->batch_commit = evtimer_new(deps->base, on_batch_commit, p);
     p->pressure_check = evtimer_new(deps->base, on_pressure_check, p);
     p->write_resume = evtimer_new(deps->base, on_write_resume, p);
     return p;
@@ -1170,7 +1264,9 @@ void pipeline_start(struct pipeline *p)
     recount_spool(p);
     on_story_expiry(-1, 0, p);
     struct resume_ctx ctx = {.p = p};
-    if (state_items_pending(p->deps.state, resume_pending, &ctx) < 0)
+    if (!p->fetch_pages)
+        log_notice("fetch_pages = no: new items stay pending, no page is fetched");
+    else if (state_items_pending(p->deps.state, resume_pending, &ctx) < 0)
         log_err("cannot resume pending items reason=\"%s\"", state_error(p->deps.state));
     else if (ctx.resumed)
         log_notice("resuming pending items count=%zu", ctx.resumed);
@@ -1182,6 +1278,7 @@ void pipeline_start(struct pipeline *p)
 void pipeline_stop(struct pipeline *p)
 {
     p->stopping = true;
+    commit_poll_batch(p); /* (its jobs are dropped: they stay pending) */
     for (size_t i = 0; i < p->n_feeds; i++)
         evtimer_del(p->feeds[i]->timer);
     drop_queued_jobs(p);
@@ -1222,6 +1319,8 @@ void pipeline_free(struct pipeline *p)
     if (!p)
         return;
     /* The fetcher must have no transfers of ours left: the owner cancels them first. */
+    p->stopping = true;
+    commit_poll_batch(p);
     drop_queued_jobs(p);
     while (p->jobs)
         job_free(p->jobs);
@@ -1229,6 +1328,7 @@ void pipeline_free(struct pipeline *p)
         feed_runtime_free(p->feeds[i]);
     free(p->feeds);
     event_free(p->idle_check);
+    event_free(p->batch_commit);
     event_free(p->pressure_check);
     event_free(p->write_resume);
     topic_rules_free(p->rules);

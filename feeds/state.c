@@ -9,8 +9,16 @@
 
 #include "common/util.h"
 
+#define STATEMENTS 24 /* more than the distinct queries below */
+
 struct state {
     sqlite3 *db;
+    /* Each query is compiled once and kept: compiling costs more than running these. */
+    struct {
+        const char *sql; /* the query's string literal: its address is its name */
+        sqlite3_stmt *stmt;
+    } statements[STATEMENTS];
+    bool in_batch; /* a transaction opened by state_batch_begin() is open */
     char error[512];
 };
 
@@ -124,6 +132,8 @@ void state_close(struct state *st)
 {
     if (!st)
         return;
+    for (size_t i = 0; i < STATEMENTS; i++)
+        sqlite3_finalize(st->statements[i].stmt);
     sqlite3_close(st->db);
     free(st);
 }
@@ -133,15 +143,37 @@ const char *state_error(const struct state *st)
     return st->error;
 }
 
-/* Prepares one statement; on failure records the message and returns NULL. */
+/* The statement of a query (sql: a string literal), compiled on first use; on failure
+ * records the message and returns NULL. Hand it back with done(). */
 static sqlite3_stmt *prepare(struct state *st, const char *sql)
 {
+    size_t i = 0;
+    while (i < STATEMENTS && st->statements[i].sql && st->statements[i].sql != sql)
+        i++;
+    if (i < STATEMENTS && st->statements[i].sql)
+        return st->statements[i].stmt;
     sqlite3_stmt *stmt = NULL;
-    if (sqlite3_prepare_v2(st->db, sql, -1, &stmt, NULL) != SQLITE_OK) {
+    if (sqlite3_prepare_v3(st->db, sql, -1, i < STATEMENTS ? SQLITE_PREPARE_PERSISTENT : 0, &stmt,
+                           NULL) != SQLITE_OK) {
         fail(st, "prepare");
+        sqlite3_finalize(stmt);
         return NULL;
     }
+    if (i == STATEMENTS) { /* cannot happen while STATEMENTS counts the queries */
+        fail(st, "too many distinct queries to keep");
+        sqlite3_finalize(stmt);
+        return NULL;
+    }
+    st->statements[i].sql = sql;
+    st->statements[i].stmt = stmt;
     return stmt;
+}
+
+/* A statement from prepare() is ready for its next use. */
+static void done(sqlite3_stmt *stmt)
+{
+    sqlite3_reset(stmt);
+    sqlite3_clear_bindings(stmt);
 }
 
 static void bind_text(sqlite3_stmt *stmt, int index, const char *text)
@@ -158,10 +190,10 @@ static int run(struct state *st, sqlite3_stmt *stmt, const char *what)
     if (!stmt)
         return -1;
     int rc = sqlite3_step(stmt);
-    sqlite3_finalize(stmt);
     if (rc != SQLITE_DONE)
-        return fail(st, what);
-    return 0;
+        fail(st, what);
+    done(stmt);
+    return rc == SQLITE_DONE ? 0 : -1;
 }
 
 static char *column_text(sqlite3_stmt *stmt, int col)
@@ -182,17 +214,47 @@ static int exec_sql(struct state *st, const char *sql, const char *what)
 
 int state_begin(struct state *st)
 {
-    return exec_sql(st, "BEGIN IMMEDIATE", "begin");
+    return exec_sql(st, "SAVEPOINT unit", "begin");
 }
 
 int state_commit(struct state *st)
 {
-    return exec_sql(st, "COMMIT", "commit");
+    return exec_sql(st, "RELEASE unit", "commit");
 }
 
 void state_rollback(struct state *st)
 {
-    exec_sql(st, "ROLLBACK", "rollback");
+    exec_sql(st, "ROLLBACK TO unit; RELEASE unit", "rollback");
+}
+
+int state_batch_begin(struct state *st)
+{
+    if (st->in_batch)
+        return 0;
+    if (exec_sql(st, "BEGIN IMMEDIATE", "begin batch") < 0)
+        return -1;
+    st->in_batch = true;
+    return 0;
+}
+
+int state_batch_commit(struct state *st)
+{
+    if (!st->in_batch)
+        return 0;
+    st->in_batch = false;
+    if (exec_sql(st, "COMMIT", "commit batch") == 0)
+        return 0;
+    char why[sizeof st->error];
+    memcpy(why, st->error, sizeof why);
+    if (!sqlite3_get_autocommit(st->db))
+        exec_sql(st, "ROLLBACK", "roll back batch");
+    memcpy(st->error, why, sizeof why); /* the commit's failure is the one to report */
+    return -1;
+}
+
+bool state_in_batch(const struct state *st)
+{
+    return st->in_batch;
 }
 
 int state_feed_get(struct state *st, const char *url, struct feed_state *out)
@@ -216,7 +278,7 @@ int state_feed_get(struct state *st, const char *url, struct feed_state *out)
     } else if (rc != SQLITE_DONE) {
         found = fail(st, "read feed");
     }
-    sqlite3_finalize(stmt);
+    done(stmt);
     return found;
 }
 
@@ -295,7 +357,7 @@ int state_item_known(struct state *st, const char *key, const char *link_key, bo
     bind_text(stmt, 1, key);
     bind_text(stmt, 2, link_key);
     int rc = sqlite3_step(stmt);
-    sqlite3_finalize(stmt);
+    done(stmt);
     if (rc == SQLITE_ROW)
         *known = true;
     else if (rc != SQLITE_DONE)
@@ -376,7 +438,7 @@ int state_items_pending(struct state *st, void (*fn)(const struct pending_item *
         };
         fn(&item, ud);
     }
-    sqlite3_finalize(stmt);
+    done(stmt);
     return rc == SQLITE_DONE ? 0 : fail(st, "list pending items");
 }
 
@@ -397,7 +459,7 @@ int state_counts(struct state *st, struct state_counts *out)
         out->emitted = (long)sqlite3_column_int64(stmt, 2);
         out->failed = (long)sqlite3_column_int64(stmt, 3);
     }
-    sqlite3_finalize(stmt);
+    done(stmt);
     return rc == SQLITE_ROW ? 0 : fail(st, "count");
 }
 

@@ -6,7 +6,7 @@
  * failed (given up on, with the reason). An item becomes emitted only after
  * its record is durable, so a crash leaves it pending and it is retried.
  * SQLite is in WAL mode with synchronous=FULL: a committed mark survives power loss.
- * All calls are synchronous; each is one short transaction. */
+ * All calls are synchronous; each is one short transaction unless grouped (below). */
 #ifndef FEEDSPOOL_FEEDS_STATE_H
 #define FEEDSPOOL_FEEDS_STATE_H
 
@@ -45,11 +45,20 @@ void state_close(struct state *st);
 /* The message of the last failed call. */
 const char *state_error(const struct state *st);
 
-/* Groups the calls up to state_commit() into one transaction: all of them are durable, or
- * none. state_rollback() abandons them. */
+/* Groups the calls up to state_commit() into one unit: all of them take effect, or none
+ * (state_rollback() abandons them). Outside a batch the unit is a transaction of its own,
+ * durable when state_commit() returns; inside a batch it is a savepoint, durable with it. */
 int state_begin(struct state *st);
 int state_commit(struct state *st);
 void state_rollback(struct state *st);
+
+/* A batch: every write up to state_batch_commit() shares one transaction, so one commit
+ * (one fsync) makes all of them durable, or a crash loses all of them. For writes whose
+ * loss costs only a repeated request (poll outcomes, a feed's items with its validators).
+ * state_batch_begin() with a batch open does nothing. */
+int state_batch_begin(struct state *st);
+int state_batch_commit(struct state *st);
+bool state_in_batch(const struct state *st);
 
 /* Returns 1 and fills *out (caller frees with feed_state_free) if the feed is known, 0 if
  * not, -1 on error. */
