@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 static void out_of_memory(size_t n)
 {
@@ -26,6 +27,20 @@ void *xcalloc(size_t count, size_t size)
     if (!p)
         out_of_memory(count * size);
     return p;
+}
+
+void *xmap_zeroed(size_t n)
+{
+    void *p = mmap(NULL, n ? n : 1, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED)
+        out_of_memory(n);
+    return p;
+}
+
+void xunmap(void *p, size_t n)
+{
+    if (p)
+        munmap(p, n ? n : 1);
 }
 
 void *xrealloc(void *p, size_t n)

@@ -12,6 +12,10 @@
 void *xmalloc(size_t n);
 void *xcalloc(size_t count, size_t size);
 void *xrealloc(void *p, size_t n);
+/* Zeroed memory mapped straight from the kernel, for large tables mostly left unused: a page
+ * costs nothing until written (calloc may instead clear reused heap). Free with xunmap(). */
+void *xmap_zeroed(size_t n);
+void xunmap(void *p, size_t n);
 /* Caller owns the copy; NULL in gives NULL out. */
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);

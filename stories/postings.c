@@ -43,7 +43,9 @@ struct postings *postings_new(unsigned bucket_bits)
 {
     struct postings *p = xcalloc(1, sizeof *p);
     p->bucket_bits = bucket_bits < 1 ? 1 : bucket_bits > 24 ? 24 : bucket_bits;
-    p->buckets = xcalloc(bucket_count(p), sizeof *p->buckets); /* (untouched pages cost nothing) */
+    /* Pages of the table cost memory only once a bucket on them is used: a daemon with few
+     * articles, or only polling, does not pay for all of it. */
+    p->buckets = xmap_zeroed(bucket_count(p) * sizeof *p->buckets);
     return p;
 }
 
@@ -51,9 +53,9 @@ void postings_free(struct postings *p)
 {
     if (!p)
         return;
-    for (size_t i = 0; i < bucket_count(p); i++)
+    for (size_t i = 0; p->held && i < bucket_count(p); i++) /* (no scan while nothing is held) */
         free(p->buckets[i].docs);
-    free(p->buckets);
+    xunmap(p->buckets, bucket_count(p) * sizeof *p->buckets);
     free(p);
 }
 
@@ -113,7 +115,7 @@ size_t postings_find(const struct postings *p, uint32_t value, uint32_t *docs, s
 
 void postings_drop_below(struct postings *p, uint32_t first_kept)
 {
-    for (size_t i = 0; i < bucket_count(p); i++) {
+    for (size_t i = 0; p->held && i < bucket_count(p); i++) {
         struct bucket *b = &p->buckets[i];
         if (!b->docs)
             continue;

@@ -133,7 +133,7 @@ class JetStreamTest(unittest.TestCase):
         self.assert_each_once(self.folder("sent"))
 
     def test_sigkill_between_publish_and_ack(self):
-        # 1,500 records in new/ (the spool contract: whole files, <id>.json), made from one real one.
+        # 4,000 records in new/ (the spool contract: whole files, <id>.json), made from one real one.
         self.fx.write_feeds("/feeds/frontier.atom")
         self.fx.write_config(nats_servers="", stop_timeout="3s")
         self.assertEqual(self.fx.once().returncode, 0)
@@ -144,27 +144,33 @@ class JetStreamTest(unittest.TestCase):
         for name in written:
             os.unlink(os.path.join(new, name))
         ids = []
-        for i in range(1500):
+        for i in range(4000):
             record = dict(template, id="%032x" % (0xfeed0000 + i))
             with open(os.path.join(new, record["id"] + ".json"), "w") as f:
                 json.dump(record, f)
             ids.append(record["id"])
         self.fx.write_config(nats_servers=self.nats.url, nats_stream=STREAM, nats_max_in_flight="200")
         rng = random.Random(5)
-        kills = 0
-        for _ in range(25):
-            if not self.folder("new"):
+        kills_mid_flight = 0
+        delay = 0.02  # grows while kills come before anything is acknowledged (a slow start)
+        for _ in range(40):
+            left = len(self.folder("new"))
+            if not left or kills_mid_flight >= 12:
                 break
             p = subprocess.Popen([BIN, "publish", "-c", self.fx.config], stdout=subprocess.DEVNULL,
                                  stderr=subprocess.DEVNULL)
-            time.sleep(rng.uniform(0.01, 0.12))
+            time.sleep(rng.uniform(delay / 2, delay))
             p.send_signal(signal.SIGKILL)
             p.wait()
-            kills += 1
+            now_left = len(self.folder("new"))
+            if 0 < now_left < left:
+                kills_mid_flight += 1  # some acknowledged and moved, more still to go
+            elif now_left == left:
+                delay *= 1.5
         final = subprocess.run([BIN, "publish", "-c", self.fx.config], capture_output=True, text=True,
                                timeout=120)
         self.assertEqual(final.returncode, 0, final.stderr)
-        self.assertGreater(kills, 3, "the kills landed while records were left")
+        self.assertGreaterEqual(kills_mid_flight, 3, "the kills landed while records were in flight")
         self.assertEqual(self.folder("new"), [])
         self.assertEqual(sorted(self.folder("sent")), sorted(ids))
         self.assert_each_once(ids)
