@@ -1051,23 +1051,30 @@ static void on_feed_fetched(const struct fetch_result *r, void *ud)
     schedule_idle_check(p);
 }
 
-static void poll_feed(struct feed_runtime *fr)
+/* Polls the feed, sending the validators of its stored state fs. */
+static void poll_feed_with(struct feed_runtime *fr, const struct feed_state *fs)
 {
     struct pipeline *p = fr->p;
     if (fr->polling || p->stopping)
         return;
     if (p->once && p->feeds_unpolled)
         p->feeds_unpolled--;
-    struct feed_state fs;
-    if (state_feed_get(p->deps.state, fr->url, &fs) < 0)
-        log_err("state read failed feed=%s reason=\"%s\"", fr->url, state_error(p->deps.state));
     struct fetch_request req = {.url = fr->poll_url ? fr->poll_url : fr->url,
                                 .accept = FEED_ACCEPT,
-                                .etag = fs.etag,
-                                .last_modified = fs.last_modified};
+                                .etag = fs->etag,
+                                .last_modified = fs->last_modified};
     fr->polling = true;
     p->polls_in_flight++;
     fetcher_start(p->deps.fetcher, &req, on_feed_fetched, fr);
+}
+
+static void poll_feed(struct feed_runtime *fr)
+{
+    struct pipeline *p = fr->p;
+    struct feed_state fs;
+    if (state_feed_get(p->deps.state, fr->url, &fs) < 0)
+        log_err("state read failed feed=%s reason=\"%s\"", fr->url, state_error(p->deps.state));
+    poll_feed_with(fr, &fs);
     feed_state_free(&fs);
 }
 
@@ -1084,6 +1091,8 @@ static void schedule_first_poll(struct pipeline *p, struct feed_runtime *fr)
 {
     struct feed_state fs;
     int known = state_feed_get(p->deps.state, fr->url, &fs);
+    if (known < 0)
+        log_err("state read failed feed=%s reason=\"%s\"", fr->url, state_error(p->deps.state));
     if (known == 1 && fs.moved_to) {
         free(fr->poll_url);
         fr->poll_url = xstrdup(fs.moved_to);
@@ -1098,9 +1107,9 @@ static void schedule_first_poll(struct pipeline *p, struct feed_runtime *fr)
     }
     if (known == 1)
         fr->errors = fs.errors; /* a restart continues the backoff where it was */
-    if (p->once) {
+    if (p->once) { /* polled now, with the state just read */
+        poll_feed_with(fr, &fs);
         feed_state_free(&fs);
-        poll_feed(fr);
         return;
     }
     long delay;
