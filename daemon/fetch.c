@@ -13,6 +13,7 @@
 
 #include "common/buf.h"
 #include "common/util.h"
+#include "feeds/itemkey.h"
 
 struct host_pace;
 
@@ -536,12 +537,7 @@ static unsigned long hash_name(const char *s)
 /* The pacing record of the URL's host, made on first use. */
 static struct host_pace *host_pace_of(struct fetcher *f, const char *url)
 {
-    char *host = NULL;
-    CURLU *u = curl_url();
-    if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
-        curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK)
-        host = NULL;
-    curl_url_cleanup(u);
+    char *host = url_host(url);
     const char *name = host ? host : "";
     unsigned long bucket = hash_name(name) % HOST_BUCKETS;
     struct host_pace *h = f->hosts[bucket];
@@ -556,7 +552,7 @@ static struct host_pace *host_pace_of(struct fetcher *f, const char *url)
         h->next_in_bucket = f->hosts[bucket];
         f->hosts[bucket] = h;
     }
-    curl_free(host);
+    free(host);
     return h;
 }
 

@@ -40,10 +40,13 @@ struct ack {
     char why[200];
 };
 
+/* The spool's folders the sink uses, opened once (records are then reached with no path walk). */
+enum folder { FOLDER_NEW, FOLDER_SENT, FOLDER_QUARANTINE, FOLDERS };
+static const char *const folder_names[FOLDERS] = {"new", "sent", "quarantine"};
+
 struct jetstream {
-    struct event_base *base;
     char *servers, *subject_template, *stream;
-    int new_fd, sent_fd, quarantine_fd; /* the spool's folders, opened once: no path walks */
+    int folder_fd[FOLDERS];
     bool delete_when_sent;
     long max_in_flight;
     natsOptions *opts;
@@ -188,7 +191,7 @@ static char *read_record(const struct jetstream *js, const char *id, size_t *len
 {
     char name[ID_MAX + 6];
     record_name(name, id);
-    int fd = openat(js->new_fd, name, O_RDONLY | O_CLOEXEC);
+    int fd = openat(js->folder_fd[FOLDER_NEW], name, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return NULL;
     struct stat st;
@@ -319,18 +322,18 @@ static char *subject_for(const struct jetstream *js, const char *data, size_t le
     return subject;
 }
 
-/* Moves the record from new/ to the folder open as to_fd (named to_dir), or deletes it. */
-static void move_record(struct jetstream *js, const char *id, int to_fd, const char *to_dir,
-                        bool remove)
+/* Moves the record from new/ to folder `to`, or deletes it. */
+static void move_record(struct jetstream *js, const char *id, enum folder to, bool remove)
 {
     char name[ID_MAX + 6];
     record_name(name, id);
+    int new_fd = js->folder_fd[FOLDER_NEW];
     if (remove) {
-        if (unlinkat(js->new_fd, name, 0) < 0 && errno != ENOENT)
+        if (unlinkat(new_fd, name, 0) < 0 && errno != ENOENT)
             log_err("cannot delete published record record=%s reason=\"%s\"", id, strerror(errno));
-    } else if (renameat(js->new_fd, name, to_fd, name) < 0 && errno != ENOENT) {
-        log_err("cannot move published record record=%s to=%s reason=\"%s\"", id, to_dir,
-                strerror(errno));
+    } else if (renameat(new_fd, name, js->folder_fd[to], name) < 0 && errno != ENOENT) {
+        log_err("cannot move published record record=%s to=%s/ reason=\"%s\"", id,
+                folder_names[to], strerror(errno));
     }
 }
 
@@ -371,7 +374,7 @@ static void pump(struct jetstream *js)
         if (s != NATS_OK) {
             if (s == NATS_MAX_PAYLOAD) { /* larger than the server takes at all: never */
                 log_err("record refused by the server record=%s reason=\"%s\"", id, natsStatus_GetText(s));
-                move_record(js, id, js->quarantine_fd, "quarantine/", false);
+                move_record(js, id, FOLDER_QUARANTINE, false);
                 js->stats.rejected++;
                 free(id);
                 continue;
@@ -476,14 +479,14 @@ static void on_wake(evutil_socket_t fd, short what, void *arg)
             if (js->failures)
                 log_notice("JetStream stores records again after %u refusals", js->failures);
             js->failures = 0;
-            move_record(js, a->id, js->sent_fd, "sent/", js->delete_when_sent);
+            move_record(js, a->id, FOLDER_SENT, js->delete_when_sent);
             js->stats.published++;
             js->stats.duplicates += a->duplicate;
             note_latency(js, (now - sent_at) * 1000);
         } else if (a->outcome == ACK_REFUSED) {
             log_err("record refused by the stream, moved to quarantine record=%s reason=\"%s\"", a->id,
                     a->why);
-            move_record(js, a->id, js->quarantine_fd, "quarantine/", false);
+            move_record(js, a->id, FOLDER_QUARANTINE, false);
             js->stats.rejected++;
         } else {
             failure = a->why;
@@ -552,7 +555,7 @@ static int by_time_written(const void *a, const void *b)
 /* Queues the records already in new/, in the order they were written. */
 static void queue_spooled(struct jetstream *js)
 {
-    int fd = dup(js->new_fd);
+    int fd = dup(js->folder_fd[FOLDER_NEW]);
     DIR *d = fd < 0 ? NULL : fdopendir(fd);
     if (!d) {
         if (fd >= 0)
@@ -567,7 +570,7 @@ static void queue_spooled(struct jetstream *js)
         if (len < 6 || len - 5 >= ID_MAX || strcmp(e->d_name + len - 5, ".json") != 0)
             continue;
         struct stat st;
-        if (fstatat(js->new_fd, e->d_name, &st, 0) == 0) {
+        if (fstatat(js->folder_fd[FOLDER_NEW], e->d_name, &st, 0) == 0) {
             if (n == cap)
                 all = xrealloc(all, (cap = cap ? cap * 2 : 256) * sizeof *all);
             all[n++] = (struct spooled){.id = xstrndup(e->d_name, len - 5), .written = st.st_mtim};
@@ -589,9 +592,9 @@ struct jetstream *jetstream_start(struct event_base *base, const struct config *
                                   void (*on_drained)(void *ud), void *ud, char *err, size_t errlen)
 {
     struct jetstream *js = xcalloc(1, sizeof *js);
-    js->base = base;
     js->servers = xstrdup(cfg->nats_servers);
-    js->new_fd = js->sent_fd = js->quarantine_fd = -1;
+    for (int f = 0; f < FOLDERS; f++)
+        js->folder_fd[f] = -1;
     js->subject_template = xstrdup(cfg->nats_subject);
     js->stream = *cfg->nats_stream ? xstrdup(cfg->nats_stream) : NULL;
     js->delete_when_sent = strcmp(cfg->published, "delete") == 0;
@@ -601,12 +604,10 @@ struct jetstream *jetstream_start(struct event_base *base, const struct config *
     pthread_mutex_init(&js->lock, NULL);
     js->wake = event_new(base, -1, 0, on_wake, js);
     js->tick = event_new(base, -1, EV_PERSIST, on_tick, js);
-    static const char *const folders[] = {"new", "sent", "quarantine"};
-    int *fds[] = {&js->new_fd, &js->sent_fd, &js->quarantine_fd};
-    for (size_t i = 0; i < 3; i++) {
-        char *dir = xasprintf("%s/%s", cfg->spool, folders[i]);
+    for (int f = 0; f < FOLDERS; f++) {
+        char *dir = xasprintf("%s/%s", cfg->spool, folder_names[f]);
         if ((mkdir(dir, 0750) < 0 && errno != EEXIST) ||
-            (*fds[i] = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+            (js->folder_fd[f] = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
             set_err(err, errlen, "cannot open %s: %s", dir, strerror(errno));
             free(dir);
             jetstream_free(js);
@@ -720,11 +721,9 @@ void jetstream_free(struct jetstream *js)
     free(js->latency_ms);
     pthread_mutex_destroy(&js->lock);
     free(js->servers);
-    for (int i = 0; i < 3; i++) {
-        int fd = i == 0 ? js->new_fd : i == 1 ? js->sent_fd : js->quarantine_fd;
-        if (fd >= 0)
-            close(fd);
-    }
+    for (int f = 0; f < FOLDERS; f++)
+        if (js->folder_fd[f] >= 0)
+            close(js->folder_fd[f]);
     free(js->subject_template);
     free(js->stream);
     free(js);

@@ -49,6 +49,21 @@ static char *strip_tracking(const char *query)
     return buf_steal(&out);
 }
 
+char *url_host(const char *url)
+{
+    char *host = NULL, *copy = NULL;
+    CURLU *u = curl_url();
+    if (u && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+        curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK) {
+        copy = xstrdup(host);
+        for (char *c = copy; *c; c++)
+            *c = (char)tolower((unsigned char)*c);
+    }
+    curl_free(host);
+    curl_url_cleanup(u);
+    return copy;
+}
+
 char *url_normalize(const char *url)
 {
     if (!url)

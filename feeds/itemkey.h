@@ -14,6 +14,8 @@
 
 #define RECORD_ID_LEN 32 /* hex characters of the record id */
 
+/* The host of an absolute URL in lower case, or NULL when it has none. Caller frees. */
+char *url_host(const char *url);
 /* The normalised form of an absolute http(s) URL, or NULL if it is not one. Caller frees. */
 char *url_normalize(const char *url);
 /* The identity key of an item of feed_url, or NULL when the item has nothing to

@@ -8,9 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <curl/curl.h>
-
 #include "common/util.h"
+#include "feeds/itemkey.h"
 
 #define SHARD_MAX 4096
 
@@ -55,24 +54,12 @@ unsigned shard_owner(const char *host, unsigned count)
     return best;
 }
 
-/* The URL's host, or "" when it has none; the caller frees it with curl_free(). */
-static char *host_of(const char *url)
-{
-    char *host = NULL;
-    CURLU *u = curl_url();
-    if (!u || curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
-        curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK)
-        host = NULL;
-    curl_url_cleanup(u);
-    return host;
-}
-
 static bool in_shard(const struct feed_entry *e, void *ud)
 {
     const struct shard *s = ud;
-    char *host = host_of(e->url);
+    char *host = url_host(e->url);
     bool mine = shard_owner(host ? host : "", s->count) == s->index;
-    curl_free(host);
+    free(host);
     return mine;
 }
 

@@ -344,6 +344,16 @@ static void score_topic(struct scan *sc, size_t t, const struct topic_matches *t
     }
 }
 
+static void hit_free(struct topic_hit *h)
+{
+    for (size_t e = 0; e < h->n_evidence; e++) {
+        free(h->evidence[e].term);
+        free(h->evidence[e].veto);
+    }
+    free(h->evidence);
+    free(h->id);
+}
+
 static void tag(const struct topic_rules *rules, const char *headline, const char *text,
                 bool keep_all, struct topic_result *out)
 {
@@ -378,12 +388,7 @@ static void tag(const struct topic_rules *rules, const char *headline, const cha
             out->hits = xrealloc(out->hits, (out->n_hits + 1) * sizeof *out->hits);
             out->hits[out->n_hits++] = hit;
         } else {
-            for (size_t e = 0; e < hit.n_evidence; e++) {
-                free(hit.evidence[e].term);
-                free(hit.evidence[e].veto);
-            }
-            free(hit.evidence);
-            free(hit.id);
+            hit_free(&hit);
         }
     }
     free(first);
@@ -402,16 +407,6 @@ void topics_explain(const struct topic_rules *rules, const char *headline, const
                     struct topic_result *out)
 {
     tag(rules, headline, text, true, out);
-}
-
-static void hit_free(struct topic_hit *h)
-{
-    for (size_t e = 0; e < h->n_evidence; e++) {
-        free(h->evidence[e].term);
-        free(h->evidence[e].veto);
-    }
-    free(h->evidence);
-    free(h->id);
 }
 
 void topic_result_free(struct topic_result *r)
