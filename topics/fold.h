@@ -66,6 +66,12 @@ static inline bool fold_is_space(unsigned char c)
     return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
 }
 
+/* A byte of a word in folded text: ASCII letters and digits, and every non-ASCII byte. */
+static inline bool fold_is_word_byte(unsigned char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c >= 0x80;
+}
+
 /* True when the '-' at s[i] ends a line and the word goes on, lower case, on the next:
  * then the hyphen and the line break are dropped. *resume is where the word goes on. */
 static inline bool fold_line_break_hyphen(const unsigned char *s, size_t len, size_t i,

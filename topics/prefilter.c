@@ -1,26 +1,32 @@
-/* prefilter.c: finds, sixteen bytes at a time, the stretches of an article in which no
- * rule term can start, so that the tagger folds and runs the automaton only around the
- * words that could begin a term.
+/* prefilter.c: the tagger's fast path. It walks an article sixteen bytes at a time,
+ * skips the words with which no rule term can start, confirms the terms that start with
+ * the other words itself where the text is "clean", and hands only the rest to the
+ * tagger's exact scan (folding, then the automaton).
  *
  * Why it is exact. Every term starts with a word byte (the filter is off otherwise), so a
  * match starts at a word start of the folded text, and its first word (up to the term's
  * first non-word byte) is that whole word of the text, or that word plus a plural ending.
- * In raw text made of ASCII and of characters that fold to themselves or to ASCII
+ * In clean text, made of ASCII and of characters that fold to themselves or to ASCII
  * punctuation (curly quotes, en and em dashes), the folded words are the raw words with
  * ASCII case folded. Two filters of hashes decide whether a word could start a term:
  * the first words of all terms, and, for terms with at least three bytes after their
  * first word, the first word with those three bytes ("noor wa" for "Noor Wali"); the
- * words "t" or "new" then only wake the exact scan when what follows fits. Everything
- * folding changes otherwise is "dirty" and left to the exact scan: lead bytes of
- * characters that folding drops or maps (soft hyphens, zero-width and special spaces,
- * other quotes and dashes, Arabic forms, fullwidth ASCII, overlong encodings), and a dash
- * followed by white space (a word hyphenated across a line break is joined). Invalid
- * UTF-8 folds to U+FFFD, a word character like the raw bytes, so word bounds do not move;
- * the filter is off for terms that contain U+FFFD.
+ * words "t" or "new" then pass only when what follows fits. A word that passes is looked
+ * up with the same keys in a table of the terms it may start, and each is compared with
+ * the text as folding would give it (fold_clean_at()), with the tagger's checks: whole
+ * word, possessive or plural ending, exact case. Everything folding changes otherwise is
+ * "dirty" and left to the exact scan: the lead bytes of the sequences that fold_codepoint()
+ * maps or drops (soft hyphens, zero-width and special spaces, other quotes and dashes,
+ * Arabic diacritics and forms, fullwidth ASCII, overlong encodings), and a dash before a
+ * line break and a lower-case letter (folding joins the hyphenated word). Invalid UTF-8
+ * folds to U+FFFD, a word character like the raw bytes, so word bounds do not move; the
+ * filter is off for terms that contain U+FFFD, so such a word starts none.
  *
  * The exact scan restarts at a "safe point": a byte after ASCII white space whose run
- * does not follow a dash. There the folding state is known (a space was just emitted) and
- * a match can only start at or after it, so the automaton can start from its root. */
+ * does not follow a joining dash. There the folding state is known (a space was just
+ * emitted) and a match can only start at or after it, so the automaton can start from its
+ * root. Its matches that start before the words the prefilter has already confirmed
+ * (prefilter_scan.handled) are dropped: they are reported once. */
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -34,17 +40,22 @@
 #define FILTER_WORDS ((size_t)1 << (FILTER_BITS - 6))
 #define HEAD_BYTES 3   /* bytes after the first word that the second filter keys on */
 
-/* The filters, one bit a slot: first words of all terms (keyed cheaply, by their first 8
- * bytes and length: most words of a text stop here); first words of terms with fewer than
- * HEAD_BYTES bytes after them; first words with the next HEAD_BYTES bytes. */
-struct word_filter {
-    uint64_t first[FILTER_WORDS], whole[FILTER_WORDS], head[FILTER_WORDS];
+/* The terms a key may start: patterns[first, first + count) of the word filter. */
+struct candidate_slot {
+    uint64_t key;
+    uint32_t first, count; /* count 0: an empty slot */
 };
 
-static bool is_word_byte(unsigned char c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c >= 0x80;
-}
+/* The filters, one bit a slot: first words of all terms (keyed cheaply, by their first 8
+ * bytes and length: most words of a text stop here); first words of terms with fewer than
+ * HEAD_BYTES bytes after them; first words with the next HEAD_BYTES bytes. Behind them,
+ * the same keys in full in a hash table of the terms each may start. */
+struct word_filter {
+    uint64_t first[FILTER_WORDS], whole[FILTER_WORDS], head[FILTER_WORDS];
+    struct candidate_slot *slots;
+    size_t slot_mask;
+    uint32_t *patterns;
+};
 
 /* A word's hash: its first 16 bytes with bit 5 set (ASCII letters folded), and its length
  * up to 16. Multiplicative: the filters use the top bits. */
@@ -84,9 +95,9 @@ static uint32_t quick_slot_of(const unsigned char *word, size_t len)
     return quick_slot(first8, len < 16 ? len : 16);
 }
 
-static uint32_t head_slot(uint64_t word, uint32_t head)
+static uint64_t head_key(uint64_t word, uint32_t head)
 {
-    return slot_of((word ^ word >> 32 ^ head) * 0x9E3779B97F4A7C15u);
+    return (word ^ word >> 32 ^ head) * 0x9E3779B97F4A7C15u;
 }
 
 static void set_bit(uint64_t *bits, uint32_t slot)
@@ -99,10 +110,81 @@ static bool bit_is_set(const uint64_t *bits, uint32_t slot)
     return bits[slot >> 6] >> (slot & 63) & 1;
 }
 
-static void add_whole_word(struct word_filter *f, const unsigned char *word, size_t len)
+/* One key of the candidate table under construction: a first word's key, a term it starts. */
+struct keyed_pattern {
+    uint64_t key;
+    uint32_t pattern;
+};
+
+struct key_list {
+    struct keyed_pattern *items;
+    size_t n, cap;
+};
+
+static void add_key(struct key_list *keys, uint64_t key, size_t pattern)
 {
+    if (keys->n == keys->cap) {
+        keys->cap = keys->cap ? keys->cap * 2 : 64;
+        keys->items = xrealloc(keys->items, keys->cap * sizeof *keys->items);
+    }
+    keys->items[keys->n++] = (struct keyed_pattern){.key = key, .pattern = (uint32_t)pattern};
+}
+
+static void add_whole_word(struct word_filter *f, struct key_list *keys,
+                           const unsigned char *word, size_t len, size_t pattern)
+{
+    uint64_t h = word_hash_of(word, len);
     set_bit(f->first, quick_slot_of(word, len));
-    set_bit(f->whole, slot_of(word_hash_of(word, len)));
+    set_bit(f->whole, slot_of(h));
+    add_key(keys, h, pattern);
+}
+
+static int compare_keyed(const void *a, const void *b)
+{
+    const struct keyed_pattern *x = a, *y = b;
+    if (x->key != y->key)
+        return x->key < y->key ? -1 : 1;
+    return (x->pattern > y->pattern) - (x->pattern < y->pattern);
+}
+
+static size_t slot_index(uint64_t key, size_t mask)
+{
+    return (size_t)(key ^ key >> 31) & mask;
+}
+
+/* The candidate table: each distinct key once, with its terms (a key listed twice for one
+ * term, as a plural might be, gives the term once). */
+static void build_candidates(struct word_filter *f, struct key_list *keys)
+{
+    qsort(keys->items, keys->n, sizeof *keys->items, compare_keyed);
+    size_t n_slots = 16;
+    while (n_slots < 2 * keys->n)
+        n_slots *= 2;
+    f->slots = xcalloc(n_slots, sizeof *f->slots);
+    f->slot_mask = n_slots - 1;
+    f->patterns = xmalloc((keys->n ? keys->n : 1) * sizeof *f->patterns);
+    size_t n_patterns = 0;
+    for (size_t i = 0; i < keys->n;) {
+        size_t slot = slot_index(keys->items[i].key, f->slot_mask);
+        while (f->slots[slot].count)
+            slot = (slot + 1) & f->slot_mask;
+        struct candidate_slot *c = &f->slots[slot];
+        c->key = keys->items[i].key;
+        c->first = (uint32_t)n_patterns;
+        for (size_t group = i; i < keys->n && keys->items[i].key == c->key; i++)
+            if (i == group || keys->items[i].pattern != keys->items[i - 1].pattern)
+                f->patterns[n_patterns++] = keys->items[i].pattern;
+        c->count = (uint32_t)(n_patterns - c->first);
+    }
+}
+
+static const struct candidate_slot *candidates_of(const struct word_filter *f, uint64_t key)
+{
+    for (size_t slot = slot_index(key, f->slot_mask);; slot = (slot + 1) & f->slot_mask) {
+        const struct candidate_slot *c = &f->slots[slot];
+        if (c->count == 0 || c->key == key)
+            return c;
+    }
 }
 
 void prefilter_build(struct topic_rules *r)
@@ -111,40 +193,49 @@ void prefilter_build(struct topic_rules *r)
 #if defined(__SSE2__)
     for (size_t i = 0; i < r->n_patterns; i++) {
         const struct pattern *p = &r->patterns[i];
-        if (p->folded_len == 0 || !is_word_byte((unsigned char)p->folded[0]) ||
+        if (p->folded_len == 0 || !fold_is_word_byte((unsigned char)p->folded[0]) ||
             memmem(p->folded, p->folded_len, "\xEF\xBF\xBD", 3))
             return; /* a term the filter cannot speak for: every text is scanned whole */
     }
     struct word_filter *f = xcalloc(1, sizeof *f);
+    struct key_list keys = {0};
     for (size_t i = 0; i < r->n_patterns; i++) {
         const struct pattern *p = &r->patterns[i];
         const unsigned char *w = (const unsigned char *)p->folded;
         size_t len = 0;
-        while (len < p->folded_len && is_word_byte(w[len]))
+        while (len < p->folded_len && fold_is_word_byte(w[len]))
             len++;
         if (len >= 16 || p->folded_len - len < HEAD_BYTES) {
-            add_whole_word(f, w, len);
+            add_whole_word(f, &keys, w, len, i);
         } else {
-            uint64_t h = word_hash_of(w, len);
+            uint64_t key = head_key(word_hash_of(w, len), (uint32_t)w[len] |
+                                                              (uint32_t)w[len + 1] << 8 |
+                                                              (uint32_t)w[len + 2] << 16);
             set_bit(f->first, quick_slot_of(w, len));
-            set_bit(f->head, head_slot(h, (uint32_t)w[len] | (uint32_t)w[len + 1] << 8 |
-                                              (uint32_t)w[len + 2] << 16));
+            set_bit(f->head, slot_of(key));
+            add_key(&keys, key, i);
         }
         if (len == p->folded_len && p->plural) { /* a one-word term: its plural forms */
             unsigned char plural[TERM_MAX_BYTES + 2];
             memcpy(plural, w, len);
             memcpy(plural + len, "s", 1);
-            add_whole_word(f, plural, len + 1);
+            add_whole_word(f, &keys, plural, len + 1, i);
             memcpy(plural + len, "es", 2);
-            add_whole_word(f, plural, len + 2);
+            add_whole_word(f, &keys, plural, len + 2, i);
         }
     }
+    build_candidates(f, &keys);
+    free(keys.items);
     r->word_filter = f;
 #endif
 }
 
 void prefilter_free(struct topic_rules *r)
 {
+    if (r->word_filter) {
+        free(r->word_filter->slots);
+        free(r->word_filter->patterns);
+    }
     free(r->word_filter);
     r->word_filter = NULL;
 }
@@ -152,17 +243,29 @@ void prefilter_free(struct topic_rules *r)
 #if defined(__SSE2__)
 #include <emmintrin.h>
 
-/* Per 32 bytes, one bit a byte: word bytes, ASCII white space, '-', lead bytes of
- * characters that folding changes, and the parts of E2 80 xx sequences (the quotes and
- * dashes that fold to ASCII punctuation). */
+/* Per 32 bytes, one bit a byte: word bytes, ASCII white space, '-', lead bytes that are
+ * always special (overlong encodings, EF: BOM and fullwidth forms), the leads whose
+ * sequence folding changes only for some next bytes, and those next bytes; the parts of
+ * E2 80 xx sequences (the quotes and dashes that fold to ASCII punctuation). */
 struct block_masks {
     uint32_t word, space, hyphen, special;
-    uint32_t e2, x80, quote_end, dash_end;
+    uint32_t leads, c2, ca, d9, e2, e3;  /* leads: any of the five */
+    uint32_t after_c2, after_ca, after_d9; /* A0 AD; BC; 80 83 89-9F B0 */
+    uint32_t x80, x81, x88;
+    uint32_t e2_80_end, e2_81_end, e2_88_end; /* 80-92 95 9B 9F AF B2 B3; 9F A0; 92 */
+    uint32_t quote_end, dash_end;
 };
 
 static __m128i byte_is(__m128i v, unsigned char c)
 {
     return _mm_cmpeq_epi8(v, _mm_set1_epi8((char)c));
+}
+
+/* Bytes in [first, first + n), for a range of ASCII: one add and one signed compare. */
+static __m128i in_range(__m128i v, unsigned char first, unsigned char n)
+{
+    return _mm_cmplt_epi8(_mm_add_epi8(v, _mm_set1_epi8((char)(-128 - first))),
+                          _mm_set1_epi8((char)(-128 + n)));
 }
 
 static uint32_t bits(__m128i m)
@@ -174,26 +277,47 @@ static inline __attribute__((always_inline)) void classify16(__m128i v, struct b
                                                              unsigned shift)
 {
     __m128i lower = _mm_or_si128(v, _mm_set1_epi8(0x20));
-    __m128i alpha = _mm_and_si128(_mm_cmpgt_epi8(lower, _mm_set1_epi8('a' - 1)),
-                                  _mm_cmplt_epi8(lower, _mm_set1_epi8('z' + 1)));
-    __m128i digit = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1)),
-                                  _mm_cmplt_epi8(v, _mm_set1_epi8('9' + 1)));
+    __m128i alpha = in_range(lower, 'a', 26), digit = in_range(v, '0', 10);
     uint32_t high = bits(v); /* non-ASCII bytes are word bytes */
     m->word |= (bits(_mm_or_si128(alpha, digit)) | high) << shift;
-    m->space |= bits(_mm_or_si128(byte_is(v, ' '),
-                                  _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('\t' - 1)),
-                                                _mm_cmplt_epi8(v, _mm_set1_epi8('\r' + 1)))))
-                << shift;
+    m->space |= bits(_mm_or_si128(byte_is(v, ' '), in_range(v, '\t', 5))) << shift;
     m->hyphen |= bits(byte_is(v, '-')) << shift;
     if (high) {
-        static const unsigned char leads[] = {0xC0, 0xC1, 0xC2, 0xCA, 0xD9,
-                                              0xE0, 0xE2, 0xE3, 0xEF, 0xF0};
+        static const unsigned char always[] = {0xC0, 0xC1, 0xE0, 0xEF, 0xF0};
         __m128i any = _mm_setzero_si128();
-        for (size_t i = 0; i < sizeof leads; i++)
-            any = _mm_or_si128(any, byte_is(v, leads[i]));
+        for (size_t i = 0; i < sizeof always; i++)
+            any = _mm_or_si128(any, byte_is(v, always[i]));
         m->special |= bits(any) << shift;
-        m->e2 |= bits(byte_is(v, 0xE2)) << shift;
+        uint32_t c2 = bits(byte_is(v, 0xC2)), ca = bits(byte_is(v, 0xCA)),
+                 d9 = bits(byte_is(v, 0xD9)), e2 = bits(byte_is(v, 0xE2)),
+                 e3 = bits(byte_is(v, 0xE3));
+        m->leads |= (c2 | ca | d9 | e2 | e3) << shift;
+        m->c2 |= c2 << shift;
+        m->ca |= ca << shift;
+        m->d9 |= d9 << shift;
+        m->e2 |= e2 << shift;
+        m->e3 |= e3 << shift;
+        /* Ranges of bytes >= 0x80, compared as signed: -128 (0x80) is the least. */
+        __m128i below_93 = _mm_cmplt_epi8(v, _mm_set1_epi8((char)0x93));
+        __m128i in_89_9f = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8((char)0x88)),
+                                         _mm_cmplt_epi8(v, _mm_set1_epi8((char)0xA0)));
+        __m128i x9f = byte_is(v, 0x9F), xa0 = byte_is(v, 0xA0), x92 = byte_is(v, 0x92);
+        m->after_c2 |= bits(_mm_or_si128(xa0, byte_is(v, 0xAD))) << shift;
+        m->after_ca |= bits(byte_is(v, 0xBC)) << shift;
+        m->after_d9 |= bits(_mm_or_si128(_mm_or_si128(byte_is(v, 0x80), byte_is(v, 0x83)),
+                                         _mm_or_si128(in_89_9f, byte_is(v, 0xB0))))
+                       << shift;
         m->x80 |= bits(byte_is(v, 0x80)) << shift;
+        m->x81 |= bits(byte_is(v, 0x81)) << shift;
+        m->x88 |= bits(byte_is(v, 0x88)) << shift;
+        __m128i e2_80_end = _mm_or_si128(
+            _mm_or_si128(below_93, byte_is(v, 0x95)),
+            _mm_or_si128(_mm_or_si128(byte_is(v, 0x9B), x9f),
+                         _mm_or_si128(byte_is(v, 0xAF),
+                                      _mm_or_si128(byte_is(v, 0xB2), byte_is(v, 0xB3)))));
+        m->e2_80_end |= bits(e2_80_end) << shift;
+        m->e2_81_end |= bits(_mm_or_si128(x9f, xa0)) << shift;
+        m->e2_88_end |= bits(x92) << shift;
         m->quote_end |= bits(_mm_or_si128(_mm_or_si128(byte_is(v, 0x98), byte_is(v, 0x99)),
                                           _mm_or_si128(byte_is(v, 0x9C), byte_is(v, 0x9D))))
                         << shift;
@@ -209,9 +333,11 @@ static inline __attribute__((always_inline)) struct block_masks classify(const u
     return m;
 }
 
-/* Two blocks as one 64-byte view, in which E2 80 98/99/9C/9D (curly quotes) and E2 80
- * 93/94 (en and em dash) are non-word punctuation, the dashes count as '-', and their lead
- * bytes are not special. A sequence begun at the end of the first block reaches into the
+/* Two blocks as one 64-byte view, in which special marks the lead bytes of the sequences
+ * that folding changes (fold_codepoint(): C2 A0, C2 AD, CA BC, D9 80/83/89-9F/B0, E2 80
+ * 80-95/98-9D/9F/AF/B2/B3, E2 81 9F/A0, E2 88 92, E3 80 80) but E2 80 98/99/9C/9D (curly
+ * quotes) and E2 80 93/94 (en and em dash): those are non-word punctuation, and the dashes
+ * count as '-'. A sequence begun at the end of the first block reaches into the
  * second: ps->carry passes its bytes there on to the next step (bits 0-1: punctuation,
  * bits 2-3: the dash's last byte). */
 struct window {
@@ -233,15 +359,21 @@ static inline __attribute__((always_inline)) struct window view(const struct blo
         .hyphen = wide(a->hyphen, b->hyphen),
         .special = wide(a->special, b->special),
     };
-    if (!(a->e2 | b->e2 | *carry))
+    if (!(a->leads | b->leads | *carry))
         return w;
     uint64_t e2 = wide(a->e2, b->e2), x80 = wide(a->x80, b->x80);
+    w.special |= (wide(a->c2, b->c2) & wide(a->after_c2, b->after_c2) >> 1) |
+                 (wide(a->ca, b->ca) & wide(a->after_ca, b->after_ca) >> 1) |
+                 (wide(a->d9, b->d9) & wide(a->after_d9, b->after_d9) >> 1) |
+                 (wide(a->e3, b->e3) & x80 >> 1 & x80 >> 2) |
+                 (e2 & ((x80 >> 1 & wide(a->e2_80_end, b->e2_80_end) >> 2) |
+                        (wide(a->x81, b->x81) >> 1 & wide(a->e2_81_end, b->e2_81_end) >> 2) |
+                        (wide(a->x88, b->x88) >> 1 & wide(a->e2_88_end, b->e2_88_end) >> 2)));
     uint64_t quotes = e2 & x80 >> 1 & wide(a->quote_end, b->quote_end) >> 2;
     uint64_t dashes = e2 & x80 >> 1 & wide(a->dash_end, b->dash_end) >> 2;
     uint64_t seq = quotes | dashes;
     w.word &= ~(seq | seq << 1 | seq << 2 | (*carry & 3));
     w.hyphen |= dashes << 2 | (*carry >> 2 & 3);
-    w.special &= ~seq;
     uint64_t own = seq & 0xFFFFFFFF, own_dashes = dashes & 0xFFFFFFFF;
     *carry = (unsigned)((own | own << 1 | own << 2) >> 32 & 3) |
              (unsigned)(own_dashes << 2 >> 32 & 3) << 2;
@@ -287,16 +419,157 @@ static inline __attribute__((always_inline)) bool may_start_term(const struct wo
         }
         head |= (uint32_t)c << (8 * n);
     }
-    return bit_is_set(f->head, head_slot(h, head));
+    return bit_is_set(f->head, slot_of(head_key(h, head)));
+}
+
+/* What fold_stream() emits for the character at s[k], where the text is ASCII or one of
+ * the curly quotes and dashes the SIMD view lets through: the folded byte (a white space
+ * run gives one ' '; 0 at the end of the text), its cased form in *cased, and in *next
+ * where the next character starts. -1 for anything else, and for a dash that folding
+ * joins with the next line: the exact scan decides. */
+static int fold_clean_at(const unsigned char *s, size_t len, size_t k, unsigned char *cased,
+                         size_t *next)
+{
+    if (k >= len) {
+        *cased = 0;
+        *next = k;
+        return 0;
+    }
+    unsigned char c = s[k], folded;
+    size_t after = k + 1;
+    if (fold_is_space(c)) {
+        while (after < len && fold_is_space(s[after]))
+            after++;
+        *cased = ' ';
+        *next = after;
+        return ' ';
+    }
+    if (c < 0x80) {
+        folded = c >= 'A' && c <= 'Z' ? (unsigned char)(c + 32) : c;
+        *cased = c;
+    } else if (c == 0xE2 && k + 2 < len && s[k + 1] == 0x80) {
+        unsigned char last = s[k + 2];
+        folded = last == 0x98 || last == 0x99   ? '\''
+                 : last == 0x9C || last == 0x9D ? '"'
+                 : last == 0x93 || last == 0x94 ? '-'
+                                                : 0;
+        if (!folded)
+            return -1;
+        *cased = folded;
+        after = k + 3;
+    } else {
+        return -1;
+    }
+    size_t resume;
+    if (folded == '-' && fold_line_break_hyphen(s, len, after - 1, &resume))
+        return -1;
+    *next = after;
+    return folded;
+}
+
+enum verdict { NO_MATCH, MATCH, UNSURE };
+
+/* Does term p match at s[start] (a word start in clean text), as the automaton and the
+ * tagger's checks would find it? On a match, *end is where it ends in s. */
+static enum verdict verify_term(const struct pattern *p, const unsigned char *s, size_t len,
+                                size_t start, size_t *end)
+{
+    size_t k = start, last = start, next;
+    unsigned char cased;
+    for (size_t i = 0; i < p->folded_len; i++) {
+        int c = fold_clean_at(s, len, k, &cased, &next);
+        if (c < 0)
+            return UNSURE;
+        if (c != (unsigned char)p->folded[i] ||
+            (p->exact_case && cased != (unsigned char)p->cased[i]))
+            return NO_MATCH;
+        last = k;
+        k = next;
+    }
+    *end = last + 1;
+    if (!fold_is_word_byte((unsigned char)p->folded[p->folded_len - 1]))
+        return MATCH;
+    int ahead[3];
+    for (int n = 0; n < 3; n++) {
+        ahead[n] = fold_clean_at(s, len, k, &cased, &k);
+        if (ahead[n] < 0)
+            return UNSURE;
+        if (n == 0 && !fold_is_word_byte((unsigned char)ahead[0]))
+            return MATCH;
+    }
+    return term_ends_word(p, (unsigned char)ahead[0], (unsigned char)ahead[1],
+                          (unsigned char)ahead[2])
+               ? MATCH
+               : NO_MATCH;
+}
+
+#define MAX_FOUND 32 /* matches one word may start, at most, before the exact scan takes it */
+
+/* The terms that may start with the word at s[start] (word_len bytes, at most 16: what the
+ * SIMD masks saw) in clean text, from the candidate table: each confirmed and reported
+ * through ps->found, or ruled out. False, reporting nothing, when one of them cannot be
+ * decided here: the exact scan takes the word. */
+static bool verify_word(const struct topic_rules *r, const unsigned char *s, size_t len,
+                        size_t start, unsigned word_len, struct prefilter_scan *ps)
+{
+    const struct word_filter *f = r->word_filter;
+    uint64_t h = word_hash_of(s + start, word_len);
+    const struct candidate_slot *lists[2] = {candidates_of(f, h), NULL};
+    if (word_len < 16) {
+        uint32_t head = 0;
+        size_t at = start + word_len;
+        unsigned char cased;
+        int n = 0;
+        for (; n < HEAD_BYTES; n++) {
+            int c = fold_clean_at(s, len, at, &cased, &at);
+            if (c < 0)
+                return false;
+            if (c == 0)
+                break; /* the text ends: no term with a head fits */
+            head |= (uint32_t)c << (8 * n);
+        }
+        if (n == HEAD_BYTES)
+            lists[1] = candidates_of(f, head_key(h, head));
+    }
+    size_t found[MAX_FOUND][2], n_found = 0;
+    for (int l = 0; l < 2; l++)
+        for (uint32_t i = 0; lists[l] && i < lists[l]->count; i++) {
+            size_t pattern = f->patterns[lists[l]->first + i], end;
+            enum verdict v = verify_term(&r->patterns[pattern], s, len, start, &end);
+            if (v == UNSURE || (v == MATCH && n_found == MAX_FOUND))
+                return false;
+            if (v == MATCH) {
+                found[n_found][0] = pattern;
+                found[n_found++][1] = end;
+            }
+        }
+    for (size_t i = 0; i < n_found; i++)
+        ps->found(ps->ud, found[i][0], start, found[i][1]);
+    return true;
+}
+
+/* Of the dashes before white space (bits from text[pos] on), those where folding may
+ * join a word hyphenated across a line break. */
+static uint64_t joining_dashes(const unsigned char *text, size_t len, size_t pos,
+                               uint64_t dashes)
+{
+    for (uint64_t left = dashes; left; left &= left - 1) {
+        unsigned bit = (unsigned)__builtin_ctzll(left);
+        size_t resume;
+        if (!fold_line_break_hyphen(text, len, pos + bit, &resume))
+            dashes &= ~((uint64_t)1 << bit);
+    }
+    return dashes;
 }
 
 #define STEP 32      /* bytes a step */
 #define READ_AHEAD 65 /* bytes a step reads from its start: its block, the next, one more */
 
 /* Scans the steps that start before `end`. s holds the text from position `origin` on,
- * with READ_AHEAD bytes readable from every step's start. */
-static size_t skip_steps(const struct topic_rules *r, const unsigned char *s, size_t origin,
-                         size_t end, struct prefilter_scan *ps)
+ * with READ_AHEAD bytes readable from every step's start; text[0, len) is all of it. */
+static size_t skip_steps(const struct topic_rules *r, const unsigned char *text, size_t len,
+                         const unsigned char *s, size_t origin, size_t end,
+                         struct prefilter_scan *ps)
 {
     const struct word_filter *filter = r->word_filter;
     size_t pos = ps->pos;
@@ -307,9 +580,9 @@ static size_t skip_steps(const struct topic_rules *r, const unsigned char *s, si
         next = classify(at_pos + STEP);
         struct window w = view(&cur, &next, &ps->carry);
         uint64_t after_space = w.space >> 1 | (uint64_t)fold_is_space(at_pos[2 * STEP]) << 63;
-        uint64_t dirty = w.special | (w.hyphen & after_space);
+        uint64_t dirty = w.special | joining_dashes(text, len, pos, w.hyphen & after_space);
         if (dirty & 0xFFFFFFFF) {
-            ps->pos = pos;
+            ps->pos = ps->handled = pos;
             return pos + STEP - 1; /* from the last safe point before this step, past it all */
         }
         uint32_t starts = (uint32_t)(w.word & ~(w.word << 1 | ps->prev_word));
@@ -319,13 +592,16 @@ static size_t skip_steps(const struct topic_rules *r, const unsigned char *s, si
             starts &= starts - 1;
             uint64_t rest = ~w.word >> at; /* the word ends at the first zero */
             unsigned word_len = rest & 0xFFFF ? (unsigned)__builtin_ctzll(rest) : 16;
-            /* Dirt in the word or just after it, or a possible term: the exact scan decides. */
+            /* Dirt in the word or just after it, or a possible term that cannot be decided
+             * in clean text: the exact scan decides. */
             if ((dirty && (dirty & (((uint64_t)1 << (word_len + 1)) - 1) << at)) ||
-                may_start_term(filter, at_pos + at, word_len, at_pos + 2 * STEP)) {
+                (may_start_term(filter, at_pos + at, word_len, at_pos + 2 * STEP) &&
+                 !verify_word(r, text, len, pos + at, word_len, ps))) {
                 uint32_t safe_before = safe & (uint32_t)(((uint64_t)2 << at) - 1);
                 if (safe_before)
                     ps->last_safe = pos + 31 - (unsigned)__builtin_clz(safe_before);
                 ps->pos = pos;
+                ps->handled = pos + at;
                 return pos + at;
             }
         }
@@ -343,14 +619,14 @@ size_t prefilter_skip(const struct topic_rules *r, const char *text, size_t len,
 {
     const unsigned char *s = (const unsigned char *)text;
     if (len >= READ_AHEAD && ps->pos < len - READ_AHEAD + 1) {
-        size_t hot = skip_steps(r, s, 0, len - READ_AHEAD + 1, ps);
+        size_t hot = skip_steps(r, s, len, s, 0, len - READ_AHEAD + 1, ps);
         if (hot != SIZE_MAX)
             return hot;
     }
     /* The last steps read a copy padded with NULs: the end of the text is a word end. */
     unsigned char tail[2 * STEP + READ_AHEAD] = {0};
     memcpy(tail, s + ps->pos, len - ps->pos);
-    return skip_steps(r, tail, ps->pos, len, ps);
+    return skip_steps(r, s, len, tail, ps->pos, len, ps);
 }
 #else
 size_t prefilter_skip(const struct topic_rules *r, const char *text, size_t len,

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "topics/fold.h"
 #include "topics/topics.h"
 
 enum pattern_kind { PATTERN_TERM, PATTERN_VETO, PATTERN_CONTEXT };
@@ -67,18 +68,41 @@ void normalized_free(struct normalized *n);
 void matcher_build(struct topic_rules *r);
 void matcher_free(struct topic_rules *r);
 
+/* After a term ends, the next three folded bytes (0 past the end) say whether it stands
+ * as a whole word: a word boundary, or a possessive or plural ending and then one. */
+static inline bool term_ends_word(const struct pattern *p, unsigned char n0, unsigned char n1,
+                                  unsigned char n2)
+{
+    if (!fold_is_word_byte(n0))
+        return true;
+    if (p->possessive && n0 == '\'' && n1 == 's' && !fold_is_word_byte(n2))
+        return true;
+    if (p->plural && n0 == 's' && !fold_is_word_byte(n1))
+        return true;
+    return p->plural && n0 == 'e' && n1 == 's' && !fold_is_word_byte(n2);
+}
+
+/* A match the prefilter confirmed itself, in clean text: the term and its bounds in the
+ * original text (end exclusive). */
+typedef void (*prefilter_found_fn)(void *ud, size_t pattern, size_t start, size_t end);
+
 /* Where the prefilter stands in a text: the next step, the last safe point before it
  * (where an exact scan may start), whether the byte before the step is a word byte or
- * white space, and a quote or dash reaching into it. Start with {.prev_space = 1}. */
+ * white space, and a quote or dash reaching into it; `handled`: every term starting before
+ * it has been reported through found(). Start with {.prev_space = 1, .found, .ud}. */
 struct prefilter_scan {
-    size_t pos, last_safe;
+    size_t pos, last_safe, handled;
     unsigned prev_word, prev_space, carry;
+    prefilter_found_fn found;
+    void *ud;
 };
 
 void prefilter_build(struct topic_rules *r);
 void prefilter_free(struct topic_rules *r); /* also turns it off: texts are scanned whole */
-/* Skips text in which no term can start. Returns a position the exact scan must cover,
- * starting from ps->last_safe, or SIZE_MAX when no term can start in the rest. */
+/* Skips text in which no term can start, and reports the terms it can confirm in clean
+ * text itself. Returns a position the exact scan must cover, starting from ps->last_safe
+ * (its matches starting before ps->handled are already reported), or SIZE_MAX when the
+ * rest of the text is done. */
 size_t prefilter_skip(const struct topic_rules *r, const char *text, size_t len,
                       struct prefilter_scan *ps);
 

@@ -31,6 +31,7 @@ struct scan {
     const struct topic_rules *rules;
     enum topic_where region;  /* TOPIC_IN_HEADLINE, or TOPIC_IN_BODY for the text */
     size_t lead_end;          /* input offset where the lead ends */
+    size_t reported_until;    /* the prefilter reported the matches that start before this */
     size_t count;             /* folded bytes emitted so far (kept current for confirm()) */
     unsigned char folded[HISTORY], cased[HISTORY];
     uint32_t raw[HISTORY];    /* input offset of each folded byte */
@@ -55,55 +56,51 @@ struct scan_hot {
 _Static_assert(HISTORY > TERM_MAX_BYTES + LOOKAHEAD + 1, "history must hold a term and its context");
 _Static_assert((HISTORY & (HISTORY - 1)) == 0, "history is a ring indexed by masking");
 
-static bool is_word_byte(unsigned char c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c >= 0x80;
-}
-
 /* The folded byte at emitted position k, or 0 when k is not (yet) emitted. */
 static unsigned char folded_at(const struct scan *sc, size_t k)
 {
     return k < sc->count ? sc->folded[k & (HISTORY - 1)] : 0;
 }
 
-/* After a term: an optional possessive or plural ending, then a word boundary. */
-static bool ends_word(const struct pattern *p, const struct scan *sc, size_t end)
+/* A match of pattern over text[start, end): kept, with where it was found. */
+static void add_match(struct scan *sc, size_t pattern, size_t start, size_t end)
 {
-    unsigned char n0 = folded_at(sc, end), n1 = folded_at(sc, end + 1), n2 = folded_at(sc, end + 2);
-    if (!is_word_byte(n0))
-        return true;
-    if (p->possessive && n0 == '\'' && n1 == 's' && !is_word_byte(n2))
-        return true;
-    if (p->plural && n0 == 's' && !is_word_byte(n1))
-        return true;
-    return p->plural && n0 == 'e' && n1 == 's' && !is_word_byte(n2);
+    if (sc->n == sc->cap) {
+        sc->cap = sc->cap ? sc->cap * 2 : 32;
+        sc->matches = xrealloc(sc->matches, sc->cap * sizeof *sc->matches);
+    }
+    enum topic_where where = sc->region == TOPIC_IN_HEADLINE ? TOPIC_IN_HEADLINE
+                             : start < sc->lead_end          ? TOPIC_IN_LEAD
+                                                             : TOPIC_IN_BODY;
+    sc->matches[sc->n++] = (struct match){.pattern = pattern, .start = start, .end = end,
+                                          .where = where};
+}
+
+/* The prefilter's callback for the matches it confirms itself. */
+static void add_found(void *ud, size_t pattern, size_t start, size_t end)
+{
+    add_match(ud, pattern, start, end);
 }
 
 /* A term the automaton found: kept if it stands as a whole word in the right case. */
 static void confirm(struct scan *sc, const struct candidate_match *cm)
 {
     const struct pattern *p = &sc->rules->patterns[cm->pattern];
-    size_t start = cm->end - p->folded_len;
-    if (is_word_byte((unsigned char)p->folded[0]) && start > 0 &&
-        is_word_byte(folded_at(sc, start - 1)))
+    size_t start = cm->end - p->folded_len, end = cm->end;
+    if (fold_is_word_byte((unsigned char)p->folded[0]) && start > 0 &&
+        fold_is_word_byte(folded_at(sc, start - 1)))
         return;
-    if (is_word_byte((unsigned char)p->folded[p->folded_len - 1]) && !ends_word(p, sc, cm->end))
+    if (fold_is_word_byte((unsigned char)p->folded[p->folded_len - 1]) &&
+        !term_ends_word(p, folded_at(sc, end), folded_at(sc, end + 1), folded_at(sc, end + 2)))
         return;
     if (p->exact_case)
         for (size_t k = 0; k < p->folded_len; k++)
             if (sc->cased[(start + k) & (HISTORY - 1)] != (unsigned char)p->cased[k])
                 return;
-    if (sc->n == sc->cap) {
-        sc->cap = sc->cap ? sc->cap * 2 : 32;
-        sc->matches = xrealloc(sc->matches, sc->cap * sizeof *sc->matches);
-    }
     size_t raw_start = sc->raw[start & (HISTORY - 1)];
-    enum topic_where where = sc->region == TOPIC_IN_HEADLINE ? TOPIC_IN_HEADLINE
-                             : raw_start < sc->lead_end      ? TOPIC_IN_LEAD
-                                                             : TOPIC_IN_BODY;
-    sc->matches[sc->n++] = (struct match){.pattern = cm->pattern, .start = raw_start,
-                                          .end = sc->raw[(cm->end - 1) & (HISTORY - 1)] + 1,
-                                          .where = where};
+    if (raw_start < sc->reported_until)
+        return; /* the prefilter reported it */
+    add_match(sc, cm->pattern, raw_start, sc->raw[(end - 1) & (HISTORY - 1)] + 1);
 }
 
 /* Confirms the waiting matches whose lookahead has arrived (all of them at the end). */
@@ -230,16 +227,19 @@ static void scan_region(struct scan *sc, const char *text, enum topic_where regi
         len = UINT32_MAX; /* offsets are 32-bit; texts are capped far below this */
     sc->region = region;
     sc->lead_end = region == TOPIC_IN_HEADLINE ? 0 : lead_end(text, len, sc->rules->lead_chars);
+    sc->reported_until = 0;
     struct scan_hot hot = {.sc = sc, .next = sc->rules->next, .classes = sc->rules->byte_class,
                            .shift = sc->rules->class_shift};
     if (!sc->rules->word_filter) {
         fold_span(&hot, text, 0, len);
     } else {
-        struct prefilter_scan ps = {.prev_space = 1};
+        struct prefilter_scan ps = {.prev_space = 1, .found = add_found, .ud = sc};
         size_t at = 0, hot_at;
         while (at < len && (hot_at = prefilter_skip(sc->rules, text, len, &ps)) != SIZE_MAX) {
+            sc->reported_until = ps.handled;
             at = scan_exactly(&hot, text, len, ps.last_safe, hot_at);
-            ps = (struct prefilter_scan){.pos = at, .last_safe = at, .prev_space = 1};
+            ps = (struct prefilter_scan){.pos = at, .last_safe = at, .handled = at,
+                                         .prev_space = 1, .found = add_found, .ud = sc};
         }
     }
     sc->count = hot.count;
@@ -344,6 +344,18 @@ static void score_topic(struct scan *sc, size_t t, const struct topic_matches *t
     }
 }
 
+/* Headline before text, then by start, then by term. */
+static int compare_matches(const void *a, const void *b)
+{
+    const struct match *x = a, *y = b;
+    int region_x = x->where != TOPIC_IN_HEADLINE, region_y = y->where != TOPIC_IN_HEADLINE;
+    if (region_x != region_y)
+        return region_x - region_y;
+    if (x->start != y->start)
+        return x->start < y->start ? -1 : 1;
+    return (x->pattern > y->pattern) - (x->pattern < y->pattern);
+}
+
 static void hit_free(struct topic_hit *h)
 {
     for (size_t e = 0; e < h->n_evidence; e++) {
@@ -364,6 +376,10 @@ static void tag(const struct topic_rules *rules, const char *headline, const cha
     if (text)
         scan_region(&sc, text, TOPIC_IN_BODY);
 
+    /* In one order whichever way they were found (the prefilter reports matches by where
+     * they start, the automaton by where they end): scores add up the same, and evidence
+     * lists terms by first occurrence. */
+    qsort(sc.matches, sc.n, sizeof *sc.matches, compare_matches);
     /* The matches grouped by topic (a counting sort), so each topic sees only its own. */
     size_t *first = xcalloc(rules->n_topics + 1, sizeof *first);
     size_t *index = xmalloc((sc.n ? sc.n : 1) * sizeof *index);
