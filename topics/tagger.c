@@ -379,7 +379,8 @@ static void tag(const struct topic_rules *rules, const char *headline, const cha
     /* In one order whichever way they were found (the prefilter reports matches by where
      * they start, the automaton by where they end): scores add up the same, and evidence
      * lists terms by first occurrence. */
-    qsort(sc.matches, sc.n, sizeof *sc.matches, compare_matches);
+    if (sc.n > 1)
+        qsort(sc.matches, sc.n, sizeof *sc.matches, compare_matches);
     /* The matches grouped by topic (a counting sort), so each topic sees only its own. */
     size_t *first = xcalloc(rules->n_topics + 1, sizeof *first);
     size_t *index = xmalloc((sc.n ? sc.n : 1) * sizeof *index);
