@@ -69,9 +69,14 @@ static char *clean_name(const char *raw)
     if (!raw)
         return NULL;
     char *name = utf8_repair(raw);
-    for (char *s = name; *s; s++)
+    for (char *s = name; *s; s++) {
         if ((unsigned char)*s < ' ' || *s == 0x7F || *s == '"' || *s == '#')
             *s = ' ';
+        /* U+FFFE and U+FFFF are not XML characters: the OPML export could not be read back */
+        if ((unsigned char)s[0] == 0xEF && (unsigned char)s[1] == 0xBF &&
+            ((unsigned char)s[2] == 0xBE || (unsigned char)s[2] == 0xBF))
+            s[2] = (char)0xBD;
+    }
     return name;
 }
 

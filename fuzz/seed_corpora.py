@@ -71,6 +71,8 @@ def opml():
            b'<outline text="F"><outline text="A &amp; B" xmlUrl="https://a.example/f#x" feedspool:interval="600" '
            b'feedspool:topics="ttp"/></outline><outline title="T" xmlUrl="http://b.example/r s"/>'
            b'<outline xmlUrl="ftp://c.example/"/></body></opml>')
+    # earlier findings, kept as seeds so every run tries them again
+    yield from files(os.path.join(root, "fuzz", "seeds", "opml", "*.xml"))
 
 
 SOURCES = {"feed": feeds, "json_feed": json_feeds, "extract": html_pages, "tagger": articles,
