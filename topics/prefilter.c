@@ -248,7 +248,7 @@ void prefilter_free(struct topic_rules *r)
  * sequence folding changes only for some next bytes, and those next bytes; the parts of
  * E2 80 xx sequences (the quotes and dashes that fold to ASCII punctuation). */
 struct block_masks {
-    uint32_t word, space, hyphen, special;
+    uint32_t word, space, hyphen, special, high;
     uint32_t leads, c2, ca, d9, e2, e3;  /* leads: any of the five */
     uint32_t after_c2, after_ca, after_d9; /* A0 AD; BC; 80 83 89-9F B0 */
     uint32_t x80, x81, x88;
@@ -279,6 +279,7 @@ static inline __attribute__((always_inline)) void classify16(__m128i v, struct b
     __m128i lower = _mm_or_si128(v, _mm_set1_epi8(0x20));
     __m128i alpha = in_range(lower, 'a', 26), digit = in_range(v, '0', 10);
     uint32_t high = bits(v); /* non-ASCII bytes are word bytes */
+    m->high |= high << shift;
     m->word |= (bits(_mm_or_si128(alpha, digit)) | high) << shift;
     m->space |= bits(_mm_or_si128(byte_is(v, ' '), in_range(v, '\t', 5))) << shift;
     m->hyphen |= bits(byte_is(v, '-')) << shift;
@@ -341,7 +342,7 @@ static inline __attribute__((always_inline)) struct block_masks classify(const u
  * second: ps->carry passes its bytes there on to the next step (bits 0-1: punctuation,
  * bits 2-3: the dash's last byte). */
 struct window {
-    uint64_t word, space, hyphen, special;
+    uint64_t word, space, hyphen, special, high;
 };
 
 static uint64_t wide(uint32_t a, uint32_t b)
@@ -358,6 +359,7 @@ static inline __attribute__((always_inline)) struct window view(const struct blo
         .space = wide(a->space, b->space),
         .hyphen = wide(a->hyphen, b->hyphen),
         .special = wide(a->special, b->special),
+        .high = wide(a->high, b->high),
     };
     if (!(a->leads | b->leads | *carry))
         return w;
@@ -380,13 +382,35 @@ static inline __attribute__((always_inline)) struct window view(const struct blo
     return w;
 }
 
-/* Could the word at s (len word bytes; 16 bytes readable) start a term? The bytes after
- * it, up to window_end, give the head; a '-' or a non-ASCII byte there leaves it open. */
-static inline __attribute__((always_inline)) bool may_start_term(const struct word_filter *f,
-                                                                 const unsigned char *s,
-                                                                 unsigned len,
-                                                                 const unsigned char *window_end)
+/* The head of the word that ends at bit e of the window when it is plain: one white space
+ * byte, then two ASCII letters or digits (as after most words); else 0. */
+static inline __attribute__((always_inline)) uint32_t plain_head(const struct window *w,
+                                                                 const unsigned char *at_pos,
+                                                                 unsigned e)
 {
+    uint64_t ascii_word = w->word & ~w->high;
+    if (!(w->space >> e & 1) || (ascii_word >> (e + 1) & 3) != 3)
+        return 0;
+    return ' ' | (uint32_t)(at_pos[e + 1] | 0x20) << 8 | (uint32_t)(at_pos[e + 2] | 0x20) << 16;
+}
+
+/* What the filters say of a word: its key, the key of it with its head (when the head
+ * could be read in the window), and which of them may start a term. */
+struct word_keys {
+    uint64_t whole, head;
+    bool whole_hit, head_hit, head_unread;
+};
+
+/* Could the word at bit `at` of the window w (len word bytes; 16 bytes readable) start a
+ * term? The bytes after it, up to the window's end, give the head; a '-' or a non-ASCII
+ * byte there leaves it unread. */
+static inline __attribute__((always_inline)) bool filter_word(const struct word_filter *f,
+                                                              const struct window *w,
+                                                              const unsigned char *at_pos,
+                                                              unsigned at, unsigned len,
+                                                              struct word_keys *k)
+{
+    const unsigned char *s = at_pos + at, *window_end = at_pos + 64;
     static const uint64_t low_bytes[9] = {0, 0xFF, 0xFFFF, 0xFFFFFF, 0xFFFFFFFF, 0xFFFFFFFFFF,
                                           0xFFFFFFFFFFFF, 0xFFFFFFFFFFFFFF, ~(uint64_t)0};
     uint64_t first8;
@@ -401,14 +425,20 @@ static inline __attribute__((always_inline)) bool may_start_term(const struct wo
     __m128i folded = _mm_and_si128(_mm_or_si128(v, _mm_set1_epi8(0x20)), keep);
     uint64_t h = word_hash((uint64_t)_mm_cvtsi128_si64(folded),
                            (uint64_t)_mm_cvtsi128_si64(_mm_unpackhi_epi64(folded, folded)), len);
-    if (len >= 16 || bit_is_set(f->whole, slot_of(h)))
-        return true;
+    k->whole = h;
+    k->whole_hit = bit_is_set(f->whole, slot_of(h));
+    k->head_hit = k->head_unread = false;
+    if (len >= 16)
+        return k->whole_hit; /* terms with a head have a first word shorter than 16 bytes */
     /* The next HEAD_BYTES bytes as folding gives them: white space runs as one ' '. */
-    uint32_t head = 0;
+    uint32_t head = plain_head(w, at_pos, at + len);
+    bool read_head = head == 0;
     const unsigned char *p = s + len;
-    for (int n = 0; n < HEAD_BYTES; n++) {
-        if (p >= window_end || *p >= 0x80 || *p == '-')
-            return true; /* cannot tell here: let the exact scan decide */
+    for (int n = 0; read_head && n < HEAD_BYTES; n++) {
+        if (p >= window_end || *p >= 0x80 || *p == '-') {
+            k->head_unread = true; /* verify_word() reads it from the whole text */
+            return true;
+        }
         unsigned char c = *p++;
         if (fold_is_space(c)) {
             while (p < window_end && fold_is_space(*p))
@@ -419,7 +449,9 @@ static inline __attribute__((always_inline)) bool may_start_term(const struct wo
         }
         head |= (uint32_t)c << (8 * n);
     }
-    return bit_is_set(f->head, slot_of(head_key(h, head)));
+    k->head = head_key(h, head);
+    k->head_hit = bit_is_set(f->head, slot_of(k->head));
+    return k->whole_hit || k->head_hit;
 }
 
 /* What fold_stream() emits for the character at s[k], where the text is ASCII or one of
@@ -469,6 +501,16 @@ static int fold_clean_at(const unsigned char *s, size_t len, size_t k, unsigned 
 
 enum verdict { NO_MATCH, MATCH, UNSURE };
 
+/* The folded form of an ASCII byte that folds on its own (not white space, '-', control
+ * characters or NUL), else 0. */
+static inline unsigned char plain_fold(unsigned char c)
+{
+    if (c <= ' ' || c >= 0x7F || c == '-')
+        return 0;
+    return c >= 'A' && c <= 'Z' ? (unsigned char)(c + 32) : c;
+}
+
+
 /* Does term p match at s[start] (a word start in clean text), as the automaton and the
  * tagger's checks would find it? On a match, *end is where it ends in s. */
 static enum verdict verify_term(const struct pattern *p, const unsigned char *s, size_t len,
@@ -477,6 +519,14 @@ static enum verdict verify_term(const struct pattern *p, const unsigned char *s,
     size_t k = start, last = start, next;
     unsigned char cased;
     for (size_t i = 0; i < p->folded_len; i++) {
+        unsigned char plain = k < len ? plain_fold(s[k]) : 0;
+        if (plain) { /* most bytes: ASCII that folding only lower-cases */
+            if (plain != (unsigned char)p->folded[i] ||
+                (p->exact_case && s[k] != (unsigned char)p->cased[i]))
+                return NO_MATCH;
+            last = k++;
+            continue;
+        }
         int c = fold_clean_at(s, len, k, &cased, &next);
         if (c < 0)
             return UNSURE;
@@ -506,16 +556,17 @@ static enum verdict verify_term(const struct pattern *p, const unsigned char *s,
 #define MAX_FOUND 32 /* matches one word may start, at most, before the exact scan takes it */
 
 /* The terms that may start with the word at s[start] (word_len bytes, at most 16: what the
- * SIMD masks saw) in clean text, from the candidate table: each confirmed and reported
- * through ps->found, or ruled out. False, reporting nothing, when one of them cannot be
- * decided here: the exact scan takes the word. */
+ * SIMD masks saw) in clean text, by the keys the filters passed: each confirmed and
+ * reported through ps->found, or ruled out. False, reporting nothing, when one of them
+ * cannot be decided here: the exact scan takes the word. */
 static bool verify_word(const struct topic_rules *r, const unsigned char *s, size_t len,
-                        size_t start, unsigned word_len, struct prefilter_scan *ps)
+                        size_t start, unsigned word_len, const struct word_keys *keys,
+                        struct prefilter_scan *ps)
 {
     const struct word_filter *f = r->word_filter;
-    uint64_t h = word_hash_of(s + start, word_len);
-    const struct candidate_slot *lists[2] = {candidates_of(f, h), NULL};
-    if (word_len < 16) {
+    const struct candidate_slot *lists[2] = {keys->whole_hit ? candidates_of(f, keys->whole) : NULL,
+                                             keys->head_hit ? candidates_of(f, keys->head) : NULL};
+    if (keys->head_unread) {
         uint32_t head = 0;
         size_t at = start + word_len;
         unsigned char cased;
@@ -529,7 +580,7 @@ static bool verify_word(const struct topic_rules *r, const unsigned char *s, siz
             head |= (uint32_t)c << (8 * n);
         }
         if (n == HEAD_BYTES)
-            lists[1] = candidates_of(f, head_key(h, head));
+            lists[1] = candidates_of(f, head_key(keys->whole, head));
     }
     size_t found[MAX_FOUND][2], n_found = 0;
     for (int l = 0; l < 2; l++)
@@ -588,6 +639,7 @@ static size_t skip_steps(const struct topic_rules *r, const unsigned char *text,
         uint32_t starts = (uint32_t)(w.word & ~(w.word << 1 | ps->prev_word));
         uint32_t safe = starts & (uint32_t)(w.space << 1 | ps->prev_space);
         while (starts) {
+            struct word_keys keys;
             unsigned at = (unsigned)__builtin_ctz(starts);
             starts &= starts - 1;
             uint64_t rest = ~w.word >> at; /* the word ends at the first zero */
@@ -595,8 +647,8 @@ static size_t skip_steps(const struct topic_rules *r, const unsigned char *text,
             /* Dirt in the word or just after it, or a possible term that cannot be decided
              * in clean text: the exact scan decides. */
             if ((dirty && (dirty & (((uint64_t)1 << (word_len + 1)) - 1) << at)) ||
-                (may_start_term(filter, at_pos + at, word_len, at_pos + 2 * STEP) &&
-                 !verify_word(r, text, len, pos + at, word_len, ps))) {
+                (filter_word(filter, &w, at_pos, at, word_len, &keys) &&
+                 !verify_word(r, text, len, pos + at, word_len, &keys, ps))) {
                 uint32_t safe_before = safe & (uint32_t)(((uint64_t)2 << at) - 1);
                 if (safe_before)
                     ps->last_safe = pos + 31 - (unsigned)__builtin_clz(safe_before);
