@@ -30,7 +30,9 @@ struct candidate_match {
 struct scan {
     const struct topic_rules *rules;
     enum topic_where region;  /* TOPIC_IN_HEADLINE, or TOPIC_IN_BODY for the text */
-    size_t lead_end;          /* input offset where the lead ends */
+    const char *text;         /* the region's text and its length */
+    size_t len;
+    size_t lead_end;          /* input offset where the lead ends; SIZE_MAX: not found yet */
     size_t reported_until;    /* the prefilter reported the matches that start before this */
     size_t count;             /* folded bytes emitted so far (kept current for confirm()) */
     unsigned char folded[HISTORY], cased[HISTORY];
@@ -62,6 +64,14 @@ static unsigned char folded_at(const struct scan *sc, size_t k)
     return k < sc->count ? sc->folded[k & (HISTORY - 1)] : 0;
 }
 
+/* The lead: the first paragraph of the text, at most lead_chars bytes of it. */
+static size_t lead_end(const char *text, size_t len, size_t lead_chars)
+{
+    size_t limit = len < lead_chars ? len : lead_chars;
+    const char *para = memmem(text, limit, "\n\n", 2);
+    return para ? (size_t)(para - text) : limit;
+}
+
 /* A match of pattern over text[start, end): kept, with where it was found. */
 static void add_match(struct scan *sc, size_t pattern, size_t start, size_t end)
 {
@@ -69,6 +79,8 @@ static void add_match(struct scan *sc, size_t pattern, size_t start, size_t end)
         sc->cap = sc->cap ? sc->cap * 2 : 32;
         sc->matches = xrealloc(sc->matches, sc->cap * sizeof *sc->matches);
     }
+    if (sc->region != TOPIC_IN_HEADLINE && sc->lead_end == SIZE_MAX)
+        sc->lead_end = lead_end(sc->text, sc->len, sc->rules->lead_chars);
     enum topic_where where = sc->region == TOPIC_IN_HEADLINE ? TOPIC_IN_HEADLINE
                              : start < sc->lead_end          ? TOPIC_IN_LEAD
                                                              : TOPIC_IN_BODY;
@@ -152,13 +164,6 @@ static inline __attribute__((always_inline)) void on_byte(void *ud, unsigned cha
     }
 }
 
-/* The lead: the first paragraph of the text, at most lead_chars bytes of it. */
-static size_t lead_end(const char *text, size_t len, size_t lead_chars)
-{
-    size_t limit = len < lead_chars ? len : lead_chars;
-    const char *para = memmem(text, limit, "\n\n", 2);
-    return para ? (size_t)(para - text) : limit;
-}
 
 /* Folds text[from, to) into the scan; folding starts afresh, so `from` is 0 or a safe point. */
 static void fold_span(struct scan_hot *hot, const char *text, size_t from, size_t to)
@@ -226,7 +231,9 @@ static void scan_region(struct scan *sc, const char *text, enum topic_where regi
     if (len > UINT32_MAX)
         len = UINT32_MAX; /* offsets are 32-bit; texts are capped far below this */
     sc->region = region;
-    sc->lead_end = region == TOPIC_IN_HEADLINE ? 0 : lead_end(text, len, sc->rules->lead_chars);
+    sc->text = text;
+    sc->len = len;
+    sc->lead_end = SIZE_MAX; /* found when a match needs it */
     sc->reported_until = 0;
     struct scan_hot hot = {.sc = sc, .next = sc->rules->next, .classes = sc->rules->byte_class,
                            .shift = sc->rules->class_shift};
@@ -375,6 +382,10 @@ static void tag(const struct topic_rules *rules, const char *headline, const cha
         scan_region(&sc, headline, TOPIC_IN_HEADLINE);
     if (text)
         scan_region(&sc, text, TOPIC_IN_BODY);
+    if (sc.n == 0 && !keep_all) { /* most articles: no topic to score */
+        free(sc.waiting);
+        return;
+    }
 
     /* In one order whichever way they were found (the prefilter reports matches by where
      * they start, the automaton by where they end): scores add up the same, and evidence
