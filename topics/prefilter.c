@@ -13,7 +13,7 @@
  * first word, the first word with those three bytes ("noor wa" for "Noor Wali"); the
  * words "t" or "new" then pass only when what follows fits. A word that passes is looked
  * up with the same keys in a table of the terms it may start, and each is compared with
- * the text as folding would give it (fold_clean_at()), with the tagger's checks: whole
+ * the text as folding would give it (clean_text.c), with the tagger's checks: whole
  * word, possessive or plural ending, exact case. Everything folding changes otherwise is
  * "dirty" and left to the exact scan: the lead bytes of the sequences that fold_codepoint()
  * maps or drops (soft hyphens, zero-width and special spaces, other quotes and dashes,
@@ -454,105 +454,6 @@ static inline __attribute__((always_inline)) bool filter_word(const struct word_
     return k->whole_hit || k->head_hit;
 }
 
-/* What fold_stream() emits for the character at s[k], where the text is ASCII or one of
- * the curly quotes and dashes the SIMD view lets through: the folded byte (a white space
- * run gives one ' '; 0 at the end of the text), its cased form in *cased, and in *next
- * where the next character starts. -1 for anything else, and for a dash that folding
- * joins with the next line: the exact scan decides. */
-static int fold_clean_at(const unsigned char *s, size_t len, size_t k, unsigned char *cased,
-                         size_t *next)
-{
-    if (k >= len) {
-        *cased = 0;
-        *next = k;
-        return 0;
-    }
-    unsigned char c = s[k], folded;
-    size_t after = k + 1;
-    if (fold_is_space(c)) {
-        while (after < len && fold_is_space(s[after]))
-            after++;
-        *cased = ' ';
-        *next = after;
-        return ' ';
-    }
-    if (c < 0x80) {
-        folded = c >= 'A' && c <= 'Z' ? (unsigned char)(c + 32) : c;
-        *cased = c;
-    } else if (c == 0xE2 && k + 2 < len && s[k + 1] == 0x80) {
-        unsigned char last = s[k + 2];
-        folded = last == 0x98 || last == 0x99   ? '\''
-                 : last == 0x9C || last == 0x9D ? '"'
-                 : last == 0x93 || last == 0x94 ? '-'
-                                                : 0;
-        if (!folded)
-            return -1;
-        *cased = folded;
-        after = k + 3;
-    } else {
-        return -1;
-    }
-    size_t resume;
-    if (folded == '-' && fold_line_break_hyphen(s, len, after - 1, &resume))
-        return -1;
-    *next = after;
-    return folded;
-}
-
-enum verdict { NO_MATCH, MATCH, UNSURE };
-
-/* The folded form of an ASCII byte that folds on its own (not white space, '-', control
- * characters or NUL), else 0. */
-static inline unsigned char plain_fold(unsigned char c)
-{
-    if (c <= ' ' || c >= 0x7F || c == '-')
-        return 0;
-    return c >= 'A' && c <= 'Z' ? (unsigned char)(c + 32) : c;
-}
-
-
-/* Does term p match at s[start] (a word start in clean text), as the automaton and the
- * tagger's checks would find it? On a match, *end is where it ends in s. */
-static enum verdict verify_term(const struct pattern *p, const unsigned char *s, size_t len,
-                                size_t start, size_t *end)
-{
-    size_t k = start, last = start, next;
-    unsigned char cased;
-    for (size_t i = 0; i < p->folded_len; i++) {
-        unsigned char plain = k < len ? plain_fold(s[k]) : 0;
-        if (plain) { /* most bytes: ASCII that folding only lower-cases */
-            if (plain != (unsigned char)p->folded[i] ||
-                (p->exact_case && s[k] != (unsigned char)p->cased[i]))
-                return NO_MATCH;
-            last = k++;
-            continue;
-        }
-        int c = fold_clean_at(s, len, k, &cased, &next);
-        if (c < 0)
-            return UNSURE;
-        if (c != (unsigned char)p->folded[i] ||
-            (p->exact_case && cased != (unsigned char)p->cased[i]))
-            return NO_MATCH;
-        last = k;
-        k = next;
-    }
-    *end = last + 1;
-    if (!fold_is_word_byte((unsigned char)p->folded[p->folded_len - 1]))
-        return MATCH;
-    int ahead[3];
-    for (int n = 0; n < 3; n++) {
-        ahead[n] = fold_clean_at(s, len, k, &cased, &k);
-        if (ahead[n] < 0)
-            return UNSURE;
-        if (n == 0 && !fold_is_word_byte((unsigned char)ahead[0]))
-            return MATCH;
-    }
-    return term_ends_word(p, (unsigned char)ahead[0], (unsigned char)ahead[1],
-                          (unsigned char)ahead[2])
-               ? MATCH
-               : NO_MATCH;
-}
-
 #define MAX_FOUND 32 /* matches one word may start, at most, before the exact scan takes it */
 
 /* The terms that may start with the word at s[start] (word_len bytes, at most 16: what the
@@ -586,10 +487,10 @@ static bool verify_word(const struct topic_rules *r, const unsigned char *s, siz
     for (int l = 0; l < 2; l++)
         for (uint32_t i = 0; lists[l] && i < lists[l]->count; i++) {
             size_t pattern = f->patterns[lists[l]->first + i], end;
-            enum verdict v = verify_term(&r->patterns[pattern], s, len, start, &end);
-            if (v == UNSURE || (v == MATCH && n_found == MAX_FOUND))
+            enum clean_verdict v = match_clean_text(&r->patterns[pattern], s, len, start, &end);
+            if (v == CLEAN_UNSURE || (v == CLEAN_MATCH && n_found == MAX_FOUND))
                 return false;
-            if (v == MATCH) {
+            if (v == CLEAN_MATCH) {
                 found[n_found][0] = pattern;
                 found[n_found++][1] = end;
             }

@@ -82,6 +82,15 @@ static inline bool term_ends_word(const struct pattern *p, unsigned char n0, uns
     return p->plural && n0 == 'e' && n1 == 's' && !fold_is_word_byte(n2);
 }
 
+/* clean_text.c: what fold_stream() emits for the character at s[k] in clean text (the
+ * folded byte, 0 at the end, or -1: not clean), its cased form and where the next one
+ * starts; and whether term p matches at the word start s[start] there. */
+int fold_clean_at(const unsigned char *s, size_t len, size_t k, unsigned char *cased,
+                  size_t *next);
+enum clean_verdict { CLEAN_NO_MATCH, CLEAN_MATCH, CLEAN_UNSURE };
+enum clean_verdict match_clean_text(const struct pattern *p, const unsigned char *s, size_t len,
+                                    size_t start, size_t *end);
+
 /* A match the prefilter confirmed itself, in clean text: the term and its bounds in the
  * original text (end exclusive). */
 typedef void (*prefilter_found_fn)(void *ud, size_t pattern, size_t start, size_t end);
