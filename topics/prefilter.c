@@ -394,23 +394,39 @@ static inline __attribute__((always_inline)) uint32_t plain_head(const struct wi
     return ' ' | (uint32_t)(at_pos[e + 1] | 0x20) << 8 | (uint32_t)(at_pos[e + 2] | 0x20) << 16;
 }
 
-/* What the filters say of a word: its key, the key of it with its head (when the head
- * could be read in the window), and which of them may start a term. */
+/* The HEAD_BYTES bytes folding gives after text[k] (zero past the end), or -1 when they are
+ * not clean text. */
+static int64_t read_head(const unsigned char *text, size_t len, size_t k)
+{
+    uint32_t head = 0;
+    unsigned char cased;
+    for (int n = 0; n < HEAD_BYTES; n++) {
+        int c = fold_clean_at(text, len, k, &cased, &k);
+        if (c < 0)
+            return -1;
+        head |= (uint32_t)c << (8 * n);
+    }
+    return head;
+}
+
+/* What the filters say of a word: its key, the key of it with its head, which of them may
+ * start a term, and whether the head could not be read (the exact scan takes the word). */
 struct word_keys {
     uint64_t whole, head;
-    bool whole_hit, head_hit, head_unread;
+    bool whole_hit, head_hit, head_unclean;
 };
 
-/* Could the word at bit `at` of the window w (len word bytes; 16 bytes readable) start a
- * term? The bytes after it, up to the window's end, give the head; a '-' or a non-ASCII
- * byte there leaves it unread. */
+/* Could the word at bit `at` of the window w (len word bytes; 16 bytes readable), at
+ * text[start], start a term? */
 static inline __attribute__((always_inline)) bool filter_word(const struct word_filter *f,
                                                               const struct window *w,
                                                               const unsigned char *at_pos,
                                                               unsigned at, unsigned len,
+                                                              const unsigned char *text,
+                                                              size_t text_len, size_t start,
                                                               struct word_keys *k)
 {
-    const unsigned char *s = at_pos + at, *window_end = at_pos + 64;
+    const unsigned char *s = at_pos + at;
     static const uint64_t low_bytes[9] = {0, 0xFF, 0xFFFF, 0xFFFFFF, 0xFFFFFFFF, 0xFFFFFFFFFF,
                                           0xFFFFFFFFFFFF, 0xFFFFFFFFFFFFFF, ~(uint64_t)0};
     uint64_t first8;
@@ -427,62 +443,35 @@ static inline __attribute__((always_inline)) bool filter_word(const struct word_
                            (uint64_t)_mm_cvtsi128_si64(_mm_unpackhi_epi64(folded, folded)), len);
     k->whole = h;
     k->whole_hit = bit_is_set(f->whole, slot_of(h));
-    k->head_hit = k->head_unread = false;
+    k->head_hit = k->head_unclean = false;
     if (len >= 16)
         return k->whole_hit; /* terms with a head have a first word shorter than 16 bytes */
-    /* The next HEAD_BYTES bytes as folding gives them: white space runs as one ' '. */
-    uint32_t head = plain_head(w, at_pos, at + len);
-    bool read_head = head == 0;
-    const unsigned char *p = s + len;
-    for (int n = 0; read_head && n < HEAD_BYTES; n++) {
-        if (p >= window_end || *p >= 0x80 || *p == '-') {
-            k->head_unread = true; /* verify_word() reads it from the whole text */
-            return true;
-        }
-        unsigned char c = *p++;
-        if (fold_is_space(c)) {
-            while (p < window_end && fold_is_space(*p))
-                p++;
-            c = ' ';
-        } else if (c >= 'A' && c <= 'Z') {
-            c += 32;
-        }
-        head |= (uint32_t)c << (8 * n);
+    int64_t head = plain_head(w, at_pos, at + len);
+    if (!head)
+        head = read_head(text, text_len, start + len);
+    if (head < 0) {
+        k->head_unclean = true;
+        return true;
     }
-    k->head = head_key(h, head);
+    k->head = head_key(h, (uint32_t)head);
     k->head_hit = bit_is_set(f->head, slot_of(k->head));
     return k->whole_hit || k->head_hit;
 }
 
 #define MAX_FOUND 32 /* matches one word may start, at most, before the exact scan takes it */
 
-/* The terms that may start with the word at s[start] (word_len bytes, at most 16: what the
- * SIMD masks saw) in clean text, by the keys the filters passed: each confirmed and
- * reported through ps->found, or ruled out. False, reporting nothing, when one of them
- * cannot be decided here: the exact scan takes the word. */
+/* The terms that may start with the word at s[start] in clean text, by the keys the
+ * filters passed: each confirmed and reported through ps->found, or ruled out. False,
+ * reporting nothing, when one of them cannot be decided here: the exact scan takes the
+ * word. */
 static bool verify_word(const struct topic_rules *r, const unsigned char *s, size_t len,
-                        size_t start, unsigned word_len, const struct word_keys *keys,
-                        struct prefilter_scan *ps)
+                        size_t start, const struct word_keys *keys, struct prefilter_scan *ps)
 {
     const struct word_filter *f = r->word_filter;
+    if (keys->head_unclean)
+        return false;
     const struct candidate_slot *lists[2] = {keys->whole_hit ? candidates_of(f, keys->whole) : NULL,
                                              keys->head_hit ? candidates_of(f, keys->head) : NULL};
-    if (keys->head_unread) {
-        uint32_t head = 0;
-        size_t at = start + word_len;
-        unsigned char cased;
-        int n = 0;
-        for (; n < HEAD_BYTES; n++) {
-            int c = fold_clean_at(s, len, at, &cased, &at);
-            if (c < 0)
-                return false;
-            if (c == 0)
-                break; /* the text ends: no term with a head fits */
-            head |= (uint32_t)c << (8 * n);
-        }
-        if (n == HEAD_BYTES)
-            lists[1] = candidates_of(f, head_key(keys->whole, head));
-    }
     size_t found[MAX_FOUND][2], n_found = 0;
     for (int l = 0; l < 2; l++)
         for (uint32_t i = 0; lists[l] && i < lists[l]->count; i++) {
@@ -548,8 +537,8 @@ static size_t skip_steps(const struct topic_rules *r, const unsigned char *text,
             /* Dirt in the word or just after it, or a possible term that cannot be decided
              * in clean text: the exact scan decides. */
             if ((dirty && (dirty & (((uint64_t)1 << (word_len + 1)) - 1) << at)) ||
-                (filter_word(filter, &w, at_pos, at, word_len, &keys) &&
-                 !verify_word(r, text, len, pos + at, word_len, &keys, ps))) {
+                (filter_word(filter, &w, at_pos, at, word_len, text, len, pos + at, &keys) &&
+                 !verify_word(r, text, len, pos + at, &keys, ps))) {
                 uint32_t safe_before = safe & (uint32_t)(((uint64_t)2 << at) - 1);
                 if (safe_before)
                     ps->last_safe = pos + 31 - (unsigned)__builtin_clz(safe_before);

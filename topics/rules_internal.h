@@ -98,7 +98,8 @@ typedef void (*prefilter_found_fn)(void *ud, size_t pattern, size_t start, size_
 /* Where the prefilter stands in a text: the next step, the last safe point before it
  * (where an exact scan may start), whether the byte before the step is a word byte or
  * white space, and a quote or dash reaching into it; `handled`: every term starting before
- * it has been reported through found(). Start with {.prev_space = 1, .found, .ud}. */
+ * it has been reported through found(). Start with pos, last_safe and handled at 0 or a
+ * safe point, .prev_space = 1, .found and .ud. */
 struct prefilter_scan {
     size_t pos, last_safe, handled;
     unsigned prev_word, prev_space, carry;

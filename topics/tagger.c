@@ -164,7 +164,6 @@ static inline __attribute__((always_inline)) void on_byte(void *ud, unsigned cha
     }
 }
 
-
 /* Folds text[from, to) into the scan; folding starts afresh, so `from` is 0 or a safe point. */
 static void fold_span(struct scan_hot *hot, const char *text, size_t from, size_t to)
 {
@@ -240,13 +239,14 @@ static void scan_region(struct scan *sc, const char *text, enum topic_where regi
     if (!sc->rules->word_filter) {
         fold_span(&hot, text, 0, len);
     } else {
-        struct prefilter_scan ps = {.prev_space = 1, .found = add_found, .ud = sc};
-        size_t at = 0, hot_at;
-        while (at < len && (hot_at = prefilter_skip(sc->rules, text, len, &ps)) != SIZE_MAX) {
+        for (size_t at = 0; at < len;) { /* from the start, then from each safe point */
+            struct prefilter_scan ps = {.pos = at, .last_safe = at, .handled = at,
+                                        .prev_space = 1, .found = add_found, .ud = sc};
+            size_t hot_at = prefilter_skip(sc->rules, text, len, &ps);
+            if (hot_at == SIZE_MAX)
+                break;
             sc->reported_until = ps.handled;
             at = scan_exactly(&hot, text, len, ps.last_safe, hot_at);
-            ps = (struct prefilter_scan){.pos = at, .last_safe = at, .handled = at,
-                                         .prev_space = 1, .found = add_found, .ud = sc};
         }
     }
     sc->count = hot.count;
