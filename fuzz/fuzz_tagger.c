@@ -1,6 +1,7 @@
 /* fuzz_tagger.c: libFuzzer harness for the topic tagger with the shipped default rules:
  * the input's first line is the headline, the rest the article text. Each input is tagged
- * with the prefilter and with the whole text scanned, and the evidence must be the same. */
+ * with the prefilter (as this CPU runs it, and with its SSE2 classifier) and with the whole
+ * text scanned, and the evidence must be the same. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -13,7 +14,7 @@
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static struct topic_rules *rules, *rules_whole_text;
+static struct topic_rules *rules, *rules_sse2, *rules_whole_text;
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -21,12 +22,15 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     (void)argv;
     const char *path = getenv("FEEDSPOOL_TOPICS");
     char err[512];
-    if (topic_rules_load(path ? path : "topics/default-topics.json", &rules, err, sizeof err) < 0 ||
-        topic_rules_load(path ? path : "topics/default-topics.json", &rules_whole_text, err,
-                         sizeof err) < 0) {
+    if (!path)
+        path = "topics/default-topics.json";
+    if (topic_rules_load(path, &rules, err, sizeof err) < 0 ||
+        topic_rules_load(path, &rules_sse2, err, sizeof err) < 0 ||
+        topic_rules_load(path, &rules_whole_text, err, sizeof err) < 0) {
         fprintf(stderr, "fuzz_tagger: %s (run from the source root or set FEEDSPOOL_TOPICS)\n", err);
         exit(1);
     }
+    prefilter_use_sse2(rules_sse2);
     prefilter_free(rules_whole_text);
     return 0;
 }
@@ -57,13 +61,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         text = newline + 1;
     }
     char *with_prefilter = explain_json(rules, headline, text);
+    char *with_sse2 = explain_json(rules_sse2, headline, text);
     char *whole_text = explain_json(rules_whole_text, headline, text);
-    if (strcmp(with_prefilter, whole_text) != 0) {
-        fprintf(stderr, "fuzz_tagger: the prefilter changed the evidence\n  with: %s\n  without: %s\n",
-                with_prefilter, whole_text);
+    if (strcmp(with_prefilter, whole_text) != 0 || strcmp(with_sse2, whole_text) != 0) {
+        fprintf(stderr, "fuzz_tagger: the prefilter changed the evidence\n  with: %s\n  with SSE2: %s\n"
+                        "  without: %s\n",
+                with_prefilter, with_sse2, whole_text);
         abort();
     }
     free(with_prefilter);
+    free(with_sse2);
     free(whole_text);
     struct topic_result result;
     topics_tag(rules, headline, text, &result);

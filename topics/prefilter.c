@@ -35,6 +35,7 @@
 #include "common/util.h"
 #include "topics/fold.h"
 #include "topics/rules_internal.h"
+#include "topics/window.h"
 
 #define FILTER_BITS 17 /* 16 KiB a filter */
 #define FILTER_WORDS ((size_t)1 << (FILTER_BITS - 6))
@@ -55,6 +56,9 @@ struct word_filter {
     struct candidate_slot *slots;
     size_t slot_mask;
     uint32_t *patterns;
+    struct start_filter starts; /* the terms' first three bytes, for the AVX-512 classifier */
+    bool has_start_filter;
+    window_classifier *classify;
 };
 
 /* A word's hash: its first 16 bytes with bit 5 set (ASCII letters folded), and its length
@@ -226,8 +230,26 @@ void prefilter_build(struct topic_rules *r)
     }
     build_candidates(f, &keys);
     free(keys.items);
+    const char **terms = xmalloc(r->n_patterns * sizeof *terms);
+    size_t *lens = xmalloc(r->n_patterns * sizeof *lens);
+    for (size_t i = 0; i < r->n_patterns; i++) {
+        terms[i] = r->patterns[i].folded;
+        lens[i] = r->patterns[i].folded_len;
+    }
+    f->has_start_filter = start_filter_build(&f->starts, terms, lens, r->n_patterns);
+    free(terms);
+    free(lens);
+    f->classify = avx512_classifier();
+    if (!f->classify)
+        f->classify = classify_windows_sse2;
     r->word_filter = f;
 #endif
+}
+
+void prefilter_use_sse2(struct topic_rules *r)
+{
+    if (r->word_filter)
+        r->word_filter->classify = classify_windows_sse2;
 }
 
 void prefilter_free(struct topic_rules *r)
@@ -242,145 +264,6 @@ void prefilter_free(struct topic_rules *r)
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
-
-/* Per 32 bytes, one bit a byte: word bytes, ASCII white space, '-', lead bytes that are
- * always special (overlong encodings, EF: BOM and fullwidth forms), the leads whose
- * sequence folding changes only for some next bytes, and those next bytes; the parts of
- * E2 80 xx sequences (the quotes and dashes that fold to ASCII punctuation). */
-struct block_masks {
-    uint32_t word, space, hyphen, special, high;
-    uint32_t leads, c2, ca, d9, e2, e3;  /* leads: any of the five */
-    uint32_t after_c2, after_ca, after_d9; /* A0 AD; BC; 80 83 89-9F B0 */
-    uint32_t x80, x81, x88;
-    uint32_t e2_80_end, e2_81_end, e2_88_end; /* 80-92 95 9B 9F AF B2 B3; 9F A0; 92 */
-    uint32_t quote_end, dash_end;
-};
-
-static __m128i byte_is(__m128i v, unsigned char c)
-{
-    return _mm_cmpeq_epi8(v, _mm_set1_epi8((char)c));
-}
-
-/* Bytes in [first, first + n), for a range of ASCII: one add and one signed compare. */
-static __m128i in_range(__m128i v, unsigned char first, unsigned char n)
-{
-    return _mm_cmplt_epi8(_mm_add_epi8(v, _mm_set1_epi8((char)(-128 - first))),
-                          _mm_set1_epi8((char)(-128 + n)));
-}
-
-static uint32_t bits(__m128i m)
-{
-    return (uint32_t)_mm_movemask_epi8(m);
-}
-
-static inline __attribute__((always_inline)) void classify16(__m128i v, struct block_masks *m,
-                                                             unsigned shift)
-{
-    __m128i lower = _mm_or_si128(v, _mm_set1_epi8(0x20));
-    __m128i alpha = in_range(lower, 'a', 26), digit = in_range(v, '0', 10);
-    uint32_t high = bits(v); /* non-ASCII bytes are word bytes */
-    m->high |= high << shift;
-    m->word |= (bits(_mm_or_si128(alpha, digit)) | high) << shift;
-    m->space |= bits(_mm_or_si128(byte_is(v, ' '), in_range(v, '\t', 5))) << shift;
-    m->hyphen |= bits(byte_is(v, '-')) << shift;
-    if (high) {
-        static const unsigned char always[] = {0xC0, 0xC1, 0xE0, 0xEF, 0xF0};
-        __m128i any = _mm_setzero_si128();
-        for (size_t i = 0; i < sizeof always; i++)
-            any = _mm_or_si128(any, byte_is(v, always[i]));
-        m->special |= bits(any) << shift;
-        uint32_t c2 = bits(byte_is(v, 0xC2)), ca = bits(byte_is(v, 0xCA)),
-                 d9 = bits(byte_is(v, 0xD9)), e2 = bits(byte_is(v, 0xE2)),
-                 e3 = bits(byte_is(v, 0xE3));
-        m->leads |= (c2 | ca | d9 | e2 | e3) << shift;
-        m->c2 |= c2 << shift;
-        m->ca |= ca << shift;
-        m->d9 |= d9 << shift;
-        m->e2 |= e2 << shift;
-        m->e3 |= e3 << shift;
-        /* Ranges of bytes >= 0x80, compared as signed: -128 (0x80) is the least. */
-        __m128i below_93 = _mm_cmplt_epi8(v, _mm_set1_epi8((char)0x93));
-        __m128i in_89_9f = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8((char)0x88)),
-                                         _mm_cmplt_epi8(v, _mm_set1_epi8((char)0xA0)));
-        __m128i x9f = byte_is(v, 0x9F), xa0 = byte_is(v, 0xA0), x92 = byte_is(v, 0x92);
-        m->after_c2 |= bits(_mm_or_si128(xa0, byte_is(v, 0xAD))) << shift;
-        m->after_ca |= bits(byte_is(v, 0xBC)) << shift;
-        m->after_d9 |= bits(_mm_or_si128(_mm_or_si128(byte_is(v, 0x80), byte_is(v, 0x83)),
-                                         _mm_or_si128(in_89_9f, byte_is(v, 0xB0))))
-                       << shift;
-        m->x80 |= bits(byte_is(v, 0x80)) << shift;
-        m->x81 |= bits(byte_is(v, 0x81)) << shift;
-        m->x88 |= bits(byte_is(v, 0x88)) << shift;
-        __m128i e2_80_end = _mm_or_si128(
-            _mm_or_si128(below_93, byte_is(v, 0x95)),
-            _mm_or_si128(_mm_or_si128(byte_is(v, 0x9B), x9f),
-                         _mm_or_si128(byte_is(v, 0xAF),
-                                      _mm_or_si128(byte_is(v, 0xB2), byte_is(v, 0xB3)))));
-        m->e2_80_end |= bits(e2_80_end) << shift;
-        m->e2_81_end |= bits(_mm_or_si128(x9f, xa0)) << shift;
-        m->e2_88_end |= bits(x92) << shift;
-        m->quote_end |= bits(_mm_or_si128(_mm_or_si128(byte_is(v, 0x98), byte_is(v, 0x99)),
-                                          _mm_or_si128(byte_is(v, 0x9C), byte_is(v, 0x9D))))
-                        << shift;
-        m->dash_end |= bits(_mm_or_si128(byte_is(v, 0x93), byte_is(v, 0x94))) << shift;
-    }
-}
-
-static inline __attribute__((always_inline)) struct block_masks classify(const unsigned char *s)
-{
-    struct block_masks m = {0};
-    classify16(_mm_loadu_si128((const __m128i *)s), &m, 0);
-    classify16(_mm_loadu_si128((const __m128i *)(s + 16)), &m, 16);
-    return m;
-}
-
-/* Two blocks as one 64-byte view, in which special marks the lead bytes of the sequences
- * that folding changes (fold_codepoint(): C2 A0, C2 AD, CA BC, D9 80/83/89-9F/B0, E2 80
- * 80-95/98-9D/9F/AF/B2/B3, E2 81 9F/A0, E2 88 92, E3 80 80) but E2 80 98/99/9C/9D (curly
- * quotes) and E2 80 93/94 (en and em dash): those are non-word punctuation, and the dashes
- * count as '-'. A sequence begun at the end of the first block reaches into the
- * second: ps->carry passes its bytes there on to the next step (bits 0-1: punctuation,
- * bits 2-3: the dash's last byte). */
-struct window {
-    uint64_t word, space, hyphen, special, high;
-};
-
-static uint64_t wide(uint32_t a, uint32_t b)
-{
-    return a | (uint64_t)b << 32;
-}
-
-static inline __attribute__((always_inline)) struct window view(const struct block_masks *a,
-                                                                 const struct block_masks *b,
-                                                                 unsigned *carry)
-{
-    struct window w = {
-        .word = wide(a->word, b->word),
-        .space = wide(a->space, b->space),
-        .hyphen = wide(a->hyphen, b->hyphen),
-        .special = wide(a->special, b->special),
-        .high = wide(a->high, b->high),
-    };
-    if (!(a->leads | b->leads | *carry))
-        return w;
-    uint64_t e2 = wide(a->e2, b->e2), x80 = wide(a->x80, b->x80);
-    w.special |= (wide(a->c2, b->c2) & wide(a->after_c2, b->after_c2) >> 1) |
-                 (wide(a->ca, b->ca) & wide(a->after_ca, b->after_ca) >> 1) |
-                 (wide(a->d9, b->d9) & wide(a->after_d9, b->after_d9) >> 1) |
-                 (wide(a->e3, b->e3) & x80 >> 1 & x80 >> 2) |
-                 (e2 & ((x80 >> 1 & wide(a->e2_80_end, b->e2_80_end) >> 2) |
-                        (wide(a->x81, b->x81) >> 1 & wide(a->e2_81_end, b->e2_81_end) >> 2) |
-                        (wide(a->x88, b->x88) >> 1 & wide(a->e2_88_end, b->e2_88_end) >> 2)));
-    uint64_t quotes = e2 & x80 >> 1 & wide(a->quote_end, b->quote_end) >> 2;
-    uint64_t dashes = e2 & x80 >> 1 & wide(a->dash_end, b->dash_end) >> 2;
-    uint64_t seq = quotes | dashes;
-    w.word &= ~(seq | seq << 1 | seq << 2 | (*carry & 3));
-    w.hyphen |= dashes << 2 | (*carry >> 2 & 3);
-    uint64_t own = seq & 0xFFFFFFFF, own_dashes = dashes & 0xFFFFFFFF;
-    *carry = (unsigned)((own | own << 1 | own << 2) >> 32 & 3) |
-             (unsigned)(own_dashes << 2 >> 32 & 3) << 2;
-    return w;
-}
 
 /* The head of the word that ends at bit e of the window when it is plain: one white space
  * byte, then two ASCII letters or digits (as after most words); else 0. */
@@ -443,6 +326,7 @@ static inline __attribute__((always_inline)) bool filter_word(const struct word_
                            (uint64_t)_mm_cvtsi128_si64(_mm_unpackhi_epi64(folded, folded)), len);
     k->whole = h;
     k->whole_hit = bit_is_set(f->whole, slot_of(h));
+    k->head = 0;
     k->head_hit = k->head_unclean = false;
     if (len >= 16)
         return k->whole_hit; /* terms with a head have a first word shorter than 16 bytes */
@@ -504,7 +388,8 @@ static uint64_t joining_dashes(const unsigned char *text, size_t len, size_t pos
 }
 
 #define STEP 32      /* bytes a step */
-#define READ_AHEAD 65 /* bytes a step reads from its start: its block, the next, one more */
+#define READ_AHEAD 65 /* bytes a step reads from its start: its window and one more */
+#define BATCH 8       /* steps classified at a time */
 
 /* Scans the steps that start before `end`. s holds the text from position `origin` on,
  * with READ_AHEAD bytes readable from every step's start; text[0, len) is all of it. */
@@ -513,44 +398,50 @@ static size_t skip_steps(const struct topic_rules *r, const unsigned char *text,
                          struct prefilter_scan *ps)
 {
     const struct word_filter *filter = r->word_filter;
+    const struct start_filter *start_filter = filter->has_start_filter ? &filter->starts : NULL;
     size_t pos = ps->pos;
-    struct block_masks next = classify(s + (pos - origin));
-    for (; pos < end; pos += STEP) {
-        const unsigned char *at_pos = s + (pos - origin);
-        struct block_masks cur = next;
-        next = classify(at_pos + STEP);
-        struct window w = view(&cur, &next, &ps->carry);
-        uint64_t after_space = w.space >> 1 | (uint64_t)fold_is_space(at_pos[2 * STEP]) << 63;
-        uint64_t dirty = w.special | joining_dashes(text, len, pos, w.hyphen & after_space);
-        if (dirty & 0xFFFFFFFF) {
-            ps->pos = ps->handled = pos;
-            return pos + STEP - 1; /* from the last safe point before this step, past it all */
-        }
-        uint32_t starts = (uint32_t)(w.word & ~(w.word << 1 | ps->prev_word));
-        uint32_t safe = starts & (uint32_t)(w.space << 1 | ps->prev_space);
-        while (starts) {
-            struct word_keys keys;
-            unsigned at = (unsigned)__builtin_ctz(starts);
-            starts &= starts - 1;
-            uint64_t rest = ~w.word >> at; /* the word ends at the first zero */
-            unsigned word_len = rest & 0xFFFF ? (unsigned)__builtin_ctzll(rest) : 16;
-            /* Dirt in the word or just after it, or a possible term that cannot be decided
-             * in clean text: the exact scan decides. */
-            if ((dirty && (dirty & (((uint64_t)1 << (word_len + 1)) - 1) << at)) ||
-                (filter_word(filter, &w, at_pos, at, word_len, text, len, pos + at, &keys) &&
-                 !verify_word(r, text, len, pos + at, &keys, ps))) {
-                uint32_t safe_before = safe & (uint32_t)(((uint64_t)2 << at) - 1);
-                if (safe_before)
-                    ps->last_safe = pos + 31 - (unsigned)__builtin_clz(safe_before);
-                ps->pos = pos;
-                ps->handled = pos + at;
-                return pos + at;
+    struct window windows[BATCH];
+    while (pos < end) {
+        size_t n_steps = (end - pos + STEP - 1) / STEP;
+        if (n_steps > BATCH)
+            n_steps = BATCH;
+        filter->classify(start_filter, s + (pos - origin), n_steps, windows, &ps->carry);
+        for (size_t i = 0; i < n_steps; i++, pos += STEP) {
+            const unsigned char *at_pos = s + (pos - origin);
+            const struct window *w = &windows[i];
+            uint64_t after_space = w->space >> 1 | (uint64_t)fold_is_space(at_pos[2 * STEP]) << 63;
+            uint64_t dirty = w->special | joining_dashes(text, len, pos, w->hyphen & after_space);
+            if (dirty & 0xFFFFFFFF) {
+                ps->pos = ps->handled = pos;
+                return pos + STEP - 1; /* from the last safe point before this step, past it all */
             }
+            uint32_t starts = (uint32_t)(w->word & ~(w->word << 1 | ps->prev_word));
+            uint32_t safe = starts & (uint32_t)(w->space << 1 | ps->prev_space);
+            /* With dirt ahead, every word is looked at; else those the start filter passed. */
+            for (uint32_t todo = dirty ? starts : starts & w->may_start; todo;) {
+                struct word_keys keys;
+                unsigned at = (unsigned)__builtin_ctz(todo);
+                todo &= todo - 1;
+                uint64_t rest = ~w->word >> at; /* the word ends at the first zero */
+                unsigned word_len = rest & 0xFFFF ? (unsigned)__builtin_ctzll(rest) : 16;
+                /* Dirt in the word or just after it, or a possible term that cannot be
+                 * decided in clean text: the exact scan decides. */
+                if ((dirty && (dirty & (((uint64_t)1 << (word_len + 1)) - 1) << at)) ||
+                    (filter_word(filter, w, at_pos, at, word_len, text, len, pos + at, &keys) &&
+                     !verify_word(r, text, len, pos + at, &keys, ps))) {
+                    uint32_t safe_before = safe & (uint32_t)(((uint64_t)2 << at) - 1);
+                    if (safe_before)
+                        ps->last_safe = pos + 31 - (unsigned)__builtin_clz(safe_before);
+                    ps->pos = pos;
+                    ps->handled = pos + at;
+                    return pos + at;
+                }
+            }
+            if (safe)
+                ps->last_safe = pos + 31 - (unsigned)__builtin_clz(safe);
+            ps->prev_word = (unsigned)(w->word >> 31 & 1);
+            ps->prev_space = (unsigned)(w->space >> 31 & 1);
         }
-        if (safe)
-            ps->last_safe = pos + 31 - (unsigned)__builtin_clz(safe);
-        ps->prev_word = (unsigned)(w.word >> 31 & 1);
-        ps->prev_space = (unsigned)(w.space >> 31 & 1);
     }
     ps->pos = pos;
     return SIZE_MAX;

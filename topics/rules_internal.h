@@ -109,6 +109,9 @@ struct prefilter_scan {
 
 void prefilter_build(struct topic_rules *r);
 void prefilter_free(struct topic_rules *r); /* also turns it off: texts are scanned whole */
+/* Makes the prefilter classify text with SSE2 even where the CPU has AVX-512 (the two
+ * must give the same results: tests and the benchmark compare them). */
+void prefilter_use_sse2(struct topic_rules *r);
 /* Skips text in which no term can start, and reports the terms it can confirm in clean
  * text itself. Returns a position the exact scan must cover, starting from ps->last_safe
  * (its matches starting before ps->handled are already reported), or SIZE_MAX when the

@@ -1,6 +1,7 @@
 /* test_prefilter.c: the prefilter (topics/prefilter.c) skips only text in which no term can
- * start. Every text is tagged twice, with the prefilter and with it turned off (the whole
- * text through the automaton), and the full evidence must be identical: the labelled dev
+ * start. Every text is tagged with the prefilter, with its SSE2 classifier where the CPU
+ * would have it use AVX-512 (window.c), and with it turned off (the whole text through the
+ * automaton), and the full evidence must be identical: the labelled dev
  * articles with the shipped rules, and random texts built from term fragments and from
  * everything that normalisation changes (soft hyphens, special spaces, curly quotes,
  * dashes, line-break hyphens, Arabic forms, fullwidth letters, invalid UTF-8), at every
@@ -26,7 +27,7 @@ static const char *test_rules_json =
     "    {\"term\": \"Internationalisation Council\"},\n"
     "    {\"term\": \"tactics, techniques\"},\n"
     "    {\"term\": \"تحریک طالبان پاکستان\", \"aliases\": [\"جنگ بندی\", \"войны\"]},\n"
-    "    {\"term\": \"A7\"}],\n"
+    "    {\"term\": \"A7\"}, {\"term\": \"al Qaeda\"}, {\"term\": \"w  x\"}, {\"term\": \"d'Arc\"}],\n"
     "   \"veto\": [\"platelet\", \"Tal iban\"], \"context\": [\"war\", \"truce\"]}\n"
     "]}\n";
 
@@ -35,7 +36,7 @@ static const char *fragments[] = {
     "Pakistan", "ceasefire", "ceasefires", "Ceasefire", "cease", "fire", "truce", "truces",
     "Noor", "Wali", "Mehsud", "Jamaat", "ul", "Ahrar", "air", "strike", "strikes", "war",
     "platelet", "tactics", "techniques", "Internationalisation", "Council", "A7", "a7x",
-    "the", "of", "and", "militants", "killed", "Pakistani",
+    "the", "of", "and", "militants", "killed", "Pakistani", "al", "Qaeda", "w", "x", "AL", "d'Arc", "d\xe2\x80\x99" "Arc", "D\xe2\x80\x98" "arc", "d", "Arc",
     "تحریک", "طالبان", "پاکستان", "جنگ", "بندی", "تحريك", "كراچی", "войны", "война",
     "\xef\xbc\xb4\xef\xbc\xb4\xef\xbc\xb0", /* fullwidth TTP */
     "\xd8\xb7\xd9\x8e\xd8\xa7\xd9\x84\xd8\xa8\xd8\xa7\xd9\x86", /* with a diacritic */
@@ -69,7 +70,17 @@ static char *explain_json(const struct topic_rules *r, const char *headline, con
     return s;
 }
 
-/* Tags with the prefilter (a) and without (b); both must say the same. */
+static struct topic_rules *load(const char *json, const char *path)
+{
+    struct topic_rules *r = NULL;
+    char err[512];
+    if ((json ? topic_rules_parse(json, "test.json", &r, err, sizeof err)
+              : topic_rules_load(path, &r, err, sizeof err)) < 0)
+        fprintf(stderr, "rules: %s\n", err);
+    return r;
+}
+
+/* Tags with the prefilter and without; both must say the same. */
 static bool same_evidence(struct topic_rules *with, struct topic_rules *without,
                           const char *headline, const char *text)
 {
@@ -83,14 +94,35 @@ static bool same_evidence(struct topic_rules *with, struct topic_rules *without,
     return same;
 }
 
-static struct topic_rules *load(const char *json, const char *path)
+/* The rules three ways: with the prefilter as this CPU runs it, with its SSE2 classifier,
+ * and without it. */
+struct three_ways {
+    struct topic_rules *best, *sse2, *whole_text;
+};
+
+static bool load_three_ways(const char *json, const char *path, struct three_ways *t)
 {
-    struct topic_rules *r = NULL;
-    char err[512];
-    if ((json ? topic_rules_parse(json, "test.json", &r, err, sizeof err)
-              : topic_rules_load(path, &r, err, sizeof err)) < 0)
-        fprintf(stderr, "rules: %s\n", err);
-    return r;
+    t->best = load(json, path);
+    t->sse2 = load(json, path);
+    t->whole_text = load(json, path);
+    if (!t->best || !t->sse2 || !t->whole_text || !t->best->word_filter)
+        return false;
+    prefilter_use_sse2(t->sse2);
+    prefilter_free(t->whole_text);
+    return true;
+}
+
+static bool same_three_ways(struct three_ways *t, const char *headline, const char *text)
+{
+    return same_evidence(t->best, t->whole_text, headline, text) &&
+           same_evidence(t->sse2, t->whole_text, headline, text);
+}
+
+static void free_three_ways(struct three_ways *t)
+{
+    topic_rules_free(t->best);
+    topic_rules_free(t->sse2);
+    topic_rules_free(t->whole_text);
 }
 
 static unsigned next_random(unsigned *seed)
@@ -101,14 +133,12 @@ static unsigned next_random(unsigned *seed)
 
 static void test_random_texts(const char *json, const char *path)
 {
-    struct topic_rules *with = load(json, path), *without = load(json, path);
-    CHECK(with && without && with->word_filter != NULL);
-    if (!with || !without)
-        return;
-    prefilter_free(without);
+    struct three_ways rules;
+    bool loaded = load_three_ways(json, path, &rules);
+    CHECK(loaded);
     unsigned seed = 7;
     size_t failures = 0;
-    for (int n = 0; n < 6000 && failures < 3; n++) {
+    for (int n = 0; loaded && n < 6000 && failures < 3; n++) {
         struct buf text;
         buf_init(&text, 0);
         for (unsigned k = next_random(&seed) % 32; k > 0; k--) /* every alignment */
@@ -119,12 +149,11 @@ static void test_random_texts(const char *json, const char *path)
             if (next_random(&seed) % 4 == 0)
                 buf_append_char(&text, ' ');
         }
-        failures += !same_evidence(with, without, n % 3 ? NULL : "Noor Wali", text.data);
+        failures += !same_three_ways(&rules, n % 3 ? NULL : "Noor Wali", text.data);
         buf_free(&text);
     }
     CHECK(failures == 0);
-    topic_rules_free(with);
-    topic_rules_free(without);
+    free_three_ways(&rules);
 }
 
 static void test_random_texts_test_rules(void)
@@ -140,17 +169,14 @@ static void test_random_texts_default_rules(void)
 /* The labelled dev articles (../shared/eval/topics/dev.jsonl) with the shipped rules. */
 static void test_dev_articles(void)
 {
-    struct topic_rules *with = load(NULL, "topics/default-topics.json"),
-                       *without = load(NULL, "topics/default-topics.json");
-    CHECK(with && without);
-    if (!with || !without)
-        return;
-    prefilter_free(without);
+    struct three_ways rules;
+    bool loaded = load_three_ways(NULL, "topics/default-topics.json", &rules);
+    CHECK(loaded);
     FILE *f = fopen("../shared/eval/topics/dev.jsonl", "r");
     CHECK(f != NULL);
     size_t articles = 0, failures = 0;
     char line[1 << 17];
-    while (f && fgets(line, sizeof line, f)) {
+    while (loaded && f && fgets(line, sizeof line, f)) {
         json_t *row = json_loads(line, 0, NULL);
         if (!row)
             continue;
@@ -158,7 +184,7 @@ static void test_dev_articles(void)
         const char *text = json_string_value(json_object_get(row, "text"));
         if (text) {
             articles++;
-            failures += !same_evidence(with, without, headline, text);
+            failures += !same_three_ways(&rules, headline, text);
         }
         json_decref(row);
     }
@@ -166,8 +192,38 @@ static void test_dev_articles(void)
         fclose(f);
     printf("dev articles compared: %zu\n", articles);
     CHECK(articles >= 40 && failures == 0); /* dev.jsonl holds 40 */
-    topic_rules_free(with);
-    topic_rules_free(without);
+    free_three_ways(&rules);
+}
+
+/* Terms whose first three bytes differ from the raw text's (what folding drops, maps or
+ * joins there, white space runs, curly quotes), at every place in a step and its window. */
+static void test_first_bytes_folded(void)
+{
+    static const char *texts[] = {
+        "T\xc2\xadTP", "TT\xc2\xadP", "T\xe2\x80\x8bTP", "ce\xc2\xad" "asefire",
+        "Ta-\nliban", "Tal-\niban", "T-\nalib-\nan", "d\xe2\x80\x99" "Arc", "d\xe2\x80\x98" "arc",
+        "w\n\n x", "w\t x", "w \xc2\xa0x", "al\t\tQaeda", "al \n Qaeda", "A\xef\xbc\x97",
+        "\xef\xbc\xb4TP", "T\xef\xbc\xb4P", "\xd8\xaa\xd9\x8e\xd8\xad\xd8\xb1\xdb\x8c\xda\xa9 "
+        "\xd8\xb7\xd8\xa7\xd9\x84\xd8\xa8\xd8\xa7\xd9\x86 \xd9\xbe\xd8\xa7\xda\xa9\xd8\xb3\xd8\xaa\xd8\xa7\xd9\x86",
+    };
+    struct three_ways rules;
+    bool loaded = load_three_ways(test_rules_json, NULL, &rules);
+    CHECK(loaded);
+    size_t failures = 0;
+    for (size_t t = 0; loaded && t < COUNT(texts); t++)
+        for (size_t pad = 0; pad < 70; pad++) {
+            struct buf text;
+            buf_init(&text, 0);
+            for (size_t k = 0; k < pad; k++)
+                buf_append_char(&text, k % 5 == 4 ? ' ' : 'y');
+            buf_append_str(&text, " ");
+            buf_append_str(&text, texts[t]);
+            buf_append_str(&text, " and so on, and so on, and so on, and so on, and so on.");
+            failures += !same_three_ways(&rules, NULL, text.data);
+            buf_free(&text);
+        }
+    CHECK(failures == 0);
+    free_three_ways(&rules);
 }
 
 /* A term starting with a non-word byte cannot be found by first words: no filter. */
@@ -182,6 +238,7 @@ int main(void)
 {
     RUN(test_random_texts_test_rules);
     RUN(test_random_texts_default_rules);
+    RUN(test_first_bytes_folded);
     RUN(test_dev_articles);
     RUN(test_filter_off_for_odd_terms);
     return check_summary();
