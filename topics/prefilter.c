@@ -58,7 +58,7 @@ struct word_filter {
     uint32_t *patterns;
     struct start_filter starts; /* the terms' first three bytes, for the AVX-512 classifier */
     bool has_start_filter;
-    window_classifier *classify;
+    block_classifier *classify;
 };
 
 /* A word's hash: its first 16 bytes with bit 5 set (ASCII letters folded), and its length
@@ -241,7 +241,7 @@ void prefilter_build(struct topic_rules *r)
     free(lens);
     f->classify = avx512_classifier();
     if (!f->classify)
-        f->classify = classify_windows_sse2;
+        f->classify = classify_blocks_sse2;
     r->word_filter = f;
 #endif
 }
@@ -249,7 +249,7 @@ void prefilter_build(struct topic_rules *r)
 void prefilter_use_sse2(struct topic_rules *r)
 {
     if (r->word_filter)
-        r->word_filter->classify = classify_windows_sse2;
+        r->word_filter->classify = classify_blocks_sse2;
 }
 
 void prefilter_free(struct topic_rules *r)
@@ -265,16 +265,21 @@ void prefilter_free(struct topic_rules *r)
 #if defined(__SSE2__)
 #include <emmintrin.h>
 
-/* The head of the word that ends at bit e of the window when it is plain: one white space
- * byte, then two ASCII letters or digits (as after most words); else 0. */
-static inline __attribute__((always_inline)) uint32_t plain_head(const struct window *w,
-                                                                 const unsigned char *at_pos,
-                                                                 unsigned e)
+/* A word's surroundings, one bit a byte from its first byte on: word bytes, ASCII word
+ * bytes, white space. */
+struct word_view {
+    uint64_t word, ascii_word, space;
+};
+
+/* The head of a word of len bytes when it is plain: one white space byte, then two ASCII
+ * letters or digits (as after most words); else 0. */
+static inline __attribute__((always_inline)) uint32_t plain_head(const struct word_view *v,
+                                                                 const unsigned char *s,
+                                                                 unsigned len)
 {
-    uint64_t ascii_word = w->word & ~w->high;
-    if (!(w->space >> e & 1) || (ascii_word >> (e + 1) & 3) != 3)
+    if (!(v->space >> len & 1) || (v->ascii_word >> (len + 1) & 3) != 3)
         return 0;
-    return ' ' | (uint32_t)(at_pos[e + 1] | 0x20) << 8 | (uint32_t)(at_pos[e + 2] | 0x20) << 16;
+    return ' ' | (uint32_t)(s[len + 1] | 0x20) << 8 | (uint32_t)(s[len + 2] | 0x20) << 16;
 }
 
 /* The HEAD_BYTES bytes folding gives after text[k] (zero past the end), or -1 when they are
@@ -299,17 +304,16 @@ struct word_keys {
     bool whole_hit, head_hit, head_unclean;
 };
 
-/* Could the word at bit `at` of the window w (len word bytes; 16 bytes readable), at
- * text[start], start a term? */
+/* Could the word at s = text + start (len word bytes; 16 bytes readable), seen as v,
+ * start a term? */
 static inline __attribute__((always_inline)) bool filter_word(const struct word_filter *f,
-                                                              const struct window *w,
-                                                              const unsigned char *at_pos,
-                                                              unsigned at, unsigned len,
+                                                              const struct word_view *v,
+                                                              const unsigned char *s,
+                                                              unsigned len,
                                                               const unsigned char *text,
                                                               size_t text_len, size_t start,
                                                               struct word_keys *k)
 {
-    const unsigned char *s = at_pos + at;
     static const uint64_t low_bytes[9] = {0, 0xFF, 0xFFFF, 0xFFFFFF, 0xFFFFFFFF, 0xFFFFFFFFFF,
                                           0xFFFFFFFFFFFF, 0xFFFFFFFFFFFFFF, ~(uint64_t)0};
     uint64_t first8;
@@ -319,9 +323,9 @@ static inline __attribute__((always_inline)) bool filter_word(const struct word_
         return false;
     static const unsigned char ones_then_zeros[32] = {
         0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF};
-    __m128i v = _mm_loadu_si128((const __m128i *)s);
+    __m128i bytes = _mm_loadu_si128((const __m128i *)s);
     __m128i keep = _mm_loadu_si128((const __m128i *)(ones_then_zeros + 16 - len));
-    __m128i folded = _mm_and_si128(_mm_or_si128(v, _mm_set1_epi8(0x20)), keep);
+    __m128i folded = _mm_and_si128(_mm_or_si128(bytes, _mm_set1_epi8(0x20)), keep);
     uint64_t h = word_hash((uint64_t)_mm_cvtsi128_si64(folded),
                            (uint64_t)_mm_cvtsi128_si64(_mm_unpackhi_epi64(folded, folded)), len);
     k->whole = h;
@@ -330,7 +334,7 @@ static inline __attribute__((always_inline)) bool filter_word(const struct word_
     k->head_hit = k->head_unclean = false;
     if (len >= 16)
         return k->whole_hit; /* terms with a head have a first word shorter than 16 bytes */
-    int64_t head = plain_head(w, at_pos, at + len);
+    int64_t head = plain_head(v, s, len);
     if (!head)
         head = read_head(text, text_len, start + len);
     if (head < 0) {
@@ -387,9 +391,16 @@ static uint64_t joining_dashes(const unsigned char *text, size_t len, size_t pos
     return dashes;
 }
 
-#define STEP 32      /* bytes a step */
-#define READ_AHEAD 65 /* bytes a step reads from its start: its window and one more */
-#define BATCH 8       /* steps classified at a time */
+#define STEP 64        /* bytes a step: a block */
+#define READ_AHEAD 130 /* bytes a step reads from its start: its block, the next, two more */
+#define BATCH 8        /* blocks classified at a time */
+#define AHEAD_BITS 0x1FFFF /* of the next block, what a step's words may reach: 16 bytes, 1 more */
+
+/* 64 bits of the pair of blocks (lo, hi) from bit `at` of lo on. */
+static uint64_t bits_from(uint64_t lo, uint64_t hi, unsigned at)
+{
+    return at ? lo >> at | hi << (64 - at) : lo;
+}
 
 /* Scans the steps that start before `end`. s holds the text from position `origin` on,
  * with READ_AHEAD bytes readable from every step's start; text[0, len) is all of it. */
@@ -400,48 +411,60 @@ static size_t skip_steps(const struct topic_rules *r, const unsigned char *text,
     const struct word_filter *filter = r->word_filter;
     const struct start_filter *start_filter = filter->has_start_filter ? &filter->starts : NULL;
     size_t pos = ps->pos;
-    struct window windows[BATCH];
+    struct block blocks[BATCH + 1]; /* [0]: the step's block; each step looks into the next */
+    unsigned carry = ps->carry;      /* into the next block to classify */
+    filter->classify(start_filter, s + (pos - origin), 1, blocks, &carry);
     while (pos < end) {
         size_t n_steps = (end - pos + STEP - 1) / STEP;
         if (n_steps > BATCH)
             n_steps = BATCH;
-        filter->classify(start_filter, s + (pos - origin), n_steps, windows, &ps->carry);
+        const unsigned char *from = s + (pos - origin) + STEP;
+        filter->classify(start_filter, from, n_steps - 1, blocks + 1, &carry);
+        ps->carry = carry; /* into the block where the steps after this batch start */
+        filter->classify(start_filter, from + STEP * (n_steps - 1), 1, blocks + n_steps, &carry);
         for (size_t i = 0; i < n_steps; i++, pos += STEP) {
             const unsigned char *at_pos = s + (pos - origin);
-            const struct window *w = &windows[i];
-            uint64_t after_space = w->space >> 1 | (uint64_t)fold_is_space(at_pos[2 * STEP]) << 63;
-            uint64_t dirty = w->special | joining_dashes(text, len, pos, w->hyphen & after_space);
-            if (dirty & 0xFFFFFFFF) {
+            const struct block *b = &blocks[i], *next = &blocks[i + 1];
+            uint64_t dashes_before_space = b->hyphen & (b->space >> 1 | next->space << 63);
+            if (b->special | joining_dashes(text, len, pos, dashes_before_space)) {
                 ps->pos = ps->handled = pos;
                 return pos + STEP - 1; /* from the last safe point before this step, past it all */
             }
-            uint32_t starts = (uint32_t)(w->word & ~(w->word << 1 | ps->prev_word));
-            uint32_t safe = starts & (uint32_t)(w->space << 1 | ps->prev_space);
+            uint64_t ahead = (next->special | joining_dashes(text, len, pos + STEP,
+                                                             next->hyphen & next->space >> 1)) &
+                             AHEAD_BITS;
+            uint64_t starts = b->word & ~(b->word << 1 | ps->prev_word);
+            uint64_t safe = starts & (b->space << 1 | ps->prev_space);
             /* With dirt ahead, every word is looked at; else those the start filter passed. */
-            for (uint32_t todo = dirty ? starts : starts & w->may_start; todo;) {
+            for (uint64_t todo = ahead ? starts : starts & b->may_start; todo;) {
                 struct word_keys keys;
-                unsigned at = (unsigned)__builtin_ctz(todo);
+                unsigned at = (unsigned)__builtin_ctzll(todo);
                 todo &= todo - 1;
-                uint64_t rest = ~w->word >> at; /* the word ends at the first zero */
-                unsigned word_len = rest & 0xFFFF ? (unsigned)__builtin_ctzll(rest) : 16;
-                /* Dirt in the word or just after it, or a possible term that cannot be
-                 * decided in clean text: the exact scan decides. */
-                if ((dirty && (dirty & (((uint64_t)1 << (word_len + 1)) - 1) << at)) ||
-                    (filter_word(filter, w, at_pos, at, word_len, text, len, pos + at, &keys) &&
+                struct word_view v = {
+                    .word = bits_from(b->word, next->word, at),
+                    .ascii_word = bits_from(b->word & ~b->high, next->word & ~next->high, at),
+                    .space = bits_from(b->space, next->space, at)};
+                unsigned word_len = ~v.word & 0xFFFF ? (unsigned)__builtin_ctzll(~v.word) : 16;
+                /* Dirt just after the word, or a possible term that cannot be decided in
+                 * clean text: the exact scan decides. */
+                uint64_t dirt = bits_from(0, ahead, at);
+                if ((dirt & (((uint64_t)2 << word_len) - 1)) ||
+                    (filter_word(filter, &v, at_pos + at, word_len, text, len, pos + at, &keys) &&
                      !verify_word(r, text, len, pos + at, &keys, ps))) {
-                    uint32_t safe_before = safe & (uint32_t)(((uint64_t)2 << at) - 1);
+                    uint64_t safe_before = safe & (((uint64_t)2 << at) - 1);
                     if (safe_before)
-                        ps->last_safe = pos + 31 - (unsigned)__builtin_clz(safe_before);
+                        ps->last_safe = pos + 63 - (unsigned)__builtin_clzll(safe_before);
                     ps->pos = pos;
                     ps->handled = pos + at;
                     return pos + at;
                 }
             }
             if (safe)
-                ps->last_safe = pos + 31 - (unsigned)__builtin_clz(safe);
-            ps->prev_word = (unsigned)(w->word >> 31 & 1);
-            ps->prev_space = (unsigned)(w->space >> 31 & 1);
+                ps->last_safe = pos + 63 - (unsigned)__builtin_clzll(safe);
+            ps->prev_word = (unsigned)(b->word >> 63);
+            ps->prev_space = (unsigned)(b->space >> 63);
         }
+        blocks[0] = blocks[n_steps];
     }
     ps->pos = pos;
     return SIZE_MAX;

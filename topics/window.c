@@ -1,14 +1,16 @@
-/* window.c: the prefilter's windows (window.h), computed with SSE2 or with AVX-512, and
+/* window.c: the prefilter's blocks (window.h), computed with SSE2 or with AVX-512, and
  * the start filter the AVX-512 classifier applies.
  *
- * A window's bits: word bytes (ASCII letters and digits, every non-ASCII byte), ASCII
+ * A block's bits: word bytes (ASCII letters and digits, every non-ASCII byte), ASCII
  * white space, '-', and "special" lead bytes: those of the sequences fold_codepoint()
  * maps or drops (C2 A0, C2 AD, CA BC, D9 80/83/89-9F/B0, E2 80 80-95/98-9D/9F/AF/B2/B3,
  * E2 81 9F/A0, E2 88 92, E3 80 80; and C0, C1, E0, EF, F0 always: overlong encodings,
  * BOM, fullwidth forms) but for E2 80 98/99/9C/9D (curly quotes) and E2 80 93/94 (en and
  * em dash): those are left clean, taken out of the word bytes, and the dashes count as
- * '-'. A sequence begun in a step's first 32 bytes may reach into the next step's first
- * two: *carry passes that on (bits 0-1: punctuation bytes, bits 2-3: a dash's last byte).
+ * '-'. Each byte is compared together with the two after it (loaded one and two bytes
+ * on), so a sequence is judged whole even at a block's end; one begun in a block's last
+ * two bytes reaches into the next, and *carry passes that on (bits 0-1: punctuation
+ * bytes, bits 2-3: a dash's last byte).
  *
  * The start filter. A word start of clean text can begin a term only if its first three
  * bytes are, with ASCII case folded, the term's (when they are ASCII; a non-ASCII byte of
@@ -139,40 +141,26 @@ bool start_filter_build(struct start_filter *sf, const char *const *terms, const
     return true;
 }
 
-/* The masks a window is made from, one bit a byte: the ASCII classes; the lead bytes that
- * are always special; the leads whose sequence folding changes only for some next bytes
- * (c2 ... e3; leads: any of them), and those next bytes; the parts of E2 80 xx sequences
- * (quotes and dashes). */
-struct byte_masks {
-    uint64_t word, space, hyphen, special, high;
-    uint64_t leads, c2, ca, d9, e2, e3;
-    uint64_t after_c2, after_ca, after_d9; /* A0 AD; BC; 80 83 89-9F B0 */
-    uint64_t x80, x81, x88;
-    uint64_t e2_80_end, e2_81_end, e2_88_end; /* 80-92 95 9B 9F AF B2 B3; 9F A0; 92 */
-    uint64_t quote_end, dash_end;
+/* What the SIMD part finds in a block, one bit a byte; quotes and dashes: the lead bytes
+ * of E2 80 98/99/9C/9D and E2 80 93/94. */
+struct raw_masks {
+    uint64_t word, space, hyphen, special, high, quotes, dashes;
 };
 
-/* The window from the byte masks of the 64 bytes from a step's start. */
-static inline __attribute__((always_inline)) struct window view(const struct byte_masks *m,
-                                                                 unsigned *carry)
+/* The block from its raw masks: a quote's or dash's bytes are not word bytes, a dash's
+ * last byte counts as '-'; those reaching past the block go on in *carry. */
+static inline __attribute__((always_inline)) struct block finish(const struct raw_masks *m,
+                                                                  unsigned *carry)
 {
-    struct window w = {.word = m->word, .space = m->space, .hyphen = m->hyphen,
-                       .special = m->special, .high = m->high, .may_start = ~0u};
-    if (!(m->leads | *carry))
-        return w;
-    w.special |= (m->c2 & m->after_c2 >> 1) | (m->ca & m->after_ca >> 1) |
-                 (m->d9 & m->after_d9 >> 1) | (m->e3 & m->x80 >> 1 & m->x80 >> 2) |
-                 (m->e2 & ((m->x80 >> 1 & m->e2_80_end >> 2) | (m->x81 >> 1 & m->e2_81_end >> 2) |
-                           (m->x88 >> 1 & m->e2_88_end >> 2)));
-    uint64_t quotes = m->e2 & m->x80 >> 1 & m->quote_end >> 2;
-    uint64_t dashes = m->e2 & m->x80 >> 1 & m->dash_end >> 2;
-    uint64_t seq = quotes | dashes;
-    w.word &= ~(seq | seq << 1 | seq << 2 | (*carry & 3));
-    w.hyphen |= dashes << 2 | (*carry >> 2 & 3);
-    uint64_t own = seq & 0xFFFFFFFF, own_dashes = dashes & 0xFFFFFFFF;
-    *carry = (unsigned)((own | own << 1 | own << 2) >> 32 & 3) |
-             (unsigned)(own_dashes << 2 >> 32 & 3) << 2;
-    return w;
+    struct block b = {.word = m->word, .space = m->space, .hyphen = m->hyphen,
+                      .special = m->special, .high = m->high, .may_start = ~(uint64_t)0};
+    if (!(m->quotes | m->dashes | *carry))
+        return b;
+    uint64_t seq = m->quotes | m->dashes;
+    b.word &= ~(seq | seq << 1 | seq << 2 | (*carry & 3));
+    b.hyphen |= m->dashes << 2 | (*carry >> 2 & 3);
+    *carry = (unsigned)((seq >> 62 | seq >> 63) & 3) | (unsigned)(m->dashes >> 62) << 2;
+    return b;
 }
 
 #if defined(__SSE2__)
@@ -183,11 +171,16 @@ static __m128i byte_is(__m128i v, unsigned char c)
     return _mm_cmpeq_epi8(v, _mm_set1_epi8((char)c));
 }
 
-/* Bytes in [first, first + n), for a range of ASCII: one add and one signed compare. */
+/* Bytes in [first, first + n): one add (first goes to -128) and one signed compare. */
 static __m128i in_range(__m128i v, unsigned char first, unsigned char n)
 {
     return _mm_cmplt_epi8(_mm_add_epi8(v, _mm_set1_epi8((char)(-128 - first))),
                           _mm_set1_epi8((char)(-128 + n)));
+}
+
+static __m128i or3(__m128i a, __m128i b, __m128i c)
+{
+    return _mm_or_si128(_mm_or_si128(a, b), c);
 }
 
 static uint64_t bits(__m128i m)
@@ -195,10 +188,11 @@ static uint64_t bits(__m128i m)
     return (uint64_t)_mm_movemask_epi8(m);
 }
 
-/* The byte masks of 16 bytes, or'ed into m at bit `shift`. */
-static inline __attribute__((always_inline)) void classify16(__m128i v, struct byte_masks *m,
-                                                             unsigned shift)
+/* The raw masks of the 16 bytes at s (with the two after them), or'ed in at bit `shift`. */
+static inline __attribute__((always_inline)) void classify16(const unsigned char *s,
+                                                             struct raw_masks *m, unsigned shift)
 {
+    __m128i v = _mm_loadu_si128((const __m128i *)s);
     __m128i lower = _mm_or_si128(v, _mm_set1_epi8(0x20));
     __m128i alpha = in_range(lower, 'a', 26), digit = in_range(v, '0', 10);
     uint64_t high = bits(v); /* non-ASCII bytes are word bytes */
@@ -208,95 +202,43 @@ static inline __attribute__((always_inline)) void classify16(__m128i v, struct b
     m->hyphen |= bits(byte_is(v, '-')) << shift;
     if (!high)
         return;
-    static const unsigned char always[] = {0xC0, 0xC1, 0xE0, 0xEF, 0xF0};
-    __m128i any = _mm_setzero_si128();
-    for (size_t i = 0; i < sizeof always; i++)
-        any = _mm_or_si128(any, byte_is(v, always[i]));
-    m->special |= bits(any) << shift;
-    uint64_t c2 = bits(byte_is(v, 0xC2)), ca = bits(byte_is(v, 0xCA)),
-             d9 = bits(byte_is(v, 0xD9)), e2 = bits(byte_is(v, 0xE2)),
-             e3 = bits(byte_is(v, 0xE3));
-    m->leads |= (c2 | ca | d9 | e2 | e3) << shift;
-    m->c2 |= c2 << shift;
-    m->ca |= ca << shift;
-    m->d9 |= d9 << shift;
-    m->e2 |= e2 << shift;
-    m->e3 |= e3 << shift;
-    /* Ranges of bytes >= 0x80, compared as signed: -128 (0x80) is the least. */
-    __m128i below_93 = _mm_cmplt_epi8(v, _mm_set1_epi8((char)0x93));
-    __m128i in_89_9f = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8((char)0x88)),
-                                     _mm_cmplt_epi8(v, _mm_set1_epi8((char)0xA0)));
-    __m128i x9f = byte_is(v, 0x9F), xa0 = byte_is(v, 0xA0), x92 = byte_is(v, 0x92);
-    m->after_c2 |= bits(_mm_or_si128(xa0, byte_is(v, 0xAD))) << shift;
-    m->after_ca |= bits(byte_is(v, 0xBC)) << shift;
-    m->after_d9 |= bits(_mm_or_si128(_mm_or_si128(byte_is(v, 0x80), byte_is(v, 0x83)),
-                                     _mm_or_si128(in_89_9f, byte_is(v, 0xB0))))
-                   << shift;
-    m->x80 |= bits(byte_is(v, 0x80)) << shift;
-    m->x81 |= bits(byte_is(v, 0x81)) << shift;
-    m->x88 |= bits(byte_is(v, 0x88)) << shift;
-    __m128i e2_80_end = _mm_or_si128(
-        _mm_or_si128(below_93, byte_is(v, 0x95)),
-        _mm_or_si128(_mm_or_si128(byte_is(v, 0x9B), x9f),
-                     _mm_or_si128(byte_is(v, 0xAF),
-                                  _mm_or_si128(byte_is(v, 0xB2), byte_is(v, 0xB3)))));
-    m->e2_80_end |= bits(e2_80_end) << shift;
-    m->e2_81_end |= bits(_mm_or_si128(x9f, xa0)) << shift;
-    m->e2_88_end |= bits(x92) << shift;
-    m->quote_end |= bits(_mm_or_si128(_mm_or_si128(byte_is(v, 0x98), byte_is(v, 0x99)),
-                                      _mm_or_si128(byte_is(v, 0x9C), byte_is(v, 0x9D))))
-                    << shift;
-    m->dash_end |= bits(_mm_or_si128(byte_is(v, 0x93), byte_is(v, 0x94))) << shift;
+    __m128i v1 = _mm_loadu_si128((const __m128i *)(s + 1)); /* the next byte of each */
+    __m128i v2 = _mm_loadu_si128((const __m128i *)(s + 2)); /* the one after */
+    __m128i always = _mm_or_si128(or3(byte_is(v, 0xC0), byte_is(v, 0xC1), byte_is(v, 0xE0)),
+                                  _mm_or_si128(byte_is(v, 0xEF), byte_is(v, 0xF0)));
+    __m128i c2 = _mm_and_si128(byte_is(v, 0xC2), _mm_or_si128(byte_is(v1, 0xA0), byte_is(v1, 0xAD)));
+    __m128i ca = _mm_and_si128(byte_is(v, 0xCA), byte_is(v1, 0xBC));
+    __m128i d9 = _mm_and_si128(byte_is(v, 0xD9),
+                               _mm_or_si128(or3(byte_is(v1, 0x80), byte_is(v1, 0x83),
+                                                in_range(v1, 0x89, 23)),
+                                            byte_is(v1, 0xB0)));
+    __m128i e3 = _mm_and_si128(byte_is(v, 0xE3),
+                               _mm_and_si128(byte_is(v1, 0x80), byte_is(v2, 0x80)));
+    __m128i e2 = byte_is(v, 0xE2), e2_80 = _mm_and_si128(e2, byte_is(v1, 0x80));
+    __m128i e2_80_changed = or3(in_range(v2, 0x80, 19), byte_is(v2, 0x95),
+                                or3(byte_is(v2, 0x9B), byte_is(v2, 0x9F),
+                                    or3(byte_is(v2, 0xAF), byte_is(v2, 0xB2), byte_is(v2, 0xB3))));
+    __m128i e2_81 = _mm_and_si128(_mm_and_si128(e2, byte_is(v1, 0x81)),
+                                  _mm_or_si128(byte_is(v2, 0x9F), byte_is(v2, 0xA0)));
+    __m128i e2_88 = _mm_and_si128(_mm_and_si128(e2, byte_is(v1, 0x88)), byte_is(v2, 0x92));
+    __m128i special = or3(or3(always, c2, ca), or3(d9, e3, e2_81),
+                          _mm_or_si128(e2_88, _mm_and_si128(e2_80, e2_80_changed)));
+    m->special |= bits(special) << shift;
+    m->quotes |= bits(_mm_and_si128(e2_80, _mm_or_si128(in_range(v2, 0x98, 2),
+                                                         in_range(v2, 0x9C, 2))))
+                 << shift;
+    m->dashes |= bits(_mm_and_si128(e2_80, in_range(v2, 0x93, 2))) << shift;
 }
 
-/* The byte masks of a step's 32 bytes, in the low half. */
-static inline __attribute__((always_inline)) struct byte_masks classify32(const unsigned char *s)
-{
-    struct byte_masks m = {0};
-    classify16(_mm_loadu_si128((const __m128i *)s), &m, 0);
-    classify16(_mm_loadu_si128((const __m128i *)(s + 16)), &m, 16);
-    return m;
-}
-
-/* Two steps' halves as the 64 bytes of the first's window. */
-static inline __attribute__((always_inline)) struct byte_masks join(const struct byte_masks *a, const struct byte_masks *b)
-{
-    return (struct byte_masks){
-        .word = a->word | b->word << 32,
-        .space = a->space | b->space << 32,
-        .hyphen = a->hyphen | b->hyphen << 32,
-        .special = a->special | b->special << 32,
-        .high = a->high | b->high << 32,
-        .leads = a->leads | b->leads << 32,
-        .c2 = a->c2 | b->c2 << 32,
-        .ca = a->ca | b->ca << 32,
-        .d9 = a->d9 | b->d9 << 32,
-        .e2 = a->e2 | b->e2 << 32,
-        .e3 = a->e3 | b->e3 << 32,
-        .after_c2 = a->after_c2 | b->after_c2 << 32,
-        .after_ca = a->after_ca | b->after_ca << 32,
-        .after_d9 = a->after_d9 | b->after_d9 << 32,
-        .x80 = a->x80 | b->x80 << 32,
-        .x81 = a->x81 | b->x81 << 32,
-        .x88 = a->x88 | b->x88 << 32,
-        .e2_80_end = a->e2_80_end | b->e2_80_end << 32,
-        .e2_81_end = a->e2_81_end | b->e2_81_end << 32,
-        .e2_88_end = a->e2_88_end | b->e2_88_end << 32,
-        .quote_end = a->quote_end | b->quote_end << 32,
-        .dash_end = a->dash_end | b->dash_end << 32,
-    };
-}
-
-void classify_windows_sse2(const struct start_filter *sf, const unsigned char *s,
-                           size_t n_steps, struct window *out, unsigned *carry)
+void classify_blocks_sse2(const struct start_filter *sf, const unsigned char *s,
+                          size_t n_blocks, struct block *out, unsigned *carry)
 {
     (void)sf; /* every word start passes: the prefilter looks at each */
-    struct byte_masks next = classify32(s);
-    for (size_t i = 0; i < n_steps; i++) {
-        struct byte_masks cur = next;
-        next = classify32(s + 32 * (i + 1));
-        struct byte_masks both = join(&cur, &next);
-        out[i] = view(&both, carry);
+    for (size_t i = 0; i < n_blocks; i++, s += 64) {
+        struct raw_masks m = {0};
+        for (unsigned k = 0; k < 64; k += 16)
+            classify16(s + k, &m, k);
+        out[i] = finish(&m, carry);
     }
 }
 #endif
@@ -318,10 +260,10 @@ AVX512 static inline uint64_t in(__m512i v, unsigned char first, unsigned char n
                                   _mm512_set1_epi8((char)n));
 }
 
-/* The byte masks of 64 bytes. */
-AVX512 static inline struct byte_masks classify64(__m512i v)
+/* The raw masks of the 64 bytes v; v1 and v2: the same from one and two bytes on. */
+AVX512 static inline struct raw_masks classify64(__m512i v, __m512i v1, __m512i v2)
 {
-    struct byte_masks m = {0};
+    struct raw_masks m = {0};
     __m512i lower = _mm512_or_si512(v, _mm512_set1_epi8(0x20));
     m.high = _mm512_movepi8_mask(v);
     m.word = in(lower, 'a', 26) | in(v, '0', 10) | m.high;
@@ -329,74 +271,70 @@ AVX512 static inline struct byte_masks classify64(__m512i v)
     m.hyphen = eq(v, '-');
     if (!m.high)
         return m;
-    m.special = in(v, 0xC0, 2) | eq(v, 0xE0) | eq(v, 0xEF) | eq(v, 0xF0);
-    m.c2 = eq(v, 0xC2);
-    m.ca = eq(v, 0xCA);
-    m.d9 = eq(v, 0xD9);
-    m.e2 = eq(v, 0xE2);
-    m.e3 = eq(v, 0xE3);
-    m.leads = m.c2 | m.ca | m.d9 | m.e2 | m.e3;
-    m.after_c2 = eq(v, 0xA0) | eq(v, 0xAD);
-    m.after_ca = eq(v, 0xBC);
-    m.x80 = eq(v, 0x80);
-    m.x81 = eq(v, 0x81);
-    m.x88 = eq(v, 0x88);
-    m.after_d9 = m.x80 | eq(v, 0x83) | in(v, 0x89, 0xA0 - 0x89) | eq(v, 0xB0);
-    uint64_t x9f = eq(v, 0x9F);
-    m.e2_80_end = in(v, 0x80, 0x93 - 0x80) | eq(v, 0x95) | eq(v, 0x9B) | x9f | eq(v, 0xAF) |
-                  in(v, 0xB2, 2);
-    m.e2_81_end = x9f | eq(v, 0xA0);
-    m.e2_88_end = eq(v, 0x92);
-    m.quote_end = in(v, 0x98, 2) | in(v, 0x9C, 2);
-    m.dash_end = in(v, 0x93, 2);
+    uint64_t always = in(v, 0xC0, 2) | eq(v, 0xE0) | eq(v, 0xEF) | eq(v, 0xF0);
+    uint64_t c2 = eq(v, 0xC2) & (eq(v1, 0xA0) | eq(v1, 0xAD));
+    uint64_t ca = eq(v, 0xCA) & eq(v1, 0xBC);
+    uint64_t d9 = eq(v, 0xD9) & (eq(v1, 0x80) | eq(v1, 0x83) | in(v1, 0x89, 0xA0 - 0x89) |
+                                 eq(v1, 0xB0));
+    uint64_t e3 = eq(v, 0xE3) & eq(v1, 0x80) & eq(v2, 0x80);
+    uint64_t e2 = eq(v, 0xE2), e2_80 = e2 & eq(v1, 0x80);
+    uint64_t e2_80_changed = in(v2, 0x80, 0x93 - 0x80) | eq(v2, 0x95) | eq(v2, 0x9B) |
+                             eq(v2, 0x9F) | eq(v2, 0xAF) | in(v2, 0xB2, 2);
+    uint64_t e2_81 = e2 & eq(v1, 0x81) & (eq(v2, 0x9F) | eq(v2, 0xA0));
+    uint64_t e2_88 = e2 & eq(v1, 0x88) & eq(v2, 0x92);
+    m.special = always | c2 | ca | d9 | e3 | e2_81 | e2_88 | (e2_80 & e2_80_changed);
+    m.quotes = e2_80 & (in(v2, 0x98, 2) | in(v2, 0x9C, 2));
+    m.dashes = e2_80 & in(v2, 0x93, 2);
     return m;
 }
 
-/* The word starts of a step (bit k: the word at s[k]) whose first three bytes pass the
- * start filter (tables: its three tables, each as two 64-byte halves). A curly quote or
- * dash (E2 80 xx) folds to one byte, so what follows it is out of place: the bytes of E2
- * sequences pass any bucket. As those are not word bytes, a word does not start with one,
- * so only an E2 and the byte after it can fall in its first three. */
-AVX512 static inline uint32_t starts_passing(const __m512i tables[3][2], const unsigned char *s,
-                                             uint64_t e2)
+/* The bytes of v (at some place k of the word starts) each in the buckets whose terms may
+ * have it at k: tables[0] and [1] hold the 128 entries of the start filter's table k. */
+AVX512 static inline __m512i buckets_of(const __m512i tables[2], __m512i v)
 {
-    uint64_t wild = e2 | e2 << 1;
-    __m512i ones = _mm512_set1_epi8(-1), buckets = ones;
-    for (int k = 0; k < 3; k++) {
-        __m512i v = _mm512_castsi256_si512(_mm256_loadu_si256((const __m256i *)(s + k)));
-        __m512i index = _mm512_or_si512(v, _mm512_set1_epi8(0x20)); /* its low 7 bits */
-        __m512i in_set = _mm512_permutex2var_epi8(tables[k][0], index, tables[k][1]);
-        buckets = _mm512_and_si512(buckets, _mm512_mask_mov_epi8(in_set, wild >> k, ones));
-    }
-    return (uint32_t)_mm512_test_epi8_mask(buckets, buckets);
+    __m512i index = _mm512_or_si512(v, _mm512_set1_epi8(0x20)); /* its low 7 bits */
+    return _mm512_permutex2var_epi8(tables[0], index, tables[1]);
 }
 
-AVX512 void classify_windows_avx512(const struct start_filter *sf, const unsigned char *s,
-                                    size_t n_steps, struct window *out, unsigned *carry)
+AVX512 void classify_blocks_avx512(const struct start_filter *sf, const unsigned char *s,
+                                   size_t n_blocks, struct block *out, unsigned *carry)
 {
     __m512i tables[3][2];
     for (int k = 0; sf && k < 3; k++)
         for (int half = 0; half < 2; half++)
             tables[k][half] = _mm512_loadu_si512(sf->table[k] + 64 * half);
-    for (size_t i = 0; i < n_steps; i++) {
-        const unsigned char *at = s + 32 * i;
-        struct byte_masks m = classify64(_mm512_loadu_si512(at));
-        out[i] = view(&m, carry);
-        if (sf)
-            out[i].may_start = starts_passing(tables, at, m.e2);
+    __m512i ones = _mm512_set1_epi8(-1);
+    for (size_t i = 0; i < n_blocks; i++, s += 64) {
+        __m512i v = _mm512_loadu_si512(s), v1 = _mm512_loadu_si512(s + 1),
+                v2 = _mm512_loadu_si512(s + 2);
+        struct raw_masks m = classify64(v, v1, v2);
+        out[i] = finish(&m, carry);
+        if (!sf)
+            continue;
+        /* A word start passes when its three bytes are in one bucket. A curly quote or
+         * dash (E2 80 xx) folds to one byte, so what follows it is out of place: an E2 and
+         * the byte after it pass any bucket (as quotes are not word bytes, a word does not
+         * start with one, so no more of it can fall in a word's first three). */
+        uint64_t e2 = eq(v, 0xE2), e2_1 = eq(v1, 0xE2), e2_2 = eq(v2, 0xE2);
+        __m512i first_two =
+            _mm512_and_si512(_mm512_mask_mov_epi8(buckets_of(tables[0], v), e2, ones),
+                             _mm512_mask_mov_epi8(buckets_of(tables[1], v1), e2 | e2_1, ones));
+        __m512i all = _mm512_and_si512(
+            first_two, _mm512_mask_mov_epi8(buckets_of(tables[2], v2), e2_1 | e2_2, ones));
+        out[i].may_start = _mm512_test_epi8_mask(all, all);
     }
 }
 
-window_classifier *avx512_classifier(void)
+block_classifier *avx512_classifier(void)
 {
     __builtin_cpu_init();
     if (__builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl") &&
         __builtin_cpu_supports("avx512vbmi"))
-        return classify_windows_avx512;
+        return classify_blocks_avx512;
     return NULL;
 }
 #else
-window_classifier *avx512_classifier(void)
+block_classifier *avx512_classifier(void)
 {
     return NULL;
 }

@@ -27,7 +27,8 @@ static const char *test_rules_json =
     "    {\"term\": \"Internationalisation Council\"},\n"
     "    {\"term\": \"tactics, techniques\"},\n"
     "    {\"term\": \"تحریک طالبان پاکستان\", \"aliases\": [\"جنگ بندی\", \"войны\"]},\n"
-    "    {\"term\": \"A7\"}, {\"term\": \"al Qaeda\"}, {\"term\": \"w  x\"}, {\"term\": \"d'Arc\"}],\n"
+    "    {\"term\": \"A7\"}, {\"term\": \"al Qaeda\"}, {\"term\": \"w  x\"}, {\"term\": \"d'Arc\"}, {\"term\": \"Taliban\"},\n"
+    "    {\"term\": \"Ya'qub\"}, {\"term\": \"al-Shabaab\"}],\n"
     "   \"veto\": [\"platelet\", \"Tal iban\"], \"context\": [\"war\", \"truce\"]}\n"
     "]}\n";
 
@@ -195,33 +196,40 @@ static void test_dev_articles(void)
     free_three_ways(&rules);
 }
 
-/* Terms whose first three bytes differ from the raw text's (what folding drops, maps or
- * joins there, white space runs, curly quotes), at every place in a step and its window. */
-static void test_first_bytes_folded(void)
+/* Where folding changes text next to or inside a term's first bytes (drops, maps or joins
+ * there, white space runs, curly quotes and dashes), at every place in a block, and with
+ * text after it of every length that moves the end of the text across the blocks. */
+static void test_folding_at_block_edges(void)
 {
     static const char *texts[] = {
         "T\xc2\xadTP", "TT\xc2\xadP", "T\xe2\x80\x8bTP", "ce\xc2\xad" "asefire",
         "Ta-\nliban", "Tal-\niban", "T-\nalib-\nan", "d\xe2\x80\x99" "Arc", "d\xe2\x80\x98" "arc",
         "w\n\n x", "w\t x", "w \xc2\xa0x", "al\t\tQaeda", "al \n Qaeda", "A\xef\xbc\x97",
-        "\xef\xbc\xb4TP", "T\xef\xbc\xb4P", "\xd8\xaa\xd9\x8e\xd8\xad\xd8\xb1\xdb\x8c\xda\xa9 "
+        "\xef\xbc\xb4TP", "T\xef\xbc\xb4P", "\xe2\x80\x99TTP", "\xe2\x80\x9c" "ceasefire\xe2\x80\x9d",
+        "xx-\nceasefire", "xx\xe2\x80\x93\nceasefire", "xx\xe2\x80\x94\n\nceasefire", "TTP\xe2\x80\x99s", "Ya\xe2\x80\x99qub", "YA\xe2\x80\x98QUB",
+        "al\xe2\x80\x93Shabaab", "Al\xe2\x80\x94shabaab",
+        "\xd8\xaa\xd9\x8e\xd8\xad\xd8\xb1\xdb\x8c\xda\xa9 "
         "\xd8\xb7\xd8\xa7\xd9\x84\xd8\xa8\xd8\xa7\xd9\x86 \xd9\xbe\xd8\xa7\xda\xa9\xd8\xb3\xd8\xaa\xd8\xa7\xd9\x86",
     };
+    static const size_t after[] = {0, 1, 40, 66, 100, 131, 190};
     struct three_ways rules;
     bool loaded = load_three_ways(test_rules_json, NULL, &rules);
     CHECK(loaded);
     size_t failures = 0;
     for (size_t t = 0; loaded && t < COUNT(texts); t++)
-        for (size_t pad = 0; pad < 70; pad++) {
-            struct buf text;
-            buf_init(&text, 0);
-            for (size_t k = 0; k < pad; k++)
-                buf_append_char(&text, k % 5 == 4 ? ' ' : 'y');
-            buf_append_str(&text, " ");
-            buf_append_str(&text, texts[t]);
-            buf_append_str(&text, " and so on, and so on, and so on, and so on, and so on.");
-            failures += !same_three_ways(&rules, NULL, text.data);
-            buf_free(&text);
-        }
+        for (size_t pad = 0; pad < 70; pad++)
+            for (size_t a = 0; a < COUNT(after); a++) {
+                struct buf text;
+                buf_init(&text, 0);
+                for (size_t k = 0; k < pad; k++)
+                    buf_append_char(&text, k % 5 == 4 ? ' ' : 'y');
+                buf_append_str(&text, " ");
+                buf_append_str(&text, texts[t]);
+                for (size_t k = 0; k < after[a]; k++)
+                    buf_append_char(&text, k % 4 == 0 ? ' ' : 'z');
+                failures += !same_three_ways(&rules, NULL, text.data);
+                buf_free(&text);
+            }
     CHECK(failures == 0);
     free_three_ways(&rules);
 }
@@ -238,7 +246,7 @@ int main(void)
 {
     RUN(test_random_texts_test_rules);
     RUN(test_random_texts_default_rules);
-    RUN(test_first_bytes_folded);
+    RUN(test_folding_at_block_edges);
     RUN(test_dev_articles);
     RUN(test_filter_off_for_odd_terms);
     return check_summary();
