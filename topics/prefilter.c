@@ -382,6 +382,8 @@ static bool verify_word(const struct topic_rules *r, const unsigned char *s, siz
 static uint64_t joining_dashes(const unsigned char *text, size_t len, size_t pos,
                                uint64_t dashes)
 {
+    if (!dashes)
+        return 0;
     for (uint64_t left = dashes; left; left &= left - 1) {
         unsigned bit = (unsigned)__builtin_ctzll(left);
         size_t resume;
@@ -392,7 +394,7 @@ static uint64_t joining_dashes(const unsigned char *text, size_t len, size_t pos
 }
 
 #define STEP 64        /* bytes a step: a block */
-#define READ_AHEAD 130 /* bytes a step reads from its start: its block, the next, two more */
+#define READ_AHEAD (2 * STEP + START_BYTES - 1) /* from a step's start: two blocks and more */
 #define BATCH 8        /* blocks classified at a time */
 #define AHEAD_BITS 0x1FFFF /* of the next block, what a step's words may reach: 16 bytes, 1 more */
 

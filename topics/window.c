@@ -12,13 +12,14 @@
  * two bytes reaches into the next, and *carry passes that on (bits 0-1: punctuation
  * bytes, bits 2-3: a dash's last byte).
  *
- * The start filter. A word start of clean text can begin a term only if its first three
+ * The start filter. A word start of clean text can begin a term only if its first four
  * bytes are, with ASCII case folded, the term's (when they are ASCII; a non-ASCII byte of
- * clean text is itself folded, or part of a curly quote or dash, after which nothing is
- * compared). The terms are put in eight buckets by their first two bytes, greedily
- * merging the pair of groups whose union adds the fewest byte combinations; a word start
- * passes when its three bytes are in the sets of one bucket. A term's white space stands
- * for any run of white space, so what follows it is not compared. */
+ * clean text is itself folded). A curly quote or dash folds to one byte, so the bytes
+ * from it on are out of place and are not compared. The terms are put in sixteen
+ * buckets by their first two bytes, greedily merging the pair of groups whose union adds
+ * the fewest byte combinations; a word start passes when its four bytes are in the sets
+ * of one bucket. A term's white space stands for any run of white space, so what follows
+ * it is not compared. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,8 +27,7 @@
 #include "topics/fold.h"
 #include "topics/window.h"
 
-#define START_BYTES 3
-#define BUCKETS 8
+#define BUCKETS 16
 #define MAX_GROUPS 128 /* more first-two-byte groups than this: no start filter */
 
 /* The first bytes of a group of terms: per place, a set of 7-bit bytes, or any byte. */
@@ -137,7 +137,7 @@ bool start_filter_build(struct start_filter *sf, const char *const *terms, const
         for (int k = 0; k < START_BYTES; k++)
             for (unsigned c = 0; c < 128; c++)
                 if (groups[b].any[k] || (groups[b].set[k][c >> 6] >> (c & 63) & 1))
-                    sf->table[k][c] |= (unsigned char)(1u << b);
+                    sf->table[b / 8][k][c] |= (unsigned char)(1u << b % 8);
     return true;
 }
 
@@ -288,40 +288,37 @@ AVX512 static inline struct raw_masks classify64(__m512i v, __m512i v1, __m512i 
     return m;
 }
 
-/* The bytes of v (at some place k of the word starts) each in the buckets whose terms may
- * have it at k: tables[0] and [1] hold the 128 entries of the start filter's table k. */
-AVX512 static inline __m512i buckets_of(const __m512i tables[2], __m512i v)
-{
-    __m512i index = _mm512_or_si512(v, _mm512_set1_epi8(0x20)); /* its low 7 bits */
-    return _mm512_permutex2var_epi8(tables[0], index, tables[1]);
-}
-
 AVX512 void classify_blocks_avx512(const struct start_filter *sf, const unsigned char *s,
                                    size_t n_blocks, struct block *out, unsigned *carry)
 {
-    __m512i tables[3][2];
-    for (int k = 0; sf && k < 3; k++)
-        for (int half = 0; half < 2; half++)
-            tables[k][half] = _mm512_loadu_si512(sf->table[k] + 64 * half);
+    __m512i tables[2][START_BYTES][2]; /* by half of the buckets, place, half of the bytes */
+    for (int h = 0; sf && h < 2; h++)
+        for (int k = 0; k < START_BYTES; k++)
+            for (int half = 0; half < 2; half++)
+                tables[h][k][half] = _mm512_loadu_si512(sf->table[h][k] + 64 * half);
     __m512i ones = _mm512_set1_epi8(-1);
     for (size_t i = 0; i < n_blocks; i++, s += 64) {
-        __m512i v = _mm512_loadu_si512(s), v1 = _mm512_loadu_si512(s + 1),
-                v2 = _mm512_loadu_si512(s + 2);
-        struct raw_masks m = classify64(v, v1, v2);
+        __m512i at[START_BYTES]; /* the bytes from each place on */
+        for (int k = 0; k < START_BYTES; k++)
+            at[k] = _mm512_loadu_si512(s + k);
+        struct raw_masks m = classify64(at[0], at[1], at[2]);
         out[i] = finish(&m, carry);
         if (!sf)
             continue;
-        /* A word start passes when its three bytes are in one bucket. A curly quote or
-         * dash (E2 80 xx) folds to one byte, so what follows it is out of place: an E2 and
-         * the byte after it pass any bucket (as quotes are not word bytes, a word does not
-         * start with one, so no more of it can fall in a word's first three). */
-        uint64_t e2 = eq(v, 0xE2), e2_1 = eq(v1, 0xE2), e2_2 = eq(v2, 0xE2);
-        __m512i first_two =
-            _mm512_and_si512(_mm512_mask_mov_epi8(buckets_of(tables[0], v), e2, ones),
-                             _mm512_mask_mov_epi8(buckets_of(tables[1], v1), e2 | e2_1, ones));
-        __m512i all = _mm512_and_si512(
-            first_two, _mm512_mask_mov_epi8(buckets_of(tables[2], v2), e2_1 | e2_2, ones));
-        out[i].may_start = _mm512_test_epi8_mask(all, all);
+        /* A word start passes when its four bytes are in the sets of one bucket. Bytes
+         * from an E2 on pass any bucket: a curly quote or dash (E2 80 xx) folds to one
+         * byte, so what follows it is out of place. */
+        __m512i low = ones, high = ones;
+        uint64_t out_of_place = 0;
+        for (int k = 0; k < START_BYTES; k++) {
+            out_of_place |= eq(at[k], 0xE2);
+            __m512i index = _mm512_or_si512(at[k], _mm512_set1_epi8(0x20)); /* low 7 bits */
+            __m512i in_low = _mm512_permutex2var_epi8(tables[0][k][0], index, tables[0][k][1]);
+            __m512i in_high = _mm512_permutex2var_epi8(tables[1][k][0], index, tables[1][k][1]);
+            low = _mm512_and_si512(low, _mm512_mask_mov_epi8(in_low, out_of_place, ones));
+            high = _mm512_and_si512(high, _mm512_mask_mov_epi8(in_high, out_of_place, ones));
+        }
+        out[i].may_start = _mm512_test_epi8_mask(low, low) | _mm512_test_epi8_mask(high, high);
     }
 }
 
