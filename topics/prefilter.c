@@ -1,5 +1,5 @@
-/* prefilter.c: the tagger's fast path. It walks an article sixteen bytes at a time,
- * skips the words with which no rule term can start, confirms the terms that start with
+/* prefilter.c: the tagger's fast path. It walks an article a 64-byte block at a time
+ * (window.c classifies the bytes), skips the words with which no rule term can start, confirms the terms that start with
  * the other words itself where the text is "clean", and hands only the rest to the
  * tagger's exact scan (folding, then the automaton).
  *
@@ -56,7 +56,7 @@ struct word_filter {
     struct candidate_slot *slots;
     size_t slot_mask;
     uint32_t *patterns;
-    struct start_filter starts; /* the terms' first three bytes, for the AVX-512 classifier */
+    struct start_filter starts; /* the terms' first bytes, for the AVX-512 classifier */
     bool has_start_filter;
     block_classifier *classify;
 };
@@ -230,16 +230,10 @@ void prefilter_build(struct topic_rules *r)
     }
     build_candidates(f, &keys);
     free(keys.items);
-    const char **terms = xmalloc(r->n_patterns * sizeof *terms);
-    size_t *lens = xmalloc(r->n_patterns * sizeof *lens);
-    for (size_t i = 0; i < r->n_patterns; i++) {
-        terms[i] = r->patterns[i].folded;
-        lens[i] = r->patterns[i].folded_len;
-    }
-    f->has_start_filter = start_filter_build(&f->starts, terms, lens, r->n_patterns);
-    free(terms);
-    free(lens);
     f->classify = avx512_classifier();
+    /* Only the AVX-512 classifier applies a start filter. */
+    f->has_start_filter =
+        f->classify && start_filter_build(&f->starts, r->patterns, r->n_patterns);
     if (!f->classify)
         f->classify = classify_blocks_sse2;
     r->word_filter = f;
@@ -248,8 +242,12 @@ void prefilter_build(struct topic_rules *r)
 
 void prefilter_use_sse2(struct topic_rules *r)
 {
+#if defined(__SSE2__)
     if (r->word_filter)
         r->word_filter->classify = classify_blocks_sse2;
+#else
+    (void)r; /* without SSE2 no filter is built */
+#endif
 }
 
 void prefilter_free(struct topic_rules *r)
@@ -382,7 +380,7 @@ static bool verify_word(const struct topic_rules *r, const unsigned char *s, siz
 static uint64_t joining_dashes(const unsigned char *text, size_t len, size_t pos,
                                uint64_t dashes)
 {
-    if (!dashes)
+    if (!dashes) /* most steps: no call when inlined */
         return 0;
     for (uint64_t left = dashes; left; left &= left - 1) {
         unsigned bit = (unsigned)__builtin_ctzll(left);
@@ -432,9 +430,10 @@ static size_t skip_steps(const struct topic_rules *r, const unsigned char *text,
                 ps->pos = ps->handled = pos;
                 return pos + STEP - 1; /* from the last safe point before this step, past it all */
             }
-            uint64_t ahead = (next->special | joining_dashes(text, len, pos + STEP,
-                                                             next->hyphen & next->space >> 1)) &
-                             AHEAD_BITS;
+            uint64_t ahead =
+                (next->special | joining_dashes(text, len, pos + STEP,
+                                                next->hyphen & next->space >> 1 & AHEAD_BITS)) &
+                AHEAD_BITS;
             uint64_t starts = b->word & ~(b->word << 1 | ps->prev_word);
             uint64_t safe = starts & (b->space << 1 | ps->prev_space);
             /* With dirt ahead, every word is looked at; else those the start filter passed. */

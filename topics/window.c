@@ -20,11 +20,11 @@
  * the fewest byte combinations; a word start passes when its four bytes are in the sets
  * of one bucket. A term's white space stands for any run of white space, so what follows
  * it is not compared. */
-#include <stdlib.h>
+#include <math.h>
 #include <string.h>
 
-#include "common/util.h"
 #include "topics/fold.h"
+#include "topics/rules_internal.h"
 #include "topics/window.h"
 
 #define BUCKETS 16
@@ -58,9 +58,9 @@ static struct start_group group_of(const unsigned char *t, size_t len)
             continue;
         }
         if (t[k] == ' ') { /* any white space byte: the run folds to one ' ' */
-            static const char spaces[] = " \t\n\v\f\r";
-            for (const char *sp = spaces; *sp; sp++)
-                group_add_byte(&g, k, (unsigned char)*sp);
+            for (unsigned char c = 0; c < 0x80; c++)
+                if (fold_is_space(c))
+                    group_add_byte(&g, k, c);
             after_space = true;
         } else {
             group_add_byte(&g, k, t[k]);
@@ -101,13 +101,13 @@ static bool same_first_two(const struct start_group *a, const struct start_group
     return true;
 }
 
-bool start_filter_build(struct start_filter *sf, const char *const *terms, const size_t *lens,
-                        size_t n)
+bool start_filter_build(struct start_filter *sf, const struct pattern *patterns, size_t n)
 {
     struct start_group groups[MAX_GROUPS];
     size_t n_groups = 0;
     for (size_t i = 0; i < n; i++) {
-        struct start_group g = group_of((const unsigned char *)terms[i], lens[i]);
+        struct start_group g =
+            group_of((const unsigned char *)patterns[i].folded, patterns[i].folded_len);
         size_t j = 0;
         while (j < n_groups && !same_first_two(&groups[j], &g))
             j++;
@@ -118,17 +118,19 @@ bool start_filter_build(struct start_filter *sf, const char *const *terms, const
     }
     while (n_groups > BUCKETS) {
         size_t best_a = 0, best_b = 1;
-        double best = 0;
-        for (size_t a = 0; a < n_groups; a++)
+        double best = HUGE_VAL;
+        for (size_t a = 0; a < n_groups; a++) {
+            double cost_a = group_cost(&groups[a]);
             for (size_t b = a + 1; b < n_groups; b++) {
                 struct start_group u = group_union(&groups[a], &groups[b]);
-                double added = group_cost(&u) - group_cost(&groups[a]) - group_cost(&groups[b]);
-                if ((a == 0 && b == 1) || added < best) {
+                double added = group_cost(&u) - cost_a - group_cost(&groups[b]);
+                if (added < best) {
                     best = added;
                     best_a = a;
                     best_b = b;
                 }
             }
+        }
         groups[best_a] = group_union(&groups[best_a], &groups[best_b]);
         groups[best_b] = groups[--n_groups];
     }
@@ -246,7 +248,7 @@ void classify_blocks_sse2(const struct start_filter *sf, const unsigned char *s,
 #if defined(__x86_64__)
 #include <immintrin.h>
 
-#define AVX512 __attribute__((target("avx512f,avx512bw,avx512vl,avx512vbmi,bmi,bmi2,popcnt")))
+#define AVX512 __attribute__((target("avx512f,avx512bw,avx512vbmi")))
 
 AVX512 static inline uint64_t eq(__m512i v, unsigned char c)
 {
@@ -325,7 +327,7 @@ AVX512 void classify_blocks_avx512(const struct start_filter *sf, const unsigned
 block_classifier *avx512_classifier(void)
 {
     __builtin_cpu_init();
-    if (__builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl") &&
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
         __builtin_cpu_supports("avx512vbmi"))
         return classify_blocks_avx512;
     return NULL;

@@ -1,6 +1,7 @@
 /* window.h: how the prefilter (prefilter.c) sees text: in blocks of 64 bytes, one bit a
- * byte for each class of bytes it cares about. Two classifiers compute the same blocks: SSE2, which every x86-64 has,
- * and AVX-512 (BW and VBMI), chosen at run time when the CPU has it. The AVX-512 one
+ * byte for each class of bytes it cares about. Two classifiers compute the same blocks:
+ * SSE2, which every x86-64 has, and AVX-512 (BW and VBMI), chosen at run time when the
+ * CPU has it. The AVX-512 one
  * also looks at the first four bytes of each word start of the block, in sixteen sets of
  * the terms' first four bytes (the start filter, a "Teddy" filter), so the prefilter
  * can pass over most words without looking at them one by one. Internal to topics/. */
@@ -27,10 +28,11 @@ struct start_filter {
     unsigned char table[2][START_BYTES][128];
 };
 
-/* Builds the start filter from the terms' folded forms; false when they start too many
+struct pattern;
+
+/* Builds the start filter from the patterns' folded forms; false when they start too many
  * different ways for sixteen buckets to be worth it (then no start filter is used). */
-bool start_filter_build(struct start_filter *sf, const char *const *terms, const size_t *lens,
-                        size_t n);
+bool start_filter_build(struct start_filter *sf, const struct pattern *patterns, size_t n);
 
 /* Classifies n_blocks blocks, the first at s (64 + START_BYTES - 1 bytes readable from each
  * block's start: a sequence or a word start at its end is read whole). *carry passes on a quote or dash that reaches
