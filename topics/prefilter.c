@@ -35,6 +35,7 @@
 #include "common/util.h"
 #include "topics/fold.h"
 #include "topics/rules_internal.h"
+#include "topics/sieve.h"
 #include "topics/window.h"
 
 #define FILTER_BITS 17 /* 16 KiB a filter */
@@ -47,18 +48,20 @@ struct candidate_slot {
     uint32_t first, count; /* count 0: an empty slot */
 };
 
-/* The filters, one bit a slot: first words of all terms (keyed cheaply, by their first 8
- * bytes and length: most words of a text stop here); first words of terms with fewer than
+/* The filters, one bit a slot: the sieve's tables, keyed cheaply by a word's first 8 bytes
+ * and length (most words of a text stop there); first words of terms with fewer than
  * HEAD_BYTES bytes after them; first words with the next HEAD_BYTES bytes. Behind them,
  * the same keys in full in a hash table of the terms each may start. */
 struct word_filter {
-    uint64_t first[FILTER_WORDS], whole[FILTER_WORDS], head[FILTER_WORDS];
+    struct sieve sieve;
+    uint64_t whole[FILTER_WORDS], head[FILTER_WORDS];
     struct candidate_slot *slots;
     size_t slot_mask;
     uint32_t *patterns;
     struct start_filter starts; /* the terms' first bytes, for the AVX-512 classifier */
     bool has_start_filter;
     block_classifier *classify;
+    word_sieve *sift; /* the AVX-512 sieve, or NULL: every start is looked at one by one */
 };
 
 /* A word's hash: its first 16 bytes with bit 5 set (ASCII letters folded), and its length
@@ -85,18 +88,13 @@ static uint32_t slot_of(uint64_t h)
     return (uint32_t)(h >> (64 - FILTER_BITS));
 }
 
-/* The cheap key of a word: its first 8 bytes (bit 5 set, zero past its end), its length. */
-static uint32_t quick_slot(uint64_t first8, size_t len)
-{
-    return slot_of((first8 + len) * 0x9E3779B97F4A7C15u);
-}
-
-static uint32_t quick_slot_of(const unsigned char *word, size_t len)
+/* The sieve's key of a word (sieve.h). */
+static uint32_t quick_key_of(const unsigned char *word, size_t len)
 {
     uint64_t first8 = 0;
     for (size_t i = 0; i < len && i < 8; i++)
         first8 |= (uint64_t)(word[i] | 0x20) << (8 * i);
-    return quick_slot(first8, len < 16 ? len : 16);
+    return sieve_word_key(first8, len < 16 ? (unsigned)len : 16);
 }
 
 static uint64_t head_key(uint64_t word, uint32_t head)
@@ -138,7 +136,9 @@ static void add_whole_word(struct word_filter *f, struct key_list *keys,
                            const unsigned char *word, size_t len, size_t pattern)
 {
     uint64_t h = word_hash_of(word, len);
-    set_bit(f->first, quick_slot_of(word, len));
+    uint32_t quick = sieve_slot(quick_key_of(word, len));
+    set_bit(f->sieve.first, 2 * quick);     /* a term starts with the word */
+    set_bit(f->sieve.first, 2 * quick + 1); /* ... and needs no head */
     set_bit(f->whole, slot_of(h));
     add_key(keys, h, pattern);
 }
@@ -212,10 +212,12 @@ void prefilter_build(struct topic_rules *r)
         if (len >= 16 || p->folded_len - len < HEAD_BYTES) {
             add_whole_word(f, &keys, w, len, i);
         } else {
-            uint64_t key = head_key(word_hash_of(w, len), (uint32_t)w[len] |
-                                                              (uint32_t)w[len + 1] << 8 |
-                                                              (uint32_t)w[len + 2] << 16);
-            set_bit(f->first, quick_slot_of(w, len));
+            uint32_t head = (uint32_t)w[len] | (uint32_t)w[len + 1] << 8 |
+                            (uint32_t)w[len + 2] << 16;
+            uint64_t key = head_key(word_hash_of(w, len), head);
+            uint32_t quick = quick_key_of(w, len);
+            set_bit(f->sieve.first, 2 * sieve_slot(quick));
+            set_bit(f->sieve.head, sieve_slot(sieve_head_key(quick, head)));
             set_bit(f->head, slot_of(key));
             add_key(&keys, key, i);
         }
@@ -231,9 +233,13 @@ void prefilter_build(struct topic_rules *r)
     build_candidates(f, &keys);
     free(keys.items);
     f->classify = avx512_classifier();
-    /* Only the AVX-512 classifier applies a start filter. */
+    /* Only the AVX-512 classifier applies a start filter, and the sieve where the terms
+     * start too many ways for one (where there is one, it passes few words). */
     f->has_start_filter =
         f->classify && start_filter_build(&f->starts, r->patterns, r->n_patterns);
+#if defined(__x86_64__)
+    f->sift = f->classify && !f->has_start_filter ? sieve_starts_avx512 : NULL;
+#endif
     if (!f->classify)
         f->classify = classify_blocks_sse2;
     r->word_filter = f;
@@ -243,11 +249,25 @@ void prefilter_build(struct topic_rules *r)
 void prefilter_use_sse2(struct topic_rules *r)
 {
 #if defined(__SSE2__)
-    if (r->word_filter)
+    if (r->word_filter) {
         r->word_filter->classify = classify_blocks_sse2;
+        r->word_filter->sift = NULL;
+    }
 #else
     (void)r; /* without SSE2 no filter is built */
 #endif
+}
+
+enum prefilter_way prefilter_ways(const struct topic_rules *r)
+{
+    const struct word_filter *f = r->word_filter;
+    if (!f)
+        return PREFILTER_OFF;
+#if defined(__SSE2__)
+    if (f->classify == classify_blocks_sse2)
+        return PREFILTER_SSE2;
+#endif
+    return f->sift ? PREFILTER_SIEVE : PREFILTER_START_FILTER;
 }
 
 void prefilter_free(struct topic_rules *r)
@@ -317,7 +337,7 @@ static inline __attribute__((always_inline)) bool filter_word(const struct word_
     uint64_t first8;
     memcpy(&first8, s, 8);
     first8 = (first8 | 0x2020202020202020u) & low_bytes[len < 8 ? len : 8];
-    if (!bit_is_set(f->first, quick_slot(first8, len)))
+    if (!bit_is_set(f->sieve.first, 2 * sieve_slot(sieve_word_key(first8, len))))
         return false;
     static const unsigned char ones_then_zeros[32] = {
         0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF};
@@ -436,8 +456,12 @@ static size_t skip_steps(const struct topic_rules *r, const unsigned char *text,
                 AHEAD_BITS;
             uint64_t starts = b->word & ~(b->word << 1 | ps->prev_word);
             uint64_t safe = starts & (b->space << 1 | ps->prev_space);
-            /* With dirt ahead, every word is looked at; else those the start filter passed. */
-            for (uint64_t todo = ahead ? starts : starts & b->may_start; todo;) {
+            /* With dirt ahead, every word is looked at; else those the start filter and the
+             * sieve pass. */
+            uint64_t todo = ahead ? starts : starts & b->may_start;
+            if (filter->sift && !ahead && todo)
+                todo = filter->sift(&filter->sieve, at_pos, todo, b, next);
+            while (todo) {
                 struct word_keys keys;
                 unsigned at = (unsigned)__builtin_ctzll(todo);
                 todo &= todo - 1;

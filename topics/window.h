@@ -45,7 +45,7 @@ block_classifier classify_blocks_sse2;
 #if defined(__x86_64__)
 block_classifier classify_blocks_avx512;
 #endif
-/* The AVX-512 classifier when this CPU runs it, else NULL. */
+/* The AVX-512 classifier when this CPU runs it and the sieve that goes with it, else NULL. */
 block_classifier *avx512_classifier(void);
 
 #endif

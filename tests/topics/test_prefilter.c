@@ -5,7 +5,8 @@
  * articles with the shipped rules, and random texts built from term fragments and from
  * everything that normalisation changes (soft hyphens, special spaces, curly quotes,
  * dashes, line-break hyphens, Arabic forms, fullwidth letters, invalid UTF-8), at every
- * alignment. */
+ * alignment. The test rules are also run with hundreds more terms, which start too many
+ * ways for the AVX-512 start filter, so that the sieve (topics/sieve.c) is used instead. */
 #include <jansson.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -42,6 +43,9 @@ static const char *fragments[] = {
     "\xef\xbc\xb4\xef\xbc\xb4\xef\xbc\xb0", /* fullwidth TTP */
     "\xd8\xb7\xd9\x8e\xd8\xa7\xd9\x84\xd8\xa8\xd8\xa7\xd9\x86", /* with a diacritic */
     "\xd9\x80", /* tatweel */
+    /* words of the many-terms rules */
+    "land", "broken", "camp", "Group", "Jahan", "talks", "chief", "fighters", "army", "y",
+    "Internationalisations", "Front", "aaq0x", "BBQ27X", "jpq399x", "baq1x",
 };
 
 static const char *separators[] = {
@@ -59,6 +63,34 @@ static const char *separators[] = {
 };
 
 #define COUNT(a) (sizeof(a) / sizeof(a)[0])
+
+/* The test rules with 400 more terms: their first words begin in 400 different ways, some
+ * with the words of the fragments, with heads plain and not, and one word alone. */
+static char *many_terms_json(void)
+{
+    static const char *more[] = {
+        "the Pakistani", "of war", "killed in", "Pakistan army", "Taliban fighters",
+        "ceasefire talks", "TTP chief", "Noor Jahan", "air, land", "truce (broken)",
+        "militants' camp", "d'Arc Group", "al-Qaeda Council", "Tal iban", "Qaeda",
+        "Internationalisation", "Internationalisations Front", "A7 x", "w x y",
+    };
+    const char *split = strstr(test_rules_json, "{\"term\": \"A7\"}");
+    struct buf json;
+    buf_init(&json, 0);
+    buf_append(&json, test_rules_json, (size_t)(split - test_rules_json));
+    char term[64];
+    for (int i = 0; i < 400; i++) {
+        snprintf(term, sizeof term, "\"%c%cq%dx %s\", ", 'a' + i % 26, 'a' + i / 26 % 26, i,
+                 i % 3 ? "Group" : "of");
+        buf_append_str(&json, term);
+    }
+    for (size_t i = 0; i < COUNT(more); i++) {
+        snprintf(term, sizeof term, "\"%s\", ", more[i]);
+        buf_append_str(&json, term);
+    }
+    buf_append_str(&json, split);
+    return json.data;
+}
 
 static char *explain_json(const struct topic_rules *r, const char *headline, const char *text)
 {
@@ -162,6 +194,13 @@ static void test_random_texts_test_rules(void)
     test_random_texts(test_rules_json, NULL);
 }
 
+static void test_random_texts_many_terms(void)
+{
+    char *json = many_terms_json();
+    test_random_texts(json, NULL);
+    free(json);
+}
+
 static void test_random_texts_default_rules(void)
 {
     test_random_texts(NULL, "topics/default-topics.json");
@@ -199,7 +238,7 @@ static void test_dev_articles(void)
 /* Where folding changes text next to or inside a term's first bytes (drops, maps or joins
  * there, white space runs, curly quotes and dashes), at every place in a block, and with
  * text after it of every length that moves the end of the text across the blocks. */
-static void test_folding_at_block_edges(void)
+static void folding_at_block_edges(const char *json)
 {
     static const char *texts[] = {
         "T\xc2\xadTP", "TT\xc2\xadP", "T\xe2\x80\x8bTP", "ce\xc2\xad" "asefire",
@@ -208,12 +247,13 @@ static void test_folding_at_block_edges(void)
         "\xef\xbc\xb4TP", "T\xef\xbc\xb4P", "\xe2\x80\x99TTP", "\xe2\x80\x9c" "ceasefire\xe2\x80\x9d",
         "xx-\nceasefire", "xx\xe2\x80\x93\nceasefire", "xx\xe2\x80\x94\n\nceasefire", "TTP\xe2\x80\x99s", "Ya\xe2\x80\x99qub", "YA\xe2\x80\x98QUB",
         "al\xe2\x80\x93Shabaab", "Al\xe2\x80\x94shabaab",
+        "Noor\nWali", "noor\tWALI", "Noor \n Jahan", "air, land", "of\twar", "BBQ27X of",
         "\xd8\xaa\xd9\x8e\xd8\xad\xd8\xb1\xdb\x8c\xda\xa9 "
         "\xd8\xb7\xd8\xa7\xd9\x84\xd8\xa8\xd8\xa7\xd9\x86 \xd9\xbe\xd8\xa7\xda\xa9\xd8\xb3\xd8\xaa\xd8\xa7\xd9\x86",
     };
     static const size_t after[] = {0, 1, 40, 66, 100, 131, 190};
     struct three_ways rules;
-    bool loaded = load_three_ways(test_rules_json, NULL, &rules);
+    bool loaded = load_three_ways(json, NULL, &rules);
     CHECK(loaded);
     size_t failures = 0;
     for (size_t t = 0; loaded && t < COUNT(texts); t++)
@@ -234,6 +274,34 @@ static void test_folding_at_block_edges(void)
     free_three_ways(&rules);
 }
 
+static void test_folding_at_block_edges(void)
+{
+    folding_at_block_edges(test_rules_json);
+    char *json = many_terms_json();
+    folding_at_block_edges(json);
+    free(json);
+}
+
+/* Which ways the prefilter goes: the start filter for a few terms, the sieve for many, on
+ * a CPU with AVX-512; neither with SSE2. */
+static void test_start_filter_or_sieve(void)
+{
+    char *json = many_terms_json();
+    struct topic_rules *few = load(test_rules_json, NULL), *many = load(json, NULL);
+    CHECK(few && many);
+    if (few && many) {
+        bool avx512 = prefilter_ways(few) != PREFILTER_SSE2;
+        printf("AVX-512: %s\n", avx512 ? "yes" : "no, only SSE2 is tested");
+        CHECK(prefilter_ways(few) == (avx512 ? PREFILTER_START_FILTER : PREFILTER_SSE2));
+        CHECK(prefilter_ways(many) == (avx512 ? PREFILTER_SIEVE : PREFILTER_SSE2));
+        prefilter_use_sse2(many);
+        CHECK(prefilter_ways(many) == PREFILTER_SSE2);
+    }
+    topic_rules_free(few);
+    topic_rules_free(many);
+    free(json);
+}
+
 /* A term starting with a non-word byte cannot be found by first words: no filter. */
 static void test_filter_off_for_odd_terms(void)
 {
@@ -245,9 +313,11 @@ static void test_filter_off_for_odd_terms(void)
 int main(void)
 {
     RUN(test_random_texts_test_rules);
+    RUN(test_random_texts_many_terms);
     RUN(test_random_texts_default_rules);
     RUN(test_folding_at_block_edges);
     RUN(test_dev_articles);
     RUN(test_filter_off_for_odd_terms);
+    RUN(test_start_filter_or_sieve);
     return check_summary();
 }

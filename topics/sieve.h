@@ -1,0 +1,58 @@
+/* sieve.h: the prefilter's first look at a block's word starts, all of them at once
+ * (AVX-512): each word's "quick keys", its first eight bytes and length, and those with the
+ * three bytes after the word, looked up in two bit tables built from the rule terms. A
+ * start passes when some term could begin there; the rest are dropped before any per-word
+ * work. Internal to topics/. */
+#ifndef FEEDSPOOL_TOPICS_SIEVE_H
+#define FEEDSPOOL_TOPICS_SIEVE_H
+
+#include <stdint.h>
+
+#include "topics/window.h"
+
+#define SIEVE_BITS 17 /* slots a table */
+
+/* first: two bits a slot of a first word's quick key: bit 0, some term starts with the
+ * word; bit 1, a term that is the word alone, or that has fewer than three bytes after
+ * it, or whose first word is 16 bytes or longer (its head is not keyed). head: one bit a
+ * slot of the quick key of a term's first word with the three bytes after it. */
+struct sieve {
+    uint64_t first[(2u << SIEVE_BITS) / 64];
+    uint64_t head[(1u << SIEVE_BITS) / 64];
+};
+
+/* A word's quick key: its first eight bytes with bit 5 set (ASCII letters folded), zero
+ * past its end, plus its length up to 16, hashed by multiplying its two halves (32-bit
+ * multiplications are cheaper than 64-bit ones in SIMD); the table slots are its top
+ * bits. */
+static inline uint32_t sieve_word_key(uint64_t first8, unsigned len)
+{
+    uint64_t x = first8 + len;
+    return (uint32_t)x * 0x9E3779B1u + (uint32_t)(x >> 32) * 0x85EBCA77u;
+}
+
+/* The same with the three (folded) bytes after the word, the first in the low byte. */
+static inline uint32_t sieve_head_key(uint32_t word_key, uint32_t head)
+{
+    return (word_key ^ head) * 0xC2B2AE3Du;
+}
+
+static inline uint32_t sieve_slot(uint32_t key)
+{
+    return key >> (32 - SIEVE_BITS);
+}
+
+/* Of the word starts `starts` of the block at s (block b; the next block, next, at s + 64;
+ * 128 bytes readable), those at which a term may begin: every start whose word's quick key
+ * is in first (bit 0) and, unless it is also there with bit 1, whose key with its head is
+ * in head, where the head is plain (one white space byte, two ASCII letters or digits: what
+ * folding gives as they are) and the word shorter than 16 bytes. A start the filters of
+ * prefilter.c would pass always passes. */
+typedef uint64_t word_sieve(const struct sieve *sv, const unsigned char *s, uint64_t starts,
+                            const struct block *b, const struct block *next);
+
+#if defined(__x86_64__)
+word_sieve sieve_starts_avx512;
+#endif
+
+#endif
