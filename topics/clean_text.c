@@ -4,6 +4,7 @@
  * without folding. Anything else is left undecided, for the exact scan. */
 #include <stdbool.h>
 #include <stddef.h>
+#include <string.h>
 
 #include "topics/fold.h"
 #include "topics/rules_internal.h"
@@ -103,3 +104,64 @@ enum clean_verdict match_clean_text(const struct pattern *p, const unsigned char
                ? CLEAN_MATCH
                : CLEAN_NO_MATCH;
 }
+
+void term_bytes_init(struct term_bytes *t, const struct pattern *p, size_t pattern)
+{
+    memset(t, 0, sizeof *t);
+    size_t n = p->folded_len < sizeof t->folded ? p->folded_len : sizeof t->folded;
+    memcpy(t->folded, p->folded, n);
+    t->pattern = (uint32_t)pattern;
+    unsigned char last = (unsigned char)p->folded[p->folded_len - 1];
+    t->ends_in_word = fold_is_word_byte(last);
+    t->plural = p->plural;
+    bool quick = p->folded_len <= sizeof t->folded && !p->exact_case && last != ' ' &&
+                 last != '-';
+    for (size_t i = 0; i < p->folded_len && quick; i++)
+        quick = p->folded[i] >= ' ' && p->folded[i] < 0x7F;
+    t->quick_len = quick ? (uint8_t)p->folded_len : 0;
+}
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+
+/* One bit a byte of the 32 at s: equal to t's folded bytes once ASCII upper case is
+ * folded. */
+static uint32_t same_folded_bytes(const unsigned char *s, const unsigned char *folded)
+{
+    uint32_t same = 0;
+    for (int half = 0; half < 2; half++) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(s + 16 * half));
+        /* 'A'..'Z' moved to -128..-103: the only bytes below -102 */
+        __m128i upper = _mm_cmplt_epi8(_mm_add_epi8(v, _mm_set1_epi8(0x80 - 'A')),
+                                       _mm_set1_epi8(-128 + 26));
+        v = _mm_or_si128(v, _mm_and_si128(upper, _mm_set1_epi8(0x20)));
+        __m128i want = _mm_loadu_si128((const __m128i *)(folded + 16 * half));
+        same |= (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, want)) << (16 * half);
+    }
+    return same;
+}
+
+/* Why it is exact. Where the raw bytes equal the term's, each folds to one byte, the
+ * term's: printable ASCII folds to itself lower-cased; a term's ' ' is followed by a
+ * non-space byte, so the raw ' ' is a run of one; a '-' is followed by the same
+ * non-space byte, so no line break joins there. So folding emits the term up to the first
+ * differing byte, and there, a byte that folds to itself decides: no match. */
+enum clean_verdict match_term_bytes(const struct term_bytes *t, const unsigned char *s,
+                                    size_t len, size_t start, size_t *end)
+{
+    unsigned n = t->quick_len;
+    if (n == 0 || len - start < sizeof t->folded + 1)
+        return CLEAN_UNSURE;
+    const unsigned char *at = s + start;
+    uint64_t differ = ~(uint64_t)same_folded_bytes(at, t->folded) & (((uint64_t)1 << n) - 1);
+    if (differ)
+        return plain_fold(at[__builtin_ctzll(differ)]) ? CLEAN_NO_MATCH : CLEAN_UNSURE;
+    *end = start + n;
+    unsigned char after = at[n];
+    if (!t->ends_in_word || fold_is_space(after) || (plain_fold(after) && !fold_is_word_byte(after)))
+        return CLEAN_MATCH; /* the word ends */
+    if (after < 0x80 && fold_is_word_byte(after) && !t->plural)
+        return CLEAN_NO_MATCH; /* it goes on (a possessive goes on with '\'', not a word byte) */
+    return CLEAN_UNSURE;
+}
+#endif

@@ -42,7 +42,7 @@
 #define FILTER_WORDS ((size_t)1 << (FILTER_BITS - 6))
 #define HEAD_BYTES 3   /* bytes after the first word that the second filter keys on */
 
-/* The terms a key may start: patterns[first, first + count) of the word filter. */
+/* The terms a key may start: terms[first, first + count) of the word filter. */
 struct candidate_slot {
     uint64_t key;
     uint32_t first, count; /* count 0: an empty slot */
@@ -57,7 +57,7 @@ struct word_filter {
     uint64_t whole[FILTER_WORDS], head[FILTER_WORDS];
     struct candidate_slot *slots;
     size_t slot_mask;
-    uint32_t *patterns;
+    struct term_bytes *terms;
     struct start_filter starts; /* the terms' first bytes, for the AVX-512 classifier */
     bool has_start_filter;
     block_classifier *classify;
@@ -158,7 +158,8 @@ static size_t slot_index(uint64_t key, size_t mask)
 
 /* The candidate table: each distinct key once, with its terms (a key listed twice for one
  * term, as a plural might be, gives the term once). */
-static void build_candidates(struct word_filter *f, struct key_list *keys)
+static void build_candidates(struct word_filter *f, struct key_list *keys,
+                             const struct pattern *patterns)
 {
     qsort(keys->items, keys->n, sizeof *keys->items, compare_keyed);
     size_t n_slots = 16;
@@ -166,19 +167,21 @@ static void build_candidates(struct word_filter *f, struct key_list *keys)
         n_slots *= 2;
     f->slots = xcalloc(n_slots, sizeof *f->slots);
     f->slot_mask = n_slots - 1;
-    f->patterns = xmalloc((keys->n ? keys->n : 1) * sizeof *f->patterns);
-    size_t n_patterns = 0;
+    f->terms = xmalloc((keys->n ? keys->n : 1) * sizeof *f->terms);
+    size_t n_terms = 0;
     for (size_t i = 0; i < keys->n;) {
         size_t slot = slot_index(keys->items[i].key, f->slot_mask);
         while (f->slots[slot].count)
             slot = (slot + 1) & f->slot_mask;
         struct candidate_slot *c = &f->slots[slot];
         c->key = keys->items[i].key;
-        c->first = (uint32_t)n_patterns;
+        c->first = (uint32_t)n_terms;
         for (size_t group = i; i < keys->n && keys->items[i].key == c->key; i++)
-            if (i == group || keys->items[i].pattern != keys->items[i - 1].pattern)
-                f->patterns[n_patterns++] = keys->items[i].pattern;
-        c->count = (uint32_t)(n_patterns - c->first);
+            if (i == group || keys->items[i].pattern != keys->items[i - 1].pattern) {
+                size_t pattern = keys->items[i].pattern;
+                term_bytes_init(&f->terms[n_terms++], &patterns[pattern], pattern);
+            }
+        c->count = (uint32_t)(n_terms - c->first);
     }
 }
 
@@ -230,7 +233,7 @@ void prefilter_build(struct topic_rules *r)
             add_whole_word(f, &keys, plural, len + 2, i);
         }
     }
-    build_candidates(f, &keys);
+    build_candidates(f, &keys, r->patterns);
     free(keys.items);
     f->classify = avx512_classifier();
     /* Only the AVX-512 classifier applies a start filter, and the sieve where the terms
@@ -274,7 +277,7 @@ void prefilter_free(struct topic_rules *r)
 {
     if (r->word_filter) {
         free(r->word_filter->slots);
-        free(r->word_filter->patterns);
+        free(r->word_filter->terms);
     }
     free(r->word_filter);
     r->word_filter = NULL;
@@ -381,8 +384,11 @@ static bool verify_word(const struct topic_rules *r, const unsigned char *s, siz
     size_t found[MAX_FOUND][2], n_found = 0;
     for (int l = 0; l < 2; l++)
         for (uint32_t i = 0; lists[l] && i < lists[l]->count; i++) {
-            size_t pattern = f->patterns[lists[l]->first + i], end;
-            enum clean_verdict v = match_clean_text(&r->patterns[pattern], s, len, start, &end);
+            const struct term_bytes *t = &f->terms[lists[l]->first + i];
+            size_t pattern = t->pattern, end;
+            enum clean_verdict v = match_term_bytes(t, s, len, start, &end);
+            if (v == CLEAN_UNSURE)
+                v = match_clean_text(&r->patterns[pattern], s, len, start, &end);
             if (v == CLEAN_UNSURE || (v == CLEAN_MATCH && n_found == MAX_FOUND))
                 return false;
             if (v == CLEAN_MATCH) {

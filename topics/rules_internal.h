@@ -91,6 +91,26 @@ enum clean_verdict { CLEAN_NO_MATCH, CLEAN_MATCH, CLEAN_UNSURE };
 enum clean_verdict match_clean_text(const struct pattern *p, const unsigned char *s, size_t len,
                                     size_t start, size_t *end);
 
+/* A term as the prefilter's candidate table keeps it, to compare with raw text in one go:
+ * its first 32 folded bytes (zero after them), which pattern it is, and its length when
+ * the raw bytes can decide alone (0 when not: non-ASCII bytes, more than 32 of them,
+ * exact case, a space or '-' at the end). */
+struct term_bytes {
+    unsigned char folded[32];
+    uint32_t pattern;
+    uint8_t quick_len;
+    bool ends_in_word, plural;
+};
+
+void term_bytes_init(struct term_bytes *t, const struct pattern *p, size_t pattern);
+#if defined(__SSE2__)
+/* What match_clean_text() would say, where the raw bytes decide it: a match when they are
+ * the term's (ASCII case folded) and the byte after it ends the word; no match where they
+ * first differ at a byte folding keeps (printable ASCII but '-'); else CLEAN_UNSURE. */
+enum clean_verdict match_term_bytes(const struct term_bytes *t, const unsigned char *s,
+                                    size_t len, size_t start, size_t *end);
+#endif
+
 /* A match the prefilter confirmed itself, in clean text: the term and its bounds in the
  * original text (end exclusive). */
 typedef void (*prefilter_found_fn)(void *ud, size_t pattern, size_t start, size_t end);

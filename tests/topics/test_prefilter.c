@@ -73,6 +73,7 @@ static char *many_terms_json(void)
         "ceasefire talks", "TTP chief", "Noor Jahan", "air, land", "truce (broken)",
         "militants' camp", "d'Arc Group", "al-Qaeda Council", "Tal iban", "Qaeda",
         "Internationalisation", "Internationalisations Front", "A7 x", "w x y",
+        "anti-", "x[1]",
     };
     const char *split = strstr(test_rules_json, "{\"term\": \"A7\"}");
     struct buf json;
@@ -248,6 +249,8 @@ static void folding_at_block_edges(const char *json)
         "xx-\nceasefire", "xx\xe2\x80\x93\nceasefire", "xx\xe2\x80\x94\n\nceasefire", "TTP\xe2\x80\x99s", "Ya\xe2\x80\x99qub", "YA\xe2\x80\x98QUB",
         "al\xe2\x80\x93Shabaab", "Al\xe2\x80\x94shabaab",
         "Noor\nWali", "noor\tWALI", "Noor \n Jahan", "air, land", "of\twar", "BBQ27X of",
+        "Noor Walix", "NOOR WALI0", "of wars", "air strikesx", "anti-\nwar", "anti-war", "X[1]",
+        "x{1}",
         "\xd8\xaa\xd9\x8e\xd8\xad\xd8\xb1\xdb\x8c\xda\xa9 "
         "\xd8\xb7\xd8\xa7\xd9\x84\xd8\xa8\xd8\xa7\xd9\x86 \xd9\xbe\xd8\xa7\xda\xa9\xd8\xb3\xd8\xaa\xd8\xa7\xd9\x86",
     };
