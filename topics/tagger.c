@@ -14,8 +14,11 @@ struct match {
     size_t pattern;
     size_t start, end;       /* byte offsets in the original headline or text */
     enum topic_where where;
-    bool vetoed;
-    size_t veto_pattern;
+    bool vetoed;             /* a veto term is near this match ... */
+    size_t veto_pattern;     /* ... this one */
+    bool counted;            /* set by scoring: a term match not covered by a longer one */
+    const struct pattern *veto; /* set by scoring: the veto that cancels it (near any match
+                                 * of the same term), or NULL */
 };
 
 /* How much folded history the scanner keeps: the longest term, its boundary and lookahead. */
@@ -310,9 +313,9 @@ static bool covered(const struct scan *sc, const struct topic_matches *tm, const
     return false;
 }
 
-/* Scores topic t from its matches (vetoes, context, longest names) into *hit. */
-static void score_topic(struct scan *sc, size_t t, const struct topic_matches *tm,
-                        struct topic_hit *hit)
+/* Topic t's score from its matches (vetoes, context, longest names); each match is marked
+ * with whether it counts and the veto that cancels it. */
+static double score_topic(struct scan *sc, size_t t, const struct topic_matches *tm)
 {
     const struct topic_rules *rules = sc->rules;
     const struct topic_rule *tr = &rules->topics[t];
@@ -334,20 +337,33 @@ static void score_topic(struct scan *sc, size_t t, const struct topic_matches *t
             }
         }
     }
+    double score = 0;
     for (size_t i = 0; i < tm->n; i++) {
         struct match *m = &sc->matches[tm->index[i]];
         const struct pattern *p = &rules->patterns[m->pattern];
-        if (p->kind != PATTERN_TERM || covered(sc, tm, m))
+        m->counted = p->kind == PATTERN_TERM && !covered(sc, tm, m);
+        if (!m->counted)
             continue;
-        const struct pattern *veto = NULL;
-        for (size_t k = 0; k < tm->n && !veto; k++) {
+        m->veto = NULL;
+        for (size_t k = 0; k < tm->n && !m->veto; k++) {
             const struct match *o = &sc->matches[tm->index[k]];
             if (o->vetoed && strcmp(rules->patterns[o->pattern].text, p->text) == 0)
-                veto = &rules->patterns[o->veto_pattern];
+                m->veto = &rules->patterns[o->veto_pattern];
         }
-        if (!veto && has_context)
-            hit->score += p->weight * tr->weight[m->where];
-        add_evidence(hit, p, m, veto);
+        if (!m->veto && has_context)
+            score += p->weight * tr->weight[m->where];
+    }
+    return score;
+}
+
+/* The evidence of a scored topic: its counted matches, by term. */
+static void add_topic_evidence(const struct scan *sc, const struct topic_matches *tm,
+                               struct topic_hit *hit)
+{
+    for (size_t i = 0; i < tm->n; i++) {
+        const struct match *m = &sc->matches[tm->index[i]];
+        if (m->counted)
+            add_evidence(hit, &sc->rules->patterns[m->pattern], m, m->veto);
     }
 }
 
@@ -390,37 +406,38 @@ static void tag(const struct topic_rules *rules, const char *headline, const cha
     /* In one order whichever way they were found (the prefilter reports matches by where
      * they start, the automaton by where they end): scores add up the same, and evidence
      * lists terms by first occurrence. */
-    if (sc.n > 1)
+    size_t in_order = 1;
+    while (in_order < sc.n && compare_matches(&sc.matches[in_order - 1], &sc.matches[in_order]) <= 0)
+        in_order++;
+    if (in_order < sc.n) /* (most often they are found in order) */
         qsort(sc.matches, sc.n, sizeof *sc.matches, compare_matches);
     /* The matches grouped by topic (a counting sort), so each topic sees only its own. */
-    size_t *first = xcalloc(rules->n_topics + 1, sizeof *first);
-    size_t *index = xmalloc((sc.n ? sc.n : 1) * sizeof *index);
+    size_t n_topics = rules->n_topics;
+    size_t *first = xcalloc(2 * (n_topics + 1) + sc.n, sizeof *first); /* and fill, index */
+    size_t *fill = first + n_topics + 1, *index = fill + n_topics + 1;
     for (size_t i = 0; i < sc.n; i++)
         first[rules->patterns[sc.matches[i].pattern].topic + 1]++;
-    for (size_t t = 0; t < rules->n_topics; t++)
+    for (size_t t = 0; t < n_topics; t++)
         first[t + 1] += first[t];
-    size_t *fill = xmalloc((rules->n_topics ? rules->n_topics : 1) * sizeof *fill);
-    memcpy(fill, first, rules->n_topics * sizeof *fill);
+    memcpy(fill, first, n_topics * sizeof *fill);
     for (size_t i = 0; i < sc.n; i++)
         index[fill[rules->patterns[sc.matches[i].pattern].topic]++] = i;
-    free(fill);
 
     for (size_t t = 0; t < rules->n_topics; t++) {
         const struct topic_rule *tr = &rules->topics[t];
         struct topic_matches tm = {.index = index + first[t], .n = first[t + 1] - first[t]};
         if (tm.n == 0 && !keep_all)
             continue;
-        struct topic_hit hit = {.id = xstrdup(tr->id), .threshold = tr->threshold};
-        score_topic(&sc, t, &tm, &hit);
-        if ((hit.score >= tr->threshold && hit.score > 0) || keep_all) {
-            out->hits = xrealloc(out->hits, (out->n_hits + 1) * sizeof *out->hits);
-            out->hits[out->n_hits++] = hit;
-        } else {
-            hit_free(&hit);
-        }
+        double score = score_topic(&sc, t, &tm);
+        if ((score < tr->threshold || score <= 0) && !keep_all)
+            continue; /* evidence only for the topics kept */
+        struct topic_hit hit = {.id = xstrdup(tr->id), .threshold = tr->threshold,
+                                .score = score};
+        add_topic_evidence(&sc, &tm, &hit);
+        out->hits = xrealloc(out->hits, (out->n_hits + 1) * sizeof *out->hits);
+        out->hits[out->n_hits++] = hit;
     }
     free(first);
-    free(index);
     free(sc.matches);
     free(sc.waiting);
 }
