@@ -95,19 +95,22 @@ SIEVE_TARGET uint64_t sieve_starts_avx512(const struct sieve *sv, const unsigned
                                                _mm512_set1_epi64(0xC2B2AE3Du)),
                               32 - SIEVE_BITS),
             _mm512_set1_epi64((1 << SIEVE_BITS) - 1));
-        /* The table bits, lane by lane (gathers are slower on CPUs that patch them). */
-        uint64_t slots[8], head_slots[8];
-        _mm512_storeu_si512(slots, slot);
-        _mm512_storeu_si512(head_slots, head_slot);
-        unsigned unreadable = shorter & ~plain;
-        unsigned n_lanes = n - i < 8 ? n - i : 8;
-        for (unsigned l = 0; l < n_lanes; l++) {
-            uint64_t f = sv->first[slots[l] >> 5] >> (2 * (slots[l] & 31));
-            uint64_t h = sv->head[head_slots[l] >> 6] >> (head_slots[l] & 63);
-            /* any, and then whole, or a head the sieve cannot read, or a head key */
-            uint64_t passes = f & (f >> 1 | unreadable >> l | (h & plain >> l)) & 1;
-            pass |= passes << at[i + l];
-        }
+        __mmask8 live = n - i >= 8 ? 0xFF : (__mmask8)((1u << (n - i)) - 1);
+        __m512i first_bits = _mm512_srlv_epi64(
+            _mm512_mask_i64gather_epi64(_mm512_setzero_si512(), live,
+                                        _mm512_srli_epi64(slot, 5), sv->first, 8),
+            _mm512_slli_epi64(_mm512_and_si512(slot, _mm512_set1_epi64(31)), 1));
+        __mmask8 any = _mm512_mask_test_epi64_mask(live, first_bits, one);
+        __mmask8 whole = _mm512_mask_test_epi64_mask(any, first_bits, _mm512_set1_epi64(2));
+        __mmask8 ask_head = any & ~whole & plain;
+        __m512i head_bits = _mm512_srlv_epi64(
+            _mm512_mask_i64gather_epi64(_mm512_setzero_si512(), live,
+                                        _mm512_srli_epi64(head_slot, 6), sv->head, 8),
+            _mm512_and_si512(head_slot, _mm512_set1_epi64(63)));
+        __mmask8 head_hit = _mm512_mask_test_epi64_mask(ask_head, head_bits, one);
+        __mmask8 lanes = whole | (any & shorter & ~plain) | head_hit;
+        for (unsigned m = lanes; m; m &= m - 1)
+            pass |= (uint64_t)1 << at[i + (unsigned)__builtin_ctz(m)];
     }
     return pass;
 }
