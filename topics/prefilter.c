@@ -1,20 +1,23 @@
 /* prefilter.c: the tagger's fast path. It walks an article a 64-byte block at a time
- * (window.c classifies the bytes), skips the words with which no rule term can start, confirms the terms that start with
- * the other words itself where the text is "clean", and hands only the rest to the
- * tagger's exact scan (folding, then the automaton).
+ * (window.c classifies the bytes), skips the words with which no rule term can start
+ * (with AVX-512, most of them by the start filter or the sieve, sieve.c, before any
+ * word-by-word work), confirms the terms that start with the other words itself where the
+ * text is "clean", and hands only the rest to the tagger's exact scan (folding, then the
+ * automaton).
  *
  * Why it is exact. Every term starts with a word byte (the filter is off otherwise), so a
  * match starts at a word start of the folded text, and its first word (up to the term's
  * first non-word byte) is that whole word of the text, or that word plus a plural ending.
  * In clean text, made of ASCII and of characters that fold to themselves or to ASCII
  * punctuation (curly quotes, en and em dashes), the folded words are the raw words with
- * ASCII case folded. Two filters of hashes decide whether a word could start a term:
- * the first words of all terms, and, for terms with at least three bytes after their
- * first word, the first word with those three bytes ("noor wa" for "Noor Wali"); the
- * words "t" or "new" then pass only when what follows fits. A word that passes is looked
- * up with the same keys in a table of the terms it may start, and each is compared with
- * the text as folding would give it (clean_text.c), with the tagger's checks: whole
- * word, possessive or plural ending, exact case. Everything folding changes otherwise is
+ * ASCII case folded. Two bit tables of keys (sieve.h: a word's first eight bytes and
+ * length) decide whether a word could start a term: the first words of all terms, and,
+ * for terms with at least three bytes after their first word, the first word with those
+ * three bytes ("noor wa" for "Noor Wali"); the words "t" or "new" then pass only when what
+ * follows fits. A word that passes is looked up with the same keys in a table of the
+ * terms it may start, and each is compared with the text as folding would give it
+ * (clean_text.c), with the tagger's checks: whole word, possessive or plural ending,
+ * exact case. Everything folding changes otherwise is
  * "dirty" and left to the exact scan: the lead bytes of the sequences that fold_codepoint()
  * maps or drops (soft hyphens, zero-width and special spaces, other quotes and dashes,
  * Arabic diacritics and forms, fullwidth ASCII, overlong encodings), and a dash before a
@@ -38,9 +41,7 @@
 #include "topics/sieve.h"
 #include "topics/window.h"
 
-#define FILTER_BITS 17 /* 16 KiB a filter */
-#define FILTER_WORDS ((size_t)1 << (FILTER_BITS - 6))
-#define HEAD_BYTES 3   /* bytes after the first word that the second filter keys on */
+#define HEAD_BYTES 3 /* bytes after the first word that head keys take */
 
 /* The terms a key may start: terms[first, first + count) of the word filter. */
 struct candidate_slot {
@@ -48,13 +49,11 @@ struct candidate_slot {
     uint32_t first, count; /* count 0: an empty slot */
 };
 
-/* The filters, one bit a slot: the sieve's tables, keyed cheaply by a word's first 8 bytes
- * and length (most words of a text stop there); first words of terms with fewer than
- * HEAD_BYTES bytes after them; first words with the next HEAD_BYTES bytes. Behind them,
- * the same keys in full in a hash table of the terms each may start. */
+/* The filter: the sieve's bit tables (sieve.h), by a word's quick key and by its key with
+ * the HEAD_BYTES bytes after it; behind them, the same keys in a hash table of the terms
+ * each may start (a word key, or HEAD_KEY | a head key). */
 struct word_filter {
     struct sieve sieve;
-    uint64_t whole[FILTER_WORDS], head[FILTER_WORDS];
     struct candidate_slot *slots;
     size_t slot_mask;
     struct term_bytes *terms;
@@ -64,42 +63,15 @@ struct word_filter {
     word_sieve *sift; /* the AVX-512 sieve, or NULL: every start is looked at one by one */
 };
 
-/* A word's hash: its first 16 bytes with bit 5 set (ASCII letters folded), and its length
- * up to 16. Multiplicative: the filters use the top bits. */
-static uint64_t word_hash(uint64_t lo, uint64_t hi, size_t len)
-{
-    return lo * 0x9E3779B97F4A7C15u + hi * 0xFF51AFD7ED558CCDu + len * 0xC2B2AE3D27D4EB4Fu;
-}
+#define HEAD_KEY ((uint64_t)1 << 32)
 
-static uint64_t word_hash_of(const unsigned char *word, size_t len)
-{
-    unsigned char bytes[16] = {0};
-    size_t n = len < 16 ? len : 16;
-    for (size_t i = 0; i < n; i++)
-        bytes[i] = word[i] | 0x20;
-    uint64_t lo, hi;
-    memcpy(&lo, bytes, 8);
-    memcpy(&hi, bytes + 8, 8);
-    return word_hash(lo, hi, n);
-}
-
-static uint32_t slot_of(uint64_t h)
-{
-    return (uint32_t)(h >> (64 - FILTER_BITS));
-}
-
-/* The sieve's key of a word (sieve.h). */
+/* The quick key of a word (sieve.h). */
 static uint32_t quick_key_of(const unsigned char *word, size_t len)
 {
     uint64_t first8 = 0;
     for (size_t i = 0; i < len && i < 8; i++)
         first8 |= (uint64_t)(word[i] | 0x20) << (8 * i);
     return sieve_word_key(first8, len < 16 ? (unsigned)len : 16);
-}
-
-static uint64_t head_key(uint64_t word, uint32_t head)
-{
-    return (word ^ word >> 32 ^ head) * 0x9E3779B97F4A7C15u;
 }
 
 static void set_bit(uint64_t *bits, uint32_t slot)
@@ -135,12 +107,10 @@ static void add_key(struct key_list *keys, uint64_t key, size_t pattern)
 static void add_whole_word(struct word_filter *f, struct key_list *keys,
                            const unsigned char *word, size_t len, size_t pattern)
 {
-    uint64_t h = word_hash_of(word, len);
-    uint32_t quick = sieve_slot(quick_key_of(word, len));
-    set_bit(f->sieve.first, 2 * quick);     /* a term starts with the word */
-    set_bit(f->sieve.first, 2 * quick + 1); /* ... and needs no head */
-    set_bit(f->whole, slot_of(h));
-    add_key(keys, h, pattern);
+    uint32_t key = quick_key_of(word, len);
+    set_bit(f->sieve.first, 2 * sieve_slot(key));     /* a term starts with the word */
+    set_bit(f->sieve.first, 2 * sieve_slot(key) + 1); /* ... and needs no head */
+    add_key(keys, key, pattern);
 }
 
 static int compare_keyed(const void *a, const void *b)
@@ -153,7 +123,7 @@ static int compare_keyed(const void *a, const void *b)
 
 static size_t slot_index(uint64_t key, size_t mask)
 {
-    return (size_t)(key ^ key >> 31) & mask;
+    return (size_t)((key * 0x9E3779B97F4A7C15u) >> 32) & mask;
 }
 
 /* The candidate table: each distinct key once, with its terms (a key listed twice for one
@@ -217,12 +187,10 @@ void prefilter_build(struct topic_rules *r)
         } else {
             uint32_t head = (uint32_t)w[len] | (uint32_t)w[len + 1] << 8 |
                             (uint32_t)w[len + 2] << 16;
-            uint64_t key = head_key(word_hash_of(w, len), head);
-            uint32_t quick = quick_key_of(w, len);
-            set_bit(f->sieve.first, 2 * sieve_slot(quick));
-            set_bit(f->sieve.head, sieve_slot(sieve_head_key(quick, head)));
-            set_bit(f->head, slot_of(key));
-            add_key(&keys, key, i);
+            uint32_t key = quick_key_of(w, len), with_head = sieve_head_key(key, head);
+            set_bit(f->sieve.first, 2 * sieve_slot(key));
+            set_bit(f->sieve.head, sieve_slot(with_head));
+            add_key(&keys, HEAD_KEY | with_head, i);
         }
         if (len == p->folded_len && p->plural) { /* a one-word term: its plural forms */
             unsigned char plural[TERM_MAX_BYTES + 2];
@@ -340,17 +308,12 @@ static inline __attribute__((always_inline)) bool filter_word(const struct word_
     uint64_t first8;
     memcpy(&first8, s, 8);
     first8 = (first8 | 0x2020202020202020u) & low_bytes[len < 8 ? len : 8];
-    if (!bit_is_set(f->sieve.first, 2 * sieve_slot(sieve_word_key(first8, len))))
+    uint32_t key = sieve_word_key(first8, len), slot = sieve_slot(key);
+    uint64_t first = f->sieve.first[slot >> 5] >> (2 * (slot & 31));
+    if (!(first & 1))
         return false;
-    static const unsigned char ones_then_zeros[32] = {
-        0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF};
-    __m128i bytes = _mm_loadu_si128((const __m128i *)s);
-    __m128i keep = _mm_loadu_si128((const __m128i *)(ones_then_zeros + 16 - len));
-    __m128i folded = _mm_and_si128(_mm_or_si128(bytes, _mm_set1_epi8(0x20)), keep);
-    uint64_t h = word_hash((uint64_t)_mm_cvtsi128_si64(folded),
-                           (uint64_t)_mm_cvtsi128_si64(_mm_unpackhi_epi64(folded, folded)), len);
-    k->whole = h;
-    k->whole_hit = bit_is_set(f->whole, slot_of(h));
+    k->whole = key;
+    k->whole_hit = first >> 1 & 1;
     k->head = 0;
     k->head_hit = k->head_unclean = false;
     if (len >= 16)
@@ -362,8 +325,8 @@ static inline __attribute__((always_inline)) bool filter_word(const struct word_
         k->head_unclean = true;
         return true;
     }
-    k->head = head_key(h, (uint32_t)head);
-    k->head_hit = bit_is_set(f->head, slot_of(k->head));
+    k->head = HEAD_KEY | sieve_head_key(key, (uint32_t)head);
+    k->head_hit = bit_is_set(f->sieve.head, sieve_slot((uint32_t)k->head));
     return k->whole_hit || k->head_hit;
 }
 
