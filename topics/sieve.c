@@ -44,10 +44,6 @@ SIEVE_TARGET uint64_t sieve_starts_avx512(const struct sieve *sv, const unsigned
     __m512i lo = _mm512_loadu_si512(s), hi = _mm512_loadu_si512(s + 64);
     __m512i word_lo = _mm512_set1_epi64((long long)b->word),
             word_hi = _mm512_set1_epi64((long long)next->word);
-    __m512i space_lo = _mm512_set1_epi64((long long)b->space),
-            space_hi = _mm512_set1_epi64((long long)next->space);
-    __m512i ascii_lo = _mm512_set1_epi64((long long)(b->word & ~b->high)),
-            ascii_hi = _mm512_set1_epi64((long long)(next->word & ~next->high));
     const __m512i one = _mm512_set1_epi64(1), sixteen = _mm512_set1_epi64(16);
     const __m512i place = _mm512_set1_epi64(0x0706050403020100);
     const __m512i low_byte_of_each_lane = _mm512_set4_epi32(0x08080808, 0x08080808, 0, 0);
@@ -76,20 +72,27 @@ SIEVE_TARGET uint64_t sieve_starts_avx512(const struct sieve *sv, const unsigned
         /* (the key is the low half of each lane; the high half is left over) */
         __m512i slot = _mm512_and_si512(_mm512_srli_epi64(key, 32 - SIEVE_BITS),
                                         _mm512_set1_epi64((1 << SIEVE_BITS) - 1));
-        /* The head, where it is plain: white space, then two ASCII word bytes. */
-        __m512i space = bits_from_lanes(space_lo, space_hi, pos);
-        __m512i ascii = bits_from_lanes(ascii_lo, ascii_hi, pos);
+        /* The head, where it is plain: white space, then two ASCII word bytes (byte by
+         * byte, 1 for white space, 2 for a letter or digit: 01 02 02 in each lane). */
+        __m512i after = bytes_from_lanes(lo, hi, _mm512_add_epi64(pos, len));
+        __mmask64 space = _mm512_cmpeq_epi8_mask(after, _mm512_set1_epi8(' ')) |
+                          _mm512_cmplt_epu8_mask(_mm512_sub_epi8(after, _mm512_set1_epi8('\t')),
+                                                 _mm512_set1_epi8(5));
+        __mmask64 ascii_word =
+            _mm512_cmplt_epu8_mask(
+                _mm512_sub_epi8(_mm512_or_si512(after, _mm512_set1_epi8(0x20)),
+                                _mm512_set1_epi8('a')),
+                _mm512_set1_epi8(26)) |
+            _mm512_cmplt_epu8_mask(_mm512_sub_epi8(after, _mm512_set1_epi8('0')),
+                                   _mm512_set1_epi8(10));
+        __m512i kinds = _mm512_or_si512(_mm512_maskz_mov_epi8(space, _mm512_set1_epi8(1)),
+                                        _mm512_maskz_mov_epi8(ascii_word, _mm512_set1_epi8(2)));
         __mmask8 shorter = _mm512_cmplt_epu64_mask(len, sixteen);
-        __mmask8 plain =
-            _mm512_mask_test_epi64_mask(shorter, _mm512_srlv_epi64(space, len), one) &
-            _mm512_cmpeq_epi64_mask(
-                _mm512_and_si512(_mm512_srlv_epi64(ascii, _mm512_add_epi64(len, one)),
-                                 _mm512_set1_epi64(3)),
-                _mm512_set1_epi64(3));
-        __m512i head = _mm512_or_si512(
-            _mm512_and_si512(bytes_from_lanes(lo, hi, _mm512_add_epi64(pos, len)),
-                             _mm512_set1_epi64(0xFFFF00)),
-            _mm512_set1_epi64(0x202020));
+        __mmask8 plain = _mm512_mask_cmpeq_epi64_mask(
+            shorter, _mm512_and_si512(kinds, _mm512_set1_epi64(0xFFFFFF)),
+            _mm512_set1_epi64(0x020201));
+        __m512i head = _mm512_or_si512(_mm512_and_si512(after, _mm512_set1_epi64(0xFFFF00)),
+                                       _mm512_set1_epi64(0x202020));
         __m512i head_slot = _mm512_and_si512(
             _mm512_srli_epi64(_mm512_mul_epu32(_mm512_xor_si512(key, head),
                                                _mm512_set1_epi64(0xC2B2AE3Du)),

@@ -10,7 +10,7 @@
 
 #include "topics/window.h"
 
-#define SIEVE_BITS 17 /* slots a table */
+#define SIEVE_BITS 18 /* slots a table */
 
 /* first: two bits a slot of a first word's quick key: bit 0, some term starts with the
  * word; bit 1, a term that is the word alone, or that has fewer than three bytes after
