@@ -72,27 +72,30 @@ SIEVE_TARGET uint64_t sieve_starts_avx512(const struct sieve *sv, const unsigned
         /* (the key is the low half of each lane; the high half is left over) */
         __m512i slot = _mm512_and_si512(_mm512_srli_epi64(key, 32 - SIEVE_BITS),
                                         _mm512_set1_epi64((1 << SIEVE_BITS) - 1));
-        /* The head, where it is plain: white space, then two ASCII word bytes (byte by
-         * byte, 1 for white space, 2 for a letter or digit: 01 02 02 in each lane). */
+        /* The head, where its bytes fold one by one: printable ASCII (lower-cased), and
+         * white space (to ' ') that no more white space follows, and '-' that none follows
+         * (a line break after it could join the next word on); the third byte anything
+         * but '-'. Else, the head is unreadable here. */
         __m512i after = bytes_from_lanes(lo, hi, _mm512_add_epi64(pos, len));
-        __mmask64 space = _mm512_cmpeq_epi8_mask(after, _mm512_set1_epi8(' ')) |
-                          _mm512_cmplt_epu8_mask(_mm512_sub_epi8(after, _mm512_set1_epi8('\t')),
-                                                 _mm512_set1_epi8(5));
-        __mmask64 ascii_word =
-            _mm512_cmplt_epu8_mask(
-                _mm512_sub_epi8(_mm512_or_si512(after, _mm512_set1_epi8(0x20)),
-                                _mm512_set1_epi8('a')),
-                _mm512_set1_epi8(26)) |
-            _mm512_cmplt_epu8_mask(_mm512_sub_epi8(after, _mm512_set1_epi8('0')),
-                                   _mm512_set1_epi8(10));
-        __m512i kinds = _mm512_or_si512(_mm512_maskz_mov_epi8(space, _mm512_set1_epi8(1)),
-                                        _mm512_maskz_mov_epi8(ascii_word, _mm512_set1_epi8(2)));
+        uint64_t space = _mm512_cmpeq_epi8_mask(after, _mm512_set1_epi8(' ')) |
+                         _mm512_cmplt_epu8_mask(_mm512_sub_epi8(after, _mm512_set1_epi8('\t')),
+                                                _mm512_set1_epi8(5));
+        uint64_t dash = _mm512_cmpeq_epi8_mask(after, _mm512_set1_epi8('-'));
+        uint64_t printable =
+            _mm512_cmplt_epu8_mask(_mm512_sub_epi8(after, _mm512_set1_epi8('!')),
+                                   _mm512_set1_epi8(0x7F - '!')) & ~dash;
+        __mmask64 upper = _mm512_cmplt_epu8_mask(_mm512_sub_epi8(after, _mm512_set1_epi8('A')),
+                                                 _mm512_set1_epi8(26));
+        /* bytes 0 and 1 of each lane: alone; byte 2: not '-' */
+        uint64_t alone = (printable | space | dash) & ~((space | dash) & space >> 1);
+        uint64_t fold = (alone & 0x0303030303030303u) | ((printable | space) & 0x0404040404040404u);
+        uint64_t lanes_folding = fold & fold >> 1 & fold >> 2 & 0x0101010101010101u;
         __mmask8 shorter = _mm512_cmplt_epu64_mask(len, sixteen);
-        __mmask8 plain = _mm512_mask_cmpeq_epi64_mask(
-            shorter, _mm512_and_si512(kinds, _mm512_set1_epi64(0xFFFFFF)),
-            _mm512_set1_epi64(0x020201));
-        __m512i head = _mm512_or_si512(_mm512_and_si512(after, _mm512_set1_epi64(0xFFFF00)),
-                                       _mm512_set1_epi64(0x202020));
+        __mmask8 plain = shorter & (__mmask8)((lanes_folding * 0x0102040810204080u) >> 56);
+        __m512i head = _mm512_mask_mov_epi8(after, upper,
+                                            _mm512_or_si512(after, _mm512_set1_epi8(0x20)));
+        head = _mm512_mask_mov_epi8(head, space, _mm512_set1_epi8(' '));
+        head = _mm512_and_si512(head, _mm512_set1_epi64(0xFFFFFF));
         __m512i head_slot = _mm512_and_si512(
             _mm512_srli_epi64(_mm512_mul_epu32(_mm512_xor_si512(key, head),
                                                _mm512_set1_epi64(0xC2B2AE3Du)),
