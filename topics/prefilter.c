@@ -41,7 +41,7 @@
 #include "topics/sieve.h"
 #include "topics/window.h"
 
-#define HEAD_BYTES 3 /* bytes after the first word that head keys take */
+#define HEAD_BYTES SIEVE_HEAD_BYTES /* bytes after the first word that head keys take */
 
 /* The terms a key may start: terms[first, first + count) of the word filter. */
 struct candidate_slot {
@@ -185,8 +185,9 @@ void prefilter_build(struct topic_rules *r)
         if (len >= 16 || p->folded_len - len < HEAD_BYTES) {
             add_whole_word(f, &keys, w, len, i);
         } else {
-            uint32_t head = (uint32_t)w[len] | (uint32_t)w[len + 1] << 8 |
-                            (uint32_t)w[len + 2] << 16;
+            uint64_t head = 0;
+            for (int k = 0; k < HEAD_BYTES; k++)
+                head |= (uint64_t)w[len + k] << (8 * k);
             uint32_t key = quick_key_of(w, len), with_head = sieve_head_key(key, head);
             set_bit(f->sieve.first, 2 * sieve_slot(key));
             set_bit(f->sieve.head, sieve_slot(with_head));
@@ -260,28 +261,32 @@ struct word_view {
     uint64_t word, ascii_word, space;
 };
 
-/* The head of a word of len bytes when it is plain: one white space byte, then two ASCII
+/* The head of a word of len bytes when it is plain: one white space byte, then ASCII
  * letters or digits (as after most words); else 0. */
-static inline __attribute__((always_inline)) uint32_t plain_head(const struct word_view *v,
+static inline __attribute__((always_inline)) uint64_t plain_head(const struct word_view *v,
                                                                  const unsigned char *s,
                                                                  unsigned len)
 {
-    if (!(v->space >> len & 1) || (v->ascii_word >> (len + 1) & 3) != 3)
+    const uint64_t letters = (1u << (HEAD_BYTES - 1)) - 1;
+    if (!(v->space >> len & 1) || (v->ascii_word >> (len + 1) & letters) != letters)
         return 0;
-    return ' ' | (uint32_t)(s[len + 1] | 0x20) << 8 | (uint32_t)(s[len + 2] | 0x20) << 16;
+    uint64_t head = ' ';
+    for (int k = 1; k < HEAD_BYTES; k++)
+        head |= (uint64_t)(s[len + k] | 0x20) << (8 * k);
+    return head;
 }
 
 /* The HEAD_BYTES bytes folding gives after text[k] (zero past the end), or -1 when they are
  * not clean text. */
 static int64_t read_head(const unsigned char *text, size_t len, size_t k)
 {
-    uint32_t head = 0;
+    int64_t head = 0;
     unsigned char cased;
     for (int n = 0; n < HEAD_BYTES; n++) {
         int c = fold_clean_at(text, len, k, &cased, &k);
         if (c < 0)
             return -1;
-        head |= (uint32_t)c << (8 * n);
+        head |= (int64_t)c << (8 * n);
     }
     return head;
 }
@@ -325,7 +330,7 @@ static inline __attribute__((always_inline)) bool filter_word(const struct word_
         k->head_unclean = true;
         return true;
     }
-    k->head = HEAD_KEY | sieve_head_key(key, (uint32_t)head);
+    k->head = HEAD_KEY | sieve_head_key(key, (uint64_t)head);
     k->head_hit = bit_is_set(f->sieve.head, sieve_slot((uint32_t)k->head));
     return k->whole_hit || k->head_hit;
 }

@@ -74,7 +74,7 @@ SIEVE_TARGET uint64_t sieve_starts_avx512(const struct sieve *sv, const unsigned
                                         _mm512_set1_epi64((1 << SIEVE_BITS) - 1));
         /* The head, where its bytes fold one by one: printable ASCII (lower-cased), and
          * white space (to ' ') that no more white space follows, and '-' that none follows
-         * (a line break after it could join the next word on); the third byte anything
+         * (a line break after it could join the next word on); the last byte anything
          * but '-'. Else, the head is unreadable here. */
         __m512i after = bytes_from_lanes(lo, hi, _mm512_add_epi64(pos, len));
         uint64_t space = _mm512_cmpeq_epi8_mask(after, _mm512_set1_epi8(' ')) |
@@ -86,21 +86,28 @@ SIEVE_TARGET uint64_t sieve_starts_avx512(const struct sieve *sv, const unsigned
                                    _mm512_set1_epi8(0x7F - '!')) & ~dash;
         __mmask64 upper = _mm512_cmplt_epu8_mask(_mm512_sub_epi8(after, _mm512_set1_epi8('A')),
                                                  _mm512_set1_epi8(26));
-        /* bytes 0 and 1 of each lane: alone; byte 2: not '-' */
+        /* the head's bytes in each lane but the last: alone; the last: not '-' */
+        const uint64_t each_lane = 0x0101010101010101u;
         uint64_t alone = (printable | space | dash) & ~((space | dash) & space >> 1);
-        uint64_t fold = (alone & 0x0303030303030303u) | ((printable | space) & 0x0404040404040404u);
-        uint64_t lanes_folding = fold & fold >> 1 & fold >> 2 & 0x0101010101010101u;
+        uint64_t fold = (alone & each_lane * ((1u << (SIEVE_HEAD_BYTES - 1)) - 1)) |
+                        ((printable | space) & each_lane << (SIEVE_HEAD_BYTES - 1));
+        uint64_t lanes_folding = each_lane;
+        for (int k = 0; k < SIEVE_HEAD_BYTES; k++)
+            lanes_folding &= fold >> k;
         __mmask8 shorter = _mm512_cmplt_epu64_mask(len, sixteen);
         __mmask8 plain = shorter & (__mmask8)((lanes_folding * 0x0102040810204080u) >> 56);
         __m512i head = _mm512_mask_mov_epi8(after, upper,
                                             _mm512_or_si512(after, _mm512_set1_epi8(0x20)));
         head = _mm512_mask_mov_epi8(head, space, _mm512_set1_epi8(' '));
-        head = _mm512_and_si512(head, _mm512_set1_epi64(0xFFFFFF));
-        __m512i head_slot = _mm512_and_si512(
-            _mm512_srli_epi64(_mm512_mul_epu32(_mm512_xor_si512(key, head),
-                                               _mm512_set1_epi64(0xC2B2AE3Du)),
-                              32 - SIEVE_BITS),
-            _mm512_set1_epi64((1 << SIEVE_BITS) - 1));
+        head = _mm512_and_si512(head,
+                                _mm512_set1_epi64((long long)((1ull << (8 * SIEVE_HEAD_BYTES)) - 1)));
+        __m512i head_key =
+            _mm512_add_epi64(_mm512_mul_epu32(_mm512_xor_si512(key, head),
+                                              _mm512_set1_epi64(0xC2B2AE3Du)),
+                             _mm512_mul_epu32(_mm512_srli_epi64(head, 32),
+                                              _mm512_set1_epi64(0x27D4EB2Fu)));
+        __m512i head_slot = _mm512_and_si512(_mm512_srli_epi64(head_key, 32 - SIEVE_BITS),
+                                             _mm512_set1_epi64((1 << SIEVE_BITS) - 1));
         __mmask8 live = n - i >= 8 ? 0xFF : (__mmask8)((1u << (n - i)) - 1);
         __m512i first_bits = _mm512_srlv_epi64(
             _mm512_mask_i64gather_epi64(_mm512_setzero_si512(), live,

@@ -10,12 +10,14 @@
 
 #include "topics/window.h"
 
-#define SIEVE_BITS 18 /* slots a table */
+#define SIEVE_BITS 18      /* slots a table */
+#define SIEVE_HEAD_BYTES 4 /* bytes after a word that its head key takes (3 to 7) */
 
 /* first: two bits a slot of a first word's quick key: bit 0, some term starts with the
- * word; bit 1, a term that is the word alone, or that has fewer than three bytes after
- * it, or whose first word is 16 bytes or longer (its head is not keyed). head: one bit a
- * slot of the quick key of a term's first word with the three bytes after it. */
+ * word; bit 1, a term that is the word alone, or that has fewer than SIEVE_HEAD_BYTES
+ * bytes after it, or whose first word is 16 bytes or longer (its head is not keyed).
+ * head: one bit a slot of the quick key of a term's first word with the SIEVE_HEAD_BYTES
+ * bytes after it (its head). */
 struct sieve {
     uint64_t first[(2u << SIEVE_BITS) / 64];
     uint64_t head[(1u << SIEVE_BITS) / 64];
@@ -31,10 +33,11 @@ static inline uint32_t sieve_word_key(uint64_t first8, unsigned len)
     return (uint32_t)x * 0x9E3779B1u + (uint32_t)(x >> 32) * 0x85EBCA77u;
 }
 
-/* The same with the three (folded) bytes after the word, the first in the low byte. */
-static inline uint32_t sieve_head_key(uint32_t word_key, uint32_t head)
+/* The same with the word's head: the SIEVE_HEAD_BYTES (folded) bytes after it, the first
+ * in the low byte. */
+static inline uint32_t sieve_head_key(uint32_t word_key, uint64_t head)
 {
-    return (word_key ^ head) * 0xC2B2AE3Du;
+    return (word_key ^ (uint32_t)head) * 0xC2B2AE3Du + (uint32_t)(head >> 32) * 0x27D4EB2Fu;
 }
 
 static inline uint32_t sieve_slot(uint32_t key)
@@ -45,9 +48,9 @@ static inline uint32_t sieve_slot(uint32_t key)
 /* Of the word starts `starts` of the block at s (block b; the next block, next, at s + 64;
  * 128 bytes readable), those at which a term may begin: every start whose word's quick key
  * is in first (bit 0) and, unless it is also there with bit 1, whose key with its head is
- * in head, where the head is plain (one white space byte, two ASCII letters or digits: what
- * folding gives as they are) and the word shorter than 16 bytes. A start the filters of
- * prefilter.c would pass always passes. */
+ * in head, where the head's bytes fold one by one (so it can be read from them) and the
+ * word is shorter than 16 bytes. A start the filters of prefilter.c would pass always
+ * passes. */
 typedef uint64_t word_sieve(const struct sieve *sv, const unsigned char *s, uint64_t starts,
                             const struct block *b, const struct block *next);
 
