@@ -275,19 +275,16 @@ static void add_evidence(struct topic_hit *hit, const struct pattern *p, const s
 {
     struct topic_evidence *e = NULL;
     for (size_t i = 0; i < hit->n_evidence && !e; i++)
-        if (strcmp(hit->evidence[i].term, p->text) == 0)
+        if (hit->evidence[i].term == p->text || strcmp(hit->evidence[i].term, p->text) == 0)
             e = &hit->evidence[i];
-    if (!e) {
-        hit->evidence = xrealloc(hit->evidence, (hit->n_evidence + 1) * sizeof *hit->evidence);
+    if (!e) { /* (room was made for every match) */
         e = &hit->evidence[hit->n_evidence++];
-        memset(e, 0, sizeof *e);
-        e->term = xstrdup(p->text);
-        e->first_where = m->where;
-        e->first_offset = m->start;
+        *e = (struct topic_evidence){.term = p->text, .first_where = m->where,
+                                     .first_offset = m->start};
     }
     if (veto) {
         if (!e->veto)
-            e->veto = xstrdup(veto->text);
+            e->veto = veto->text;
     } else {
         e->count++;
     }
@@ -360,6 +357,7 @@ static double score_topic(struct scan *sc, size_t t, const struct topic_matches 
 static void add_topic_evidence(const struct scan *sc, const struct topic_matches *tm,
                                struct topic_hit *hit)
 {
+    hit->evidence = xmalloc((tm->n ? tm->n : 1) * sizeof *hit->evidence);
     for (size_t i = 0; i < tm->n; i++) {
         const struct match *m = &sc->matches[tm->index[i]];
         if (m->counted)
@@ -381,12 +379,7 @@ static int compare_matches(const void *a, const void *b)
 
 static void hit_free(struct topic_hit *h)
 {
-    for (size_t e = 0; e < h->n_evidence; e++) {
-        free(h->evidence[e].term);
-        free(h->evidence[e].veto);
-    }
     free(h->evidence);
-    free(h->id);
 }
 
 static void tag(const struct topic_rules *rules, const char *headline, const char *text,
@@ -431,8 +424,7 @@ static void tag(const struct topic_rules *rules, const char *headline, const cha
         double score = score_topic(&sc, t, &tm);
         if ((score < tr->threshold || score <= 0) && !keep_all)
             continue; /* evidence only for the topics kept */
-        struct topic_hit hit = {.id = xstrdup(tr->id), .threshold = tr->threshold,
-                                .score = score};
+        struct topic_hit hit = {.id = tr->id, .threshold = tr->threshold, .score = score};
         add_topic_evidence(&sc, &tm, &hit);
         out->hits = xrealloc(out->hits, (out->n_hits + 1) * sizeof *out->hits);
         out->hits[out->n_hits++] = hit;

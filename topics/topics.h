@@ -15,16 +15,18 @@ struct topic_rules;
 
 enum topic_where { TOPIC_IN_HEADLINE, TOPIC_IN_LEAD, TOPIC_IN_BODY };
 
+/* A result's strings (ids, terms) are the rules': they stay valid while the rules that made
+ * the result are loaded. */
 struct topic_evidence {
-    char *term;              /* the rule term that fired */
+    const char *term;        /* the rule term that fired */
     unsigned count;          /* matches in headline + text */
     enum topic_where first_where;
     size_t first_offset;     /* byte offset of the first match within headline or text */
-    char *veto;              /* the veto term that cancelled matches, or NULL */
+    const char *veto;        /* the veto term that cancelled matches, or NULL */
 };
 
 struct topic_hit {
-    char *id;                /* topic id, e.g. "ttp" */
+    const char *id;          /* topic id, e.g. "ttp" */
     double score;
     double threshold;        /* the topic's; score >= threshold means tagged */
     struct topic_evidence *evidence;
