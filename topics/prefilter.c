@@ -61,6 +61,7 @@ struct word_filter {
     bool has_start_filter;
     block_classifier *classify;
     word_sieve *sift; /* the AVX-512 sieve, or NULL: every start is looked at one by one */
+    unsigned first_word_lengths; /* bit n: some term's first word has n bytes (16: or more) */
 };
 
 #define HEAD_KEY ((uint64_t)1 << 32)
@@ -108,6 +109,7 @@ static void add_whole_word(struct word_filter *f, struct key_list *keys,
                            const unsigned char *word, size_t len, size_t pattern)
 {
     uint32_t key = quick_key_of(word, len);
+    f->first_word_lengths |= 1u << (len < 16 ? len : 16);
     set_bit(f->sieve.first, 2 * sieve_slot(key));     /* a term starts with the word */
     set_bit(f->sieve.first, 2 * sieve_slot(key) + 1); /* ... and needs no head */
     add_key(keys, key, pattern);
@@ -189,6 +191,7 @@ void prefilter_build(struct topic_rules *r)
             for (int k = 0; k < HEAD_BYTES; k++)
                 head |= (uint64_t)w[len + k] << (8 * k);
             uint32_t key = quick_key_of(w, len), with_head = sieve_head_key(key, head);
+            f->first_word_lengths |= 1u << len;
             set_bit(f->sieve.first, 2 * sieve_slot(key));
             set_bit(f->sieve.head, sieve_slot(with_head));
             add_key(&keys, HEAD_KEY | with_head, i);
@@ -396,6 +399,22 @@ static uint64_t bits_from(uint64_t lo, uint64_t hi, unsigned at)
     return at ? lo >> at | hi << (64 - at) : lo;
 }
 
+/* Of the word starts, those of words one to three bytes long where no term's first word is
+ * as long (most texts' words of one or two letters, with rules whose terms begin with
+ * longer words). */
+static uint64_t starts_too_short(uint64_t starts, const struct block *b,
+                                 const struct block *next, unsigned first_word_lengths)
+{
+    uint64_t drop = 0, longer = starts;
+    for (unsigned n = 1; n <= 3; n++) {
+        uint64_t word_on = bits_from(b->word, next->word, n); /* a word byte n bytes on */
+        if (!(first_word_lengths >> n & 1))
+            drop |= longer & ~word_on;
+        longer &= word_on;
+    }
+    return drop;
+}
+
 /* Scans the steps that start before `end`. s holds the text from position `origin` on,
  * with READ_AHEAD bytes readable from every step's start; text[0, len) is all of it. */
 static size_t skip_steps(const struct topic_rules *r, const unsigned char *text, size_t len,
@@ -430,11 +449,16 @@ static size_t skip_steps(const struct topic_rules *r, const unsigned char *text,
                 AHEAD_BITS;
             uint64_t starts = b->word & ~(b->word << 1 | ps->prev_word);
             uint64_t safe = starts & (b->space << 1 | ps->prev_space);
-            /* With dirt ahead, every word is looked at; else those the start filter and the
-             * sieve pass. */
-            uint64_t todo = ahead ? starts : starts & b->may_start;
-            if (filter->sift && !ahead && todo)
-                todo = filter->sift(&filter->sieve, at_pos, todo, b, next);
+            /* With dirt ahead, every word is looked at; else those that are as long as a
+             * term's first word and that the start filter and the sieve pass. */
+            uint64_t todo = starts;
+            if (!ahead) {
+                todo &= b->may_start;
+                if ((filter->first_word_lengths & 0xE) != 0xE)
+                    todo &= ~starts_too_short(todo, b, next, filter->first_word_lengths);
+                if (filter->sift && todo)
+                    todo = filter->sift(&filter->sieve, at_pos, todo, b, next);
+            }
             while (todo) {
                 struct word_keys keys;
                 unsigned at = (unsigned)__builtin_ctzll(todo);

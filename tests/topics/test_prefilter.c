@@ -202,6 +202,18 @@ static void test_random_texts_many_terms(void)
     free(json);
 }
 
+/* Rules whose terms all begin with words of four bytes or more: shorter words are passed
+ * over by their length alone. */
+static const char *long_first_words_json =
+    "{\"topics\": [{\"id\": \"a\", \"threshold\": 1, \"terms\": [\"Taliban\", \"ceasefire\",\n"
+    "  \"Noor Wali\", \"Internationalisation Council\", \"Jamaat ul Ahrar\", \"Qaeda\",\n"
+    "  {\"term\": \"strike\", \"plural\": true}]}]}\n";
+
+static void test_random_texts_long_first_words(void)
+{
+    test_random_texts(long_first_words_json, NULL);
+}
+
 static void test_random_texts_default_rules(void)
 {
     test_random_texts(NULL, "topics/default-topics.json");
@@ -280,6 +292,7 @@ static void folding_at_block_edges(const char *json)
 static void test_folding_at_block_edges(void)
 {
     folding_at_block_edges(test_rules_json);
+    folding_at_block_edges(long_first_words_json);
     char *json = many_terms_json();
     folding_at_block_edges(json);
     free(json);
@@ -317,6 +330,7 @@ int main(void)
 {
     RUN(test_random_texts_test_rules);
     RUN(test_random_texts_many_terms);
+    RUN(test_random_texts_long_first_words);
     RUN(test_random_texts_default_rules);
     RUN(test_folding_at_block_edges);
     RUN(test_dev_articles);
