@@ -65,6 +65,10 @@ struct word_filter {
 };
 
 #define HEAD_KEY ((uint64_t)1 << 32)
+/* The head under which the head table also keys each first word of a term with a head (a
+ * text's head of all NULs, at its end, only passes one more word to the candidate table,
+ * which has no term under it). */
+#define ANY_HEAD 0
 
 /* The quick key of a word (sieve.h). */
 static uint32_t quick_key_of(const unsigned char *word, size_t len)
@@ -194,6 +198,7 @@ void prefilter_build(struct topic_rules *r)
             f->first_word_lengths |= 1u << len;
             set_bit(f->sieve.first, 2 * sieve_slot(key));
             set_bit(f->sieve.head, sieve_slot(with_head));
+            set_bit(f->sieve.head, sieve_slot(sieve_head_key(key, ANY_HEAD)));
             add_key(&keys, HEAD_KEY | with_head, i);
         }
         if (len == p->folded_len && p->plural) { /* a one-word term: its plural forms */
@@ -330,8 +335,11 @@ static inline __attribute__((always_inline)) bool filter_word(const struct word_
     if (!head)
         head = read_head(text, text_len, start + len);
     if (head < 0) {
-        k->head_unclean = true;
-        return true;
+        /* Not when no term with a head starts with the word (a second look, as the
+         * first table passes a word in 60 by chance): else the exact scan decides. */
+        k->head_unclean = k->whole_hit || bit_is_set(f->sieve.head,
+                                                     sieve_slot(sieve_head_key(key, ANY_HEAD)));
+        return k->head_unclean;
     }
     k->head = HEAD_KEY | sieve_head_key(key, (uint64_t)head);
     k->head_hit = bit_is_set(f->sieve.head, sieve_slot((uint32_t)k->head));
