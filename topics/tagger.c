@@ -71,8 +71,11 @@ static unsigned char folded_at(const struct scan *sc, size_t k)
 static size_t lead_end(const char *text, size_t len, size_t lead_chars)
 {
     size_t limit = len < lead_chars ? len : lead_chars;
-    const char *para = memmem(text, limit, "\n\n", 2);
-    return para ? (size_t)(para - text) : limit;
+    for (const char *nl = memchr(text, '\n', limit); nl && nl + 1 < text + limit;
+         nl = memchr(nl + 1, '\n', (size_t)(text + limit - nl - 1)))
+        if (nl[1] == '\n')
+            return (size_t)(nl - text);
+    return limit;
 }
 
 /* A match of pattern over text[start, end): kept, with where it was found. */
