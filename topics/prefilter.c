@@ -191,9 +191,9 @@ void prefilter_build(struct topic_rules *r)
         if (len >= 16 || p->folded_len - len < HEAD_BYTES) {
             add_whole_word(f, &keys, w, len, i);
         } else {
-            uint64_t head = 0;
+            uint32_t head = 0;
             for (int k = 0; k < HEAD_BYTES; k++)
-                head |= (uint64_t)w[len + k] << (8 * k);
+                head |= (uint32_t)w[len + k] << (8 * k);
             uint32_t key = quick_key_of(w, len), with_head = sieve_head_key(key, head);
             f->first_word_lengths |= 1u << len;
             set_bit(f->sieve.first, 2 * sieve_slot(key));
@@ -341,7 +341,7 @@ static inline __attribute__((always_inline)) bool filter_word(const struct word_
                                                      sieve_slot(sieve_head_key(key, ANY_HEAD)));
         return k->head_unclean;
     }
-    k->head = HEAD_KEY | sieve_head_key(key, (uint64_t)head);
+    k->head = HEAD_KEY | sieve_head_key(key, (uint32_t)head);
     k->head_hit = bit_is_set(f->sieve.head, sieve_slot((uint32_t)k->head));
     return k->whole_hit || k->head_hit;
 }

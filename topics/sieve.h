@@ -1,6 +1,6 @@
 /* sieve.h: the prefilter's first look at a block's word starts, all of them at once
  * (AVX-512): each word's "quick keys", its first eight bytes and length, and those with the
- * three bytes after the word, looked up in two bit tables built from the rule terms. A
+ * four bytes after the word, looked up in two bit tables built from the rule terms. A
  * start passes when some term could begin there; the rest are dropped before any per-word
  * work. Internal to topics/. */
 #ifndef FEEDSPOOL_TOPICS_SIEVE_H
@@ -11,7 +11,7 @@
 #include "topics/window.h"
 
 #define SIEVE_BITS 18      /* slots a table */
-#define SIEVE_HEAD_BYTES 4 /* bytes after a word that its head key takes (3 to 7) */
+#define SIEVE_HEAD_BYTES 4 /* bytes after a word that its head key takes (a 32-bit lane) */
 
 /* first: two bits a slot of a first word's quick key: bit 0, some term starts with the
  * word; bit 1, a term that is the word alone, or that has fewer than SIEVE_HEAD_BYTES
@@ -24,20 +24,19 @@ struct sieve {
 };
 
 /* A word's quick key: its first eight bytes with bit 5 set (ASCII letters folded), zero
- * past its end, plus its length up to 16, hashed by multiplying its two halves (32-bit
- * multiplications are cheaper than 64-bit ones in SIMD); the table slots are its top
+ * past its end, and its length up to 16, hashed in 32 bits (a SIMD lane): the first four
+ * bytes plus the length and the next four, each multiplied; the table slots are its top
  * bits. */
 static inline uint32_t sieve_word_key(uint64_t first8, unsigned len)
 {
-    uint64_t x = first8 + len;
-    return (uint32_t)x * 0x9E3779B1u + (uint32_t)(x >> 32) * 0x85EBCA77u;
+    return ((uint32_t)first8 + len) * 0x9E3779B1u + (uint32_t)(first8 >> 32) * 0x85EBCA77u;
 }
 
 /* The same with the word's head: the SIEVE_HEAD_BYTES (folded) bytes after it, the first
  * in the low byte. */
-static inline uint32_t sieve_head_key(uint32_t word_key, uint64_t head)
+static inline uint32_t sieve_head_key(uint32_t word_key, uint32_t head)
 {
-    return (word_key ^ (uint32_t)head) * 0xC2B2AE3Du + (uint32_t)(head >> 32) * 0x27D4EB2Fu;
+    return (word_key ^ head) * 0xC2B2AE3Du;
 }
 
 static inline uint32_t sieve_slot(uint32_t key)
