@@ -12,9 +12,9 @@
  * punctuation (curly quotes, en and em dashes), the folded words are the raw words with
  * ASCII case folded. Two bit tables of keys (sieve.h: a word's first eight bytes and
  * length) decide whether a word could start a term: the first words of all terms, and,
- * for terms with at least three bytes after their first word, the first word with those
- * three bytes ("noor wa" for "Noor Wali"); the words "t" or "new" then pass only when what
- * follows fits. A word that passes is looked up with the same keys in a table of the
+ * for terms with at least HEAD_BYTES (four) bytes after their first word, the first word
+ * with those bytes, its head ("noor wal" for "Noor Wali"); the words "t" or "new" then pass
+ * only when what follows fits. A word that passes is looked up with the same keys in a table of the
  * terms it may start, and each is compared with the text as folding would give it
  * (clean_text.c), with the tagger's checks: whole word, possessive or plural ending,
  * exact case. Everything folding changes otherwise is

@@ -14,7 +14,7 @@
 
 /* A block of 64 bytes, one bit a byte. special: the lead bytes of the sequences folding
  * changes (other than the curly quotes and the en and em dashes, which are not word bytes,
- * the dashes counting as '-'). may_start: the word starts whose first three bytes the
+ * the dashes counting as '-'). may_start: the word starts whose first four bytes the
  * start filter lets pass (every bit set without it). */
 struct block {
     uint64_t word, space, hyphen, special, high, may_start;
