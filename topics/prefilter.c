@@ -263,24 +263,22 @@ void prefilter_free(struct topic_rules *r)
 #if defined(__SSE2__)
 #include <emmintrin.h>
 
-/* A word's surroundings, one bit a byte from its first byte on: word bytes, ASCII word
- * bytes, white space. */
-struct word_view {
-    uint64_t word, ascii_word, space;
-};
-
-/* The head of a word of len bytes when it is plain: one white space byte, then ASCII
- * letters or digits (as after most words); else 0. */
-static inline __attribute__((always_inline)) uint64_t plain_head(const struct word_view *v,
-                                                                 const unsigned char *s,
+/* The head of a word of len bytes (its HEAD_BYTES bytes after it) when its bytes fold one
+ * by one, as the sieve reads it: printable ASCII (lower-cased), white space (to ' ') that no
+ * more white space follows, '-' that none follows, the last byte not '-'; else 0. */
+static inline __attribute__((always_inline)) uint64_t plain_head(const unsigned char *s,
                                                                  unsigned len)
 {
-    const uint64_t letters = (1u << (HEAD_BYTES - 1)) - 1;
-    if (!(v->space >> len & 1) || (v->ascii_word >> (len + 1) & letters) != letters)
-        return 0;
-    uint64_t head = ' ';
-    for (int k = 1; k < HEAD_BYTES; k++)
-        head |= (uint64_t)(s[len + k] | 0x20) << (8 * k);
+    uint64_t head = 0;
+    for (int k = 0; k < HEAD_BYTES; k++) {
+        unsigned char c = s[len + k];
+        bool last = k == HEAD_BYTES - 1, space_next = !last && fold_is_space(s[len + k + 1]);
+        if (fold_is_space(c) && !space_next)
+            c = ' ';
+        else if (c <= ' ' || c >= 0x7F || (c == '-' && (last || space_next)))
+            return 0;
+        head |= (uint64_t)(c >= 'A' && c <= 'Z' ? c + 32 : c) << (8 * k);
+    }
     return head;
 }
 
@@ -306,10 +304,9 @@ struct word_keys {
     bool whole_hit, head_hit, head_unclean;
 };
 
-/* Could the word at s = text + start (len word bytes; 16 bytes readable), seen as v,
+/* Could the word at s = text + start (len word bytes; 16 bytes and its head readable)
  * start a term? */
 static inline __attribute__((always_inline)) bool filter_word(const struct word_filter *f,
-                                                              const struct word_view *v,
                                                               const unsigned char *s,
                                                               unsigned len,
                                                               const unsigned char *text,
@@ -331,7 +328,7 @@ static inline __attribute__((always_inline)) bool filter_word(const struct word_
     k->head_hit = k->head_unclean = false;
     if (len >= 16)
         return k->whole_hit; /* terms with a head have a first word shorter than 16 bytes */
-    int64_t head = plain_head(v, s, len);
+    int64_t head = plain_head(s, len);
     if (!head)
         head = read_head(text, text_len, start + len);
     if (head < 0) {
@@ -471,16 +468,13 @@ static size_t skip_steps(const struct topic_rules *r, const unsigned char *text,
                 struct word_keys keys;
                 unsigned at = (unsigned)__builtin_ctzll(todo);
                 todo &= todo - 1;
-                struct word_view v = {
-                    .word = bits_from(b->word, next->word, at),
-                    .ascii_word = bits_from(b->word & ~b->high, next->word & ~next->high, at),
-                    .space = bits_from(b->space, next->space, at)};
-                unsigned word_len = ~v.word & 0xFFFF ? (unsigned)__builtin_ctzll(~v.word) : 16;
+                uint64_t word = bits_from(b->word, next->word, at);
+                unsigned word_len = ~word & 0xFFFF ? (unsigned)__builtin_ctzll(~word) : 16;
                 /* Dirt just after the word, or a possible term that cannot be decided in
                  * clean text: the exact scan decides. */
                 uint64_t dirt = bits_from(0, ahead, at);
                 if ((dirt & (((uint64_t)2 << word_len) - 1)) ||
-                    (filter_word(filter, &v, at_pos + at, word_len, text, len, pos + at, &keys) &&
+                    (filter_word(filter, at_pos + at, word_len, text, len, pos + at, &keys) &&
                      !verify_word(r, text, len, pos + at, &keys, ps))) {
                     uint64_t safe_before = safe & (((uint64_t)2 << at) - 1);
                     if (safe_before)
