@@ -64,7 +64,7 @@ static const char *separators[] = {
 
 #define COUNT(a) (sizeof(a) / sizeof(a)[0])
 
-/* The test rules with 400 more terms: their first words begin in 400 different ways, some
+/* The test rules with 422 more terms: their first words begin in 400 different ways, some
  * with the words of the fragments, with heads plain and not, and one word alone. */
 static char *many_terms_json(void)
 {
