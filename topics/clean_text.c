@@ -158,7 +158,8 @@ enum clean_verdict match_term_bytes(const struct term_bytes *t, const unsigned c
         return plain_fold(at[__builtin_ctzll(differ)]) ? CLEAN_NO_MATCH : CLEAN_UNSURE;
     *end = start + n;
     unsigned char after = at[n];
-    if (!t->ends_in_word || fold_is_space(after) || (plain_fold(after) && !fold_is_word_byte(after)))
+    if (!t->ends_in_word || fold_is_space(after) ||
+        (plain_fold(after) && !fold_is_word_byte(after)))
         return CLEAN_MATCH; /* the word ends */
     if (after < 0x80 && fold_is_word_byte(after) && !t->plural)
         return CLEAN_NO_MATCH; /* it goes on (a possessive goes on with '\'', not a word byte) */

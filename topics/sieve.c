@@ -26,7 +26,8 @@ SIEVE_TARGET static inline __m512i first_bytes(__m512i v, __m512i n)
 {
     const __m512i low_byte_of_each_lane = _mm512_set4_epi32(0x0C0C0C0C, 0x08080808, 0x04040404, 0);
     const __m512i place = _mm512_set1_epi32(0x03020100);
-    __mmask64 in_word = _mm512_cmplt_epi8_mask(place, _mm512_shuffle_epi8(n, low_byte_of_each_lane));
+    __mmask64 in_word =
+        _mm512_cmplt_epi8_mask(place, _mm512_shuffle_epi8(n, low_byte_of_each_lane));
     return _mm512_maskz_mov_epi8(in_word, _mm512_or_si512(v, _mm512_set1_epi8(0x20)));
 }
 
@@ -55,20 +56,23 @@ SIEVE_TARGET uint64_t sieve_starts_avx512(const struct sieve *sv, const unsigned
 
         /* The word's length, up to 16: the first byte from pos on that is not a word byte,
          * from the 32 bits of the word masks there. */
-        __m512i part = _mm512_srli_epi32(pos, 5), shift = _mm512_and_si512(pos, _mm512_set1_epi32(31));
+        __m512i part = _mm512_srli_epi32(pos, 5);
+        __m512i shift = _mm512_and_si512(pos, _mm512_set1_epi32(31));
         __m512i word = _mm512_or_si512(
             _mm512_srlv_epi32(_mm512_permutexvar_epi32(part, words), shift),
             _mm512_sllv_epi32(_mm512_permutexvar_epi32(_mm512_add_epi32(part, one), words),
                               _mm512_sub_epi32(_mm512_set1_epi32(32), shift)));
         __m512i not_word = _mm512_or_si512(_mm512_andnot_si512(word, _mm512_set1_epi32(-1)),
                                            _mm512_set1_epi32(1 << 16));
-        __m512i lowest = _mm512_and_si512(not_word, _mm512_sub_epi32(_mm512_setzero_si512(), not_word));
+        __m512i lowest =
+            _mm512_and_si512(not_word, _mm512_sub_epi32(_mm512_setzero_si512(), not_word));
         __m512i len = _mm512_sub_epi32(_mm512_set1_epi32(31), _mm512_lzcnt_epi32(lowest));
 
         /* The quick key from the first eight bytes, four and four, past the word zeroed. */
         __m512i first4 = first_bytes(bytes_from_lanes(lo, hi, pos), len);
-        __m512i next4 = first_bytes(bytes_from_lanes(lo, hi, _mm512_add_epi32(pos, _mm512_set1_epi32(4))),
-                                    _mm512_sub_epi32(len, _mm512_set1_epi32(4)));
+        const __m512i four = _mm512_set1_epi32(4);
+        __m512i next4 = first_bytes(bytes_from_lanes(lo, hi, _mm512_add_epi32(pos, four)),
+                                    _mm512_sub_epi32(len, four));
         __m512i key = _mm512_add_epi32(
             _mm512_mullo_epi32(_mm512_add_epi32(first4, len), _mm512_set1_epi32((int)0x9E3779B1u)),
             _mm512_mullo_epi32(next4, _mm512_set1_epi32((int)0x85EBCA77u)));
@@ -90,10 +94,12 @@ SIEVE_TARGET uint64_t sieve_starts_avx512(const struct sieve *sv, const unsigned
                                                  _mm512_set1_epi8(26));
         /* the head's first three bytes in each lane: alone; the last: not '-' */
         uint64_t alone = (printable | space | dash) & ~((space | dash) & space >> 1);
-        uint64_t folds = (alone & 0x7777777777777777u) | ((printable | space) & 0x8888888888888888u);
+        uint64_t folds =
+            (alone & 0x7777777777777777u) | ((printable | space) & 0x8888888888888888u);
         __mmask16 shorter = _mm512_cmplt_epi32_mask(len, _mm512_set1_epi32(16));
-        __mmask16 plain = shorter & _mm512_cmpeq_epi32_mask(_mm512_maskz_mov_epi8(folds, _mm512_set1_epi8(-1)),
-                                                            _mm512_set1_epi32(-1));
+        __mmask16 plain =
+            shorter & _mm512_cmpeq_epi32_mask(_mm512_maskz_mov_epi8(folds, _mm512_set1_epi8(-1)),
+                                              _mm512_set1_epi32(-1));
         __m512i head = _mm512_mask_mov_epi8(after, upper,
                                             _mm512_or_si512(after, _mm512_set1_epi8(0x20)));
         head = _mm512_mask_mov_epi8(head, space, _mm512_set1_epi8(' '));
