@@ -420,6 +420,16 @@ static uint64_t starts_too_short(uint64_t starts, const struct block *b,
     return drop;
 }
 
+/* The bytes within 16 bytes after a word start (as far as a word's key and its check for
+ * dirt reach). */
+static uint64_t within_reach(uint64_t starts)
+{
+    uint64_t reach = starts;
+    for (unsigned n = 1; n < 16; n *= 2)
+        reach |= reach << n;
+    return reach | starts << 16;
+}
+
 /* Scans the steps that start before `end`. s holds the text from position `origin` on,
  * with READ_AHEAD bytes readable from every step's start; text[0, len) is all of it. */
 static size_t skip_steps(const struct topic_rules *r, const unsigned char *text, size_t len,
@@ -443,8 +453,13 @@ static size_t skip_steps(const struct topic_rules *r, const unsigned char *text,
         for (size_t i = 0; i < n_steps; i++, pos += STEP) {
             const unsigned char *at_pos = s + (pos - origin);
             const struct block *b = &blocks[i], *next = &blocks[i + 1];
+            uint64_t starts = b->word & ~(b->word << 1 | ps->prev_word);
             uint64_t dashes_before_space = b->hyphen & (b->space >> 1 | next->space << 63);
-            if (b->special | joining_dashes(text, len, pos, dashes_before_space)) {
+            /* Bytes folding changes ("dirt") are word bytes: a word with dirt in reach goes to
+             * the exact scan. Dirt further into a long word, or a dash that joins words,
+             * and the whole step does. */
+            if ((b->special & ~within_reach(starts)) ||
+                joining_dashes(text, len, pos, dashes_before_space)) {
                 ps->pos = ps->handled = pos;
                 return pos + STEP - 1; /* from the last safe point before this step, past it all */
             }
@@ -452,12 +467,11 @@ static size_t skip_steps(const struct topic_rules *r, const unsigned char *text,
                 (next->special | joining_dashes(text, len, pos + STEP,
                                                 next->hyphen & next->space >> 1 & AHEAD_BITS)) &
                 AHEAD_BITS;
-            uint64_t starts = b->word & ~(b->word << 1 | ps->prev_word);
             uint64_t safe = starts & (b->space << 1 | ps->prev_space);
-            /* With dirt ahead, every word is looked at; else those that are as long as a
-             * term's first word and that the start filter and the sieve pass. */
+            /* With dirt here or ahead, every word is looked at; else those that are as long
+             * as a term's first word and that the start filter and the sieve pass. */
             uint64_t todo = starts;
-            if (!ahead) {
+            if (!(b->special | ahead)) {
                 todo &= b->may_start;
                 if ((filter->first_word_lengths & 0xE) != 0xE)
                     todo &= ~starts_too_short(todo, b, next, filter->first_word_lengths);
@@ -472,7 +486,7 @@ static size_t skip_steps(const struct topic_rules *r, const unsigned char *text,
                 unsigned word_len = ~word & 0xFFFF ? (unsigned)__builtin_ctzll(~word) : 16;
                 /* Dirt just after the word, or a possible term that cannot be decided in
                  * clean text: the exact scan decides. */
-                uint64_t dirt = bits_from(0, ahead, at);
+                uint64_t dirt = bits_from(b->special, ahead, at);
                 if ((dirt & (((uint64_t)2 << word_len) - 1)) ||
                     (filter_word(filter, at_pos + at, word_len, text, len, pos + at, &keys) &&
                      !verify_word(r, text, len, pos + at, &keys, ps))) {

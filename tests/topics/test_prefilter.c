@@ -262,6 +262,8 @@ static void folding_at_block_edges(const char *json)
         "al\xe2\x80\x93Shabaab", "Al\xe2\x80\x94shabaab",
         "Noor\nWali", "noor\tWALI", "Noor \n Jahan", "air, land", "of\twar", "BBQ27X of",
         "Noor Walix", "NOOR WALI0", "of wars", "air strikesx", "anti-\nwar", "anti-war", "X[1]",
+        "yyyyyyyyyyyyyyyyyyyyy\xc2\xa0TTP", "yyyyyyyyyyyyyyy\xc2\xadTTP", "y\xc2\xa0TTP Noor Wali",
+        "Noor\xc2\xa0Wali TTP", "TTP \xe2\x80\x8b TTP", "Tali\xe2\x80\x90\nban TTP",
         "x{1}", "al Qa\xe2\x80\x99ida", "AL QA\xe2\x80\x98IDA", "al Qa'ida", "air s-\ntrike", "Noor W-\n ali", "al-\nQaeda", "d'Arc, Group", "TTP's chief",
         "\xd8\xaa\xd9\x8e\xd8\xad\xd8\xb1\xdb\x8c\xda\xa9 "
         "\xd8\xb7\xd8\xa7\xd9\x84\xd8\xa8\xd8\xa7\xd9\x86 \xd9\xbe\xd8\xa7\xda\xa9\xd8\xb3\xd8\xaa\xd8\xa7\xd9\x86",
