@@ -266,10 +266,10 @@ void prefilter_free(struct topic_rules *r)
 /* The head of a word of len bytes (its HEAD_BYTES bytes after it) when its bytes fold one
  * by one, as the sieve reads it: printable ASCII (lower-cased), white space (to ' ') that no
  * more white space follows, '-' that none follows, the last byte not '-'; else 0. */
-static inline __attribute__((always_inline)) uint64_t plain_head(const unsigned char *s,
+static inline __attribute__((always_inline)) uint32_t plain_head(const unsigned char *s,
                                                                  unsigned len)
 {
-    uint64_t head = 0;
+    uint32_t head = 0;
     for (int k = 0; k < HEAD_BYTES; k++) {
         unsigned char c = s[len + k];
         bool last = k == HEAD_BYTES - 1, space_next = !last && fold_is_space(s[len + k + 1]);
@@ -277,7 +277,7 @@ static inline __attribute__((always_inline)) uint64_t plain_head(const unsigned 
             c = ' ';
         else if (c <= ' ' || c >= 0x7F || (c == '-' && (last || space_next)))
             return 0;
-        head |= (uint64_t)(c >= 'A' && c <= 'Z' ? c + 32 : c) << (8 * k);
+        head |= (uint32_t)(c >= 'A' && c <= 'Z' ? c + 32 : c) << (8 * k);
     }
     return head;
 }
@@ -458,7 +458,7 @@ static size_t skip_steps(const struct topic_rules *r, const unsigned char *text,
             /* Bytes folding changes ("dirt") are word bytes: a word with dirt in reach goes to
              * the exact scan. Dirt further into a long word, or a dash that joins words,
              * and the whole step does. */
-            if ((b->special & ~within_reach(starts)) ||
+            if ((b->special && (b->special & ~within_reach(starts))) ||
                 joining_dashes(text, len, pos, dashes_before_space)) {
                 ps->pos = ps->handled = pos;
                 return pos + STEP - 1; /* from the last safe point before this step, past it all */

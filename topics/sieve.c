@@ -12,22 +12,26 @@
 #define SIEVE_TARGET \
     __attribute__((target("avx512f,avx512bw,avx512cd,avx512vbmi,avx512vbmi2")))
 
+/* Per lane, its low byte in all four bytes. */
+SIEVE_TARGET static inline __m512i low_byte_in_each(__m512i v)
+{
+    return _mm512_shuffle_epi8(v, _mm512_set4_epi32(0x0C0C0C0C, 0x08080808, 0x04040404, 0));
+}
+
+/* Each lane's byte places: 0, 1, 2, 3. */
+#define BYTE_PLACES _mm512_set1_epi32(0x03020100)
+
 /* Per lane, the four bytes of the blocks (lo, hi) from byte `at` (< 125) on. */
 SIEVE_TARGET static inline __m512i bytes_from_lanes(__m512i lo, __m512i hi, __m512i at)
 {
-    const __m512i low_byte_of_each_lane = _mm512_set4_epi32(0x0C0C0C0C, 0x08080808, 0x04040404, 0);
-    const __m512i place = _mm512_set1_epi32(0x03020100);
-    __m512i index = _mm512_add_epi8(_mm512_shuffle_epi8(at, low_byte_of_each_lane), place);
+    __m512i index = _mm512_add_epi8(low_byte_in_each(at), BYTE_PLACES);
     return _mm512_permutex2var_epi8(lo, index, hi);
 }
 
 /* Per lane, bytes [0, n) of v with bit 5 set, the rest zero (n below 0: none). */
 SIEVE_TARGET static inline __m512i first_bytes(__m512i v, __m512i n)
 {
-    const __m512i low_byte_of_each_lane = _mm512_set4_epi32(0x0C0C0C0C, 0x08080808, 0x04040404, 0);
-    const __m512i place = _mm512_set1_epi32(0x03020100);
-    __mmask64 in_word =
-        _mm512_cmplt_epi8_mask(place, _mm512_shuffle_epi8(n, low_byte_of_each_lane));
+    __mmask64 in_word = _mm512_cmplt_epi8_mask(BYTE_PLACES, low_byte_in_each(n));
     return _mm512_maskz_mov_epi8(in_word, _mm512_or_si512(v, _mm512_set1_epi8(0x20)));
 }
 
