@@ -3,14 +3,15 @@
  * all but always one (a count of one or two by the block would be a branch mispredicted
  * half the time). A lane's bits of the block's word mask from its start on give the word's
  * length; its bytes are picked out of the two blocks with permutes; its keys are
- * multiplications; the table words are gathered. */
+ * multiplications; the table words are gathered; the passing lanes go back to their
+ * places with a bit deposit (pdep). */
 #include "topics/sieve.h"
 
 #if defined(__x86_64__)
 #include <immintrin.h>
 
 #define SIEVE_TARGET \
-    __attribute__((target("avx512f,avx512bw,avx512cd,avx512vbmi,avx512vbmi2")))
+    __attribute__((target("avx512f,avx512bw,avx512cd,avx512vbmi,avx512vbmi2,bmi2")))
 
 /* Per lane, its low byte in all four bytes. */
 SIEVE_TARGET static inline __m512i low_byte_in_each(__m512i v)
@@ -43,8 +44,8 @@ SIEVE_TARGET uint64_t sieve_starts_avx512(const struct sieve *sv, const unsigned
         63, 62, 61, 60, 59, 58, 57, 56, 55, 54, 53, 52, 51, 50, 49, 48, 47, 46, 45, 44, 43, 42,
         41, 40, 39, 38, 37, 36, 35, 34, 33, 32, 31, 30, 29, 28, 27, 26, 25, 24, 23, 22, 21, 20,
         19, 18, 17, 16, 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0);
-    unsigned char at[64]; /* the starts' places, in order */
-    _mm512_storeu_si512(at, _mm512_maskz_compress_epi8(starts, lanes_of_bytes));
+    /* the starts' places, in order, sixteen by sixteen from the low bytes on */
+    __m512i places = _mm512_maskz_compress_epi8(starts, lanes_of_bytes);
     unsigned n = (unsigned)__builtin_popcountll(starts);
 
     __m512i lo = _mm512_loadu_si512(s), hi = _mm512_loadu_si512(s + 64);
@@ -56,7 +57,8 @@ SIEVE_TARGET uint64_t sieve_starts_avx512(const struct sieve *sv, const unsigned
     uint64_t pass = 0;
     for (unsigned i = 0; i < n; i += 16) {
         __mmask16 live = n - i >= 16 ? 0xFFFF : (__mmask16)((1u << (n - i)) - 1);
-        __m512i pos = _mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i *)(at + i)));
+        __m512i pos = _mm512_cvtepu8_epi32(_mm512_castsi512_si128(places));
+        places = _mm512_alignr_epi32(_mm512_setzero_si512(), places, 4);
 
         /* The word's length, up to 16: the first byte from pos on that is not a word byte,
          * from the 32 bits of the word masks there. */
@@ -125,9 +127,8 @@ SIEVE_TARGET uint64_t sieve_starts_avx512(const struct sieve *sv, const unsigned
         __mmask16 head_hit = _mm512_mask_test_epi32_mask(any & ~whole & plain, head_bits, one);
 
         /* Passing: a whole-word key, a head the sieve cannot read, or a head key. */
-        unsigned lanes = whole | (any & shorter & ~plain) | head_hit;
-        for (unsigned m = lanes; m; m &= m - 1)
-            pass |= (uint64_t)1 << at[i + (unsigned)__builtin_ctz(m)];
+        uint64_t lanes = whole | (any & shorter & ~plain) | head_hit;
+        pass |= _pdep_u64(lanes << i, starts); /* lane k: the (i + k)th start */
     }
     return pass;
 }

@@ -328,10 +328,10 @@ block_classifier *avx512_classifier(void)
 {
     __builtin_cpu_init();
     /* The classifier uses F, BW and VBMI; the sieve (sieve.c), which comes with it, also
-     * CD and VBMI2. */
+     * CD, VBMI2 and BMI2. */
     if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
         __builtin_cpu_supports("avx512vbmi") && __builtin_cpu_supports("avx512cd") &&
-        __builtin_cpu_supports("avx512vbmi2"))
+        __builtin_cpu_supports("avx512vbmi2") && __builtin_cpu_supports("bmi2"))
         return classify_blocks_avx512;
     return NULL;
 }
