@@ -62,6 +62,7 @@ struct word_filter {
     block_classifier *classify;
     word_sieve *sift; /* the AVX-512 sieve, or NULL: every start is looked at one by one */
     unsigned first_word_lengths; /* bit n: some term's first word has n bytes (16: or more) */
+    bool term_starts_high, term_starts_digit; /* some term starts with non-ASCII, a digit */
 };
 
 #define HEAD_KEY ((uint64_t)1 << 32)
@@ -188,6 +189,8 @@ void prefilter_build(struct topic_rules *r)
         size_t len = 0;
         while (len < p->folded_len && fold_is_word_byte(w[len]))
             len++;
+        f->term_starts_high |= w[0] >= 0x80;
+        f->term_starts_digit |= w[0] >= '0' && w[0] <= '9';
         if (len >= 16 || p->folded_len - len < HEAD_BYTES) {
             add_whole_word(f, &keys, w, len, i);
         } else {
@@ -468,11 +471,13 @@ static size_t skip_steps(const struct topic_rules *r, const unsigned char *text,
                                                 next->hyphen & next->space >> 1 & AHEAD_BITS)) &
                 AHEAD_BITS;
             uint64_t safe = starts & (b->space << 1 | ps->prev_space);
-            /* With dirt here or ahead, every word is looked at; else those that are as long
-             * as a term's first word and that the start filter and the sieve pass. */
+            /* With dirt here or ahead, every word is looked at; else those that begin as
+             * terms do (a clean word's first byte is its folded one), that are as long as a
+             * term's first word and that the start filter and the sieve pass. */
             uint64_t todo = starts;
             if (!(b->special | ahead)) {
-                todo &= b->may_start;
+                todo &= b->may_start & ~(filter->term_starts_high ? 0 : b->high) &
+                        ~(filter->term_starts_digit ? 0 : b->digit);
                 if ((filter->first_word_lengths & 0xE) != 0xE)
                     todo &= ~starts_too_short(todo, b, next, filter->first_word_lengths);
                 if (filter->sift && todo)

@@ -146,7 +146,7 @@ bool start_filter_build(struct start_filter *sf, const struct pattern *patterns,
 /* What the SIMD part finds in a block, one bit a byte; quotes and dashes: the lead bytes
  * of E2 80 98/99/9C/9D and E2 80 93/94. */
 struct raw_masks {
-    uint64_t word, space, hyphen, special, high, quotes, dashes;
+    uint64_t word, space, hyphen, special, high, digit, quotes, dashes;
 };
 
 /* The block from its raw masks: a quote's or dash's bytes are not word bytes, a dash's
@@ -155,7 +155,8 @@ static inline __attribute__((always_inline)) struct block finish(const struct ra
                                                                   unsigned *carry)
 {
     struct block b = {.word = m->word, .space = m->space, .hyphen = m->hyphen,
-                      .special = m->special, .high = m->high, .may_start = ~(uint64_t)0};
+                      .special = m->special, .high = m->high, .digit = m->digit,
+                      .may_start = ~(uint64_t)0};
     if (!(m->quotes | m->dashes | *carry))
         return b;
     uint64_t seq = m->quotes | m->dashes;
@@ -199,7 +200,8 @@ static inline __attribute__((always_inline)) void classify16(const unsigned char
     __m128i alpha = in_range(lower, 'a', 26), digit = in_range(v, '0', 10);
     uint64_t high = bits(v); /* non-ASCII bytes are word bytes */
     m->high |= high << shift;
-    m->word |= (bits(_mm_or_si128(alpha, digit)) | high) << shift;
+    m->digit |= bits(digit) << shift;
+    m->word |= (bits(alpha) | bits(digit) | high) << shift;
     m->space |= bits(_mm_or_si128(byte_is(v, ' '), in_range(v, '\t', 5))) << shift;
     m->hyphen |= bits(byte_is(v, '-')) << shift;
     if (!high)
@@ -268,7 +270,8 @@ AVX512 static inline struct raw_masks classify64(__m512i v, __m512i v1, __m512i 
     struct raw_masks m = {0};
     __m512i lower = _mm512_or_si512(v, _mm512_set1_epi8(0x20));
     m.high = _mm512_movepi8_mask(v);
-    m.word = in(lower, 'a', 26) | in(v, '0', 10) | m.high;
+    m.digit = in(v, '0', 10);
+    m.word = in(lower, 'a', 26) | m.digit | m.high;
     m.space = eq(v, ' ') | in(v, '\t', 5);
     m.hyphen = eq(v, '-');
     if (!m.high)

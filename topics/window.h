@@ -14,10 +14,11 @@
 
 /* A block of 64 bytes, one bit a byte. special: the lead bytes of the sequences folding
  * changes (other than the curly quotes and the en and em dashes, which are not word bytes,
- * the dashes counting as '-'). may_start: the word starts whose first four bytes the
- * start filter lets pass (every bit set without it). */
+ * the dashes counting as '-'). high: non-ASCII bytes; digit: ASCII digits. may_start: the
+ * word starts whose first four bytes the start filter lets pass (every bit set without
+ * it). */
 struct block {
-    uint64_t word, space, hyphen, special, high, may_start;
+    uint64_t word, space, hyphen, special, high, digit, may_start;
 };
 
 /* The terms' first four folded bytes in sixteen buckets: bit b % 8 of table[b / 8][k][c &
