@@ -31,6 +31,7 @@ struct topic_rule {
     double weight[3];       /* by enum topic_where */
     size_t veto_window;     /* characters around a match in which a veto term cancels it */
     bool needs_context;     /* at least one context term must occur */
+    bool has_veto;          /* it has veto terms */
 };
 
 struct word_filter;

@@ -12,6 +12,9 @@
 
 struct match {
     size_t pattern;
+    int topic;               /* the pattern's topic, kind and weight, read here once: scoring */
+    enum pattern_kind kind;  /* compares every pair of a topic's matches */
+    double weight;
     size_t start, end;       /* byte offsets in the original headline or text */
     enum topic_where where;
     bool vetoed;             /* a veto term is near this match ... */
@@ -90,7 +93,9 @@ static void add_match(struct scan *sc, size_t pattern, size_t start, size_t end)
     enum topic_where where = sc->region == TOPIC_IN_HEADLINE ? TOPIC_IN_HEADLINE
                              : start < sc->lead_end          ? TOPIC_IN_LEAD
                                                              : TOPIC_IN_BODY;
-    sc->matches[sc->n++] = (struct match){.pattern = pattern, .start = start, .end = end,
+    const struct pattern *p = &sc->rules->patterns[pattern];
+    sc->matches[sc->n++] = (struct match){.pattern = pattern, .topic = p->topic, .kind = p->kind,
+                                          .weight = p->weight, .start = start, .end = end,
                                           .where = where};
 }
 
@@ -305,8 +310,7 @@ static bool covered(const struct scan *sc, const struct topic_matches *tm, const
 {
     for (size_t k = 0; k < tm->n; k++) {
         const struct match *o = &sc->matches[tm->index[k]];
-        const struct pattern *q = &sc->rules->patterns[o->pattern];
-        if (o != m && q->kind == PATTERN_TERM && same_region(m, o) && o->start <= m->start &&
+        if (o != m && o->kind == PATTERN_TERM && same_region(m, o) && o->start <= m->start &&
             o->end >= m->end && o->end - o->start > m->end - m->start)
             return true;
     }
@@ -321,18 +325,19 @@ static double score_topic(struct scan *sc, size_t t, const struct topic_matches 
     const struct topic_rule *tr = &rules->topics[t];
     bool has_context = !tr->needs_context;
     for (size_t i = 0; i < tm->n && !has_context; i++)
-        has_context = rules->patterns[sc->matches[tm->index[i]].pattern].kind == PATTERN_CONTEXT;
+        has_context = sc->matches[tm->index[i]].kind == PATTERN_CONTEXT;
     /* A veto near one occurrence of a term gives that term its other meaning in the whole
      * article (one sense per discourse): every occurrence is cancelled. */
-    for (size_t i = 0; i < tm->n; i++) {
+    bool any_vetoed = false;
+    for (size_t i = 0; i < tm->n && tr->has_veto; i++) {
         struct match *m = &sc->matches[tm->index[i]];
-        if (rules->patterns[m->pattern].kind != PATTERN_TERM)
+        if (m->kind != PATTERN_TERM)
             continue;
         for (size_t k = 0; k < tm->n && !m->vetoed; k++) {
             const struct match *v = &sc->matches[tm->index[k]];
-            if (rules->patterns[v->pattern].kind == PATTERN_VETO && same_region(m, v) &&
+            if (v->kind == PATTERN_VETO && same_region(m, v) &&
                 distance(m, v) <= tr->veto_window) {
-                m->vetoed = true;
+                m->vetoed = any_vetoed = true;
                 m->veto_pattern = v->pattern;
             }
         }
@@ -340,18 +345,18 @@ static double score_topic(struct scan *sc, size_t t, const struct topic_matches 
     double score = 0;
     for (size_t i = 0; i < tm->n; i++) {
         struct match *m = &sc->matches[tm->index[i]];
-        const struct pattern *p = &rules->patterns[m->pattern];
-        m->counted = p->kind == PATTERN_TERM && !covered(sc, tm, m);
+        m->counted = m->kind == PATTERN_TERM && !covered(sc, tm, m);
         if (!m->counted)
             continue;
         m->veto = NULL;
-        for (size_t k = 0; k < tm->n && !m->veto; k++) {
+        for (size_t k = 0; any_vetoed && k < tm->n && !m->veto; k++) {
             const struct match *o = &sc->matches[tm->index[k]];
-            if (o->vetoed && strcmp(rules->patterns[o->pattern].text, p->text) == 0)
+            if (o->vetoed &&
+                strcmp(rules->patterns[o->pattern].text, rules->patterns[m->pattern].text) == 0)
                 m->veto = &rules->patterns[o->veto_pattern];
         }
         if (!m->veto && has_context)
-            score += p->weight * tr->weight[m->where];
+            score += m->weight * tr->weight[m->where];
     }
     return score;
 }
@@ -412,12 +417,12 @@ static void tag(const struct topic_rules *rules, const char *headline, const cha
     size_t *first = xcalloc(2 * (n_topics + 1) + sc.n, sizeof *first); /* and fill, index */
     size_t *fill = first + n_topics + 1, *index = fill + n_topics + 1;
     for (size_t i = 0; i < sc.n; i++)
-        first[rules->patterns[sc.matches[i].pattern].topic + 1]++;
+        first[sc.matches[i].topic + 1]++;
     for (size_t t = 0; t < n_topics; t++)
         first[t + 1] += first[t];
     memcpy(fill, first, n_topics * sizeof *fill);
     for (size_t i = 0; i < sc.n; i++)
-        index[fill[rules->patterns[sc.matches[i].pattern].topic]++] = i;
+        index[fill[sc.matches[i].topic]++] = i;
 
     for (size_t t = 0; t < rules->n_topics; t++) {
         const struct topic_rule *tr = &rules->topics[t];
