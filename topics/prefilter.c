@@ -398,7 +398,7 @@ static uint64_t joining_dashes(const unsigned char *text, size_t len, size_t pos
 
 #define STEP 64        /* bytes a step: a block */
 #define READ_AHEAD (2 * STEP + START_BYTES - 1) /* from a step's start: two blocks and more */
-#define BATCH 8        /* blocks classified at a time */
+#define BATCH 8         /* blocks classified at a time */
 #define AHEAD_BITS 0x1FFFF /* of the next block, what a step's words may reach: 16 bytes, 1 more */
 
 /* 64 bits of the pair of blocks (lo, hi) from bit `at` of lo on. */
@@ -433,6 +433,38 @@ static uint64_t within_reach(uint64_t starts)
     return reach | starts << 16;
 }
 
+/* What a step takes from its block b at text[pos] (s there; next: the block after it;
+ * prev_word: the byte before b is a word byte): the block's word starts, the dirt in what
+ * its words may reach of the next block, and the starts to look at one by one. */
+struct step_words {
+    uint64_t starts, ahead, todo;
+};
+
+static inline __attribute__((always_inline)) struct step_words
+step_words(const struct word_filter *filter, const unsigned char *text, size_t len, size_t pos,
+           const unsigned char *s, const struct block *b, const struct block *next,
+           unsigned prev_word)
+{
+    struct step_words w;
+    w.starts = b->word & ~(b->word << 1 | prev_word);
+    w.ahead = (next->special | joining_dashes(text, len, pos + STEP,
+                                              next->hyphen & next->space >> 1 & AHEAD_BITS)) &
+              AHEAD_BITS;
+    /* With dirt here or ahead, every word is looked at; else those that begin as terms do
+     * (a clean word's first byte is its folded one), that are as long as a term's first
+     * word and that the start filter and the sieve pass. */
+    w.todo = w.starts;
+    if (!(b->special | w.ahead)) {
+        w.todo &= b->may_start & ~(filter->term_starts_high ? 0 : b->high) &
+                  ~(filter->term_starts_digit ? 0 : b->digit);
+        if ((filter->first_word_lengths & 0xE) != 0xE)
+            w.todo &= ~starts_too_short(w.todo, b, next, filter->first_word_lengths);
+        if (filter->sift && w.todo)
+            w.todo = filter->sift(&filter->sieve, s, w.todo, b, next);
+    }
+    return w;
+}
+
 /* Scans the steps that start before `end`. s holds the text from position `origin` on,
  * with READ_AHEAD bytes readable from every step's start; text[0, len) is all of it. */
 static size_t skip_steps(const struct topic_rules *r, const unsigned char *text, size_t len,
@@ -453,37 +485,28 @@ static size_t skip_steps(const struct topic_rules *r, const unsigned char *text,
         filter->classify(start_filter, from, n_steps - 1, blocks + 1, &carry);
         ps->carry = carry; /* into the block where the steps after this batch start */
         filter->classify(start_filter, from + STEP * (n_steps - 1), 1, blocks + n_steps, &carry);
+        struct step_words next_words = step_words(filter, text, len, pos, s + (pos - origin),
+                                                  &blocks[0], &blocks[1], ps->prev_word);
         for (size_t i = 0; i < n_steps; i++, pos += STEP) {
             const unsigned char *at_pos = s + (pos - origin);
             const struct block *b = &blocks[i], *next = &blocks[i + 1];
-            uint64_t starts = b->word & ~(b->word << 1 | ps->prev_word);
+            struct step_words w = next_words;
+            /* The next step's words now: its sieve's table loads go on while this step's
+             * words are looked at. */
+            if (i + 1 < n_steps)
+                next_words = step_words(filter, text, len, pos + STEP, at_pos + STEP, next,
+                                        &blocks[i + 2], (unsigned)(b->word >> 63));
             uint64_t dashes_before_space = b->hyphen & (b->space >> 1 | next->space << 63);
             /* Bytes folding changes ("dirt") are word bytes: a word with dirt in reach goes to
              * the exact scan. Dirt further into a long word, or a dash that joins words,
              * and the whole step does. */
-            if ((b->special && (b->special & ~within_reach(starts))) ||
+            if ((b->special && (b->special & ~within_reach(w.starts))) ||
                 joining_dashes(text, len, pos, dashes_before_space)) {
                 ps->pos = ps->handled = pos;
                 return pos + STEP - 1; /* from the last safe point before this step, past it all */
             }
-            uint64_t ahead =
-                (next->special | joining_dashes(text, len, pos + STEP,
-                                                next->hyphen & next->space >> 1 & AHEAD_BITS)) &
-                AHEAD_BITS;
-            uint64_t safe = starts & (b->space << 1 | ps->prev_space);
-            /* With dirt here or ahead, every word is looked at; else those that begin as
-             * terms do (a clean word's first byte is its folded one), that are as long as a
-             * term's first word and that the start filter and the sieve pass. */
-            uint64_t todo = starts;
-            if (!(b->special | ahead)) {
-                todo &= b->may_start & ~(filter->term_starts_high ? 0 : b->high) &
-                        ~(filter->term_starts_digit ? 0 : b->digit);
-                if ((filter->first_word_lengths & 0xE) != 0xE)
-                    todo &= ~starts_too_short(todo, b, next, filter->first_word_lengths);
-                if (filter->sift && todo)
-                    todo = filter->sift(&filter->sieve, at_pos, todo, b, next);
-            }
-            while (todo) {
+            uint64_t safe = w.starts & (b->space << 1 | ps->prev_space);
+            for (uint64_t todo = w.todo; todo;) {
                 struct word_keys keys;
                 unsigned at = (unsigned)__builtin_ctzll(todo);
                 todo &= todo - 1;
@@ -491,7 +514,7 @@ static size_t skip_steps(const struct topic_rules *r, const unsigned char *text,
                 unsigned word_len = ~word & 0xFFFF ? (unsigned)__builtin_ctzll(~word) : 16;
                 /* Dirt just after the word, or a possible term that cannot be decided in
                  * clean text: the exact scan decides. */
-                uint64_t dirt = bits_from(b->special, ahead, at);
+                uint64_t dirt = bits_from(b->special, w.ahead, at);
                 if ((dirt & (((uint64_t)2 << word_len) - 1)) ||
                     (filter_word(filter, at_pos + at, word_len, text, len, pos + at, &keys) &&
                      !verify_word(r, text, len, pos + at, &keys, ps))) {
