@@ -398,7 +398,7 @@ static uint64_t joining_dashes(const unsigned char *text, size_t len, size_t pos
 
 #define STEP 64        /* bytes a step: a block */
 #define READ_AHEAD (2 * STEP + START_BYTES - 1) /* from a step's start: two blocks and more */
-#define BATCH 8         /* blocks classified at a time */
+#define BATCH 8        /* blocks classified at a time */
 #define AHEAD_BITS 0x1FFFF /* of the next block, what a step's words may reach: 16 bytes, 1 more */
 
 /* 64 bits of the pair of blocks (lo, hi) from bit `at` of lo on. */
