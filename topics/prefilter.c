@@ -63,13 +63,13 @@ struct word_filter {
     word_sieve *sift; /* the AVX-512 sieve, or NULL: every start is looked at one by one */
     unsigned first_word_lengths; /* bit n: some term's first word has n bytes (16: or more) */
     bool term_starts_high, term_starts_digit; /* some term starts with non-ASCII, a digit */
+    /* The first words of terms with a head, by a key of their own (sieve_head_key() with
+     * HEADED): a second look at a word whose head cannot be read. */
+    uint64_t headed_words[(1u << SIEVE_BITS) / 64];
 };
 
 #define HEAD_KEY ((uint64_t)1 << 32)
-/* The head under which the head table also keys each first word of a term with a head (a
- * text's head of all NULs, at its end, only passes one more word to the candidate table,
- * which has no term under it). */
-#define ANY_HEAD 0
+#define HEADED 0 /* the "head" of headed_words' keys */
 
 /* The quick key of a word (sieve.h). */
 static uint32_t quick_key_of(const unsigned char *word, size_t len)
@@ -200,8 +200,8 @@ void prefilter_build(struct topic_rules *r)
             uint32_t key = quick_key_of(w, len), with_head = sieve_head_key(key, head);
             f->first_word_lengths |= 1u << len;
             set_bit(f->sieve.first, 2 * sieve_slot(key));
-            set_bit(f->sieve.head, sieve_slot(with_head));
-            set_bit(f->sieve.head, sieve_slot(sieve_head_key(key, ANY_HEAD)));
+            set_bit(f->sieve.head, sieve_head_slot(with_head));
+            set_bit(f->headed_words, sieve_slot(sieve_head_key(key, HEADED)));
             add_key(&keys, HEAD_KEY | with_head, i);
         }
         if (len == p->folded_len && p->plural) { /* a one-word term: its plural forms */
@@ -337,12 +337,12 @@ static inline __attribute__((always_inline)) bool filter_word(const struct word_
     if (head < 0) {
         /* Not when no term with a head starts with the word (a second look, as the
          * first table passes a word in 60 by chance): else the exact scan decides. */
-        k->head_unclean = k->whole_hit || bit_is_set(f->sieve.head,
-                                                     sieve_slot(sieve_head_key(key, ANY_HEAD)));
+        k->head_unclean = k->whole_hit || bit_is_set(f->headed_words,
+                                                     sieve_slot(sieve_head_key(key, HEADED)));
         return k->head_unclean;
     }
     k->head = HEAD_KEY | sieve_head_key(key, (uint32_t)head);
-    k->head_hit = bit_is_set(f->sieve.head, sieve_slot((uint32_t)k->head));
+    k->head_hit = bit_is_set(f->sieve.head, sieve_head_slot((uint32_t)k->head));
     return k->whole_hit || k->head_hit;
 }
 

@@ -111,7 +111,7 @@ SIEVE_TARGET uint64_t sieve_starts_avx512(const struct sieve *sv, const unsigned
         head = _mm512_mask_mov_epi8(head, space, _mm512_set1_epi8(' '));
         __m512i head_slot = _mm512_srli_epi32(
             _mm512_mullo_epi32(_mm512_xor_si512(key, head), _mm512_set1_epi32((int)0xC2B2AE3Du)),
-            32 - SIEVE_BITS);
+            32 - SIEVE_HEAD_BITS);
 
         /* The table bits: two a slot in first, one in head. */
         __m512i first_bits = _mm512_srlv_epi32(

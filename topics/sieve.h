@@ -10,7 +10,8 @@
 
 #include "topics/window.h"
 
-#define SIEVE_BITS 18      /* slots a table */
+#define SIEVE_BITS 18      /* slots of first */
+#define SIEVE_HEAD_BITS 19 /* slots of head */
 #define SIEVE_HEAD_BYTES 4 /* bytes after a word that its head key takes (a 32-bit lane) */
 
 /* first: two bits a slot of a first word's quick key: bit 0, some term starts with the
@@ -20,7 +21,7 @@
  * bytes after it (its head). */
 struct sieve {
     uint64_t first[(2u << SIEVE_BITS) / 64];
-    uint64_t head[(1u << SIEVE_BITS) / 64];
+    uint64_t head[(1u << SIEVE_HEAD_BITS) / 64];
 };
 
 /* A word's quick key: its first eight bytes with bit 5 set (ASCII letters folded), zero
@@ -42,6 +43,11 @@ static inline uint32_t sieve_head_key(uint32_t word_key, uint32_t head)
 static inline uint32_t sieve_slot(uint32_t key)
 {
     return key >> (32 - SIEVE_BITS);
+}
+
+static inline uint32_t sieve_head_slot(uint32_t head_key)
+{
+    return head_key >> (32 - SIEVE_HEAD_BITS);
 }
 
 /* Of the word starts `starts` of the block at s (block b; the next block, next, at s + 64;
