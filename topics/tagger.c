@@ -418,23 +418,32 @@ static void tag(const struct topic_rules *rules, const char *headline, const cha
     size_t *fill = first + n_topics + 1, *index = fill + n_topics + 1;
     for (size_t i = 0; i < sc.n; i++)
         first[sc.matches[i].topic + 1]++;
-    for (size_t t = 0; t < n_topics; t++)
+    size_t with_matches = 0;
+    for (size_t t = 0; t < n_topics; t++) {
+        with_matches += first[t + 1] != 0;
         first[t + 1] += first[t];
+    }
     memcpy(fill, first, n_topics * sizeof *fill);
     for (size_t i = 0; i < sc.n; i++)
         index[fill[sc.matches[i].topic]++] = i;
 
-    for (size_t t = 0; t < rules->n_topics; t++) {
+    /* The topics with matches (every topic with keep_all), in order. */
+    size_t hits_cap = keep_all ? n_topics : with_matches;
+    size_t t = keep_all ? 0 : (size_t)sc.matches[index[0]].topic;
+    for (size_t next; t < n_topics; t = next) {
+        /* after t: the topic of the next group of matches */
+        next = keep_all             ? t + 1
+               : first[t + 1] < sc.n ? (size_t)sc.matches[index[first[t + 1]]].topic
+                                     : n_topics;
         const struct topic_rule *tr = &rules->topics[t];
         struct topic_matches tm = {.index = index + first[t], .n = first[t + 1] - first[t]};
-        if (tm.n == 0 && !keep_all)
-            continue;
         double score = score_topic(&sc, t, &tm);
         if ((score < tr->threshold || score <= 0) && !keep_all)
             continue; /* evidence only for the topics kept */
         struct topic_hit hit = {.id = tr->id, .threshold = tr->threshold, .score = score};
         add_topic_evidence(&sc, &tm, &hit);
-        out->hits = xrealloc(out->hits, (out->n_hits + 1) * sizeof *out->hits);
+        if (!out->hits)
+            out->hits = xmalloc(hits_cap * sizeof *out->hits);
         out->hits[out->n_hits++] = hit;
     }
     free(first);
