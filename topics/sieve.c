@@ -22,17 +22,17 @@ SIEVE_TARGET static inline __m512i low_byte_in_each(__m512i v)
 /* Each lane's byte places: 0, 1, 2, 3. */
 #define BYTE_PLACES _mm512_set1_epi32(0x03020100)
 
-/* Per lane, the four bytes of the blocks (lo, hi) from byte `at` (< 125) on. */
-SIEVE_TARGET static inline __m512i bytes_from_lanes(__m512i lo, __m512i hi, __m512i at)
+/* Per lane, the four bytes of the blocks (lo, hi) at `at` (each below 128). */
+SIEVE_TARGET static inline __m512i bytes_at(__m512i lo, __m512i hi, __m512i at)
 {
-    __m512i index = _mm512_add_epi8(low_byte_in_each(at), BYTE_PLACES);
-    return _mm512_permutex2var_epi8(lo, index, hi);
+    return _mm512_permutex2var_epi8(lo, at, hi);
 }
 
-/* Per lane, bytes [0, n) of v with bit 5 set, the rest zero (n below 0: none). */
-SIEVE_TARGET static inline __m512i first_bytes(__m512i v, __m512i n)
+/* Per lane, the bytes of v whose places (0-3, or 4-7) are below the word's length (in
+ * each byte: len_bytes) with bit 5 set, the rest zero. */
+SIEVE_TARGET static inline __m512i word_bytes(__m512i v, __m512i places, __m512i len_bytes)
 {
-    __mmask64 in_word = _mm512_cmplt_epi8_mask(BYTE_PLACES, low_byte_in_each(n));
+    __mmask64 in_word = _mm512_cmplt_epi8_mask(places, len_bytes);
     return _mm512_maskz_mov_epi8(in_word, _mm512_or_si512(v, _mm512_set1_epi8(0x20)));
 }
 
@@ -75,10 +75,12 @@ SIEVE_TARGET uint64_t sieve_starts_avx512(const struct sieve *sv, const unsigned
         __m512i len = _mm512_sub_epi32(_mm512_set1_epi32(31), _mm512_lzcnt_epi32(lowest));
 
         /* The quick key from the first eight bytes, four and four, past the word zeroed. */
-        __m512i first4 = first_bytes(bytes_from_lanes(lo, hi, pos), len);
-        const __m512i four = _mm512_set1_epi32(4);
-        __m512i next4 = first_bytes(bytes_from_lanes(lo, hi, _mm512_add_epi32(pos, four)),
-                                    _mm512_sub_epi32(len, four));
+        __m512i word_at = _mm512_add_epi8(low_byte_in_each(pos), BYTE_PLACES);
+        __m512i len_bytes = low_byte_in_each(len);
+        const __m512i four = _mm512_set1_epi8(4);
+        __m512i first4 = word_bytes(bytes_at(lo, hi, word_at), BYTE_PLACES, len_bytes);
+        __m512i next4 = word_bytes(bytes_at(lo, hi, _mm512_add_epi8(word_at, four)),
+                                   _mm512_add_epi8(BYTE_PLACES, four), len_bytes);
         __m512i key = _mm512_add_epi32(
             _mm512_mullo_epi32(_mm512_add_epi32(first4, len), _mm512_set1_epi32((int)0x9E3779B1u)),
             _mm512_mullo_epi32(next4, _mm512_set1_epi32((int)0x85EBCA77u)));
@@ -88,7 +90,7 @@ SIEVE_TARGET uint64_t sieve_starts_avx512(const struct sieve *sv, const unsigned
          * white space (to ' ') that no more white space follows, and '-' that none follows
          * (a line break after it could join the next word on); the last byte anything
          * but '-'. Else, the head is unreadable here. */
-        __m512i after = bytes_from_lanes(lo, hi, _mm512_add_epi32(pos, len));
+        __m512i after = bytes_at(lo, hi, _mm512_add_epi8(word_at, len_bytes));
         uint64_t space = _mm512_cmpeq_epi8_mask(after, _mm512_set1_epi8(' ')) |
                          _mm512_cmplt_epu8_mask(_mm512_sub_epi8(after, _mm512_set1_epi8('\t')),
                                                 _mm512_set1_epi8(5));
