@@ -264,6 +264,57 @@ AVX512 static inline uint64_t in(__m512i v, unsigned char first, unsigned char n
                                   _mm512_set1_epi8((char)n));
 }
 
+/* The sequences classify64() looks for, as flags of their bytes in three tables indexed by
+ * byte - 0x80: of a lead byte (lead), of the byte after it (second) and of the one after
+ * that (third). A lead and a second byte make a pair when they share a flag in bits 1-7;
+ * where that pair is a lead of three bytes (bits 4-7), the third byte must have it too.
+ * Filled by avx512_classifier(), before it hands out the classifier. */
+#define ALWAYS 0x01   /* C0, C1, E0, EF, F0: special whatever follows */
+#define PAIR_C2 0x02  /* C2 A0, C2 AD */
+#define PAIR_CA 0x04  /* CA BC */
+#define PAIR_D9 0x08  /* D9 80/83/89-9F/B0 */
+#define E2_80 0x10    /* E2 80 80-92/95/9B/9F/AF/B2/B3 */
+#define E2_81 0x20    /* E2 81 9F/A0 */
+#define E2_88 0x40    /* E2 88 92 */
+#define E3_80 0x80    /* E3 80 80 */
+#define QUOTE 0x01    /* third bytes, after E2 80: curly quotes 98/99/9C/9D */
+#define DASH 0x02     /* and en and em dashes 93/94 */
+static struct {
+    unsigned char lead[128], second[64], third[128]; /* third: 64-127 zero (C0-FF) */
+} sequences;
+
+/* A table's index of byte c. */
+#define AT(c) ((c) - 0x80)
+
+static void build_sequences(void)
+{
+    memset(&sequences, 0, sizeof sequences);
+    unsigned char *lead = sequences.lead, *second = sequences.second, *third = sequences.third;
+    lead[AT(0xC0)] = lead[AT(0xC1)] = lead[AT(0xE0)] = lead[AT(0xEF)] = lead[AT(0xF0)] = ALWAYS;
+    lead[AT(0xC2)] = PAIR_C2;
+    lead[AT(0xCA)] = PAIR_CA;
+    lead[AT(0xD9)] = PAIR_D9;
+    lead[AT(0xE2)] = E2_80 | E2_81 | E2_88;
+    lead[AT(0xE3)] = E3_80;
+    second[AT(0xA0)] = second[AT(0xAD)] = PAIR_C2;
+    second[AT(0xBC)] = PAIR_CA;
+    for (unsigned c = 0x89; c <= 0x9F; c++)
+        second[AT(c)] = PAIR_D9;
+    second[AT(0x83)] = second[AT(0xB0)] = PAIR_D9;
+    second[AT(0x80)] = PAIR_D9 | E2_80 | E3_80;
+    second[AT(0x81)] = E2_81;
+    second[AT(0x88)] = E2_88;
+    for (unsigned c = 0x80; c <= 0x92; c++)
+        third[AT(c)] = E2_80;
+    third[AT(0x95)] = third[AT(0x9B)] = third[AT(0xAF)] = third[AT(0xB2)] = third[AT(0xB3)] = E2_80;
+    third[AT(0x9F)] = E2_80 | E2_81;
+    third[AT(0xA0)] = E2_81;
+    third[AT(0x92)] |= E2_88;
+    third[AT(0x80)] |= E3_80;
+    third[AT(0x98)] = third[AT(0x99)] = third[AT(0x9C)] = third[AT(0x9D)] = QUOTE;
+    third[AT(0x93)] = third[AT(0x94)] = DASH;
+}
+
 /* The raw masks of the 64 bytes v; v1 and v2: the same from one and two bytes on. */
 AVX512 static inline struct raw_masks classify64(__m512i v, __m512i v1, __m512i v2)
 {
@@ -276,20 +327,23 @@ AVX512 static inline struct raw_masks classify64(__m512i v, __m512i v1, __m512i 
     m.hyphen = eq(v, '-');
     if (!m.high)
         return m;
-    uint64_t always = in(v, 0xC0, 2) | eq(v, 0xE0) | eq(v, 0xEF) | eq(v, 0xF0);
-    uint64_t c2 = eq(v, 0xC2) & (eq(v1, 0xA0) | eq(v1, 0xAD));
-    uint64_t ca = eq(v, 0xCA) & eq(v1, 0xBC);
-    uint64_t d9 = eq(v, 0xD9) & (eq(v1, 0x80) | eq(v1, 0x83) | in(v1, 0x89, 0xA0 - 0x89) |
-                                 eq(v1, 0xB0));
-    uint64_t e3 = eq(v, 0xE3) & eq(v1, 0x80) & eq(v2, 0x80);
-    uint64_t e2 = eq(v, 0xE2), e2_80 = e2 & eq(v1, 0x80);
-    uint64_t e2_80_changed = in(v2, 0x80, 0x93 - 0x80) | eq(v2, 0x95) | eq(v2, 0x9B) |
-                             eq(v2, 0x9F) | eq(v2, 0xAF) | in(v2, 0xB2, 2);
-    uint64_t e2_81 = e2 & eq(v1, 0x81) & (eq(v2, 0x9F) | eq(v2, 0xA0));
-    uint64_t e2_88 = e2 & eq(v1, 0x88) & eq(v2, 0x92);
-    m.special = always | c2 | ca | d9 | e3 | e2_81 | e2_88 | (e2_80 & e2_80_changed);
-    m.quotes = e2_80 & (in(v2, 0x98, 2) | in(v2, 0x9C, 2));
-    m.dashes = e2_80 & in(v2, 0x93, 2);
+    /* Each byte's flags: as a lead (non-ASCII bytes only), of the next byte as a second
+     * (by its low six bits: an ASCII byte there may pass for one, but then the sequence is
+     * invalid and is only looked at more closely), of the one after as a third (exactly). */
+    __m512i lead = _mm512_maskz_permutex2var_epi8(m.high, _mm512_loadu_si512(sequences.lead), v,
+                                                  _mm512_loadu_si512(sequences.lead + 64));
+    __m512i second = _mm512_permutexvar_epi8(v1, _mm512_loadu_si512(sequences.second));
+    __m512i third = _mm512_maskz_permutex2var_epi8(
+        _mm512_movepi8_mask(v2), _mm512_loadu_si512(sequences.third), v2,
+        _mm512_loadu_si512(sequences.third + 64));
+    /* lead & (second | ALWAYS) & (third | the flags of two-byte pairs, and ALWAYS) */
+    __m512i flags = _mm512_ternarylogic_epi32(
+        lead, _mm512_or_si512(second, _mm512_set1_epi8(ALWAYS)),
+        _mm512_or_si512(third, _mm512_set1_epi8(ALWAYS | PAIR_C2 | PAIR_CA | PAIR_D9)), 0x80);
+    m.special = _mm512_test_epi8_mask(flags, flags);
+    uint64_t e2_80 = eq(v, 0xE2) & eq(v1, 0x80);
+    m.quotes = e2_80 & _mm512_test_epi8_mask(third, _mm512_set1_epi8(QUOTE));
+    m.dashes = e2_80 & _mm512_test_epi8_mask(third, _mm512_set1_epi8(DASH));
     return m;
 }
 
@@ -334,8 +388,10 @@ block_classifier *avx512_classifier(void)
      * CD, VBMI2 and BMI2. */
     if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
         __builtin_cpu_supports("avx512vbmi") && __builtin_cpu_supports("avx512cd") &&
-        __builtin_cpu_supports("avx512vbmi2") && __builtin_cpu_supports("bmi2"))
+        __builtin_cpu_supports("avx512vbmi2") && __builtin_cpu_supports("bmi2")) {
+        build_sequences();
         return classify_blocks_avx512;
+    }
     return NULL;
 }
 #else

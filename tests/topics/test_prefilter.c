@@ -27,7 +27,7 @@ static const char *test_rules_json =
     "    {\"term\": \"ceasefire\", \"plural\": true, \"aliases\": [\"cease-fire\", \"cease fire\"]},\n"
     "    {\"term\": \"Internationalisation Council\"},\n"
     "    {\"term\": \"tactics, techniques\"},\n"
-    "    {\"term\": \"تحریک طالبان پاکستان\", \"aliases\": [\"جنگ بندی\", \"войны\"]},\n"
+    "    {\"term\": \"تحریک طالبان پاکستان\", \"aliases\": [\"جنگ بندی\", \"войны\", \"کابل\"]},\n"
     "    {\"term\": \"A7\"}, {\"term\": \"al Qaeda\"}, {\"term\": \"w  x\"}, {\"term\": \"d'Arc\"}, {\"term\": \"Taliban\"},\n"
     "    {\"term\": \"Ya'qub\"}, {\"term\": \"al-Shabaab\"}],\n"
     "   \"veto\": [\"platelet\", \"Tal iban\"], \"context\": [\"war\", \"truce\"]}\n"
@@ -266,6 +266,7 @@ static void folding_at_block_edges(const char *json)
         "yyyyyyyyyyyyyyyyyyyyy\xc2\xa0TTP", "yyyyyyyyyyyyyyy\xc2\xadTTP", "y\xc2\xa0TTP Noor Wali",
         "Noor\xc2\xa0Wali TTP", "TTP \xe2\x80\x8b TTP", "Tali\xe2\x80\x90\nban TTP",
         "x{1}", "1971 war", "1971\nwar", "al Qa\xe2\x80\x99ida", "AL QA\xe2\x80\x98IDA", "al Qa'ida", "air s-\ntrike", "Noor W-\n ali", "al-\nQaeda", "d'Arc, Group", "TTP's chief",
+        "\xd9\x83\xd8\xa7\xd8\xa8\xd9\x84", /* Kabul with an Arabic kaf */
         "\xd8\xaa\xd9\x8e\xd8\xad\xd8\xb1\xdb\x8c\xda\xa9 "
         "\xd8\xb7\xd8\xa7\xd9\x84\xd8\xa8\xd8\xa7\xd9\x86 \xd9\xbe\xd8\xa7\xda\xa9\xd8\xb3\xd8\xaa\xd8\xa7\xd9\x86",
     };
