@@ -111,6 +111,9 @@ void term_bytes_init(struct term_bytes *t, const struct pattern *p, size_t patte
     size_t n = p->folded_len < sizeof t->folded ? p->folded_len : sizeof t->folded;
     memcpy(t->folded, p->folded, n);
     t->pattern = (uint32_t)pattern;
+    t->topic = p->topic;
+    t->kind = (uint8_t)p->kind;
+    t->weight = p->weight;
     unsigned char last = (unsigned char)p->folded[p->folded_len - 1];
     t->ends_in_word = fold_is_word_byte(last);
     t->plural = p->plural;

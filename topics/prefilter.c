@@ -360,23 +360,24 @@ static bool verify_word(const struct topic_rules *r, const unsigned char *s, siz
         return false;
     const struct candidate_slot *lists[2] = {keys->whole_hit ? candidates_of(f, keys->whole) : NULL,
                                              keys->head_hit ? candidates_of(f, keys->head) : NULL};
-    size_t found[MAX_FOUND][2], n_found = 0;
+    const struct term_bytes *found[MAX_FOUND];
+    size_t found_end[MAX_FOUND], n_found = 0;
     for (int l = 0; l < 2; l++)
         for (uint32_t i = 0; lists[l] && i < lists[l]->count; i++) {
             const struct term_bytes *t = &f->terms[lists[l]->first + i];
-            size_t pattern = t->pattern, end;
+            size_t end;
             enum clean_verdict v = match_term_bytes(t, s, len, start, &end);
             if (v == CLEAN_UNSURE)
-                v = match_clean_text(&r->patterns[pattern], s, len, start, &end);
+                v = match_clean_text(&r->patterns[t->pattern], s, len, start, &end);
             if (v == CLEAN_UNSURE || (v == CLEAN_MATCH && n_found == MAX_FOUND))
                 return false;
             if (v == CLEAN_MATCH) {
-                found[n_found][0] = pattern;
-                found[n_found++][1] = end;
+                found[n_found] = t;
+                found_end[n_found++] = end;
             }
         }
     for (size_t i = 0; i < n_found; i++)
-        ps->found(ps->ud, found[i][0], start, found[i][1]);
+        ps->found(ps->ud, found[i], start, found_end[i]);
     return true;
 }
 

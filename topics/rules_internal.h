@@ -95,11 +95,14 @@ enum clean_verdict match_clean_text(const struct pattern *p, const unsigned char
 /* A term as the prefilter's candidate table keeps it, to compare with raw text in one go:
  * its first 32 folded bytes (zero after them), which pattern it is, and its length when
  * the raw bytes can decide alone (0 when not: non-ASCII bytes, more than 32 of them,
- * exact case, a space or '-' at the end). */
+ * exact case, a space or '-' at the end); and, for the match it reports, the pattern's
+ * topic, kind and weight (beside the bytes just compared, not in another cache line). */
 struct term_bytes {
     unsigned char folded[32];
+    double weight;
     uint32_t pattern;
-    uint8_t quick_len;
+    int topic;
+    uint8_t quick_len, kind;
     bool ends_in_word, plural;
 };
 
@@ -114,7 +117,8 @@ enum clean_verdict match_term_bytes(const struct term_bytes *t, const unsigned c
 
 /* A match the prefilter confirmed itself, in clean text: the term and its bounds in the
  * original text (end exclusive). */
-typedef void (*prefilter_found_fn)(void *ud, size_t pattern, size_t start, size_t end);
+typedef void (*prefilter_found_fn)(void *ud, const struct term_bytes *term, size_t start,
+                                   size_t end);
 
 /* Where the prefilter stands in a text: the next step, the last safe point before it
  * (where an exact scan may start), whether the byte before the step is a word byte or

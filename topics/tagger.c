@@ -81,8 +81,9 @@ static size_t lead_end(const char *text, size_t len, size_t lead_chars)
     return limit;
 }
 
-/* A match of pattern over text[start, end): kept, with where it was found. */
-static void add_match(struct scan *sc, size_t pattern, size_t start, size_t end)
+/* A match (its pattern with the pattern's topic, kind and weight, over text[start, end)):
+ * kept, with where it was found. */
+static void add_match(struct scan *sc, struct match m)
 {
     if (sc->n == sc->cap) {
         sc->cap = sc->cap ? sc->cap * 2 : 32;
@@ -90,19 +91,18 @@ static void add_match(struct scan *sc, size_t pattern, size_t start, size_t end)
     }
     if (sc->region != TOPIC_IN_HEADLINE && sc->lead_end == SIZE_MAX)
         sc->lead_end = lead_end(sc->text, sc->len, sc->rules->lead_chars);
-    enum topic_where where = sc->region == TOPIC_IN_HEADLINE ? TOPIC_IN_HEADLINE
-                             : start < sc->lead_end          ? TOPIC_IN_LEAD
-                                                             : TOPIC_IN_BODY;
-    const struct pattern *p = &sc->rules->patterns[pattern];
-    sc->matches[sc->n++] = (struct match){.pattern = pattern, .topic = p->topic, .kind = p->kind,
-                                          .weight = p->weight, .start = start, .end = end,
-                                          .where = where};
+    m.where = sc->region == TOPIC_IN_HEADLINE ? TOPIC_IN_HEADLINE
+              : m.start < sc->lead_end        ? TOPIC_IN_LEAD
+                                              : TOPIC_IN_BODY;
+    sc->matches[sc->n++] = m;
 }
 
 /* The prefilter's callback for the matches it confirms itself. */
-static void add_found(void *ud, size_t pattern, size_t start, size_t end)
+static void add_found(void *ud, const struct term_bytes *t, size_t start, size_t end)
 {
-    add_match(ud, pattern, start, end);
+    add_match(ud, (struct match){.pattern = t->pattern, .topic = t->topic,
+                                 .kind = (enum pattern_kind)t->kind, .weight = t->weight,
+                                 .start = start, .end = end});
 }
 
 /* A term the automaton found: kept if it stands as a whole word in the right case. */
@@ -123,7 +123,9 @@ static void confirm(struct scan *sc, const struct candidate_match *cm)
     size_t raw_start = sc->raw[start & (HISTORY - 1)];
     if (raw_start < sc->reported_until)
         return; /* the prefilter reported it */
-    add_match(sc, cm->pattern, raw_start, sc->raw[(end - 1) & (HISTORY - 1)] + 1);
+    add_match(sc, (struct match){.pattern = cm->pattern, .topic = p->topic, .kind = p->kind,
+                                 .weight = p->weight, .start = raw_start,
+                                 .end = sc->raw[(end - 1) & (HISTORY - 1)] + 1});
 }
 
 /* Confirms the waiting matches whose lookahead has arrived (all of them at the end). */
