@@ -3,13 +3,14 @@
  *
  * A block's bits: word bytes (ASCII letters and digits, every non-ASCII byte), ASCII
  * white space, '-', and "special" lead bytes: those of the sequences fold_codepoint()
- * maps or drops (C2 A0, C2 AD, CA BC, D9 80/83/89-9F/B0, E2 80 80-95/98-9D/9F/AF/B2/B3,
- * E2 81 9F/A0, E2 88 92, E3 80 80; and C0, C1, E0, EF, F0 always: overlong encodings,
- * BOM, fullwidth forms) but for E2 80 98/99/9C/9D (curly quotes) and E2 80 93/94 (en and
- * em dash): those are left clean, taken out of the word bytes, and the dashes count as
- * '-'. Each byte is compared together with the two after it (loaded one and two bytes
- * on), so a sequence is judged whole even at a block's end; one begun in a block's last
- * two bytes reaches into the next, and *carry passes that on (bits 0-1: punctuation
+ * maps or drops (C2 A0, C2 AD, CA BC, D9 80/83/89-9F/B0, E2 80 80-95/98/99/9B-9D/9F/AF/
+ * B2/B3, E2 81 9F/A0, E2 88 92, E3 80 80; and C0, C1, E0, EF, F0 always: overlong
+ * encodings, BOM, fullwidth forms) but for E2 80 98/99/9C/9D (curly quotes) and E2 80
+ * 93/94 (en and em dash): those are left clean, taken out of the word bytes, and the
+ * dashes count as '-'. Each byte is judged together with the two after it (loaded one and
+ * two bytes on; SSE2 compares them with each value, AVX-512 looks their flags up in three
+ * tables), so a sequence is judged whole even at a block's end; one begun in a block's
+ * last two bytes reaches into the next, and *carry passes that on (bits 0-1: punctuation
  * bytes, bits 2-3: a dash's last byte).
  *
  * The start filter. A word start of clean text can begin a term only if its first four
