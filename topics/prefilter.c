@@ -1,7 +1,7 @@
 /* prefilter.c: the tagger's fast path. It walks an article a 64-byte block at a time
  * (window.c classifies the bytes), skips the words with which no rule term can start
  * (with AVX-512, most of them by the start filter or the sieve, sieve.c, before any
- * word-by-word work), confirms the terms that start with the other words itself where the
+ * word-by-word work; with SSE2, by a scalar sieve of the first table), confirms the terms that start with the other words itself where the
  * text is "clean", and hands only the rest to the tagger's exact scan (folding, then the
  * automaton).
  *
@@ -60,13 +60,17 @@ struct word_filter {
     struct start_filter starts; /* the terms' first bytes, for the AVX-512 classifier */
     bool has_start_filter;
     block_classifier *classify;
-    word_sieve *sift; /* the AVX-512 sieve, or NULL: every start is looked at one by one */
+    word_sieve *sift; /* the sieve, AVX-512 or scalar (SSE2); NULL with the start filter */
     unsigned first_word_lengths; /* bit n: some term's first word has n bytes (16: or more) */
     bool term_starts_high, term_starts_digit; /* some term starts with non-ASCII, a digit */
     /* The first words of terms with a head, by a key of their own (sieve_head_key() with
      * HEADED): a second look at a word whose head cannot be read. */
     uint64_t headed_words[(1u << SIEVE_BITS) / 64];
 };
+
+#if defined(__SSE2__)
+static word_sieve sieve_starts_scalar;
+#endif
 
 #define HEAD_KEY ((uint64_t)1 << 32)
 #define HEADED 0 /* the "head" of headed_words' keys */
@@ -223,8 +227,10 @@ void prefilter_build(struct topic_rules *r)
 #if defined(__x86_64__)
     f->sift = f->classify && !f->has_start_filter ? sieve_starts_avx512 : NULL;
 #endif
-    if (!f->classify)
+    if (!f->classify) {
         f->classify = classify_blocks_sse2;
+        f->sift = sieve_starts_scalar;
+    }
     r->word_filter = f;
 #endif
 }
@@ -234,7 +240,7 @@ void prefilter_use_sse2(struct topic_rules *r)
 #if defined(__SSE2__)
     if (r->word_filter) {
         r->word_filter->classify = classify_blocks_sse2;
-        r->word_filter->sift = NULL;
+        r->word_filter->sift = sieve_starts_scalar;
     }
 #else
     (void)r; /* without SSE2 no filter is built */
@@ -307,6 +313,26 @@ struct word_keys {
     bool whole_hit, head_hit, head_unclean;
 };
 
+/* The quick key of the word at s (len word bytes, up to 16; 8 bytes readable), as the
+ * sieve computes it. */
+static inline __attribute__((always_inline)) uint32_t word_key_at(const unsigned char *s,
+                                                                  unsigned len)
+{
+    static const uint64_t low_bytes[9] = {0, 0xFF, 0xFFFF, 0xFFFFFF, 0xFFFFFFFF, 0xFFFFFFFFFF,
+                                          0xFFFFFFFFFFFF, 0xFFFFFFFFFFFFFF, ~(uint64_t)0};
+    uint64_t first8;
+    memcpy(&first8, s, 8);
+    first8 = (first8 | 0x2020202020202020u) & low_bytes[len < 8 ? len : 8];
+    return sieve_word_key(first8, len);
+}
+
+/* Bits 0 and 1 of the word's slot in the sieve's first table. */
+static inline uint64_t first_bits(const struct sieve *sv, uint32_t key)
+{
+    uint32_t slot = sieve_slot(key);
+    return sv->first[slot >> 5] >> (2 * (slot & 31)) & 3;
+}
+
 /* Could the word at s = text + start (len word bytes; 16 bytes and its head readable)
  * start a term? */
 static inline __attribute__((always_inline)) bool filter_word(const struct word_filter *f,
@@ -316,13 +342,8 @@ static inline __attribute__((always_inline)) bool filter_word(const struct word_
                                                               size_t text_len, size_t start,
                                                               struct word_keys *k)
 {
-    static const uint64_t low_bytes[9] = {0, 0xFF, 0xFFFF, 0xFFFFFF, 0xFFFFFFFF, 0xFFFFFFFFFF,
-                                          0xFFFFFFFFFFFF, 0xFFFFFFFFFFFFFF, ~(uint64_t)0};
-    uint64_t first8;
-    memcpy(&first8, s, 8);
-    first8 = (first8 | 0x2020202020202020u) & low_bytes[len < 8 ? len : 8];
-    uint32_t key = sieve_word_key(first8, len), slot = sieve_slot(key);
-    uint64_t first = f->sieve.first[slot >> 5] >> (2 * (slot & 31));
+    uint32_t key = word_key_at(s, len);
+    uint64_t first = first_bits(&f->sieve, key);
     if (!(first & 1))
         return false;
     k->whole = key;
@@ -422,6 +443,23 @@ static uint64_t starts_too_short(uint64_t starts, const struct block *b,
         longer &= word_on;
     }
     return drop;
+}
+
+/* The sieve (sieve.h) without AVX-512: of the starts, those whose word's quick key is in
+ * the first table, looked up one after another without a branch on what each finds, so
+ * that the loads overlap (the word loop then looks at the few that pass). */
+static uint64_t sieve_starts_scalar(const struct sieve *sv, const unsigned char *s,
+                                    uint64_t starts, const struct block *b,
+                                    const struct block *next)
+{
+    uint64_t pass = 0;
+    for (; starts; starts &= starts - 1) {
+        unsigned at = (unsigned)__builtin_ctzll(starts);
+        uint64_t word = bits_from(b->word, next->word, at);
+        unsigned len = ~word & 0xFFFF ? (unsigned)__builtin_ctzll(~word) : 16;
+        pass |= (first_bits(sv, word_key_at(s + at, len)) & 1) << at;
+    }
+    return pass;
 }
 
 /* The bytes within 16 bytes after a word start (as far as a word's key and its check for
