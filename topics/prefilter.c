@@ -1,9 +1,9 @@
 /* prefilter.c: the tagger's fast path. It walks an article a 64-byte block at a time
  * (window.c classifies the bytes), skips the words with which no rule term can start
  * (with AVX-512, most of them by the start filter or the sieve, sieve.c, before any
- * word-by-word work; with SSE2, by a scalar sieve of the first table), confirms the terms that start with the other words itself where the
- * text is "clean", and hands only the rest to the tagger's exact scan (folding, then the
- * automaton).
+ * word-by-word work; with SSE2, by the sieve's first test done word after word),
+ * confirms the terms that start with the other words itself where the text is "clean",
+ * and hands only the rest to the tagger's exact scan (folding, then the automaton).
  *
  * Why it is exact. Every term starts with a word byte (the filter is off otherwise), so a
  * match starts at a word start of the folded text, and its first word (up to the term's
@@ -445,9 +445,9 @@ static uint64_t starts_too_short(uint64_t starts, const struct block *b,
     return drop;
 }
 
-/* The sieve (sieve.h) without AVX-512: of the starts, those whose word's quick key is in
- * the first table, looked up one after another without a branch on what each finds, so
- * that the loads overlap (the word loop then looks at the few that pass). */
+/* The sieve's first test (sieve.h) without AVX-512: of the starts, those whose word's quick
+ * key is in the first table, looked up one after another without a branch on what each
+ * finds, so that the loads overlap (the word loop then tests the rest fully). */
 static uint64_t sieve_starts_scalar(const struct sieve *sv, const unsigned char *s,
                                     uint64_t starts, const struct block *b,
                                     const struct block *next)
