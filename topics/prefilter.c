@@ -13,12 +13,11 @@
  * ASCII case folded. Two bit tables of keys (sieve.h: a word's first eight bytes and
  * length) decide whether a word could start a term: the first words of all terms, and,
  * for terms with at least HEAD_BYTES (four) bytes after their first word, the first word
- * with those bytes, its head ("noor wal" for "Noor Wali"); the words "t" or "new" then pass
- * only when what follows fits. A word that passes is looked up with the same keys in a table of the
- * terms it may start, and each is compared with the text as folding would give it
- * (clean_text.c), with the tagger's checks: whole word, possessive or plural ending,
- * exact case. Everything folding changes otherwise is
- * "dirty" and left to the exact scan: the lead bytes of the sequences that fold_codepoint()
+ * with those bytes, its head ("noor wal" for "Noor Wali"); the words "t" or "new" then
+ * pass only when what follows fits. A word that passes is looked up with the same keys in
+ * a table of the terms it may start, and each is compared with the text as folding would
+ * give it (clean_text.c), with the tagger's checks: whole word, possessive or plural
+ * ending, exact case. Everything folding changes otherwise is "dirty" and left to the exact scan: the lead bytes of the sequences that fold_codepoint()
  * maps or drops (soft hyphens, zero-width and special spaces, other quotes and dashes,
  * Arabic diacritics and forms, fullwidth ASCII, overlong encodings), and a dash before a
  * line break and a lower-case letter (folding joins the hyphenated word). Invalid UTF-8
@@ -429,6 +428,14 @@ static uint64_t bits_from(uint64_t lo, uint64_t hi, unsigned at)
     return at ? lo >> at | hi << (64 - at) : lo;
 }
 
+/* The length of the word that starts at bit `at` of block b (next: the block after it),
+ * up to 16. */
+static unsigned word_length(const struct block *b, const struct block *next, unsigned at)
+{
+    uint64_t word = bits_from(b->word, next->word, at);
+    return ~word & 0xFFFF ? (unsigned)__builtin_ctzll(~word) : 16;
+}
+
 /* Of the word starts, those of words one to three bytes long where no term's first word is
  * as long (most texts' words of one or two letters, with rules whose terms begin with
  * longer words). */
@@ -455,8 +462,7 @@ static uint64_t sieve_starts_scalar(const struct sieve *sv, const unsigned char 
     uint64_t pass = 0;
     for (; starts; starts &= starts - 1) {
         unsigned at = (unsigned)__builtin_ctzll(starts);
-        uint64_t word = bits_from(b->word, next->word, at);
-        unsigned len = ~word & 0xFFFF ? (unsigned)__builtin_ctzll(~word) : 16;
+        unsigned len = word_length(b, next, at);
         pass |= (first_bits(sv, word_key_at(s + at, len)) & 1) << at;
     }
     return pass;
@@ -549,8 +555,7 @@ static size_t skip_steps(const struct topic_rules *r, const unsigned char *text,
                 struct word_keys keys;
                 unsigned at = (unsigned)__builtin_ctzll(todo);
                 todo &= todo - 1;
-                uint64_t word = bits_from(b->word, next->word, at);
-                unsigned word_len = ~word & 0xFFFF ? (unsigned)__builtin_ctzll(~word) : 16;
+                unsigned word_len = word_length(b, next, at);
                 /* Dirt just after the word, or a possible term that cannot be decided in
                  * clean text: the exact scan decides. */
                 uint64_t dirt = bits_from(b->special, w.ahead, at);

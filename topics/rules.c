@@ -168,7 +168,6 @@ static int load_topic(struct loader *ld, json_t *t, int index)
         load_terms(ld, index, json_object_get(t, "context"), PATTERN_CONTEXT) < 0)
         return -1;
     tr->needs_context = json_array_size(json_object_get(t, "context")) > 0;
-    tr->has_veto = json_array_size(json_object_get(t, "veto")) > 0;
     return 0;
 }
 

@@ -31,7 +31,6 @@ struct topic_rule {
     double weight[3];       /* by enum topic_where */
     size_t veto_window;     /* characters around a match in which a veto term cancels it */
     bool needs_context;     /* at least one context term must occur */
-    bool has_veto;          /* it has veto terms */
 };
 
 struct word_filter;
@@ -134,9 +133,9 @@ struct prefilter_scan {
 
 void prefilter_build(struct topic_rules *r);
 void prefilter_free(struct topic_rules *r); /* also turns it off: texts are scanned whole */
-/* How the prefilter passes over words that start no term: with the SSE2 classifier, word
- * by word; with the AVX-512 one, through the start filter (few terms) or the sieve (many).
- * OFF: there is no prefilter, texts are scanned whole. */
+/* How the prefilter passes over words that start no term: with the SSE2 classifier, by the
+ * sieve's first test word after word; with the AVX-512 one, through the start filter (few
+ * terms) or the sieve (many). OFF: there is no prefilter, texts are scanned whole. */
 enum prefilter_way { PREFILTER_OFF, PREFILTER_SSE2, PREFILTER_START_FILTER, PREFILTER_SIEVE };
 enum prefilter_way prefilter_ways(const struct topic_rules *r);
 /* Makes the prefilter classify text with SSE2 even where the CPU has AVX-512 (the two

@@ -55,7 +55,7 @@ static inline uint32_t sieve_head_slot(uint32_t head_key)
  * is in first (bit 0) and, unless it is also there with bit 1, whose key with its head is
  * in head, where the head's bytes fold one by one (so it can be read from them) and the
  * word is shorter than 16 bytes. A start the filters of prefilter.c would pass always
- * passes. */
+ * passes. (Without AVX-512, prefilter.c makes only the first test, word after word.) */
 typedef uint64_t word_sieve(const struct sieve *sv, const unsigned char *s, uint64_t starts,
                             const struct block *b, const struct block *next);
 

@@ -325,13 +325,15 @@ static double score_topic(struct scan *sc, size_t t, const struct topic_matches 
 {
     const struct topic_rules *rules = sc->rules;
     const struct topic_rule *tr = &rules->topics[t];
-    bool has_context = !tr->needs_context;
-    for (size_t i = 0; i < tm->n && !has_context; i++)
-        has_context = sc->matches[tm->index[i]].kind == PATTERN_CONTEXT;
+    bool has_context = !tr->needs_context, has_veto = false;
+    for (size_t i = 0; i < tm->n; i++) {
+        has_context |= sc->matches[tm->index[i]].kind == PATTERN_CONTEXT;
+        has_veto |= sc->matches[tm->index[i]].kind == PATTERN_VETO;
+    }
     /* A veto near one occurrence of a term gives that term its other meaning in the whole
      * article (one sense per discourse): every occurrence is cancelled. */
     bool any_vetoed = false;
-    for (size_t i = 0; i < tm->n && tr->has_veto; i++) {
+    for (size_t i = 0; i < tm->n && has_veto; i++) {
         struct match *m = &sc->matches[tm->index[i]];
         if (m->kind != PATTERN_TERM)
             continue;

@@ -1,10 +1,10 @@
 /* window.h: how the prefilter (prefilter.c) sees text: in blocks of 64 bytes, one bit a
  * byte for each class of bytes it cares about. Two classifiers compute the same blocks:
  * SSE2, which every x86-64 has, and AVX-512 (BW and VBMI), chosen at run time when the
- * CPU has it. The AVX-512 one
- * also looks at the first four bytes of each word start of the block, in sixteen sets of
- * the terms' first four bytes (the start filter, a "Teddy" filter), so the prefilter
- * can pass over most words without looking at them one by one. Internal to topics/. */
+ * CPU has it. The AVX-512 one also looks at the first four bytes of each word start of
+ * the block, in sixteen sets of the terms' first four bytes (the start filter, a "Teddy"
+ * filter), so the prefilter can pass over most words without looking at them one by one.
+ * Internal to topics/. */
 #ifndef FEEDSPOOL_TOPICS_WINDOW_H
 #define FEEDSPOOL_TOPICS_WINDOW_H
 
@@ -35,10 +35,10 @@ struct pattern;
  * different ways for sixteen buckets to be worth it (then no start filter is used). */
 bool start_filter_build(struct start_filter *sf, const struct pattern *patterns, size_t n);
 
-/* Classifies n_blocks blocks, the first at s (64 + START_BYTES - 1 bytes readable from each
- * block's start: a sequence or a word start at its end is read whole). *carry passes on a quote or dash that reaches
- * from one block into the next (0 at a text's start or a safe point). sf: the start
- * filter, or NULL. */
+/* Classifies n_blocks blocks, the first at s (64 + START_BYTES - 1 bytes readable from
+ * each block's start: a sequence or a word start at its end is read whole). *carry passes
+ * on a quote or dash that reaches from one block into the next (0 at a text's start or a
+ * safe point). sf: the start filter, or NULL. */
 typedef void block_classifier(const struct start_filter *sf, const unsigned char *s,
                               size_t n_blocks, struct block *out, unsigned *carry);
 
