@@ -83,7 +83,7 @@ int main(int argc, char **argv)
     sqlite3 *db;
     if (sqlite3_open(argv[1], &db) != SQLITE_OK)
         return 1;
-    /* the state database's settings (feeds/state.c), but for synchronous=FULL: the bench's
+    /* the state database's settings (store/state.c), but for synchronous=FULL: the bench's
      * batches of 1,000 are its own */
     sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-16384;",
                  NULL, NULL, NULL);

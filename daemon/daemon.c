@@ -9,16 +9,16 @@
 #include <unistd.h>
 
 #include "common/util.h"
-#include "daemon/commands.h"
-#include "daemon/fetch.h"
-#include "daemon/jetstream.h"
-#include "daemon/log.h"
+#include "cmd/commands.h"
+#include "net/fetch.h"
+#include "sink/jetstream.h"
+#include "common/log.h"
 #include "daemon/metrics.h"
 #include "daemon/notify.h"
-#include "daemon/pipeline.h"
+#include "ingest/pipeline.h"
 #include "daemon/service.h"
 #include "feeds/shard.h"
-#include "feeds/state.h"
+#include "store/state.h"
 #include "output/spool.h"
 #include "topics/topics.h"
 

@@ -13,8 +13,8 @@
 #include <event2/event.h>
 #include <stddef.h>
 
-#include "daemon/jetstream.h"
-#include "daemon/pipeline.h"
+#include "sink/jetstream.h"
+#include "ingest/pipeline.h"
 
 struct metrics_server;
 

@@ -12,8 +12,8 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "daemon/config.h"
-#include "daemon/pipeline.h"
+#include "config/config.h"
+#include "ingest/pipeline.h"
 #include "feeds/feedlist.h"
 
 /* Reads -c/--config FILE, --set KEY=VALUE and the shortcuts --feeds, --topics,

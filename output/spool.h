@@ -4,7 +4,7 @@
  *   SPOOL/new/  complete records, each <record-id>.json; consumers take them from here
  *   SPOOL/cur/  records a consumer has claimed by rename(2) from new/
  *   SPOOL/quarantine/  records refused by the schema check or the size cap (never in new/),
- *                      or by the JetStream stream (daemon/jetstream.c)
+ *                      or by the JetStream stream (sink/jetstream.c)
  *   SPOOL/sent/  records JetStream acknowledged, when the sink keeps them (published = move)
  *
  * spool_write() writes tmp/<id>.json, fsyncs it, renames it into new/ and

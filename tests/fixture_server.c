@@ -1,6 +1,6 @@
 /* fixture_server.c: the HTTP server the tests run against, on 127.0.0.1.
  *
- * Serves a folder like the demo does (daemon/static_server.c: {{BASE}}
+ * Serves a folder like the demo does (net/static_server.c: {{BASE}}
  * expansion, ETag/Last-Modified, 304s) plus routes that misbehave on purpose:
  *   /status/NNN...        answers with HTTP status NNN
  *   /hang...              never answers
@@ -31,7 +31,7 @@
 #include <time.h>
 #include <zlib.h>
 
-#include "daemon/static_server.h"
+#include "net/static_server.h"
 
 struct fixture {
     FILE *log;

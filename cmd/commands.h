@@ -1,0 +1,24 @@
+/* commands.h: the subcommands of the feedspool binary, one function each.
+ *
+ * Each takes the arguments after the subcommand name (argv[0] is the
+ * subcommand) and returns the process exit status. main.c dispatches. */
+#ifndef FEEDSPOOL_CMD_COMMANDS_H
+#define FEEDSPOOL_CMD_COMMANDS_H
+
+int cmd_run(int argc, char **argv);        /* daemon.c */
+int cmd_once(int argc, char **argv);       /* daemon.c */
+int cmd_demo(int argc, char **argv);       /* demo.c */
+int cmd_check(int argc, char **argv);      /* cmd_check.c */
+int cmd_parse_feed(int argc, char **argv); /* cmd_parse_feed.c */
+int cmd_extract(int argc, char **argv);    /* cmd_extract.c */
+int cmd_tag(int argc, char **argv);        /* cmd_tag.c */
+int cmd_spool(int argc, char **argv);      /* cmd_spool.c */
+int cmd_import_opml(int argc, char **argv); /* cmd_opml.c */
+int cmd_export_opml(int argc, char **argv); /* cmd_opml.c */
+int cmd_similar(int argc, char **argv);     /* cmd_similar.c */
+int cmd_publish(int argc, char **argv);     /* cmd_publish.c */
+
+/* True when argv holds -h or --help; commands call it first and print their usage. */
+int wants_help(int argc, char **argv);
+
+#endif

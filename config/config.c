@@ -1,0 +1,331 @@
+/* config.c: the option table and the `key = value` parser made from it. */
+#include "config/config.h"
+
+#include <ctype.h>
+#include <stdbool.h>
+#include <errno.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/buf.h"
+#include "common/util.h"
+#include "feeds/shard.h"
+
+enum option_type { OPT_STRING, OPT_COUNT, OPT_SECONDS, OPT_MILLISECONDS, OPT_BYTES, OPT_CHOICE };
+
+struct option_spec {
+    const char *name;
+    enum option_type type;
+    size_t offset;
+    const char *default_value;
+    long min, max;
+    const char *help;
+    bool at_start; /* a new value takes effect only when the daemon starts again */
+    const char *choices; /* OPT_CHOICE: the allowed values, '|'-separated */
+    int (*check)(const char *value, char *err, size_t errlen); /* OPT_STRING: validates, or NULL */
+};
+
+#define STR(field, def, help) {#field, OPT_STRING, offsetof(struct config, field), def, 0, 0, help, false, NULL, NULL}
+#define NUM(field, type, def, lo, hi, help) {#field, type, offsetof(struct config, field), def, lo, hi, help, false, NULL, NULL}
+#define CHOICE(field, def, choices, help) {#field, OPT_CHOICE, offsetof(struct config, field), def, 0, 0, help, false, choices, NULL}
+#define STR_CHECKED(field, def, check, help) \
+    {#field, OPT_STRING, offsetof(struct config, field), def, 0, 0, help, false, NULL, check}
+/* The same, for options read once at start. */
+#define STR_AT_START(field, def, help) {#field, OPT_STRING, offsetof(struct config, field), def, 0, 0, help, true, NULL, NULL}
+#define NUM_AT_START(field, type, def, lo, hi, help) {#field, type, offsetof(struct config, field), def, lo, hi, help, true, NULL, NULL}
+#define CHOICE_AT_START(field, def, choices, help) {#field, OPT_CHOICE, offsetof(struct config, field), def, 0, 0, help, true, choices, NULL}
+
+static int check_shard(const char *value, char *err, size_t errlen)
+{
+    struct shard shard;
+    return shard_parse(value, &shard, err, errlen);
+}
+
+static const struct option_spec options[] = {
+    STR(feeds, "/etc/feedspool/feeds.txt", "feed list file: one URL per line, # comments"),
+    STR(topics, "/etc/feedspool/topics.json", "topic rules file (JSON)"),
+    STR_CHECKED(shard, "", check_shard,
+                "I/N: poll only the feeds whose host rendezvous-hashes to daemon I of N"),
+    STR_AT_START(spool, "/var/lib/feedspool/spool", "spool directory holding tmp/, new/ and cur/"),
+    STR_AT_START(state, "/var/lib/feedspool/state.db", "SQLite state database"),
+    STR_AT_START(user_agent, "feedspool/0.1 (+https://github.com/feedspool/feedspool)",
+        "User-Agent sent with every request"),
+    STR_AT_START(contact_url, "", "contact URL or address added to the User-Agent"),
+    STR_AT_START(allow_networks, "",
+                 "ranges article links may reach besides public addresses, e.g. 127.0.0.0/8"),
+    STR_AT_START(metrics_address, "", "loopback HOST:PORT serving /metrics (Prometheus) and /healthz"),
+    STR_AT_START(nats_servers, "",
+                 "NATS server URLs, comma-separated: records are published to JetStream (empty: off)"),
+    STR_AT_START(nats_stream, "", "the JetStream stream records must land in (checked per message)"),
+    STR_AT_START(nats_subject, "feedspool.articles.<topic>",
+                 "subject of each record; <topic> is its first topic, or none"),
+    STR_AT_START(nats_credentials, "", "NATS credentials file (.creds)"),
+    CHOICE_AT_START(published, "move", "move|delete",
+                    "a record the server acknowledged moves to sent/, or is deleted"),
+    NUM_AT_START(nats_max_in_flight, OPT_COUNT, "256", 1, 100000,
+                 "records published and not yet acknowledged, at most"),
+    CHOICE(log_level, "info", "err|warning|notice|info|debug", "how much the log says"),
+    NUM(poll_interval, OPT_SECONDS, "15m", 1, 7 * 86400, "default time between polls of a feed"),
+    NUM(poll_jitter, OPT_SECONDS, "30s", 0, 86400, "first polls are spread over this window"),
+    NUM(max_poll_interval, OPT_SECONDS, "1d", 60, 30L * 86400,
+        "longest interval a feed's ttl or Cache-Control max-age may ask for"),
+    NUM(max_backoff, OPT_SECONDS, "6h", 1, 7 * 86400, "longest wait after repeated errors"),
+    NUM_AT_START(connect_timeout, OPT_SECONDS, "10s", 1, 300, "connection timeout"),
+    NUM_AT_START(transfer_timeout, OPT_SECONDS, "60s", 1, 3600, "whole-transfer timeout"),
+    NUM_AT_START(low_speed_limit, OPT_BYTES, "64", 1, 1L << 20,
+        "bytes per second below which a transfer counts as stalled"),
+    NUM_AT_START(low_speed_time, OPT_SECONDS, "20s", 1, 3600,
+        "cut a transfer that stays under low_speed_limit for this long"),
+    NUM_AT_START(max_body, OPT_BYTES, "10M", 1024, 1L << 30, "largest body accepted, after decompression"),
+    NUM(max_transfers, OPT_COUNT, "64", 1, 10000, "concurrent transfers in all"),
+    NUM_AT_START(host_min_gap, OPT_MILLISECONDS, "1s", 0, 600000,
+                 "least time between two requests starting to one host"),
+    NUM_AT_START(max_per_host, OPT_COUNT, "2", 1, 100, "concurrent transfers to one host"),
+    NUM_AT_START(max_redirects, OPT_COUNT, "5", 0, 20, "redirects followed per request"),
+    CHOICE_AT_START(fetch_pages, "yes", "yes|no",
+                    "no: feeds are polled and new items kept pending, but no page is fetched "
+                    "and no record written"),
+    NUM(article_attempts, OPT_COUNT, "3", 1, 100,
+        "page fetch attempts before the feed's own text is used"),
+    NUM(retry_delay, OPT_SECONDS, "5m", 1, 86400, "wait before retrying a failed page fetch"),
+    NUM(max_record_bytes, OPT_BYTES, "8M", 4096, 1L << 30,
+        "largest record written to new/; a larger one goes to quarantine/"),
+    CHOICE(copies, "mark", "mark|first",
+           "another copy of an earlier story is written marked, or only listed in sources.jsonl"),
+    NUM(story_window, OPT_SECONDS, "14d", 3600, 365L * 86400,
+        "how long an article stays findable as the first of its story"),
+    NUM(spool_max_records, OPT_COUNT, "100000", 1, 100000000,
+        "article fetching pauses while new/ holds this many records"),
+    NUM(spool_max_bytes, OPT_BYTES, "1G", 1024, 1L << 40,
+        "article fetching pauses while new/ holds this many bytes"),
+    NUM(stop_timeout, OPT_SECONDS, "20s", 0, 600, "how long SIGTERM waits for in-flight work"),
+};
+
+static char **string_field(struct config *c, const struct option_spec *o)
+{
+    return (char **)((char *)c + o->offset);
+}
+
+static long *number_field(struct config *c, const struct option_spec *o)
+{
+    return (long *)((char *)c + o->offset);
+}
+
+/* Parses a number with an optional unit suffix: s/m/h/d for seconds, K/M/G for bytes. */
+static int parse_number(const char *text, enum option_type type, long *out)
+{
+    errno = 0;
+    char *end;
+    long long value = strtoll(text, &end, 10);
+    if (end == text || errno || value < 0)
+        return -1;
+    long long scale = 1;
+    if (type == OPT_MILLISECONDS) {
+        if (strcmp(end, "ms") == 0)
+            end += 2;
+        else if (strcmp(end, "s") == 0) {
+            scale = 1000;
+            end++;
+        }
+    } else if (type == OPT_SECONDS) {
+        switch (*end) {
+        case 's': scale = 1; end++; break;
+        case 'm': scale = 60; end++; break;
+        case 'h': scale = 3600; end++; break;
+        case 'd': scale = 86400; end++; break;
+        default: break;
+        }
+    } else if (type == OPT_BYTES) {
+        switch (*end) {
+        case 'K': case 'k': scale = 1024; end++; break;
+        case 'M': scale = 1024 * 1024; end++; break;
+        case 'G': scale = 1024 * 1024 * 1024; end++; break;
+        default: break;
+        }
+    }
+    if (*end != '\0' || value > (1LL << 40) / scale)
+        return -1;
+    *out = (long)(value * scale);
+    return 0;
+}
+
+static const struct option_spec *find_option(const char *name)
+{
+    for (size_t i = 0; i < ARRAY_LEN(options); i++)
+        if (strcmp(options[i].name, name) == 0)
+            return &options[i];
+    return NULL;
+}
+
+/* True when value is one of the '|'-separated choices. */
+static bool is_choice(const char *choices, const char *value)
+{
+    size_t n = strlen(value);
+    for (const char *p = choices; *p;) {
+        size_t len = strcspn(p, "|");
+        if (len == n && strncmp(p, value, n) == 0)
+            return true;
+        p += len + (p[len] == '|');
+    }
+    return false;
+}
+
+int config_set(struct config *c, const char *key, const char *value, const char *where,
+               char *err, size_t errlen)
+{
+    const struct option_spec *o = find_option(key);
+    if (!o) {
+        struct buf known;
+        buf_init(&known, 0);
+        for (size_t i = 0; i < ARRAY_LEN(options); i++) {
+            buf_append_str(&known, i ? ", " : "");
+            buf_append_str(&known, options[i].name);
+        }
+        set_err(err, errlen, "%s: unknown option '%s' (known: %s)", where, key, known.data);
+        buf_free(&known);
+        return -1;
+    }
+    switch (o->type) {
+    case OPT_STRING:
+        if (o->check) {
+            char why[256];
+            if (o->check(value, why, sizeof why) < 0)
+                return set_err(err, errlen, "%s: %s: %s", where, key, why);
+        }
+        free(*string_field(c, o));
+        *string_field(c, o) = xstrdup(value);
+        return 0;
+    case OPT_CHOICE:
+        if (!is_choice(o->choices, value))
+            return set_err(err, errlen, "%s: %s must be one of %s, not '%s'", where, key,
+                           o->choices, value);
+        free(*string_field(c, o));
+        *string_field(c, o) = xstrdup(value);
+        return 0;
+    case OPT_COUNT:
+    case OPT_SECONDS:
+    case OPT_MILLISECONDS:
+    case OPT_BYTES: {
+        long n;
+        if (parse_number(value, o->type, &n) < 0)
+            return set_err(err, errlen, "%s: %s: '%s' is not a %s", where, key, value,
+                           o->type == OPT_SECONDS        ? "duration (e.g. 30s, 15m, 2h)"
+                           : o->type == OPT_MILLISECONDS ? "duration (e.g. 500ms, 2s)"
+                           : o->type == OPT_BYTES ? "size (e.g. 512K, 10M)"
+                                                  : "whole number");
+        if (n < o->min || n > o->max)
+            return set_err(err, errlen, "%s: %s = %ld is outside %ld..%ld", where, key, n, o->min,
+                           o->max);
+        *number_field(c, o) = n;
+        return 0;
+    }
+    }
+    return set_err(err, errlen, "%s: internal error for option '%s'", where, key);
+}
+
+void config_init(struct config *c)
+{
+    memset(c, 0, sizeof *c);
+    for (size_t i = 0; i < ARRAY_LEN(options); i++) {
+        char err[256];
+        if (config_set(c, options[i].name, options[i].default_value, "default", err, sizeof err) < 0)
+            abort(); /* a default that does not parse is a bug in the table */
+    }
+}
+
+static char *trim(char *s)
+{
+    while (isspace((unsigned char)*s))
+        s++;
+    char *end = s + strlen(s);
+    while (end > s && isspace((unsigned char)end[-1]))
+        *--end = '\0';
+    return s;
+}
+
+int config_load(struct config *c, const char *path, char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return set_err(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+    int rc = config_read(c, f, path, err, errlen);
+    fclose(f);
+    return rc;
+}
+
+int config_read(struct config *c, FILE *f, const char *path, char *err, size_t errlen)
+{
+    char *line = NULL;
+    size_t cap = 0;
+    unsigned lineno = 0;
+    int rc = 0;
+    while (rc == 0 && getline(&line, &cap, f) >= 0) {
+        lineno++;
+        char *hash = strchr(line, '#');
+        if (hash)
+            *hash = '\0';
+        char *text = trim(line);
+        if (!*text)
+            continue;
+        char where[512];
+        snprintf(where, sizeof where, "%s:%u", path, lineno);
+        char *eq = strchr(text, '=');
+        if (!eq) {
+            rc = set_err(err, errlen, "%s: expected 'key = value'", where);
+            break;
+        }
+        *eq = '\0';
+        char *value = trim(eq + 1);
+        size_t vlen = strlen(value);
+        if (vlen >= 2 && value[0] == '"' && value[vlen - 1] == '"') {
+            value[vlen - 1] = '\0';
+            value++;
+        }
+        rc = config_set(c, trim(text), value, where, err, errlen);
+    }
+    free(line);
+    return rc;
+}
+
+void config_free(struct config *c)
+{
+    for (size_t i = 0; i < ARRAY_LEN(options); i++)
+        if (options[i].type == OPT_STRING || options[i].type == OPT_CHOICE) {
+            free(*string_field(c, &options[i]));
+            *string_field(c, &options[i]) = NULL;
+        }
+}
+
+char *config_restart_only_changes(const struct config *a, const struct config *b)
+{
+    struct buf names;
+    buf_init(&names, 0);
+    for (size_t i = 0; i < ARRAY_LEN(options); i++) {
+        const struct option_spec *o = &options[i];
+        if (!o->at_start)
+            continue;
+        bool differ;
+        if (o->type == OPT_STRING || o->type == OPT_CHOICE) {
+            const char *x = *string_field((struct config *)a, o), *y = *string_field((struct config *)b, o);
+            differ = strcmp(x ? x : "", y ? y : "") != 0;
+        } else {
+            differ = *number_field((struct config *)a, o) != *number_field((struct config *)b, o);
+        }
+        if (differ) {
+            buf_append_str(&names, names.len ? ", " : "");
+            buf_append_str(&names, o->name);
+        }
+    }
+    return names.len ? buf_steal(&names) : (buf_free(&names), NULL);
+}
+
+void config_print_help(FILE *out)
+{
+    fprintf(out, "Configuration options (file: key = value; command line: --set key=value):\n");
+    for (size_t i = 0; i < ARRAY_LEN(options); i++)
+        fprintf(out, "  %-17s %s%s%s (default: %s)%s\n", options[i].name, options[i].help,
+                options[i].choices ? ": " : "", options[i].choices ? options[i].choices : "",
+                options[i].default_value[0] ? options[i].default_value : "none",
+                options[i].at_start ? "; read at start only" : "");
+}

@@ -1,0 +1,73 @@
+/* config.h: feedspool's configuration, described by one declarative option table.
+ *
+ * The file format is `key = value` lines with `#` comments. The same table
+ * yields the parser, the defaults, the help text (`feedspool help config`) and
+ * the unknown-option error, so an option exists in exactly one place.
+ * A struct config owns its strings; config_free() releases them. */
+#ifndef FEEDSPOOL_CONFIG_CONFIG_H
+#define FEEDSPOOL_CONFIG_CONFIG_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#define CONFIG_DEFAULT_PATH "/etc/feedspool/feedspool.conf"
+
+struct config {
+    char *feeds;            /* feed list file */
+    char *topics;           /* topic rules file */
+    char *shard;            /* "I/N": this daemon polls the feeds of its shard only; "": all */
+    char *spool;            /* spool directory (tmp/, new/, cur/) */
+    char *state;            /* SQLite state database */
+    char *user_agent;
+    char *contact_url;      /* appended to the User-Agent when set */
+    char *log_level;
+    char *nats_servers;     /* JetStream sink (sink/jetstream.c): servers; "" means off */
+    char *nats_stream;      /* expected stream, or "" */
+    char *nats_subject;     /* subject template, <topic> replaced */
+    char *nats_credentials; /* .creds file, or "" */
+    char *published;        /* "move" to sent/ or "delete" once acknowledged */
+    long nats_max_in_flight;
+    char *metrics_address;
+    char *allow_networks;   /* address ranges article fetches may reach besides public ones */  /* HOST:PORT on loopback for /metrics and /healthz; empty: off */
+    long poll_interval;     /* seconds, default per feed */
+    long poll_jitter;       /* seconds: first polls spread over [0, jitter) */
+    long max_backoff;       /* seconds: cap on error backoff */
+    long max_poll_interval; /* seconds: cap on how far a feed's ttl or max-age stretches its interval */
+    long connect_timeout;   /* seconds */
+    long transfer_timeout;  /* seconds, whole transfer */
+    long low_speed_limit;   /* bytes/s: slower counts as stalled */
+    long low_speed_time;    /* seconds stalled before a transfer is cut */
+    long max_body;          /* bytes, after decompression */
+    long max_record_bytes;  /* larger records go to quarantine/, not new/ */
+    char *copies;           /* "mark": copies of a story are written, marked; "first": only the first */
+    long story_window;      /* seconds an article stays findable as the start of a story */
+    long max_transfers;     /* concurrent transfers in all */
+    long max_per_host;      /* concurrent transfers per host */
+    long host_min_gap;      /* milliseconds between request starts to one host */
+    long max_redirects;
+    char *fetch_pages;      /* "yes"; "no": new items stay pending, no page is fetched */
+    long article_attempts;  /* fetch attempts before falling back to the feed's own text */
+    long retry_delay;       /* seconds before a failed article fetch is retried */
+    long stop_timeout;      /* seconds SIGTERM waits for in-flight work */
+    long spool_max_records; /* backpressure: article fetching pauses past this depth of new/ */
+    long spool_max_bytes;   /* ... or past this many bytes in new/ */
+};
+
+/* Fills c with the defaults. */
+void config_init(struct config *c);
+/* Reads path over the current values. Returns 0, or -1 with "FILE:LINE: reason" in err. */
+int config_load(struct config *c, const char *path, char *err, size_t errlen);
+/* The same from an open stream; path names it in errors. */
+int config_read(struct config *c, FILE *f, const char *path, char *err, size_t errlen);
+/* Applies one "key=value" (command-line --set); where names the source in errors. */
+int config_set(struct config *c, const char *key, const char *value, const char *where,
+               char *err, size_t errlen);
+void config_free(struct config *c);
+/* Names of the options whose new value takes effect only at the next start (the spool,
+ * the state and the fetcher's settings) that differ between a and b, comma-separated,
+ * or NULL when none does. Caller frees. */
+char *config_restart_only_changes(const struct config *a, const struct config *b);
+/* Prints every option with its default and help, for --help. */
+void config_print_help(FILE *out);
+
+#endif

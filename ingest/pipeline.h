@@ -1,0 +1,91 @@
+/* pipeline.h: the ingest pipeline on the event loop.
+ *
+ *   feed due -> fetch feed -> parse -> new items (state: pending)
+ *            -> fetch page -> extract -> tag -> record -> spool -> state: emitted
+ *
+ * The pipeline owns the per-feed schedule, the article jobs and the topic
+ * rules; it borrows the event base, configuration, state, spool and fetcher,
+ * which must outlive it. In "once" mode every feed is polled one time, pending
+ * items are tried once, and on_idle fires when nothing is left to do. */
+#ifndef FEEDSPOOL_INGEST_PIPELINE_H
+#define FEEDSPOOL_INGEST_PIPELINE_H
+
+#include <event2/event.h>
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "config/config.h"
+#include "net/fetch.h"
+#include "feeds/feedlist.h"
+#include "store/state.h"
+#include "output/spool.h"
+#include "topics/topics.h"
+
+struct pipeline;
+
+struct pipeline_deps {
+    struct event_base *base;
+    const struct config *config;
+    struct state *state;
+    struct spool *spool;
+    struct fetcher *fetcher;
+};
+
+struct pipeline_hooks {
+    void (*on_record)(void *ud, const json_t *record); /* after each durable record */
+    void (*on_idle)(void *ud);                          /* once mode: all done; stopping: drained */
+    void *ud;
+};
+
+enum fetch_kind { FETCH_FEED, FETCH_PAGE, FETCH_KINDS };
+enum fetch_outcome {
+    OUTCOME_OK,             /* 200 */
+    OUTCOME_NOT_MODIFIED,   /* 304 */
+    OUTCOME_HTTP_ERROR,     /* any other status */
+    OUTCOME_TRANSFER_ERROR, /* no complete response: DNS, connect, timeout, size cap */
+    OUTCOMES
+};
+
+#define PIPELINE_LATENCY_BUCKETS 10
+extern const double pipeline_latency_bounds[PIPELINE_LATENCY_BUCKETS]; /* seconds */
+
+struct pipeline_stats {
+    long feeds_polled;    /* polls that got an answer (200 or 304) */
+    long feeds_failed;    /* polls that failed */
+    long items_new;       /* items seen for the first time */
+    long records_written;
+    long records_quarantined; /* refused by the schema check or the size cap */
+    long copies_listed;       /* copies of earlier articles listed in sources.jsonl, not written */
+    long items_failed;    /* items given up on */
+    unsigned long long fetches[FETCH_KINDS][OUTCOMES];
+    unsigned long long latency_buckets[PIPELINE_LATENCY_BUCKETS]; /* not cumulative */
+    double latency_sum;   /* seconds, over all fetches */
+    unsigned long long latency_count;
+};
+
+/* One feed as monitoring sees it. */
+struct pipeline_feed_view {
+    const char *url;
+    long errors;            /* consecutive failures; 0 means healthy */
+    long long last_success; /* epoch seconds, 0 if never in this run */
+};
+
+/* rules: taken over by the pipeline. */
+struct pipeline *pipeline_new(const struct pipeline_deps *deps, const struct pipeline_hooks *hooks,
+                              struct topic_rules *rules, bool once);
+void pipeline_free(struct pipeline *p);
+/* Applies a feed list: new feeds are scheduled, removed ones dropped (a poll in
+ * flight finishes), unchanged ones keep their schedule. The list is copied. */
+void pipeline_set_feeds(struct pipeline *p, const struct feed_list *list);
+/* Replaces the topic rules (taken over); the old ones are freed. */
+void pipeline_set_rules(struct pipeline *p, struct topic_rules *rules);
+/* Starts polling and resumes the items left pending by an earlier run. */
+void pipeline_start(struct pipeline *p);
+/* Stops starting work; on_idle fires when what is in flight has finished. */
+void pipeline_stop(struct pipeline *p);
+size_t pipeline_feed_count(const struct pipeline *p);
+void pipeline_foreach_feed(const struct pipeline *p,
+                           void (*fn)(const struct pipeline_feed_view *, void *), void *ud);
+const struct pipeline_stats *pipeline_stats(const struct pipeline *p);
+
+#endif

@@ -1,0 +1,78 @@
+/* fetch.h: HTTP transfers on the event loop, the only code that talks to libcurl.
+ *
+ * libcurl's multi socket API is driven by libevent: CURLMOPT_SOCKETFUNCTION maps
+ * curl's sockets to events, CURLMOPT_TIMERFUNCTION to one timer. Nothing here
+ * blocks: DNS is curl's asynchronous resolver, and every transfer has connect,
+ * total and low-speed timeouts, a body cap that counts decompressed bytes,
+ * http/https only, and bounded redirects. A transfer waits here for its host's
+ * turn (a minimum gap after the host's last request was sent, whatever the kind
+ * of request), then for one of max_transfers slots; only then is its libcurl
+ * handle made, and libcurl holds the per-host connection limit.
+ *
+ * Ownership: fetcher_start() copies what it needs from the request. The result
+ * passed to the done callback, and every pointer in it, lives only during the
+ * call. Never free the fetcher from inside a done callback. */
+#ifndef FEEDSPOOL_NET_FETCH_H
+#define FEEDSPOOL_NET_FETCH_H
+
+#include <event2/event.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "net/netpolicy.h"
+
+struct fetcher;
+
+struct fetch_options {
+    const char *user_agent;
+    long connect_timeout;   /* seconds */
+    long transfer_timeout;  /* seconds */
+    long low_speed_limit;   /* bytes/s: slower counts as stalled */
+    long low_speed_time;    /* seconds stalled before the transfer is cut */
+    long max_redirects;
+    long max_transfers;
+    long max_per_host;
+    size_t max_body;        /* bytes after decompression */
+    long host_min_gap_ms;   /* at least this long between request starts to one host */
+    const struct netpolicy *policy; /* borrowed: where untrusted requests may connect */
+};
+
+struct fetch_request {
+    const char *url;
+    const char *accept;        /* Accept header, or NULL */
+    const char *etag;          /* sent as If-None-Match, or NULL */
+    const char *last_modified; /* sent as If-Modified-Since, or NULL */
+    bool untrusted;            /* the URL came from a feed: the address policy applies */
+};
+
+struct fetch_result {
+    const char *url;           /* as requested */
+    const char *effective_url; /* after redirects */
+    long status;               /* HTTP status, 0 when no response */
+    bool ok;                   /* transfer completed (any HTTP status) */
+    bool aborted;              /* cancelled by fetcher_cancel_all() */
+    const char *error;         /* why it did not complete, when !ok */
+    const char *content_type;  /* or NULL */
+    const char *etag;          /* or NULL */
+    const char *last_modified; /* or NULL */
+    const char *retry_after;   /* or NULL */
+    long max_age;              /* Cache-Control max-age in seconds; -1 when none */
+    const char *body;          /* NUL-terminated, never NULL */
+    size_t body_len;
+    double seconds;            /* total transfer time */
+    bool moved_permanently;    /* redirected, and every redirect was a 301 or 308 */
+    bool refused;              /* the address policy refused a connection (permanent) */
+};
+
+typedef void (*fetch_done_fn)(const struct fetch_result *result, void *ud);
+
+struct fetcher *fetcher_new(struct event_base *base, const struct fetch_options *opts);
+/* Cancels what is still running (callbacks get aborted=true) and frees everything. */
+void fetcher_free(struct fetcher *f);
+/* Queues a transfer; done is called exactly once, later, from the event loop. */
+void fetcher_start(struct fetcher *f, const struct fetch_request *req, fetch_done_fn done, void *ud);
+size_t fetcher_in_flight(const struct fetcher *f);
+/* Ends every transfer now; each done callback is called with aborted=true. */
+void fetcher_cancel_all(struct fetcher *f);
+
+#endif

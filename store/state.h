@@ -1,0 +1,95 @@
+/* state.h: what feedspool remembers between runs, in one SQLite database.
+ *
+ * Per feed: HTTP validators (ETag, Last-Modified), next-due time, error count.
+ * Per item: its identity key, record id, and whether it is pending (seen in a
+ * feed, record not yet durable), emitted (record durable in the spool) or
+ * failed (given up on, with the reason). An item becomes emitted only after
+ * its record is durable, so a crash leaves it pending and it is retried.
+ * SQLite is in WAL mode with synchronous=FULL: a committed mark survives power loss.
+ * All calls are synchronous; each is one short transaction unless grouped (below). */
+#ifndef FEEDSPOOL_STORE_STATE_H
+#define FEEDSPOOL_STORE_STATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct state;
+
+struct feed_state {
+    char *etag;            /* NULL when none stored */
+    char *last_modified;
+    int64_t next_due;      /* epoch seconds; 0 when never polled */
+    long errors;           /* consecutive failed polls */
+    char *moved_to;        /* where a permanent redirect (301/308) said the feed lives now */
+    bool gone;             /* the server said 410 Gone: not polled any more */
+};
+
+enum item_state { ITEM_PENDING, ITEM_EMITTED, ITEM_FAILED };
+
+struct pending_item {
+    const char *key;
+    const char *record_id;
+    const char *feed_url;
+    const char *item_json; /* the job as stored by state_item_add */
+    long attempts;
+    int64_t next_attempt;
+};
+
+struct state_counts {
+    long feeds, pending, emitted, failed;
+};
+
+int state_open(const char *path, struct state **out, char *err, size_t errlen);
+void state_close(struct state *st);
+/* The message of the last failed call. */
+const char *state_error(const struct state *st);
+
+/* Groups the calls up to state_commit() into one unit: all of them take effect, or none
+ * (state_rollback() abandons them). Outside a batch the unit is a transaction of its own,
+ * durable when state_commit() returns; inside a batch it is a savepoint, durable with it. */
+int state_begin(struct state *st);
+int state_commit(struct state *st);
+void state_rollback(struct state *st);
+
+/* A batch: every write up to state_batch_commit() shares one transaction, so one commit
+ * (one fsync) makes all of them durable, or a crash loses all of them. For writes whose
+ * loss costs only a repeated request (poll outcomes, a feed's items with its validators).
+ * state_batch_begin() with a batch open does nothing. */
+int state_batch_begin(struct state *st);
+int state_batch_commit(struct state *st);
+bool state_in_batch(const struct state *st);
+
+/* Returns 1 and fills *out (caller frees with feed_state_free) if the feed is known, 0 if
+ * not, -1 on error. */
+int state_feed_get(struct state *st, const char *url, struct feed_state *out);
+void feed_state_free(struct feed_state *fs);
+/* After a 200: stores the validators the server sent (NULL clears). */
+int state_feed_set_validators(struct state *st, const char *url, const char *etag,
+                              const char *last_modified);
+/* A permanent redirect: the feed is polled at new_url from now on (NULL forgets it). */
+int state_feed_set_moved(struct state *st, const char *url, const char *new_url);
+/* 410 Gone: polling stops (gone=false resumes it). */
+int state_feed_set_gone(struct state *st, const char *url, bool gone);
+/* After every poll: its outcome and when the feed is next due. */
+int state_feed_set_poll(struct state *st, const char *url, int64_t next_due, long errors,
+                        long http_status, const char *error);
+
+/* True when an item with this key, or with this normalised link, was seen before. */
+int state_item_known(struct state *st, const char *key, const char *link_key, bool *known);
+/* Records a newly seen item as pending, with the job text needed to finish it. */
+int state_item_add(struct state *st, const char *key, const char *record_id,
+                   const char *feed_url, const char *link_key, const char *item_json);
+int state_item_set_emitted(struct state *st, const char *key);
+int state_item_set_failed(struct state *st, const char *key, const char *reason);
+/* Counts one more attempt and when to try again. */
+int state_item_set_retry(struct state *st, const char *key, long attempts, int64_t next_attempt,
+                         const char *reason);
+/* Calls fn for every pending item, oldest first. The strings live only during the call. */
+int state_items_pending(struct state *st, void (*fn)(const struct pending_item *, void *), void *ud);
+int state_counts(struct state *st, struct state_counts *out);
+/* The database handle, for modules keeping their own tables in the same file (the story
+ * index), so that their writes can share a transaction with the item marks. */
+struct sqlite3 *state_db(struct state *st);
+
+#endif
