@@ -105,8 +105,12 @@ static void render(const struct metrics_server *srv, struct evbuffer *out)
                             "feedspool_spool_depth %ld\n"
                             "# HELP feedspool_spool_bytes Bytes of the records in new/.\n"
                             "# TYPE feedspool_spool_bytes gauge\n"
-                            "feedspool_spool_bytes %lld\n",
-                            st.new_records, st.new_bytes);
+                            "feedspool_spool_bytes %lld\n"
+                            "# HELP feedspool_spool_oldest_record_age_seconds Age of the oldest "
+                            "record waiting in new/ (0 when none waits): consumer lag.\n"
+                            "# TYPE feedspool_spool_oldest_record_age_seconds gauge\n"
+                            "feedspool_spool_oldest_record_age_seconds %lld\n",
+                            st.new_records, st.new_bytes, st.oldest_age < 0 ? 0 : st.oldest_age);
     evbuffer_add_printf(out, "# HELP feedspool_fetch_duration_seconds Time of each HTTP fetch.\n"
                              "# TYPE feedspool_fetch_duration_seconds histogram\n");
     unsigned long long cumulative = 0;
