@@ -237,6 +237,21 @@ class Credentials(unittest.TestCase):
         self.assertEqual(result.returncode, 0, result.stderr)
         self.assertEqual(len(self.fx.records()), 3, result.stderr)
         self.assert_no_secret(result.stderr, "log")
+        check = subprocess.run([BIN, "check", "-c", self.fx.config], capture_output=True,
+                               text=True, timeout=30)
+        self.assertIn("credentials %s: 2 entries" % path, check.stdout, check.stderr)
+        self.assert_no_secret(check.stdout + check.stderr, "check")
+
+    def test_feed_list_errors_do_not_show_the_password(self):
+        secret_url = "http://alice:s3cret@127.0.0.1:%s/private/feeds/private.xml" % self.port
+        with open(self.fx.feeds, "w") as f:
+            f.write(secret_url + "\n" + secret_url + "\n")
+        for command in ("once", "check", "export-opml"):
+            result = subprocess.run([BIN, command, "-c", self.fx.config], capture_output=True,
+                                    text=True, timeout=30)
+            self.assertNotEqual(result.returncode, 0, command)
+            self.assertIn("is already listed on line 1", result.stderr, command)
+            self.assert_no_secret(result.stderr + result.stdout, command)
 
     def test_systemd_credentials_directory_is_the_default(self):
         url = "%s/private/feeds/private.xml" % self.fx.base
