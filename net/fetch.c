@@ -25,7 +25,8 @@ struct transfer {
     struct host_pace *host;       /* its host's pacing */
     enum { AT_HOST, READY, IN_CURL } stage; /* waiting for its host's turn, for a slot, running */
     struct transfer *next_waiting; /* in its host's queue, or in the fetcher's ready queue */
-    bool untrusted;               /* the URL came from a feed: the address policy applies */
+    bool untrusted;               /* the URL came from a feed: the address policy applies to
+                                     every connection (else to those of redirects only) */
     bool temporary_redirect;      /* a hop other than 301/308 redirected it */
     char refused[256];            /* why the address policy refused a connection */
     long redirect_hops;
