@@ -6,6 +6,7 @@
 
 #include "cmd/commands.h"
 #include "config/config.h"
+#include "net/credentials.h"
 #include "net/netpolicy.h"
 #include "daemon/service.h"
 #include "feeds/feedlist.h"
@@ -35,6 +36,18 @@ int cmd_check(int argc, char **argv)
         problems++;
     } else {
         netpolicy_free(policy);
+    }
+    char *credentials_file = credentials_path(cfg.credentials);
+    struct credentials *credentials = NULL;
+    if (credentials_file) {
+        if (credentials_load(credentials_file, &credentials, err, sizeof err) < 0) {
+            fprintf(stderr, "feedspool check: credentials: %s\n", err);
+            problems++;
+        } else {
+            printf("credentials %s: %zu entries\n", credentials_file, credentials_count(credentials));
+        }
+        credentials_free(credentials);
+        free(credentials_file);
     }
     struct feed_list list = {0};
     bool list_ok = feedlist_load(cfg.feeds, &list, err, sizeof err) == 0;

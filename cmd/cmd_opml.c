@@ -1,11 +1,13 @@
 /* cmd_opml.c: `feedspool import-opml FILE` and `feedspool export-opml`: the feed list
- * to and from OPML, the subscription format every feed reader speaks. */
+ * to and from OPML, the subscription format every feed reader speaks. The export leaves out
+ * the user:password@ of feed URLs. */
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/fileio.h"
+#include "common/redact.h"
 #include "common/util.h"
 #include "cmd/commands.h"
 #include "config/config.h"
@@ -124,6 +126,12 @@ int cmd_export_opml(int argc, char **argv)
     } else if (feedlist_load(cfg.feeds, &list, err, sizeof err) < 0) {
         fprintf(stderr, "feedspool export-opml: %s\n", err);
     } else {
+        /* An export is shared: credentials in feed URLs stay in the configuration */
+        for (size_t i = 0; i < list.n; i++) {
+            char *shown = redact_credentials(list.entries[i].url);
+            free(list.entries[i].url);
+            list.entries[i].url = shown;
+        }
         char *text = opml_format(&list, "feedspool subscriptions");
         fputs(text, stdout);
         free(text);

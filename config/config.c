@@ -54,6 +54,9 @@ static const struct option_spec options[] = {
     STR_AT_START(contact_url, "", "contact URL or address added to the User-Agent"),
     STR_AT_START(allow_networks, "",
                  "ranges article links may reach besides public addresses, e.g. 127.0.0.0/8"),
+    STR_AT_START(credentials, "",
+                 "file of `URL-PREFIX USER:PASSWORD` lines for feeds that need HTTP credentials "
+                 "(empty: $CREDENTIALS_DIRECTORY/feedspool-credentials if it exists)"),
     STR_AT_START(metrics_address, "", "loopback HOST:PORT serving /metrics (Prometheus) and /healthz"),
     STR_AT_START(nats_servers, "",
                  "NATS server URLs, comma-separated: records are published to JetStream (empty: off)"),

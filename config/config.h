@@ -29,6 +29,7 @@ struct config {
     long nats_max_in_flight;
     char *metrics_address;
     char *allow_networks;   /* address ranges article fetches may reach besides public ones */  /* HOST:PORT on loopback for /metrics and /healthz; empty: off */
+    char *credentials;      /* file of per-URL-prefix HTTP credentials; empty: systemd's, if any */
     long poll_interval;     /* seconds, default per feed */
     long poll_jitter;       /* seconds: first polls spread over [0, jitter) */
     long max_backoff;       /* seconds: cap on error backoff */

@@ -10,6 +10,7 @@
 
 #include "common/util.h"
 #include "cmd/commands.h"
+#include "net/credentials.h"
 #include "net/fetch.h"
 #include "sink/jetstream.h"
 #include "common/log.h"
@@ -34,6 +35,7 @@ struct service {
     struct event *watchdog;
     struct metrics_server *metrics;
     struct netpolicy *policy;
+    struct credentials *credentials;
     struct jetstream *sink;  /* NULL unless nats_servers is set */
     bool stopping;
     bool pipeline_idle;      /* once mode done, or stopping and drained */
@@ -291,6 +293,17 @@ int service_run(const struct service_params *params)
         log_err("allow_networks: %s", policy_err);
         goto done;
     }
+    char *credentials_file = credentials_path(cfg->credentials);
+    if (credentials_file &&
+        credentials_load(credentials_file, &s.credentials, policy_err, sizeof policy_err) < 0) {
+        log_err("credentials: %s", policy_err);
+        free(credentials_file);
+        goto done;
+    }
+    if (credentials_file)
+        log_info("credentials loaded file=%s entries=%zu", credentials_file,
+                 credentials_count(s.credentials));
+    free(credentials_file);
     char *user_agent = cfg->contact_url && *cfg->contact_url
                            ? xasprintf("%s; %s", cfg->user_agent, cfg->contact_url)
                            : xstrdup(cfg->user_agent);
@@ -306,6 +319,7 @@ int service_run(const struct service_params *params)
         .max_body = (size_t)cfg->max_body,
         .host_min_gap_ms = cfg->host_min_gap,
         .policy = s.policy,
+        .credentials = s.credentials,
     };
     s.fetcher = fetcher_new(s.base, &fo);
     free(user_agent);
@@ -378,6 +392,7 @@ done:
     pipeline_free(s.pipeline);
     fetcher_free(s.fetcher);
     netpolicy_free(s.policy);
+    credentials_free(s.credentials);
     topic_rules_free(rules);
     feedlist_free(&own_list);
     spool_close(s.spool);

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/redact.h"
 #include "common/util.h"
 #include "output/spool.h"
 
@@ -57,7 +58,9 @@ static void tally_feed(const struct pipeline_feed_view *f, void *ud)
     if (f->last_success == 0)
         return;
     evbuffer_add_printf(t->out, "feedspool_feed_last_success_timestamp_seconds{feed=\"");
-    add_label_value(t->out, f->url);
+    char *shown = redact_credentials(f->url); /* a label is no place for a password */
+    add_label_value(t->out, shown);
+    free(shown);
     evbuffer_add_printf(t->out, "\"} %lld\n", f->last_success);
 }
 

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "common/buf.h"
+#include "common/redact.h"
 #include "common/util.h"
 
 #define FEEDLIST_MAX_BYTES (64L * 1024 * 1024)
@@ -93,8 +94,12 @@ static int parse_line(const char *line, const char *name, unsigned lineno, struc
     memset(e, 0, sizeof *e);
     e->line = lineno;
     e->url = next_token(&p);
-    if (!is_http_url(e->url))
-        return set_err(err, errlen, "%s:%u: '%s' is not an http or https URL", name, lineno, e->url);
+    if (!is_http_url(e->url)) {
+        char *shown = redact_credentials(e->url); /* errors are printed: no passwords */
+        set_err(err, errlen, "%s:%u: '%s' is not an http or https URL", name, lineno, shown);
+        free(shown);
+        return -1;
+    }
     char *tok;
     while ((tok = next_token(&p))) {
         char *eq = strchr(tok, '=');
@@ -185,8 +190,11 @@ static int refuse_repeat(const struct feed_list *list, const char *name, unsigne
     const struct feed_entry *repeat = first_repeat(list, &twin);
     if (!repeat || (line && repeat->line > line))
         return 0;
-    return set_err(err, errlen, "%s:%u: %s is already listed on line %u", name, repeat->line,
-                   repeat->url, twin->line);
+    char *shown = redact_credentials(repeat->url);
+    set_err(err, errlen, "%s:%u: %s is already listed on line %u", name, repeat->line, shown,
+            twin->line);
+    free(shown);
+    return -1;
 }
 
 int feedlist_parse(const char *text, const char *name, struct feed_list *out, char *err,

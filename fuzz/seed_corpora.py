@@ -75,8 +75,14 @@ def opml():
     yield from files(os.path.join(root, "fuzz", "seeds", "opml", "*.xml"))
 
 
+def credentials():
+    yield (b"# c\nhttps://a.example/feeds/  reader:two words\nhttp://b.example bob:\n"
+           b"failed: http://u:p@h/x and ftp://x:y@z, mail@example.com\n")
+
+
 SOURCES = {"feed": feeds, "json_feed": json_feeds, "extract": html_pages, "tagger": articles,
-           "rules": rules, "config": configs, "feedlist": feedlists, "opml": opml}
+           "rules": rules, "config": configs, "feedlist": feedlists, "opml": opml,
+           "credentials": credentials}
 
 out = sys.argv[1]
 for harness in sys.argv[2:]:

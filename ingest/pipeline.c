@@ -18,6 +18,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "common/redact.h"
 #include "common/utf8.h"
 #include "common/util.h"
 #include "common/log.h"
@@ -793,7 +794,9 @@ static bool ingest_item(struct feed_runtime *fr, const struct feed *feed,
             date_format_iso(item->updated, published);
         bool has_date = item->has_published || item->has_updated;
         json_t *job_item = json_object();
-        json_object_set_new(job_item, "feed_url", json_string(fr->url));
+        char *shown_url = redact_credentials(fr->url); /* records carry no password */
+        json_object_set_new(job_item, "feed_url", json_string(shown_url));
+        free(shown_url);
         json_object_set_new(job_item, "feed_title", utf8_json_string(fr->name ? fr->name : feed->title));
         json_object_set_new(job_item, "item_id", utf8_json_string(item->id));
         json_object_set_new(job_item, "link", utf8_json_string(item->link));

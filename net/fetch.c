@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "common/buf.h"
+#include "common/redact.h"
 #include "common/util.h"
 #include "feeds/itemkey.h"
 
@@ -24,10 +25,16 @@ struct transfer {
     struct host_pace *host;       /* its host's pacing */
     enum { AT_HOST, READY, IN_CURL } stage; /* waiting for its host's turn, for a slot, running */
     struct transfer *next_waiting; /* in its host's queue, or in the fetcher's ready queue */
-    bool untrusted;               /* the URL came from a feed: the address policy applies */
+    bool untrusted;               /* the URL came from a feed: the address policy applies to
+                                     every connection (else to those of redirects only) */
     bool temporary_redirect;      /* a hop other than 301/308 redirected it */
-    char refused[160];            /* why the address policy refused a connection */
+    char refused[256];            /* why the address policy refused a connection */
     long redirect_hops;
+    /* The hop (redirect_hops then) of the last refused and of the last allowed connection
+     * attempt, -1 when none: a name with several addresses may have some refused and
+     * others allowed, and only a hop none of whose attempts were allowed is refused. */
+    long refused_hop, allowed_hop;
+    char *user, *password;        /* HTTP credentials, or NULL */
     struct curl_slist *headers;
     struct buf body;
     bool too_big;
@@ -106,6 +113,10 @@ static void transfer_free(struct fetcher *f, struct transfer *t)
     curl_slist_free_all(t->headers);
     buf_free(&t->body);
     free(t->url);
+    free(t->user);
+    if (t->password)
+        explicit_bzero(t->password, strlen(t->password));
+    free(t->password);
     free(t);
 }
 
@@ -203,7 +214,8 @@ static void finish_transfer(struct fetcher *f, struct transfer *t, CURLcode code
     char reason[CURL_ERROR_SIZE + 64];
     if (aborted) {
         r.error = "transfer abandoned at shutdown";
-    } else if (t->refused[0]) {
+    } else if (code != CURLE_OK && t->refused[0] && t->refused_hop == t->redirect_hops &&
+               t->allowed_hop != t->redirect_hops) {
         r.error = t->refused;
         r.refused = true;
         r.ok = false;
@@ -318,23 +330,28 @@ static int curl_timer_cb(CURLM *multi, long timeout_ms, void *userp)
     return 0;
 }
 
-/* CURLOPT_OPENSOCKETFUNCTION for untrusted URLs: every connection (redirects included) is
+/* CURLOPT_OPENSOCKETFUNCTION: every connection of an untrusted transfer, and every one of a
+ * feed's after its first URL (where a redirect goes is the remote server's choice), is
  * checked on the address actually connected to, after DNS, so rebinding cannot dodge it. */
 static curl_socket_t open_checked_socket(void *ud, curlsocktype purpose, struct curl_sockaddr *address)
 {
     (void)purpose;
     struct transfer *t = ud;
-    const char *why = NULL;
-    if (!netpolicy_allows(t->fetcher->opts.policy, &address->addr, &why)) {
-        char ip[INET6_ADDRSTRLEN] = "?";
+    struct address_class why;
+    if ((t->untrusted || t->redirect_hops > 0) &&
+        !netpolicy_allows(t->fetcher->opts.policy, &address->addr, &why)) {
+        char ip[INET6_ADDRSTRLEN] = "?", what[160];
         const void *bytes = address->family == AF_INET6
                                 ? (const void *)&((const struct sockaddr_in6 *)(const void *)&address->addr)->sin6_addr
                                 : (const void *)&((const struct sockaddr_in *)(const void *)&address->addr)->sin_addr;
         inet_ntop(address->family, bytes, ip, sizeof ip);
-        snprintf(t->refused, sizeof t->refused,
-                 "refused to connect to %s: %s address (see allow_networks)", ip, why);
+        netpolicy_describe(&why, what, sizeof what);
+        snprintf(t->refused, sizeof t->refused, "refused to connect to %s: %s (see allow_networks)",
+                 ip, what);
+        t->refused_hop = t->redirect_hops;
         return CURL_SOCKET_BAD;
     }
+    t->allowed_hop = t->redirect_hops;
     return socket(address->family, address->socktype | SOCK_CLOEXEC, address->protocol);
 }
 
@@ -430,14 +447,18 @@ static void make_easy(struct fetcher *f, struct transfer *t)
     curl_easy_setopt(e, CURLOPT_PREREQFUNCTION, on_request_sent);
     curl_easy_setopt(e, CURLOPT_PREREQDATA, t);
     if (f->opts.policy) {
-        if (t->untrusted) {
-            curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, open_checked_socket);
-            curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, t);
-        } else {
-            /* Only checked connections may be pooled, or an untrusted transfer (or one of its
-             * redirects) could reuse an unchecked one: trusted transfers close theirs. */
+        curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, open_checked_socket);
+        curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, t);
+        /* Only checked connections may be pooled, or an untrusted transfer (or one of its
+         * redirects) could reuse an unchecked one: a feed's transfer, whose first connection
+         * is not checked, closes its connections (each hop then opens, and checks, its own). */
+        if (!t->untrusted)
             curl_easy_setopt(e, CURLOPT_FORBID_REUSE, 1L);
-        }
+    }
+    if (t->user) {
+        /* libcurl sends these to the URL's host only, not to where a redirect leads */
+        curl_easy_setopt(e, CURLOPT_USERNAME, t->user);
+        curl_easy_setopt(e, CURLOPT_PASSWORD, t->password);
     }
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, t->headers);
 }
@@ -560,7 +581,17 @@ void fetcher_start(struct fetcher *f, const struct fetch_request *req, fetch_don
 {
     struct transfer *t = xcalloc(1, sizeof *t);
     t->fetcher = f;
-    t->url = xstrdup(req->url);
+    t->refused_hop = t->allowed_hop = -1;
+    /* Credentials in the URL go to libcurl as such, so that no URL it reports (the effective
+     * URL, the base of a feed's relative links) carries them; else the credentials file's. */
+    if (!url_take_credentials(req->url, &t->url, &t->user, &t->password)) {
+        t->url = xstrdup(req->url);
+        const struct credential *c = credentials_find(f->opts.credentials, t->url);
+        if (c) {
+            t->user = xstrdup(c->user);
+            t->password = xstrdup(c->password);
+        }
+    }
     t->done = done;
     t->ud = ud;
     buf_init(&t->body, f->opts.max_body);

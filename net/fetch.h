@@ -4,7 +4,8 @@
  * curl's sockets to events, CURLMOPT_TIMERFUNCTION to one timer. Nothing here
  * blocks: DNS is curl's asynchronous resolver, and every transfer has connect,
  * total and low-speed timeouts, a body cap that counts decompressed bytes,
- * http/https only, and bounded redirects. A transfer waits here for its host's
+ * http/https only, and bounded redirects. Credentials in a URL (user:password@) are
+ * taken out of it and sent as HTTP credentials, as are those of the credentials file. A transfer waits here for its host's
  * turn (a minimum gap after the host's last request was sent, whatever the kind
  * of request), then for one of max_transfers slots; only then is its libcurl
  * handle made, and libcurl holds the per-host connection limit.
@@ -19,6 +20,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "net/credentials.h"
 #include "net/netpolicy.h"
 
 struct fetcher;
@@ -35,6 +37,7 @@ struct fetch_options {
     size_t max_body;        /* bytes after decompression */
     long host_min_gap_ms;   /* at least this long between request starts to one host */
     const struct netpolicy *policy; /* borrowed: where untrusted requests may connect */
+    const struct credentials *credentials; /* borrowed: per-URL-prefix user and password, or NULL */
 };
 
 struct fetch_request {
@@ -42,12 +45,14 @@ struct fetch_request {
     const char *accept;        /* Accept header, or NULL */
     const char *etag;          /* sent as If-None-Match, or NULL */
     const char *last_modified; /* sent as If-Modified-Since, or NULL */
-    bool untrusted;            /* the URL came from a feed: the address policy applies */
+    bool untrusted;            /* the URL came from a feed: the address policy applies to
+                                  every connection; otherwise (a feed's URL, chosen by the
+                                  administrator) to those of its redirects */
 };
 
 struct fetch_result {
-    const char *url;           /* as requested */
-    const char *effective_url; /* after redirects */
+    const char *url;           /* as requested, without user:password@ */
+    const char *effective_url; /* after redirects, without user:password@ */
     long status;               /* HTTP status, 0 when no response */
     bool ok;                   /* transfer completed (any HTTP status) */
     bool aborted;              /* cancelled by fetcher_cancel_all() */

@@ -7,6 +7,9 @@
  *   /redirect/NNN/REST    answers NNN (301, 302, 307, 308) with Location: /REST
  *   /retry-after/N/REST   answers 503 with Retry-After: N
  *   /to-loopback/REST     answers 302 with Location: http://127.0.0.1:PORT/REST
+ *   /redirect-to/NNN/ADDRESS/REST  answers NNN with Location: http://ADDRESS:PORT/REST
+ *   /private/REST         401 unless sent the user alice with the password s3cret, else
+ *                         served like any file (from the folder private/)
  * and hostile ones, each of which a limit of feedspool's must cut off:
  *   /gzip-bomb...         1 MB of gzip that inflates to 1 GiB of spaces
  *   /endless...           a chunked body that never ends (64 KiB every millisecond)
@@ -16,7 +19,8 @@
  *   /big-header...        a 200 whose X-Filler header is 1 MiB long
  *   /slow/MS/...          an empty RSS feed, answered after MS milliseconds
  * and, on any served file, a query of max-age=N adds Cache-Control: max-age=N.
- * It listens on 127.0.0.1 to 127.0.0.8 (same port), so tests can tell addresses and hosts apart.
+ * It listens on 127.0.0.1 to 127.0.0.8 (same port), so tests can tell addresses and hosts apart,
+ * and on ::1 too when the host has it.
  * Every request is appended to the log file as one line:
  *   METHOD PATH inm=<If-None-Match|-> ims=<If-Modified-Since|-> ua=<User-Agent> ms=<monotonic ms>
  * Usage: fixture_server ROOT LOGFILE — prints its base URL on stdout, runs until SIGTERM. */
@@ -213,6 +217,24 @@ static bool on_request(struct evhttp_request *req, void *ud)
         evhttp_send_reply(req, code, "Moved", NULL);
         return true;
     }
+    if (strncmp(uri, "/redirect-to/", 13) == 0 && strlen(uri) > 17 && strchr(uri + 17, '/')) {
+        int code = atoi(uri + 13);
+        const char *address = uri + 17, *rest = strchr(address, '/') + 1;
+        char location[2048];
+        snprintf(location, sizeof location, "http://%.*s:%d/%s", (int)(rest - 1 - address), address,
+                 fx->port, rest);
+        evhttp_add_header(out, "Location", location);
+        evhttp_send_reply(req, code, "Moved", NULL);
+        return true;
+    }
+    if (strncmp(uri, "/private/", 9) == 0) {
+        const char *auth = evhttp_find_header(evhttp_request_get_input_headers(req), "Authorization");
+        if (auth && strcmp(auth, "Basic YWxpY2U6czNjcmV0") == 0) /* alice:s3cret */
+            return false;
+        evhttp_add_header(out, "WWW-Authenticate", "Basic realm=\"fixture\"");
+        evhttp_send_reply(req, 401, "Unauthorized", NULL);
+        return true;
+    }
     if (strncmp(uri, "/to-loopback/", 13) == 0) {
         char location[2048];
         snprintf(location, sizeof location, "http://127.0.0.1:%d/%s", fx->port, uri + 13);
@@ -277,6 +299,7 @@ int main(int argc, char **argv)
             return 1;
         }
     }
+    static_server_also_listen(srv, "::1"); /* (a host without IPv6 does without) */
     static_server_set_hook(srv, on_request, &fx);
     struct event *term = evsignal_new(base, SIGTERM, on_stop, base);
     struct event *intr = evsignal_new(base, SIGINT, on_stop, base);
