@@ -24,7 +24,7 @@ void ingest_job_free(struct article_job *j)
     p->n_jobs--;
     if (j->retry)
         event_free(j->retry);
-    json_decref(j->item);
+    pending_article_free(&j->item);
     free(j->key);
     free(j->record_id);
     free(j);
@@ -39,13 +39,14 @@ static void on_job_retry(evutil_socket_t fd, short what, void *arg)
 }
 
 struct article_job *ingest_job_new(struct pipeline *p, const char *key, const char *record_id,
-                                   json_t *item, long attempts)
+                                   struct pending_article *item, long attempts)
 {
     struct article_job *j = xcalloc(1, sizeof *j);
     j->p = p;
     j->key = xstrdup(key);
     j->record_id = xstrdup(record_id);
-    j->item = item;
+    j->item = *item;
+    memset(item, 0, sizeof *item);
     j->attempts = attempts;
     j->retry = evtimer_new(p->deps.base, on_job_retry, j);
     j->next = p->jobs;
@@ -66,11 +67,11 @@ void ingest_job_mark(struct article_job *j, int rc)
 /* The page could not be used: clean the feed's own content instead, if it has any. */
 static void job_use_feed_text(struct article_job *j, const char *why)
 {
-    const char *html = json_str(j->item, "content");
+    const char *html = j->item.content;
     if (!html || !*html)
-        html = json_str(j->item, "summary");
-    const char *feed_url = json_str(j->item, "feed_url");
-    const char *link = json_str(j->item, "link");
+        html = j->item.summary;
+    const char *feed_url = j->item.feed_url;
+    const char *link = j->item.link;
     if (html && *html) {
         char *page = xasprintf("<html><body><article>%s</article></body></html>", html);
         struct extract_input in = {.data = page, .len = strlen(page), .url = link};
@@ -117,7 +118,7 @@ static void job_retry_or_give_up(struct article_job *j, const char *why)
     }
     long delay = p->deps.config->retry_delay;
     log_warn("page fetch failed url=%s attempt=%ld reason=\"%s\" retry_in=%lds",
-             json_str(j->item, "link"), j->attempts, why, delay);
+             j->item.link, j->attempts, why, delay);
     ingest_job_mark(j, state_item_set_retry(p->deps.state, j->key, j->attempts, now_seconds() + delay, why));
     if (p->once || p->stopping) {
         ingest_job_free(j); /* stays pending; the next run tries again */
@@ -213,7 +214,7 @@ void ingest_start_page_fetches(struct pipeline *p)
         j->fetching = true;
         p->page_fetches++;
         struct fetch_request req = {
-            .url = json_str(j->item, "link"), .accept = PAGE_ACCEPT, .untrusted = true};
+            .url = j->item.link, .accept = PAGE_ACCEPT, .untrusted = true};
         fetcher_start(p->deps.fetcher, &req, on_page_fetched, j);
     }
 }
@@ -245,7 +246,7 @@ void ingest_job_start(struct article_job *j)
         ingest_job_free(j);
         return;
     }
-    const char *link = json_str(j->item, "link");
+    const char *link = j->item.link;
     if (!link || !*link) {
         job_use_feed_text(j, "item has no link");
         job_done(j);
@@ -264,14 +265,14 @@ void ingest_job_start(struct article_job *j)
 void ingest_resume_pending(const struct pending_item *item, void *ud)
 {
     struct resume_ctx *ctx = ud;
-    json_error_t jerr;
-    json_t *job_item = json_loads(item->item_json, 0, &jerr);
-    if (!json_is_object(job_item)) {
-        log_err("state holds an unreadable item key=%s reason=\"%s\"", item->record_id, jerr.text);
-        json_decref(job_item);
+    struct pending_article article;
+    char err[256];
+    if (pending_article_from_json(&article, item->item_json, err, sizeof err) < 0) {
+        log_err("state holds an unreadable item key=%s reason=\"%s\"", item->record_id, err);
         return;
     }
-    struct article_job *j = ingest_job_new(ctx->p, item->key, item->record_id, job_item, item->attempts);
+    struct article_job *j = ingest_job_new(ctx->p, item->key, item->record_id, &article,
+                                           item->attempts);
     int64_t wait = item->next_attempt - now_seconds();
     if (ctx->p->once || wait <= 0) {
         ingest_job_start(j);

@@ -43,7 +43,7 @@ static void quarantine_record(struct article_job *j, json_t *record, size_t len,
     char *text = json_dumps(entry, JSON_COMPACT);
     json_decref(entry);
     char err[512];
-    const char *url = json_str(j->item, "link");
+    const char *url = j->item.link;
     if (spool_quarantine(p->deps.spool, j->record_id, text, strlen(text), err, sizeof err) < 0)
         log_err("record refused, and quarantine failed record=%s url=%s reason=\"%s\" error=\"%s\"",
                 j->record_id, url ? url : "-", why, err);
@@ -69,9 +69,9 @@ static void job_record_copy(struct article_job *j, const struct article *a, cons
     json_object_set_new(line, "duplicate_of", json_string(match->record_id));
     json_object_set_new(line, "similarity", record_similarity_json(match->similarity));
     json_object_set_new(line, "exact", json_boolean(match->exact));
-    json_object_set_new(line, "url", utf8_json_string(json_str(j->item, "link")));
+    json_object_set_new(line, "url", utf8_json_string(j->item.link));
     json_object_set_new(line, "canonical_url", utf8_json_string(a->canonical_url));
-    json_object_set_new(line, "feed", utf8_json_string(json_str(j->item, "feed_url")));
+    json_object_set_new(line, "feed", utf8_json_string(j->item.feed_url));
     json_object_set_new(line, "title", utf8_json_string(title));
     json_object_set_new(line, "seen", json_string(seen));
     char *text = json_dumps(line, JSON_COMPACT | JSON_PRESERVE_ORDER);
@@ -81,7 +81,7 @@ static void job_record_copy(struct article_job *j, const struct article *a, cons
     text[len++] = '\n';
     text[len] = '\0';
     char err[512];
-    const char *url = json_str(j->item, "link");
+    const char *url = j->item.link;
     if (spool_append_source(p->deps.spool, text, len, err, sizeof err) < 0) {
         log_err("source list write failed record=%s url=%s reason=\"%s\" retry_in=%lds",
                 j->record_id, url ? url : "-", err, p->deps.config->retry_delay);
@@ -140,11 +140,11 @@ static void job_mark_written(struct article_job *j, const struct fingerprint *fp
 void ingest_job_write_record(struct article_job *j, const struct article *a, const char *source)
 {
     struct pipeline *p = j->p;
-    const char *title = json_str(j->item, "title");
+    const char *title = j->item.title;
     if (!title || !*title)
         title = a->title;
     struct fingerprint fp;
-    fingerprint_compute(a->text, a->canonical_url ? a->canonical_url : json_str(j->item, "link"),
+    fingerprint_compute(a->text, a->canonical_url ? a->canonical_url : j->item.link,
                         &fp);
     struct story_match match;
     bool copy = find_story(p, &fp, &match) == 1;
@@ -154,17 +154,17 @@ void ingest_job_write_record(struct article_job *j, const struct article *a, con
     }
     struct topic_result topics = {0};
     topics_tag(p->rules, title, a->text, &topics);
-    if (json_str(j->item, "topics"))
-        topic_result_keep_only(&topics, json_str(j->item, "topics"));
+    if (j->item.topics)
+        topic_result_keep_only(&topics, j->item.topics);
     struct record_input in = {
         .id = j->record_id,
-        .url = json_str(j->item, "link"),
-        .feed_url = json_str(j->item, "feed_url"),
-        .feed_title = json_str(j->item, "feed_title"),
-        .item_id = json_str(j->item, "item_id"),
+        .url = j->item.link,
+        .feed_url = j->item.feed_url,
+        .feed_title = j->item.feed_title,
+        .item_id = j->item.item_id,
         .title = title,
-        .author = a->author ? a->author : json_str(j->item, "author"),
-        .published = json_str(j->item, "published") ? json_str(j->item, "published") : a->published,
+        .author = a->author ? a->author : j->item.author,
+        .published = j->item.published ? j->item.published : a->published,
         .modified = a->modified,
         .site = a->site,
         .lang = a->lang,
@@ -177,7 +177,7 @@ void ingest_job_write_record(struct article_job *j, const struct article *a, con
         .story = copy ? match.story_id : j->record_id,
         .duplicate_of = copy ? match.record_id : NULL,
         .similarity = copy ? match.similarity : 0,
-        .enclosures = json_object_get(j->item, "enclosures"),
+        .enclosures = j->item.enclosures,
     };
     json_t *record = record_build(&in);
     size_t len;

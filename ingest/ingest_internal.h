@@ -18,6 +18,7 @@
 #include <time.h>
 
 #include "extract/extract.h"
+#include "ingest/pending.h"
 #include "ingest/pipeline.h"
 #include "output/validate.h"
 #include "stories/index.h"
@@ -45,7 +46,7 @@ struct article_job {
     struct pipeline *p;
     char *key;
     char *record_id;
-    json_t *item;         /* feed_url, feed_title, item_id, link, title, author, published, summary, content */
+    struct pending_article item;
     long attempts;
     struct event *retry;  /* waiting for another attempt */
     bool fetching;        /* its page transfer is with the fetcher */
@@ -102,11 +103,6 @@ static inline int64_t now_seconds(void)
     return (int64_t)time(NULL);
 }
 
-static inline const char *json_str(const json_t *obj, const char *key)
-{
-    return json_string_value(json_object_get(obj, key));
-}
-
 /* pipeline.c */
 void ingest_count_fetch(struct pipeline_stats *st, enum fetch_kind kind,
                         const struct fetch_result *r);
@@ -127,8 +123,9 @@ void ingest_on_poll_due(evutil_socket_t fd, short what, void *arg);
 
 /* article.c */
 void ingest_job_free(struct article_job *j);
+/* Takes over the contents of *item, which is left zeroed. */
 struct article_job *ingest_job_new(struct pipeline *p, const char *key, const char *record_id,
-                                   json_t *item, long attempts);
+                                   struct pending_article *item, long attempts);
 void ingest_job_mark(struct article_job *j, int rc);
 void ingest_job_start(struct article_job *j);
 void ingest_start_page_fetches(struct pipeline *p);

@@ -10,9 +10,7 @@
 #include <string.h>
 
 #include "common/log.h"
-#include "common/utf8.h"
 #include "common/util.h"
-#include "feeds/date.h"
 #include "feeds/feed.h"
 #include "feeds/itemkey.h"
 #include "ingest/ingest_internal.h"
@@ -96,42 +94,21 @@ static bool ingest_item(struct feed_runtime *fr, const struct feed *feed,
     } else if (!known) {
         char record_id[RECORD_ID_LEN + 1];
         item_record_id(key, record_id);
-        char published[DATE_ISO_LEN];
-        if (item->has_published)
-            date_format_iso(item->published, published);
-        else if (item->has_updated)
-            date_format_iso(item->updated, published);
-        bool has_date = item->has_published || item->has_updated;
-        json_t *job_item = json_object();
-        json_object_set_new(job_item, "feed_url", json_string(fr->url));
-        json_object_set_new(job_item, "feed_title", utf8_json_string(fr->name ? fr->name : feed->title));
-        json_object_set_new(job_item, "item_id", utf8_json_string(item->id));
-        json_object_set_new(job_item, "link", utf8_json_string(item->link));
-        json_object_set_new(job_item, "title", utf8_json_string(item->title));
-        json_object_set_new(job_item, "author", utf8_json_string(item->author));
-        json_object_set_new(job_item, "published", utf8_json_string(has_date ? published : NULL));
-        json_object_set_new(job_item, "summary", utf8_json_string(item->summary));
-        json_object_set_new(job_item, "content", utf8_json_string(item->content));
-        if (fr->topics)
-            json_object_set_new(job_item, "topics", json_string(fr->topics));
-        json_t *enclosures = json_array();
-        for (size_t e = 0; e < item->n_enclosures; e++)
-            json_array_append_new(enclosures, feed_enclosure_to_json(&item->enclosures[e]));
-        json_object_set_new(job_item, "enclosures", enclosures);
-        char *job_text = json_dumps(job_item, JSON_COMPACT);
+        struct pending_article article;
+        pending_article_from_item(&article, fr->url, fr->name ? fr->name : feed->title, fr->topics,
+                                  item);
+        char *job_text = pending_article_to_json(&article);
         if (state_item_add(p->deps.state, key, record_id, fr->url, link_key, job_text) < 0) {
             log_err("state write failed feed=%s reason=\"%s\"", fr->url, state_error(p->deps.state));
-            json_decref(job_item);
         } else {
             if (!item->link || !*item->link)
                 log_notice("item has no link feed=%s title=\"%s\"", fr->url,
                            item->title ? item->title : "");
             added = true;
             if (p->fetch_pages)
-                *job = ingest_job_new(p, key, record_id, job_item, 0);
-            else
-                json_decref(job_item);
+                *job = ingest_job_new(p, key, record_id, &article, 0);
         }
+        pending_article_free(&article);
         free(job_text);
     }
     free(link_key);
