@@ -179,7 +179,7 @@ static void reload_config(struct service *s)
     free(at_start);
     config_free(s->params->config);
     *s->params->config = fresh; /* the pipeline reads it through the same pointer */
-    log_set_level((enum log_level)log_level_parse(fresh.log_level));
+    log_set_level(fresh.log_level);
 }
 
 /* Loads the feed list and keeps this daemon's shard of it (the configuration's `shard`). */
@@ -273,7 +273,7 @@ static int open_everything(struct service *s, struct topic_rules **rules, struct
 int service_run(const struct service_params *params)
 {
     const struct config *cfg = params->config;
-    log_set_level((enum log_level)log_level_parse(cfg->log_level));
+    log_set_level(cfg->log_level);
     srandom((unsigned)time(NULL) ^ (unsigned)getpid());
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
         log_err("cannot initialise libcurl");

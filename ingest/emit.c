@@ -148,7 +148,7 @@ void ingest_job_write_record(struct article_job *j, const struct article *a, con
                         &fp);
     struct story_match match;
     bool copy = find_story(p, &fp, &match) == 1;
-    if (copy && (match.exact || strcmp(p->deps.config->copies, "first") == 0)) {
+    if (copy && (match.exact || p->deps.config->copies == CONFIG_COPIES_FIRST)) {
         job_record_copy(j, a, title, &match);
         return;
     }

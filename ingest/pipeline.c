@@ -191,7 +191,7 @@ struct pipeline *pipeline_new(const struct pipeline_deps *deps, const struct pip
         log_notice("story index converted from the earlier layout (postings now in memory)");
     p->story_expiry = evtimer_new(deps->base, on_story_expiry, p);
     p->once = once;
-    p->fetch_pages = strcmp(deps->config->fetch_pages, "yes") == 0; /* read at start only */
+    p->fetch_pages = deps->config->fetch_pages; /* read at start only */
     p->idle_check = evtimer_new(deps->base, on_idle_check, p);
     p->batch_commit = evtimer_new(deps->base, ingest_on_batch_commit, p);
     p->pressure_check = evtimer_new(deps->base, ingest_on_pressure_check, p);
