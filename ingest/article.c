@@ -57,6 +57,25 @@ struct article_job *ingest_job_new(struct pipeline *p, const char *key, const ch
     return j;
 }
 
+static const char *job_state_name(enum job_state s)
+{
+    static const char *const names[] = {
+        [JOB_NEW] = "new",           [JOB_QUEUED] = "queued",
+        [JOB_FETCHING] = "fetching", [JOB_EMITTING] = "emitting",
+        [JOB_WRITE_FAILED] = "write_failed", [JOB_RETRY_WAIT] = "retry_wait",
+    };
+    return names[s];
+}
+
+void ingest_job_set_state(struct article_job *j, enum job_state to)
+{
+    if (j->state == to)
+        return;
+    log_debug("article job state record=%s from=%s to=%s", j->record_id, job_state_name(j->state),
+              job_state_name(to));
+    j->state = to;
+}
+
 void ingest_job_mark(struct article_job *j, int rc)
 {
     if (rc < 0)
@@ -97,11 +116,11 @@ static void job_use_feed_text(struct article_job *j, const char *why)
 static void job_done(struct article_job *j)
 {
     struct pipeline *p = j->p;
-    if (!j->write_failed || p->once || p->stopping) {
+    if (j->state != JOB_WRITE_FAILED || p->once || p->stopping) {
         ingest_job_free(j);
         return;
     }
-    j->write_failed = false;
+    ingest_job_set_state(j, JOB_RETRY_WAIT);
     struct timeval tv = {.tv_sec = p->deps.config->retry_delay};
     evtimer_add(j->retry, &tv);
 }
@@ -124,6 +143,7 @@ static void job_retry_or_give_up(struct article_job *j, const char *why)
         ingest_job_free(j); /* stays pending; the next run tries again */
         return;
     }
+    ingest_job_set_state(j, JOB_RETRY_WAIT);
     struct timeval tv = {.tv_sec = delay};
     evtimer_add(j->retry, &tv);
 }
@@ -193,7 +213,7 @@ static void on_page_fetched(const struct fetch_result *r, void *ud)
     struct article_job *j = ud;
     struct pipeline *p = j->p;
     ingest_commit_poll_batch(p);
-    j->fetching = false;
+    ingest_job_set_state(j, JOB_EMITTING);
     p->page_fetches--;
     if (!r->aborted)
         ingest_count_fetch(&p->stats, FETCH_PAGE, r);
@@ -210,8 +230,7 @@ void ingest_start_page_fetches(struct pipeline *p)
         p->queue_head = j->next_queued;
         if (!p->queue_head)
             p->queue_tail = NULL;
-        j->queued = false;
-        j->fetching = true;
+        ingest_job_set_state(j, JOB_FETCHING);
         p->page_fetches++;
         struct fetch_request req = {
             .url = j->item.link, .accept = PAGE_ACCEPT, .untrusted = true};
@@ -226,7 +245,6 @@ void ingest_drop_queued_jobs(struct pipeline *p)
     p->queue_head = p->queue_tail = NULL;
     while (j) {
         struct article_job *next = j->next_queued;
-        j->queued = false;
         ingest_job_free(j);
         j = next;
     }
@@ -248,11 +266,12 @@ void ingest_job_start(struct article_job *j)
     }
     const char *link = j->item.link;
     if (!link || !*link) {
+        ingest_job_set_state(j, JOB_EMITTING);
         job_use_feed_text(j, "item has no link");
         job_done(j);
         return;
     }
-    j->queued = true;
+    ingest_job_set_state(j, JOB_QUEUED);
     j->next_queued = NULL;
     if (p->queue_tail)
         p->queue_tail->next_queued = j;
@@ -277,6 +296,7 @@ void ingest_resume_pending(const struct pending_item *item, void *ud)
     if (ctx->p->once || wait <= 0) {
         ingest_job_start(j);
     } else {
+        ingest_job_set_state(j, JOB_RETRY_WAIT);
         struct timeval tv = {.tv_sec = (time_t)wait};
         evtimer_add(j->retry, &tv);
     }

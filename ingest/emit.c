@@ -87,7 +87,7 @@ static void job_record_copy(struct article_job *j, const struct article *a, cons
                 j->record_id, url ? url : "-", err, p->deps.config->retry_delay);
         ingest_job_mark(j, state_item_set_retry(p->deps.state, j->key, j->attempts,
                                          now_seconds() + p->deps.config->retry_delay, err));
-        j->write_failed = true;
+        ingest_job_set_state(j, JOB_WRITE_FAILED);
         ingest_pause_after_write_failure(p);
     } else {
         ingest_job_mark(j, state_item_set_emitted(p->deps.state, j->key));
@@ -190,7 +190,7 @@ void ingest_job_write_record(struct article_job *j, const struct article *a, con
                 in.url ? in.url : "-", err, p->deps.config->retry_delay);
         ingest_job_mark(j, state_item_set_retry(p->deps.state, j->key, j->attempts,
                                          now_seconds() + p->deps.config->retry_delay, err));
-        j->write_failed = true;
+        ingest_job_set_state(j, JOB_WRITE_FAILED);
         ingest_pause_after_write_failure(p);
     } else {
         job_mark_written(j, &fp, in.story);

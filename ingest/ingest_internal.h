@@ -23,20 +23,40 @@
 #include "output/validate.h"
 #include "stories/index.h"
 
+/* Where a feed is in its cycle; changed only by ingest_feed_set_state(), which logs it.
+ *   NEW -> WAITING <-> POLLING -> WAITING ... ; POLLING -> REMOVED (freed when the poll ends);
+ *   WAITING or POLLING -> GONE (HTTP 410, or remembered so). */
+enum feed_run_state {
+    FEED_NEW,     /* just listed, not yet scheduled */
+    FEED_WAITING, /* between polls: its timer is set, or the pipeline has not started */
+    FEED_POLLING, /* a poll is in flight */
+    FEED_REMOVED, /* dropped by a reload while its poll was in flight */
+    FEED_GONE,    /* answered 410: not polled any more */
+};
+
+/* Where an article job is; changed only by ingest_job_set_state(), which logs it.
+ *   NEW -> QUEUED -> FETCHING -> EMITTING -> (freed) or WRITE_FAILED -> RETRY_WAIT -> QUEUED;
+ *   FETCHING -> RETRY_WAIT after a transient failure; resumed items may start in RETRY_WAIT. */
+enum job_state {
+    JOB_NEW,          /* made; waits for its poll batch to commit, or is about to start */
+    JOB_QUEUED,       /* waiting in the pipeline's fetch queue */
+    JOB_FETCHING,     /* its page transfer is with the fetcher */
+    JOB_EMITTING,     /* its page (or the feed's text) is being made into a record */
+    JOB_WRITE_FAILED, /* its record could not be written: retried after retry_delay */
+    JOB_RETRY_WAIT,   /* its retry timer is set */
+};
+
 struct feed_runtime {
     struct pipeline *p;
+    enum feed_run_state state;
     char *url;           /* as listed: the feed's identity in the state */
     char *poll_url;      /* where a permanent redirect moved it, or NULL */
-    bool gone;           /* answered 410: not polled any more */
     char *name;
     char *topics;        /* the feed list's topics= (comma-separated ids), or NULL for all */
     long interval;       /* seconds */
     long ttl;            /* seconds the feed itself asks between polls (<ttl>, sy:update*), 0 */
     long max_age;        /* seconds its last response's Cache-Control max-age allows, or -1 */
     struct event *timer; /* next poll */
-    bool polling;        /* a poll is in flight */
-    bool removed;        /* dropped by a reload while its poll was in flight */
-    bool listed;         /* seen in the feed list being applied */
     long errors;         /* consecutive failures */
     int64_t last_success; /* epoch seconds of the last 200/304 in this run, 0 if none */
     char *last_error;    /* so a repeated error is logged once */
@@ -44,14 +64,12 @@ struct feed_runtime {
 
 struct article_job {
     struct pipeline *p;
+    enum job_state state;
     char *key;
     char *record_id;
     struct pending_article item;
     long attempts;
     struct event *retry;  /* waiting for another attempt */
-    bool fetching;        /* its page transfer is with the fetcher */
-    bool queued;          /* waiting in the pipeline's fetch queue */
-    bool write_failed;    /* its record could not be written: retried after retry_delay */
     struct article_job *next_queued;
     struct article_job *prev, *next;
 };
@@ -115,6 +133,7 @@ void ingest_feed_succeeded(struct feed_runtime *fr, long status);
 void ingest_schedule_first_poll(struct pipeline *p, struct feed_runtime *fr);
 
 /* poll.c */
+void ingest_feed_set_state(struct feed_runtime *fr, enum feed_run_state to);
 void ingest_commit_poll_batch(struct pipeline *p);
 void ingest_on_batch_commit(evutil_socket_t fd, short what, void *arg);
 void ingest_feed_runtime_free(struct feed_runtime *fr);
@@ -122,6 +141,7 @@ void ingest_poll_feed_with(struct feed_runtime *fr, const struct feed_state *fs)
 void ingest_on_poll_due(evutil_socket_t fd, short what, void *arg);
 
 /* article.c */
+void ingest_job_set_state(struct article_job *j, enum job_state to);
 void ingest_job_free(struct article_job *j);
 /* Takes over the contents of *item, which is left zeroed. */
 struct article_job *ingest_job_new(struct pipeline *p, const char *key, const char *record_id,

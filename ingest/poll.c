@@ -191,11 +191,30 @@ static void remember_move(struct feed_runtime *fr, const struct fetch_result *r)
         log_err("state write failed feed=%s reason=\"%s\"", fr->url, state_error(p->deps.state));
 }
 
+static const char *feed_state_name(enum feed_run_state s)
+{
+    static const char *const names[] = {
+        [FEED_NEW] = "new",         [FEED_WAITING] = "waiting", [FEED_POLLING] = "polling",
+        [FEED_REMOVED] = "removed", [FEED_GONE] = "gone",
+    };
+    return names[s];
+}
+
+void ingest_feed_set_state(struct feed_runtime *fr, enum feed_run_state to)
+{
+    if (fr->state == to)
+        return;
+    log_debug("feed state feed=%s from=%s to=%s", fr->url, feed_state_name(fr->state),
+              feed_state_name(to));
+    fr->state = to;
+}
+
 static void on_feed_fetched(const struct fetch_result *r, void *ud)
 {
     struct feed_runtime *fr = ud;
     struct pipeline *p = fr->p;
-    fr->polling = false;
+    if (fr->state == FEED_POLLING)
+        ingest_feed_set_state(fr, FEED_WAITING);
     p->polls_in_flight--;
     if (!r->aborted) {
         ingest_count_fetch(&p->stats, FETCH_FEED, r);
@@ -234,7 +253,7 @@ static void on_feed_fetched(const struct fetch_result *r, void *ud)
             ingest_feed_succeeded(fr, r->status);
         }
     }
-    if (fr->removed)
+    if (fr->state == FEED_REMOVED)
         ingest_feed_runtime_free(fr);
     ingest_schedule_idle_check(p);
 }
@@ -243,7 +262,7 @@ static void on_feed_fetched(const struct fetch_result *r, void *ud)
 void ingest_poll_feed_with(struct feed_runtime *fr, const struct feed_state *fs)
 {
     struct pipeline *p = fr->p;
-    if (fr->polling || p->stopping)
+    if (fr->state != FEED_WAITING || p->stopping)
         return;
     if (p->once && p->feeds_unpolled)
         p->feeds_unpolled--;
@@ -251,7 +270,7 @@ void ingest_poll_feed_with(struct feed_runtime *fr, const struct feed_state *fs)
                                 .accept = FEED_ACCEPT,
                                 .etag = fs->etag,
                                 .last_modified = fs->last_modified};
-    fr->polling = true;
+    ingest_feed_set_state(fr, FEED_POLLING);
     p->polls_in_flight++;
     fetcher_start(p->deps.fetcher, &req, on_feed_fetched, fr);
 }

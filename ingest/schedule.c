@@ -67,13 +67,14 @@ void ingest_feed_failed(struct feed_runtime *fr, long status, const char *reason
                             reason) < 0)
         log_err("state write failed feed=%s reason=\"%s\"", fr->url, state_error(p->deps.state));
     if (status == 410) {
-        fr->gone = true;
+        if (fr->state == FEED_WAITING)
+            ingest_feed_set_state(fr, FEED_GONE); /* (a removed one is freed after this) */
         log_warn("feed is gone (HTTP 410), polling stops feed=%s", fr->url);
         if (state_feed_set_gone(p->deps.state, fr->url, true) < 0)
             log_err("state write failed feed=%s reason=\"%s\"", fr->url, state_error(p->deps.state));
         return;
     }
-    if (!p->once && !p->stopping && !fr->removed)
+    if (!p->once && !p->stopping && fr->state == FEED_WAITING)
         schedule_poll(fr, delay);
 }
 
@@ -103,7 +104,7 @@ void ingest_feed_succeeded(struct feed_runtime *fr, long status)
     long delay = success_delay(fr);
     if (state_feed_set_poll(p->deps.state, fr->url, now_seconds() + delay, 0, status, NULL) < 0)
         log_err("state write failed feed=%s reason=\"%s\"", fr->url, state_error(p->deps.state));
-    if (!p->once && !p->stopping && !fr->removed)
+    if (!p->once && !p->stopping && fr->state == FEED_WAITING)
         schedule_poll(fr, delay);
 }
 
@@ -120,7 +121,7 @@ void ingest_schedule_first_poll(struct pipeline *p, struct feed_runtime *fr)
         fr->poll_url = xstrdup(fs.moved_to);
     }
     if (known == 1 && fs.gone) {
-        fr->gone = true;
+        ingest_feed_set_state(fr, FEED_GONE);
         if (p->once && p->feeds_unpolled)
             p->feeds_unpolled--;
         log_notice("feed not polled: it answered 410 Gone earlier feed=%s", fr->url);
