@@ -127,7 +127,6 @@ void ingest_count_fetch(struct pipeline_stats *st, enum fetch_kind kind,
 void ingest_schedule_idle_check(struct pipeline *p);
 
 /* schedule.c */
-long ingest_retry_after_seconds(const char *value);
 void ingest_feed_failed(struct feed_runtime *fr, long status, const char *reason, long retry_after);
 void ingest_feed_succeeded(struct feed_runtime *fr, long status);
 void ingest_schedule_first_poll(struct pipeline *p, struct feed_runtime *fr);

@@ -14,6 +14,7 @@
 #include "feeds/feed.h"
 #include "feeds/itemkey.h"
 #include "ingest/ingest_internal.h"
+#include "ingest/schedule.h"
 #include "output/record.h"
 
 #define FEED_ACCEPT "application/rss+xml, application/atom+xml, application/feed+json, " \
@@ -234,8 +235,9 @@ static void on_feed_fetched(const struct fetch_result *r, void *ud)
     } else if (r->status != 200) {
         char reason[64];
         snprintf(reason, sizeof reason, "HTTP %ld", r->status);
+        bool asks_wait = r->status == 429 || r->status == 503;
         ingest_feed_failed(fr, r->status, reason,
-                    (r->status == 429 || r->status == 503) ? ingest_retry_after_seconds(r->retry_after) : 0);
+                           asks_wait ? schedule_retry_after(r->retry_after, now_seconds()) : 0);
     } else {
         struct feed feed;
         char err[256];
