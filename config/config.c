@@ -40,16 +40,21 @@ struct option_spec {
     int (*check)(const char *value, char *err, size_t errlen); /* OPT_STRING: validates, or NULL */
 };
 
-#define STR(field, def, help) {#field, OPT_STRING, offsetof(struct config, field), def, 0, 0, help, false, NULL, NULL}
-#define NUM(field, type, def, lo, hi, help) {#field, type, offsetof(struct config, field), def, lo, hi, help, false, NULL, NULL}
-#define CHOICE(field, def, choices, help) {#field, OPT_CHOICE, offsetof(struct config, field), def, 0, 0, help, false, choices, NULL}
-#define BOOL_AT_START(field, def, help) {#field, OPT_BOOL, offsetof(struct config, field), def, 0, 0, help, true, NULL, NULL}
-#define STR_CHECKED(field, def, check, help) \
-    {#field, OPT_STRING, offsetof(struct config, field), def, 0, 0, help, false, NULL, check}
+/* Table rows: the option named after its field in struct config, its kind and default. */
+#define OPTION(field, kind, def, ...)                                                              \
+    {.name = #field, .type = kind, .offset = offsetof(struct config, field), .default_value = def, \
+     __VA_ARGS__}
+#define STR(field, def, h) OPTION(field, OPT_STRING, def, .help = h)
+#define STR_CHECKED(field, def, fn, h) OPTION(field, OPT_STRING, def, .check = fn, .help = h)
+#define NUM(field, kind, def, lo, hi, h) OPTION(field, kind, def, .min = lo, .max = hi, .help = h)
+#define CHOICE(field, def, names, h) OPTION(field, OPT_CHOICE, def, .choices = names, .help = h)
 /* The same, for options read once at start. */
-#define STR_AT_START(field, def, help) {#field, OPT_STRING, offsetof(struct config, field), def, 0, 0, help, true, NULL, NULL}
-#define NUM_AT_START(field, type, def, lo, hi, help) {#field, type, offsetof(struct config, field), def, lo, hi, help, true, NULL, NULL}
-#define CHOICE_AT_START(field, def, choices, help) {#field, OPT_CHOICE, offsetof(struct config, field), def, 0, 0, help, true, choices, NULL}
+#define STR_AT_START(field, def, h) OPTION(field, OPT_STRING, def, .help = h, .at_start = true)
+#define NUM_AT_START(field, kind, def, lo, hi, h)                                                  \
+    OPTION(field, kind, def, .min = lo, .max = hi, .help = h, .at_start = true)
+#define CHOICE_AT_START(field, def, names, h)                                                      \
+    OPTION(field, OPT_CHOICE, def, .choices = names, .help = h, .at_start = true)
+#define BOOL_AT_START(field, def, h) OPTION(field, OPT_BOOL, def, .help = h, .at_start = true)
 
 /* The enums of struct config are stored through an int. */
 _Static_assert(sizeof(enum log_level) == sizeof(int), "enum log_level is not int-sized");
