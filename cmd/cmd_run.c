@@ -11,13 +11,15 @@
 static int run_command(int argc, char **argv, bool once)
 {
     if (wants_help(argc, argv)) {
-        printf(once ? "Usage: feedspool once [OPTIONS]\n"
-                      "Polls every feed in the feed list once, ingests the new items (and any\n"
-                      "left pending by an earlier run), writes their records and exits.\n\n"
-                    : "Usage: feedspool run [OPTIONS]\n"
-                      "Runs the daemon: polls the feeds on their schedule and writes a record per\n"
-                      "new article into the spool. SIGHUP re-reads the feed list and topic rules;\n"
-                      "SIGTERM or SIGINT finishes in-flight work (up to stop_timeout) and exits 0.\n\n");
+        printf(
+            once
+                ? "Usage: feedspool once [OPTIONS]\n"
+                  "Polls every feed in the feed list once, ingests the new items (and any\n"
+                  "left pending by an earlier run), writes their records and exits.\n\n"
+                : "Usage: feedspool run [OPTIONS]\n"
+                  "Runs the daemon: polls the feeds on their schedule and writes a record per\n"
+                  "new article into the spool. SIGHUP re-reads the feed list and topic rules;\n"
+                  "SIGTERM or SIGINT finishes in-flight work (up to stop_timeout) and exits 0.\n\n");
         service_print_options(stdout);
         return 0;
     }

@@ -35,15 +35,17 @@ struct option_spec {
     const char *default_value;
     long min, max;
     const char *help;
-    bool at_start; /* a new value takes effect only when the daemon starts again */
+    bool at_start;                /* a new value takes effect only when the daemon starts again */
     const struct choice *choices; /* OPT_CHOICE: the allowed values */
     int (*check)(const char *value, char *err, size_t errlen); /* OPT_STRING: validates, or NULL */
 };
 
 /* Table rows: the option named after its field in struct config, its kind and default. */
 #define OPTION(field, kind, def, ...)                                                              \
-    {.name = #field, .type = kind, .offset = offsetof(struct config, field), .default_value = def, \
-     __VA_ARGS__}
+    {                                                                                              \
+        .name = #field, .type = kind, .offset = offsetof(struct config, field),                    \
+        .default_value = def, __VA_ARGS__                                                          \
+    }
 #define STR(field, def, h) OPTION(field, OPT_STRING, def, .help = h)
 #define STR_CHECKED(field, def, fn, h) OPTION(field, OPT_STRING, def, .check = fn, .help = h)
 #define NUM(field, kind, def, lo, hi, h) OPTION(field, kind, def, .min = lo, .max = hi, .help = h)
@@ -58,7 +60,8 @@ struct option_spec {
 
 /* The enums of struct config are stored through an int. */
 _Static_assert(sizeof(enum log_level) == sizeof(int), "enum log_level is not int-sized");
-_Static_assert(sizeof(enum config_published) == sizeof(int), "enum config_published is not int-sized");
+_Static_assert(sizeof(enum config_published) == sizeof(int),
+               "enum config_published is not int-sized");
 _Static_assert(sizeof(enum config_copies) == sizeof(int), "enum config_copies is not int-sized");
 
 static const struct choice log_levels[] = {
@@ -83,14 +86,17 @@ static const struct option_spec options[] = {
     STR_AT_START(spool, "/var/lib/feedspool/spool", "spool directory holding tmp/, new/ and cur/"),
     STR_AT_START(state, "/var/lib/feedspool/state.db", "SQLite state database"),
     STR_AT_START(user_agent, "feedspool/0.1 (+https://github.com/feedspool/feedspool)",
-        "User-Agent sent with every request"),
+                 "User-Agent sent with every request"),
     STR_AT_START(contact_url, "", "contact URL or address added to the User-Agent"),
     STR_AT_START(allow_networks, "",
                  "ranges article links may reach besides public addresses, e.g. 127.0.0.0/8"),
-    STR_AT_START(metrics_address, "", "loopback HOST:PORT serving /metrics (Prometheus) and /healthz"),
-    STR_AT_START(nats_servers, "",
-                 "NATS server URLs, comma-separated: records are published to JetStream (empty: off)"),
-    STR_AT_START(nats_stream, "", "the JetStream stream records must land in (checked per message)"),
+    STR_AT_START(metrics_address, "",
+                 "loopback HOST:PORT serving /metrics (Prometheus) and /healthz"),
+    STR_AT_START(
+        nats_servers, "",
+        "NATS server URLs, comma-separated: records are published to JetStream (empty: off)"),
+    STR_AT_START(nats_stream, "",
+                 "the JetStream stream records must land in (checked per message)"),
     STR_AT_START(nats_subject, "feedspool.articles.<topic>",
                  "subject of each record; <topic> is its first topic, or none"),
     STR_AT_START(nats_credentials, "", "NATS credentials file (.creds)"),
@@ -107,10 +113,11 @@ static const struct option_spec options[] = {
     NUM_AT_START(connect_timeout, OPT_SECONDS, "10s", 1, 300, "connection timeout"),
     NUM_AT_START(transfer_timeout, OPT_SECONDS, "60s", 1, 3600, "whole-transfer timeout"),
     NUM_AT_START(low_speed_limit, OPT_BYTES, "64", 1, 1L << 20,
-        "bytes per second below which a transfer counts as stalled"),
+                 "bytes per second below which a transfer counts as stalled"),
     NUM_AT_START(low_speed_time, OPT_SECONDS, "20s", 1, 3600,
-        "cut a transfer that stays under low_speed_limit for this long"),
-    NUM_AT_START(max_body, OPT_BYTES, "10M", 1024, 1L << 30, "largest body accepted, after decompression"),
+                 "cut a transfer that stays under low_speed_limit for this long"),
+    NUM_AT_START(max_body, OPT_BYTES, "10M", 1024, 1L << 30,
+                 "largest body accepted, after decompression"),
     NUM(max_transfers, OPT_COUNT, "64", 1, 10000, "concurrent transfers in all"),
     NUM_AT_START(host_min_gap, OPT_MILLISECONDS, "1s", 0, 600000,
                  "least time between two requests starting to one host"),
@@ -173,18 +180,40 @@ static int parse_number(const char *text, enum option_type type, long *out)
         }
     } else if (type == OPT_SECONDS) {
         switch (*end) {
-        case 's': scale = 1; end++; break;
-        case 'm': scale = 60; end++; break;
-        case 'h': scale = 3600; end++; break;
-        case 'd': scale = 86400; end++; break;
-        default: break;
+            case 's':
+                scale = 1;
+                end++;
+                break;
+            case 'm':
+                scale = 60;
+                end++;
+                break;
+            case 'h':
+                scale = 3600;
+                end++;
+                break;
+            case 'd':
+                scale = 86400;
+                end++;
+                break;
+            default: break;
         }
     } else if (type == OPT_BYTES) {
         switch (*end) {
-        case 'K': case 'k': scale = 1024; end++; break;
-        case 'M': scale = 1024 * 1024; end++; break;
-        case 'G': scale = 1024 * 1024 * 1024; end++; break;
-        default: break;
+            case 'K':
+            case 'k':
+                scale = 1024;
+                end++;
+                break;
+            case 'M':
+                scale = 1024 * 1024;
+                end++;
+                break;
+            case 'G':
+                scale = 1024 * 1024 * 1024;
+                end++;
+                break;
+            default: break;
         }
     }
     if (*end != '\0' || value > (1LL << 40) / scale)
@@ -224,13 +253,13 @@ static const char *choice_names(const struct choice *choices, char *out, size_t 
     size_t used = 0;
     out[0] = '\0';
     for (const struct choice *ch = choices; ch->name && used < outlen; ch++)
-        used += (size_t)snprintf(out + used, outlen - used, "%s%s", ch == choices ? "" : "|",
-                                 ch->name);
+        used +=
+            (size_t)snprintf(out + used, outlen - used, "%s%s", ch == choices ? "" : "|", ch->name);
     return out;
 }
 
-int config_set(struct config *c, const char *key, const char *value, const char *where,
-               char *err, size_t errlen)
+int config_set(struct config *c, const char *key, const char *value, const char *where, char *err,
+               size_t errlen)
 {
     const struct option_spec *o = find_option(key);
     if (!o) {
@@ -245,46 +274,46 @@ int config_set(struct config *c, const char *key, const char *value, const char 
         return -1;
     }
     switch (o->type) {
-    case OPT_STRING:
-        if (o->check) {
-            char why[256];
-            if (o->check(value, why, sizeof why) < 0)
-                return set_err(err, errlen, "%s: %s: %s", where, key, why);
+        case OPT_STRING:
+            if (o->check) {
+                char why[256];
+                if (o->check(value, why, sizeof why) < 0)
+                    return set_err(err, errlen, "%s: %s: %s", where, key, why);
+            }
+            free(*string_field(c, o));
+            *string_field(c, o) = xstrdup(value);
+            return 0;
+        case OPT_BOOL:
+        case OPT_CHOICE: {
+            const struct choice *ch = find_choice(choices_of(o), value);
+            if (!ch) {
+                char names[128];
+                return set_err(err, errlen, "%s: %s must be one of %s, not '%s'", where, key,
+                               choice_names(choices_of(o), names, sizeof names), value);
+            }
+            if (o->type == OPT_BOOL)
+                *bool_field(c, o) = ch->value;
+            else
+                *choice_field(c, o) = ch->value;
+            return 0;
         }
-        free(*string_field(c, o));
-        *string_field(c, o) = xstrdup(value);
-        return 0;
-    case OPT_BOOL:
-    case OPT_CHOICE: {
-        const struct choice *ch = find_choice(choices_of(o), value);
-        if (!ch) {
-            char names[128];
-            return set_err(err, errlen, "%s: %s must be one of %s, not '%s'", where, key,
-                           choice_names(choices_of(o), names, sizeof names), value);
+        case OPT_COUNT:
+        case OPT_SECONDS:
+        case OPT_MILLISECONDS:
+        case OPT_BYTES: {
+            long n;
+            if (parse_number(value, o->type, &n) < 0)
+                return set_err(err, errlen, "%s: %s: '%s' is not a %s", where, key, value,
+                               o->type == OPT_SECONDS        ? "duration (e.g. 30s, 15m, 2h)"
+                               : o->type == OPT_MILLISECONDS ? "duration (e.g. 500ms, 2s)"
+                               : o->type == OPT_BYTES        ? "size (e.g. 512K, 10M)"
+                                                             : "whole number");
+            if (n < o->min || n > o->max)
+                return set_err(err, errlen, "%s: %s = %ld is outside %ld..%ld", where, key, n,
+                               o->min, o->max);
+            *number_field(c, o) = n;
+            return 0;
         }
-        if (o->type == OPT_BOOL)
-            *bool_field(c, o) = ch->value;
-        else
-            *choice_field(c, o) = ch->value;
-        return 0;
-    }
-    case OPT_COUNT:
-    case OPT_SECONDS:
-    case OPT_MILLISECONDS:
-    case OPT_BYTES: {
-        long n;
-        if (parse_number(value, o->type, &n) < 0)
-            return set_err(err, errlen, "%s: %s: '%s' is not a %s", where, key, value,
-                           o->type == OPT_SECONDS        ? "duration (e.g. 30s, 15m, 2h)"
-                           : o->type == OPT_MILLISECONDS ? "duration (e.g. 500ms, 2s)"
-                           : o->type == OPT_BYTES ? "size (e.g. 512K, 10M)"
-                                                  : "whole number");
-        if (n < o->min || n > o->max)
-            return set_err(err, errlen, "%s: %s = %ld is outside %ld..%ld", where, key, n, o->min,
-                           o->max);
-        *number_field(c, o) = n;
-        return 0;
-    }
     }
     return set_err(err, errlen, "%s: internal error for option '%s'", where, key);
 }
@@ -294,7 +323,8 @@ void config_init(struct config *c)
     memset(c, 0, sizeof *c);
     for (size_t i = 0; i < ARRAY_LEN(options); i++) {
         char err[256];
-        if (config_set(c, options[i].name, options[i].default_value, "default", err, sizeof err) < 0)
+        if (config_set(c, options[i].name, options[i].default_value, "default", err, sizeof err) <
+            0)
             abort(); /* a default that does not parse is a bug in the table */
     }
 }

@@ -34,9 +34,9 @@ struct service {
     struct event *watchdog;
     struct metrics_server *metrics;
     struct netpolicy *policy;
-    struct jetstream *sink;  /* NULL unless nats_servers is set */
+    struct jetstream *sink; /* NULL unless nats_servers is set */
     bool stopping;
-    bool pipeline_idle;      /* once mode done, or stopping and drained */
+    bool pipeline_idle; /* once mode done, or stopping and drained */
     bool stop_timed_out;
 };
 
@@ -53,9 +53,8 @@ int service_parse_args(int argc, char **argv, struct config *cfg, char *err, siz
         return -1;
     static const struct {
         const char *flag, *option;
-    } shortcuts[] = {{"--feeds", "feeds"},   {"--topics", "topics"},       {"--spool", "spool"},
-                     {"--state", "state"},   {"--log-level", "log_level"},
-                     {"--shard", "shard"}};
+    } shortcuts[] = {{"--feeds", "feeds"}, {"--topics", "topics"},       {"--spool", "spool"},
+                     {"--state", "state"}, {"--log-level", "log_level"}, {"--shard", "shard"}};
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
         if ((strcmp(arg, "-c") == 0 || strcmp(arg, "--config") == 0) && i + 1 < argc) {
@@ -142,8 +141,9 @@ static void on_stop_timeout(evutil_socket_t fd, short what, void *arg)
     (void)fd;
     (void)what;
     struct service *s = arg;
-    log_notice("stop timeout reached, abandoning in-flight transfers count=%zu (their items stay pending)",
-               fetcher_in_flight(s->fetcher));
+    log_notice(
+        "stop timeout reached, abandoning in-flight transfers count=%zu (their items stay pending)",
+        fetcher_in_flight(s->fetcher));
     s->stop_timed_out = true;
     fetcher_cancel_all(s->fetcher);
     finish_if_done(s);
@@ -194,8 +194,8 @@ static int load_feeds(const struct config *cfg, struct feed_list *list, char *er
     }
     size_t all = list->n, kept = shard_filter(list, &shard);
     if (shard.count)
-        log_notice("shard %u/%u: polling %zu of the %zu feeds in the list", shard.index, shard.count,
-                   kept, all);
+        log_notice("shard %u/%u: polling %zu of the %zu feeds in the list", shard.index,
+                   shard.count, kept, all);
     return 0;
 }
 
@@ -247,7 +247,8 @@ static void on_record(void *ud, const json_t *record)
         outer->on_record(outer->ud, record);
 }
 
-static int open_everything(struct service *s, struct topic_rules **rules, struct feed_list *own_list)
+static int open_everything(struct service *s, struct topic_rules **rules,
+                           struct feed_list *own_list)
 {
     const struct config *cfg = s->params->config;
     char err[512];

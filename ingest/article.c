@@ -60,9 +60,12 @@ struct article_job *ingest_job_new(struct pipeline *p, const char *key, const ch
 static const char *job_state_name(enum job_state s)
 {
     static const char *const names[] = {
-        [JOB_NEW] = "new",           [JOB_QUEUED] = "queued",
-        [JOB_FETCHING] = "fetching", [JOB_EMITTING] = "emitting",
-        [JOB_WRITE_FAILED] = "write_failed", [JOB_RETRY_WAIT] = "retry_wait",
+        [JOB_NEW] = "new",
+        [JOB_QUEUED] = "queued",
+        [JOB_FETCHING] = "fetching",
+        [JOB_EMITTING] = "emitting",
+        [JOB_WRITE_FAILED] = "write_failed",
+        [JOB_RETRY_WAIT] = "retry_wait",
     };
     return names[s];
 }
@@ -136,9 +139,10 @@ static void job_retry_or_give_up(struct article_job *j, const char *why)
         return;
     }
     long delay = p->deps.config->retry_delay;
-    log_warn("page fetch failed url=%s attempt=%ld reason=\"%s\" retry_in=%lds",
-             j->item.link, j->attempts, why, delay);
-    ingest_job_mark(j, state_item_set_retry(p->deps.state, j->key, j->attempts, now_seconds() + delay, why));
+    log_warn("page fetch failed url=%s attempt=%ld reason=\"%s\" retry_in=%lds", j->item.link,
+             j->attempts, why, delay);
+    ingest_job_mark(
+        j, state_item_set_retry(p->deps.state, j->key, j->attempts, now_seconds() + delay, why));
     if (p->once || p->stopping) {
         ingest_job_free(j); /* stays pending; the next run tries again */
         return;
@@ -194,7 +198,9 @@ static void handle_page(const struct fetch_result *r, struct article_job *j)
         job_done(j);
         return;
     }
-    struct extract_input in = {.data = r->body, .len = r->body_len, .url = r->effective_url,
+    struct extract_input in = {.data = r->body,
+                               .len = r->body_len,
+                               .url = r->effective_url,
                                .content_type = r->content_type};
     struct article a;
     char err[256];
@@ -232,8 +238,7 @@ void ingest_start_page_fetches(struct pipeline *p)
             p->queue_tail = NULL;
         ingest_job_set_state(j, JOB_FETCHING);
         p->page_fetches++;
-        struct fetch_request req = {
-            .url = j->item.link, .accept = PAGE_ACCEPT, .untrusted = true};
+        struct fetch_request req = {.url = j->item.link, .accept = PAGE_ACCEPT, .untrusted = true};
         fetcher_start(p->deps.fetcher, &req, on_page_fetched, j);
     }
 }
@@ -290,8 +295,8 @@ void ingest_resume_pending(const struct pending_item *item, void *ud)
         log_err("state holds an unreadable item key=%s reason=\"%s\"", item->record_id, err);
         return;
     }
-    struct article_job *j = ingest_job_new(ctx->p, item->key, item->record_id, &article,
-                                           item->attempts);
+    struct article_job *j =
+        ingest_job_new(ctx->p, item->key, item->record_id, &article, item->attempts);
     int64_t wait = item->next_attempt - now_seconds();
     if (ctx->p->once || wait <= 0) {
         ingest_job_start(j);

@@ -49,17 +49,17 @@ enum job_state {
 struct feed_runtime {
     struct pipeline *p;
     enum feed_run_state state;
-    char *url;           /* as listed: the feed's identity in the state */
-    char *poll_url;      /* where a permanent redirect moved it, or NULL */
+    char *url;      /* as listed: the feed's identity in the state */
+    char *poll_url; /* where a permanent redirect moved it, or NULL */
     char *name;
-    char *topics;        /* the feed list's topics= (comma-separated ids), or NULL for all */
-    long interval;       /* seconds */
-    long ttl;            /* seconds the feed itself asks between polls (<ttl>, sy:update*), 0 */
-    long max_age;        /* seconds its last response's Cache-Control max-age allows, or -1 */
-    struct event *timer; /* next poll */
-    long errors;         /* consecutive failures */
+    char *topics;         /* the feed list's topics= (comma-separated ids), or NULL for all */
+    long interval;        /* seconds */
+    long ttl;             /* seconds the feed itself asks between polls (<ttl>, sy:update*), 0 */
+    long max_age;         /* seconds its last response's Cache-Control max-age allows, or -1 */
+    struct event *timer;  /* next poll */
+    long errors;          /* consecutive failures */
     int64_t last_success; /* epoch seconds of the last 200/304 in this run, 0 if none */
-    char *last_error;    /* so a repeated error is logged once */
+    char *last_error;     /* so a repeated error is logged once */
 };
 
 struct article_job {
@@ -69,7 +69,7 @@ struct article_job {
     char *record_id;
     struct pending_article item;
     long attempts;
-    struct event *retry;  /* waiting for another attempt */
+    struct event *retry; /* waiting for another attempt */
     struct article_job *next_queued;
     struct article_job *prev, *next;
 };
@@ -82,13 +82,13 @@ struct pipeline {
     struct story_index *stories;  /* earlier articles' fingerprints (tables in the state db) */
     struct event *story_expiry;   /* hourly: forget articles older than story_window */
     bool once;
-    bool fetch_pages;             /* false: new items stay pending, no page is fetched */
+    bool fetch_pages; /* false: new items stay pending, no page is fetched */
     bool started;
     bool stopping;
     struct feed_runtime **feeds; /* sorted by URL */
     size_t n_feeds;
-    size_t polls_in_flight;      /* including polls of removed feeds */
-    size_t feeds_unpolled;       /* once mode: feeds not yet polled */
+    size_t polls_in_flight; /* including polls of removed feeds */
+    size_t feeds_unpolled;  /* once mode: feeds not yet polled */
     struct article_job *jobs;
     size_t n_jobs;
     /* Page fetches wait here; at most config->max_transfers are with the fetcher at once,
@@ -99,7 +99,7 @@ struct pipeline {
      * or bytes (consumers are behind), or for retry_delay after a failed write (disk full). */
     bool spool_full;
     bool write_pause;
-    long spool_records;       /* estimate: counted at start and when full, plus our writes */
+    long spool_records; /* estimate: counted at start and when full, plus our writes */
     long long spool_bytes;
     struct event *pressure_check; /* re-reads new/ while full */
     struct event *write_resume;

@@ -13,10 +13,10 @@
 #include "feeds/feed.h"
 
 struct pending_article {
-    char *feed_url;     /* the feed as listed: its identity in the state */
-    char *feed_title;   /* the feed list's name for it, else the feed's own title */
-    char *item_id;      /* the feed's guid/id for the item, as written */
-    char *link;         /* the page to fetch; NULL or "" when the item has none */
+    char *feed_url;   /* the feed as listed: its identity in the state */
+    char *feed_title; /* the feed list's name for it, else the feed's own title */
+    char *item_id;    /* the feed's guid/id for the item, as written */
+    char *link;       /* the page to fetch; NULL or "" when the item has none */
     char *title;
     char *author;
     char *published;    /* ISO 8601 UTC, from the item's published or else updated date */

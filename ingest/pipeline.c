@@ -17,12 +17,13 @@ const double pipeline_latency_bounds[PIPELINE_LATENCY_BUCKETS] = {0.05, 0.1, 0.2
                                                                   2.5,  5,   10,   30,  60};
 
 /* Counts one finished fetch (not one abandoned at shutdown) by kind, outcome and time. */
-void ingest_count_fetch(struct pipeline_stats *st, enum fetch_kind kind, const struct fetch_result *r)
+void ingest_count_fetch(struct pipeline_stats *st, enum fetch_kind kind,
+                        const struct fetch_result *r)
 {
-    enum fetch_outcome outcome = !r->ok                ? OUTCOME_TRANSFER_ERROR
-                                 : r->status == 200    ? OUTCOME_OK
-                                 : r->status == 304    ? OUTCOME_NOT_MODIFIED
-                                                       : OUTCOME_HTTP_ERROR;
+    enum fetch_outcome outcome = !r->ok             ? OUTCOME_TRANSFER_ERROR
+                                 : r->status == 200 ? OUTCOME_OK
+                                 : r->status == 304 ? OUTCOME_NOT_MODIFIED
+                                                    : OUTCOME_HTTP_ERROR;
     st->fetches[kind][outcome]++;
     st->latency_sum += r->seconds;
     st->latency_count++;
@@ -281,4 +282,3 @@ void pipeline_free(struct pipeline *p)
     story_index_close(p->stories);
     free(p);
 }
-

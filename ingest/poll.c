@@ -17,8 +17,9 @@
 #include "ingest/schedule.h"
 #include "output/record.h"
 
-#define FEED_ACCEPT "application/rss+xml, application/atom+xml, application/feed+json, " \
-                    "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
+#define FEED_ACCEPT                                                                                \
+    "application/rss+xml, application/atom+xml, application/feed+json, "                           \
+    "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
 
 /* How long poll outcomes wait for others to share their commit. A crash loses at most
  * this much polling, which the next start repeats (conditional GETs). */
@@ -100,7 +101,8 @@ static bool ingest_item(struct feed_runtime *fr, const struct feed *feed,
                                   item);
         char *job_text = pending_article_to_json(&article);
         if (state_item_add(p->deps.state, key, record_id, fr->url, link_key, job_text) < 0) {
-            log_err("state write failed feed=%s reason=\"%s\"", fr->url, state_error(p->deps.state));
+            log_err("state write failed feed=%s reason=\"%s\"", fr->url,
+                    state_error(p->deps.state));
         } else {
             if (!item->link || !*item->link)
                 log_notice("item has no link feed=%s title=\"%s\"", fr->url,
@@ -130,7 +132,8 @@ static void add_batch_job(struct pipeline *p, struct article_job *j)
 /* A feed's new items and its validators are stored in one unit, so a crash leaves either
  * all of them (and the next poll may be a 304) or none (and the next poll sees the items
  * again). The article jobs start only once the unit is durable: after the batch commits. */
-static void ingest_feed(struct feed_runtime *fr, const struct feed *feed, const struct fetch_result *r)
+static void ingest_feed(struct feed_runtime *fr, const struct feed *feed,
+                        const struct fetch_result *r)
 {
     struct pipeline *p = fr->p;
     struct article_job **jobs = xcalloc(feed->n_items ? feed->n_items : 1, sizeof *jobs);

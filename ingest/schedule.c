@@ -89,7 +89,8 @@ void ingest_feed_failed(struct feed_runtime *fr, long status, const char *reason
             ingest_feed_set_state(fr, FEED_GONE); /* (a removed one is freed after this) */
         log_warn("feed is gone (HTTP 410), polling stops feed=%s", fr->url);
         if (state_feed_set_gone(p->deps.state, fr->url, true) < 0)
-            log_err("state write failed feed=%s reason=\"%s\"", fr->url, state_error(p->deps.state));
+            log_err("state write failed feed=%s reason=\"%s\"", fr->url,
+                    state_error(p->deps.state));
         return;
     }
     if (!p->once && !p->stopping && fr->state == FEED_WAITING)
@@ -100,7 +101,8 @@ void ingest_feed_succeeded(struct feed_runtime *fr, long status)
 {
     struct pipeline *p = fr->p;
     if (fr->last_error)
-        log_notice("feed recovered feed=%s status=%ld after_errors=%ld", fr->url, status, fr->errors);
+        log_notice("feed recovered feed=%s status=%ld after_errors=%ld", fr->url, status,
+                   fr->errors);
     free(fr->last_error);
     fr->last_error = NULL;
     fr->errors = 0;
@@ -136,7 +138,8 @@ void ingest_schedule_first_poll(struct pipeline *p, struct feed_runtime *fr)
     }
     if (known == 1)
         fr->errors = fs.errors; /* a restart continues the backoff where it was */
-    if (p->once) { /* polled now, with the state just read */
+    if (p->once) {
+        /* polled now, with the state just read */
         ingest_poll_feed_with(fr, &fs);
         feed_state_free(&fs);
         return;

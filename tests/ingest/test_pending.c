@@ -65,8 +65,8 @@ static void test_stored_form_keys(void)
     char *text = pending_article_to_json(&a);
     json_t *o = json_loads(text, 0, NULL);
     CHECK(json_is_object(o));
-    const char *keys[] = {"feed_url", "feed_title", "item_id", "link", "title", "author",
-                          "published", "summary", "content", "enclosures"};
+    const char *keys[] = {"feed_url", "feed_title", "item_id", "link",    "title",
+                          "author",   "published",  "summary", "content", "enclosures"};
     for (size_t i = 0; i < sizeof keys / sizeof *keys; i++)
         CHECK(json_object_get(o, keys[i]) != NULL);
     CHECK(json_is_null(json_object_get(o, "feed_title")));

@@ -28,7 +28,7 @@ static void test_backoff_doubles_per_failure(void)
 static void test_backoff_is_capped(void)
 {
     long interval = 15 * MINUTE, cap = 6 * HOUR;
-    CHECK(schedule_backoff(interval, cap, 6, middle(cap)) == cap); /* 16 x 15 min would be 8 h */
+    CHECK(schedule_backoff(interval, cap, 6, middle(cap)) == cap);    /* 16 x 15 min would be 8 h */
     CHECK(schedule_backoff(interval, cap, 1000, middle(cap)) == cap); /* no overflow */
     /* An interval longer than the cap is cut down to it. */
     CHECK(schedule_backoff(12 * HOUR, cap, 1, middle(cap)) == cap);
@@ -60,8 +60,8 @@ static void test_success_uses_the_interval(void)
 
 static void test_success_stretches_to_ttl_or_max_age(void)
 {
-    CHECK(schedule_after_success(15 * MINUTE, HOUR, -1, DAY) == HOUR);     /* <ttl> */
-    CHECK(schedule_after_success(15 * MINUTE, 0, 2 * HOUR, DAY) == 2 * HOUR); /* max-age */
+    CHECK(schedule_after_success(15 * MINUTE, HOUR, -1, DAY) == HOUR);           /* <ttl> */
+    CHECK(schedule_after_success(15 * MINUTE, 0, 2 * HOUR, DAY) == 2 * HOUR);    /* max-age */
     CHECK(schedule_after_success(15 * MINUTE, HOUR, 2 * HOUR, DAY) == 2 * HOUR); /* the longer */
 }
 

@@ -96,11 +96,14 @@ static void test_fields_land_under_their_keys(void)
 /* What the page and the feed did not say is null, and the record still conforms. */
 static void test_missing_fields_are_null(void)
 {
-    struct record_input in = {.id = ID, .feed_url = "https://f.example/", .text = "Body.",
-                              .text_source = "feed", .fetched = 1700000000};
+    struct record_input in = {.id = ID,
+                              .feed_url = "https://f.example/",
+                              .text = "Body.",
+                              .text_source = "feed",
+                              .fetched = 1700000000};
     json_t *r = record_build(&in);
-    const char *nullable[] = {"url", "canonical_url", "title", "author", "published",
-                              "modified", "site", "lang", "image"};
+    const char *nullable[] = {"url",      "canonical_url", "title", "author", "published",
+                              "modified", "site",          "lang",  "image"};
     for (size_t i = 0; i < sizeof nullable / sizeof *nullable; i++)
         CHECK(json_is_null(json_object_get(r, nullable[i])));
     CHECK(json_is_null(json_object_get(json_object_get(r, "feed"), "title")));
@@ -112,7 +115,7 @@ static void test_missing_fields_are_null(void)
 static void test_invalid_utf8_is_repaired(void)
 {
     struct record_input in = article_input();
-    in.title = "Caf\xe9 reopens";      /* Latin-1 byte, not UTF-8 */
+    in.title = "Caf\xe9 reopens"; /* Latin-1 byte, not UTF-8 */
     in.text = "Text with \xff inside.";
     json_t *r = record_build(&in);
     CHECK_STR(str(r, "title"), "Caf\xef\xbf\xbd reopens");
@@ -143,8 +146,8 @@ static void test_copy_of_an_earlier_story(void)
 
 static void test_enclosures_are_copied(void)
 {
-    json_t *enclosures = json_pack("[{s:s, s:s, s:i}]", "url", "https://news.example/a.mp3",
-                                   "type", "audio/mpeg", "length", 1234);
+    json_t *enclosures = json_pack("[{s:s, s:s, s:i}]", "url", "https://news.example/a.mp3", "type",
+                                   "audio/mpeg", "length", 1234);
     struct record_input in = article_input();
     in.enclosures = enclosures;
     json_t *r = record_build(&in);
