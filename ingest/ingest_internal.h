@@ -7,6 +7,8 @@
  *   article.c   the article job queue: page fetches, retries, the feed-text fallback
  *   emit.c      building, checking and writing records; copies listed as sources
  *   pressure.c  spool backpressure and the pause after a failed write
+ * and two with a public header, for their tests: schedule.h (the polling arithmetic) and
+ * pending.h (the in-flight article and its stored form).
  * Functions here carry the ingest_ prefix; everything else in those files is static. */
 #ifndef FEEDSPOOL_INGEST_INTERNAL_H
 #define FEEDSPOOL_INGEST_INTERNAL_H
