@@ -18,6 +18,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "common/url.h"
 #include "common/utf8.h"
 #include "common/util.h"
 #include "common/log.h"

@@ -12,8 +12,8 @@
 #include <time.h>
 
 #include "common/buf.h"
+#include "common/url.h"
 #include "common/util.h"
-#include "feeds/itemkey.h"
 
 struct host_pace;
 
