@@ -231,10 +231,10 @@ static int move_on(struct outbox *ob, const char *id, enum fate fate, char *err,
              : renameat(new_fd, name, ob->folder_fd[fate == TO_SENT ? FOLDER_SENT : FOLDER_QUARANTINE],
                         name);
     if (rc < 0 && errno != ENOENT) /* ENOENT: gone already (claimed by a consumer) */
-        return set_err(err, errlen, "cannot %s new/%s: %s",
-                       fate == DELETED ? "delete" : fate == TO_SENT ? "move to sent/ the record"
-                                                                      : "move to quarantine/ the record",
-                       name, strerror(errno));
+        return set_err(err, errlen, "new/%s: cannot %s: %s", name,
+                       fate == DELETED ? "delete it" : fate == TO_SENT ? "move it to sent/"
+                                                                       : "move it to quarantine/",
+                       strerror(errno));
     return 0;
 }
 
