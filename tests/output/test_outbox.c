@@ -206,6 +206,13 @@ static void test_records_move_on(void)
     CHECK(exists(spool, "sent", "a1.json") && !exists(spool, "new", "a1.json"));
     CHECK(outbox_refused(ob, "b2", err, sizeof err) == 0);
     CHECK(exists(spool, "quarantine", "b2.json") && !exists(spool, "new", "b2.json"));
+    put(spool, "new", "e5.json", "{}", 10);
+    char blocker[512];
+    snprintf(blocker, sizeof blocker, "%s/quarantine/e5.json", spool);
+    mkdir(blocker, 0750); /* a folder where the record should go: rename(2) fails */
+    CHECK(outbox_refused(ob, "e5", err, sizeof err) == -1);
+    CHECK_CONTAINS(err, "new/e5.json: cannot move it to quarantine/");
+    CHECK(exists(spool, "new", "e5.json"));
     CHECK(outbox_sent(ob, "a1", err, sizeof err) == 0); /* gone already: not an error */
     CHECK(outbox_sent(ob, "../../etc/passwd", err, sizeof err) == -1);
     CHECK_CONTAINS(err, "is not a record id");
