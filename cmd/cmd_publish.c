@@ -1,5 +1,5 @@
-/* cmd_publish.c: `feedspool publish`: sends every record waiting in SPOOL/new/ to JetStream
- * (the sink of sink/jetstream.c without the rest of the daemon), waits for the server's
+/* cmd_publish.c: `feedspool publish`: sends every record waiting in SPOOL/new/ through the
+ * configured sink (sink/sink.h) without the rest of the daemon, waits for the
  * acknowledgements and prints what it did: records, rate and latency. */
 #include <event2/event.h>
 #include <signal.h>
@@ -9,9 +9,9 @@
 
 #include "cmd/commands.h"
 #include "config/config.h"
-#include "sink/jetstream.h"
 #include "common/log.h"
 #include "daemon/service.h"
+#include "sink/sink.h"
 
 static void on_drained(void *ud)
 {
@@ -52,13 +52,13 @@ int cmd_publish(int argc, char **argv)
         config_free(&cfg);
         return 2;
     }
-    if (!jetstream_configured(&cfg)) {
-        fprintf(stderr, "feedspool publish: no NATS servers configured (set nats_servers)\n");
+    if (!sink_configured(&cfg)) {
+        fprintf(stderr, "feedspool publish: no sink configured (set nats_servers)\n");
         config_free(&cfg);
         return 2;
     }
     log_set_level(cfg.log_level);
-    jetstream_threads_init();
+    sink_process_init(&cfg);
     struct event_base *base = event_base_new();
     struct event *term = evsignal_new(base, SIGTERM, on_signal, base);
     struct event *intr = evsignal_new(base, SIGINT, on_signal, base);
@@ -67,27 +67,27 @@ int cmd_publish(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
     double started = now_seconds();
     int status = 1;
-    struct jetstream *js = jetstream_start(base, &cfg, on_drained, base, err, sizeof err);
-    if (!js) {
+    struct sink *sink;
+    if (sink_open(base, &cfg, on_drained, base, &sink, err, sizeof err) < 0) {
         fprintf(stderr, "feedspool publish: %s\n", err);
     } else {
-        if (!jetstream_drained(js))
+        if (!sink_drained(sink))
             event_base_dispatch(base);
         double took = now_seconds() - started;
-        struct jetstream_stats st = jetstream_stats(js);
+        struct sink_stats st = sink_stats(sink);
         double p50, p99;
-        jetstream_latency(js, &p50, &p99);
+        sink_latency(sink, &p50, &p99);
         printf("published %ld records (%ld already stored, %ld refused, %ld sent again) in %.3f s: "
                "%.0f records/s; latency p50 %.2f ms, p99 %.2f ms\n",
-               st.published, st.duplicates, st.rejected, st.resent, took,
+               st.published, st.duplicates, st.refused, st.resent, took,
                took > 0 ? (double)st.published / took : 0.0, p50, p99);
-        status = jetstream_drained(js) ? 0 : 1;
-        jetstream_free(js);
+        status = sink_drained(sink) ? 0 : 1;
+        sink_close(sink);
     }
     event_free(term);
     event_free(intr);
     event_base_free(base);
-    libevent_global_shutdown(); /* the locks jetstream_threads_init() made */
+    sink_process_end(&cfg);
     config_free(&cfg);
     return status;
 }

@@ -6,7 +6,7 @@
 #include "cmd/commands.h"
 #include "config/config.h"
 #include "daemon/service.h"
-#include "sink/jetstream.h"
+#include "sink/sink.h"
 
 static int run_command(int argc, char **argv, bool once)
 {
@@ -30,15 +30,13 @@ static int run_command(int argc, char **argv, bool once)
         config_free(&cfg);
         return 2;
     }
-    if (jetstream_configured(&cfg))
-        jetstream_threads_init();
+    sink_process_init(&cfg);
     struct event_base *base = event_base_new();
     struct service_params params = {
         .config = &cfg, .argc = argc, .argv = argv, .once = once, .base = base};
     int status = service_run(&params);
     event_base_free(base);
-    if (jetstream_configured(&cfg))
-        libevent_global_shutdown(); /* the locks jetstream_threads_init() made */
+    sink_process_end(&cfg);
     config_free(&cfg);
     return status;
 }

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "common/buf.h"
+#include "common/duration.h"
 #include "common/util.h"
 #include "feeds/shard.h"
 
@@ -165,43 +166,20 @@ static int *choice_field(struct config *c, const struct option_spec *o)
     return (int *)((char *)c + o->offset);
 }
 
-/* Parses a number with an optional unit suffix: s/m/h/d for seconds, K/M/G for bytes. */
+/* Parses a count, a size with an optional K/M/G suffix, or a duration (common/duration.h). */
 static int parse_number(const char *text, enum option_type type, long *out)
 {
+    if (type == OPT_SECONDS)
+        return duration_parse(text, DURATION_SECONDS, out);
+    if (type == OPT_MILLISECONDS)
+        return duration_parse(text, DURATION_MILLISECONDS, out);
     errno = 0;
     char *end;
     long long value = strtoll(text, &end, 10);
     if (end == text || errno || value < 0)
         return -1;
     long long scale = 1;
-    if (type == OPT_MILLISECONDS) {
-        if (strcmp(end, "ms") == 0)
-            end += 2;
-        else if (strcmp(end, "s") == 0) {
-            scale = 1000;
-            end++;
-        }
-    } else if (type == OPT_SECONDS) {
-        switch (*end) {
-            case 's':
-                scale = 1;
-                end++;
-                break;
-            case 'm':
-                scale = 60;
-                end++;
-                break;
-            case 'h':
-                scale = 3600;
-                end++;
-                break;
-            case 'd':
-                scale = 86400;
-                end++;
-                break;
-            default: break;
-        }
-    } else if (type == OPT_BYTES) {
+    if (type == OPT_BYTES) {
         switch (*end) {
             case 'K':
             case 'k':

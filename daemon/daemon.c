@@ -12,7 +12,7 @@
 #include "common/util.h"
 #include "net/credentials.h"
 #include "net/fetch.h"
-#include "sink/jetstream.h"
+#include "sink/sink.h"
 #include "common/log.h"
 #include "daemon/metrics.h"
 #include "daemon/notify.h"
@@ -36,7 +36,7 @@ struct service {
     struct metrics_server *metrics;
     struct netpolicy *policy;
     struct credentials *credentials;
-    struct jetstream *sink; /* NULL unless nats_servers is set */
+    struct sink *sink;       /* NULL unless the configuration asks for one */
     bool stopping;
     bool pipeline_idle; /* once mode done, or stopping and drained */
     bool stop_timed_out;
@@ -117,7 +117,7 @@ static void update_status(struct service *s)
  * stop timeout passed: what was not acknowledged stays in new/ for the next start). */
 static void finish_if_done(struct service *s)
 {
-    if (s->pipeline_idle && (!s->sink || jetstream_drained(s->sink) || s->stop_timed_out))
+    if (s->pipeline_idle && (sink_drained(s->sink) || s->stop_timed_out))
         event_base_loopexit(s->base, NULL);
 }
 
@@ -125,8 +125,9 @@ static void on_idle(void *ud)
 {
     struct service *s = ud;
     s->pipeline_idle = true;
-    if (s->sink && !jetstream_drained(s->sink) && !evtimer_pending(s->stop_timer, NULL)) {
-        log_notice("waiting for JetStream to acknowledge the last records (up to stop_timeout)");
+    if (!sink_drained(s->sink) && !evtimer_pending(s->stop_timer, NULL)) {
+        log_notice("waiting for %s to acknowledge the last records (up to stop_timeout)",
+                   sink_ops_of(s->sink)->title);
         struct timeval tv = {.tv_sec = s->params->config->stop_timeout};
         evtimer_add(s->stop_timer, &tv);
     }
@@ -243,7 +244,7 @@ static void on_record(void *ud, const json_t *record)
 {
     struct service *s = ud;
     if (s->sink)
-        jetstream_record_written(s->sink, json_string_value(json_object_get(record, "id")));
+        sink_record_written(s->sink, json_string_value(json_object_get(record, "id")));
     const struct pipeline_hooks *outer = s->params->hooks;
     if (outer && outer->on_record)
         outer->on_record(outer->ud, record);
@@ -348,16 +349,13 @@ int service_run(const struct service_params *params)
         }
     }
     s.watchdog = notify_watchdog_start(s.base);
-    if (jetstream_configured(cfg)) {
-        char err[512];
-        s.sink = jetstream_start(s.base, cfg, on_sink_drained, &s, err, sizeof err);
-        if (!s.sink) {
-            log_err("%s", err);
-            goto done;
-        }
-        if (s.metrics)
-            metrics_server_set_sink(s.metrics, s.sink);
+    char sink_err[512];
+    if (sink_open(s.base, cfg, on_sink_drained, &s, &s.sink, sink_err, sizeof sink_err) < 0) {
+        log_err("%s", sink_err);
+        goto done;
     }
+    if (s.metrics && s.sink)
+        metrics_server_set_sink(s.metrics, s.sink);
 
     log_notice("started mode=%s feeds=%zu spool=%s state=%s", params->once ? "once" : "run",
                pipeline_feed_count(s.pipeline), cfg->spool, cfg->state);
@@ -374,9 +372,10 @@ int service_run(const struct service_params *params)
     if (params->stats)
         *params->stats = *st;
     if (s.sink) {
-        struct jetstream_stats js = jetstream_stats(s.sink);
-        log_notice("JetStream published=%ld duplicates=%ld refused=%ld sent_again=%ld left=%zu",
-                   js.published, js.duplicates, js.rejected, js.resent, js.queued + js.in_flight);
+        struct sink_stats ss = sink_stats(s.sink);
+        log_notice("%s published=%ld duplicates=%ld refused=%ld sent_again=%ld left=%zu",
+                   sink_ops_of(s.sink)->title, ss.published, ss.duplicates, ss.refused, ss.resent,
+                   ss.queued + ss.in_flight);
     }
     status = 0;
 
@@ -389,7 +388,7 @@ done:
     if (s.watchdog)
         event_free(s.watchdog);
     metrics_server_free(s.metrics);
-    jetstream_free(s.sink);
+    sink_close(s.sink);
     pipeline_free(s.pipeline);
     fetcher_free(s.fetcher);
     netpolicy_free(s.policy);

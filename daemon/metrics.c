@@ -22,7 +22,7 @@ static const char *const outcome_names[OUTCOMES] = {"ok", "not_modified", "http_
 struct metrics_server {
     struct evhttp *http;
     const struct pipeline *pipeline;
-    const struct jetstream *sink; /* NULL without one */
+    const struct sink *sink; /* NULL without one */
     char *spool_dir;
 };
 
@@ -62,6 +62,40 @@ static void tally_feed(const struct pipeline_feed_view *f, void *ud)
     add_label_value(t->out, shown);
     free(shown);
     evbuffer_add_printf(t->out, "\"} %lld\n", f->last_success);
+}
+
+/* The sink's figures, named after it: feedspool_<sink>_published_total and so on. */
+static void render_sink(const struct sink *sink, struct evbuffer *out)
+{
+    const struct sink_ops *ops = sink_ops_of(sink);
+    struct sink_stats st = sink_stats(sink);
+    const struct {
+        const char *metric, *help;
+        long value;
+    } counters[] = {
+        {"published_total", "Records acknowledged.", st.published},
+        {"duplicates_total", "Acknowledged as already stored.", st.duplicates},
+        {"refused_total", "Refused for good (to quarantine/).", st.refused},
+        {"resent_total", "Sent again for want of an acknowledgement.", st.resent},
+    };
+    for (size_t i = 0; i < ARRAY_LEN(counters); i++)
+        evbuffer_add_printf(out,
+                            "# HELP feedspool_%s_%s %s sink: %s\n"
+                            "# TYPE feedspool_%s_%s counter\n"
+                            "feedspool_%s_%s %ld\n",
+                            ops->name, counters[i].metric, ops->title, counters[i].help, ops->name,
+                            counters[i].metric, ops->name, counters[i].metric, counters[i].value);
+    evbuffer_add_printf(out,
+                        "# HELP feedspool_%s_pending %s sink: records not yet acknowledged, by state.\n"
+                        "# TYPE feedspool_%s_pending gauge\n"
+                        "feedspool_%s_pending{state=\"queued\"} %zu\n"
+                        "feedspool_%s_pending{state=\"in_flight\"} %zu\n"
+                        "# HELP feedspool_%s_connected %s sink: whether the far end is reachable.\n"
+                        "# TYPE feedspool_%s_connected gauge\n"
+                        "feedspool_%s_connected %d\n",
+                        ops->name, ops->title, ops->name, ops->name, st.queued, ops->name,
+                        st.in_flight, ops->name, ops->title, ops->name, ops->name,
+                        st.connected ? 1 : 0);
 }
 
 static void render(const struct metrics_server *srv, struct evbuffer *out)
@@ -132,31 +166,8 @@ static void render(const struct metrics_server *srv, struct evbuffer *out)
                              "# TYPE feedspool_feed_last_success_timestamp_seconds gauge\n");
     tally.write_lines = true;
     pipeline_foreach_feed(srv->pipeline, tally_feed, &tally);
-    if (srv->sink) {
-        struct jetstream_stats js = jetstream_stats(srv->sink);
-        evbuffer_add_printf(out,
-                            "# HELP feedspool_jetstream_published_total Records acknowledged by JetStream.\n"
-                            "# TYPE feedspool_jetstream_published_total counter\n"
-                            "feedspool_jetstream_published_total %ld\n"
-                            "# HELP feedspool_jetstream_duplicates_total Acknowledged as already stored.\n"
-                            "# TYPE feedspool_jetstream_duplicates_total counter\n"
-                            "feedspool_jetstream_duplicates_total %ld\n"
-                            "# HELP feedspool_jetstream_refused_total Refused by the stream (to quarantine/).\n"
-                            "# TYPE feedspool_jetstream_refused_total counter\n"
-                            "feedspool_jetstream_refused_total %ld\n"
-                            "# HELP feedspool_jetstream_resent_total Sent again for want of an acknowledgement.\n"
-                            "# TYPE feedspool_jetstream_resent_total counter\n"
-                            "feedspool_jetstream_resent_total %ld\n"
-                            "# HELP feedspool_jetstream_pending Records not yet acknowledged, by state.\n"
-                            "# TYPE feedspool_jetstream_pending gauge\n"
-                            "feedspool_jetstream_pending{state=\"queued\"} %zu\n"
-                            "feedspool_jetstream_pending{state=\"in_flight\"} %zu\n"
-                            "# HELP feedspool_jetstream_connected Whether the server connection is up.\n"
-                            "# TYPE feedspool_jetstream_connected gauge\n"
-                            "feedspool_jetstream_connected %d\n",
-                            js.published, js.duplicates, js.rejected, js.resent, js.queued,
-                            js.in_flight, js.connected ? 1 : 0);
-    }
+    if (srv->sink)
+        render_sink(srv->sink, out);
 }
 
 static void on_request(struct evhttp_request *req, void *arg)
@@ -215,7 +226,7 @@ struct metrics_server *metrics_server_start(struct event_base *base, const char 
     return srv;
 }
 
-void metrics_server_set_sink(struct metrics_server *srv, const struct jetstream *sink)
+void metrics_server_set_sink(struct metrics_server *srv, const struct sink *sink)
 {
     srv->sink = sink;
 }

@@ -13,7 +13,7 @@
 #include <event2/event.h>
 #include <stddef.h>
 
-#include "sink/jetstream.h"
+#include "sink/sink.h"
 #include "ingest/pipeline.h"
 
 struct metrics_server;
@@ -23,8 +23,8 @@ struct metrics_server;
 struct metrics_server *metrics_server_start(struct event_base *base, const char *address,
                                             const struct pipeline *pipeline, const char *spool_dir,
                                             char *err, size_t errlen);
-/* Reports on the JetStream sink (borrowed) too. */
-void metrics_server_set_sink(struct metrics_server *srv, const struct jetstream *sink);
+/* Reports on the sink (borrowed) too. */
+void metrics_server_set_sink(struct metrics_server *srv, const struct sink *sink);
 void metrics_server_free(struct metrics_server *srv);
 
 #endif

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "common/buf.h"
+#include "common/duration.h"
 #include "common/redact.h"
 #include "common/util.h"
 
@@ -37,25 +38,13 @@ static char *next_token(const char **p)
     return buf_steal(&tok);
 }
 
-static int parse_interval(const char *text, long *out)
+int feedlist_parse_interval(const char *text, long *out)
 {
-    errno = 0;
-    char *end;
-    long n = strtol(text, &end, 10);
-    if (end == text || errno || n <= 0)
+    long seconds;
+    if (duration_parse(text, DURATION_SECONDS, &seconds) < 0 || seconds < 1 ||
+        seconds > FEEDLIST_MAX_INTERVAL)
         return -1;
-    long scale = 1;
-    switch (*end) {
-    case '\0': break;
-    case 's': scale = 1; end++; break;
-    case 'm': scale = 60; end++; break;
-    case 'h': scale = 3600; end++; break;
-    case 'd': scale = 86400; end++; break;
-    default: return -1;
-    }
-    if (*end || n > 30L * 86400 / scale)
-        return -1;
-    *out = n * scale;
+    *out = seconds;
     return 0;
 }
 
@@ -113,7 +102,7 @@ static int parse_line(const char *line, const char *name, unsigned lineno, struc
                 free(e->name);
                 e->name = *value ? xstrdup(value) : NULL; /* name= names nothing */
             } else if (strcmp(tok, "interval") == 0) {
-                if (parse_interval(value, &e->interval) < 0)
+                if (feedlist_parse_interval(value, &e->interval) < 0)
                     rc = set_err(err, errlen,
                                  "%s:%u: interval '%s' is not a duration (e.g. 600, 10m, 2h)", name,
                                  lineno, value);

@@ -28,6 +28,11 @@ struct feed_list {
 int feedlist_parse(const char *text, const char *name, struct feed_list *out, char *err,
                    size_t errlen);
 int feedlist_load(const char *path, struct feed_list *out, char *err, size_t errlen);
+#define FEEDLIST_MAX_INTERVAL (30L * 86400) /* seconds: a feed is polled at least monthly */
+
+/* A feed's interval= (a duration, common/duration.h; bare numbers are seconds) into *out
+ * seconds, 1 s to FEEDLIST_MAX_INTERVAL. Returns 0, or -1 when it is not one. */
+int feedlist_parse_interval(const char *text, long *out);
 /* "a,b-c,d_e": non-empty ids of letters, digits, '-' and '_', separated by commas. */
 bool feedlist_valid_topics(const char *list);
 /* Appends one entry (copies of url, name and topics; url must not be listed yet). */

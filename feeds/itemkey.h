@@ -1,11 +1,9 @@
-/* itemkey.h: which item is which — identity keys and normalised links.
+/* itemkey.h: which item is which — identity keys and record ids.
  *
  * An item's identity is its guid/id (scoped to its feed, unless the guid is
  * itself an http(s) URL), else its link with its date, else its link, else a hash of its
- * title and content.
- * Links are normalised (scheme and host case, default port, fragment, trailing
- * slash, tracking parameters like utm_*, fbclid, gclid) so the same article
- * reached through two feeds or two campaign links is one article. */
+ * title and content. URLs in keys are normalised (common/url.h: url_normalize), so the
+ * same article reached through two feeds or two campaign links is one article. */
 #ifndef FEEDSPOOL_FEEDS_ITEMKEY_H
 #define FEEDSPOOL_FEEDS_ITEMKEY_H
 
@@ -14,10 +12,6 @@
 
 #define RECORD_ID_LEN 32 /* hex characters of the record id */
 
-/* The host of an absolute URL in lower case, or NULL when it has none. Caller frees. */
-char *url_host(const char *url);
-/* The normalised form of an absolute http(s) URL, or NULL if it is not one. Caller frees. */
-char *url_normalize(const char *url);
 /* The identity key of an item of feed_url, or NULL when the item has nothing to
  * identify it by (no id, link, title or content). Caller frees. */
 char *item_key(const char *feed_url, const struct feed_item *item);

@@ -102,9 +102,9 @@ static void collect(xmlNode *n, struct opml_import *out, int depth)
                 }
                 char *interval_text = ns_prop(c, "interval");
                 char *topics = ns_prop(c, "topics");
-                long interval = interval_text ? strtol(interval_text, NULL, 10) : 0;
-                if (interval < 0 || interval > 30L * 86400)
-                    interval = 0;
+                long interval = 0; /* the default, also when the attribute is not an interval */
+                if (interval_text)
+                    (void)feedlist_parse_interval(interval_text, &interval);
                 bool topics_ok = topics && feedlist_valid_topics(topics);
                 char *clean = clean_name(name);
                 feedlist_append(&out->feeds, url, clean, interval, topics_ok ? topics : NULL);

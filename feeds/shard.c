@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/url.h"
 #include "common/util.h"
-#include "feeds/itemkey.h"
 
 #define SHARD_MAX 4096
 

@@ -11,6 +11,7 @@
 
 #include "common/log.h"
 #include "common/redact.h"
+#include "common/url.h"
 #include "common/util.h"
 #include "feeds/feed.h"
 #include "feeds/itemkey.h"

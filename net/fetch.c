@@ -13,8 +13,8 @@
 
 #include "common/buf.h"
 #include "common/redact.h"
+#include "common/url.h"
 #include "common/util.h"
-#include "feeds/itemkey.h"
 
 struct host_pace;
 

@@ -66,3 +66,17 @@ json_t *record_similarity_json(double similarity)
 {
     return json_real((double)(long)(similarity * 1000 + 0.5) / 1000);
 }
+
+size_t record_topic_ids(const json_t *record, const char ***ids)
+{
+    const json_t *topics = json_object_get(record, "topics");
+    *ids = xcalloc(json_array_size(topics) + 1, sizeof **ids);
+    size_t n = 0, i;
+    const json_t *topic;
+    json_array_foreach(topics, i, topic) {
+        const char *id = json_string_value(json_object_get(topic, "id"));
+        if (id)
+            (*ids)[n++] = id;
+    }
+    return n;
+}

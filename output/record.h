@@ -42,5 +42,8 @@ json_t *record_build(const struct record_input *in);
 json_t *record_similarity_json(double similarity);
 /* Compact JSON text with a trailing newline; caller frees. */
 char *record_serialize(const json_t *record, size_t *len);
+/* The topic ids of a record read back: the "id" of each of its "topics", in order. Returns
+ * how many, with *ids a new array (the caller frees it; the strings belong to record). */
+size_t record_topic_ids(const json_t *record, const char ***ids);
 
 #endif

@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/url.h"
 #include "common/util.h"
-#include "feeds/itemkey.h"
 
 #define SHINGLE_WORDS 3
 

@@ -134,8 +134,8 @@ static void test_errors_name_file_and_line(void)
               "FILE:3: expected 'key = value'");
     CHECK_STR(error_of("\n\npoll_interval = soon\n"),
               "FILE:3: poll_interval: 'soon' is not a duration (e.g. 30s, 15m, 2h)");
-    CHECK_STR(error_of("host_min_gap = 1m\n"),
-              "FILE:1: host_min_gap: '1m' is not a duration (e.g. 500ms, 2s)");
+    CHECK_STR(error_of("host_min_gap = 1.5s\n"),
+              "FILE:1: host_min_gap: '1.5s' is not a duration (e.g. 500ms, 2s)");
     CHECK_STR(error_of("max_body = 10X\n"),
               "FILE:1: max_body: '10X' is not a size (e.g. 512K, 10M)");
     CHECK_STR(error_of("max_transfers = -1\n"),

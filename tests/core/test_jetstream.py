@@ -6,8 +6,9 @@ is down at first and comes later (records wait in new/, then go in write order);
 server is stopped and restarted in the middle of an ingest; when `feedspool publish` is killed
 with SIGKILL again and again while records are in flight (the server drops the replays); and
 when the stream refuses records over its maximum message size (those go to quarantine/, the
-others arrive); and when no stream takes the subject (records wait, the log says so once, no
-retry storm; they go once a stream is made)."""
+others arrive); when a file in new/ is not a JSON record (quarantine/, the others go); and when
+no stream takes the subject (records wait, the log says so once, no retry storm; they go once a
+stream is made)."""
 import json
 import os
 import random
@@ -190,6 +191,24 @@ class JetStreamTest(unittest.TestCase):
         self.assertEqual(published.returncode, 0, published.stderr)
         self.assertEqual(self.folder("new"), [])
         self.assertEqual(len(self.nats.messages("ELSEWHERE")), 7)
+
+    def test_a_file_in_new_that_is_not_a_record_goes_to_quarantine(self):
+        self.fx.write_feeds("/feeds/south-asia.xml", "/feeds/frontier.atom")
+        self.fx.write_config(nats_servers="", stop_timeout="3s")
+        self.assertEqual(self.fx.once().returncode, 0)
+        records = self.folder("new")
+        broken = "%032x" % 0xbad
+        with open(os.path.join(self.fx.spool, "new", broken + ".json"), "w") as f:
+            f.write('{"id": "%s", "topics": [{"id": "cut off' % broken)
+        self.fx.write_config(nats_servers=self.nats.url, nats_stream=STREAM)
+        published = subprocess.run([BIN, "publish", "-c", self.fx.config], capture_output=True,
+                                   text=True, timeout=60)
+        self.assertEqual(published.returncode, 0, published.stderr)
+        self.assertIn("published %d records" % len(records), published.stdout)
+        self.assertIn("new/%s.json is not a JSON record" % broken, published.stderr)
+        self.assertEqual(self.folder("new"), [])
+        self.assertEqual(self.folder("quarantine"), [broken])
+        self.assert_each_once(records)
 
     def test_stream_refuses_large_records(self):
         self.nats.stop()

@@ -184,6 +184,29 @@ static void test_opml_round_trip_keeps_options(void)
     feedlist_free(&list);
 }
 
+/* feedspool:interval is a duration as in the feed list; it was read with strtol, so "10m"
+ * became ten seconds. */
+static void test_opml_interval_is_a_duration(void)
+{
+    const char *opml = "<opml xmlns:feedspool=\"urn:feedspool:opml\"><body>"
+                       "<outline xmlUrl=\"http://a.example/\" feedspool:interval=\"10m\"/>"
+                       "<outline xmlUrl=\"http://b.example/\" feedspool:interval=\"900\"/>"
+                       "<outline xmlUrl=\"http://c.example/\" feedspool:interval=\"soon\"/>"
+                       "<outline xmlUrl=\"http://d.example/\" feedspool:interval=\"90d\"/>"
+                       "</body></opml>";
+    struct opml_import in;
+    char err[256];
+    CHECK(opml_parse(opml, strlen(opml), &in, err, sizeof err) == 0);
+    CHECK(in.feeds.n == 4);
+    if (in.feeds.n == 4) {
+        CHECK(in.feeds.entries[0].interval == 600);
+        CHECK(in.feeds.entries[1].interval == 900);
+        CHECK(in.feeds.entries[2].interval == 0); /* not a duration: the default */
+        CHECK(in.feeds.entries[3].interval == 0); /* beyond FEEDLIST_MAX_INTERVAL */
+    }
+    feedlist_free(&in.feeds);
+}
+
 static void test_missing_file(void)
 {
     struct feed_list list;
@@ -200,6 +223,7 @@ int main(void)
     RUN(test_bad_topics_option);
     RUN(test_opml_import);
     RUN(test_opml_round_trip_keeps_options);
+    RUN(test_opml_interval_is_a_duration);
     RUN(test_missing_file);
     return check_summary();
 }

@@ -7,7 +7,6 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "feeds/itemkey.h"
 #include "output/spool.h"
 
 static char dir[] = "/tmp/feedspool-test-spool-XXXXXX";
@@ -89,58 +88,6 @@ static void test_stale_tmp_files_are_removed_at_open(void)
     spool_close(sp);
 }
 
-static void test_record_ids_come_from_hashes(void)
-{
-    char a[RECORD_ID_LEN + 1], b[RECORD_ID_LEN + 1];
-    item_record_id("guid:http://x.example/feed\n42", a);
-    item_record_id("guid:http://x.example/feed\n43", b);
-    CHECK(strlen(a) == RECORD_ID_LEN);
-    CHECK(strcmp(a, b) != 0);
-    item_record_id("guid:http://x.example/feed\n42", b);
-    CHECK_STR(a, b);
-}
-
-static void test_links_are_normalised(void)
-{
-    char *n = url_normalize("HTTPS://News.Example.COM:443/a/b/?utm_source=rss&id=7&fbclid=xyz#top");
-    CHECK_STR(n, "https://news.example.com/a/b?id=7");
-    free(n);
-    n = url_normalize("http://news.example.com:8080/story?utm_medium=feed");
-    CHECK_STR(n, "http://news.example.com:8080/story");
-    free(n);
-    CHECK(url_normalize("ftp://news.example.com/x") == NULL);
-    CHECK(url_normalize("not a url") == NULL);
-}
-
-static void test_item_identity(void)
-{
-    struct feed_item guid = {.id = "42", .link = "http://a.example/1"};
-    struct feed_item url_guid = {.id = "HTTP://A.example/1?utm_source=x"};
-    struct feed_item dated = {.link = "http://a.example/live", .published = 1700000000,
-                              .has_published = true};
-    struct feed_item dated_later = {.link = "http://a.example/live", .published = 1700003600,
-                                    .has_published = true};
-    struct feed_item undated = {.link = "http://a.example/live?utm_medium=rss"};
-    struct feed_item text_only = {.title = "t", .content = "c"};
-    struct feed_item nothing = {0};
-    char *k;
-    CHECK_STR((k = item_key("http://f/", &guid)), "guid:http://f/\n42");
-    free(k);
-    CHECK_STR((k = item_key("http://f/", &url_guid)), "url:http://a.example/1");
-    free(k);
-    char *a = item_key("http://f/", &dated), *b = item_key("http://f/", &dated_later);
-    CHECK_STR(a, "url:http://a.example/live\n2023-11-14T22:13:20Z");
-    CHECK(strcmp(a, b) != 0); /* one address, two dates: two items */
-    free(a);
-    free(b);
-    CHECK_STR((k = item_key("http://f/", &undated)), "url:http://a.example/live");
-    free(k);
-    k = item_key("http://f/", &text_only);
-    CHECK(k && strncmp(k, "text:http://f/\n", 15) == 0);
-    free(k);
-    CHECK(item_key("http://f/", &nothing) == NULL);
-}
-
 int main(void)
 {
     if (!mkdtemp(dir))
@@ -148,9 +95,6 @@ int main(void)
     RUN(test_write_lands_in_new_and_replaces_itself);
     RUN(test_ids_that_are_not_hashes_are_refused);
     RUN(test_stale_tmp_files_are_removed_at_open);
-    RUN(test_record_ids_come_from_hashes);
-    RUN(test_links_are_normalised);
-    RUN(test_item_identity);
     char cmd[256];
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     if (system(cmd) != 0)
