@@ -154,6 +154,98 @@ static void test_broken_input(void)
     feed_free(&f);
 }
 
+/* A feed of ten entries in the forms real feeds use (escaped HTML, &amp; in text and links,
+ * numeric and HTML references, CDATA); entry `odd` holds `odd_text` instead of its own. */
+static char *realistic_feed(const char *before, int odd, const char *odd_text)
+{
+    struct buf b;
+    buf_init(&b, 0);
+    buf_append_str(&b, before);
+    buf_append_str(&b, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
+                       "<rss version=\"2.0\" xmlns:content=\"http://purl.org/rss/1.0/modules/content/\">\n"
+                       "<channel><title>Cloud &amp; Compute Blog</title><link>https://blog.example/</link>\n");
+    for (int i = 0; i < 10; i++) {
+        char item[1024];
+        if (i == odd)
+            snprintf(item, sizeof item, "%s", odd_text);
+        else
+            snprintf(item, sizeof item,
+                     "<item><title>Part %d: R&amp;D &#8211; &lt;code&gt; &quot;tips&quot;&nbsp;&#x2019;</title>"
+                     "<link>https://blog.example/p?id=%d&amp;src=rss</link><guid isPermaLink=\"false\">p-%d</guid>"
+                     "<description>&lt;p&gt;AT&amp;amp;T &amp;amp; friends &lt;a href=\"/x?a=1&amp;amp;b=2\"&gt;more&lt;/a&gt;&lt;/p&gt;</description>"
+                     "<content:encoded><![CDATA[<p>Body & more %d</p>]]></content:encoded>"
+                     "<pubDate>Tue, 0%d Mar 2026 10:00:00 GMT</pubDate></item>\n",
+                     i, i, i, i, 1 + i % 9);
+        buf_append_str(&b, item);
+    }
+    buf_append_str(&b, "</channel></rss>\n");
+    return buf_steal(&b);
+}
+
+static char *entry_json(const struct feed *f, size_t i)
+{
+    json_t *all = feed_to_json(f);
+    char *s = json_dumps(json_array_get(json_object_get(all, "entries"), i), JSON_SORT_KEYS);
+    json_decref(all);
+    return s;
+}
+
+/* Entries of `broken` other than `odd` are byte-identical to those of `strict`. */
+static void check_other_entries_intact(const char *strict, const char *broken, size_t odd)
+{
+    struct feed a, b;
+    CHECK(parse(strict, NULL, &a) == 0);
+    CHECK(!a.bozo);
+    CHECK(parse(broken, NULL, &b) == 0);
+    CHECK(a.n_items == 10 && b.n_items == 10);
+    CHECK_STR(b.title, "Cloud & Compute Blog");
+    for (size_t i = 0; i < a.n_items && i < b.n_items; i++) {
+        if (i == odd)
+            continue;
+        char *x = entry_json(&a, i), *y = entry_json(&b, i);
+        CHECK_STR(y, x);
+        free(x);
+        free(y);
+    }
+    if (a.n_items > 1)
+        CHECK_STR(a.items[1].summary, "<p>AT&amp;T &amp; friends <a href=\"/x?a=1&amp;b=2\">more</a></p>");
+    feed_free(&a);
+    feed_free(&b);
+}
+
+static void test_recovery_never_damages_text(void)
+{
+    const char *fixed_item =
+        "<item><title>AT&amp;T testing &amp;doesnotexist; entity</title>"
+        "<link>https://blog.example/q?a=1&amp;b=2&amp;c</link><guid>q-4</guid></item>\n";
+    const char *broken_item =
+        "<item><title>AT&T testing &doesnotexist; entity</title>"
+        "<link>https://blog.example/q?a=1&b=2&c</link><guid>q-4</guid></item>\n";
+    char *strict = realistic_feed("", 4, fixed_item);
+    char *broken = realistic_feed("", 4, broken_item);
+    check_other_entries_intact(strict, broken, 4);
+    struct feed f;
+    CHECK(parse(broken, NULL, &f) == 0);
+    CHECK(f.bozo);
+    if (f.n_items > 4) {
+        CHECK_STR(f.items[4].title, "AT&T testing &doesnotexist; entity");
+        CHECK_STR(f.items[4].link, "https://blog.example/q?a=1&b=2&c");
+    }
+    feed_free(&f);
+    free(broken);
+    /* a blank line before the XML declaration is no damage either */
+    char *blank = realistic_feed("\n\r\n", 4, fixed_item);
+    check_other_entries_intact(strict, blank, 99);
+    free(blank);
+    /* an error of another kind (a repeated attribute) in one entry: references elsewhere stay */
+    char *plain = realistic_feed("", -1, "");
+    char *other = realistic_feed("", 2, "<item><title a=\"1\" a=\"2\">x</title></item>\n");
+    check_other_entries_intact(plain, other, 2);
+    free(other);
+    free(plain);
+    free(strict);
+}
+
 static void test_dates(void)
 {
     static const struct {
@@ -349,6 +441,7 @@ int main(void)
     RUN(test_atom10_links_and_bases);
     RUN(test_rss10_and_json_feed);
     RUN(test_broken_input);
+    RUN(test_recovery_never_damages_text);
     RUN(test_dates);
     RUN(test_entity_bombs_are_refused);
     RUN(test_external_entities_and_dtds_are_not_loaded);
