@@ -37,13 +37,69 @@
 
 #define FEED_MAX_ITEMS 10000
 
+/* Namespace URIs as feeds write them: the same without regard to case, to http or https,
+ * or to a trailing '/' or '#', and known variants (the iTunes DTD address Apple's own
+ * examples used, Media RSS's old host, Dublin Core 1.0) mean the current URI. */
+static const char *ns_canonical(const char *href)
+{
+    static const struct {
+        const char *variant, *ns;
+    } variants[] = {{"http://example.com/DTDs/PodCast-1.0.dtd", NS_ITUNES},
+                    {"http://tools.search.yahoo.com/mrss/", NS_MEDIA},
+                    {"http://purl.org/dc/elements/1.0/", NS_DC},
+                    {"http://purl.org/rss/1.0/modules/content/content/", NS_CONTENT}};
+    for (size_t i = 0; i < ARRAY_LEN(variants); i++)
+        if (strcasecmp(href, variants[i].variant) == 0)
+            return variants[i].ns;
+    return href;
+}
+
+static bool ns_same(const char *a, const char *b)
+{
+    if (!a || !b)
+        return a == b;
+    a = ns_canonical(a);
+    b = ns_canonical(b);
+    for (int k = 0; k < 2; k++) { /* past the scheme */
+        const char **p = k ? &b : &a;
+        if (strncasecmp(*p, "https://", 8) == 0)
+            *p += 8;
+        else if (strncasecmp(*p, "http://", 7) == 0)
+            *p += 7;
+    }
+    size_t la = strlen(a), lb = strlen(b);
+    while (la && (a[la - 1] == '/' || a[la - 1] == '#'))
+        la--;
+    while (lb && (b[lb - 1] == '/' || b[lb - 1] == '#'))
+        lb--;
+    return la == lb && strncasecmp(a, b, la) == 0;
+}
+
+/* True when n is the element ns:name. Names compare without regard to case (<PubDate>,
+ * <TiTlE>); ns NULL means no namespace. An element whose prefix was never declared
+ * (<content:encoded> without xmlns:content) is in the namespace that prefix
+ * conventionally names. */
 static bool is_named(const xmlNode *n, const char *ns, const char *name)
 {
-    if (!n || n->type != XML_ELEMENT_NODE || strcmp((const char *)n->name, name) != 0)
+    static const struct {
+        const char *prefix, *ns;
+    } conventional[] = {{"content", NS_CONTENT}, {"dc", NS_DC},         {"dcterms", NS_DCTERMS},
+                        {"atom", NS_ATOM10},     {"itunes", NS_ITUNES}, {"media", NS_MEDIA},
+                        {"xhtml", NS_XHTML},     {"rdf", NS_RDF},       {"sy", NS_SY}};
+    if (!n || n->type != XML_ELEMENT_NODE)
         return false;
-    if (!ns)
-        return n->ns == NULL || n->ns->href == NULL || n->ns->href[0] == '\0';
-    return n->ns && n->ns->href && strcmp((const char *)n->ns->href, ns) == 0;
+    const char *local = (const char *)n->name;
+    const char *href = n->ns && n->ns->href && n->ns->href[0] ? (const char *)n->ns->href : NULL;
+    const char *colon = href ? NULL : strchr(local, ':');
+    for (size_t i = 0; colon && i < ARRAY_LEN(conventional); i++)
+        if ((size_t)(colon - local) == strlen(conventional[i].prefix) &&
+            strncasecmp(local, conventional[i].prefix, (size_t)(colon - local)) == 0) {
+            href = conventional[i].ns;
+            local = colon + 1;
+        }
+    if (strcasecmp(local, name) != 0)
+        return false;
+    return ns ? href && ns_same(href, ns) : href == NULL;
 }
 
 /* The first child element with this namespace (NULL: none or the feed's own) and name. */
@@ -53,6 +109,16 @@ static xmlNode *child(const xmlNode *parent, const char *ns, const char *name)
         if (is_named(c, ns, name))
             return c;
     return NULL;
+}
+
+/* The last such child: of repeated dates, the last one written is the newest word. */
+static xmlNode *last_child(const xmlNode *parent, const char *ns, const char *name)
+{
+    xmlNode *last = NULL;
+    for (xmlNode *c = parent ? parent->children : NULL; c; c = c->next)
+        if (is_named(c, ns, name))
+            last = c;
+    return last;
 }
 
 static char *trimmed_copy(const char *s)
@@ -86,6 +152,18 @@ static char *inner_xml(xmlNode *n)
     char *s = trimmed_copy((const char *)xmlBufferContent(buffer));
     xmlBufferFree(buffer);
     return s;
+}
+
+/* An RSS text element: its text, or when it holds markup written unescaped
+ * (<description><p>...</p></description>), that markup as it stands. */
+static char *rss_text(xmlNode *n)
+{
+    if (!n)
+        return NULL;
+    for (xmlNode *c = n->children; c; c = c->next)
+        if (c->type == XML_ELEMENT_NODE)
+            return inner_xml(n);
+    return node_text(n);
 }
 
 /* Decodes base64 text (whitespace ignored); NULL when it is not base64. Caller frees. */
@@ -152,9 +230,10 @@ static char *decoded_text(xmlNode *n)
     return decoded;
 }
 
-/* An Atom text construct. Atom 1.0: type text/html (and text/ *) is text; xhtml or an XML
- * media type is markup without its wrapping div; any other media type is base64. Atom 0.3:
- * mode escaped is text, base64 is decoded, xml (the default) is the markup as it stands. */
+/* An Atom text construct or content. Atom 1.0: type text/html (and text/ *) is text; xhtml
+ * or an XML media type is markup without its wrapping div; any other media type is base64;
+ * a type that is no media type at all ("", "plain") is text, never base64. Atom 0.3: mode
+ * escaped is text, base64 is decoded, xml (the default) is the markup as it stands. */
 static char *atom_text(xmlNode *n, bool atom03)
 {
     if (!n)
@@ -174,7 +253,7 @@ static char *atom_text(xmlNode *n, bool atom03)
         else
             text = node_text(n);
     } else if (!type || strcmp(type, "text") == 0 || strcmp(type, "html") == 0 ||
-               strncmp(type, "text/", 5) == 0) {
+               strncmp(type, "text/", 5) == 0 || (!xml_type && !strchr(type, '/'))) {
         text = node_text(n);
     } else if (xml_type) {
         xmlNode *div = sole_div(n);
@@ -298,7 +377,7 @@ static void collect_enclosures(xmlNode *e, const char *ns, struct feed_item *it,
 
 static void parse_atom_entry(xmlNode *e, const char *ns, struct feed_item *it)
 {
-    bool atom03 = ns && strcmp(ns, NS_ATOM03) == 0;
+    bool atom03 = ns_same(ns, NS_ATOM03);
     take(&it->id, node_text(child(e, ns, "id")));
     take(&it->title, atom_text(child(e, ns, "title"), atom03));
     for (xmlNode *c = e->children; c; c = c->next) {
@@ -327,13 +406,11 @@ static void parse_atom_entry(xmlNode *e, const char *ns, struct feed_item *it)
     take(&it->summary, atom_text(child(e, ns, "summary"), atom03));
     xmlNode *content = child(e, ns, "content");
     take(&it->content, atom_text(content, atom03));
-    if (!it->summary && it->content)
-        it->summary = xstrdup(it->content);
     set_date(child(e, ns, "published"), &it->published, &it->has_published);
     set_date(child(e, ns, "issued"), &it->published, &it->has_published);
     set_date(child(e, NS_DCTERMS, "issued"), &it->published, &it->has_published);
-    set_date(child(e, ns, "updated"), &it->updated, &it->has_updated);
-    set_date(child(e, ns, "modified"), &it->updated, &it->has_updated);
+    set_date(last_child(e, ns, "updated"), &it->updated, &it->has_updated);
+    set_date(last_child(e, ns, "modified"), &it->updated, &it->has_updated);
     set_date(child(e, NS_DC, "date"), &it->updated, &it->has_updated);
 }
 
@@ -346,8 +423,8 @@ static void parse_rss_item(xmlNode *e, const char *ns, struct feed_item *it)
         take(&it->id, trimmed_copy((const char *)about));
         xmlFree(about);
     }
-    take(&it->title, node_text(child(e, ns, "title")));
-    take(&it->title, node_text(child(e, NS_DC, "title")));
+    take(&it->title, rss_text(child(e, ns, "title")));
+    take(&it->title, rss_text(child(e, NS_DC, "title")));
     take(&it->title, node_text(child(e, NS_MEDIA, "title")));
     xmlNode *link = child(e, ns, "link");
     if (link) {
@@ -363,21 +440,24 @@ static void parse_rss_item(xmlNode *e, const char *ns, struct feed_item *it)
     }
     take(&it->author, author_name(node_text(child(e, ns, "author"))));
     take(&it->author, author_name(node_text(child(e, NS_DC, "creator"))));
+    take(&it->author, author_name(node_text(child(e, NS_DC, "author"))));
     take(&it->author, author_name(node_text(child(e, NS_ITUNES, "author"))));
-    take(&it->summary, node_text(child(e, ns, "description")));
-    take(&it->summary, node_text(child(e, NS_DC, "description")));
+    take(&it->summary, rss_text(child(e, ns, "description")));
+    take(&it->summary, rss_text(child(e, NS_DC, "description")));
     take(&it->summary, node_text(child(e, NS_ITUNES, "summary")));
-    take(&it->content, node_text(child(e, NS_CONTENT, "encoded")));
+    take(&it->content, rss_text(child(e, NS_CONTENT, "encoded")));
     collect_enclosures(e, ns, it, 0);
     xmlNode *body = child(e, NS_XHTML, "body");
     if (body)
         take(&it->content, inner_xml(body));
-    if (!it->summary && it->content)
-        it->summary = xstrdup(it->content);
+    take(&it->content, rss_text(child(e, ns, "fullitem")));
     set_date(child(e, ns, "pubDate"), &it->published, &it->has_published);
     set_date(child(e, NS_DCTERMS, "issued"), &it->published, &it->has_published);
     set_date(child(e, NS_DC, "date"), &it->updated, &it->has_updated);
     set_date(child(e, NS_DCTERMS, "modified"), &it->updated, &it->has_updated);
+    /* Atom's elements in an RSS item (atom:author, atom:content, atom:updated, ...) fill what
+     * the RSS ones left empty */
+    parse_atom_entry(e, NS_ATOM10, it);
 }
 
 static struct feed_item *add_item(struct feed *f, size_t *cap)
@@ -391,8 +471,12 @@ static struct feed_item *add_item(struct feed *f, size_t *cap)
     return it;
 }
 
+/* What every item gets: content stands for a missing summary (as feedparser does), and
+ * published for a missing updated (feedparser 6). */
 static void finish_item(struct feed_item *it)
 {
+    if (!it->summary && it->content)
+        it->summary = xstrdup(it->content);
     if (!it->has_updated && it->has_published) {
         it->updated = it->published;
         it->has_updated = true;
@@ -401,7 +485,7 @@ static void finish_item(struct feed_item *it)
 
 static void parse_atom(xmlNode *root, const char *ns, struct feed *f)
 {
-    bool atom03 = ns && strcmp(ns, NS_ATOM03) == 0;
+    bool atom03 = ns_same(ns, NS_ATOM03);
     take(&f->title, atom_text(child(root, ns, "title"), atom03));
     take(&f->subtitle, atom_text(child(root, ns, "subtitle"), atom03));
     take(&f->subtitle, atom_text(child(root, ns, "tagline"), atom03));
@@ -445,15 +529,15 @@ static void parse_rss(xmlNode *root, const char *ns, struct feed *f)
     xmlNode *channel = child(root, ns, "channel");
     if (!channel)
         channel = root;
-    take(&f->title, node_text(child(channel, ns, "title")));
-    take(&f->title, node_text(child(channel, NS_DC, "title")));
+    take(&f->title, rss_text(child(channel, ns, "title")));
+    take(&f->title, rss_text(child(channel, NS_DC, "title")));
     xmlNode *link = child(channel, ns, "link");
     if (link) {
         char *text = node_text(link);
         take(&f->link, resolve(link, text));
         free(text);
     }
-    take(&f->subtitle, node_text(child(channel, ns, "description")));
+    take(&f->subtitle, rss_text(child(channel, ns, "description")));
     take(&f->subtitle, node_text(child(channel, NS_ITUNES, "subtitle")));
     take(&f->subtitle, node_text(child(channel, NS_ITUNES, "summary")));
     char *ttl = node_text(child(channel, ns, "ttl"));
@@ -817,21 +901,21 @@ static bool feed_kind_of(xmlNode *root, struct feed_kind *k)
                                                : FEED_FORMAT_RSS;
         xmlFree(version);
         k->ns = root_ns; /* RSS elements are in the root's namespace, if any */
-    } else if (strcmp(name, "RDF") == 0) {
+    } else if (strcasecmp(name, "RDF") == 0) {
         xmlNode *channel = NULL;
         for (xmlNode *c = root->children; c && !channel; c = c->next)
-            if (c->type == XML_ELEMENT_NODE && strcmp((const char *)c->name, "channel") == 0)
+            if (c->type == XML_ELEMENT_NODE && strcasecmp((const char *)c->name, "channel") == 0)
                 channel = c;
         const char *ns = channel && channel->ns ? (const char *)channel->ns->href : NULL;
         for (xmlNs *d = root->nsDef; d && !ns; d = d->next)
-            if (d->href && (strcmp((const char *)d->href, NS_RSS090) == 0 ||
-                            strcmp((const char *)d->href, NS_RSS10) == 0))
+            if (d->href && (ns_same((const char *)d->href, NS_RSS090) ||
+                            ns_same((const char *)d->href, NS_RSS10)))
                 ns = (const char *)d->href;
         k->ns = ns ? ns : NS_RSS10;
-        k->format = strcmp(k->ns, NS_RSS090) == 0 ? FEED_FORMAT_RSS09X : FEED_FORMAT_RSS10;
-    } else if (strcmp(name, "feed") == 0) {
-        k->format = root_ns && strcmp(root_ns, NS_ATOM10) == 0   ? FEED_FORMAT_ATOM10
-                    : root_ns && strcmp(root_ns, NS_ATOM03) == 0 ? FEED_FORMAT_ATOM03
+        k->format = ns_same(k->ns, NS_RSS090) ? FEED_FORMAT_RSS09X : FEED_FORMAT_RSS10;
+    } else if (strcasecmp(name, "feed") == 0) {
+        k->format = root_ns && ns_same(root_ns, NS_ATOM10)   ? FEED_FORMAT_ATOM10
+                    : root_ns && ns_same(root_ns, NS_ATOM03) ? FEED_FORMAT_ATOM03
                                                                  : FEED_FORMAT_ATOM;
         k->ns = root_ns;
         k->atom = true;
