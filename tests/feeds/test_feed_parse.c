@@ -246,6 +246,112 @@ static void test_recovery_never_damages_text(void)
     free(strict);
 }
 
+static int parse_bytes(const char *data, size_t len, struct feed *f)
+{
+    char err[256];
+    return feed_parse(data, len, NULL, f, err, sizeof err);
+}
+
+/* The forms of point 3 of issue 22, each a capability of its own. */
+static void test_forgiving_forms(void)
+{
+    struct feed f;
+    /* element names in any case, the iTunes DTD variant, upper-case Dublin Core URI,
+     * dc:author, an undeclared content: prefix, Atom elements in an RSS item */
+    const char *rss =
+        "<RSS version=\"2.0\" xmlns:itunes=\"http://www.itunes.com/DTDs/PodCast-1.0.dtd\" "
+        "xmlns:dc=\"HTTP://PURL.ORG/DC/ELEMENTS/1.1/\" xmlns:atom=\"http://www.w3.org/2005/Atom\">"
+        "<Channel><TiTlE>Loud</TiTlE><Link>http://loud.example/</Link>"
+        "<Item><Title>One</Title><PubDate>Thu, 01 Jan 2004 19:48:21 GMT</PubDate>"
+        "<dc:author>Ann Author (ann@loud.example)</dc:author>"
+        "<content:encoded>&lt;p&gt;Body&lt;/p&gt;</content:encoded></Item>"
+        "<item><itunes:author>Pod Person</itunes:author><atom:content type=\"html\">&lt;i&gt;x&lt;/i&gt;</atom:content>"
+        "<atom:published>2004-01-02T00:00:00Z</atom:published><atom:updated>2004-01-03T00:00:00Z</atom:updated></item>"
+        "<item><atom:author><atom:name>Atom Name</atom:name></atom:author><fullitem>&lt;b&gt;all&lt;/b&gt;</fullitem>"
+        "<description><p>Naked <b>markup</b></p></description><title><em>Hi</em> there</title></item>"
+        "</Channel></RSS>";
+    CHECK(parse(rss, NULL, &f) == 0);
+    CHECK(f.format == FEED_FORMAT_RSS20);
+    CHECK_STR(f.title, "Loud");
+    CHECK_STR(f.link, "http://loud.example/");
+    CHECK(f.n_items == 3);
+    if (f.n_items == 3) {
+        char when[DATE_ISO_LEN];
+        CHECK_STR(f.items[0].title, "One");
+        CHECK(f.items[0].has_published);
+        CHECK_STR(f.items[0].author, "Ann Author");
+        CHECK_STR(f.items[0].content, "<p>Body</p>");
+        CHECK_STR(f.items[1].author, "Pod Person");
+        CHECK_STR(f.items[1].content, "<i>x</i>");
+        iso(f.items[1].published, when);
+        CHECK_STR(when, "2004-01-02T00:00:00Z");
+        iso(f.items[1].updated, when);
+        CHECK_STR(when, "2004-01-03T00:00:00Z");
+        CHECK_STR(f.items[2].author, "Atom Name");
+        CHECK_STR(f.items[2].content, "<b>all</b>");
+        CHECK_STR(f.items[2].summary, "<p>Naked <b>markup</b></p>");
+        CHECK_STR(f.items[2].title, "<em>Hi</em> there");
+    }
+    feed_free(&f);
+
+    /* Atom: the last <updated> wins; a title whose type is no media type is text */
+    const char *atom =
+        "<feed xmlns=\"http://www.w3.org/2005/Atom\"><entry><title type=\"\">evil</title>"
+        "<updated>2004-01-01T00:00:00Z</updated><updated>2005-06-07T08:09:10Z</updated></entry>"
+        "<entry><title type=\"plain\">also text</title></entry></feed>";
+    CHECK(parse(atom, NULL, &f) == 0);
+    CHECK(f.n_items == 2);
+    if (f.n_items == 2) {
+        char when[DATE_ISO_LEN];
+        CHECK_STR(f.items[0].title, "evil");
+        iso(f.items[0].updated, when);
+        CHECK_STR(when, "2005-06-07T08:09:10Z");
+        CHECK_STR(f.items[1].title, "also text");
+    }
+    feed_free(&f);
+
+    /* UTF-16 declared as "utf16" without a BOM, in both byte orders */
+    const char *ascii = "<?xml version=\"1.0\" encoding=\"utf16\"?><rss version=\"2.0\"><channel>"
+                        "<title>Wide</title></channel></rss>";
+    for (int big = 0; big < 2; big++) {
+        size_t n = strlen(ascii);
+        char *wide = calloc(2 * n, 1);
+        for (size_t i = 0; i < n; i++)
+            wide[2 * i + big] = ascii[i];
+        CHECK(parse_bytes(wide, 2 * n, &f) == 0);
+        CHECK_STR(f.title, "Wide");
+        feed_free(&f);
+        free(wide);
+    }
+
+    /* bytes 0x80-0x9F under ISO-8859-1 are windows-1252's: 0x93 0x94 are curly quotes */
+    const char *latin = "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><rss version=\"2.0\"><channel>"
+                        "<title>\x93Quoted\x94 caf\xe9</title></channel></rss>";
+    CHECK(parse(latin, NULL, &f) == 0);
+    CHECK_STR(f.title, "\u201cQuoted\u201d caf\u00e9");
+    feed_free(&f);
+
+    /* a feed inside an HTML page: raw in the body, or escaped in a <pre> */
+    const char *in_body = "<!DOCTYPE html><html><head><title>Page</title></head><body>"
+                          "<rss version=\"2.0\"><channel><title>Inside</title><item><title>A &amp; B</title>"
+                          "</item></channel></rss></body></html>";
+    CHECK(parse(in_body, NULL, &f) == 0);
+    CHECK(f.format == FEED_FORMAT_RSS20);
+    CHECK_STR(f.title, "Inside");
+    CHECK(f.n_items == 1 && strcmp(f.items[0].title, "A & B") == 0);
+    feed_free(&f);
+    const char *in_pre = "<html><body><pre>&lt;?xml version=\"1.0\"?&gt;\n&lt;feed xmlns=\"http://www.w3.org/2005/Atom\"&gt;"
+                         "&lt;title&gt;Shown&lt;/title&gt;&lt;entry&gt;&lt;title&gt;A &amp;amp; B&lt;/title&gt;"
+                         "&lt;/entry&gt;&lt;/feed&gt;</pre></body></html>";
+    CHECK(parse(in_pre, NULL, &f) == 0);
+    CHECK(f.format == FEED_FORMAT_ATOM10);
+    CHECK_STR(f.title, "Shown");
+    CHECK(f.n_items == 1 && strcmp(f.items[0].title, "A & B") == 0);
+    feed_free(&f);
+    char err[256];
+    CHECK(feed_parse("<html><body><p>no feed</p></body></html>", 40, NULL, &f, err, sizeof err) < 0);
+}
+
 static void test_dates(void)
 {
     static const struct {
@@ -461,6 +567,7 @@ int main(void)
     RUN(test_rss10_and_json_feed);
     RUN(test_broken_input);
     RUN(test_recovery_never_damages_text);
+    RUN(test_forgiving_forms);
     RUN(test_dates);
     RUN(test_entity_bombs_are_refused);
     RUN(test_external_entities_and_dtds_are_not_loaded);
