@@ -1,7 +1,10 @@
 /* parse.c: RSS 0.9x/1.0/2.0, Atom 0.3/1.0 (libxml2) and JSON Feed (Jansson) into struct feed.
  *
- * libxml2 reads with network access off, no DTD loading and no entity substitution
- * from outside the document; ill-formed input is recovered and flagged bozo. */
+ * XML is made UTF-8 first (common/charset.h), then fed to libxml2's push parser through a
+ * repair pass that keeps broken references from damaging text, and each item is parsed
+ * as it ends and its subtree freed (see "Reading the bytes" below; docs/feeds.md says what
+ * fills each field). libxml2 reads with network access off, no DTD loading and no entity
+ * substitution from outside the document; ill-formed input is recovered and flagged bozo. */
 #include "feeds/feed.h"
 
 #include <libxml/HTMLparser.h>
