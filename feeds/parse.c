@@ -169,7 +169,8 @@ static char *rss_text(xmlNode *n)
     return node_text(n);
 }
 
-/* Decodes base64 text (whitespace ignored); NULL when it is not base64. Caller frees. */
+/* Decodes base64 text (whitespace ignored); NULL when it is not base64 or does not decode
+ * to UTF-8 text (such a value is kept as written, as feedparser keeps it). Caller frees. */
 static char *base64_decode(const char *text)
 {
     static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -193,6 +194,10 @@ static char *base64_decode(const char *text)
             bits -= 8;
             buf_append_char(&out, (char)((acc >> bits) & 0xFF));
         }
+    }
+    if (out.len && (memchr(out.data, '\0', out.len) || !utf8_valid(out.data, out.len))) {
+        buf_free(&out);
+        return NULL;
     }
     return buf_steal(&out);
 }
@@ -235,7 +240,8 @@ static char *decoded_text(xmlNode *n)
 
 /* An Atom text construct or content. Atom 1.0: type text/html (and text/ *) is text; xhtml
  * or an XML media type is markup without its wrapping div; any other media type is base64;
- * a type that is no media type at all ("", "plain") is text, never base64. Atom 0.3: mode
+ * * a type that is no media type at all ("", "plain") is text, never base64, and so is base64
+ * that does not decode to text (base64_decode). Atom 0.3: mode
  * escaped is text, base64 is decoded, xml (the default) is the markup as it stands. */
 static char *atom_text(xmlNode *n, bool atom03)
 {

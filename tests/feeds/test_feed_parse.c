@@ -298,15 +298,17 @@ static void test_forgiving_forms(void)
     const char *atom =
         "<feed xmlns=\"http://www.w3.org/2005/Atom\"><entry><title type=\"\">evil</title>"
         "<updated>2004-01-01T00:00:00Z</updated><updated>2005-06-07T08:09:10Z</updated></entry>"
-        "<entry><title type=\"plain\">also text</title></entry></feed>";
+        "<entry><title type=\"plain\">also text</title></entry>"
+        "<entry><title type=\"application/x-custom\">test</title></entry></feed>";
     CHECK(parse(atom, NULL, &f) == 0);
-    CHECK(f.n_items == 2);
-    if (f.n_items == 2) {
+    CHECK(f.n_items == 3);
+    if (f.n_items == 3) {
         char when[DATE_ISO_LEN];
         CHECK_STR(f.items[0].title, "evil");
         iso(f.items[0].updated, when);
         CHECK_STR(when, "2005-06-07T08:09:10Z");
         CHECK_STR(f.items[1].title, "also text");
+        CHECK_STR(f.items[2].title, "test"); /* base64 of bytes that are no text: kept */
     }
     feed_free(&f);
 
