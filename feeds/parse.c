@@ -239,10 +239,10 @@ static char *decoded_text(xmlNode *n)
 }
 
 /* An Atom text construct or content. Atom 1.0: type text/html (and text/ *) is text; xhtml
- * or an XML media type is markup without its wrapping div; any other media type is base64;
- * * a type that is no media type at all ("", "plain") is text, never base64, and so is base64
- * that does not decode to text (base64_decode). Atom 0.3: mode
- * escaped is text, base64 is decoded, xml (the default) is the markup as it stands. */
+ * or an XML media type is markup without its wrapping div; any other media type is base64,
+ * decoded when it decodes to text (base64_decode); a type that is no media type at all
+ * ("", "plain") is text, never base64. Atom 0.3: mode escaped is text, base64 is decoded,
+ * xml (the default) is the markup as it stands. */
 static char *atom_text(xmlNode *n, bool atom03)
 {
     if (!n)
