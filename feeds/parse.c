@@ -1160,14 +1160,16 @@ int feed_parse(const char *data, size_t len, const char *doc_url, struct feed *o
                size_t errlen)
 {
     memset(out, 0, sizeof *out);
-    size_t i = 0;
+    size_t bom_len, i;
+    const char *bom = charset_bom(data, len, &bom_len);
+    i = bom && strcmp(bom, "UTF-8") == 0 ? bom_len : 0;
     while (i < len && (data[i] == ' ' || data[i] == '\t' || data[i] == '\r' || data[i] == '\n'))
         i++;
     if (len > (size_t)1 << 30)
         return set_err(err, errlen, "feed larger than 1 GiB");
     int rc;
-    if (i < len && data[i] == '{') {
-        rc = parse_json_feed(data, len, doc_url, out, err, errlen);
+    if (i < len && data[i] == '{') { /* (a UTF-8 BOM before it is no part of the JSON) */
+        rc = parse_json_feed(data + i, len - i, doc_url, out, err, errlen);
     } else {
         rc = parse_xml(data, len, doc_url, out, err, errlen);
     }

@@ -352,6 +352,13 @@ static void test_forgiving_forms(void)
     feed_free(&f);
     char err[256];
     CHECK(feed_parse("<html><body><p>no feed</p></body></html>", 40, NULL, &f, err, sizeof err) < 0);
+
+    /* JSON Feed after a UTF-8 BOM */
+    CHECK(parse("\xEF\xBB\xBF\n{\"version\": \"https://jsonfeed.org/version/1.1\", \"title\": \"J\", \"items\": []}",
+                NULL, &f) == 0);
+    CHECK(f.format == FEED_FORMAT_JSON);
+    CHECK_STR(f.title, "J");
+    feed_free(&f);
 }
 
 static void test_dates(void)
