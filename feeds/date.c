@@ -181,7 +181,10 @@ static bool parse_zone(const char *p, int *offset)
     *offset = 0;
     if (!*p)
         return true; /* no zone: UTC */
-    if (strncasecmp(p, "Etc/", 4) == 0) /* tz database names: "Etc/GMT", "Etc/UTC" */
+    /* tz database names: "Etc/GMT", "Etc/UTC", and "Etc/GMT+5", which (POSIX's sign) is
+     * five hours behind */
+    bool posix_sign = strncasecmp(p, "Etc/", 4) == 0;
+    if (posix_sign)
         p += 4;
     if (*p == '+' || *p == '-') {
         int sign = *p == '-' ? -1 : 1;
@@ -206,7 +209,7 @@ static bool parse_zone(const char *p, int *offset)
                 int extra;
                 if (!parse_zone(rest, &extra))
                     return false;
-                *offset += extra;
+                *offset += posix_sign ? -extra : extra;
                 return true;
             }
             return only_trailing_comment(rest);
