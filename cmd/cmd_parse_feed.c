@@ -47,13 +47,10 @@ int cmd_parse_feed(int argc, char **argv)
         fprintf(stderr, "feedspool parse-feed: %s: %s\n", path, err);
         status = 1;
     } else {
-        json_t *out = feed_to_json(&feed);
-        char *text = json_dumps(out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-        if (!text)
-            abort(); /* every string was made valid UTF-8: only allocation can fail */
-        printf("%s\n", text);
-        free(text);
-        json_decref(out);
+        if (feed_write_json(&feed, stdout) < 0 || fflush(stdout) != 0) {
+            fprintf(stderr, "feedspool parse-feed: writing the JSON failed\n");
+            status = 1;
+        }
         feed_free(&feed);
     }
     free(data);

@@ -23,6 +23,7 @@
 #include <strings.h>
 
 #include "common/buf.h"
+#include "common/charset.h"
 #include "common/utf8.h"
 #include "common/util.h"
 #include "extract/extract_internal.h"
@@ -709,11 +710,15 @@ static char *declared_charset(const char *data, size_t len)
 static char *page_encoding(const struct extract_input *in)
 {
     char *charset = charset_of(in->content_type);
-    const unsigned char *u = (const unsigned char *)in->data;
-    bool bom = in->len >= 2 && ((u[0] == 0xFE && u[1] == 0xFF) || (u[0] == 0xFF && u[1] == 0xFE) ||
-                                (in->len >= 3 && u[0] == 0xEF && u[1] == 0xBB && u[2] == 0xBF));
+    size_t bom_len;
+    bool bom = charset_bom(in->data, in->len, &bom_len) != NULL;
     if (!charset && !bom)
         charset = declared_charset(in->data, in->len);
+    const char *alias = charset_alias(charset);
+    if (alias) {
+        free(charset);
+        charset = xstrdup(alias);
+    }
     xmlCharEncodingHandler *handler = charset ? xmlFindCharEncodingHandler(charset) : NULL;
     if (charset && !handler) { /* a charset nobody knows: as if none were declared */
         free(charset);
@@ -722,12 +727,6 @@ static char *page_encoding(const struct extract_input *in)
     xmlCharEncCloseFunc(handler);
     if (!charset && !bom)
         return xstrdup(utf8_valid(in->data, in->len) ? "UTF-8" : "windows-1252");
-    if (charset && (strcasecmp(charset, "iso-8859-1") == 0 || strcasecmp(charset, "latin1") == 0 ||
-                    strcasecmp(charset, "us-ascii") == 0 || strcasecmp(charset, "ascii") == 0 ||
-                    strcasecmp(charset, "iso8859-1") == 0)) {
-        free(charset);
-        return xstrdup("windows-1252");
-    }
     return bom ? (free(charset), NULL) : charset;
 }
 

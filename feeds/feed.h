@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 enum feed_format {
     FEED_FORMAT_UNKNOWN = 0, /* not recognised as a feed */
@@ -73,6 +74,9 @@ const char *feed_format_name(enum feed_format format); /* "rss20", ..., or NULL 
 
 /* The object described in shared/eval/feeds/SCHEMA.md (plus "bozo"). New reference. */
 json_t *feed_to_json(const struct feed *f);
+/* The same object written to out an entry at a time, so that a feed's JSON is never
+ * whole in memory. Returns 0, or -1 on a write error. */
+int feed_write_json(const struct feed *f, FILE *out);
 /* {"url", "type", "length"} (null when unknown). New reference. */
 json_t *feed_enclosure_to_json(const struct feed_enclosure *e);
 

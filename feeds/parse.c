@@ -1,7 +1,10 @@
 /* parse.c: RSS 0.9x/1.0/2.0, Atom 0.3/1.0 (libxml2) and JSON Feed (Jansson) into struct feed.
  *
- * libxml2 reads with network access off, no DTD loading and no entity substitution
- * from outside the document; ill-formed input is recovered and flagged bozo. */
+ * XML is made UTF-8 first (common/charset.h), then fed to libxml2's push parser through a
+ * repair pass that keeps broken references from damaging text, and each item is parsed
+ * as it ends and its subtree freed (see "Reading the bytes" below; docs/feeds.md says what
+ * fills each field). libxml2 reads with network access off, no DTD loading and no entity
+ * substitution from outside the document; ill-formed input is recovered and flagged bozo. */
 #include "feeds/feed.h"
 
 #include <libxml/HTMLparser.h>
@@ -14,6 +17,7 @@
 #include <strings.h>
 
 #include "common/buf.h"
+#include "common/charset.h"
 #include "common/utf8.h"
 #include "common/util.h"
 #include "feeds/date.h"
@@ -36,13 +40,69 @@
 
 #define FEED_MAX_ITEMS 10000
 
+/* Namespace URIs as feeds write them: the same without regard to case, to http or https,
+ * or to a trailing '/' or '#', and known variants (the iTunes DTD address Apple's own
+ * examples used, Media RSS's old host, Dublin Core 1.0) mean the current URI. */
+static const char *ns_canonical(const char *href)
+{
+    static const struct {
+        const char *variant, *ns;
+    } variants[] = {{"http://example.com/DTDs/PodCast-1.0.dtd", NS_ITUNES},
+                    {"http://tools.search.yahoo.com/mrss/", NS_MEDIA},
+                    {"http://purl.org/dc/elements/1.0/", NS_DC},
+                    {"http://purl.org/rss/1.0/modules/content/content/", NS_CONTENT}};
+    for (size_t i = 0; i < ARRAY_LEN(variants); i++)
+        if (strcasecmp(href, variants[i].variant) == 0)
+            return variants[i].ns;
+    return href;
+}
+
+static bool ns_same(const char *a, const char *b)
+{
+    if (!a || !b)
+        return a == b;
+    a = ns_canonical(a);
+    b = ns_canonical(b);
+    for (int k = 0; k < 2; k++) { /* past the scheme */
+        const char **p = k ? &b : &a;
+        if (strncasecmp(*p, "https://", 8) == 0)
+            *p += 8;
+        else if (strncasecmp(*p, "http://", 7) == 0)
+            *p += 7;
+    }
+    size_t la = strlen(a), lb = strlen(b);
+    while (la && (a[la - 1] == '/' || a[la - 1] == '#'))
+        la--;
+    while (lb && (b[lb - 1] == '/' || b[lb - 1] == '#'))
+        lb--;
+    return la == lb && strncasecmp(a, b, la) == 0;
+}
+
+/* True when n is the element ns:name. Names compare without regard to case (<PubDate>,
+ * <TiTlE>); ns NULL means no namespace. An element whose prefix was never declared
+ * (<content:encoded> without xmlns:content) is in the namespace that prefix
+ * conventionally names. */
 static bool is_named(const xmlNode *n, const char *ns, const char *name)
 {
-    if (!n || n->type != XML_ELEMENT_NODE || strcmp((const char *)n->name, name) != 0)
+    static const struct {
+        const char *prefix, *ns;
+    } conventional[] = {{"content", NS_CONTENT}, {"dc", NS_DC},         {"dcterms", NS_DCTERMS},
+                        {"atom", NS_ATOM10},     {"itunes", NS_ITUNES}, {"media", NS_MEDIA},
+                        {"xhtml", NS_XHTML},     {"rdf", NS_RDF},       {"sy", NS_SY}};
+    if (!n || n->type != XML_ELEMENT_NODE)
         return false;
-    if (!ns)
-        return n->ns == NULL || n->ns->href == NULL || n->ns->href[0] == '\0';
-    return n->ns && n->ns->href && strcmp((const char *)n->ns->href, ns) == 0;
+    const char *local = (const char *)n->name;
+    const char *href = n->ns && n->ns->href && n->ns->href[0] ? (const char *)n->ns->href : NULL;
+    const char *colon = href ? NULL : strchr(local, ':');
+    for (size_t i = 0; colon && i < ARRAY_LEN(conventional); i++)
+        if ((size_t)(colon - local) == strlen(conventional[i].prefix) &&
+            strncasecmp(local, conventional[i].prefix, (size_t)(colon - local)) == 0) {
+            href = conventional[i].ns;
+            local = colon + 1;
+        }
+    if (strcasecmp(local, name) != 0)
+        return false;
+    return ns ? href && ns_same(href, ns) : href == NULL;
 }
 
 /* The first child element with this namespace (NULL: none or the feed's own) and name. */
@@ -52,6 +112,16 @@ static xmlNode *child(const xmlNode *parent, const char *ns, const char *name)
         if (is_named(c, ns, name))
             return c;
     return NULL;
+}
+
+/* The last such child: of repeated dates, the last one written is the newest word. */
+static xmlNode *last_child(const xmlNode *parent, const char *ns, const char *name)
+{
+    xmlNode *last = NULL;
+    for (xmlNode *c = parent ? parent->children : NULL; c; c = c->next)
+        if (is_named(c, ns, name))
+            last = c;
+    return last;
 }
 
 static char *trimmed_copy(const char *s)
@@ -87,7 +157,20 @@ static char *inner_xml(xmlNode *n)
     return s;
 }
 
-/* Decodes base64 text (whitespace ignored); NULL when it is not base64. Caller frees. */
+/* An RSS text element: its text, or when it holds markup written unescaped
+ * (<description><p>...</p></description>), that markup as it stands. */
+static char *rss_text(xmlNode *n)
+{
+    if (!n)
+        return NULL;
+    for (xmlNode *c = n->children; c; c = c->next)
+        if (c->type == XML_ELEMENT_NODE)
+            return inner_xml(n);
+    return node_text(n);
+}
+
+/* Decodes base64 text (whitespace ignored); NULL when it is not base64 or does not decode
+ * to UTF-8 text (such a value is kept as written, as feedparser keeps it). Caller frees. */
 static char *base64_decode(const char *text)
 {
     static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -111,6 +194,10 @@ static char *base64_decode(const char *text)
             bits -= 8;
             buf_append_char(&out, (char)((acc >> bits) & 0xFF));
         }
+    }
+    if (out.len && (memchr(out.data, '\0', out.len) || !utf8_valid(out.data, out.len))) {
+        buf_free(&out);
+        return NULL;
     }
     return buf_steal(&out);
 }
@@ -151,9 +238,11 @@ static char *decoded_text(xmlNode *n)
     return decoded;
 }
 
-/* An Atom text construct. Atom 1.0: type text/html (and text/ *) is text; xhtml or an XML
- * media type is markup without its wrapping div; any other media type is base64. Atom 0.3:
- * mode escaped is text, base64 is decoded, xml (the default) is the markup as it stands. */
+/* An Atom text construct or content. Atom 1.0: type text/html (and text/ *) is text; xhtml
+ * or an XML media type is markup without its wrapping div; any other media type is base64,
+ * decoded when it decodes to text (base64_decode); a type that is no media type at all
+ * ("", "plain") is text, never base64. Atom 0.3: mode escaped is text, base64 is decoded,
+ * xml (the default) is the markup as it stands. */
 static char *atom_text(xmlNode *n, bool atom03)
 {
     if (!n)
@@ -173,7 +262,7 @@ static char *atom_text(xmlNode *n, bool atom03)
         else
             text = node_text(n);
     } else if (!type || strcmp(type, "text") == 0 || strcmp(type, "html") == 0 ||
-               strncmp(type, "text/", 5) == 0) {
+               strncmp(type, "text/", 5) == 0 || (!xml_type && !strchr(type, '/'))) {
         text = node_text(n);
     } else if (xml_type) {
         xmlNode *div = sole_div(n);
@@ -297,7 +386,7 @@ static void collect_enclosures(xmlNode *e, const char *ns, struct feed_item *it,
 
 static void parse_atom_entry(xmlNode *e, const char *ns, struct feed_item *it)
 {
-    bool atom03 = ns && strcmp(ns, NS_ATOM03) == 0;
+    bool atom03 = ns_same(ns, NS_ATOM03);
     take(&it->id, node_text(child(e, ns, "id")));
     take(&it->title, atom_text(child(e, ns, "title"), atom03));
     for (xmlNode *c = e->children; c; c = c->next) {
@@ -326,13 +415,11 @@ static void parse_atom_entry(xmlNode *e, const char *ns, struct feed_item *it)
     take(&it->summary, atom_text(child(e, ns, "summary"), atom03));
     xmlNode *content = child(e, ns, "content");
     take(&it->content, atom_text(content, atom03));
-    if (!it->summary && it->content)
-        it->summary = xstrdup(it->content);
     set_date(child(e, ns, "published"), &it->published, &it->has_published);
     set_date(child(e, ns, "issued"), &it->published, &it->has_published);
     set_date(child(e, NS_DCTERMS, "issued"), &it->published, &it->has_published);
-    set_date(child(e, ns, "updated"), &it->updated, &it->has_updated);
-    set_date(child(e, ns, "modified"), &it->updated, &it->has_updated);
+    set_date(last_child(e, ns, "updated"), &it->updated, &it->has_updated);
+    set_date(last_child(e, ns, "modified"), &it->updated, &it->has_updated);
     set_date(child(e, NS_DC, "date"), &it->updated, &it->has_updated);
 }
 
@@ -345,8 +432,8 @@ static void parse_rss_item(xmlNode *e, const char *ns, struct feed_item *it)
         take(&it->id, trimmed_copy((const char *)about));
         xmlFree(about);
     }
-    take(&it->title, node_text(child(e, ns, "title")));
-    take(&it->title, node_text(child(e, NS_DC, "title")));
+    take(&it->title, rss_text(child(e, ns, "title")));
+    take(&it->title, rss_text(child(e, NS_DC, "title")));
     take(&it->title, node_text(child(e, NS_MEDIA, "title")));
     xmlNode *link = child(e, ns, "link");
     if (link) {
@@ -362,21 +449,24 @@ static void parse_rss_item(xmlNode *e, const char *ns, struct feed_item *it)
     }
     take(&it->author, author_name(node_text(child(e, ns, "author"))));
     take(&it->author, author_name(node_text(child(e, NS_DC, "creator"))));
+    take(&it->author, author_name(node_text(child(e, NS_DC, "author"))));
     take(&it->author, author_name(node_text(child(e, NS_ITUNES, "author"))));
-    take(&it->summary, node_text(child(e, ns, "description")));
-    take(&it->summary, node_text(child(e, NS_DC, "description")));
+    take(&it->summary, rss_text(child(e, ns, "description")));
+    take(&it->summary, rss_text(child(e, NS_DC, "description")));
     take(&it->summary, node_text(child(e, NS_ITUNES, "summary")));
-    take(&it->content, node_text(child(e, NS_CONTENT, "encoded")));
+    take(&it->content, rss_text(child(e, NS_CONTENT, "encoded")));
     collect_enclosures(e, ns, it, 0);
     xmlNode *body = child(e, NS_XHTML, "body");
     if (body)
         take(&it->content, inner_xml(body));
-    if (!it->summary && it->content)
-        it->summary = xstrdup(it->content);
+    take(&it->content, rss_text(child(e, ns, "fullitem")));
     set_date(child(e, ns, "pubDate"), &it->published, &it->has_published);
     set_date(child(e, NS_DCTERMS, "issued"), &it->published, &it->has_published);
     set_date(child(e, NS_DC, "date"), &it->updated, &it->has_updated);
     set_date(child(e, NS_DCTERMS, "modified"), &it->updated, &it->has_updated);
+    /* Atom's elements in an RSS item (atom:author, atom:content, atom:updated, ...) fill what
+     * the RSS ones left empty */
+    parse_atom_entry(e, NS_ATOM10, it);
 }
 
 static struct feed_item *add_item(struct feed *f, size_t *cap)
@@ -390,8 +480,12 @@ static struct feed_item *add_item(struct feed *f, size_t *cap)
     return it;
 }
 
+/* What every item gets: content stands for a missing summary (as feedparser does), and
+ * published for a missing updated (feedparser 6). */
 static void finish_item(struct feed_item *it)
 {
+    if (!it->summary && it->content)
+        it->summary = xstrdup(it->content);
     if (!it->has_updated && it->has_published) {
         it->updated = it->published;
         it->has_updated = true;
@@ -400,7 +494,7 @@ static void finish_item(struct feed_item *it)
 
 static void parse_atom(xmlNode *root, const char *ns, struct feed *f)
 {
-    bool atom03 = ns && strcmp(ns, NS_ATOM03) == 0;
+    bool atom03 = ns_same(ns, NS_ATOM03);
     take(&f->title, atom_text(child(root, ns, "title"), atom03));
     take(&f->subtitle, atom_text(child(root, ns, "subtitle"), atom03));
     take(&f->subtitle, atom_text(child(root, ns, "tagline"), atom03));
@@ -414,13 +508,6 @@ static void parse_atom(xmlNode *root, const char *ns, struct feed *f)
         xmlFree(rel);
         xmlFree(href);
     }
-    size_t cap = 0;
-    for (xmlNode *c = root->children; c && f->n_items < FEED_MAX_ITEMS; c = c->next)
-        if (is_named(c, ns, "entry")) {
-            struct feed_item *it = add_item(f, &cap);
-            parse_atom_entry(c, ns, it);
-            finish_item(it);
-        }
 }
 
 /* sy:updatePeriod (hourly, daily, weekly, monthly, yearly) divided by sy:updateFrequency,
@@ -451,15 +538,15 @@ static void parse_rss(xmlNode *root, const char *ns, struct feed *f)
     xmlNode *channel = child(root, ns, "channel");
     if (!channel)
         channel = root;
-    take(&f->title, node_text(child(channel, ns, "title")));
-    take(&f->title, node_text(child(channel, NS_DC, "title")));
+    take(&f->title, rss_text(child(channel, ns, "title")));
+    take(&f->title, rss_text(child(channel, NS_DC, "title")));
     xmlNode *link = child(channel, ns, "link");
     if (link) {
         char *text = node_text(link);
         take(&f->link, resolve(link, text));
         free(text);
     }
-    take(&f->subtitle, node_text(child(channel, ns, "description")));
+    take(&f->subtitle, rss_text(child(channel, ns, "description")));
     take(&f->subtitle, node_text(child(channel, NS_ITUNES, "subtitle")));
     take(&f->subtitle, node_text(child(channel, NS_ITUNES, "summary")));
     char *ttl = node_text(child(channel, ns, "ttl"));
@@ -468,143 +555,19 @@ static void parse_rss(xmlNode *root, const char *ns, struct feed *f)
     free(ttl);
     if (!f->ttl_minutes)
         f->ttl_minutes = update_period_minutes(channel);
-    /* RSS 2.0 puts items in the channel; RSS 0.9/1.0 beside it. */
-    size_t cap = 0;
-    xmlNode *parents[2] = {channel, channel == root ? NULL : root};
-    for (int k = 0; k < 2; k++)
-        for (xmlNode *c = parents[k] ? parents[k]->children : NULL;
-             c && f->n_items < FEED_MAX_ITEMS; c = c->next)
-            if (is_named(c, ns, "item")) {
-                struct feed_item *it = add_item(f, &cap);
-                parse_rss_item(c, ns, it);
-                finish_item(it);
-            }
 }
 
-/* Feeds use HTML's named entities (&nbsp; &eacute; ...) that XML does not declare.
- * Returns a copy in which each such reference outside CDATA sections and comments is
- * replaced by its numeric reference, or NULL when there is none to replace. */
-static char *declare_html_entities(const char *data, size_t len, size_t *out_len)
-{
-    struct buf out;
-    buf_init(&out, 0);
-    bool changed = false;
-    size_t copied = 0;
-    for (size_t i = 0; i < len; i++) {
-        if (data[i] == '<' && len - i >= 9 && memcmp(data + i, "<![CDATA[", 9) == 0) {
-            const char *end = memmem(data + i, len - i, "]]>", 3);
-            i = end ? (size_t)(end - data) + 2 : len;
-            continue;
-        }
-        if (data[i] == '<' && len - i >= 4 && memcmp(data + i, "<!--", 4) == 0) {
-            const char *end = memmem(data + i, len - i, "-->", 3);
-            i = end ? (size_t)(end - data) + 2 : len;
-            continue;
-        }
-        if (data[i] != '&')
-            continue;
-        if (i + 2 < len && data[i + 1] == '#') {
-            /* Numeric references: "&#X41;" (XML wants a lower-case x), and C1 code points
-             * 128-159, which feeds mean as windows-1252 (as HTML reads them). */
-            bool hex = data[i + 2] == 'x' || data[i + 2] == 'X';
-            size_t j = i + 2 + hex;
-            unsigned long value = 0;
-            while (j < len && j - i < 12 && (hex ? isxdigit((unsigned char)data[j]) : isdigit((unsigned char)data[j]))) {
-                char digit = data[j];
-                value = value * (hex ? 16 : 10) +
-                        (unsigned long)(isdigit((unsigned char)digit) ? digit - '0' : (tolower((unsigned char)digit) - 'a' + 10));
-                j++;
-            }
-            if (j < len && data[j] == ';' && j > i + 2 + hex &&
-                (data[i + 2] == 'X' || (value >= 0x80 && value <= 0x9F))) {
-                static const unsigned short cp1252[32] = {
-                    0x20AC, 0x81,   0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
-                    0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0x8D,   0x017D, 0x8F,
-                    0x90,   0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
-                    0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x9D,   0x017E, 0x0178};
-                if (value >= 0x80 && value <= 0x9F)
-                    value = cp1252[value - 0x80];
-                char ref[24];
-                snprintf(ref, sizeof ref, "&#x%lX;", value);
-                buf_append(&out, data + copied, i - copied);
-                buf_append_str(&out, ref);
-                copied = j + 1;
-                i = j;
-                changed = true;
-            }
-            continue;
-        }
-        size_t j = i + 1;
-        while (j < len && j - i <= 32 && ((data[j] >= 'a' && data[j] <= 'z') ||
-                                          (data[j] >= 'A' && data[j] <= 'Z') ||
-                                          (j > i + 1 && data[j] >= '0' && data[j] <= '9')))
-            j++;
-        if (j == i + 1 || j >= len || data[j] != ';')
-            continue;
-        char name[40];
-        snprintf(name, sizeof name, "%.*s", (int)(j - i - 1), data + i + 1);
-        if (!strcmp(name, "amp") || !strcmp(name, "lt") || !strcmp(name, "gt") ||
-            !strcmp(name, "quot") || !strcmp(name, "apos"))
-            continue;
-        const htmlEntityDesc *entity = htmlEntityLookup((const xmlChar *)name);
-        if (!entity)
-            continue;
-        char ref[16];
-        snprintf(ref, sizeof ref, "&#%u;", entity->value);
-        buf_append(&out, data + copied, i - copied);
-        buf_append_str(&out, ref);
-        copied = j + 1;
-        i = j;
-        changed = true;
-    }
-    if (!changed) {
-        buf_free(&out);
-        return NULL;
-    }
-    buf_append(&out, data + copied, len - copied);
-    *out_len = out.len;
-    return buf_steal(&out);
-}
+/* ------------------------------------------------------------------------------------------
+ * Reading the bytes. The document is first made UTF-8 (charset.h), then handed to libxml2's
+ * push parser in slices through a repair pass that leaves well-formed input unchanged in
+ * meaning but makes every reference survive recovery: libxml2 drops each named entity
+ * reference (&amp; included) once a document has had any error, so named references become
+ * numeric ones, which it always keeps; an unknown entity or a bare "&" is escaped so that it
+ * reads literally, as an HTML5 tokeniser reads it. Items are parsed as their end tags arrive
+ * and their subtrees freed, so the tree never holds more than one item. */
 
-/* UTF-32 (with a BOM, or recognised by "<" or the BOM-less "<?xml" pattern), which
- * libxml2 does not read, transcoded to UTF-8; NULL when the data is not UTF-32. */
-static char *utf32_to_utf8(const char *data, size_t len, size_t *out_len)
-{
-    const unsigned char *u = (const unsigned char *)data;
-    bool big;
-    size_t start = 0;
-    if (len >= 4 && u[0] == 0 && u[1] == 0 && u[2] == 0xFE && u[3] == 0xFF) {
-        big = true;
-        start = 4;
-    } else if (len >= 4 && u[0] == 0xFF && u[1] == 0xFE && u[2] == 0 && u[3] == 0) {
-        big = false;
-        start = 4;
-    } else if (len >= 4 && u[0] == 0 && u[1] == 0 && u[2] == 0 && u[3] == '<') {
-        big = true;
-    } else if (len >= 4 && u[0] == '<' && u[1] == 0 && u[2] == 0 && u[3] == 0) {
-        big = false;
-    } else {
-        return NULL;
-    }
-    struct buf out;
-    buf_init(&out, 0);
-    for (size_t i = start; i + 4 <= len; i += 4) {
-        unsigned c = big ? (unsigned)u[i] << 24 | (unsigned)u[i + 1] << 16 | (unsigned)u[i + 2] << 8 | u[i + 3]
-                         : (unsigned)u[i + 3] << 24 | (unsigned)u[i + 2] << 16 | (unsigned)u[i + 1] << 8 | u[i];
-        if (c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
-            c = 0xFFFD;
-        char e[4];
-        size_t n = c < 0x80 ? (e[0] = (char)c, 1)
-                   : c < 0x800 ? (e[0] = (char)(0xC0 | c >> 6), e[1] = (char)(0x80 | (c & 0x3F)), 2)
-                   : c < 0x10000 ? (e[0] = (char)(0xE0 | c >> 12), e[1] = (char)(0x80 | ((c >> 6) & 0x3F)),
-                                    e[2] = (char)(0x80 | (c & 0x3F)), 3)
-                                 : (e[0] = (char)(0xF0 | c >> 18), e[1] = (char)(0x80 | ((c >> 12) & 0x3F)),
-                                    e[2] = (char)(0x80 | ((c >> 6) & 0x3F)), e[3] = (char)(0x80 | (c & 0x3F)), 4);
-        buf_append(&out, e, n);
-    }
-    *out_len = out.len;
-    return buf_steal(&out);
-}
+#define PARSE_SLICE 65536
+#define MAX_DECLARED_ENTITIES 256
 
 /* The encoding the XML declaration names (NUL bytes of UTF-16 skipped), or "" if none. */
 static void declared_encoding(const char *data, size_t len, char out[40])
@@ -630,61 +593,459 @@ static void declared_encoding(const char *data, size_t len, char out[40])
     out[k] = '\0';
 }
 
-/* The encoding to impose, or NULL to let libxml2 follow the BOM and the XML declaration.
- * As browsers do, ISO-8859-1 and ASCII are read as their superset windows-1252; bytes
- * that are not UTF-8 under a missing or UTF-8 declaration are windows-1252 too; aliases
- * iconv does not know are mapped; UTF-16 whose declaration names something else is UTF-16. */
-static const char *forced_encoding(const char *data, size_t len)
+/* The document as UTF-8 without a BOM. The encoding is the BOM's, else UTF-16/32 recognised
+ * by its NUL bytes, else the declared one (charset_alias() applied: ISO-8859-1 is read as
+ * windows-1252); a declaration of UTF-16 on bytes that are not is ignored, and bytes that
+ * are not UTF-8 under a missing or UTF-8 declaration (or one iconv does not know) are
+ * windows-1252. Returns data itself (past the BOM) or a copy put in *copy. */
+static const char *as_utf8(const char *data, size_t len, size_t *out_len, char **copy)
 {
-    static const struct {
-        const char *alias, *encoding;
-    } aliases[] = {{"u8", "UTF-8"},      {"utf8", "UTF-8"},  {"u16", "UTF-16"},
-                   {"utf16", "UTF-16"},  {"iso-8859-1", "windows-1252"},
-                   {"iso8859-1", "windows-1252"}, {"latin-1", "windows-1252"},
-                   {"latin1", "windows-1252"}, {"us-ascii", "windows-1252"},
-                   {"ascii", "windows-1252"}};
-    const unsigned char *u = (const unsigned char *)data;
+    *copy = NULL;
+    size_t bom_len;
+    const char *charset = charset_bom(data, len, &bom_len);
+    if (!charset)
+        charset = charset_sniff_wide(data, len);
     char declared[40];
     declared_encoding(data, len, declared);
-    for (size_t i = 0; i < ARRAY_LEN(aliases); i++)
-        if (strcasecmp(declared, aliases[i].alias) == 0)
-            return aliases[i].encoding;
-    bool wide = len >= 2 && ((u[0] == 0xFE && u[1] == 0xFF) || (u[0] == 0xFF && u[1] == 0xFE) ||
-                             u[0] == 0 || u[1] == 0);
-    if (wide)
-        return declared[0] && strncasecmp(declared, "utf-16", 6) != 0 ? "UTF-16" : NULL;
-    if (utf8_valid(data, len))
-        return NULL;
-    if (declared[0] && strcasecmp(declared, "utf-8") != 0)
-        return NULL; /* a legacy charset is declared: trust it */
-    return "windows-1252";
+    const char *alias = charset_alias(declared);
+    const char *named = alias ? alias : declared[0] ? declared : NULL;
+    if (!charset && named && !charset_is_wide(named))
+        charset = named;
+    if (charset && strcasecmp(charset, "UTF-8") != 0)
+        *copy = charset_to_utf8(data, len, charset, out_len);
+    if (*copy)
+        return *copy;
+    if (utf8_valid(data + bom_len, len - bom_len)) {
+        *out_len = len - bom_len;
+        return data + bom_len;
+    }
+    *copy = charset_to_utf8(data, len, "windows-1252", out_len);
+    return *copy;
 }
 
-static int parse_xml(const char *data, size_t len, bool is_utf8, const char *doc_url,
-                     struct feed *f, char *err, size_t errlen)
+static bool starts_with_ci(const char *p, const char *end, const char *word)
 {
-    xmlParserCtxt *ctxt = xmlNewParserCtxt();
-    if (!ctxt)
-        return set_err(err, errlen, "out of memory");
-    int options = XML_PARSE_RECOVER | XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
-                  XML_PARSE_NOCDATA;
-    const char *encoding = is_utf8 ? "UTF-8" : forced_encoding(data, len);
-    const unsigned char *u = (const unsigned char *)data;
-    if (encoding && strcmp(encoding, "UTF-16") == 0 && len >= 2 && u[0] == 0xFF && u[1] == 0xFE) {
-        encoding = "UTF-16LE";
-        data += 2;
-        len -= 2;
-    } else if (encoding && strcmp(encoding, "UTF-16") == 0 && len >= 2 && u[0] == 0xFE && u[1] == 0xFF) {
-        encoding = "UTF-16BE";
-        data += 2;
-        len -= 2;
+    size_t n = strlen(word);
+    return (size_t)(end - p) >= n && strncasecmp(p, word, n) == 0;
+}
+
+/* Where a feed served inside an HTML page starts and ends (its <rss>, <feed> or <rdf:RDF>
+ * element, in the body or a <pre>, raw or HTML-escaped), when the document is an HTML page.
+ * Returns false when it is not one or holds no feed; *escaped when the feed's markup is
+ * written as text (&lt;rss ...). */
+static bool embedded_feed(const char *data, size_t len, size_t *start, size_t *stop, bool *escaped)
+{
+    const char *p = data, *end = data + len;
+    while (p < end) { /* the first element, past the prolog, comments and doctypes */
+        p = memchr(p, '<', (size_t)(end - p));
+        if (!p)
+            return false;
+        if (starts_with_ci(p, end, "<!doctype html"))
+            break;
+        if (p + 1 < end && (p[1] == '?' || p[1] == '!')) {
+            p++;
+            continue;
+        }
+        if (!starts_with_ci(p, end, "<html"))
+            return false;
+        break;
     }
-    xmlDoc *doc = xmlCtxtReadMemory(ctxt, data, (int)len, doc_url, encoding, options);
-    bool well_formed = ctxt->wellFormed;
+    static const char *const roots[] = {"rss", "feed", "rdf:RDF"};
+    for (int pass = 0; pass < 2; pass++) {
+        const char *lt = pass ? "&lt;" : "<", *gt = pass ? "&gt;" : ">";
+        for (size_t r = 0; r < ARRAY_LEN(roots); r++) {
+            char open[32], close[32];
+            snprintf(open, sizeof open, "%s%s", lt, roots[r]);
+            snprintf(close, sizeof close, "%s/%s%s", lt, roots[r], gt);
+            size_t olen = strlen(open);
+            const char *at = data;
+            while ((at = memmem(at, (size_t)(end - at), open, olen)) != NULL) {
+                char next = at + olen < end ? at[olen] : '\0';
+                if (next == ' ' || next == '\t' || next == '\r' || next == '\n' || next == '>' ||
+                    (pass && next == '&'))
+                    break;
+                at += olen;
+            }
+            if (!at)
+                continue;
+            const char *last = NULL;
+            for (const char *c = at; (c = memmem(c, (size_t)(end - c), close, strlen(close))) != NULL;
+                 c += strlen(close))
+                last = c;
+            *start = (size_t)(at - data);
+            *stop = last ? (size_t)(last - data) + strlen(close) : len;
+            *escaped = pass == 1;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* The text of an HTML-escaped feed (in a <pre>) as markup: &lt; &gt; &quot; &#39; and &amp;
+ * decoded once, tags of the page around it (<br>, <span ...>) dropped. Caller frees. */
+static char *unescape_embedded(const char *s, size_t len, size_t *out_len)
+{
+    static const struct {
+        const char *ref;
+        char c;
+    } refs[] = {{"&lt;", '<'}, {"&gt;", '>'}, {"&quot;", '"'}, {"&#39;", '\''}, {"&#34;", '"'},
+                {"&apos;", '\''}, {"&amp;", '&'}};
+    struct buf out;
+    buf_init(&out, 0);
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] == '<') { /* markup of the page itself */
+            const char *gt = memchr(s + i, '>', len - i);
+            i = gt ? (size_t)(gt - s) : len;
+            continue;
+        }
+        size_t k = 0;
+        while (s[i] == '&' && k < ARRAY_LEN(refs) &&
+               !starts_with_ci(s + i, s + len, refs[k].ref))
+            k++;
+        if (s[i] == '&' && k < ARRAY_LEN(refs)) {
+            buf_append_char(&out, refs[k].c);
+            i += strlen(refs[k].ref) - 1;
+        } else {
+            buf_append_char(&out, s[i]);
+        }
+    }
+    *out_len = out.len;
+    return buf_steal(&out);
+}
+
+/* A code point XML allows in a character reference. */
+static bool xml_char(unsigned long c)
+{
+    return c == 0x9 || c == 0xA || c == 0xD || (c >= 0x20 && c <= 0xD7FF) ||
+           (c >= 0xE000 && c <= 0xFFFD) || (c >= 0x10000 && c <= 0x10FFFF);
+}
+
+struct repair {
+    xmlParserCtxt *ctxt;  /* the push parser the repaired bytes go to */
+    struct buf out;       /* repaired bytes not yet handed over */
+    char *declared[MAX_DECLARED_ENTITIES]; /* general entities the internal subset declares */
+    size_t n_declared;
+    bool escaped;         /* an unknown reference or a bare '&' or '<' was escaped */
+};
+
+static void repair_flush(struct repair *r, bool last)
+{
+    if (r->out.len || last)
+        xmlParseChunk(r->ctxt, r->out.data ? r->out.data : "", (int)r->out.len, last);
+    buf_reset(&r->out);
+}
+
+static void repair_emit(struct repair *r, const char *p, size_t n)
+{
+    buf_append(&r->out, p, n);
+    if (r->out.len >= PARSE_SLICE)
+        repair_flush(r, false);
+}
+
+static void repair_emit_ref(struct repair *r, unsigned long code)
+{
+    char ref[16];
+    snprintf(ref, sizeof ref, "&#x%lX;", code);
+    repair_emit(r, ref, strlen(ref));
+}
+
+/* Handles the reference at data[i] == '&'; returns the index of its last byte. */
+static size_t repair_reference(struct repair *r, const char *data, size_t len, size_t i)
+{
+    static const unsigned short cp1252[32] = {
+        0x20AC, 0x81,   0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
+        0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0x8D,   0x017D, 0x8F,
+        0x90,   0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
+        0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x9D,   0x017E, 0x0178};
+    if (i + 1 < len && data[i + 1] == '#') {
+        /* Numeric: "&#X41;" (XML wants a lower-case x) is read too, and C1 code points
+         * 128-159 as windows-1252, as HTML reads them; one XML forbids is U+FFFD. */
+        bool hex = i + 2 < len && (data[i + 2] == 'x' || data[i + 2] == 'X');
+        size_t j = i + 2 + hex;
+        unsigned long value = 0;
+        while (j < len && j - i < 12 && (hex ? isxdigit((unsigned char)data[j]) : isdigit((unsigned char)data[j]))) {
+            int digit = tolower((unsigned char)data[j]);
+            value = value * (hex ? 16 : 10) + (unsigned long)(isdigit(digit) ? digit - '0' : digit - 'a' + 10);
+            j++;
+        }
+        if (j > i + 2 + hex && j < len && data[j] == ';') {
+            if (value >= 0x80 && value <= 0x9F)
+                value = cp1252[value - 0x80];
+            repair_emit_ref(r, xml_char(value) ? value : 0xFFFD);
+            return j;
+        }
+    } else {
+        size_t j = i + 1;
+        while (j < len && j - i <= 64 &&
+               (isalpha((unsigned char)data[j]) || data[j] == '_' ||
+                (j > i + 1 && (isdigit((unsigned char)data[j]) || data[j] == '.' || data[j] == '-' || data[j] == ':'))))
+            j++;
+        if (j > i + 1 && j < len && data[j] == ';') {
+            char name[72];
+            snprintf(name, sizeof name, "%.*s", (int)(j - i - 1), data + i + 1);
+            static const struct {
+                const char *name;
+                unsigned code;
+            } predefined[] = {{"amp", '&'}, {"lt", '<'}, {"gt", '>'}, {"quot", '"'}, {"apos", '\''}};
+            for (size_t k = 0; k < ARRAY_LEN(predefined); k++)
+                if (strcmp(name, predefined[k].name) == 0) {
+                    repair_emit_ref(r, predefined[k].code);
+                    return j;
+                }
+            for (size_t k = 0; k < r->n_declared; k++)
+                if (strcmp(name, r->declared[k]) == 0) {
+                    repair_emit(r, data + i, j - i + 1);
+                    return j;
+                }
+            const htmlEntityDesc *entity = htmlEntityLookup((const xmlChar *)name);
+            if (entity) {
+                repair_emit_ref(r, entity->value);
+                return j;
+            }
+        }
+    }
+    repair_emit(r, "&amp;", 5); /* what follows is read as text */
+    r->escaped = true;
+    return i;
+}
+
+/* The internal subset of a doctype starting at data[i] ("<!DOCTYPE"), copied as it is; the
+ * general entities it declares are remembered. Returns the index of its closing '>'. */
+static size_t repair_doctype(struct repair *r, const char *data, size_t len, size_t i)
+{
+    size_t j = i;
+    while (j < len && data[j] != '[' && data[j] != '>')
+        j++;
+    if (j < len && data[j] == '[') {
+        for (j++; j < len && data[j] != ']'; j++) {
+            if (data[j] == '"' || data[j] == '\'') { /* a literal may hold ']' or '>' */
+                const char *q = memchr(data + j + 1, data[j], len - j - 1);
+                j = q ? (size_t)(q - data) : len;
+            } else if (len - j > 8 && memcmp(data + j, "<!ENTITY", 8) == 0) {
+                size_t k = j + 8;
+                while (k < len && isspace((unsigned char)data[k]))
+                    k++;
+                size_t n = 0;
+                while (k + n < len && !isspace((unsigned char)data[k + n]) && data[k + n] != '%' && n < 64)
+                    n++;
+                if (n && r->n_declared < MAX_DECLARED_ENTITIES)
+                    r->declared[r->n_declared++] = xstrndup(data + k, n);
+            }
+        }
+        while (j < len && data[j] != '>')
+            j++;
+    }
+    if (j >= len)
+        j = len - 1;
+    repair_emit(r, data + i, j - i + 1);
+    return j;
+}
+
+/* Copies data to the parser with its references repaired (see the section comment). */
+static void repair_feed(struct repair *r, const char *data, size_t len)
+{
+    size_t i = 0;
+    while (i < len && (isspace((unsigned char)data[i]) || data[i] == '\0'))
+        i++; /* nothing may come before the XML declaration */
+    size_t copied = i;
+    for (; i < len; i++) {
+        char c = data[i];
+        if (c != '<' && c != '&')
+            continue;
+        repair_emit(r, data + copied, i - copied);
+        static const struct {
+            const char *open, *close;
+        } verbatim[] = {{"<![CDATA[", "]]>"}, {"<!--", "-->"}, {"<?", "?>"}};
+        size_t v = 0;
+        while (c == '<' && v < ARRAY_LEN(verbatim) &&
+               !(len - i >= strlen(verbatim[v].open) && memcmp(data + i, verbatim[v].open, strlen(verbatim[v].open)) == 0))
+            v++;
+        if (c == '&') {
+            i = repair_reference(r, data, len, i);
+        } else if (v < ARRAY_LEN(verbatim)) {
+            size_t olen = strlen(verbatim[v].open), clen = strlen(verbatim[v].close);
+            const char *end = memmem(data + i + olen, len - i - olen, verbatim[v].close, clen);
+            size_t stop = end ? (size_t)(end - data) + clen : len;
+            repair_emit(r, data + i, stop - i);
+            i = stop - 1;
+        } else if (len - i >= 9 && strncasecmp(data + i, "<!DOCTYPE", 9) == 0) {
+            i = repair_doctype(r, data, len, i);
+        } else if (i + 1 < len && !isalpha((unsigned char)data[i + 1]) && data[i + 1] != '/' &&
+                   data[i + 1] != '!' && data[i + 1] != '_' && data[i + 1] != ':' &&
+                   !((unsigned char)data[i + 1] & 0x80)) {
+            repair_emit(r, "&#60;", 5); /* "a < b": a '<' that starts no markup is text */
+            r->escaped = true;
+        } else {
+            repair_emit(r, "<", 1);
+        }
+        copied = i + 1;
+    }
+    if (copied < len)
+        repair_emit(r, data + copied, len - copied);
+    repair_flush(r, true);
+    for (size_t k = 0; k < r->n_declared; k++)
+        free(r->declared[k]);
+    buf_free(&r->out);
+}
+
+/* What kind of feed a document element makes: its format, and the namespace its own
+ * elements are in (NULL: none). */
+struct feed_kind {
+    enum feed_format format;
+    const char *ns;
+    bool atom;
+};
+
+static bool feed_kind_of(xmlNode *root, struct feed_kind *k)
+{
+    const char *root_ns = root->ns && root->ns->href ? (const char *)root->ns->href : NULL;
+    const char *name = (const char *)root->name;
+    k->atom = false;
+    if (strcasecmp(name, "rss") == 0) {
+        xmlChar *version = xmlGetProp(root, (const xmlChar *)"version");
+        const char *v = (const char *)version;
+        k->format = !v ? FEED_FORMAT_RSS
+                    : strncmp(v, "2.", 2) == 0 ? FEED_FORMAT_RSS20
+                    : strncmp(v, "0.9", 3) == 0 ? FEED_FORMAT_RSS09X
+                                               : FEED_FORMAT_RSS;
+        xmlFree(version);
+        k->ns = root_ns; /* RSS elements are in the root's namespace, if any */
+    } else if (strcasecmp(name, "RDF") == 0) {
+        xmlNode *channel = NULL;
+        for (xmlNode *c = root->children; c && !channel; c = c->next)
+            if (c->type == XML_ELEMENT_NODE && strcasecmp((const char *)c->name, "channel") == 0)
+                channel = c;
+        const char *ns = channel && channel->ns ? (const char *)channel->ns->href : NULL;
+        for (xmlNs *d = root->nsDef; d && !ns; d = d->next)
+            if (d->href && (ns_same((const char *)d->href, NS_RSS090) ||
+                            ns_same((const char *)d->href, NS_RSS10)))
+                ns = (const char *)d->href;
+        k->ns = ns ? ns : NS_RSS10;
+        k->format = ns_same(k->ns, NS_RSS090) ? FEED_FORMAT_RSS09X : FEED_FORMAT_RSS10;
+    } else if (strcasecmp(name, "feed") == 0) {
+        k->format = root_ns && ns_same(root_ns, NS_ATOM10)   ? FEED_FORMAT_ATOM10
+                    : root_ns && ns_same(root_ns, NS_ATOM03) ? FEED_FORMAT_ATOM03
+                                                                 : FEED_FORMAT_ATOM;
+        k->ns = root_ns;
+        k->atom = true;
+    } else {
+        return false;
+    }
+    return true;
+}
+
+/* An item of the feed: an Atom entry of the feed element, an RSS item of the channel
+ * (RSS 0.9x/2.0) or beside it (RSS 1.0). */
+static bool is_item(const xmlNode *n, const struct feed_kind *k, const xmlNode *root)
+{
+    if (k->atom)
+        return n->parent == root && is_named(n, k->ns, "entry");
+    return (n->parent == root || (n->parent && n->parent->parent == root &&
+                                  is_named(n->parent, k->ns, "channel"))) &&
+           is_named(n, k->ns, "item");
+}
+
+/* Parsing state the push parser's callbacks share (ctxt->_private). */
+struct feed_stream {
+    struct feed *feed;
+    size_t cap;                      /* of feed->items */
+    struct feed_kind kind;
+    bool kind_known;                 /* kind was read off the document element */
+    xmlNode *hollow;                 /* the last item parsed, emptied, still linked */
+    xmlSAXHandler sax;               /* libxml2's tree builder with end_element below */
+    endElementNsSAX2Func build_end;  /* libxml2's own end-of-element handler */
+};
+
+static void parse_item_node(xmlNode *n, struct feed_stream *s)
+{
+    n->_private = s; /* marks it parsed */
+    if (s->feed->n_items >= FEED_MAX_ITEMS)
+        return;
+    struct feed_item *it = add_item(s->feed, &s->cap);
+    if (s->kind.atom)
+        parse_atom_entry(n, s->kind.ns, it);
+    else
+        parse_rss_item(n, s->kind.ns, it);
+    finish_item(it);
+}
+
+/* An element has ended. When it is an item (and the document declares no entities, which
+ * the guard must see in the whole tree), the item is parsed and its subtree freed; the
+ * emptied element stays until the next item ends, as libxml2 may still append text to the
+ * last child of its parent. */
+static void end_element(void *ctx, const xmlChar *localname, const xmlChar *prefix,
+                        const xmlChar *uri)
+{
+    xmlParserCtxt *ctxt = ctx;
+    struct feed_stream *s = ctxt->_private;
+    xmlNode *n = ctxt->node;
+    s->build_end(ctx, localname, prefix, uri);
+    xmlDoc *doc = ctxt->myDoc;
+    xmlNode *root = doc ? xmlDocGetRootElement(doc) : NULL;
+    if (!n || !root || n == root || n->type != XML_ELEMENT_NODE ||
+        (doc->intSubset && doc->intSubset->entities))
+        return;
+    if (!s->kind_known && !(s->kind_known = feed_kind_of(root, &s->kind)))
+        return;
+    if (!is_item(n, &s->kind, root))
+        return;
+    parse_item_node(n, s);
+    xmlFreeNodeList(n->children);
+    n->children = n->last = NULL;
+    xmlFreePropList(n->properties);
+    n->properties = NULL;
+    if (s->hollow) {
+        xmlUnlinkNode(s->hollow);
+        xmlFreeNode(s->hollow);
+    }
+    s->hollow = n;
+}
+
+static int parse_xml(const char *data, size_t len, const char *doc_url, struct feed *f,
+                     char *err, size_t errlen)
+{
+    size_t utf8_len, start = 0, stop = 0, unescaped_len = 0;
+    char *utf8_copy, *unescaped = NULL;
+    const char *utf8 = as_utf8(data, len, &utf8_len, &utf8_copy);
+    bool escaped_feed = false;
+    if (embedded_feed(utf8, utf8_len, &start, &stop, &escaped_feed)) {
+        if (escaped_feed) {
+            unescaped = unescape_embedded(utf8 + start, stop - start, &unescaped_len);
+            utf8 = unescaped;
+            utf8_len = unescaped_len;
+        } else {
+            utf8 += start;
+            utf8_len = stop - start;
+        }
+        f->bozo = true;
+        f->bozo_reason = xstrdup("a feed inside an HTML page");
+    }
+    struct feed_stream stream = {.feed = f};
+    xmlSAXVersion(&stream.sax, 2);
+    stream.build_end = stream.sax.endElementNs;
+    stream.sax.endElementNs = end_element;
+    xmlParserCtxt *ctxt = xmlCreatePushParserCtxt(&stream.sax, NULL, NULL, 0, doc_url);
+    if (!ctxt) {
+        free(unescaped);
+        free(utf8_copy);
+        return set_err(err, errlen, "out of memory");
+    }
+    ctxt->_private = &stream;
+    xmlCtxtUseOptions(ctxt, XML_PARSE_RECOVER | XML_PARSE_NONET | XML_PARSE_NOERROR |
+                                XML_PARSE_NOWARNING | XML_PARSE_NOCDATA | XML_PARSE_IGNORE_ENC);
+    struct repair repair = {.ctxt = ctxt};
+    buf_init(&repair.out, 0);
+    repair_feed(&repair, utf8, utf8_len);
+    free(unescaped);
+    free(utf8_copy);
+    xmlDoc *doc = ctxt->myDoc;
+    ctxt->myDoc = NULL;
+    bool well_formed = ctxt->wellFormed && !repair.escaped;
     const xmlError *xerr = xmlCtxtGetLastError(ctxt);
     bool entities_refused = doc && xml_entities_refused(ctxt, doc, FEED_MAX_ENTITY_EXPANSION);
     char reason[256];
-    snprintf(reason, sizeof reason, "%s", xerr && xerr->message ? xerr->message : "ill-formed XML");
+    snprintf(reason, sizeof reason, "%s",
+             xerr && xerr->message ? xerr->message : "an unknown entity, a bare '&' or '<'");
     size_t rlen = strlen(reason);
     while (rlen && reason[rlen - 1] == '\n')
         reason[--rlen] = '\0';
@@ -699,42 +1060,26 @@ static int parse_xml(const char *data, size_t len, bool is_utf8, const char *doc
         return set_err(err, errlen, "refused: its DTD's entities would expand to more than %zu bytes",
                        FEED_MAX_ENTITY_EXPANSION);
     }
-    const char *root_ns = root->ns && root->ns->href ? (const char *)root->ns->href : NULL;
-    const char *name = (const char *)root->name;
-    if (strcmp(name, "rss") == 0) {
-        xmlChar *version = xmlGetProp(root, (const xmlChar *)"version");
-        const char *v = (const char *)version;
-        f->format = !v ? FEED_FORMAT_RSS
-                    : strncmp(v, "2.", 2) == 0 ? FEED_FORMAT_RSS20
-                    : strncmp(v, "0.9", 3) == 0 ? FEED_FORMAT_RSS09X
-                                               : FEED_FORMAT_RSS;
-        xmlFree(version);
-        parse_rss(root, root_ns, f); /* RSS elements are in the root's namespace, if any */
-    } else if (strcmp(name, "RDF") == 0) {
-        xmlNode *channel = NULL;
-        for (xmlNode *c = root->children; c && !channel; c = c->next)
-            if (c->type == XML_ELEMENT_NODE && strcmp((const char *)c->name, "channel") == 0)
-                channel = c;
-        const char *ns = channel && channel->ns ? (const char *)channel->ns->href : NULL;
-        for (xmlNs *d = root->nsDef; d && !ns; d = d->next)
-            if (d->href && (strcmp((const char *)d->href, NS_RSS090) == 0 ||
-                            strcmp((const char *)d->href, NS_RSS10) == 0))
-                ns = (const char *)d->href;
-        if (!ns)
-            ns = NS_RSS10;
-        f->format = strcmp(ns, NS_RSS090) == 0 ? FEED_FORMAT_RSS09X : FEED_FORMAT_RSS10;
-        parse_rss(root, ns, f);
-    } else if (strcmp(name, "feed") == 0) {
-        f->format = root_ns && strcmp(root_ns, NS_ATOM10) == 0   ? FEED_FORMAT_ATOM10
-                    : root_ns && strcmp(root_ns, NS_ATOM03) == 0 ? FEED_FORMAT_ATOM03
-                                                                 : FEED_FORMAT_ATOM;
-        parse_atom(root, root_ns, f);
-    } else {
-        set_err(err, errlen, "not a feed: the document element is <%s>", name);
+    if (!stream.kind_known && !feed_kind_of(root, &stream.kind)) {
+        set_err(err, errlen, "not a feed: the document element is <%s>", (const char *)root->name);
         xmlFreeDoc(doc);
         return -1;
     }
-    if (!well_formed) {
+    /* items the stream did not take (a document with entities, or no end tag) */
+    xmlNode *parents[2] = {NULL, root};
+    for (xmlNode *c = root->children; c && !parents[0]; c = c->next)
+        if (is_named(c, stream.kind.ns, "channel"))
+            parents[0] = c;
+    for (int k = 0; k < 2; k++)
+        for (xmlNode *c = parents[k] ? parents[k]->children : NULL; c; c = c->next)
+            if (c->type == XML_ELEMENT_NODE && c->_private != &stream && is_item(c, &stream.kind, root))
+                parse_item_node(c, &stream);
+    f->format = stream.kind.format;
+    if (stream.kind.atom)
+        parse_atom(root, stream.kind.ns, f);
+    else
+        parse_rss(root, stream.kind.ns, f);
+    if (!well_formed && !f->bozo) {
         f->bozo = true;
         f->bozo_reason = xstrdup(reason);
     }
@@ -815,26 +1160,18 @@ int feed_parse(const char *data, size_t len, const char *doc_url, struct feed *o
                size_t errlen)
 {
     memset(out, 0, sizeof *out);
-    size_t i = 0;
+    size_t bom_len, i;
+    const char *bom = charset_bom(data, len, &bom_len);
+    i = bom && strcmp(bom, "UTF-8") == 0 ? bom_len : 0;
     while (i < len && (data[i] == ' ' || data[i] == '\t' || data[i] == '\r' || data[i] == '\n'))
         i++;
     if (len > (size_t)1 << 30)
         return set_err(err, errlen, "feed larger than 1 GiB");
     int rc;
-    if (i < len && data[i] == '{') {
-        rc = parse_json_feed(data, len, doc_url, out, err, errlen);
+    if (i < len && data[i] == '{') { /* (a UTF-8 BOM before it is no part of the JSON) */
+        rc = parse_json_feed(data + i, len - i, doc_url, out, err, errlen);
     } else {
-        size_t utf8_len = 0, fixed_len = 0;
-        char *utf8 = utf32_to_utf8(data, len, &utf8_len);
-        if (utf8) {
-            data = utf8;
-            len = utf8_len;
-        }
-        char *fixed = declare_html_entities(data, len, &fixed_len);
-        rc = fixed ? parse_xml(fixed, fixed_len, utf8 != NULL, doc_url, out, err, errlen)
-                   : parse_xml(data, len, utf8 != NULL, doc_url, out, err, errlen);
-        free(fixed);
-        free(utf8);
+        rc = parse_xml(data, len, doc_url, out, err, errlen);
     }
     if (rc < 0) {
         feed_free(out);

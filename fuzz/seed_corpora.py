@@ -35,7 +35,8 @@ def feeds():
                      os.path.join(shared, "eval", "feeds", "**", "*.rss"),
                      os.path.join(shared, "eval", "feeds", "**", "*.atom"),
                      os.path.join(root, "sample", "feeds", "*"),
-                     os.path.join(root, "tests", "www", "feeds", "**", "*"))
+                     os.path.join(root, "tests", "www", "feeds", "**", "*"),
+                     os.path.join(root, "fuzz", "seeds", "feed", "*"))  # the forgiving forms
 
 
 def json_feeds():

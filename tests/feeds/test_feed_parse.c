@@ -154,6 +154,213 @@ static void test_broken_input(void)
     feed_free(&f);
 }
 
+/* A feed of ten entries in the forms real feeds use (escaped HTML, &amp; in text and links,
+ * numeric and HTML references, CDATA); entry `odd` holds `odd_text` instead of its own. */
+static char *realistic_feed(const char *before, int odd, const char *odd_text)
+{
+    struct buf b;
+    buf_init(&b, 0);
+    buf_append_str(&b, before);
+    buf_append_str(&b, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
+                       "<rss version=\"2.0\" xmlns:content=\"http://purl.org/rss/1.0/modules/content/\">\n"
+                       "<channel><title>Cloud &amp; Compute Blog</title><link>https://blog.example/</link>\n");
+    for (int i = 0; i < 10; i++) {
+        char item[1024];
+        if (i == odd)
+            snprintf(item, sizeof item, "%s", odd_text);
+        else
+            snprintf(item, sizeof item,
+                     "<item><title>Part %d: R&amp;D &#8211; &lt;code&gt; &quot;tips&quot;&nbsp;&#x2019;</title>"
+                     "<link>https://blog.example/p?id=%d&amp;src=rss</link><guid isPermaLink=\"false\">p-%d</guid>"
+                     "<description>&lt;p&gt;AT&amp;amp;T &amp;amp; friends &lt;a href=\"/x?a=1&amp;amp;b=2\"&gt;more&lt;/a&gt;&lt;/p&gt;</description>"
+                     "<content:encoded><![CDATA[<p>Body & more %d</p>]]></content:encoded>"
+                     "<pubDate>Tue, 0%d Mar 2026 10:00:00 GMT</pubDate></item>\n",
+                     i, i, i, i, 1 + i % 9);
+        buf_append_str(&b, item);
+    }
+    buf_append_str(&b, "</channel></rss>\n");
+    return buf_steal(&b);
+}
+
+static char *entry_json(const struct feed *f, size_t i)
+{
+    json_t *all = feed_to_json(f);
+    char *s = json_dumps(json_array_get(json_object_get(all, "entries"), i), JSON_SORT_KEYS);
+    json_decref(all);
+    return s;
+}
+
+/* Entries of `broken` other than `odd` are byte-identical to those of `strict`. */
+static void check_other_entries_intact(const char *strict, const char *broken, size_t odd)
+{
+    struct feed a, b;
+    CHECK(parse(strict, NULL, &a) == 0);
+    CHECK(!a.bozo);
+    CHECK(parse(broken, NULL, &b) == 0);
+    CHECK(a.n_items == 10 && b.n_items == 10);
+    CHECK_STR(b.title, "Cloud & Compute Blog");
+    for (size_t i = 0; i < a.n_items && i < b.n_items; i++) {
+        if (i == odd)
+            continue;
+        char *x = entry_json(&a, i), *y = entry_json(&b, i);
+        CHECK_STR(y, x);
+        free(x);
+        free(y);
+    }
+    if (a.n_items > 1)
+        CHECK_STR(a.items[1].summary, "<p>AT&amp;T &amp; friends <a href=\"/x?a=1&amp;b=2\">more</a></p>");
+    feed_free(&a);
+    feed_free(&b);
+}
+
+static void test_recovery_never_damages_text(void)
+{
+    const char *fixed_item =
+        "<item><title>AT&amp;T testing &amp;doesnotexist; entity</title>"
+        "<link>https://blog.example/q?a=1&amp;b=2&amp;c</link><guid>q-4</guid></item>\n";
+    const char *broken_item =
+        "<item><title>AT&T testing &doesnotexist; entity</title>"
+        "<link>https://blog.example/q?a=1&b=2&c</link><guid>q-4</guid></item>\n";
+    char *strict = realistic_feed("", 4, fixed_item);
+    char *broken = realistic_feed("", 4, broken_item);
+    check_other_entries_intact(strict, broken, 4);
+    struct feed f;
+    CHECK(parse(broken, NULL, &f) == 0);
+    CHECK(f.bozo);
+    if (f.n_items > 4) {
+        CHECK_STR(f.items[4].title, "AT&T testing &doesnotexist; entity");
+        CHECK_STR(f.items[4].link, "https://blog.example/q?a=1&b=2&c");
+    }
+    feed_free(&f);
+    free(broken);
+    /* a blank line before the XML declaration is no damage either */
+    char *blank = realistic_feed("\n\r\n", 4, fixed_item);
+    check_other_entries_intact(strict, blank, 99);
+    free(blank);
+    /* an error of another kind (a repeated attribute) in one entry: references elsewhere stay */
+    char *plain = realistic_feed("", -1, "");
+    char *other = realistic_feed("", 2, "<item><title a=\"1\" a=\"2\">x</title></item>\n");
+    check_other_entries_intact(plain, other, 2);
+    free(other);
+    free(plain);
+    free(strict);
+}
+
+static int parse_bytes(const char *data, size_t len, struct feed *f)
+{
+    char err[256];
+    return feed_parse(data, len, NULL, f, err, sizeof err);
+}
+
+/* The forms of point 3 of issue 22, each a capability of its own. */
+static void test_forgiving_forms(void)
+{
+    struct feed f;
+    /* element names in any case, the iTunes DTD variant, upper-case Dublin Core URI,
+     * dc:author, an undeclared content: prefix, Atom elements in an RSS item */
+    const char *rss =
+        "<RSS version=\"2.0\" xmlns:itunes=\"http://www.itunes.com/DTDs/PodCast-1.0.dtd\" "
+        "xmlns:dc=\"HTTP://PURL.ORG/DC/ELEMENTS/1.1/\" xmlns:atom=\"http://www.w3.org/2005/Atom\">"
+        "<Channel><TiTlE>Loud</TiTlE><Link>http://loud.example/</Link>"
+        "<Item><Title>One</Title><PubDate>Thu, 01 Jan 2004 19:48:21 GMT</PubDate>"
+        "<dc:author>Ann Author (ann@loud.example)</dc:author>"
+        "<content:encoded>&lt;p&gt;Body&lt;/p&gt;</content:encoded></Item>"
+        "<item><itunes:author>Pod Person</itunes:author><atom:content type=\"html\">&lt;i&gt;x&lt;/i&gt;</atom:content>"
+        "<atom:published>2004-01-02T00:00:00Z</atom:published><atom:updated>2004-01-03T00:00:00Z</atom:updated></item>"
+        "<item><atom:author><atom:name>Atom Name</atom:name></atom:author><fullitem>&lt;b&gt;all&lt;/b&gt;</fullitem>"
+        "<description><p>Naked <b>markup</b></p></description><title><em>Hi</em> there</title></item>"
+        "</Channel></RSS>";
+    CHECK(parse(rss, NULL, &f) == 0);
+    CHECK(f.format == FEED_FORMAT_RSS20);
+    CHECK_STR(f.title, "Loud");
+    CHECK_STR(f.link, "http://loud.example/");
+    CHECK(f.n_items == 3);
+    if (f.n_items == 3) {
+        char when[DATE_ISO_LEN];
+        CHECK_STR(f.items[0].title, "One");
+        CHECK(f.items[0].has_published);
+        CHECK_STR(f.items[0].author, "Ann Author");
+        CHECK_STR(f.items[0].content, "<p>Body</p>");
+        CHECK_STR(f.items[1].author, "Pod Person");
+        CHECK_STR(f.items[1].content, "<i>x</i>");
+        iso(f.items[1].published, when);
+        CHECK_STR(when, "2004-01-02T00:00:00Z");
+        iso(f.items[1].updated, when);
+        CHECK_STR(when, "2004-01-03T00:00:00Z");
+        CHECK_STR(f.items[2].author, "Atom Name");
+        CHECK_STR(f.items[2].content, "<b>all</b>");
+        CHECK_STR(f.items[2].summary, "<p>Naked <b>markup</b></p>");
+        CHECK_STR(f.items[2].title, "<em>Hi</em> there");
+    }
+    feed_free(&f);
+
+    /* Atom: the last <updated> wins; a title whose type is no media type is text */
+    const char *atom =
+        "<feed xmlns=\"http://www.w3.org/2005/Atom\"><entry><title type=\"\">evil</title>"
+        "<updated>2004-01-01T00:00:00Z</updated><updated>2005-06-07T08:09:10Z</updated></entry>"
+        "<entry><title type=\"plain\">also text</title></entry>"
+        "<entry><title type=\"application/x-custom\">test</title></entry></feed>";
+    CHECK(parse(atom, NULL, &f) == 0);
+    CHECK(f.n_items == 3);
+    if (f.n_items == 3) {
+        char when[DATE_ISO_LEN];
+        CHECK_STR(f.items[0].title, "evil");
+        iso(f.items[0].updated, when);
+        CHECK_STR(when, "2005-06-07T08:09:10Z");
+        CHECK_STR(f.items[1].title, "also text");
+        CHECK_STR(f.items[2].title, "test"); /* base64 of bytes that are no text: kept */
+    }
+    feed_free(&f);
+
+    /* UTF-16 declared as "utf16" without a BOM, in both byte orders */
+    const char *ascii = "<?xml version=\"1.0\" encoding=\"utf16\"?><rss version=\"2.0\"><channel>"
+                        "<title>Wide</title></channel></rss>";
+    for (int big = 0; big < 2; big++) {
+        size_t n = strlen(ascii);
+        char *wide = calloc(2 * n, 1);
+        for (size_t i = 0; i < n; i++)
+            wide[2 * i + big] = ascii[i];
+        CHECK(parse_bytes(wide, 2 * n, &f) == 0);
+        CHECK_STR(f.title, "Wide");
+        feed_free(&f);
+        free(wide);
+    }
+
+    /* bytes 0x80-0x9F under ISO-8859-1 are windows-1252's: 0x93 0x94 are curly quotes */
+    const char *latin = "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><rss version=\"2.0\"><channel>"
+                        "<title>\x93Quoted\x94 caf\xe9</title></channel></rss>";
+    CHECK(parse(latin, NULL, &f) == 0);
+    CHECK_STR(f.title, "\u201cQuoted\u201d caf\u00e9");
+    feed_free(&f);
+
+    /* a feed inside an HTML page: raw in the body, or escaped in a <pre> */
+    const char *in_body = "<!DOCTYPE html><html><head><title>Page</title></head><body>"
+                          "<rss version=\"2.0\"><channel><title>Inside</title><item><title>A &amp; B</title>"
+                          "</item></channel></rss></body></html>";
+    CHECK(parse(in_body, NULL, &f) == 0);
+    CHECK(f.format == FEED_FORMAT_RSS20);
+    CHECK_STR(f.title, "Inside");
+    CHECK(f.n_items == 1 && strcmp(f.items[0].title, "A & B") == 0);
+    feed_free(&f);
+    const char *in_pre = "<html><body><pre>&lt;?xml version=\"1.0\"?&gt;\n&lt;feed xmlns=\"http://www.w3.org/2005/Atom\"&gt;"
+                         "&lt;title&gt;Shown&lt;/title&gt;&lt;entry&gt;&lt;title&gt;A &amp;amp; B&lt;/title&gt;"
+                         "&lt;/entry&gt;&lt;/feed&gt;</pre></body></html>";
+    CHECK(parse(in_pre, NULL, &f) == 0);
+    CHECK(f.format == FEED_FORMAT_ATOM10);
+    CHECK_STR(f.title, "Shown");
+    CHECK(f.n_items == 1 && strcmp(f.items[0].title, "A & B") == 0);
+    feed_free(&f);
+    char err[256];
+    CHECK(feed_parse("<html><body><p>no feed</p></body></html>", 40, NULL, &f, err, sizeof err) < 0);
+
+    /* JSON Feed after a UTF-8 BOM */
+    CHECK(parse("\xEF\xBB\xBF\n{\"version\": \"https://jsonfeed.org/version/1.1\", \"title\": \"J\", \"items\": []}",
+                NULL, &f) == 0);
+    CHECK(f.format == FEED_FORMAT_JSON);
+    CHECK_STR(f.title, "J");
+    feed_free(&f);
+}
+
 static void test_dates(void)
 {
     static const struct {
@@ -176,6 +383,27 @@ static void test_dates(void)
         {"Thu Aug 30 2012 17:26:16 +0200", "2012-08-30T15:26:16Z"},
         {"Mon, 26 January 2004 16:31:00 ET", "2004-01-26T21:31:00Z"},
         {"Sat, 07 Sep 2002 00:00:01 GMT (Greenwich)", "2002-09-07T00:00:01Z"},
+        /* zone names of the tz database and of central and western Europe */
+        {"Sun, 31 Dec 2006 12:00:00 MET", "2006-12-31T11:00:00Z"},
+        {"Sun, 31 Dec 2006 12:00:00 MEST", "2006-12-31T10:00:00Z"},
+        {"Thu, 01 Jan 2004 19:48:21 WET", "2004-01-01T19:48:21Z"},
+        {"Thu, 01 Jan 2004 19:48:21 Etc/GMT", "2004-01-01T19:48:21Z"},
+        {"Thu, 01 Jan 2004 19:48:21 Etc/GMT+5", "2004-01-02T00:48:21Z"},
+        {"Thu, 01 Jan 2004 19:48:21 GMT+5", "2004-01-01T14:48:21Z"},
+        {"Thu, 01 Jan 2004 19:48:21 N", "2004-01-01T18:48:21Z"}, /* RFC 822: N is +1 */
+        /* the short ISO 8601 forms */
+        {"031231", "2003-12-31T00:00:00Z"},
+        {"-0312", "2003-12-01T00:00:00Z"},
+        {"-03-12", "2003-12-01T00:00:00Z"},
+        {"2003-012-31", "2003-12-31T00:00:00Z"},
+        {"03-335", "2003-12-01T00:00:00Z"},
+        {"20031231T1014Z", "2003-12-31T10:14:00Z"},
+        /* day and month names in other languages */
+        {"\u039a\u03c5\u03c1, 11 \u0399\u03bf\u03cd\u03bb 2004 12:00:00 EST", "2004-07-11T17:00:00Z"},
+        {"2004-j\u00falius-13T9:15-05:00", "2004-07-13T14:15:00Z"},
+        {"2004\uB144 05\uC6D4 28\uC77C  01:31:15", "2004-05-27T16:31:15Z"},
+        {"2004-05-25 \uC624\uD6C4 11:23:17", "2004-05-25T14:23:17Z"},
+        {"Mi, 12 M\u00e4r 2025 10:00:00 +0100", "2025-03-12T09:00:00Z"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         int64_t t = 0;
@@ -349,6 +577,8 @@ int main(void)
     RUN(test_atom10_links_and_bases);
     RUN(test_rss10_and_json_feed);
     RUN(test_broken_input);
+    RUN(test_recovery_never_damages_text);
+    RUN(test_forgiving_forms);
     RUN(test_dates);
     RUN(test_entity_bombs_are_refused);
     RUN(test_external_entities_and_dtds_are_not_loaded);
