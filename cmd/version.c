@@ -3,7 +3,6 @@
 #include <curl/curl.h>
 #include <event2/event.h>
 #include <jansson.h>
-#include <libxml/xmlversion.h>
 #include <libxml/parser.h>
 #include <nats/nats.h>
 #include <sqlite3.h>
