@@ -1,10 +1,10 @@
-"""make_tag_inputs.py: the inputs of bench/tag, generated from shared/eval (never committed).
+"""make_tag_inputs.py: the inputs of bench/tag, generated from tests/data/eval (never committed).
 
 Writes OUT/corpus.txt (about 64 MB: the 181 scrapinghub article bodies and the labelled topic
 articles, repeated), OUT/rules-5000.json (5,000 terms: names and phrases drawn from the corpus'
 capitalised word pairs, plus invented names that never occur) and OUT/terms-default.txt /
 OUT/terms-5000.txt (the same terms one per line, for grep -F).
-Usage: make_tag_inputs.py SHARED_DIR DEFAULT_RULES OUT_DIR"""
+Usage: make_tag_inputs.py DATA_DIR DEFAULT_RULES OUT_DIR (DATA_DIR: tests/data)"""
 import json
 import os
 import random

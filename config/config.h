@@ -79,4 +79,7 @@ char *config_restart_only_changes(const struct config *a, const struct config *b
 /* Prints every option with its default and help, for --help. */
 void config_print_help(FILE *out);
 
+/* Prints feedspool.conf(5), the manual page of every option, as roff. */
+void config_print_man(FILE *out, const char *version);
+
 #endif

@@ -13,6 +13,7 @@
 
 #include "common/redact.h"
 #include "common/util.h"
+#include "common/version.h"
 #include "output/spool.h"
 
 static const char *const kind_names[FETCH_KINDS] = {"feed", "page"};
@@ -103,6 +104,13 @@ static void render(const struct metrics_server *srv, struct evbuffer *out)
     const struct pipeline_stats *m = pipeline_stats(srv->pipeline);
     struct feed_tally tally = {.out = out};
     pipeline_foreach_feed(srv->pipeline, tally_feed, &tally);
+    evbuffer_add_printf(out, "# HELP feedspool_build_info The running build (always 1).\n"
+                             "# TYPE feedspool_build_info gauge\n"
+                             "feedspool_build_info{version=\"");
+    add_label_value(out, FEEDSPOOL_VERSION);
+    evbuffer_add_printf(out, "\",revision=\"");
+    add_label_value(out, feedspool_revision);
+    evbuffer_add_printf(out, "\"} 1\n");
     evbuffer_add_printf(out,
                         "# HELP feedspool_feeds Feeds by state (failing: the last poll failed).\n"
                         "# TYPE feedspool_feeds gauge\n"

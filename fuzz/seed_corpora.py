@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """fuzz/seed_corpora.py OUT HARNESS...: fills OUT/<harness>/ with seed inputs taken from
-../shared/eval and the repository's own fixtures (only the first time: a corpus that already
-exists keeps what earlier runs found). Files are named by content hash."""
+tests/data (and ../shared/eval too, when it is beside the clone) and the repository's own
+fixtures (only the first time: a corpus that already exists keeps what earlier runs found).
+Files are named by content hash."""
 import glob
 import gzip
 import hashlib
@@ -10,8 +11,14 @@ import os
 import sys
 
 root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-shared = os.path.join(os.path.dirname(root), "shared")
+# Where the evaluation data may be: the repository's own copy first, then ../shared.
+DATA = [os.path.join(root, "tests", "data"), os.path.join(os.path.dirname(root), "shared")]
 MAX = 256 * 1024
+
+
+def in_data(*parts):
+    """The glob pattern of parts under each place the evaluation data may be."""
+    return [os.path.join(d, *parts) for d in DATA]
 
 
 def files(*patterns):
@@ -23,17 +30,18 @@ def files(*patterns):
 
 
 def html_pages():
-    yield from files(os.path.join(shared, "seeds", "*.html"), os.path.join(root, "sample", "pages", "*.html"),
+    yield from files(os.path.join(root, "sample", "pages", "*.html"),
                      os.path.join(root, "tests", "www", "pages", "**", "*.html"))
-    for path in sorted(glob.glob(os.path.join(shared, "eval", "scrapinghub", "html", "*.gz")))[:60]:
+    pages = sorted({os.path.basename(p): p for d in DATA
+                    for p in glob.glob(os.path.join(d, "eval", "scrapinghub", "html", "*.gz"))}.values())
+    for path in pages[:60]:
         with gzip.open(path) as f:
             yield b"\x00" + f.read()[:MAX]  # first byte: the harness's charset choice
 
 
 def feeds():
-    yield from files(os.path.join(shared, "eval", "feeds", "**", "*.xml"),
-                     os.path.join(shared, "eval", "feeds", "**", "*.rss"),
-                     os.path.join(shared, "eval", "feeds", "**", "*.atom"),
+    yield from files(*in_data("eval", "feeds", "**", "*.xml"), *in_data("eval", "feeds", "**", "*.rss"),
+                     *in_data("eval", "feeds", "**", "*.atom"),
                      os.path.join(root, "sample", "feeds", "*"),
                      os.path.join(root, "tests", "www", "feeds", "**", "*"),
                      os.path.join(root, "fuzz", "seeds", "feed", "*"))  # the forgiving forms
@@ -44,7 +52,7 @@ def json_feeds():
 
 
 def articles():
-    for path in glob.glob(os.path.join(shared, "eval", "topics", "*.jsonl")):
+    for path in sorted(p for pattern in in_data("eval", "topics", "*.jsonl") for p in glob.glob(pattern)):
         with open(path, encoding="utf-8") as f:
             for i, line in enumerate(f):
                 if i >= 80:

@@ -21,9 +21,11 @@ struct spool {
     int quarantine_fd;
 };
 
+/* Group rights as the umask allows: under the unit (UMask=0007) group feedspool may claim
+ * records, i.e. rename them from new/ into cur/. */
 static int make_dir(const char *path, char *err, size_t errlen)
 {
-    if (mkdir(path, 0750) < 0 && errno != EEXIST)
+    if (mkdir(path, 0770) < 0 && errno != EEXIST)
         return set_err(err, errlen, "%s: cannot create: %s", path, strerror(errno));
     return 0;
 }

@@ -200,8 +200,10 @@ class SystemdUnit(unittest.TestCase):
         self.dir.cleanup()
 
     def test_unit_verifies(self):
+        # Documentation= names the man pages: the build's (build/man/man1, man5) are found.
+        env = dict(os.environ, MANPATH=os.path.join(os.path.dirname(os.path.abspath(BIN)), "man"))
         result = subprocess.run([self.analyze, "verify", self.unit], capture_output=True,
-                                text=True, timeout=60)
+                                text=True, timeout=60, env=env)
         problems = [l for l in result.stderr.splitlines() if "feedspool.service" in l]
         self.assertEqual(result.returncode, 0, result.stderr)
         self.assertEqual(problems, [], result.stderr)

@@ -40,7 +40,7 @@ SEED_BODY = {
             "Balochistan Liberation Army (BLA) militants"],
 }
 
-# The clutter ../shared/seeds/README.md lists for each seed: none of it may survive.
+# The clutter tests/data/seeds/README.md lists for each seed: none of it may survive.
 SEED_CLUTTER = {
     "000": [],
     "001": ["Taliban now guard site of Bamiyan Buddhas", "Source link"],

@@ -58,7 +58,7 @@ struct seed_case {
     const char *title;
     const char *published;
     const char *body[3];    /* from the start, the middle and the end of the body */
-    const char *clutter[10]; /* what ../shared/seeds/README.md lists, plus the template's own */
+    const char *clutter[10]; /* what tests/data/seeds/README.md lists, plus the template's own */
 };
 
 static const struct seed_case seeds[] = {
@@ -204,7 +204,7 @@ static void test_hostile_pages(void)
 static void test_real_pages_metadata(void)
 {
     struct article a;
-    CHECK(extract_file("../shared/eval/scrapinghub/html/"
+    CHECK(extract_file("tests/data/eval/scrapinghub/html/"
                        "042bb7b5fedab6eac7db576522b89b93904c237d344bcbe14a6a5ab7f7335856.html.gz",
                        "https://www.wsj.com/articles/x", &a) == 0);
     CHECK_STR(a.author, "Sarah E. Needleman");
@@ -214,7 +214,7 @@ static void test_real_pages_metadata(void)
                                "arcade-so-many-ways-to-playand-pay-11574168580");
     CHECK(a.text && strlen(a.text) > 200); /* the page holds only the paywalled lead */
     article_free(&a);
-    CHECK(extract_file("../shared/eval/scrapinghub/html/"
+    CHECK(extract_file("tests/data/eval/scrapinghub/html/"
                        "0e014df693f182824fe5e24030ddbe1d0b96ddb9685cf20d5766457ed32ffa2d.html.gz",
                        NULL, &a) == 0);
     CHECK_STR(a.site, "The Anti-June Cleaver"); /* og:site_name; JSON-LD @graph below */

@@ -1,4 +1,4 @@
-"""conformance.py: runs shared/eval/feeds/check.py on realworld/ (all must pass), dev/ and
+"""conformance.py: runs tests/data/eval/feeds/check.py on realworld/ (all must pass), dev/ and
 gofeed/ (at least the floors below) with the real binary. Usage: conformance.py EVAL_DIR COMMAND"""
 import re
 import subprocess

@@ -8,7 +8,7 @@ Pairs, each labelled same story or not:
   * different events: seed 004 (months later) against the others
   * same boilerplate: two unrelated articles wrapped in identical site furniture
   * unrelated: random pairs of the 181 scrapinghub articles
-Texts come from ../shared/eval/scrapinghub (true article bodies) and the seed pages (through
+Texts come from tests/data/eval/scrapinghub (true article bodies) and the seed pages (through
 `feedspool extract`). Each pair goes through `feedspool similar`, the daemon's own decision.
 Prints precision and recall overall and per kind; fails below P 0.95 or R 0.90."""
 import json
@@ -20,7 +20,7 @@ import tempfile
 
 BIN = os.environ.get("FEEDSPOOL_BIN", "build/feedspool")
 SOURCE = os.environ.get("FEEDSPOOL_SOURCE", os.getcwd())
-SHARED = os.path.join(os.path.dirname(SOURCE), "shared")
+DATA = os.path.join(SOURCE, "tests", "data")
 
 TEMPLATES = [
     ("Home | World | Pakistan | Sport | Opinion\nShare this article\n",
@@ -33,7 +33,7 @@ TEMPLATES = [
 
 
 def main():
-    truth = json.load(open(os.path.join(SHARED, "eval", "scrapinghub", "ground-truth.json")))
+    truth = json.load(open(os.path.join(DATA, "eval", "scrapinghub", "ground-truth.json")))
     bodies = [v["articleBody"] for _, v in sorted(truth.items()) if len(v["articleBody"].split()) > 150]
     rng = random.Random(20261202)
     rng.shuffle(bodies)

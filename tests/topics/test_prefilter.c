@@ -220,13 +220,13 @@ static void test_random_texts_default_rules(void)
     test_random_texts(NULL, "topics/default-topics.json");
 }
 
-/* The labelled dev articles (../shared/eval/topics/dev.jsonl) with the shipped rules. */
+/* The labelled dev articles (tests/data/eval/topics/dev.jsonl) with the shipped rules. */
 static void test_dev_articles(void)
 {
     struct three_ways rules;
     bool loaded = load_three_ways(NULL, "topics/default-topics.json", &rules);
     CHECK(loaded);
-    FILE *f = fopen("../shared/eval/topics/dev.jsonl", "r");
+    FILE *f = fopen("tests/data/eval/topics/dev.jsonl", "r");
     CHECK(f != NULL);
     size_t articles = 0, failures = 0;
     char line[1 << 17];

@@ -1,6 +1,6 @@
-"""topics_eval.py: the default rules on shared/eval/topics/dev.jsonl (macro F1 >= 0.95 with
+"""topics_eval.py: the default rules on DATA_DIR/eval/topics/dev.jsonl (macro F1 >= 0.95 with
 the eval's own scorer) and on the five seed articles (both topics each).
-Usage: topics_eval.py SHARED_DIR FEEDSPOOL RULES"""
+Usage: topics_eval.py DATA_DIR FEEDSPOOL RULES (DATA_DIR: tests/data)"""
 import glob
 import json
 import re
