@@ -416,7 +416,35 @@ static int load_topic(struct loader *ld, json_t *t, int index)
         load_cues(ld, index, t, "titles", PATTERN_TITLE_CUE, &tr->title_window, id) < 0 ||
         load_cues(ld, index, t, "hedges", PATTERN_HEDGE_CUE, &tr->hedge_window, id) < 0)
         return -1;
-    tr->needs_context = json_array_size(json_object_get(t, "context")) > 0;
+    tr->needs_context = json_array_size(json_object_get(t, "context")) > 0 ||
+                        json_array_size(json_object_get(t, "context_topics")) > 0;
+    return 0;
+}
+
+/* "context_topics": ids of topics whose terms count as this topic's context (after all
+ * topics are loaded: they may come later in the file). */
+static int load_context_topics(struct loader *ld, json_t *t, int index)
+{
+    struct topic_rules *r = ld->rules;
+    json_t *list = json_object_get(t, "context_topics");
+    if (!list)
+        return 0;
+    const char *id = r->topics[index].id;
+    if (!json_is_array(list))
+        return fail_at(ld, "context_topics", "topic '%s': context_topics must be a list of ids", id);
+    r->topics[index].context_topic = xcalloc(r->n_topics, sizeof *r->topics[index].context_topic);
+    size_t i;
+    json_t *v;
+    json_array_foreach(list, i, v) {
+        const char *other = json_string_value(v);
+        size_t k = 0;
+        while (other && k < r->n_topics && strcmp(r->topics[k].id, other) != 0)
+            k++;
+        if (!other || k == r->n_topics)
+            return fail_at(ld, "context_topics", "topic '%s': context_topics names a topic "
+                           "the rules do not define", id);
+        r->topics[index].context_topic[k] = true;
+    }
     return 0;
 }
 
@@ -449,6 +477,10 @@ int topic_rules_parse(const char *json_text, const char *name, struct topic_rule
                 break;
             }
             if ((rc = load_topic(&ld, t, (int)i)) < 0)
+                break;
+        }
+        json_array_foreach(topics, i, t) {
+            if (rc < 0 || (rc = load_context_topics(&ld, t, (int)i)) < 0)
                 break;
         }
     }
@@ -494,6 +526,7 @@ void topic_rules_free(struct topic_rules *r)
         for (size_t k = 0; k < r->topics[i].n_near; k++)
             free(r->topics[i].near[k].name);
         free(r->topics[i].near);
+        free(r->topics[i].context_topic);
     }
     free(r->topics);
     for (size_t i = 0; i < r->n_patterns; i++) {

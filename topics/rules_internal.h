@@ -50,6 +50,7 @@ struct topic_rule {
     size_t veto_window;     /* characters around a match in which a veto term cancels it */
     bool needs_context;     /* a context term must occur (near the match: context_window) */
     size_t context_window;  /* characters; 0: anywhere in the article */
+    bool *context_topic;    /* [n_topics]: the terms of these topics are context too, or NULL */
     unsigned title_window;  /* words around a quoted or capitalised term for a title cue */
     unsigned hedge_window;  /* words before a headline mention for a hedge cue */
     struct near_rule *near;
@@ -190,10 +191,12 @@ struct match {
     const char *defined_as;  /* TOPIC_DEFINED_OTHERWISE: the expansion (scoring's) */
 };
 
-/* The article being scored: its headline and text. */
+/* The article being scored: its headline and text, and all the matches in it. */
 struct article {
     const char *headline, *text;
     size_t headline_len, text_len;
+    const struct match *matches;
+    size_t n_matches;
 };
 
 /* Scores topic `topic` from its matches tm[0..n) (in reading order) into *hit: score, verdict

@@ -287,6 +287,33 @@ static bool cue_near(const struct article *a, struct match *const *tm, size_t n,
     return false;
 }
 
+/* --- Context --------------------------------------------------------------------------- */
+
+/* Context c supports m: outside it ("hostilities" in "cessation of hostilities" does not),
+ * and near it (anywhere without a window). */
+static bool supports(const struct topic_rule *tr, const struct match *m, const struct match *c)
+{
+    if (same_region(m, c) && c->start < m->end && m->start < c->end)
+        return false;
+    return tr->context_window == 0 ||
+           (same_passage(m, c) && (!same_region(m, c) || distance(m, c) <= tr->context_window));
+}
+
+/* A context term near m: one of the topic's own, or a term of a context topic. */
+static bool context_near(const struct topic_rule *tr, const struct article *a,
+                         struct match *const *tm, size_t n, const struct match *m)
+{
+    for (size_t k = 0; k < n; k++)
+        if (tm[k]->kind == PATTERN_CONTEXT && supports(tr, m, tm[k]))
+            return true;
+    for (size_t k = 0; tr->context_topic && k < a->n_matches; k++) {
+        const struct match *c = &a->matches[k];
+        if (tr->context_topic[c->topic] && c->kind == PATTERN_TERM && supports(tr, m, c))
+            return true;
+    }
+    return false;
+}
+
 /* --- Scoring --------------------------------------------------------------------------- */
 
 /* A term cancelled in the whole article, by name, and why. */
@@ -387,15 +414,8 @@ void score_topic(const struct topic_rules *rules, const struct article *a, int t
             m->reason = c->reason;
             m->veto = c->veto;
             m->defined_as = c->defined_as;
-        } else if (tr->needs_context && m->kind != PATTERN_REFERENCE) {
-            bool near = false;
-            for (size_t k = 0; k < n && !near; k++)
-                near = tm[k]->kind == PATTERN_CONTEXT &&
-                       (tr->context_window == 0 ||
-                        (same_passage(m, tm[k]) &&
-                         (!same_region(m, tm[k]) || distance(m, tm[k]) <= tr->context_window)));
-            if (!near)
-                m->reason = TOPIC_NO_CONTEXT;
+        } else if (tr->needs_context && m->kind == PATTERN_TERM && !context_near(tr, a, tm, n, m)) {
+            m->reason = TOPIC_NO_CONTEXT;
         }
         if (m->reason == TOPIC_COUNTED && m->where == TOPIC_IN_HEADLINE &&
             any[PATTERN_HEDGE_CUE] &&

@@ -323,6 +323,8 @@ static void tag(const struct topic_rules *rules, const char *headline, const cha
     memcpy(fill, first, n_topics * sizeof *fill);
     for (size_t i = 0; i < sc.n; i++)
         index[fill[sc.matches[i].topic]++] = &sc.matches[i];
+    art.matches = sc.matches;
+    art.n_matches = sc.n;
 
     /* The topics with matches (every topic with keep_all), in order. */
     size_t hits_cap = keep_all ? n_topics : with_matches;
