@@ -389,6 +389,10 @@ static int load_topic(struct loader *ld, json_t *t, int index)
     tr->threshold = threshold ? json_number_value(threshold) : 3.0;
     if (threshold && !json_is_number(threshold))
         return fail_at(ld, id, "topic '%s': threshold must be a number", id);
+    json_t *paragraph = json_object_get(t, "paragraph_threshold");
+    tr->paragraph_threshold = paragraph ? json_number_value(paragraph) : 0;
+    if (paragraph && (!json_is_number(paragraph) || tr->paragraph_threshold < 0))
+        return fail_at(ld, id, "topic '%s': paragraph_threshold must be a number", id);
     if (get_count(ld, t, "veto_window", id, 60, &tr->veto_window) < 0 ||
         get_count(ld, t, "context_window", id, 0, &tr->context_window) < 0)
         return -1;

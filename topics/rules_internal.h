@@ -53,6 +53,8 @@ struct topic_rule {
     bool *context_topic;    /* [n_topics]: the terms of these topics are context too, or NULL */
     unsigned title_window;  /* words around a quoted or capitalised term for a title cue */
     unsigned hedge_window;  /* words before a headline mention for a hedge cue */
+    double paragraph_threshold; /* one paragraph of a text of several scoring this at body
+                                 * weights gives the topic; 0: off */
     struct near_rule *near;
     size_t n_near;
 };

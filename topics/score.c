@@ -314,6 +314,45 @@ static bool context_near(const struct topic_rule *tr, const struct article *a,
     return false;
 }
 
+/* --- Paragraphs ------------------------------------------------------------------------ */
+
+/* Where the blank line after s[from] is (the end of from's paragraph), or len. */
+static size_t paragraph_end(const char *s, size_t len, size_t from)
+{
+    for (const char *nl = memchr(s + from, '\n', len - from); nl;
+         nl = memchr(nl + 1, '\n', len - (size_t)(nl + 1 - s))) {
+        const char *k = nl + 1;
+        while (k < s + len && (*k == ' ' || *k == '\t' || *k == '\r'))
+            k++;
+        if (k < s + len && *k == '\n')
+            return (size_t)(nl - s);
+    }
+    return len;
+}
+
+/* The best score of one paragraph of the text at body weights, when the text has several
+ * (live blogs, bulletins, digests: an item deep in the text); 0 when it has one. */
+static double best_paragraph(const struct topic_rule *tr, const struct article *a,
+                             struct match *const *tm, size_t n)
+{
+    size_t end = paragraph_end(a->text, a->text_len, 0);
+    if (end >= a->text_len)
+        return 0;
+    double best = 0, sum = 0;
+    for (size_t i = 0; i < n; i++) {
+        const struct match *m = tm[i];
+        if (m->where == TOPIC_IN_HEADLINE || m->score <= 0)
+            continue;
+        if (m->start > end) {
+            sum = 0;
+            end = paragraph_end(a->text, a->text_len, m->start);
+        }
+        sum += m->weight * tr->weight[TOPIC_IN_BODY];
+        best = sum > best ? sum : best;
+    }
+    return best;
+}
+
 /* --- Scoring --------------------------------------------------------------------------- */
 
 /* A term cancelled in the whole article, by name, and why. */
@@ -436,7 +475,9 @@ void score_topic(const struct topic_rules *rules, const struct article *a, int t
     hit->threshold = tr->threshold;
     hit->score = score;
     hit->uncancelled = uncancelled;
-    hit->tagged = score >= tr->threshold && score > 0;
+    hit->paragraph_score = tr->paragraph_threshold > 0 ? best_paragraph(tr, a, tm, n) : 0;
+    hit->tagged = (score >= tr->threshold && score > 0) ||
+                  (tr->paragraph_threshold > 0 && hit->paragraph_score >= tr->paragraph_threshold);
     hit->reason = hit->tagged ? TOPIC_COUNTED : TOPIC_BELOW_THRESHOLD;
     for (int r = TOPIC_VETOED; !hit->tagged && r < TOPIC_BELOW_THRESHOLD; r++)
         if (lost[r] > 0 && score + lost[r] >= tr->threshold &&

@@ -45,6 +45,8 @@ struct topic_hit {
     double score;
     double threshold;        /* the topic's; score >= threshold means tagged */
     bool tagged;
+    double paragraph_score;  /* the best paragraph's score at body weights (texts of several
+                              * paragraphs, topics with a paragraph_threshold) */
     double uncancelled;      /* the score had no veto, definition, title or context rule
                               * cancelled a match */
     enum topic_reason reason;/* untagged: the rule that cancelled most, or below threshold */
