@@ -13,8 +13,9 @@
 
 #define TAG_MAX_INPUT (256L * 1024 * 1024)
 
-/* The rules file: --rules, else $FEEDSPOOL_TOPICS, else the installed one, else the source tree's. */
-static const char *default_rules_path(void)
+/* The rules file when there is no --rules: $FEEDSPOOL_TOPICS, else the installed one, else
+ * the source tree's. */
+const char *default_rules_path(void)
 {
     const char *env = getenv("FEEDSPOOL_TOPICS");
     if (env && *env)
