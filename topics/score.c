@@ -465,6 +465,7 @@ void score_topic(const struct topic_rules *rules, const struct article *a, int t
         uncancelled += full;
         if (m->reason == TOPIC_COUNTED || m->reason == TOPIC_HEDGED) {
             score += m->score;
+            lost[m->reason] += full - m->score;
             named |= m->kind != PATTERN_REFERENCE;
         } else {
             m->score = 0;
