@@ -44,6 +44,24 @@ static size_t distance(const struct match *a, const struct match *b)
     return 0;
 }
 
+/* Whether two matches of one region stand within `window` characters (UTF-8 code points,
+ * so that a window means as much in Urdu script as in English) of each other. */
+static bool within_chars(const struct article *a, const struct match *x, const struct match *y,
+                         size_t window)
+{
+    size_t bytes = distance(x, y);
+    if (bytes <= window)
+        return true;
+    if (bytes > 4 * window)
+        return false;
+    size_t len;
+    const char *s = region_text(a, x, &len);
+    size_t from = x->end <= y->start ? x->end : y->end, chars = 0;
+    for (size_t i = from; i < from + bytes; i++)
+        chars += ((unsigned char)s[i] & 0xC0) != 0x80;
+    return chars <= window;
+}
+
 static bool word_byte(unsigned char c)
 {
     return fold_is_word_byte(c);
@@ -291,12 +309,13 @@ static bool cue_near(const struct article *a, struct match *const *tm, size_t n,
 
 /* Context c supports m: outside it ("hostilities" in "cessation of hostilities" does not),
  * and near it (anywhere without a window). */
-static bool supports(const struct topic_rule *tr, const struct match *m, const struct match *c)
+static bool supports(const struct topic_rule *tr, const struct article *a, const struct match *m,
+                     const struct match *c)
 {
     if (same_region(m, c) && c->start < m->end && m->start < c->end)
         return false;
     return tr->context_window == 0 ||
-           (same_passage(m, c) && (!same_region(m, c) || distance(m, c) <= tr->context_window));
+           (same_passage(m, c) && (!same_region(m, c) || within_chars(a, m, c, tr->context_window)));
 }
 
 /* A context term near m: one of the topic's own, or a term of a context topic. */
@@ -304,11 +323,11 @@ static bool context_near(const struct topic_rule *tr, const struct article *a,
                          struct match *const *tm, size_t n, const struct match *m)
 {
     for (size_t k = 0; k < n; k++)
-        if (tm[k]->kind == PATTERN_CONTEXT && supports(tr, m, tm[k]))
+        if (tm[k]->kind == PATTERN_CONTEXT && supports(tr, a, m, tm[k]))
             return true;
     for (size_t k = 0; tr->context_topic && k < a->n_matches; k++) {
         const struct match *c = &a->matches[k];
-        if (tr->context_topic[c->topic] && c->kind == PATTERN_TERM && supports(tr, m, c))
+        if (tr->context_topic[c->topic] && c->kind == PATTERN_TERM && supports(tr, a, m, c))
             return true;
     }
     return false;
@@ -415,7 +434,7 @@ void score_topic(const struct topic_rules *rules, const struct article *a, int t
             continue;
         for (size_t k = 0; k < n && any[PATTERN_VETO]; k++)
             if (tm[k]->kind == PATTERN_VETO && same_region(m, tm[k]) &&
-                distance(m, tm[k]) <= tr->veto_window)
+                within_chars(a, m, tm[k], tr->veto_window))
                 cancel(cancels, &n_cancels, m->name, TOPIC_VETOED,
                        rules->patterns[tm[k]->pattern].name, NULL);
         size_t from, to;

@@ -267,6 +267,12 @@ static void test_context_must_be_near(void)
     CHECK(given("Shops sign armistice", "Soldiers signed it.", "pause")); /* in the lead */
     CHECK(first_reason("Shops sign armistice", text, "pause", NULL, 0) == TOPIC_NO_CONTEXT);
     CHECK(given("Armistice signed", "KLM members said so.", "pause")); /* a context topic's term */
+    /* the window counts characters: 50 Urdu letters are 100 bytes but within 60 */
+    char urdu[400] = "Markets.\n\nAn armistice ";
+    for (int i = 0; i < 50; i++)
+        strcat(urdu, "\xd8\xa8");
+    strcat(urdu, " soldiers.");
+    CHECK(first_reason("News", urdu, "pause", NULL, 0) == TOPIC_COUNTED);
 }
 
 static void test_vetoes_match_plurals(void)
