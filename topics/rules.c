@@ -5,6 +5,7 @@
  * Errors name the file and line: Jansson's own for syntax, and for a wrong value
  * the line where that value stands in the file. */
 #include <jansson.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,7 +41,56 @@ struct loader {
     const char *name;
     char *err;
     size_t errlen;
+    /* The patterns so far by spelling (open addressing: index + 1, 0 empty), so that a
+     * spelling a topic has already is not added twice. */
+    uint32_t *seen;
+    size_t seen_cap;
 };
+
+static uint64_t spelling_hash(const struct pattern *p)
+{
+    uint64_t h = 1469598103934665603ull ^ (uint64_t)p->topic ^ ((uint64_t)p->kind << 32) ^
+                 ((uint64_t)(uint32_t)p->near << 40) ^ ((uint64_t)p->exact_case << 63);
+    for (size_t i = 0; i < p->folded_len; i++)
+        h = (h ^ (unsigned char)p->folded[i]) * 1099511628211ull;
+    return h;
+}
+
+static bool same_spelling(const struct pattern *a, const struct pattern *b)
+{
+    return a->topic == b->topic && a->kind == b->kind && a->near == b->near &&
+           a->exact_case == b->exact_case && a->folded_len == b->folded_len &&
+           memcmp(a->folded, b->folded, a->folded_len) == 0 &&
+           (!a->exact_case || strcmp(a->cased, b->cased) == 0);
+}
+
+/* The slot of p's spelling in the table: where it is, or the empty one where it would go. */
+static size_t seen_slot(const struct loader *ld, const struct pattern *p)
+{
+    size_t mask = ld->seen_cap - 1, at = (size_t)spelling_hash(p) & mask;
+    while (ld->seen[at] && !same_spelling(&ld->rules->patterns[ld->seen[at] - 1], p))
+        at = (at + 1) & mask;
+    return at;
+}
+
+/* Records the last pattern's spelling; false (and the pattern dropped) when it was there. */
+static bool note_spelling(struct loader *ld)
+{
+    struct topic_rules *r = ld->rules;
+    if (2 * r->n_patterns > ld->seen_cap) { /* grow, and put every pattern back */
+        free(ld->seen);
+        ld->seen_cap = ld->seen_cap ? 2 * ld->seen_cap : 256;
+        ld->seen = xcalloc(ld->seen_cap, sizeof *ld->seen);
+        for (size_t i = 0; i + 1 < r->n_patterns; i++)
+            ld->seen[seen_slot(ld, &r->patterns[i])] = (uint32_t)(i + 1);
+    }
+    struct pattern *p = &r->patterns[r->n_patterns - 1];
+    size_t at = seen_slot(ld, p);
+    if (ld->seen[at])
+        return false;
+    ld->seen[at] = (uint32_t)r->n_patterns;
+    return true;
+}
 
 static int fail_at(struct loader *ld, const char *near, const char *fmt, const char *what)
 {
@@ -73,17 +123,11 @@ static int add_pattern(struct loader *ld, int topic, const char *text, const cha
         free(folded);
         return fail_at(ld, name, "term '%.60s...' is too long", name);
     }
-    /* A spelling the topic has already, of the same kind and case rule, would match twice. */
-    for (size_t i = 0; i < r->n_patterns; i++) {
-        const struct pattern *o = &r->patterns[i];
-        if (o->topic == topic && o->kind == spec->kind && o->near == spec->near &&
-            o->exact_case == spec->exact_case && o->folded_len == folded_len &&
-            memcmp(o->folded, folded, folded_len) == 0 &&
-            (!spec->exact_case || strcmp(o->text, text) == 0)) {
-            free(folded);
-            return 0;
-        }
+    if (r->pattern_bytes + folded_len > RULES_MAX_TERM_BYTES) {
+        free(folded);
+        return fail_at(ld, name, "the terms' spellings come to more than 1 MiB at '%.60s'", name);
     }
+    r->pattern_bytes += folded_len;
     if (r->n_patterns == r->cap_patterns) {
         r->cap_patterns = r->cap_patterns ? r->cap_patterns * 2 : 64;
         r->patterns = xrealloc(r->patterns, r->cap_patterns * sizeof *r->patterns);
@@ -106,6 +150,14 @@ static int add_pattern(struct loader *ld, int topic, const char *text, const cha
     p->kind = spec->kind;
     p->near = spec->near;
     p->acronym = spec->acronym;
+    if (!note_spelling(ld)) { /* a spelling the topic has already would match twice */
+        r->pattern_bytes -= folded_len;
+        free(p->text);
+        free(p->name);
+        free(p->folded);
+        free(p->cased);
+        r->n_patterns--;
+    }
     return 0;
 }
 
@@ -489,6 +541,7 @@ int topic_rules_parse(const char *json_text, const char *name, struct topic_rule
         }
     }
     json_decref(root);
+    free(ld.seen);
     if (rc < 0) {
         topic_rules_free(r);
         return -1;

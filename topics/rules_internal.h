@@ -66,6 +66,7 @@ struct topic_rules {
     size_t n_topics;
     struct pattern *patterns;
     size_t n_patterns, cap_patterns;
+    size_t pattern_bytes;   /* their folded bytes together (at most RULES_MAX_TERM_BYTES) */
     size_t lead_chars;      /* the lead: this many characters of text, at most its first paragraph */
     /* The automaton: a dense DFA over bytes of normalised, folded text. */
     uint32_t *next;         /* [state << class_shift | byte_class[byte]]: next state << 1 | (terms end there) */
@@ -90,6 +91,9 @@ void normalized_free(struct normalized *n);
 
 /* Terms longer than this (normalised bytes) are refused: the scanner keeps this much history. */
 #define TERM_MAX_BYTES 200
+/* All spellings of all terms together, in normalised bytes: the automaton has a state for
+ * each (spellings multiply: a few {a|b} choices in many terms would make it huge). */
+#define RULES_MAX_TERM_BYTES (1u << 20)
 
 void matcher_build(struct topic_rules *r);
 void matcher_free(struct topic_rules *r);

@@ -219,6 +219,15 @@ static void test_spellings_are_generated(void)
                             "brace.json", &r, err, sizeof err) == -1);
     CHECK_CONTAINS(err, "brace.json:3:");
     CHECK_CONTAINS(err, "needs a '}'");
+    /* spellings multiply: a rules file of a few hundred bytes must not make a huge automaton */
+    char big[8192] = "{\"topics\": [{\"id\": \"x\", \"terms\": [";
+    for (int t = 0; t < 60; t++)
+        snprintf(big + strlen(big), sizeof big - strlen(big), "%s\"%c%c{a|b}{a|b}{a|b}{a|b}"
+                 "{a|b}{a|b}{a|b}{a|b}{a|b}{a|b} long enough to count\"", t ? ", " : "",
+                 'a' + t % 26, 'a' + t / 26);
+    strcat(big, "]}]}");
+    CHECK(topic_rules_parse(big, "big.json", &r, err, sizeof err) == -1);
+    CHECK_CONTAINS(err, "more than 1 MiB");
 }
 
 static void test_line_break_inside_a_hyphenated_name(void)
