@@ -97,7 +97,7 @@ static char *explain_json(const struct topic_rules *r, const char *headline, con
 {
     struct topic_result res;
     topics_explain(r, headline, text, &res);
-    json_t *j = topic_result_to_json(&res);
+    json_t *j = topic_result_to_json_full(&res);
     char *s = json_dumps(j, JSON_COMPACT);
     json_decref(j);
     topic_result_free(&res);
