@@ -29,12 +29,6 @@ static bool same_region(const struct match *a, const struct match *b)
     return (a->where == TOPIC_IN_HEADLINE) == (b->where == TOPIC_IN_HEADLINE);
 }
 
-/* The headline and the lead read as one passage (context may be in either). */
-static bool same_passage(const struct match *a, const struct match *b)
-{
-    return same_region(a, b) || (a->where != TOPIC_IN_BODY && b->where != TOPIC_IN_BODY);
-}
-
 static size_t distance(const struct match *a, const struct match *b)
 {
     if (a->end <= b->start)
@@ -314,8 +308,13 @@ static bool supports(const struct topic_rule *tr, const struct article *a, const
 {
     if (same_region(m, c) && c->start < m->end && m->start < c->end)
         return false;
-    return tr->context_window == 0 ||
-           (same_passage(m, c) && (!same_region(m, c) || within_chars(a, m, c, tr->context_window)));
+    if (tr->context_window == 0)
+        return true;
+    if (same_region(m, c))
+        return within_chars(a, m, c, tr->context_window);
+    /* the headline and the text's first context_window bytes read as one passage */
+    const struct match *body = m->where == TOPIC_IN_HEADLINE ? c : m;
+    return body->where == TOPIC_IN_LEAD && body->start <= tr->context_window;
 }
 
 /* A context term near m: one of the topic's own, or a term of a context topic. */
@@ -330,6 +329,12 @@ static bool context_near(const struct topic_rule *tr, const struct article *a,
         if (tr->context_topic[c->topic] && c->kind == PATTERN_TERM && supports(tr, a, m, c))
             return true;
     }
+    /* A headline mention is about what the lead reports: a lead mention with context near
+     * it supports the headline's too. */
+    for (size_t k = 0; m->where == TOPIC_IN_HEADLINE && k < n; k++)
+        if (tm[k]->kind == PATTERN_TERM && tm[k]->counted && tm[k]->where == TOPIC_IN_LEAD &&
+            context_near(tr, a, tm, n, tm[k]))
+            return true;
     return false;
 }
 

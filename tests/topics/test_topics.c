@@ -276,6 +276,12 @@ static void test_context_must_be_near(void)
     CHECK(given("Shops sign armistice", "Soldiers signed it.", "pause")); /* in the lead */
     CHECK(first_reason("Shops sign armistice", text, "pause", NULL, 0) == TOPIC_NO_CONTEXT);
     CHECK(given("Armistice signed", "KLM members said so.", "pause")); /* a context topic's term */
+    /* a headline mention: context in the text's first 60 characters, or near a lead mention */
+    CHECK(given("Armistice signed", "Shop owners and their families waited all day outside the "
+                "hall. The armistice held, soldiers said.", "pause"));
+    CHECK(!given("Armistice signed", "Shop owners and their families waited all day outside the "
+                 "hall for the armistice. Later that evening, after a long and tiring wait in "
+                 "the cold, the soldiers came.", "pause"));
     /* the window counts characters: 50 Urdu letters are 100 bytes but within 60 */
     char urdu[400] = "Markets.\n\nAn armistice ";
     for (int i = 0; i < 50; i++)
