@@ -277,6 +277,8 @@ static int add_written(struct loader *ld, int topic, const char *written,
 {
     if (!written || !*written)
         return fail_at(ld, written, "%s", "a term is empty");
+    if (strlen(written) > 4 * TERM_MAX_BYTES) /* (and so few enough choices to recurse on) */
+        return fail_at(ld, written, "term '%.60s...' is too long", written);
     struct spellings sp = {0};
     char *buf = xmalloc(4 * TERM_MAX_BYTES + 1);
     int rc = expand_from(written, 0, spec->separators, buf, 0, &sp);

@@ -219,6 +219,20 @@ static void test_spellings_are_generated(void)
                             "brace.json", &r, err, sizeof err) == -1);
     CHECK_CONTAINS(err, "brace.json:3:");
     CHECK_CONTAINS(err, "needs a '}'");
+    /* a long run of empty choices is refused before it is expanded (one level each) */
+    char *choices = malloc(200001);
+    if (choices) {
+        strcpy(choices, "{\"topics\": [{\"id\": \"x\", \"terms\": [\"a");
+        size_t at = strlen(choices);
+        while (at < 199990) {
+            memcpy(choices + at, "{}", 2);
+            at += 2;
+        }
+        strcpy(choices + at, "\"]}]}");
+        CHECK(topic_rules_parse(choices, "choices.json", &r, err, sizeof err) == -1);
+        CHECK_CONTAINS(err, "is too long");
+        free(choices);
+    }
     /* spellings multiply: a rules file of a few hundred bytes must not make a huge automaton */
     char big[8192] = "{\"topics\": [{\"id\": \"x\", \"terms\": [";
     for (int t = 0; t < 60; t++)
