@@ -462,6 +462,7 @@ void score_topic(const struct topic_rules *rules, const struct article *a, int t
 
     double score = 0, uncancelled = 0, lost[TOPIC_BELOW_THRESHOLD + 1] = {0};
     bool named = false; /* a counted named mention so far, in reading order */
+    double from_references = 0;
     for (size_t i = 0; i < n; i++) {
         struct match *m = tm[i];
         if (!m->counted)
@@ -473,6 +474,12 @@ void score_topic(const struct topic_rules *rules, const struct article *a, int t
         if (m->kind == PATTERN_REFERENCE && !named) {
             m->reason = TOPIC_NO_NAME_BEFORE;
             full = 0;
+        } else if (m->kind == PATTERN_REFERENCE) {
+            /* references add at most half the threshold: they say more of a named subject,
+             * they do not make one */
+            double room = tr->threshold / 2 - from_references;
+            m->score = full = full < room ? full : room > 0 ? room : 0;
+            from_references += full;
         } else if (c) {
             m->reason = c->reason;
             m->veto = c->veto;

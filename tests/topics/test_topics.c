@@ -272,6 +272,14 @@ static void test_later_references_after_a_named_mention(void)
     CHECK(given("March in the capital", text, "group"));   /* 2 + 0.5 + 0.5 */
     CHECK(!given("March in the capital", "Police watched the movement, and the movement later "
                  "dispersed. Officials said KLM members marched.", "group")); /* before it: 0 */
+    /* references add at most half the threshold: one body mention (1) and six (1.5, not 3) */
+    char text2[800];
+    snprintf(text2, sizeof text2, "%s KLM members marched, and the movement, the movement, the "
+             "movement, the movement, the movement and the movement went on.",
+             "A long first sentence about the weather, the markets, the roads and the schools "
+             "fills the lead of this article so that what follows is in the body of the text, "
+             "well past the lead's two hundred characters, as far as the tagger is concerned.");
+    CHECK(!given("March in the capital", text2, "group"));
 }
 
 static void test_proximity(void)
