@@ -1,7 +1,7 @@
-/* tagger.c: scores an article against every topic in one automaton pass over its
- * headline and text, and reports the evidence: each term that fired, how often,
- * where first (headline, lead or body, with the offset in the original text),
- * and the veto that cancelled matches, if any. */
+/* tagger.c: finds the matches of every topic's patterns in one automaton pass over an
+ * article's headline and text (after the prefilter), groups them by topic, and has
+ * score.c score each topic with matches: the tagged topics, every topic (explain), or the
+ * tagged ones and the near misses. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,9 +1,9 @@
 /* topics.h: topic rules, and the tagger that applies them to an article.
  *
- * Rules come from a JSON file (see the README): topics with terms, aliases,
- * case rules, context rules, weights and thresholds. topic_rules_load() builds
- * one matcher for all terms, so topics_tag() is one pass over the text whatever
- * the number of terms. Both are pure over memory; rules are immutable once
+ * Rules come from a JSON file (see the README): topics with terms and their spellings,
+ * references, proximity rules, vetoes, context, titles, hedges, weights and thresholds.
+ * topic_rules_load() builds one matcher for all terms, so topics_tag() is one pass over the
+ * text whatever the number of terms. Both are pure over memory; rules are immutable once
  * loaded and may be shared. */
 #ifndef FEEDSPOOL_TOPICS_TOPICS_H
 #define FEEDSPOOL_TOPICS_TOPICS_H
