@@ -5,17 +5,18 @@ articles, repeated), OUT/rules-5000.json (5,000 terms: names and phrases drawn f
 capitalised word pairs, plus invented names that never occur) and OUT/terms-default.txt /
 OUT/terms-5000.txt (the same terms one per line, for grep -F).
 Usage: make_tag_inputs.py DATA_DIR DEFAULT_RULES OUT_DIR (DATA_DIR: tests/data)"""
+import itertools
 import json
 import os
 import random
 import re
 import sys
 
-shared, default_rules, out = sys.argv[1:4]
+data, default_rules, out = sys.argv[1:4]
 os.makedirs(out, exist_ok=True)
-truth = json.load(open(os.path.join(shared, "eval/scrapinghub/ground-truth.json"), encoding="utf-8"))
+truth = json.load(open(os.path.join(data, "eval/scrapinghub/ground-truth.json"), encoding="utf-8"))
 texts = [v["articleBody"] for v in truth.values()]
-for line in open(os.path.join(shared, "eval/topics/dev.jsonl"), encoding="utf-8"):
+for line in open(os.path.join(data, "eval/topics/dev.jsonl"), encoding="utf-8"):
     row = json.loads(line)
     texts.append(row["headline"] + "\n" + row["text"])
 block = "\n\n".join(texts) + "\n\n"
@@ -37,15 +38,34 @@ json.dump({"version": 1, "topics": topics}, open(os.path.join(out, "rules-5000.j
 with open(os.path.join(out, "terms-5000.txt"), "w", encoding="utf-8") as f:
     f.write("\n".join(terms) + "\n")
 
+
+
+def spellings(written, separators, acronym):
+    """The spellings a written term stands for, as topics/rules.c expands them: each {a|b}
+    one of its choices, with separators each space or hyphen between words also the other or
+    nothing, with acronym the all-letter ones also dotted."""
+    parts = re.split(r"(\{[^}]*\})", written)
+    choices = [p[1:-1].split("|") if p.startswith("{") else [p] for p in parts]
+    found = ["".join(c) for c in itertools.product(*choices)]
+    if separators:
+        found = ["".join(c) for s in found
+                 for c in itertools.product(*[[x] if x not in " -" else ["-", " ", ""]
+                                              for x in re.split(r"(?<=\w)([ -])(?=\w)", s)])]
+    if acronym:
+        found += [d for s in found if s.isalpha() for d in (".".join(s) + ".", ".".join(s))]
+    return found
+
+
 rules = json.load(open(default_rules, encoding="utf-8"))
 default_terms = []
 for topic in rules["topics"]:
     for t in topic["terms"]:
         if isinstance(t, str):
-            default_terms.append(t)
-        else:
-            default_terms.append(t["term"])
-            default_terms.extend(t.get("aliases", []))
+            t = {"term": t}
+        for written in [t["term"]] + t.get("aliases", []):
+            default_terms.extend(spellings(written, t.get("separators"), t.get("acronym")))
+    for near in topic.get("near", []):
+        default_terms.extend(w for w in near["words"] + near["with"] if isinstance(w, str))
 with open(os.path.join(out, "terms-default.txt"), "w", encoding="utf-8") as f:
     f.write("\n".join(default_terms) + "\n")
 print("corpus %.1f MB, %d generated terms, %d default terms" % (

@@ -13,8 +13,9 @@
 
 #define TAG_MAX_INPUT (256L * 1024 * 1024)
 
-/* The rules file: --rules, else $FEEDSPOOL_TOPICS, else the installed one, else the source tree's. */
-static const char *default_rules_path(void)
+/* The rules file when there is no --rules: $FEEDSPOOL_TOPICS, else the installed one, else
+ * the source tree's. */
+const char *default_rules_path(void)
 {
     const char *env = getenv("FEEDSPOOL_TOPICS");
     if (env && *env)
@@ -58,21 +59,34 @@ static int tag_jsonl(const struct topic_rules *rules, char *input)
     return 0;
 }
 
+/* Why a topic was given or not, term by term, for a person. */
 static void explain(const struct topic_result *all)
 {
     for (size_t i = 0; i < all->n_hits; i++) {
         const struct topic_hit *h = &all->hits[i];
-        bool tagged = h->score >= h->threshold && h->score > 0;
-        printf("%s: %s (score %.1f, threshold %.1f)\n", h->id, tagged ? "TAGGED" : "not tagged",
+        printf("%s: %s (score %.1f, threshold %.1f", h->id, h->tagged ? "TAGGED" : "not tagged",
                h->score, h->threshold);
+        if (h->uncancelled > h->score)
+            printf(", %.1f before cancellations", h->uncancelled);
+        printf(")");
+        if (!h->tagged && h->n_evidence)
+            printf(": %s", topic_reason_name(h->reason));
+        printf("\n");
         if (h->n_evidence == 0)
             printf("  no term of this topic occurs\n");
         for (size_t e = 0; e < h->n_evidence; e++) {
             const struct topic_evidence *ev = &h->evidence[e];
-            printf("  %-30s x%u  first in %s at byte %zu", ev->term, ev->count,
-                   topic_where_name(ev->first_where), ev->first_offset);
-            if (ev->veto)
-                printf("  (vetoed by \"%s\" nearby)", ev->veto);
+            printf("  %-30s x%u", ev->term, ev->count);
+            if (ev->rejected)
+                printf(" (+%u not counted)", ev->rejected);
+            printf("  first in %s at byte %zu", topic_where_name(ev->first_where),
+                   ev->first_offset);
+            if (ev->reason == TOPIC_VETOED)
+                printf("  vetoed by \"%s\" nearby", ev->veto);
+            else if (ev->reason == TOPIC_DEFINED_OTHERWISE)
+                printf("  the article defines it as \"%s\"", ev->defined_as);
+            else if (ev->reason != TOPIC_COUNTED)
+                printf("  %s", topic_reason_name(ev->reason));
             printf("\n");
         }
     }

@@ -12,11 +12,16 @@ int cmd_check(int argc, char **argv);      /* cmd_check.c */
 int cmd_parse_feed(int argc, char **argv); /* cmd_parse_feed.c */
 int cmd_extract(int argc, char **argv);    /* cmd_extract.c */
 int cmd_tag(int argc, char **argv);        /* cmd_tag.c */
+int cmd_rules(int argc, char **argv);      /* cmd_rules.c */
 int cmd_spool(int argc, char **argv);      /* cmd_spool.c */
 int cmd_import_opml(int argc, char **argv); /* cmd_opml.c */
 int cmd_export_opml(int argc, char **argv); /* cmd_opml.c */
 int cmd_similar(int argc, char **argv);     /* cmd_similar.c */
 int cmd_publish(int argc, char **argv);     /* cmd_publish.c */
+
+/* The topic rules file: $FEEDSPOOL_TOPICS, else the installed one, else the source
+ * tree's (cmd_tag.c). */
+const char *default_rules_path(void);
 
 /* True when argv holds -h or --help; commands call it first and print their usage. */
 int wants_help(int argc, char **argv);

@@ -25,6 +25,7 @@ static const struct command commands[] = {
     {"parse-feed", cmd_parse_feed, "print a feed file as normalised JSON"},
     {"extract", cmd_extract, "print the article text (or record fields) of an HTML page"},
     {"tag", cmd_tag, "print the topics of an article, with the evidence"},
+    {"rules", cmd_rules, "`rules eval LABELLED.jsonl`: precision and recall of topic rules"},
     {"spool", cmd_spool, "spool stats: depth, bytes, oldest record's age"},
     {"import-opml", cmd_import_opml, "add the feeds of an OPML file to the feed list"},
     {"export-opml", cmd_export_opml, "print the feed list as OPML"},

@@ -66,7 +66,7 @@ static char *explain_json(const struct topic_rules *r, const char *headline, con
 {
     struct topic_result result;
     topics_explain(r, headline, text, &result);
-    json_t *j = topic_result_to_json(&result);
+    json_t *j = topic_result_to_json_full(&result);
     char *s = json_dumps(j, JSON_COMPACT);
     json_decref(j);
     topic_result_free(&result);

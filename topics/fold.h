@@ -5,10 +5,11 @@
  * hyphens, zero-width characters, Arabic diacritics and tatweel; maps NBSP and other
  * spaces to ' ', dashes and non-breaking hyphens to '-', curly quotes to straight ones,
  * Arabic yeh/kaf to their Urdu forms and fullwidth ASCII to ASCII; collapses whitespace
- * runs (and drops leading whitespace); joins a word hyphenated across a line break; and
- * folds ASCII case. Rule terms and article text go through the same function, so they
- * are normalised identically. It is static inline so that each caller's emit() is
- * inlined into the loop (the tagger's hot path). Internal to topics/. */
+ * runs (and drops leading whitespace); joins a word hyphenated across a line break (and
+ * keeps the hyphen of a compound broken before a capital); and folds ASCII case. Rule
+ * terms and article text go through the same function, so they are normalised identically.
+ * It is static inline so that each caller's emit() is inlined into the loop (the tagger's
+ * hot path). Internal to topics/. */
 #ifndef FEEDSPOOL_TOPICS_FOLD_H
 #define FEEDSPOOL_TOPICS_FOLD_H
 
@@ -72,10 +73,15 @@ static inline bool fold_is_word_byte(unsigned char c)
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c >= 0x80;
 }
 
-/* True when the '-' at s[i] ends a line and the word goes on, lower case, on the next:
- * then the hyphen and the line break are dropped. *resume is where the word goes on. */
-static inline bool fold_line_break_hyphen(const unsigned char *s, size_t len, size_t i,
-                                          size_t *resume)
+/* What folding does with a '-' at the end of a line. A word goes on, lower case, on the next
+ * line: it was hyphenated there, and the hyphen and the line break are dropped ("cease-\nfire"
+ * is "ceasefire"). A capital goes on: the hyphen belongs to a compound broken at it, and only
+ * the line break is dropped ("Tehreek-e-\nTaliban" is "Tehreek-e-Taliban"). */
+enum fold_break { FOLD_BREAK_NONE, FOLD_BREAK_JOIN, FOLD_BREAK_KEEP_HYPHEN };
+
+/* How the '-' at s[i] folds (above); when it ends a line, *resume is where the word goes on. */
+static inline enum fold_break fold_line_break_hyphen(const unsigned char *s, size_t len,
+                                                     size_t i, size_t *resume)
 {
     size_t k = i + 1;
     bool newline = false;
@@ -83,10 +89,12 @@ static inline bool fold_line_break_hyphen(const unsigned char *s, size_t len, si
         newline |= s[k] == '\n';
         k++;
     }
-    if (!newline || k >= len || s[k] < 'a' || s[k] > 'z')
-        return false;
+    if (!newline || k >= len)
+        return FOLD_BREAK_NONE;
     *resume = k;
-    return true;
+    if (s[k] >= 'a' && s[k] <= 'z')
+        return FOLD_BREAK_JOIN;
+    return s[k] >= 'A' && s[k] <= 'Z' ? FOLD_BREAK_KEEP_HYPHEN : FOLD_BREAK_NONE;
 }
 
 static inline __attribute__((always_inline)) void fold_stream(const char *text, size_t len,
@@ -104,8 +112,17 @@ static inline __attribute__((always_inline)) void fold_stream(const char *text, 
                 i++;
                 continue;
             }
-            if (b == '-' && fold_line_break_hyphen(s, len, i, &i))
+            size_t resume;
+            enum fold_break brk = b == '-' ? fold_line_break_hyphen(s, len, i, &resume)
+                                           : FOLD_BREAK_NONE;
+            if (brk != FOLD_BREAK_NONE) {
+                if (brk == FOLD_BREAK_KEEP_HYPHEN) {
+                    emit(ud, '-', '-', i);
+                    last_space = false;
+                }
+                i = resume;
                 continue;
+            }
             last_space = false;
             emit(ud, (unsigned char)(b >= 'A' && b <= 'Z' ? b + 32 : b), b, i);
             i++;
@@ -125,8 +142,15 @@ static inline __attribute__((always_inline)) void fold_stream(const char *text, 
         }
         last_space = false;
         if (c < 0x80) {
-            if (c == '-' && fold_line_break_hyphen(s, len, i - 1, &i))
+            size_t resume;
+            enum fold_break brk = c == '-' ? fold_line_break_hyphen(s, len, i - 1, &resume)
+                                           : FOLD_BREAK_NONE;
+            if (brk != FOLD_BREAK_NONE) {
+                if (brk == FOLD_BREAK_KEEP_HYPHEN)
+                    emit(ud, '-', '-', at);
+                i = resume;
                 continue;
+            }
             emit(ud, (unsigned char)(c >= 'A' && c <= 'Z' ? c + 32 : c), (unsigned char)c, at);
         } else if (c < 0x800) {
             emit(ud, (unsigned char)(0xC0 | (c >> 6)), (unsigned char)(0xC0 | (c >> 6)), at);

@@ -402,7 +402,7 @@ static bool verify_word(const struct topic_rules *r, const unsigned char *s, siz
 }
 
 /* Of the dashes before white space (bits from text[pos] on), those where folding may
- * join a word hyphenated across a line break. */
+ * join words across a line break (fold.h: with or without the hyphen). */
 static uint64_t joining_dashes(const unsigned char *text, size_t len, size_t pos,
                                uint64_t dashes)
 {

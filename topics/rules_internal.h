@@ -10,12 +10,23 @@
 #include "topics/fold.h"
 #include "topics/topics.h"
 
-enum pattern_kind { PATTERN_TERM, PATTERN_VETO, PATTERN_CONTEXT };
+/* What a pattern is to its topic (the README's operators): a term or later reference that
+ * scores; the two sides of a proximity rule (`near`: a word, `with`: what it must stand
+ * near); a veto; a context term; a cue that a term is a title (`titles`) or that a headline
+ * mention is negated or hypothetical (`hedges`). */
+enum pattern_kind {
+    PATTERN_TERM, PATTERN_VETO, PATTERN_CONTEXT, PATTERN_REFERENCE, PATTERN_NEAR_WORD,
+    PATTERN_NEAR_WITH, PATTERN_TITLE_CUE, PATTERN_HEDGE_CUE
+};
 
 struct pattern {
     int topic;              /* index into topic_rules.topics */
     enum pattern_kind kind;
-    char *text;             /* as written in the rules; evidence names it */
+    char *text;             /* this spelling, normalised as written */
+    char *name;             /* what evidence calls it: the term or alias as written (its
+                             * first spelling where the rules give several) */
+    int near;               /* PATTERN_NEAR_*: index into its topic's near rules */
+    bool acronym;           /* an article that defines it as something else cancels it */
     char *folded;           /* normalised and case-folded: what the automaton matches */
     char *cased;            /* normalised, case kept: checked when exact_case */
     size_t folded_len;
@@ -25,12 +36,27 @@ struct pattern {
     double weight;
 };
 
+/* A proximity rule: one of its words within `within` words of one of its objects. */
+struct near_rule {
+    char *name;             /* evidence: "halt ~ fighting" */
+    unsigned within;
+    double weight;
+};
+
 struct topic_rule {
     char *id;
     double threshold;
     double weight[3];       /* by enum topic_where */
     size_t veto_window;     /* characters around a match in which a veto term cancels it */
-    bool needs_context;     /* at least one context term must occur */
+    bool needs_context;     /* a context term must occur (near the match: context_window) */
+    size_t context_window;  /* characters; 0: anywhere in the article */
+    bool *context_topic;    /* [n_topics]: the terms of these topics are context too, or NULL */
+    unsigned title_window;  /* words around a quoted or capitalised term for a title cue */
+    unsigned hedge_window;  /* words before a headline mention for a hedge cue */
+    double paragraph_threshold; /* one paragraph of a text of several scoring this at body
+                                 * weights gives the topic; 0: off */
+    struct near_rule *near;
+    size_t n_near;
 };
 
 struct word_filter;
@@ -40,6 +66,7 @@ struct topic_rules {
     size_t n_topics;
     struct pattern *patterns;
     size_t n_patterns, cap_patterns;
+    size_t pattern_bytes;   /* their folded bytes together (at most RULES_MAX_TERM_BYTES) */
     size_t lead_chars;      /* the lead: this many characters of text, at most its first paragraph */
     /* The automaton: a dense DFA over bytes of normalised, folded text. */
     uint32_t *next;         /* [state << class_shift | byte_class[byte]]: next state << 1 | (terms end there) */
@@ -64,6 +91,9 @@ void topics_normalized_free(struct normalized *n);
 
 /* Terms longer than this (normalised bytes) are refused: the scanner keeps this much history. */
 #define TERM_MAX_BYTES 200
+/* All spellings of all terms together, in normalised bytes: the automaton has a state for
+ * each (spellings multiply: a few {a|b} choices in many terms would make it huge). */
+#define RULES_MAX_TERM_BYTES (1u << 20)
 
 void topics_matcher_build(struct topic_rules *r);
 void topics_matcher_free(struct topic_rules *r);
@@ -147,5 +177,38 @@ void prefilter_use_sse2(struct topic_rules *r);
  * rest of the text is done. */
 size_t prefilter_skip(const struct topic_rules *r, const char *text, size_t len,
                       struct prefilter_scan *ps);
+
+/* A match the scan found in an article: its pattern (with the pattern's topic, kind and
+ * weight, read once), where it is, and what scoring (score.c) made of it. */
+struct match {
+    size_t pattern;
+    int topic;
+    enum pattern_kind kind;
+    double weight;           /* the pattern's; a paired proximity match: its rule's */
+    size_t start, end;       /* byte offsets in the original headline or text */
+    enum topic_where where;
+    /* set by scoring */
+    const char *name;        /* evidence: the pattern's name, or the proximity rule's */
+    bool paired;             /* PATTERN_NEAR_WORD: its object is near (start, end cover both) */
+    bool counted;            /* scorable and not covered by a longer name at the spot */
+    enum topic_reason reason;
+    double score;            /* what it adds */
+    const char *veto;        /* TOPIC_VETOED: the veto's name */
+    const char *defined_as;  /* TOPIC_DEFINED_OTHERWISE: the expansion (scoring's) */
+};
+
+/* The article being scored: its headline and text, and all the matches in it. */
+struct article {
+    const char *headline, *text;
+    size_t headline_len, text_len;
+    const struct match *matches;
+    size_t n_matches;
+};
+
+/* Scores topic `topic` from its matches tm[0..n) (in reading order) into *hit: score, verdict
+ * and evidence (hit owns it: topic_hit_free()). */
+void score_topic(const struct topic_rules *rules, const struct article *a, int topic,
+                 struct match *const *tm, size_t n, struct topic_hit *hit);
+void topic_hit_free(struct topic_hit *h);
 
 #endif

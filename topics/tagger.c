@@ -1,7 +1,7 @@
-/* tagger.c: scores an article against every topic in one automaton pass over its
- * headline and text, and reports the evidence: each term that fired, how often,
- * where first (headline, lead or body, with the offset in the original text),
- * and the veto that cancelled matches, if any. */
+/* tagger.c: finds the matches of every topic's patterns in one automaton pass over an
+ * article's headline and text (after the prefilter), groups them by topic, and has
+ * score.c score each topic with matches: the tagged topics, every topic (explain), or the
+ * tagged ones and the near misses. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,20 +9,6 @@
 #include "common/util.h"
 #include "topics/fold.h"
 #include "topics/rules_internal.h"
-
-struct match {
-    size_t pattern;
-    int topic;               /* the pattern's topic, kind and weight, read here once: scoring */
-    enum pattern_kind kind;  /* compares every pair of a topic's matches */
-    double weight;
-    size_t start, end;       /* byte offsets in the original headline or text */
-    enum topic_where where;
-    bool vetoed;             /* a veto term is near this match ... */
-    size_t veto_pattern;     /* ... this one */
-    bool counted;            /* set by scoring: a term match not covered by a longer one */
-    const struct pattern *veto; /* set by scoring: the veto that cancels it (near any match
-                                 * of the same term), or NULL */
-};
 
 /* How much folded history the scanner keeps: the longest term, its boundary and lookahead. */
 #define HISTORY 256
@@ -266,117 +252,6 @@ static void scan_region(struct scan *sc, const char *text, enum topic_where regi
     confirm_waiting(sc, true);
 }
 
-static bool same_region(const struct match *a, const struct match *b)
-{
-    return (a->where == TOPIC_IN_HEADLINE) == (b->where == TOPIC_IN_HEADLINE);
-}
-
-static size_t distance(const struct match *a, const struct match *b)
-{
-    if (a->end <= b->start)
-        return b->start - a->end;
-    if (b->end <= a->start)
-        return a->start - b->end;
-    return 0;
-}
-
-static void add_evidence(struct topic_hit *hit, const struct pattern *p, const struct match *m,
-                         const struct pattern *veto)
-{
-    struct topic_evidence *e = NULL;
-    for (size_t i = 0; i < hit->n_evidence && !e; i++)
-        if (hit->evidence[i].term == p->text || strcmp(hit->evidence[i].term, p->text) == 0)
-            e = &hit->evidence[i];
-    if (!e) { /* (room was made for every match) */
-        e = &hit->evidence[hit->n_evidence++];
-        *e = (struct topic_evidence){.term = p->text, .first_where = m->where,
-                                     .first_offset = m->start};
-    }
-    if (veto) {
-        if (!e->veto)
-            e->veto = veto->text;
-    } else {
-        e->count++;
-    }
-}
-
-/* The matches of one topic: indices into scan.matches. */
-struct topic_matches {
-    const size_t *index;
-    size_t n;
-};
-
-/* True when another term match of the same topic covers m and is longer: only the longest
- * name at a spot counts ("Tehreek-i-Taliban Pakistan", not also "Tehreek-i-Taliban"). */
-static bool covered(const struct scan *sc, const struct topic_matches *tm, const struct match *m)
-{
-    for (size_t k = 0; k < tm->n; k++) {
-        const struct match *o = &sc->matches[tm->index[k]];
-        if (o != m && o->kind == PATTERN_TERM && same_region(m, o) && o->start <= m->start &&
-            o->end >= m->end && o->end - o->start > m->end - m->start)
-            return true;
-    }
-    return false;
-}
-
-/* Topic t's score from its matches (vetoes, context, longest names); each match is marked
- * with whether it counts and the veto that cancels it. */
-static double score_topic(struct scan *sc, size_t t, const struct topic_matches *tm)
-{
-    const struct topic_rules *rules = sc->rules;
-    const struct topic_rule *tr = &rules->topics[t];
-    bool has_context = !tr->needs_context, has_veto = false;
-    for (size_t i = 0; i < tm->n; i++) {
-        has_context |= sc->matches[tm->index[i]].kind == PATTERN_CONTEXT;
-        has_veto |= sc->matches[tm->index[i]].kind == PATTERN_VETO;
-    }
-    /* A veto near one occurrence of a term gives that term its other meaning in the whole
-     * article (one sense per discourse): every occurrence is cancelled. */
-    bool any_vetoed = false;
-    for (size_t i = 0; i < tm->n && has_veto; i++) {
-        struct match *m = &sc->matches[tm->index[i]];
-        if (m->kind != PATTERN_TERM)
-            continue;
-        for (size_t k = 0; k < tm->n && !m->vetoed; k++) {
-            const struct match *v = &sc->matches[tm->index[k]];
-            if (v->kind == PATTERN_VETO && same_region(m, v) &&
-                distance(m, v) <= tr->veto_window) {
-                m->vetoed = any_vetoed = true;
-                m->veto_pattern = v->pattern;
-            }
-        }
-    }
-    double score = 0;
-    for (size_t i = 0; i < tm->n; i++) {
-        struct match *m = &sc->matches[tm->index[i]];
-        m->counted = m->kind == PATTERN_TERM && !covered(sc, tm, m);
-        if (!m->counted)
-            continue;
-        m->veto = NULL;
-        for (size_t k = 0; any_vetoed && k < tm->n && !m->veto; k++) {
-            const struct match *o = &sc->matches[tm->index[k]];
-            if (o->vetoed &&
-                strcmp(rules->patterns[o->pattern].text, rules->patterns[m->pattern].text) == 0)
-                m->veto = &rules->patterns[o->veto_pattern];
-        }
-        if (!m->veto && has_context)
-            score += m->weight * tr->weight[m->where];
-    }
-    return score;
-}
-
-/* The evidence of a scored topic: its counted matches, by term. */
-static void add_topic_evidence(const struct scan *sc, const struct topic_matches *tm,
-                               struct topic_hit *hit)
-{
-    hit->evidence = xmalloc((tm->n ? tm->n : 1) * sizeof *hit->evidence);
-    for (size_t i = 0; i < tm->n; i++) {
-        const struct match *m = &sc->matches[tm->index[i]];
-        if (m->counted)
-            add_evidence(hit, &sc->rules->patterns[m->pattern], m, m->veto);
-    }
-}
-
 /* Headline before text, then by start, then by term. */
 static int compare_matches(const void *a, const void *b)
 {
@@ -389,16 +264,33 @@ static int compare_matches(const void *a, const void *b)
     return (x->pattern > y->pattern) - (x->pattern < y->pattern);
 }
 
-static void hit_free(struct topic_hit *h)
+enum tag_mode { TAG_ONLY, TAG_EXPLAIN, TAG_NEAR_MISSES };
+
+/* A near miss: not given, but a rule cancelled matches or the score reached half the
+ * threshold. */
+static bool near_miss(const struct topic_hit *h)
 {
-    free(h->evidence);
+    return !h->tagged && (h->uncancelled > h->score || 2 * h->score >= h->threshold);
+}
+
+static void push_hit(struct topic_result *r, const struct topic_hit *hit, size_t cap)
+{
+    if (!r->hits)
+        r->hits = xmalloc(cap * sizeof *r->hits);
+    r->hits[r->n_hits++] = *hit;
 }
 
 static void tag(const struct topic_rules *rules, const char *headline, const char *text,
-                bool keep_all, struct topic_result *out)
+                enum tag_mode mode, struct topic_result *out, struct topic_result *near_misses)
 {
     memset(out, 0, sizeof *out);
+    if (near_misses)
+        memset(near_misses, 0, sizeof *near_misses);
+    bool keep_all = mode == TAG_EXPLAIN;
     struct scan sc = {.rules = rules};
+    struct article art = {.headline = headline ? headline : "", .text = text ? text : ""};
+    art.headline_len = strlen(art.headline);
+    art.text_len = strlen(art.text);
     if (headline)
         scan_region(&sc, headline, TOPIC_IN_HEADLINE);
     if (text)
@@ -418,8 +310,9 @@ static void tag(const struct topic_rules *rules, const char *headline, const cha
         qsort(sc.matches, sc.n, sizeof *sc.matches, compare_matches);
     /* The matches grouped by topic (a counting sort), so each topic sees only its own. */
     size_t n_topics = rules->n_topics;
-    size_t *first = xcalloc(2 * (n_topics + 1) + sc.n, sizeof *first); /* and fill, index */
-    size_t *fill = first + n_topics + 1, *index = fill + n_topics + 1;
+    size_t *first = xcalloc(2 * (n_topics + 1), sizeof *first); /* and fill */
+    size_t *fill = first + n_topics + 1;
+    struct match **index = xmalloc((sc.n ? sc.n : 1) * sizeof *index);
     for (size_t i = 0; i < sc.n; i++)
         first[sc.matches[i].topic + 1]++;
     size_t with_matches = 0;
@@ -429,27 +322,28 @@ static void tag(const struct topic_rules *rules, const char *headline, const cha
     }
     memcpy(fill, first, n_topics * sizeof *fill);
     for (size_t i = 0; i < sc.n; i++)
-        index[fill[sc.matches[i].topic]++] = i;
+        index[fill[sc.matches[i].topic]++] = &sc.matches[i];
+    art.matches = sc.matches;
+    art.n_matches = sc.n;
 
     /* The topics with matches (every topic with keep_all), in order. */
     size_t hits_cap = keep_all ? n_topics : with_matches;
-    size_t t = keep_all ? 0 : (size_t)sc.matches[index[0]].topic;
+    size_t t = keep_all ? 0 : (size_t)index[0]->topic;
     for (size_t next; t < n_topics; t = next) {
         /* after t: the topic of the next group of matches */
         next = keep_all             ? t + 1
-               : first[t + 1] < sc.n ? (size_t)sc.matches[index[first[t + 1]]].topic
+               : first[t + 1] < sc.n ? (size_t)index[first[t + 1]]->topic
                                      : n_topics;
-        const struct topic_rule *tr = &rules->topics[t];
-        struct topic_matches tm = {.index = index + first[t], .n = first[t + 1] - first[t]};
-        double score = score_topic(&sc, t, &tm);
-        if ((score < tr->threshold || score <= 0) && !keep_all)
-            continue; /* evidence only for the topics kept */
-        struct topic_hit hit = {.id = tr->id, .threshold = tr->threshold, .score = score};
-        add_topic_evidence(&sc, &tm, &hit);
-        if (!out->hits)
-            out->hits = xmalloc(hits_cap * sizeof *out->hits);
-        out->hits[out->n_hits++] = hit;
+        struct topic_hit hit;
+        score_topic(rules, &art, (int)t, index + first[t], first[t + 1] - first[t], &hit);
+        if (hit.tagged || keep_all)
+            push_hit(out, &hit, hits_cap);
+        else if (mode == TAG_NEAR_MISSES && near_miss(&hit))
+            push_hit(near_misses, &hit, hits_cap);
+        else
+            topic_hit_free(&hit);
     }
+    free(index);
     free(first);
     free(sc.matches);
     free(sc.waiting);
@@ -458,73 +352,18 @@ static void tag(const struct topic_rules *rules, const char *headline, const cha
 void topics_tag(const struct topic_rules *rules, const char *headline, const char *text,
                 struct topic_result *out)
 {
-    tag(rules, headline, text, false, out);
+    tag(rules, headline, text, TAG_ONLY, out, NULL);
 }
 
 void topics_explain(const struct topic_rules *rules, const char *headline, const char *text,
                     struct topic_result *out)
 {
-    tag(rules, headline, text, true, out);
+    tag(rules, headline, text, TAG_EXPLAIN, out, NULL);
 }
 
-void topic_result_free(struct topic_result *r)
+void topics_tag_with_near_misses(const struct topic_rules *rules, const char *headline,
+                                 const char *text, struct topic_result *tagged,
+                                 struct topic_result *near_misses)
 {
-    for (size_t i = 0; i < r->n_hits; i++)
-        hit_free(&r->hits[i]);
-    free(r->hits);
-    memset(r, 0, sizeof *r);
-}
-
-/* True when id appears as a whole item of the comma-separated list. */
-static bool in_id_list(const char *list, const char *id)
-{
-    size_t n = strlen(id);
-    for (const char *p = list; p && *p;) {
-        size_t len = strcspn(p, ",");
-        if (len == n && strncmp(p, id, n) == 0)
-            return true;
-        p += len + (p[len] == ',');
-    }
-    return false;
-}
-
-void topic_result_keep_only(struct topic_result *r, const char *list)
-{
-    size_t kept = 0;
-    for (size_t i = 0; i < r->n_hits; i++) {
-        if (in_id_list(list, r->hits[i].id)) {
-            r->hits[kept++] = r->hits[i];
-        } else {
-            hit_free(&r->hits[i]);
-        }
-    }
-    r->n_hits = kept;
-}
-
-const char *topic_where_name(enum topic_where w)
-{
-    return w == TOPIC_IN_HEADLINE ? "headline" : w == TOPIC_IN_LEAD ? "lead" : "body";
-}
-
-json_t *topic_result_to_json(const struct topic_result *r)
-{
-    json_t *topics = json_array();
-    for (size_t i = 0; i < r->n_hits; i++) {
-        const struct topic_hit *h = &r->hits[i];
-        json_t *evidence = json_array();
-        for (size_t e = 0; e < h->n_evidence; e++) {
-            const struct topic_evidence *ev = &h->evidence[e];
-            if (ev->count == 0)
-                continue; /* only vetoed: it did not fire */
-            json_t *item = json_pack("{s:s, s:i, s:s, s:I}", "term", ev->term, "count",
-                                     (int)ev->count, "where", topic_where_name(ev->first_where),
-                                     "offset", (json_int_t)ev->first_offset);
-            if (ev->veto)
-                json_object_set_new(item, "veto", json_string(ev->veto));
-            json_array_append_new(evidence, item);
-        }
-        json_array_append_new(topics, json_pack("{s:s, s:f, s:o}", "id", h->id, "score",
-                                                h->score, "evidence", evidence));
-    }
-    return topics;
+    tag(rules, headline, text, TAG_NEAR_MISSES, tagged, near_misses);
 }
