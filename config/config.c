@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "common/buf.h"
+#include "common/hash.h"
 #include "common/util.h"
 #include "feeds/shard.h"
 
@@ -100,6 +101,9 @@ static const struct option_spec options[] = {
     NUM(spool_max_bytes, OPT_BYTES, "1G", 1024, 1L << 40,
         "article fetching pauses while new/ holds this many bytes"),
     NUM(stop_timeout, OPT_SECONDS, "20s", 0, 600, "how long SIGTERM waits for in-flight work"),
+    NUM(claim_timeout, OPT_SECONDS, "1h", 0, 30L * 86400,
+        "a record left in cur/ this long (claimed, neither deleted nor touched) returns to new/; "
+        "0: never"),
 };
 
 static char **string_field(struct config *c, const struct option_spec *o)
@@ -318,6 +322,27 @@ char *config_restart_only_changes(const struct config *a, const struct config *b
         }
     }
     return names.len ? buf_steal(&names) : (buf_free(&names), NULL);
+}
+
+void config_fingerprint(const struct config *c, char out[HASH_HEX_LEN + 1])
+{
+    struct buf text;
+    buf_init(&text, 0);
+    for (size_t i = 0; i < ARRAY_LEN(options); i++) {
+        const struct option_spec *o = &options[i];
+        char number[32];
+        const char *value = number;
+        if (o->type == OPT_STRING || o->type == OPT_CHOICE)
+            value = *string_field((struct config *)c, o);
+        else
+            snprintf(number, sizeof number, "%ld", *number_field((struct config *)c, o));
+        buf_append_str(&text, o->name);
+        buf_append_char(&text, '=');
+        buf_append_str(&text, value ? value : "");
+        buf_append_char(&text, '\n');
+    }
+    hash_sha256_hex(text.data, text.len, out);
+    buf_free(&text);
 }
 
 void config_print_help(FILE *out)
