@@ -1,0 +1,283 @@
+/* article.c: the article job queue: a job per pending item, its page fetch (at most
+ * max_transfers at once), retries, and the feed's own text when the page cannot be used. */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "common/log.h"
+#include "common/util.h"
+#include "ingest/ingest_internal.h"
+
+#define PAGE_ACCEPT "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
+
+/* ---- article jobs ------------------------------------------------------- */
+
+void ingest_job_free(struct article_job *j)
+{
+    struct pipeline *p = j->p;
+    if (j->prev)
+        j->prev->next = j->next;
+    else
+        p->jobs = j->next;
+    if (j->next)
+        j->next->prev = j->prev;
+    p->n_jobs--;
+    if (j->retry)
+        event_free(j->retry);
+    json_decref(j->item);
+    free(j->key);
+    free(j->record_id);
+    free(j);
+    ingest_schedule_idle_check(p);
+}
+
+static void on_job_retry(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    ingest_job_start(arg);
+}
+
+struct article_job *ingest_job_new(struct pipeline *p, const char *key, const char *record_id,
+                                   json_t *item, long attempts)
+{
+    struct article_job *j = xcalloc(1, sizeof *j);
+    j->p = p;
+    j->key = xstrdup(key);
+    j->record_id = xstrdup(record_id);
+    j->item = item;
+    j->attempts = attempts;
+    j->retry = evtimer_new(p->deps.base, on_job_retry, j);
+    j->next = p->jobs;
+    if (p->jobs)
+        p->jobs->prev = j;
+    p->jobs = j;
+    p->n_jobs++;
+    return j;
+}
+
+void ingest_job_mark(struct article_job *j, int rc)
+{
+    if (rc < 0)
+        log_err("state write failed record=%s reason=\"%s\"", j->record_id,
+                state_error(j->p->deps.state));
+}
+
+/* The page could not be used: clean the feed's own content instead, if it has any. */
+static void job_use_feed_text(struct article_job *j, const char *why)
+{
+    const char *html = json_str(j->item, "content");
+    if (!html || !*html)
+        html = json_str(j->item, "summary");
+    const char *feed_url = json_str(j->item, "feed_url");
+    const char *link = json_str(j->item, "link");
+    if (html && *html) {
+        char *page = xasprintf("<html><body><article>%s</article></body></html>", html);
+        struct extract_input in = {.data = page, .len = strlen(page), .url = link};
+        struct article a;
+        char err[256];
+        int rc = extract_article(&in, &a, err, sizeof err);
+        free(page);
+        if (rc == 0) {
+            log_notice("using feed text feed=%s url=%s reason=\"%s\"", feed_url, link ? link : "-",
+                       why);
+            ingest_job_write_record(j, &a, "feed");
+            article_free(&a);
+            return;
+        }
+    }
+    log_warn("item dropped feed=%s url=%s reason=\"%s\"", feed_url, link ? link : "-", why);
+    ingest_job_mark(j, state_item_set_failed(j->p->deps.state, j->key, why));
+    j->p->stats.items_failed++;
+}
+
+/* The end of a job's attempt. It is freed, unless its record could not be written: then
+ * the daemon tries it again after retry_delay (in the state it stays pending throughout). */
+static void job_done(struct article_job *j)
+{
+    struct pipeline *p = j->p;
+    if (!j->write_failed || p->once || p->stopping) {
+        ingest_job_free(j);
+        return;
+    }
+    j->write_failed = false;
+    struct timeval tv = {.tv_sec = p->deps.config->retry_delay};
+    evtimer_add(j->retry, &tv);
+}
+
+/* A transient failure: try again later, or give up and use the feed's text. */
+static void job_retry_or_give_up(struct article_job *j, const char *why)
+{
+    struct pipeline *p = j->p;
+    j->attempts++;
+    if (j->attempts >= p->deps.config->article_attempts) {
+        job_use_feed_text(j, why);
+        job_done(j);
+        return;
+    }
+    long delay = p->deps.config->retry_delay;
+    log_warn("page fetch failed url=%s attempt=%ld reason=\"%s\" retry_in=%lds",
+             json_str(j->item, "link"), j->attempts, why, delay);
+    ingest_job_mark(j, state_item_set_retry(p->deps.state, j->key, j->attempts, now_seconds() + delay, why));
+    if (p->once || p->stopping) {
+        ingest_job_free(j); /* stays pending; the next run tries again */
+        return;
+    }
+    struct timeval tv = {.tv_sec = delay};
+    evtimer_add(j->retry, &tv);
+}
+
+static bool is_permanent_status(long status)
+{
+    return status >= 400 && status < 500 && status != 408 && status != 429;
+}
+
+/* Pages without a Content-Type are sniffed by the extractor; a declared non-HTML type is refused. */
+static bool is_html_type(const char *content_type)
+{
+    if (!content_type)
+        return true;
+    return strncasecmp(content_type, "text/html", 9) == 0 ||
+           strncasecmp(content_type, "application/xhtml+xml", 21) == 0;
+}
+
+static void handle_page(const struct fetch_result *r, struct article_job *j)
+{
+    if (r->aborted) {
+        ingest_job_free(j); /* stays pending */
+        return;
+    }
+    char why[512];
+    if (r->refused) {
+        job_use_feed_text(j, r->error); /* the address will not become public */
+        job_done(j);
+        return;
+    }
+    if (!r->ok) {
+        job_retry_or_give_up(j, r->error);
+        return;
+    }
+    if (r->status != 200) {
+        snprintf(why, sizeof why, "HTTP %ld", r->status);
+        if (!is_permanent_status(r->status)) {
+            job_retry_or_give_up(j, why);
+            return;
+        }
+        job_use_feed_text(j, why);
+        job_done(j);
+        return;
+    }
+    if (!is_html_type(r->content_type)) {
+        snprintf(why, sizeof why, "page is not HTML (Content-Type: %s)", r->content_type);
+        job_use_feed_text(j, why);
+        job_done(j);
+        return;
+    }
+    struct extract_input in = {.data = r->body, .len = r->body_len, .url = r->effective_url,
+                               .content_type = r->content_type};
+    struct article a;
+    char err[256];
+    if (extract_article(&in, &a, err, sizeof err) == 0) {
+        ingest_job_write_record(j, &a, "page");
+        article_free(&a);
+    } else {
+        snprintf(why, sizeof why, "page unusable: %s", err);
+        job_use_feed_text(j, why);
+    }
+    job_done(j);
+}
+
+static void on_page_fetched(const struct fetch_result *r, void *ud)
+{
+    struct article_job *j = ud;
+    struct pipeline *p = j->p;
+    ingest_commit_poll_batch(p);
+    j->fetching = false;
+    p->page_fetches--;
+    if (!r->aborted)
+        ingest_count_fetch(&p->stats, FETCH_PAGE, r);
+    handle_page(r, j); /* frees j, or keeps it for a retry */
+    ingest_start_page_fetches(p);
+}
+
+/* Hands queued page fetches to the fetcher while fewer than max_transfers are running. */
+void ingest_start_page_fetches(struct pipeline *p)
+{
+    while (!p->stopping && !p->spool_full && !p->write_pause && p->queue_head &&
+           p->page_fetches < (size_t)p->deps.config->max_transfers) {
+        struct article_job *j = p->queue_head;
+        p->queue_head = j->next_queued;
+        if (!p->queue_head)
+            p->queue_tail = NULL;
+        j->queued = false;
+        j->fetching = true;
+        p->page_fetches++;
+        struct fetch_request req = {
+            .url = json_str(j->item, "link"), .accept = PAGE_ACCEPT, .untrusted = true};
+        fetcher_start(p->deps.fetcher, &req, on_page_fetched, j);
+    }
+}
+
+/* Takes every job out of the fetch queue (they stay pending in the state) and frees them. */
+void ingest_drop_queued_jobs(struct pipeline *p)
+{
+    struct article_job *j = p->queue_head;
+    p->queue_head = p->queue_tail = NULL;
+    while (j) {
+        struct article_job *next = j->next_queued;
+        j->queued = false;
+        ingest_job_free(j);
+        j = next;
+    }
+}
+
+void ingest_job_start(struct article_job *j)
+{
+    struct pipeline *p = j->p;
+    ingest_commit_poll_batch(p);
+    if (p->stopping) {
+        ingest_job_free(j);
+        return;
+    }
+    if (spool_has(p->deps.spool, j->record_id)) {
+        /* Written before a crash that came before the state was updated. */
+        ingest_job_mark(j, state_item_set_emitted(p->deps.state, j->key));
+        ingest_job_free(j);
+        return;
+    }
+    const char *link = json_str(j->item, "link");
+    if (!link || !*link) {
+        job_use_feed_text(j, "item has no link");
+        job_done(j);
+        return;
+    }
+    j->queued = true;
+    j->next_queued = NULL;
+    if (p->queue_tail)
+        p->queue_tail->next_queued = j;
+    else
+        p->queue_head = j;
+    p->queue_tail = j;
+    ingest_start_page_fetches(p);
+}
+
+void ingest_resume_pending(const struct pending_item *item, void *ud)
+{
+    struct resume_ctx *ctx = ud;
+    json_error_t jerr;
+    json_t *job_item = json_loads(item->item_json, 0, &jerr);
+    if (!json_is_object(job_item)) {
+        log_err("state holds an unreadable item key=%s reason=\"%s\"", item->record_id, jerr.text);
+        json_decref(job_item);
+        return;
+    }
+    struct article_job *j = ingest_job_new(ctx->p, item->key, item->record_id, job_item, item->attempts);
+    int64_t wait = item->next_attempt - now_seconds();
+    if (ctx->p->once || wait <= 0) {
+        ingest_job_start(j);
+    } else {
+        struct timeval tv = {.tv_sec = (time_t)wait};
+        evtimer_add(j->retry, &tv);
+    }
+    ctx->resumed++;
+}

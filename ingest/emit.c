@@ -1,0 +1,209 @@
+/* emit.c: an extracted article becomes a record: its story is found, its topics tagged,
+ * the record built, checked (schema, size cap) and written durably to the spool, or
+ * quarantined; a copy of an earlier article is listed as a source of its story instead. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/log.h"
+#include "common/utf8.h"
+#include "common/util.h"
+#include "feeds/date.h"
+#include "ingest/ingest_internal.h"
+#include "output/record.h"
+
+/* True (with the reason) when a record may not enter new/: over max_record_bytes, or not
+ * valid under the schema consumers are promised. */
+static bool record_refused(struct pipeline *p, const json_t *record, size_t len, char *why,
+                           size_t whylen)
+{
+    if ((long)len > p->deps.config->max_record_bytes) {
+        snprintf(why, whylen, "record of %zu bytes is over max_record_bytes (%ld)", len,
+                 p->deps.config->max_record_bytes);
+        return true;
+    }
+    char reason[400];
+    if (schema_validate(p->record_schema, record, reason, sizeof reason) < 0) {
+        snprintf(why, whylen, "fails the record schema: %s", reason);
+        return true;
+    }
+    return false;
+}
+
+/* Writes {"reason", "bytes", "record"} into quarantine/ (the record itself only when within
+ * the size cap) and gives the item up: an operator looks, consumers never see it. */
+static void quarantine_record(struct article_job *j, json_t *record, size_t len, const char *why)
+{
+    struct pipeline *p = j->p;
+    json_t *entry = json_object();
+    json_object_set_new(entry, "reason", json_string(why));
+    json_object_set_new(entry, "bytes", json_integer((json_int_t)len));
+    json_object_set_new(entry, "url", json_incref(json_object_get(record, "url")));
+    bool small = (long)len <= p->deps.config->max_record_bytes;
+    json_object_set_new(entry, "record", small ? json_incref(record) : json_null());
+    char *text = json_dumps(entry, JSON_COMPACT);
+    json_decref(entry);
+    char err[512];
+    const char *url = json_str(j->item, "link");
+    if (spool_quarantine(p->deps.spool, j->record_id, text, strlen(text), err, sizeof err) < 0)
+        log_err("record refused, and quarantine failed record=%s url=%s reason=\"%s\" error=\"%s\"",
+                j->record_id, url ? url : "-", why, err);
+    else
+        log_err("record quarantined record=%s url=%s reason=\"%s\"", j->record_id,
+                url ? url : "-", why);
+    free(text);
+    ingest_job_mark(j, state_item_set_failed(p->deps.state, j->key, why));
+    p->stats.records_quarantined++;
+}
+
+/* A copy of an earlier article not written as a record: listed in SPOOL/sources.jsonl as a
+ * source of its story, then the item is done. */
+static void job_record_copy(struct article_job *j, const struct article *a, const char *title,
+                            const struct story_match *match)
+{
+    struct pipeline *p = j->p;
+    char seen[DATE_ISO_LEN];
+    date_format_iso(now_seconds(), seen);
+    json_t *line = json_object();
+    json_object_set_new(line, "record", json_string(j->record_id));
+    json_object_set_new(line, "story", json_string(match->story_id));
+    json_object_set_new(line, "duplicate_of", json_string(match->record_id));
+    json_object_set_new(line, "similarity", record_similarity_json(match->similarity));
+    json_object_set_new(line, "exact", json_boolean(match->exact));
+    json_object_set_new(line, "url", utf8_json_string(json_str(j->item, "link")));
+    json_object_set_new(line, "canonical_url", utf8_json_string(a->canonical_url));
+    json_object_set_new(line, "feed", utf8_json_string(json_str(j->item, "feed_url")));
+    json_object_set_new(line, "title", utf8_json_string(title));
+    json_object_set_new(line, "seen", json_string(seen));
+    char *text = json_dumps(line, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_decref(line);
+    size_t len = strlen(text);
+    text = xrealloc(text, len + 2);
+    text[len++] = '\n';
+    text[len] = '\0';
+    char err[512];
+    const char *url = json_str(j->item, "link");
+    if (spool_append_source(p->deps.spool, text, len, err, sizeof err) < 0) {
+        log_err("source list write failed record=%s url=%s reason=\"%s\" retry_in=%lds",
+                j->record_id, url ? url : "-", err, p->deps.config->retry_delay);
+        ingest_job_mark(j, state_item_set_retry(p->deps.state, j->key, j->attempts,
+                                         now_seconds() + p->deps.config->retry_delay, err));
+        j->write_failed = true;
+        ingest_pause_after_write_failure(p);
+    } else {
+        ingest_job_mark(j, state_item_set_emitted(p->deps.state, j->key));
+        p->stats.copies_listed++;
+        log_info("copy of an earlier article listed as a source record=%s story=%s duplicate_of=%s "
+                 "similarity=%.2f exact=%s url=%s",
+                 j->record_id, match->story_id, match->record_id, match->similarity,
+                 match->exact ? "yes" : "no", url ? url : "-");
+    }
+    free(text);
+}
+
+/* The story the article belongs to: 1 with *match filled when an earlier article of it is
+ * in the index, else 0 (also when the index cannot be read: the article is then written as
+ * a new story rather than lost). */
+static int find_story(struct pipeline *p, const struct fingerprint *fp, struct story_match *match)
+{
+    char err[512];
+    story_index_set_window(p->stories, p->deps.config->story_window);
+    int found = story_index_find(p->stories, fp, now_seconds(), match, err, sizeof err);
+    if (found < 0) {
+        log_err("story lookup failed reason=\"%s\"", err);
+        found = 0;
+    }
+    return found;
+}
+
+/* Marks the item emitted and indexes its fingerprint, in one transaction. */
+static void job_mark_written(struct article_job *j, const struct fingerprint *fp, const char *story)
+{
+    struct pipeline *p = j->p;
+    if (state_begin(p->deps.state) < 0) {
+        ingest_job_mark(j, -1);
+        return;
+    }
+    char err[512];
+    if (story_index_add(p->stories, fp, j->record_id, story, now_seconds(), err, sizeof err) < 0)
+        log_err("story index write failed record=%s reason=\"%s\"", j->record_id, err);
+    /* (not indexed: later copies will not find it, but the record stands) */
+    int rc = state_item_set_emitted(p->deps.state, j->key);
+    if (rc == 0)
+        rc = state_commit(p->deps.state);
+    else
+        state_rollback(p->deps.state);
+    ingest_job_mark(j, rc);
+}
+
+/* Finds the article's story, tags it, writes its record durably (or, for a copy that is not
+ * to be written, lists it as a source), then marks the item done. */
+void ingest_job_write_record(struct article_job *j, const struct article *a, const char *source)
+{
+    struct pipeline *p = j->p;
+    const char *title = json_str(j->item, "title");
+    if (!title || !*title)
+        title = a->title;
+    struct fingerprint fp;
+    fingerprint_compute(a->text, a->canonical_url ? a->canonical_url : json_str(j->item, "link"),
+                        &fp);
+    struct story_match match;
+    bool copy = find_story(p, &fp, &match) == 1;
+    if (copy && (match.exact || strcmp(p->deps.config->copies, "first") == 0)) {
+        job_record_copy(j, a, title, &match);
+        return;
+    }
+    struct topic_result topics = {0};
+    topics_tag(p->rules, title, a->text, &topics);
+    if (json_str(j->item, "topics"))
+        topic_result_keep_only(&topics, json_str(j->item, "topics"));
+    struct record_input in = {
+        .id = j->record_id,
+        .url = json_str(j->item, "link"),
+        .feed_url = json_str(j->item, "feed_url"),
+        .feed_title = json_str(j->item, "feed_title"),
+        .item_id = json_str(j->item, "item_id"),
+        .title = title,
+        .author = a->author ? a->author : json_str(j->item, "author"),
+        .published = json_str(j->item, "published") ? json_str(j->item, "published") : a->published,
+        .modified = a->modified,
+        .site = a->site,
+        .lang = a->lang,
+        .canonical_url = a->canonical_url,
+        .image = a->image,
+        .text = a->text,
+        .text_source = source,
+        .fetched = now_seconds(),
+        .topics = &topics,
+        .story = copy ? match.story_id : j->record_id,
+        .duplicate_of = copy ? match.record_id : NULL,
+        .similarity = copy ? match.similarity : 0,
+        .enclosures = json_object_get(j->item, "enclosures"),
+    };
+    json_t *record = record_build(&in);
+    size_t len;
+    char *text = record_serialize(record, &len);
+    char err[512];
+    if (record_refused(p, record, len, err, sizeof err)) {
+        quarantine_record(j, record, len, err);
+    } else if (spool_write(p->deps.spool, j->record_id, text, len, err, sizeof err) < 0) {
+        log_err("spool write failed record=%s url=%s reason=\"%s\" retry_in=%lds", j->record_id,
+                in.url ? in.url : "-", err, p->deps.config->retry_delay);
+        ingest_job_mark(j, state_item_set_retry(p->deps.state, j->key, j->attempts,
+                                         now_seconds() + p->deps.config->retry_delay, err));
+        j->write_failed = true;
+        ingest_pause_after_write_failure(p);
+    } else {
+        job_mark_written(j, &fp, in.story);
+        p->stats.records_written++;
+        ingest_note_spool_growth(p, len);
+        log_info("record written record=%s url=%s topics=%zu source=%s story=%s%s%s", j->record_id,
+                 in.url ? in.url : "-", topics.n_hits, source, in.story,
+                 copy ? " duplicate_of=" : "", copy ? match.record_id : "");
+        if (p->hooks.on_record)
+            p->hooks.on_record(p->hooks.ud, record);
+    }
+    free(text);
+    json_decref(record);
+    topic_result_free(&topics);
+}
+

@@ -1,0 +1,148 @@
+/* ingest_internal.h: what the files of the ingest engine share, and nothing outside ingest/.
+ *
+ * The engine is one struct pipeline split by job:
+ *   pipeline.c  the public API (pipeline.h): life cycle, the feed list, stats, idle detection
+ *   schedule.c  when a feed is polled next: intervals, backoff, Retry-After, due times
+ *   poll.c      feed polls and the batching of their outcomes and new items
+ *   article.c   the article job queue: page fetches, retries, the feed-text fallback
+ *   emit.c      building, checking and writing records; copies listed as sources
+ *   pressure.c  spool backpressure and the pause after a failed write
+ * Functions here carry the ingest_ prefix; everything else in those files is static. */
+#ifndef FEEDSPOOL_INGEST_INTERNAL_H
+#define FEEDSPOOL_INGEST_INTERNAL_H
+
+#include <event2/event.h>
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "extract/extract.h"
+#include "ingest/pipeline.h"
+#include "output/validate.h"
+#include "stories/index.h"
+
+struct feed_runtime {
+    struct pipeline *p;
+    char *url;           /* as listed: the feed's identity in the state */
+    char *poll_url;      /* where a permanent redirect moved it, or NULL */
+    bool gone;           /* answered 410: not polled any more */
+    char *name;
+    char *topics;        /* the feed list's topics= (comma-separated ids), or NULL for all */
+    long interval;       /* seconds */
+    long ttl;            /* seconds the feed itself asks between polls (<ttl>, sy:update*), 0 */
+    long max_age;        /* seconds its last response's Cache-Control max-age allows, or -1 */
+    struct event *timer; /* next poll */
+    bool polling;        /* a poll is in flight */
+    bool removed;        /* dropped by a reload while its poll was in flight */
+    bool listed;         /* seen in the feed list being applied */
+    long errors;         /* consecutive failures */
+    int64_t last_success; /* epoch seconds of the last 200/304 in this run, 0 if none */
+    char *last_error;    /* so a repeated error is logged once */
+};
+
+struct article_job {
+    struct pipeline *p;
+    char *key;
+    char *record_id;
+    json_t *item;         /* feed_url, feed_title, item_id, link, title, author, published, summary, content */
+    long attempts;
+    struct event *retry;  /* waiting for another attempt */
+    bool fetching;        /* its page transfer is with the fetcher */
+    bool queued;          /* waiting in the pipeline's fetch queue */
+    bool write_failed;    /* its record could not be written: retried after retry_delay */
+    struct article_job *next_queued;
+    struct article_job *prev, *next;
+};
+
+struct pipeline {
+    struct pipeline_deps deps;
+    struct pipeline_hooks hooks;
+    struct topic_rules *rules;
+    struct schema *record_schema; /* every record is checked against it before the spool */
+    struct story_index *stories;  /* earlier articles' fingerprints (tables in the state db) */
+    struct event *story_expiry;   /* hourly: forget articles older than story_window */
+    bool once;
+    bool fetch_pages;             /* false: new items stay pending, no page is fetched */
+    bool started;
+    bool stopping;
+    struct feed_runtime **feeds; /* sorted by URL */
+    size_t n_feeds;
+    size_t polls_in_flight;      /* including polls of removed feeds */
+    size_t feeds_unpolled;       /* once mode: feeds not yet polled */
+    struct article_job *jobs;
+    size_t n_jobs;
+    /* Page fetches wait here; at most config->max_transfers are with the fetcher at once,
+     * so a stop abandons only those, and memory stays bounded however many items arrive. */
+    struct article_job *queue_head, *queue_tail;
+    size_t page_fetches;
+    /* Backpressure: page fetching pauses while new/ holds more than the configured records
+     * or bytes (consumers are behind), or for retry_delay after a failed write (disk full). */
+    bool spool_full;
+    bool write_pause;
+    long spool_records;       /* estimate: counted at start and when full, plus our writes */
+    long long spool_bytes;
+    struct event *pressure_check; /* re-reads new/ while full */
+    struct event *write_resume;
+    struct event *idle_check;
+    /* The open batch of poll outcomes (see poll.c): its new items' jobs wait for it. */
+    struct event *batch_commit;
+    struct article_job **batch_jobs;
+    size_t n_batch_jobs, cap_batch_jobs;
+    struct pipeline_stats stats;
+};
+
+struct resume_ctx {
+    struct pipeline *p;
+    size_t resumed;
+};
+
+static inline int64_t now_seconds(void)
+{
+    return (int64_t)time(NULL);
+}
+
+static inline const char *json_str(const json_t *obj, const char *key)
+{
+    return json_string_value(json_object_get(obj, key));
+}
+
+/* pipeline.c */
+void ingest_count_fetch(struct pipeline_stats *st, enum fetch_kind kind,
+                        const struct fetch_result *r);
+void ingest_schedule_idle_check(struct pipeline *p);
+
+/* schedule.c */
+long ingest_retry_after_seconds(const char *value);
+void ingest_feed_failed(struct feed_runtime *fr, long status, const char *reason, long retry_after);
+void ingest_feed_succeeded(struct feed_runtime *fr, long status);
+void ingest_schedule_first_poll(struct pipeline *p, struct feed_runtime *fr);
+
+/* poll.c */
+void ingest_commit_poll_batch(struct pipeline *p);
+void ingest_on_batch_commit(evutil_socket_t fd, short what, void *arg);
+void ingest_feed_runtime_free(struct feed_runtime *fr);
+void ingest_poll_feed_with(struct feed_runtime *fr, const struct feed_state *fs);
+void ingest_on_poll_due(evutil_socket_t fd, short what, void *arg);
+
+/* article.c */
+void ingest_job_free(struct article_job *j);
+struct article_job *ingest_job_new(struct pipeline *p, const char *key, const char *record_id,
+                                   json_t *item, long attempts);
+void ingest_job_mark(struct article_job *j, int rc);
+void ingest_job_start(struct article_job *j);
+void ingest_start_page_fetches(struct pipeline *p);
+void ingest_drop_queued_jobs(struct pipeline *p);
+void ingest_resume_pending(const struct pending_item *item, void *ud); /* ud: struct resume_ctx */
+
+/* emit.c */
+void ingest_job_write_record(struct article_job *j, const struct article *a, const char *source);
+
+/* pressure.c */
+void ingest_recount_spool(struct pipeline *p);
+void ingest_on_pressure_check(evutil_socket_t fd, short what, void *arg);
+void ingest_note_spool_growth(struct pipeline *p, size_t bytes);
+void ingest_on_write_resume(evutil_socket_t fd, short what, void *arg);
+void ingest_pause_after_write_failure(struct pipeline *p);
+
+#endif

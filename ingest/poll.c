@@ -1,0 +1,297 @@
+/* poll.c: feed polls, and the batching of their outcomes and new items.
+ *
+ * Poll outcomes are committed in batches: the first poll to finish opens a
+ * transaction that every poll finishing in the next POLL_BATCH_MS joins, then one
+ * commit makes them all durable. A feed's new items still commit together with its
+ * validators (a savepoint inside the batch), and their pages are fetched only once
+ * the batch has committed. Article work commits any open batch before it writes,
+ * so a record's mark never waits in one. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/log.h"
+#include "common/utf8.h"
+#include "common/util.h"
+#include "feeds/date.h"
+#include "feeds/feed.h"
+#include "feeds/itemkey.h"
+#include "ingest/ingest_internal.h"
+#include "output/record.h"
+
+#define FEED_ACCEPT "application/rss+xml, application/atom+xml, application/feed+json, " \
+                    "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
+
+/* How long poll outcomes wait for others to share their commit. A crash loses at most
+ * this much polling, which the next start repeats (conditional GETs). */
+#define POLL_BATCH_MS 100
+
+/* ---- batched poll outcomes ---------------------------------------------- */
+
+/* Poll outcomes written from now on join the open batch, or a new one committed in
+ * POLL_BATCH_MS. (If none can be opened, each write is its own transaction, as before.) */
+static void join_poll_batch(struct pipeline *p)
+{
+    if (state_in_batch(p->deps.state))
+        return;
+    if (state_batch_begin(p->deps.state) < 0) {
+        log_err("state write failed reason=\"%s\"", state_error(p->deps.state));
+        return;
+    }
+    static const struct timeval wait = {0, POLL_BATCH_MS * 1000};
+    evtimer_add(p->batch_commit, &wait);
+}
+
+/* Makes the open batch durable, then fetches the pages of the items it brought; if the
+ * commit fails, those polls are lost as a whole: the next ones fetch the feeds again
+ * (without validators) and find their items new again. */
+void ingest_commit_poll_batch(struct pipeline *p)
+{
+    if (!state_in_batch(p->deps.state))
+        return;
+    evtimer_del(p->batch_commit);
+    bool ok = state_batch_commit(p->deps.state) == 0;
+    if (!ok)
+        log_err("state write failed, the last polls will be repeated reason=\"%s\"",
+                state_error(p->deps.state));
+    struct article_job **jobs = p->batch_jobs;
+    size_t n = p->n_batch_jobs;
+    p->batch_jobs = NULL;
+    p->n_batch_jobs = p->cap_batch_jobs = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (ok)
+            ingest_job_start(jobs[i]);
+        else
+            ingest_job_free(jobs[i]);
+    }
+    free(jobs);
+    ingest_schedule_idle_check(p);
+}
+
+void ingest_on_batch_commit(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    ingest_commit_poll_batch(arg);
+}
+
+/* ---- feeds -------------------------------------------------------------- */
+
+/* Records a newly seen item as pending. Returns true when it was new, with its job in *job
+ * (to start once the feed's items are durable; NULL when pages are not fetched). */
+static bool ingest_item(struct feed_runtime *fr, const struct feed *feed,
+                        const struct feed_item *item, struct article_job **job)
+{
+    struct pipeline *p = fr->p;
+    *job = NULL;
+    char *key = item_key(fr->url, item);
+    if (!key) {
+        log_warn("item skipped feed=%s reason=\"no id, link, title or text\"", fr->url);
+        return false;
+    }
+    char *link_key = url_normalize(item->link);
+    bool added = false;
+    bool known = false;
+    if (state_item_known(p->deps.state, key, link_key, &known) < 0) {
+        log_err("state read failed feed=%s reason=\"%s\"", fr->url, state_error(p->deps.state));
+    } else if (!known) {
+        char record_id[RECORD_ID_LEN + 1];
+        item_record_id(key, record_id);
+        char published[DATE_ISO_LEN];
+        if (item->has_published)
+            date_format_iso(item->published, published);
+        else if (item->has_updated)
+            date_format_iso(item->updated, published);
+        bool has_date = item->has_published || item->has_updated;
+        json_t *job_item = json_object();
+        json_object_set_new(job_item, "feed_url", json_string(fr->url));
+        json_object_set_new(job_item, "feed_title", utf8_json_string(fr->name ? fr->name : feed->title));
+        json_object_set_new(job_item, "item_id", utf8_json_string(item->id));
+        json_object_set_new(job_item, "link", utf8_json_string(item->link));
+        json_object_set_new(job_item, "title", utf8_json_string(item->title));
+        json_object_set_new(job_item, "author", utf8_json_string(item->author));
+        json_object_set_new(job_item, "published", utf8_json_string(has_date ? published : NULL));
+        json_object_set_new(job_item, "summary", utf8_json_string(item->summary));
+        json_object_set_new(job_item, "content", utf8_json_string(item->content));
+        if (fr->topics)
+            json_object_set_new(job_item, "topics", json_string(fr->topics));
+        json_t *enclosures = json_array();
+        for (size_t e = 0; e < item->n_enclosures; e++)
+            json_array_append_new(enclosures, feed_enclosure_to_json(&item->enclosures[e]));
+        json_object_set_new(job_item, "enclosures", enclosures);
+        char *job_text = json_dumps(job_item, JSON_COMPACT);
+        if (state_item_add(p->deps.state, key, record_id, fr->url, link_key, job_text) < 0) {
+            log_err("state write failed feed=%s reason=\"%s\"", fr->url, state_error(p->deps.state));
+            json_decref(job_item);
+        } else {
+            if (!item->link || !*item->link)
+                log_notice("item has no link feed=%s title=\"%s\"", fr->url,
+                           item->title ? item->title : "");
+            added = true;
+            if (p->fetch_pages)
+                *job = ingest_job_new(p, key, record_id, job_item, 0);
+            else
+                json_decref(job_item);
+        }
+        free(job_text);
+    }
+    free(link_key);
+    free(key);
+    return added;
+}
+
+/* Holds a new item's job until the open batch commits. */
+static void add_batch_job(struct pipeline *p, struct article_job *j)
+{
+    if (p->n_batch_jobs == p->cap_batch_jobs) {
+        p->cap_batch_jobs = p->cap_batch_jobs ? 2 * p->cap_batch_jobs : 64;
+        p->batch_jobs = xrealloc(p->batch_jobs, p->cap_batch_jobs * sizeof *p->batch_jobs);
+    }
+    p->batch_jobs[p->n_batch_jobs++] = j;
+}
+
+/* A feed's new items and its validators are stored in one unit, so a crash leaves either
+ * all of them (and the next poll may be a 304) or none (and the next poll sees the items
+ * again). The article jobs start only once the unit is durable: after the batch commits. */
+static void ingest_feed(struct feed_runtime *fr, const struct feed *feed, const struct fetch_result *r)
+{
+    struct pipeline *p = fr->p;
+    struct article_job **jobs = xcalloc(feed->n_items ? feed->n_items : 1, sizeof *jobs);
+    size_t n_jobs = 0, n_new = 0;
+    bool ok = state_begin(p->deps.state) == 0;
+    for (size_t i = 0; ok && i < feed->n_items; i++) {
+        struct article_job *j;
+        if (ingest_item(fr, feed, &feed->items[i], &j))
+            n_new++;
+        if (j)
+            jobs[n_jobs++] = j;
+    }
+    if (ok && state_feed_set_validators(p->deps.state, fr->url, r->etag, r->last_modified) < 0)
+        ok = false;
+    if (ok && state_commit(p->deps.state) < 0)
+        ok = false;
+    if (!ok) {
+        log_err("state write failed feed=%s reason=\"%s\"; its items will be read again next poll",
+                fr->url, state_error(p->deps.state));
+        state_rollback(p->deps.state);
+        for (size_t i = 0; i < n_jobs; i++)
+            ingest_job_free(jobs[i]);
+        n_jobs = n_new = 0;
+    }
+    p->stats.items_new += (long)n_new;
+    log_info("feed polled feed=%s status=200 items=%zu new=%zu", fr->url, feed->n_items, n_new);
+    for (size_t i = 0; i < n_jobs; i++) {
+        if (state_in_batch(p->deps.state))
+            add_batch_job(p, jobs[i]);
+        else
+            ingest_job_start(jobs[i]);
+    }
+    free(jobs);
+}
+
+void ingest_feed_runtime_free(struct feed_runtime *fr)
+{
+    event_free(fr->timer);
+    free(fr->url);
+    free(fr->poll_url);
+    free(fr->name);
+    free(fr->topics);
+    free(fr->last_error);
+    free(fr);
+}
+
+/* A feed reached through permanent redirects only (301, 308) lives at the new URL now:
+ * polled there from now on, remembered across restarts. Temporary ones change nothing. */
+static void remember_move(struct feed_runtime *fr, const struct fetch_result *r)
+{
+    const char *polled = fr->poll_url ? fr->poll_url : fr->url;
+    if (!r->moved_permanently || strcmp(r->effective_url, polled) == 0)
+        return;
+    struct pipeline *p = fr->p;
+    log_notice("feed moved permanently feed=%s new_url=%s", fr->url, r->effective_url);
+    free(fr->poll_url);
+    fr->poll_url = xstrdup(r->effective_url);
+    if (state_feed_set_moved(p->deps.state, fr->url, fr->poll_url) < 0)
+        log_err("state write failed feed=%s reason=\"%s\"", fr->url, state_error(p->deps.state));
+}
+
+static void on_feed_fetched(const struct fetch_result *r, void *ud)
+{
+    struct feed_runtime *fr = ud;
+    struct pipeline *p = fr->p;
+    fr->polling = false;
+    p->polls_in_flight--;
+    if (!r->aborted) {
+        ingest_count_fetch(&p->stats, FETCH_FEED, r);
+        join_poll_batch(p);
+    }
+    if (r->ok && (r->status == 200 || r->status == 304)) {
+        remember_move(fr, r);
+        fr->max_age = r->max_age;
+    }
+    if (r->aborted) {
+        /* nothing learned; the feed keeps its due time */
+    } else if (!r->ok) {
+        ingest_feed_failed(fr, 0, r->error, 0);
+    } else if (r->status == 304) {
+        log_debug("feed not modified feed=%s", fr->url);
+        ingest_feed_succeeded(fr, r->status);
+    } else if (r->status != 200) {
+        char reason[64];
+        snprintf(reason, sizeof reason, "HTTP %ld", r->status);
+        ingest_feed_failed(fr, r->status, reason,
+                    (r->status == 429 || r->status == 503) ? ingest_retry_after_seconds(r->retry_after) : 0);
+    } else {
+        struct feed feed;
+        char err[256];
+        if (feed_parse(r->body, r->body_len, r->effective_url, &feed, err, sizeof err) < 0) {
+            char reason[300];
+            snprintf(reason, sizeof reason, "not a feed: %s", err);
+            ingest_feed_failed(fr, r->status, reason, 0);
+        } else {
+            if (feed.bozo)
+                log_notice("feed is ill-formed, recovered feed=%s reason=\"%s\"", fr->url,
+                           feed.bozo_reason ? feed.bozo_reason : "?");
+            ingest_feed(fr, &feed, r);
+            fr->ttl = (long)feed.ttl_minutes * 60;
+            feed_free(&feed);
+            ingest_feed_succeeded(fr, r->status);
+        }
+    }
+    if (fr->removed)
+        ingest_feed_runtime_free(fr);
+    ingest_schedule_idle_check(p);
+}
+
+/* Polls the feed, sending the validators of its stored state fs. */
+void ingest_poll_feed_with(struct feed_runtime *fr, const struct feed_state *fs)
+{
+    struct pipeline *p = fr->p;
+    if (fr->polling || p->stopping)
+        return;
+    if (p->once && p->feeds_unpolled)
+        p->feeds_unpolled--;
+    struct fetch_request req = {.url = fr->poll_url ? fr->poll_url : fr->url,
+                                .accept = FEED_ACCEPT,
+                                .etag = fs->etag,
+                                .last_modified = fs->last_modified};
+    fr->polling = true;
+    p->polls_in_flight++;
+    fetcher_start(p->deps.fetcher, &req, on_feed_fetched, fr);
+}
+
+static void poll_feed(struct feed_runtime *fr)
+{
+    struct pipeline *p = fr->p;
+    struct feed_state fs;
+    if (state_feed_get(p->deps.state, fr->url, &fs) < 0)
+        log_err("state read failed feed=%s reason=\"%s\"", fr->url, state_error(p->deps.state));
+    ingest_poll_feed_with(fr, &fs);
+    feed_state_free(&fs);
+}
+
+void ingest_on_poll_due(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    poll_feed(arg);
+}
