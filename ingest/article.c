@@ -24,6 +24,7 @@ void ingest_job_free(struct article_job *j)
     p->n_jobs--;
     if (j->retry)
         event_free(j->retry);
+    ingest_built_free(j->built);
     json_decref(j->item);
     free(j->key);
     free(j->record_id);
@@ -239,10 +240,9 @@ void ingest_job_start(struct article_job *j)
         ingest_job_free(j);
         return;
     }
-    if (spool_has(p->deps.spool, j->record_id)) {
-        /* Written before a crash that came before the state was updated. */
-        ingest_job_mark(j, state_item_set_emitted(p->deps.state, j->key));
-        ingest_job_free(j);
+    if (j->built) { /* its write failed: tried again from memory */
+        ingest_emit_built(j);
+        job_done(j);
         return;
     }
     const char *link = json_str(j->item, "link");

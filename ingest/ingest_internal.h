@@ -7,6 +7,8 @@
  *   article.c   the article job queue: page fetches, retries, the feed-text fallback
  *   emit.c      building, checking and writing records; copies listed as sources
  *   pressure.c  spool backpressure and the pause after a failed write
+ *   recover.c   what a crash or a dead consumer left: staged records finished at start,
+ *               stale claims returned to new/, failed items retried
  * Functions here carry the ingest_ prefix; everything else in those files is static. */
 #ifndef FEEDSPOOL_INGEST_INTERNAL_H
 #define FEEDSPOOL_INGEST_INTERNAL_H
@@ -17,6 +19,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "common/hash.h"
 #include "extract/extract.h"
 #include "ingest/pipeline.h"
 #include "output/validate.h"
@@ -41,6 +44,22 @@ struct feed_runtime {
     char *last_error;    /* so a repeated error is logged once */
 };
 
+/* What a job built for the spool, kept until it is written (a failed write is retried
+ * from here, without fetching the page again). */
+struct built_record {
+    bool is_source_line;  /* a line for sources.jsonl (a copy not written), else a record */
+    json_t *record;       /* the record (NULL for a source line) */
+    char *text;           /* what is written */
+    size_t len;
+    struct fingerprint fp;
+    char story[STORY_ID_LEN + 1];
+    char duplicate_of[STORY_ID_LEN + 1]; /* "" when it copies nothing */
+    double similarity;
+    bool exact;
+    size_t n_topics;
+    const char *source;   /* text_source: "page" or "feed" (a literal) */
+};
+
 struct article_job {
     struct pipeline *p;
     char *key;
@@ -51,6 +70,7 @@ struct article_job {
     bool fetching;        /* its page transfer is with the fetcher */
     bool queued;          /* waiting in the pipeline's fetch queue */
     bool write_failed;    /* its record could not be written: retried after retry_delay */
+    struct built_record *built; /* built, not yet written; NULL before and after */
     struct article_job *next_queued;
     struct article_job *prev, *next;
 };
@@ -84,6 +104,11 @@ struct pipeline {
     long long spool_bytes;
     struct event *pressure_check; /* re-reads new/ while full */
     struct event *write_resume;
+    char *write_error;        /* while writes fail: the last reason (logged when it changes) */
+    long write_failures;      /* failed writes since they began failing */
+    /* recover.c: stale claims returned, requeued items taken, configuration changes seen */
+    struct event *upkeep;
+    char config_hash[HASH_HEX_LEN + 1];
     struct event *idle_check;
     /* The open batch of poll outcomes (see poll.c): its new items' jobs wait for it. */
     struct event *batch_commit;
@@ -137,6 +162,10 @@ void ingest_resume_pending(const struct pending_item *item, void *ud); /* ud: st
 
 /* emit.c */
 void ingest_job_write_record(struct article_job *j, const struct article *a, const char *source);
+/* Writes what the job built (j->built), by the staged protocol; on failure the job keeps it
+ * and is marked write_failed. */
+void ingest_emit_built(struct article_job *j);
+void ingest_built_free(struct built_record *b);
 
 /* pressure.c */
 void ingest_recount_spool(struct pipeline *p);
@@ -144,5 +173,14 @@ void ingest_on_pressure_check(evutil_socket_t fd, short what, void *arg);
 void ingest_note_spool_growth(struct pipeline *p, size_t bytes);
 void ingest_on_write_resume(evutil_socket_t fd, short what, void *arg);
 void ingest_pause_after_write_failure(struct pipeline *p);
+/* A write succeeded after failures: page fetching resumes now. */
+void ingest_write_recovered(struct pipeline *p);
+
+/* recover.c */
+/* At start, before the pending items are resumed: staged records finished, tmp/ cleaned,
+ * failed items requeued if the configuration changed since the last run, stale claims
+ * returned; then the upkeep timer is started (not in once mode). */
+void ingest_recover_at_start(struct pipeline *p);
+void ingest_upkeep_free(struct pipeline *p);
 
 #endif

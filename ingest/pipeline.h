@@ -81,6 +81,8 @@ void pipeline_set_feeds(struct pipeline *p, const struct feed_list *list);
 void pipeline_set_rules(struct pipeline *p, struct topic_rules *rules);
 /* Starts polling and resumes the items left pending by an earlier run. */
 void pipeline_start(struct pipeline *p);
+/* The configuration was read again (SIGHUP): if it changed, failed items are tried again. */
+void pipeline_configuration_reloaded(struct pipeline *p);
 /* Stops starting work; on_idle fires when what is in flight has finished. */
 void pipeline_stop(struct pipeline *p);
 size_t pipeline_feed_count(const struct pipeline *p);

@@ -91,7 +91,7 @@ static bool ingest_item(struct feed_runtime *fr, const struct feed *feed,
     char *link_key = url_normalize(item->link);
     bool added = false;
     bool known = false;
-    if (state_item_known(p->deps.state, key, link_key, &known) < 0) {
+    if (state_item_known(p->deps.state, key, link_key, &known, NULL) < 0) {
         log_err("state read failed feed=%s reason=\"%s\"", fr->url, state_error(p->deps.state));
     } else if (!known) {
         char record_id[RECORD_ID_LEN + 1];

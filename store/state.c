@@ -127,7 +127,14 @@ int state_open(const char *path, struct state **out, char *err, size_t errlen)
         free(st);
         return -1;
     }
-    if (migrate(st, err, errlen) < 0) {
+    int ready = migrate(st, err, errlen);
+    /* (this index needs the column a migration adds) */
+    if (ready == 0 &&
+        sqlite3_exec(st->db, "CREATE INDEX IF NOT EXISTS items_requeued ON items(key) WHERE requeued = 1",
+                     NULL, NULL, NULL) != SQLITE_OK)
+        ready = set_err(err, errlen, "%s: cannot set up state database: %s", path,
+                        sqlite3_errmsg(st->db));
+    if (ready < 0) {
         sqlite3_close(st->db);
         free(st);
         return -1;
