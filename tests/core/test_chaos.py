@@ -38,7 +38,7 @@ CLAIM_TIMEOUT = 3
 # A consumer: claim by rename, log the claim, read and check the record, log it done, delete.
 # Each process appends to its own log, so the last line of a killed one is known.
 CONSUMER = r"""
-import json, os, sys, time, hashlib
+import json, os, random, sys, time, hashlib
 spool, log_path = sys.argv[1], sys.argv[2]
 drain = len(sys.argv) > 3  # take what waits, then exit
 new, cur = os.path.join(spool, "new"), os.path.join(spool, "cur")
@@ -54,6 +54,7 @@ while True:
         except FileNotFoundError:
             continue  # another consumer took it
         log.write(json.dumps({"claim": name, "t": time.time()}) + "\n")
+        time.sleep(random.uniform(0, 0.01))  # at work: a kill may land mid-record
         data = open(path, "rb").read()
         try:
             record = json.loads(data)
@@ -63,6 +64,7 @@ while True:
             ok, item = False, None
         log.write(json.dumps({"done": name, "item": item, "ok": ok, "t": time.time(),
                               "sha": hashlib.sha1(data).hexdigest()}) + "\n")
+        time.sleep(random.uniform(0, 0.005))
         os.unlink(path)
     if not names:
         time.sleep(0.005)
@@ -134,8 +136,13 @@ def serve(world):
         def log_message(self, *args):
             pass
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
+    class Server(http.server.ThreadingHTTPServer):
+        daemon_threads = True
+
+        def handle_error(self, request, client_address):
+            pass  # a SIGKILLed daemon resets its connections
+
+    server = Server(("127.0.0.1", 0), Handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server
 
@@ -176,6 +183,8 @@ class Consumers:
 
 def read_log(path):
     entries = []
+    if not os.path.exists(path):  # killed before it opened its log
+        return entries
     with open(path) as f:
         for line in f:
             try:
