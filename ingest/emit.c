@@ -197,13 +197,17 @@ static void write_failed(struct article_job *j, const char *what, const char *re
 {
     struct pipeline *p = j->p;
     p->write_failures++;
-    if (!p->write_error || strcmp(p->write_error, reason) != 0)
+    /* The cause is the reason's last part ("...: No space left on device"): the file names
+     * before it differ from record to record. */
+    const char *cause = strrchr(reason, ':');
+    cause = cause ? cause : reason;
+    if (!p->write_error || strcmp(p->write_error, cause) != 0)
         log_err("%s failed, records wait in memory and are retried every %lds, page fetching "
                 "pauses reason=\"%s\"", what, p->deps.config->retry_delay, reason);
     else
         log_debug("%s still failing record=%s", what, j->record_id);
     free(p->write_error);
-    p->write_error = xstrdup(reason);
+    p->write_error = xstrdup(cause);
     ingest_job_mark(j, state_item_set_retry(p->deps.state, j->key, j->attempts,
                                             now_seconds() + p->deps.config->retry_delay, reason));
     j->write_failed = true;

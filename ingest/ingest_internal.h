@@ -104,7 +104,7 @@ struct pipeline {
     long long spool_bytes;
     struct event *pressure_check; /* re-reads new/ while full */
     struct event *write_resume;
-    char *write_error;        /* while writes fail: the last reason (logged when it changes) */
+    char *write_error;        /* while writes fail: the last cause (logged when it changes) */
     long write_failures;      /* failed writes since they began failing */
     /* recover.c: stale claims returned, requeued items taken, configuration changes seen */
     struct event *upkeep;
