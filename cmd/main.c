@@ -21,6 +21,7 @@ static const struct command commands[] = {
     {"extract", cmd_extract, "print the article text (or record fields) of an HTML page"},
     {"tag", cmd_tag, "print the topics of an article, with the evidence"},
     {"spool", cmd_spool, "spool stats: depth, bytes, oldest record's age"},
+    {"retry", cmd_retry, "make failed items pending again (all, one feed's, or one)"},
     {"import-opml", cmd_import_opml, "add the feeds of an OPML file to the feed list"},
     {"export-opml", cmd_export_opml, "print the feed list as OPML"},
     {"similar", cmd_similar, "whether article texts are copies of one story"},

@@ -415,8 +415,10 @@ static void parse_atom(xmlNode *root, const char *ns, struct feed *f)
         xmlFree(href);
     }
     size_t cap = 0;
-    for (xmlNode *c = root->children; c && f->n_items < FEED_MAX_ITEMS; c = c->next)
-        if (is_named(c, ns, "entry")) {
+    for (xmlNode *c = root->children; c; c = c->next)
+        if (is_named(c, ns, "entry") && f->n_items == FEED_MAX_ITEMS) {
+            f->n_items_over_cap++;
+        } else if (is_named(c, ns, "entry")) {
             struct feed_item *it = add_item(f, &cap);
             parse_atom_entry(c, ns, it);
             finish_item(it);
@@ -472,9 +474,10 @@ static void parse_rss(xmlNode *root, const char *ns, struct feed *f)
     size_t cap = 0;
     xmlNode *parents[2] = {channel, channel == root ? NULL : root};
     for (int k = 0; k < 2; k++)
-        for (xmlNode *c = parents[k] ? parents[k]->children : NULL;
-             c && f->n_items < FEED_MAX_ITEMS; c = c->next)
-            if (is_named(c, ns, "item")) {
+        for (xmlNode *c = parents[k] ? parents[k]->children : NULL; c; c = c->next)
+            if (is_named(c, ns, "item") && f->n_items == FEED_MAX_ITEMS) {
+                f->n_items_over_cap++;
+            } else if (is_named(c, ns, "item")) {
                 struct feed_item *it = add_item(f, &cap);
                 parse_rss_item(c, ns, it);
                 finish_item(it);
@@ -765,8 +768,12 @@ static int parse_json_feed(const char *data, size_t len, const char *doc_url, st
     size_t cap = 0, i;
     json_t *item;
     json_array_foreach(json_object_get(root, "items"), i, item) {
-        if (!json_is_object(item) || f->n_items >= FEED_MAX_ITEMS)
+        if (!json_is_object(item))
             continue;
+        if (f->n_items == FEED_MAX_ITEMS) {
+            f->n_items_over_cap++;
+            continue;
+        }
         struct feed_item *it = add_item(f, &cap);
         json_t *id = json_object_get(item, "id");
         it->id = json_is_string(id)    ? xstrdup(json_string_value(id))

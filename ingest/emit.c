@@ -124,7 +124,10 @@ void ingest_job_write_record(struct article_job *j, const struct article *a, con
                         &fp);
     struct story_match match;
     bool copy = find_story(p, &fp, &match) == 1;
-    if (copy && (match.exact || strcmp(p->deps.config->copies, "first") == 0)) {
+    /* An article its own site's feed lists after another feed did is written all the same,
+     * marked as the copy it is: the other feed does not own it (docs/spool.md). */
+    bool own_site = json_is_true(json_object_get(j->item, "own_site"));
+    if (copy && !own_site && (match.exact || strcmp(p->deps.config->copies, "first") == 0)) {
         job_build_copy_line(j, a, title, &match);
         ingest_emit_built(j);
         return;

@@ -42,6 +42,8 @@ struct feed_runtime {
     long errors;         /* consecutive failures */
     int64_t last_success; /* epoch seconds of the last 200/304 in this run, 0 if none */
     char *last_error;    /* so a repeated error is logged once */
+    bool warned_shared_id; /* items sharing an identity were logged (once per feed and run) */
+    bool warned_over_cap;  /* more than 10,000 items were logged */
 };
 
 /* What a job built for the spool, kept until it is written (a failed write is retried

@@ -57,6 +57,8 @@ struct pipeline_stats {
     long records_quarantined; /* refused by the schema check or the size cap */
     long copies_listed;       /* copies of earlier articles listed in sources.jsonl, not written */
     long items_failed;    /* items given up on */
+    long items_sharing_id;    /* items skipped: an earlier item of the same feed document has their id */
+    long items_over_cap;      /* items skipped: past the first 10,000 of a feed document */
     unsigned long long fetches[FETCH_KINDS][OUTCOMES];
     unsigned long long latency_buckets[PIPELINE_LATENCY_BUCKETS]; /* not cumulative */
     double latency_sum;   /* seconds, over all fetches */
