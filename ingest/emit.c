@@ -217,10 +217,16 @@ static void write_failed(struct article_job *j, const char *what, const char *re
     ingest_pause_after_write_failure(p);
 }
 
+/* Writes are failing as long as a record waits in memory; once the last one is written,
+ * that is said once and page fetching resumes. (On a disk with little room left a small
+ * record may fit while larger ones wait: that is no recovery yet.) */
 static void write_succeeded(struct pipeline *p)
 {
     if (!p->write_error)
         return;
+    for (const struct article_job *j = p->jobs; j; j = j->next)
+        if (j->built)
+            return;
     log_notice("spool writes succeed again after_failures=%ld", p->write_failures);
     free(p->write_error);
     p->write_error = NULL;
