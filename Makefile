@@ -2,10 +2,11 @@
 #   make demo   install what is missing, build, ingest the bundled sample feeds into ./spool
 #   make test   install what is missing, build, run the whole test suite under ctest
 #   make test-sanitize  the same suite under AddressSanitizer and UndefinedBehaviorSanitizer
+#   make format-check   fails when a C file is not as clang-format writes it (scripts/format-check)
 BUILD ?= build
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: all deps build demo test test-sanitize install clean
+.PHONY: all deps build demo test test-sanitize format-check install clean
 
 all: build
 
@@ -28,6 +29,10 @@ test-sanitize: deps
 	cmake -S . -B $(BUILD)-sanitize -DCMAKE_BUILD_TYPE=Debug -DFEEDSPOOL_SANITIZE=ON
 	cmake --build $(BUILD)-sanitize -j$(JOBS)
 	cd $(BUILD)-sanitize && ctest --output-on-failure -j$(JOBS) -E valgrind_once
+
+format-check:
+	@FEEDSPOOL_EXTRA_PACKAGES=clang-format sh scripts/install-deps
+	@sh scripts/format-check
 
 install: build
 	cmake --install $(BUILD)

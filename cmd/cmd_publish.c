@@ -57,7 +57,7 @@ int cmd_publish(int argc, char **argv)
         config_free(&cfg);
         return 2;
     }
-    log_set_level((enum log_level)log_level_parse(cfg.log_level));
+    log_set_level(cfg.log_level);
     jetstream_threads_init();
     struct event_base *base = event_base_new();
     struct event *term = evsignal_new(base, SIGTERM, on_signal, base);

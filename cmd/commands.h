@@ -5,8 +5,8 @@
 #ifndef FEEDSPOOL_CMD_COMMANDS_H
 #define FEEDSPOOL_CMD_COMMANDS_H
 
-int cmd_run(int argc, char **argv);        /* daemon.c */
-int cmd_once(int argc, char **argv);       /* daemon.c */
+int cmd_run(int argc, char **argv);        /* cmd_run.c */
+int cmd_once(int argc, char **argv);       /* cmd_run.c */
 int cmd_demo(int argc, char **argv);       /* demo.c */
 int cmd_check(int argc, char **argv);      /* cmd_check.c */
 int cmd_parse_feed(int argc, char **argv); /* cmd_parse_feed.c */

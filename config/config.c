@@ -13,7 +13,21 @@
 #include "common/util.h"
 #include "feeds/shard.h"
 
-enum option_type { OPT_STRING, OPT_COUNT, OPT_SECONDS, OPT_MILLISECONDS, OPT_BYTES, OPT_CHOICE };
+enum option_type {
+    OPT_STRING,
+    OPT_COUNT,
+    OPT_SECONDS,
+    OPT_MILLISECONDS,
+    OPT_BYTES,
+    OPT_BOOL,   /* yes|no into a bool */
+    OPT_CHOICE, /* one of a list of names into an enum (stored as an int) */
+};
+
+/* One value of an OPT_CHOICE option; a list ends with a NULL name. */
+struct choice {
+    const char *name;
+    int value;
+};
 
 struct option_spec {
     const char *name;
@@ -22,20 +36,42 @@ struct option_spec {
     const char *default_value;
     long min, max;
     const char *help;
-    bool at_start; /* a new value takes effect only when the daemon starts again */
-    const char *choices; /* OPT_CHOICE: the allowed values, '|'-separated */
+    bool at_start;                /* a new value takes effect only when the daemon starts again */
+    const struct choice *choices; /* OPT_CHOICE: the allowed values */
     int (*check)(const char *value, char *err, size_t errlen); /* OPT_STRING: validates, or NULL */
 };
 
-#define STR(field, def, help) {#field, OPT_STRING, offsetof(struct config, field), def, 0, 0, help, false, NULL, NULL}
-#define NUM(field, type, def, lo, hi, help) {#field, type, offsetof(struct config, field), def, lo, hi, help, false, NULL, NULL}
-#define CHOICE(field, def, choices, help) {#field, OPT_CHOICE, offsetof(struct config, field), def, 0, 0, help, false, choices, NULL}
-#define STR_CHECKED(field, def, check, help) \
-    {#field, OPT_STRING, offsetof(struct config, field), def, 0, 0, help, false, NULL, check}
+/* Table rows: the option named after its field in struct config, its kind and default. */
+#define OPTION(field, kind, def, ...)                                                              \
+    {                                                                                              \
+        .name = #field, .type = kind, .offset = offsetof(struct config, field),                    \
+        .default_value = def, __VA_ARGS__                                                          \
+    }
+#define STR(field, def, h) OPTION(field, OPT_STRING, def, .help = h)
+#define STR_CHECKED(field, def, fn, h) OPTION(field, OPT_STRING, def, .check = fn, .help = h)
+#define NUM(field, kind, def, lo, hi, h) OPTION(field, kind, def, .min = lo, .max = hi, .help = h)
+#define CHOICE(field, def, names, h) OPTION(field, OPT_CHOICE, def, .choices = names, .help = h)
 /* The same, for options read once at start. */
-#define STR_AT_START(field, def, help) {#field, OPT_STRING, offsetof(struct config, field), def, 0, 0, help, true, NULL, NULL}
-#define NUM_AT_START(field, type, def, lo, hi, help) {#field, type, offsetof(struct config, field), def, lo, hi, help, true, NULL, NULL}
-#define CHOICE_AT_START(field, def, choices, help) {#field, OPT_CHOICE, offsetof(struct config, field), def, 0, 0, help, true, choices, NULL}
+#define STR_AT_START(field, def, h) OPTION(field, OPT_STRING, def, .help = h, .at_start = true)
+#define NUM_AT_START(field, kind, def, lo, hi, h)                                                  \
+    OPTION(field, kind, def, .min = lo, .max = hi, .help = h, .at_start = true)
+#define CHOICE_AT_START(field, def, names, h)                                                      \
+    OPTION(field, OPT_CHOICE, def, .choices = names, .help = h, .at_start = true)
+#define BOOL_AT_START(field, def, h) OPTION(field, OPT_BOOL, def, .help = h, .at_start = true)
+
+/* The enums of struct config are stored through an int. */
+_Static_assert(sizeof(enum log_level) == sizeof(int), "enum log_level is not int-sized");
+_Static_assert(sizeof(enum config_published) == sizeof(int),
+               "enum config_published is not int-sized");
+_Static_assert(sizeof(enum config_copies) == sizeof(int), "enum config_copies is not int-sized");
+
+static const struct choice log_levels[] = {
+    {"err", LOG_LEVEL_ERR},   {"warning", LOG_LEVEL_WARNING}, {"notice", LOG_LEVEL_NOTICE},
+    {"info", LOG_LEVEL_INFO}, {"debug", LOG_LEVEL_DEBUG},     {NULL, 0}};
+static const struct choice published_choices[] = {
+    {"move", CONFIG_PUBLISHED_MOVE}, {"delete", CONFIG_PUBLISHED_DELETE}, {NULL, 0}};
+static const struct choice copies_choices[] = {
+    {"mark", CONFIG_COPIES_MARK}, {"first", CONFIG_COPIES_FIRST}, {NULL, 0}};
 
 static int check_shard(const char *value, char *err, size_t errlen)
 {
@@ -51,22 +87,25 @@ static const struct option_spec options[] = {
     STR_AT_START(spool, "/var/lib/feedspool/spool", "spool directory holding tmp/, new/ and cur/"),
     STR_AT_START(state, "/var/lib/feedspool/state.db", "SQLite state database"),
     STR_AT_START(user_agent, "feedspool/0.1 (+https://github.com/feedspool/feedspool)",
-        "User-Agent sent with every request"),
+                 "User-Agent sent with every request"),
     STR_AT_START(contact_url, "", "contact URL or address added to the User-Agent"),
     STR_AT_START(allow_networks, "",
                  "ranges article links may reach besides public addresses, e.g. 127.0.0.0/8"),
-    STR_AT_START(metrics_address, "", "loopback HOST:PORT serving /metrics (Prometheus) and /healthz"),
-    STR_AT_START(nats_servers, "",
-                 "NATS server URLs, comma-separated: records are published to JetStream (empty: off)"),
-    STR_AT_START(nats_stream, "", "the JetStream stream records must land in (checked per message)"),
+    STR_AT_START(metrics_address, "",
+                 "loopback HOST:PORT serving /metrics (Prometheus) and /healthz"),
+    STR_AT_START(
+        nats_servers, "",
+        "NATS server URLs, comma-separated: records are published to JetStream (empty: off)"),
+    STR_AT_START(nats_stream, "",
+                 "the JetStream stream records must land in (checked per message)"),
     STR_AT_START(nats_subject, "feedspool.articles.<topic>",
                  "subject of each record; <topic> is its first topic, or none"),
     STR_AT_START(nats_credentials, "", "NATS credentials file (.creds)"),
-    CHOICE_AT_START(published, "move", "move|delete",
+    CHOICE_AT_START(published, "move", published_choices,
                     "a record the server acknowledged moves to sent/, or is deleted"),
     NUM_AT_START(nats_max_in_flight, OPT_COUNT, "256", 1, 100000,
                  "records published and not yet acknowledged, at most"),
-    CHOICE(log_level, "info", "err|warning|notice|info|debug", "how much the log says"),
+    CHOICE(log_level, "info", log_levels, "how much the log says"),
     NUM(poll_interval, OPT_SECONDS, "15m", 1, 7 * 86400, "default time between polls of a feed"),
     NUM(poll_jitter, OPT_SECONDS, "30s", 0, 86400, "first polls are spread over this window"),
     NUM(max_poll_interval, OPT_SECONDS, "1d", 60, 30L * 86400,
@@ -75,24 +114,25 @@ static const struct option_spec options[] = {
     NUM_AT_START(connect_timeout, OPT_SECONDS, "10s", 1, 300, "connection timeout"),
     NUM_AT_START(transfer_timeout, OPT_SECONDS, "60s", 1, 3600, "whole-transfer timeout"),
     NUM_AT_START(low_speed_limit, OPT_BYTES, "64", 1, 1L << 20,
-        "bytes per second below which a transfer counts as stalled"),
+                 "bytes per second below which a transfer counts as stalled"),
     NUM_AT_START(low_speed_time, OPT_SECONDS, "20s", 1, 3600,
-        "cut a transfer that stays under low_speed_limit for this long"),
-    NUM_AT_START(max_body, OPT_BYTES, "10M", 1024, 1L << 30, "largest body accepted, after decompression"),
+                 "cut a transfer that stays under low_speed_limit for this long"),
+    NUM_AT_START(max_body, OPT_BYTES, "10M", 1024, 1L << 30,
+                 "largest body accepted, after decompression"),
     NUM(max_transfers, OPT_COUNT, "64", 1, 10000, "concurrent transfers in all"),
     NUM_AT_START(host_min_gap, OPT_MILLISECONDS, "1s", 0, 600000,
                  "least time between two requests starting to one host"),
     NUM_AT_START(max_per_host, OPT_COUNT, "2", 1, 100, "concurrent transfers to one host"),
     NUM_AT_START(max_redirects, OPT_COUNT, "5", 0, 20, "redirects followed per request"),
-    CHOICE_AT_START(fetch_pages, "yes", "yes|no",
-                    "no: feeds are polled and new items kept pending, but no page is fetched "
-                    "and no record written"),
+    BOOL_AT_START(fetch_pages, "yes",
+                  "no: feeds are polled and new items kept pending, but no page is fetched "
+                  "and no record written"),
     NUM(article_attempts, OPT_COUNT, "3", 1, 100,
         "page fetch attempts before the feed's own text is used"),
     NUM(retry_delay, OPT_SECONDS, "5m", 1, 86400, "wait before retrying a failed page fetch"),
     NUM(max_record_bytes, OPT_BYTES, "8M", 4096, 1L << 30,
         "largest record written to new/; a larger one goes to quarantine/"),
-    CHOICE(copies, "mark", "mark|first",
+    CHOICE(copies, "mark", copies_choices,
            "another copy of an earlier story is written marked, or only listed in sources.jsonl"),
     NUM(story_window, OPT_SECONDS, "14d", 3600, 365L * 86400,
         "how long an article stays findable as the first of its story"),
@@ -116,6 +156,16 @@ static long *number_field(struct config *c, const struct option_spec *o)
     return (long *)((char *)c + o->offset);
 }
 
+static bool *bool_field(struct config *c, const struct option_spec *o)
+{
+    return (bool *)((char *)c + o->offset);
+}
+
+static int *choice_field(struct config *c, const struct option_spec *o)
+{
+    return (int *)((char *)c + o->offset);
+}
+
 /* Parses a number with an optional unit suffix: s/m/h/d for seconds, K/M/G for bytes. */
 static int parse_number(const char *text, enum option_type type, long *out)
 {
@@ -134,18 +184,40 @@ static int parse_number(const char *text, enum option_type type, long *out)
         }
     } else if (type == OPT_SECONDS) {
         switch (*end) {
-        case 's': scale = 1; end++; break;
-        case 'm': scale = 60; end++; break;
-        case 'h': scale = 3600; end++; break;
-        case 'd': scale = 86400; end++; break;
-        default: break;
+            case 's':
+                scale = 1;
+                end++;
+                break;
+            case 'm':
+                scale = 60;
+                end++;
+                break;
+            case 'h':
+                scale = 3600;
+                end++;
+                break;
+            case 'd':
+                scale = 86400;
+                end++;
+                break;
+            default: break;
         }
     } else if (type == OPT_BYTES) {
         switch (*end) {
-        case 'K': case 'k': scale = 1024; end++; break;
-        case 'M': scale = 1024 * 1024; end++; break;
-        case 'G': scale = 1024 * 1024 * 1024; end++; break;
-        default: break;
+            case 'K':
+            case 'k':
+                scale = 1024;
+                end++;
+                break;
+            case 'M':
+                scale = 1024 * 1024;
+                end++;
+                break;
+            case 'G':
+                scale = 1024 * 1024 * 1024;
+                end++;
+                break;
+            default: break;
         }
     }
     if (*end != '\0' || value > (1LL << 40) / scale)
@@ -162,21 +234,36 @@ static const struct option_spec *find_option(const char *name)
     return NULL;
 }
 
-/* True when value is one of the '|'-separated choices. */
-static bool is_choice(const char *choices, const char *value)
+static const struct choice yes_no[] = {{"yes", true}, {"no", false}, {NULL, 0}};
+
+/* The names an OPT_BOOL or OPT_CHOICE option takes. */
+static const struct choice *choices_of(const struct option_spec *o)
 {
-    size_t n = strlen(value);
-    for (const char *p = choices; *p;) {
-        size_t len = strcspn(p, "|");
-        if (len == n && strncmp(p, value, n) == 0)
-            return true;
-        p += len + (p[len] == '|');
-    }
-    return false;
+    return o->type == OPT_BOOL ? yes_no : o->choices;
 }
 
-int config_set(struct config *c, const char *key, const char *value, const char *where,
-               char *err, size_t errlen)
+/* The choice named value, or NULL. */
+static const struct choice *find_choice(const struct choice *choices, const char *value)
+{
+    for (const struct choice *ch = choices; ch->name; ch++)
+        if (strcmp(ch->name, value) == 0)
+            return ch;
+    return NULL;
+}
+
+/* The names of the choices, '|'-separated, into out. */
+static const char *choice_names(const struct choice *choices, char *out, size_t outlen)
+{
+    size_t used = 0;
+    out[0] = '\0';
+    for (const struct choice *ch = choices; ch->name && used < outlen; ch++)
+        used +=
+            (size_t)snprintf(out + used, outlen - used, "%s%s", ch == choices ? "" : "|", ch->name);
+    return out;
+}
+
+int config_set(struct config *c, const char *key, const char *value, const char *where, char *err,
+               size_t errlen)
 {
     const struct option_spec *o = find_option(key);
     if (!o) {
@@ -191,39 +278,46 @@ int config_set(struct config *c, const char *key, const char *value, const char 
         return -1;
     }
     switch (o->type) {
-    case OPT_STRING:
-        if (o->check) {
-            char why[256];
-            if (o->check(value, why, sizeof why) < 0)
-                return set_err(err, errlen, "%s: %s: %s", where, key, why);
+        case OPT_STRING:
+            if (o->check) {
+                char why[256];
+                if (o->check(value, why, sizeof why) < 0)
+                    return set_err(err, errlen, "%s: %s: %s", where, key, why);
+            }
+            free(*string_field(c, o));
+            *string_field(c, o) = xstrdup(value);
+            return 0;
+        case OPT_BOOL:
+        case OPT_CHOICE: {
+            const struct choice *ch = find_choice(choices_of(o), value);
+            if (!ch) {
+                char names[128];
+                return set_err(err, errlen, "%s: %s must be one of %s, not '%s'", where, key,
+                               choice_names(choices_of(o), names, sizeof names), value);
+            }
+            if (o->type == OPT_BOOL)
+                *bool_field(c, o) = ch->value;
+            else
+                *choice_field(c, o) = ch->value;
+            return 0;
         }
-        free(*string_field(c, o));
-        *string_field(c, o) = xstrdup(value);
-        return 0;
-    case OPT_CHOICE:
-        if (!is_choice(o->choices, value))
-            return set_err(err, errlen, "%s: %s must be one of %s, not '%s'", where, key,
-                           o->choices, value);
-        free(*string_field(c, o));
-        *string_field(c, o) = xstrdup(value);
-        return 0;
-    case OPT_COUNT:
-    case OPT_SECONDS:
-    case OPT_MILLISECONDS:
-    case OPT_BYTES: {
-        long n;
-        if (parse_number(value, o->type, &n) < 0)
-            return set_err(err, errlen, "%s: %s: '%s' is not a %s", where, key, value,
-                           o->type == OPT_SECONDS        ? "duration (e.g. 30s, 15m, 2h)"
-                           : o->type == OPT_MILLISECONDS ? "duration (e.g. 500ms, 2s)"
-                           : o->type == OPT_BYTES ? "size (e.g. 512K, 10M)"
-                                                  : "whole number");
-        if (n < o->min || n > o->max)
-            return set_err(err, errlen, "%s: %s = %ld is outside %ld..%ld", where, key, n, o->min,
-                           o->max);
-        *number_field(c, o) = n;
-        return 0;
-    }
+        case OPT_COUNT:
+        case OPT_SECONDS:
+        case OPT_MILLISECONDS:
+        case OPT_BYTES: {
+            long n;
+            if (parse_number(value, o->type, &n) < 0)
+                return set_err(err, errlen, "%s: %s: '%s' is not a %s", where, key, value,
+                               o->type == OPT_SECONDS        ? "duration (e.g. 30s, 15m, 2h)"
+                               : o->type == OPT_MILLISECONDS ? "duration (e.g. 500ms, 2s)"
+                               : o->type == OPT_BYTES        ? "size (e.g. 512K, 10M)"
+                                                             : "whole number");
+            if (n < o->min || n > o->max)
+                return set_err(err, errlen, "%s: %s = %ld is outside %ld..%ld", where, key, n,
+                               o->min, o->max);
+            *number_field(c, o) = n;
+            return 0;
+        }
     }
     return set_err(err, errlen, "%s: internal error for option '%s'", where, key);
 }
@@ -233,7 +327,8 @@ void config_init(struct config *c)
     memset(c, 0, sizeof *c);
     for (size_t i = 0; i < ARRAY_LEN(options); i++) {
         char err[256];
-        if (config_set(c, options[i].name, options[i].default_value, "default", err, sizeof err) < 0)
+        if (config_set(c, options[i].name, options[i].default_value, "default", err, sizeof err) <
+            0)
             abort(); /* a default that does not parse is a bug in the table */
     }
 }
@@ -295,7 +390,7 @@ int config_read(struct config *c, FILE *f, const char *path, char *err, size_t e
 void config_free(struct config *c)
 {
     for (size_t i = 0; i < ARRAY_LEN(options); i++)
-        if (options[i].type == OPT_STRING || options[i].type == OPT_CHOICE) {
+        if (options[i].type == OPT_STRING) {
             free(*string_field(c, &options[i]));
             *string_field(c, &options[i]) = NULL;
         }
@@ -309,12 +404,17 @@ char *config_restart_only_changes(const struct config *a, const struct config *b
         const struct option_spec *o = &options[i];
         if (!o->at_start)
             continue;
+        struct config *x = (struct config *)a, *y = (struct config *)b;
         bool differ;
-        if (o->type == OPT_STRING || o->type == OPT_CHOICE) {
-            const char *x = *string_field((struct config *)a, o), *y = *string_field((struct config *)b, o);
-            differ = strcmp(x ? x : "", y ? y : "") != 0;
+        if (o->type == OPT_STRING) {
+            const char *sx = *string_field(x, o), *sy = *string_field(y, o);
+            differ = strcmp(sx ? sx : "", sy ? sy : "") != 0;
+        } else if (o->type == OPT_BOOL) {
+            differ = *bool_field(x, o) != *bool_field(y, o);
+        } else if (o->type == OPT_CHOICE) {
+            differ = *choice_field(x, o) != *choice_field(y, o);
         } else {
-            differ = *number_field((struct config *)a, o) != *number_field((struct config *)b, o);
+            differ = *number_field(x, o) != *number_field(y, o);
         }
         if (differ) {
             buf_append_str(&names, names.len ? ", " : "");
@@ -332,10 +432,15 @@ void config_fingerprint(const struct config *c, char out[HASH_HEX_LEN + 1])
         const struct option_spec *o = &options[i];
         char number[32];
         const char *value = number;
-        if (o->type == OPT_STRING || o->type == OPT_CHOICE)
-            value = *string_field((struct config *)c, o);
+        struct config *cc = (struct config *)c;
+        if (o->type == OPT_STRING)
+            value = *string_field(cc, o);
+        else if (o->type == OPT_BOOL)
+            snprintf(number, sizeof number, "%d", *bool_field(cc, o));
+        else if (o->type == OPT_CHOICE)
+            snprintf(number, sizeof number, "%d", *choice_field(cc, o));
         else
-            snprintf(number, sizeof number, "%ld", *number_field((struct config *)c, o));
+            snprintf(number, sizeof number, "%ld", *number_field(cc, o));
         buf_append_str(&text, o->name);
         buf_append_char(&text, '=');
         buf_append_str(&text, value ? value : "");
@@ -348,9 +453,14 @@ void config_fingerprint(const struct config *c, char out[HASH_HEX_LEN + 1])
 void config_print_help(FILE *out)
 {
     fprintf(out, "Configuration options (file: key = value; command line: --set key=value):\n");
-    for (size_t i = 0; i < ARRAY_LEN(options); i++)
+    for (size_t i = 0; i < ARRAY_LEN(options); i++) {
+        const struct choice *choices = choices_of(&options[i]);
+        char names[128] = "";
+        if (choices)
+            choice_names(choices, names, sizeof names);
         fprintf(out, "  %-17s %s%s%s (default: %s)%s\n", options[i].name, options[i].help,
-                options[i].choices ? ": " : "", options[i].choices ? options[i].choices : "",
+                names[0] ? ": " : "", names,
                 options[i].default_value[0] ? options[i].default_value : "none",
                 options[i].at_start ? "; read at start only" : "");
+    }
 }

@@ -7,47 +7,54 @@
 #ifndef FEEDSPOOL_CONFIG_CONFIG_H
 #define FEEDSPOOL_CONFIG_CONFIG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
 #include "common/hash.h"
+#include "common/log.h"
 
 #define CONFIG_DEFAULT_PATH "/etc/feedspool/feedspool.conf"
 
+/* published: what becomes of a record JetStream acknowledged. */
+enum config_published { CONFIG_PUBLISHED_MOVE, CONFIG_PUBLISHED_DELETE };
+/* copies: what is written for another copy of an earlier story. */
+enum config_copies { CONFIG_COPIES_MARK, CONFIG_COPIES_FIRST };
+
 struct config {
-    char *feeds;            /* feed list file */
-    char *topics;           /* topic rules file */
-    char *shard;            /* "I/N": this daemon polls the feeds of its shard only; "": all */
-    char *spool;            /* spool directory (tmp/, new/, cur/) */
-    char *state;            /* SQLite state database */
+    char *feeds;  /* feed list file */
+    char *topics; /* topic rules file */
+    char *shard;  /* "I/N": this daemon polls the feeds of its shard only; "": all */
+    char *spool;  /* spool directory (tmp/, new/, cur/) */
+    char *state;  /* SQLite state database */
     char *user_agent;
-    char *contact_url;      /* appended to the User-Agent when set */
-    char *log_level;
-    char *nats_servers;     /* JetStream sink (sink/jetstream.c): servers; "" means off */
-    char *nats_stream;      /* expected stream, or "" */
-    char *nats_subject;     /* subject template, <topic> replaced */
-    char *nats_credentials; /* .creds file, or "" */
-    char *published;        /* "move" to sent/ or "delete" once acknowledged */
+    char *contact_url; /* appended to the User-Agent when set */
+    enum log_level log_level;
+    char *nats_servers;              /* JetStream sink (sink/jetstream.c): servers; "" means off */
+    char *nats_stream;               /* expected stream, or "" */
+    char *nats_subject;              /* subject template, <topic> replaced */
+    char *nats_credentials;          /* .creds file, or "" */
+    enum config_published published; /* move to sent/, or delete, once acknowledged */
     long nats_max_in_flight;
-    char *metrics_address;
-    char *allow_networks;   /* address ranges article fetches may reach besides public ones */  /* HOST:PORT on loopback for /metrics and /healthz; empty: off */
+    char *metrics_address;  /* HOST:PORT on loopback for /metrics and /healthz; empty: off */
+    char *allow_networks;   /* address ranges article fetches may reach besides public ones */
     long poll_interval;     /* seconds, default per feed */
     long poll_jitter;       /* seconds: first polls spread over [0, jitter) */
     long max_backoff;       /* seconds: cap on error backoff */
-    long max_poll_interval; /* seconds: cap on how far a feed's ttl or max-age stretches its interval */
+    long max_poll_interval; /* seconds: how far a feed's ttl or max-age may stretch its interval */
     long connect_timeout;   /* seconds */
     long transfer_timeout;  /* seconds, whole transfer */
     long low_speed_limit;   /* bytes/s: slower counts as stalled */
     long low_speed_time;    /* seconds stalled before a transfer is cut */
     long max_body;          /* bytes, after decompression */
     long max_record_bytes;  /* larger records go to quarantine/, not new/ */
-    char *copies;           /* "mark": copies of a story are written, marked; "first": only the first */
-    long story_window;      /* seconds an article stays findable as the start of a story */
-    long max_transfers;     /* concurrent transfers in all */
-    long max_per_host;      /* concurrent transfers per host */
-    long host_min_gap;      /* milliseconds between request starts to one host */
+    enum config_copies copies; /* mark: every copy of a story is written; first: the first only */
+    long story_window;         /* seconds an article stays findable as the start of a story */
+    long max_transfers;        /* concurrent transfers in all */
+    long max_per_host;         /* concurrent transfers per host */
+    long host_min_gap;         /* milliseconds between request starts to one host */
     long max_redirects;
-    char *fetch_pages;      /* "yes"; "no": new items stay pending, no page is fetched */
+    bool fetch_pages;       /* false: new items stay pending, no page is fetched */
     long article_attempts;  /* fetch attempts before falling back to the feed's own text */
     long retry_delay;       /* seconds before a failed article fetch is retried */
     long stop_timeout;      /* seconds SIGTERM waits for in-flight work */
@@ -63,8 +70,8 @@ int config_load(struct config *c, const char *path, char *err, size_t errlen);
 /* The same from an open stream; path names it in errors. */
 int config_read(struct config *c, FILE *f, const char *path, char *err, size_t errlen);
 /* Applies one "key=value" (command-line --set); where names the source in errors. */
-int config_set(struct config *c, const char *key, const char *value, const char *where,
-               char *err, size_t errlen);
+int config_set(struct config *c, const char *key, const char *value, const char *where, char *err,
+               size_t errlen);
 void config_free(struct config *c);
 /* Names of the options whose new value takes effect only at the next start (the spool,
  * the state and the fetcher's settings) that differ between a and b, comma-separated,

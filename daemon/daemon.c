@@ -1,4 +1,5 @@
-/* daemon.c: the `run` and `once` subcommands, and the service loop they share with `demo`. */
+/* daemon.c: the service loop that `run`, `once` and `demo` share: start-up, signals, reload
+ * and stop; and the command-line options those commands read into the configuration. */
 #include <curl/curl.h>
 #include <event2/event.h>
 #include <signal.h>
@@ -9,7 +10,6 @@
 #include <unistd.h>
 
 #include "common/util.h"
-#include "cmd/commands.h"
 #include "net/fetch.h"
 #include "sink/jetstream.h"
 #include "common/log.h"
@@ -34,9 +34,9 @@ struct service {
     struct event *watchdog;
     struct metrics_server *metrics;
     struct netpolicy *policy;
-    struct jetstream *sink;  /* NULL unless nats_servers is set */
+    struct jetstream *sink; /* NULL unless nats_servers is set */
     bool stopping;
-    bool pipeline_idle;      /* once mode done, or stopping and drained */
+    bool pipeline_idle; /* once mode done, or stopping and drained */
     bool stop_timed_out;
 };
 
@@ -53,9 +53,8 @@ int service_parse_args(int argc, char **argv, struct config *cfg, char *err, siz
         return -1;
     static const struct {
         const char *flag, *option;
-    } shortcuts[] = {{"--feeds", "feeds"},   {"--topics", "topics"},       {"--spool", "spool"},
-                     {"--state", "state"},   {"--log-level", "log_level"},
-                     {"--shard", "shard"}};
+    } shortcuts[] = {{"--feeds", "feeds"}, {"--topics", "topics"},       {"--spool", "spool"},
+                     {"--state", "state"}, {"--log-level", "log_level"}, {"--shard", "shard"}};
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
         if ((strcmp(arg, "-c") == 0 || strcmp(arg, "--config") == 0) && i + 1 < argc) {
@@ -142,8 +141,9 @@ static void on_stop_timeout(evutil_socket_t fd, short what, void *arg)
     (void)fd;
     (void)what;
     struct service *s = arg;
-    log_notice("stop timeout reached, abandoning in-flight transfers count=%zu (their items stay pending)",
-               fetcher_in_flight(s->fetcher));
+    log_notice(
+        "stop timeout reached, abandoning in-flight transfers count=%zu (their items stay pending)",
+        fetcher_in_flight(s->fetcher));
     s->stop_timed_out = true;
     fetcher_cancel_all(s->fetcher);
     finish_if_done(s);
@@ -179,7 +179,7 @@ static void reload_config(struct service *s)
     free(at_start);
     config_free(s->params->config);
     *s->params->config = fresh; /* the pipeline reads it through the same pointer */
-    log_set_level((enum log_level)log_level_parse(fresh.log_level));
+    log_set_level(fresh.log_level);
 }
 
 /* Loads the feed list and keeps this daemon's shard of it (the configuration's `shard`). */
@@ -194,8 +194,8 @@ static int load_feeds(const struct config *cfg, struct feed_list *list, char *er
     }
     size_t all = list->n, kept = shard_filter(list, &shard);
     if (shard.count)
-        log_notice("shard %u/%u: polling %zu of the %zu feeds in the list", shard.index, shard.count,
-                   kept, all);
+        log_notice("shard %u/%u: polling %zu of the %zu feeds in the list", shard.index,
+                   shard.count, kept, all);
     return 0;
 }
 
@@ -248,7 +248,8 @@ static void on_record(void *ud, const json_t *record)
         outer->on_record(outer->ud, record);
 }
 
-static int open_everything(struct service *s, struct topic_rules **rules, struct feed_list *own_list)
+static int open_everything(struct service *s, struct topic_rules **rules,
+                           struct feed_list *own_list)
 {
     const struct config *cfg = s->params->config;
     char err[512];
@@ -274,7 +275,7 @@ static int open_everything(struct service *s, struct topic_rules **rules, struct
 int service_run(const struct service_params *params)
 {
     const struct config *cfg = params->config;
-    log_set_level((enum log_level)log_level_parse(cfg->log_level));
+    log_set_level(cfg->log_level);
     srandom((unsigned)time(NULL) ^ (unsigned)getpid());
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
         log_err("cannot initialise libcurl");
@@ -385,47 +386,4 @@ done:
     state_close(s.state);
     curl_global_cleanup();
     return status;
-}
-
-static int run_command(int argc, char **argv, bool once)
-{
-    if (wants_help(argc, argv)) {
-        printf(once ? "Usage: feedspool once [OPTIONS]\n"
-                      "Polls every feed in the feed list once, ingests the new items (and any\n"
-                      "left pending by an earlier run), writes their records and exits.\n\n"
-                    : "Usage: feedspool run [OPTIONS]\n"
-                      "Runs the daemon: polls the feeds on their schedule and writes a record per\n"
-                      "new article into the spool. SIGHUP re-reads the feed list and topic rules;\n"
-                      "SIGTERM or SIGINT finishes in-flight work (up to stop_timeout) and exits 0.\n\n");
-        service_print_options(stdout);
-        return 0;
-    }
-    struct config cfg;
-    char err[1024];
-    if (service_parse_args(argc, argv, &cfg, err, sizeof err) < 0) {
-        fprintf(stderr, "feedspool %s: %s\n", argv[0], err);
-        config_free(&cfg);
-        return 2;
-    }
-    if (jetstream_configured(&cfg))
-        jetstream_threads_init();
-    struct event_base *base = event_base_new();
-    struct service_params params = {
-        .config = &cfg, .argc = argc, .argv = argv, .once = once, .base = base};
-    int status = service_run(&params);
-    event_base_free(base);
-    if (jetstream_configured(&cfg))
-        libevent_global_shutdown(); /* the locks jetstream_threads_init() made */
-    config_free(&cfg);
-    return status;
-}
-
-int cmd_run(int argc, char **argv)
-{
-    return run_command(argc, argv, false);
-}
-
-int cmd_once(int argc, char **argv)
-{
-    return run_command(argc, argv, true);
 }

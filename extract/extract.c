@@ -41,7 +41,7 @@ struct scoring {
     size_t n, cap;
 };
 
-char *collapse_whitespace(const char *s)
+char *extract_collapse_whitespace(const char *s)
 {
     struct buf out;
     buf_init(&out, 0);
@@ -148,7 +148,7 @@ static bool is_hidden(xmlNode *n)
     bool hidden = aria && strcasecmp(aria, "true") == 0;
     const char *style = attr(n, "style");
     if (style && *style) {
-        char *compact = collapse_whitespace(style);
+        char *compact = extract_collapse_whitespace(style);
         for (char *p = compact, *q = compact;; p++) {
             if (*p != ' ')
                 *q++ = *p;
@@ -637,7 +637,7 @@ static char *tidy(const char *raw, const char *title)
         const char *eol = strchr(p, '\n');
         size_t len = eol ? (size_t)(eol - p) : strlen(p);
         char *line = xstrndup(p, len);
-        char *clean_line = collapse_whitespace(line);
+        char *clean_line = extract_collapse_whitespace(line);
         free(line);
         if (!*clean_line) {
             blank_before = true;
@@ -750,7 +750,7 @@ int extract_article(const struct extract_input *in, struct article *out, char *e
         return set_err(err, errlen, "the page could not be parsed as HTML");
     }
     struct page_meta meta = {0};
-    metadata_read(doc, in->url, out, &meta);
+    extract_metadata_read(doc, in->url, out, &meta);
 
     struct page_size page = {0};
     size_t page_linked = 0;
@@ -783,7 +783,7 @@ int extract_article(const struct extract_input *in, struct article *out, char *e
         free(body);
         body = tidy(meta.ld_body, out->title);
     }
-    page_meta_free(&meta);
+    extract_page_meta_free(&meta);
     xmlFreeDoc(doc);
     if (strlen(body) < MIN_ARTICLE_CHARS) {
         free(body);

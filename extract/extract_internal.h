@@ -20,9 +20,9 @@ struct page_meta {
 };
 
 /* Fills the article's metadata fields: <meta> first, then OpenGraph, JSON-LD, markup. */
-void metadata_read(htmlDocPtr doc, const char *url, struct article *a, struct page_meta *m);
-void page_meta_free(struct page_meta *m);
+void extract_metadata_read(htmlDocPtr doc, const char *url, struct article *a, struct page_meta *m);
+void extract_page_meta_free(struct page_meta *m);
 /* A copy with runs of whitespace made one space and the ends trimmed. Caller frees. */
-char *collapse_whitespace(const char *s);
+char *extract_collapse_whitespace(const char *s);
 
 #endif

@@ -19,7 +19,7 @@ static void take(char **slot, const char *value)
 {
     if (*slot || !value)
         return;
-    char *clean = collapse_whitespace(value);
+    char *clean = extract_collapse_whitespace(value);
     if (*clean)
         *slot = clean;
     else
@@ -272,7 +272,7 @@ static char *best(struct page_meta *m, enum meta_field field)
     return NULL;
 }
 
-void metadata_read(htmlDocPtr doc, const char *url, struct article *a, struct page_meta *m)
+void extract_metadata_read(htmlDocPtr doc, const char *url, struct article *a, struct page_meta *m)
 {
     collect(xmlDocGetRootElement(doc), m, 0);
     a->title = best(m, FIELD_TITLE);
@@ -292,7 +292,7 @@ void metadata_read(htmlDocPtr doc, const char *url, struct article *a, struct pa
     free(canonical);
 }
 
-void page_meta_free(struct page_meta *m)
+void extract_page_meta_free(struct page_meta *m)
 {
     for (int f = 0; f < FIELDS; f++)
         for (int source = 0; source < META_SOURCES; source++)

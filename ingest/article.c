@@ -25,7 +25,7 @@ void ingest_job_free(struct article_job *j)
     if (j->retry)
         event_free(j->retry);
     ingest_built_free(j->built);
-    json_decref(j->item);
+    pending_article_free(&j->item);
     free(j->key);
     free(j->record_id);
     free(j);
@@ -40,13 +40,14 @@ static void on_job_retry(evutil_socket_t fd, short what, void *arg)
 }
 
 struct article_job *ingest_job_new(struct pipeline *p, const char *key, const char *record_id,
-                                   json_t *item, long attempts)
+                                   struct pending_article *item, long attempts)
 {
     struct article_job *j = xcalloc(1, sizeof *j);
     j->p = p;
     j->key = xstrdup(key);
     j->record_id = xstrdup(record_id);
-    j->item = item;
+    j->item = *item;
+    memset(item, 0, sizeof *item);
     j->attempts = attempts;
     j->retry = evtimer_new(p->deps.base, on_job_retry, j);
     j->next = p->jobs;
@@ -55,6 +56,28 @@ struct article_job *ingest_job_new(struct pipeline *p, const char *key, const ch
     p->jobs = j;
     p->n_jobs++;
     return j;
+}
+
+static const char *job_state_name(enum job_state s)
+{
+    static const char *const names[] = {
+        [JOB_NEW] = "new",
+        [JOB_QUEUED] = "queued",
+        [JOB_FETCHING] = "fetching",
+        [JOB_EMITTING] = "emitting",
+        [JOB_WRITE_FAILED] = "write_failed",
+        [JOB_RETRY_WAIT] = "retry_wait",
+    };
+    return names[s];
+}
+
+void ingest_job_set_state(struct article_job *j, enum job_state to)
+{
+    if (j->state == to)
+        return;
+    log_debug("article job state record=%s from=%s to=%s", j->record_id, job_state_name(j->state),
+              job_state_name(to));
+    j->state = to;
 }
 
 void ingest_job_mark(struct article_job *j, int rc)
@@ -67,11 +90,11 @@ void ingest_job_mark(struct article_job *j, int rc)
 /* The page could not be used: clean the feed's own content instead, if it has any. */
 static void job_use_feed_text(struct article_job *j, const char *why)
 {
-    const char *html = json_str(j->item, "content");
+    const char *html = j->item.content;
     if (!html || !*html)
-        html = json_str(j->item, "summary");
-    const char *feed_url = json_str(j->item, "feed_url");
-    const char *link = json_str(j->item, "link");
+        html = j->item.summary;
+    const char *feed_url = j->item.feed_url;
+    const char *link = j->item.link;
     if (html && *html) {
         char *page = xasprintf("<html><body><article>%s</article></body></html>", html);
         struct extract_input in = {.data = page, .len = strlen(page), .url = link};
@@ -97,11 +120,11 @@ static void job_use_feed_text(struct article_job *j, const char *why)
 static void job_done(struct article_job *j)
 {
     struct pipeline *p = j->p;
-    if (!j->write_failed || p->once || p->stopping) {
+    if (j->state != JOB_WRITE_FAILED || p->once || p->stopping) {
         ingest_job_free(j);
         return;
     }
-    j->write_failed = false;
+    ingest_job_set_state(j, JOB_RETRY_WAIT);
     struct timeval tv = {.tv_sec = p->deps.config->retry_delay};
     evtimer_add(j->retry, &tv);
 }
@@ -117,13 +140,15 @@ static void job_retry_or_give_up(struct article_job *j, const char *why)
         return;
     }
     long delay = p->deps.config->retry_delay;
-    log_warn("page fetch failed url=%s attempt=%ld reason=\"%s\" retry_in=%lds",
-             json_str(j->item, "link"), j->attempts, why, delay);
-    ingest_job_mark(j, state_item_set_retry(p->deps.state, j->key, j->attempts, now_seconds() + delay, why));
+    log_warn("page fetch failed url=%s attempt=%ld reason=\"%s\" retry_in=%lds", j->item.link,
+             j->attempts, why, delay);
+    ingest_job_mark(
+        j, state_item_set_retry(p->deps.state, j->key, j->attempts, now_seconds() + delay, why));
     if (p->once || p->stopping) {
         ingest_job_free(j); /* stays pending; the next run tries again */
         return;
     }
+    ingest_job_set_state(j, JOB_RETRY_WAIT);
     struct timeval tv = {.tv_sec = delay};
     evtimer_add(j->retry, &tv);
 }
@@ -174,7 +199,9 @@ static void handle_page(const struct fetch_result *r, struct article_job *j)
         job_done(j);
         return;
     }
-    struct extract_input in = {.data = r->body, .len = r->body_len, .url = r->effective_url,
+    struct extract_input in = {.data = r->body,
+                               .len = r->body_len,
+                               .url = r->effective_url,
                                .content_type = r->content_type};
     struct article a;
     char err[256];
@@ -193,7 +220,7 @@ static void on_page_fetched(const struct fetch_result *r, void *ud)
     struct article_job *j = ud;
     struct pipeline *p = j->p;
     ingest_commit_poll_batch(p);
-    j->fetching = false;
+    ingest_job_set_state(j, JOB_EMITTING);
     p->page_fetches--;
     if (!r->aborted)
         ingest_count_fetch(&p->stats, FETCH_PAGE, r);
@@ -210,11 +237,9 @@ void ingest_start_page_fetches(struct pipeline *p)
         p->queue_head = j->next_queued;
         if (!p->queue_head)
             p->queue_tail = NULL;
-        j->queued = false;
-        j->fetching = true;
+        ingest_job_set_state(j, JOB_FETCHING);
         p->page_fetches++;
-        struct fetch_request req = {
-            .url = json_str(j->item, "link"), .accept = PAGE_ACCEPT, .untrusted = true};
+        struct fetch_request req = {.url = j->item.link, .accept = PAGE_ACCEPT, .untrusted = true};
         fetcher_start(p->deps.fetcher, &req, on_page_fetched, j);
     }
 }
@@ -226,7 +251,6 @@ void ingest_drop_queued_jobs(struct pipeline *p)
     p->queue_head = p->queue_tail = NULL;
     while (j) {
         struct article_job *next = j->next_queued;
-        j->queued = false;
         ingest_job_free(j);
         j = next;
     }
@@ -241,17 +265,19 @@ void ingest_job_start(struct article_job *j)
         return;
     }
     if (j->built) { /* its write failed: tried again from memory */
+        ingest_job_set_state(j, JOB_EMITTING);
         ingest_emit_built(j);
         job_done(j);
         return;
     }
-    const char *link = json_str(j->item, "link");
+    const char *link = j->item.link;
     if (!link || !*link) {
+        ingest_job_set_state(j, JOB_EMITTING);
         job_use_feed_text(j, "item has no link");
         job_done(j);
         return;
     }
-    j->queued = true;
+    ingest_job_set_state(j, JOB_QUEUED);
     j->next_queued = NULL;
     if (p->queue_tail)
         p->queue_tail->next_queued = j;
@@ -264,18 +290,19 @@ void ingest_job_start(struct article_job *j)
 void ingest_resume_pending(const struct pending_item *item, void *ud)
 {
     struct resume_ctx *ctx = ud;
-    json_error_t jerr;
-    json_t *job_item = json_loads(item->item_json, 0, &jerr);
-    if (!json_is_object(job_item)) {
-        log_err("state holds an unreadable item key=%s reason=\"%s\"", item->record_id, jerr.text);
-        json_decref(job_item);
+    struct pending_article article;
+    char err[256];
+    if (pending_article_from_json(&article, item->item_json, err, sizeof err) < 0) {
+        log_err("state holds an unreadable item key=%s reason=\"%s\"", item->record_id, err);
         return;
     }
-    struct article_job *j = ingest_job_new(ctx->p, item->key, item->record_id, job_item, item->attempts);
+    struct article_job *j =
+        ingest_job_new(ctx->p, item->key, item->record_id, &article, item->attempts);
     int64_t wait = item->next_attempt - now_seconds();
     if (ctx->p->once || wait <= 0) {
         ingest_job_start(j);
     } else {
+        ingest_job_set_state(j, JOB_RETRY_WAIT);
         struct timeval tv = {.tv_sec = (time_t)wait};
         evtimer_add(j->retry, &tv);
     }

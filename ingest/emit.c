@@ -49,7 +49,7 @@ static void quarantine_record(struct article_job *j, json_t *record, size_t len,
     char *text = json_dumps(entry, JSON_COMPACT);
     json_decref(entry);
     char err[512];
-    const char *url = json_str(j->item, "link");
+    const char *url = j->item.link;
     if (spool_quarantine(p->deps.spool, j->record_id, text, strlen(text), err, sizeof err) < 0)
         log_err("record refused, and quarantine failed record=%s url=%s reason=\"%s\" error=\"%s\"",
                 j->record_id, url ? url : "-", why, err);
@@ -74,9 +74,9 @@ static void job_build_copy_line(struct article_job *j, const struct article *a, 
     json_object_set_new(line, "duplicate_of", json_string(match->record_id));
     json_object_set_new(line, "similarity", record_similarity_json(match->similarity));
     json_object_set_new(line, "exact", json_boolean(match->exact));
-    json_object_set_new(line, "url", utf8_json_string(json_str(j->item, "link")));
+    json_object_set_new(line, "url", utf8_json_string(j->item.link));
     json_object_set_new(line, "canonical_url", utf8_json_string(a->canonical_url));
-    json_object_set_new(line, "feed", utf8_json_string(json_str(j->item, "feed_url")));
+    json_object_set_new(line, "feed", utf8_json_string(j->item.feed_url));
     json_object_set_new(line, "title", utf8_json_string(title));
     json_object_set_new(line, "seen", json_string(seen));
     char *text = json_dumps(line, JSON_COMPACT | JSON_PRESERVE_ORDER);
@@ -116,35 +116,35 @@ static int find_story(struct pipeline *p, const struct fingerprint *fp, struct s
 void ingest_job_write_record(struct article_job *j, const struct article *a, const char *source)
 {
     struct pipeline *p = j->p;
-    const char *title = json_str(j->item, "title");
+    const char *title = j->item.title;
     if (!title || !*title)
         title = a->title;
     struct fingerprint fp;
-    fingerprint_compute(a->text, a->canonical_url ? a->canonical_url : json_str(j->item, "link"),
+    fingerprint_compute(a->text, a->canonical_url ? a->canonical_url : j->item.link,
                         &fp);
     struct story_match match;
     bool copy = find_story(p, &fp, &match) == 1;
     /* An article its own site's feed lists after another feed did is written all the same,
      * marked as the copy it is: the other feed does not own it (docs/spool.md). */
-    bool own_site = json_is_true(json_object_get(j->item, "own_site"));
-    if (copy && !own_site && (match.exact || strcmp(p->deps.config->copies, "first") == 0)) {
+    if (copy && !j->item.own_site &&
+        (match.exact || p->deps.config->copies == CONFIG_COPIES_FIRST)) {
         job_build_copy_line(j, a, title, &match);
         ingest_emit_built(j);
         return;
     }
     struct topic_result topics = {0};
     topics_tag(p->rules, title, a->text, &topics);
-    if (json_str(j->item, "topics"))
-        topic_result_keep_only(&topics, json_str(j->item, "topics"));
+    if (j->item.topics)
+        topic_result_keep_only(&topics, j->item.topics);
     struct record_input in = {
         .id = j->record_id,
-        .url = json_str(j->item, "link"),
-        .feed_url = json_str(j->item, "feed_url"),
-        .feed_title = json_str(j->item, "feed_title"),
-        .item_id = json_str(j->item, "item_id"),
+        .url = j->item.link,
+        .feed_url = j->item.feed_url,
+        .feed_title = j->item.feed_title,
+        .item_id = j->item.item_id,
         .title = title,
-        .author = a->author ? a->author : json_str(j->item, "author"),
-        .published = json_str(j->item, "published") ? json_str(j->item, "published") : a->published,
+        .author = a->author ? a->author : j->item.author,
+        .published = j->item.published ? j->item.published : a->published,
         .modified = a->modified,
         .site = a->site,
         .lang = a->lang,
@@ -157,7 +157,7 @@ void ingest_job_write_record(struct article_job *j, const struct article *a, con
         .story = copy ? match.story_id : j->record_id,
         .duplicate_of = copy ? match.record_id : NULL,
         .similarity = copy ? match.similarity : 0,
-        .enclosures = json_object_get(j->item, "enclosures"),
+        .enclosures = j->item.enclosures,
     };
     json_t *record = record_build(&in);
     size_t len;
@@ -213,7 +213,7 @@ static void write_failed(struct article_job *j, const char *what, const char *re
     p->write_error = xstrdup(cause);
     ingest_job_mark(j, state_item_set_retry(p->deps.state, j->key, j->attempts,
                                             now_seconds() + p->deps.config->retry_delay, reason));
-    j->write_failed = true;
+    ingest_job_set_state(j, JOB_WRITE_FAILED);
     ingest_pause_after_write_failure(p);
 }
 
@@ -282,7 +282,7 @@ void ingest_emit_built(struct article_job *j)
 {
     struct pipeline *p = j->p;
     struct built_record *b = j->built;
-    const char *url = json_str(j->item, "link");
+    const char *url = j->item.link;
     /* Only a pending item gets a record; a staged one is only renamed (never written anew). */
     bool pending = false, staged = false;
     if (state_item_is_pending(p->deps.state, j->key, &pending) < 0 ||

@@ -9,6 +9,8 @@
  *   pressure.c  spool backpressure and the pause after a failed write
  *   recover.c   what a crash or a dead consumer left: staged records finished at start,
  *               stale claims returned to new/, failed items retried
+ * and two with a public header, for their tests: schedule.h (the polling arithmetic) and
+ * pending.h (the in-flight article and its stored form).
  * Functions here carry the ingest_ prefix; everything else in those files is static. */
 #ifndef FEEDSPOOL_INGEST_INTERNAL_H
 #define FEEDSPOOL_INGEST_INTERNAL_H
@@ -21,27 +23,48 @@
 
 #include "common/hash.h"
 #include "extract/extract.h"
+#include "ingest/pending.h"
 #include "ingest/pipeline.h"
 #include "output/validate.h"
 #include "stories/index.h"
 
+/* Where a feed is in its cycle; changed only by ingest_feed_set_state(), which logs it.
+ *   NEW -> WAITING <-> POLLING -> WAITING ... ; POLLING -> REMOVED (freed when the poll ends);
+ *   WAITING or POLLING -> GONE (HTTP 410, or remembered so). */
+enum feed_run_state {
+    FEED_NEW,     /* just listed, not yet scheduled */
+    FEED_WAITING, /* between polls: its timer is set, or the pipeline has not started */
+    FEED_POLLING, /* a poll is in flight */
+    FEED_REMOVED, /* dropped by a reload while its poll was in flight */
+    FEED_GONE,    /* answered 410: not polled any more */
+};
+
+/* Where an article job is; changed only by ingest_job_set_state(), which logs it.
+ *   NEW -> QUEUED -> FETCHING -> EMITTING -> (freed) or WRITE_FAILED -> RETRY_WAIT -> QUEUED;
+ *   FETCHING -> RETRY_WAIT after a transient failure; resumed items may start in RETRY_WAIT. */
+enum job_state {
+    JOB_NEW,          /* made; waits for its poll batch to commit, or is about to start */
+    JOB_QUEUED,       /* waiting in the pipeline's fetch queue */
+    JOB_FETCHING,     /* its page transfer is with the fetcher */
+    JOB_EMITTING,     /* its page (or the feed's text) is being made into a record */
+    JOB_WRITE_FAILED, /* its record could not be written: retried after retry_delay */
+    JOB_RETRY_WAIT,   /* its retry timer is set */
+};
+
 struct feed_runtime {
     struct pipeline *p;
-    char *url;           /* as listed: the feed's identity in the state */
-    char *poll_url;      /* where a permanent redirect moved it, or NULL */
-    bool gone;           /* answered 410: not polled any more */
+    enum feed_run_state state;
+    char *url;      /* as listed: the feed's identity in the state */
+    char *poll_url; /* where a permanent redirect moved it, or NULL */
     char *name;
-    char *topics;        /* the feed list's topics= (comma-separated ids), or NULL for all */
-    long interval;       /* seconds */
-    long ttl;            /* seconds the feed itself asks between polls (<ttl>, sy:update*), 0 */
-    long max_age;        /* seconds its last response's Cache-Control max-age allows, or -1 */
-    struct event *timer; /* next poll */
-    bool polling;        /* a poll is in flight */
-    bool removed;        /* dropped by a reload while its poll was in flight */
-    bool listed;         /* seen in the feed list being applied */
-    long errors;         /* consecutive failures */
+    char *topics;         /* the feed list's topics= (comma-separated ids), or NULL for all */
+    long interval;        /* seconds */
+    long ttl;             /* seconds the feed itself asks between polls (<ttl>, sy:update*), 0 */
+    long max_age;         /* seconds its last response's Cache-Control max-age allows, or -1 */
+    struct event *timer;  /* next poll */
+    long errors;          /* consecutive failures */
     int64_t last_success; /* epoch seconds of the last 200/304 in this run, 0 if none */
-    char *last_error;    /* so a repeated error is logged once */
+    char *last_error;     /* so a repeated error is logged once */
     bool warned_shared_id; /* items sharing an identity were logged (once per feed and run) */
     bool warned_over_cap;  /* more than 10,000 items were logged */
 };
@@ -49,9 +72,9 @@ struct feed_runtime {
 /* What a job built for the spool, kept until it is written (a failed write is retried
  * from here, without fetching the page again). */
 struct built_record {
-    bool is_source_line;  /* a line for sources.jsonl (a copy not written), else a record */
-    json_t *record;       /* the record (NULL for a source line) */
-    char *text;           /* what is written */
+    bool is_source_line; /* a line for sources.jsonl (a copy not written), else a record */
+    json_t *record;      /* the record (NULL for a source line) */
+    char *text;          /* what is written */
     size_t len;
     struct fingerprint fp;
     char story[STORY_ID_LEN + 1];
@@ -59,19 +82,17 @@ struct built_record {
     double similarity;
     bool exact;
     size_t n_topics;
-    const char *source;   /* text_source: "page" or "feed" (a literal) */
+    const char *source; /* text_source: "page" or "feed" (a literal) */
 };
 
 struct article_job {
     struct pipeline *p;
+    enum job_state state;
     char *key;
     char *record_id;
-    json_t *item;         /* feed_url, feed_title, item_id, link, title, author, published, summary, content */
+    struct pending_article item;
     long attempts;
-    struct event *retry;  /* waiting for another attempt */
-    bool fetching;        /* its page transfer is with the fetcher */
-    bool queued;          /* waiting in the pipeline's fetch queue */
-    bool write_failed;    /* its record could not be written: retried after retry_delay */
+    struct event *retry;        /* waiting for another attempt */
     struct built_record *built; /* built, not yet written; NULL before and after */
     struct article_job *next_queued;
     struct article_job *prev, *next;
@@ -85,13 +106,13 @@ struct pipeline {
     struct story_index *stories;  /* earlier articles' fingerprints (tables in the state db) */
     struct event *story_expiry;   /* hourly: forget articles older than story_window */
     bool once;
-    bool fetch_pages;             /* false: new items stay pending, no page is fetched */
+    bool fetch_pages; /* false: new items stay pending, no page is fetched */
     bool started;
     bool stopping;
     struct feed_runtime **feeds; /* sorted by URL */
     size_t n_feeds;
-    size_t polls_in_flight;      /* including polls of removed feeds */
-    size_t feeds_unpolled;       /* once mode: feeds not yet polled */
+    size_t polls_in_flight; /* including polls of removed feeds */
+    size_t feeds_unpolled;  /* once mode: feeds not yet polled */
     struct article_job *jobs;
     size_t n_jobs;
     /* Page fetches wait here; at most config->max_transfers are with the fetcher at once,
@@ -102,7 +123,7 @@ struct pipeline {
      * or bytes (consumers are behind), or for retry_delay after a failed write (disk full). */
     bool spool_full;
     bool write_pause;
-    long spool_records;       /* estimate: counted at start and when full, plus our writes */
+    long spool_records; /* estimate: counted at start and when full, plus our writes */
     long long spool_bytes;
     struct event *pressure_check; /* re-reads new/ while full */
     struct event *write_resume;
@@ -129,23 +150,18 @@ static inline int64_t now_seconds(void)
     return (int64_t)time(NULL);
 }
 
-static inline const char *json_str(const json_t *obj, const char *key)
-{
-    return json_string_value(json_object_get(obj, key));
-}
-
 /* pipeline.c */
 void ingest_count_fetch(struct pipeline_stats *st, enum fetch_kind kind,
                         const struct fetch_result *r);
 void ingest_schedule_idle_check(struct pipeline *p);
 
 /* schedule.c */
-long ingest_retry_after_seconds(const char *value);
 void ingest_feed_failed(struct feed_runtime *fr, long status, const char *reason, long retry_after);
 void ingest_feed_succeeded(struct feed_runtime *fr, long status);
 void ingest_schedule_first_poll(struct pipeline *p, struct feed_runtime *fr);
 
 /* poll.c */
+void ingest_feed_set_state(struct feed_runtime *fr, enum feed_run_state to);
 void ingest_commit_poll_batch(struct pipeline *p);
 void ingest_on_batch_commit(evutil_socket_t fd, short what, void *arg);
 void ingest_feed_runtime_free(struct feed_runtime *fr);
@@ -153,9 +169,11 @@ void ingest_poll_feed_with(struct feed_runtime *fr, const struct feed_state *fs)
 void ingest_on_poll_due(evutil_socket_t fd, short what, void *arg);
 
 /* article.c */
+void ingest_job_set_state(struct article_job *j, enum job_state to);
 void ingest_job_free(struct article_job *j);
+/* Takes over the contents of *item, which is left zeroed. */
 struct article_job *ingest_job_new(struct pipeline *p, const char *key, const char *record_id,
-                                   json_t *item, long attempts);
+                                   struct pending_article *item, long attempts);
 void ingest_job_mark(struct article_job *j, int rc);
 void ingest_job_start(struct article_job *j);
 void ingest_start_page_fetches(struct pipeline *p);

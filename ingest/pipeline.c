@@ -17,12 +17,13 @@ const double pipeline_latency_bounds[PIPELINE_LATENCY_BUCKETS] = {0.05, 0.1, 0.2
                                                                   2.5,  5,   10,   30,  60};
 
 /* Counts one finished fetch (not one abandoned at shutdown) by kind, outcome and time. */
-void ingest_count_fetch(struct pipeline_stats *st, enum fetch_kind kind, const struct fetch_result *r)
+void ingest_count_fetch(struct pipeline_stats *st, enum fetch_kind kind,
+                        const struct fetch_result *r)
 {
-    enum fetch_outcome outcome = !r->ok                ? OUTCOME_TRANSFER_ERROR
-                                 : r->status == 200    ? OUTCOME_OK
-                                 : r->status == 304    ? OUTCOME_NOT_MODIFIED
-                                                       : OUTCOME_HTTP_ERROR;
+    enum fetch_outcome outcome = !r->ok             ? OUTCOME_TRANSFER_ERROR
+                                 : r->status == 200 ? OUTCOME_OK
+                                 : r->status == 304 ? OUTCOME_NOT_MODIFIED
+                                                    : OUTCOME_HTTP_ERROR;
     st->fetches[kind][outcome]++;
     st->latency_sum += r->seconds;
     st->latency_count++;
@@ -40,7 +41,7 @@ static bool is_idle(const struct pipeline *p)
     if (p->polls_in_flight || state_in_batch(p->deps.state))
         return false;
     for (const struct article_job *j = p->jobs; j; j = j->next)
-        if (j->fetching || !p->stopping)
+        if (j->state == JOB_FETCHING || !p->stopping)
             return false;
     return p->stopping || (p->once && p->feeds_unpolled == 0);
 }
@@ -67,13 +68,13 @@ static int compare_feed_url(const void *a, const void *b)
     return strcmp((*fa)->url, (*fb)->url);
 }
 
-static struct feed_runtime *find_feed(const struct pipeline *p, const char *url)
+/* The feed of url in feeds (n of them, sorted by URL), or NULL. */
+static struct feed_runtime *find_in(struct feed_runtime **feeds, size_t n, const char *url)
 {
-    if (p->n_feeds == 0)
+    if (n == 0)
         return NULL;
     struct feed_runtime key = {.url = (char *)url}, *keyp = &key;
-    struct feed_runtime **found =
-        bsearch(&keyp, p->feeds, p->n_feeds, sizeof *p->feeds, compare_feed_url);
+    struct feed_runtime **found = bsearch(&keyp, feeds, n, sizeof *feeds, compare_feed_url);
     return found ? *found : NULL;
 }
 
@@ -83,7 +84,7 @@ void pipeline_set_feeds(struct pipeline *p, const struct feed_list *list)
     size_t added = 0, kept = 0;
     for (size_t i = 0; i < list->n; i++) {
         const struct feed_entry *e = &list->entries[i];
-        struct feed_runtime *fr = find_feed(p, e->url);
+        struct feed_runtime *fr = find_in(p->feeds, p->n_feeds, e->url);
         if (fr) {
             free(fr->name);
             fr->name = xstrdup(e->name);
@@ -100,38 +101,35 @@ void pipeline_set_feeds(struct pipeline *p, const struct feed_list *list)
             fr->interval = e->interval;
             fr->timer = evtimer_new(p->deps.base, ingest_on_poll_due, fr);
             fr->max_age = -1;
-            fr->errors = -1; /* marks "new" until scheduled below */
             added++;
         }
-        fr->listed = true;
         next[i] = fr;
         const char *unknown = e->topics ? topic_rules_unknown_id(p->rules, e->topics) : NULL;
         if (unknown)
             log_warn("feed names a topic the rules do not define feed=%s topic=%.*s", e->url,
                      (int)strcspn(unknown, ","), unknown);
     }
+    qsort(next, list->n, sizeof *next, compare_feed_url);
     /* Old entries the new list does not name are gone. */
     size_t removed = 0;
     for (size_t i = 0; i < p->n_feeds; i++) {
         struct feed_runtime *fr = p->feeds[i];
-        if (fr->listed)
+        if (find_in(next, list->n, fr->url))
             continue;
         removed++;
         evtimer_del(fr->timer);
-        if (fr->polling)
-            fr->removed = true; /* freed when its poll completes */
+        if (fr->state == FEED_POLLING)
+            ingest_feed_set_state(fr, FEED_REMOVED); /* freed when its poll completes */
         else
             ingest_feed_runtime_free(fr);
     }
     free(p->feeds);
     p->feeds = next;
     p->n_feeds = list->n;
-    qsort(p->feeds, p->n_feeds, sizeof *p->feeds, compare_feed_url);
     for (size_t i = 0; i < p->n_feeds; i++) {
         struct feed_runtime *fr = p->feeds[i];
-        fr->listed = false;
-        if (fr->errors == -1) {
-            fr->errors = 0;
+        if (fr->state == FEED_NEW) {
+            ingest_feed_set_state(fr, FEED_WAITING);
             if (p->once)
                 p->feeds_unpolled++;
             if (p->started)
@@ -191,7 +189,7 @@ struct pipeline *pipeline_new(const struct pipeline_deps *deps, const struct pip
         log_notice("story index converted from the earlier layout (postings now in memory)");
     p->story_expiry = evtimer_new(deps->base, on_story_expiry, p);
     p->once = once;
-    p->fetch_pages = strcmp(deps->config->fetch_pages, "yes") == 0; /* read at start only */
+    p->fetch_pages = deps->config->fetch_pages; /* read at start only */
     p->idle_check = evtimer_new(deps->base, on_idle_check, p);
     p->batch_commit = evtimer_new(deps->base, ingest_on_batch_commit, p);
     p->pressure_check = evtimer_new(deps->base, ingest_on_pressure_check, p);
@@ -236,7 +234,7 @@ void pipeline_stop(struct pipeline *p)
     struct article_job *j = p->jobs;
     while (j) {
         struct article_job *next = j->next;
-        if (!j->fetching)
+        if (j->state != JOB_FETCHING)
             ingest_job_free(j);
         j = next;
     }
@@ -289,4 +287,3 @@ void pipeline_free(struct pipeline *p)
     story_index_close(p->stories);
     free(p);
 }
-

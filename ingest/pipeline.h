@@ -33,7 +33,7 @@ struct pipeline_deps {
 
 struct pipeline_hooks {
     void (*on_record)(void *ud, const json_t *record); /* after each durable record */
-    void (*on_idle)(void *ud);                          /* once mode: all done; stopping: drained */
+    void (*on_idle)(void *ud);                         /* once mode: all done; stopping: drained */
     void *ud;
 };
 
@@ -50,18 +50,18 @@ enum fetch_outcome {
 extern const double pipeline_latency_bounds[PIPELINE_LATENCY_BUCKETS]; /* seconds */
 
 struct pipeline_stats {
-    long feeds_polled;    /* polls that got an answer (200 or 304) */
-    long feeds_failed;    /* polls that failed */
-    long items_new;       /* items seen for the first time */
+    long feeds_polled; /* polls that got an answer (200 or 304) */
+    long feeds_failed; /* polls that failed */
+    long items_new;    /* items seen for the first time */
     long records_written;
     long records_quarantined; /* refused by the schema check or the size cap */
     long copies_listed;       /* copies of earlier articles listed in sources.jsonl, not written */
-    long items_failed;    /* items given up on */
-    long items_sharing_id;    /* items skipped: an earlier item of the same feed document has their id */
+    long items_failed;        /* items given up on */
+    long items_sharing_id;    /* items skipped: an earlier item of the same document has their id */
     long items_over_cap;      /* items skipped: past the first 10,000 of a feed document */
     unsigned long long fetches[FETCH_KINDS][OUTCOMES];
     unsigned long long latency_buckets[PIPELINE_LATENCY_BUCKETS]; /* not cumulative */
-    double latency_sum;   /* seconds, over all fetches */
+    double latency_sum;                                           /* seconds, over all fetches */
     unsigned long long latency_count;
 };
 

@@ -10,16 +10,16 @@
 #include <string.h>
 
 #include "common/log.h"
-#include "common/utf8.h"
 #include "common/util.h"
-#include "feeds/date.h"
 #include "feeds/feed.h"
 #include "feeds/itemkey.h"
 #include "ingest/ingest_internal.h"
+#include "ingest/schedule.h"
 #include "output/record.h"
 
-#define FEED_ACCEPT "application/rss+xml, application/atom+xml, application/feed+json, " \
-                    "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
+#define FEED_ACCEPT                                                                                \
+    "application/rss+xml, application/atom+xml, application/feed+json, "                           \
+    "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
 
 /* How long poll outcomes wait for others to share their commit. A crash loses at most
  * this much polling, which the next start repeats (conditional GETs). */
@@ -140,44 +140,23 @@ static bool ingest_item(struct feed_runtime *fr, const struct feed *feed,
     } else if (!known) {
         char record_id[RECORD_ID_LEN + 1];
         item_record_id(key, record_id);
-        char published[DATE_ISO_LEN];
-        if (item->has_published)
-            date_format_iso(item->published, published);
-        else if (item->has_updated)
-            date_format_iso(item->updated, published);
-        bool has_date = item->has_published || item->has_updated;
-        json_t *job_item = json_object();
-        json_object_set_new(job_item, "feed_url", json_string(fr->url));
-        json_object_set_new(job_item, "feed_title", utf8_json_string(fr->name ? fr->name : feed->title));
-        json_object_set_new(job_item, "item_id", utf8_json_string(item->id));
-        json_object_set_new(job_item, "link", utf8_json_string(item->link));
-        json_object_set_new(job_item, "title", utf8_json_string(item->title));
-        json_object_set_new(job_item, "author", utf8_json_string(item->author));
-        json_object_set_new(job_item, "published", utf8_json_string(has_date ? published : NULL));
-        json_object_set_new(job_item, "summary", utf8_json_string(item->summary));
-        json_object_set_new(job_item, "content", utf8_json_string(item->content));
-        if (fr->topics)
-            json_object_set_new(job_item, "topics", json_string(fr->topics));
-        if (own_site) /* an exact copy of the other feed's record is still written (marked) */
-            json_object_set_new(job_item, "own_site", json_true());
-        json_t *enclosures = json_array();
-        for (size_t e = 0; e < item->n_enclosures; e++)
-            json_array_append_new(enclosures, feed_enclosure_to_json(&item->enclosures[e]));
-        json_object_set_new(job_item, "enclosures", enclosures);
-        char *job_text = json_dumps(job_item, JSON_COMPACT);
+        struct pending_article article;
+        pending_article_from_item(&article, fr->url, fr->name ? fr->name : feed->title, fr->topics,
+                                  item);
+        article.own_site = own_site;
+        char *job_text = pending_article_to_json(&article);
         if (state_item_add(p->deps.state, key, record_id, fr->url, link_key, job_text) < 0) {
-            log_err("state write failed feed=%s reason=\"%s\"", fr->url, state_error(p->deps.state));
-            json_decref(job_item);
+            log_err("state write failed feed=%s reason=\"%s\"", fr->url,
+                    state_error(p->deps.state));
         } else {
             if (!item->link || !*item->link)
                 log_notice("item has no link feed=%s title=\"%s\"", fr->url,
                            item->title ? item->title : "");
             added = true;
             if (p->fetch_pages)
-                *job = ingest_job_new(p, key, record_id, job_item, 0);
-            else
-                json_decref(job_item);
+                *job = ingest_job_new(p, key, record_id, &article, 0);
         }
+        pending_article_free(&article);
         free(job_text);
     }
     free(link_key);
@@ -262,7 +241,8 @@ static void note_skipped(struct feed_runtime *fr, size_t shared, size_t over_cap
 /* A feed's new items and its validators are stored in one unit, so a crash leaves either
  * all of them (and the next poll may be a 304) or none (and the next poll sees the items
  * again). The article jobs start only once the unit is durable: after the batch commits. */
-static void ingest_feed(struct feed_runtime *fr, const struct feed *feed, const struct fetch_result *r)
+static void ingest_feed(struct feed_runtime *fr, const struct feed *feed,
+                        const struct fetch_result *r)
 {
     struct pipeline *p = fr->p;
     struct article_job **jobs = xcalloc(feed->n_items ? feed->n_items : 1, sizeof *jobs);
@@ -332,11 +312,30 @@ static void remember_move(struct feed_runtime *fr, const struct fetch_result *r)
         log_err("state write failed feed=%s reason=\"%s\"", fr->url, state_error(p->deps.state));
 }
 
+static const char *feed_state_name(enum feed_run_state s)
+{
+    static const char *const names[] = {
+        [FEED_NEW] = "new",         [FEED_WAITING] = "waiting", [FEED_POLLING] = "polling",
+        [FEED_REMOVED] = "removed", [FEED_GONE] = "gone",
+    };
+    return names[s];
+}
+
+void ingest_feed_set_state(struct feed_runtime *fr, enum feed_run_state to)
+{
+    if (fr->state == to)
+        return;
+    log_debug("feed state feed=%s from=%s to=%s", fr->url, feed_state_name(fr->state),
+              feed_state_name(to));
+    fr->state = to;
+}
+
 static void on_feed_fetched(const struct fetch_result *r, void *ud)
 {
     struct feed_runtime *fr = ud;
     struct pipeline *p = fr->p;
-    fr->polling = false;
+    if (fr->state == FEED_POLLING)
+        ingest_feed_set_state(fr, FEED_WAITING);
     p->polls_in_flight--;
     if (!r->aborted) {
         ingest_count_fetch(&p->stats, FETCH_FEED, r);
@@ -356,8 +355,9 @@ static void on_feed_fetched(const struct fetch_result *r, void *ud)
     } else if (r->status != 200) {
         char reason[64];
         snprintf(reason, sizeof reason, "HTTP %ld", r->status);
+        bool asks_wait = r->status == 429 || r->status == 503;
         ingest_feed_failed(fr, r->status, reason,
-                    (r->status == 429 || r->status == 503) ? ingest_retry_after_seconds(r->retry_after) : 0);
+                           asks_wait ? schedule_retry_after(r->retry_after, now_seconds()) : 0);
     } else {
         struct feed feed;
         char err[256];
@@ -375,7 +375,7 @@ static void on_feed_fetched(const struct fetch_result *r, void *ud)
             ingest_feed_succeeded(fr, r->status);
         }
     }
-    if (fr->removed)
+    if (fr->state == FEED_REMOVED)
         ingest_feed_runtime_free(fr);
     ingest_schedule_idle_check(p);
 }
@@ -384,7 +384,7 @@ static void on_feed_fetched(const struct fetch_result *r, void *ud)
 void ingest_poll_feed_with(struct feed_runtime *fr, const struct feed_state *fs)
 {
     struct pipeline *p = fr->p;
-    if (fr->polling || p->stopping)
+    if (fr->state != FEED_WAITING || p->stopping)
         return;
     if (p->once && p->feeds_unpolled)
         p->feeds_unpolled--;
@@ -392,7 +392,7 @@ void ingest_poll_feed_with(struct feed_runtime *fr, const struct feed_state *fs)
                                 .accept = FEED_ACCEPT,
                                 .etag = fs->etag,
                                 .last_modified = fs->last_modified};
-    fr->polling = true;
+    ingest_feed_set_state(fr, FEED_POLLING);
     p->polls_in_flight++;
     fetcher_start(p->deps.fetcher, &req, on_feed_fetched, fr);
 }

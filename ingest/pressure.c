@@ -50,8 +50,9 @@ void ingest_note_spool_growth(struct pipeline *p, size_t bytes)
         return;
     p->spool_full = true;
     log_warn("spool full, article fetching pauses until consumers catch up depth=%ld bytes=%lld "
-             "max_records=%ld max_bytes=%ld", p->spool_records, p->spool_bytes,
-             p->deps.config->spool_max_records, p->deps.config->spool_max_bytes);
+             "max_records=%ld max_bytes=%ld",
+             p->spool_records, p->spool_bytes, p->deps.config->spool_max_records,
+             p->deps.config->spool_max_bytes);
     ingest_on_pressure_check(-1, 0, p);
 }
 
@@ -92,4 +93,3 @@ void ingest_pause_after_write_failure(struct pipeline *p)
     struct timeval tv = {.tv_sec = p->deps.config->retry_delay};
     evtimer_add(p->write_resume, &tv);
 }
-

@@ -1,5 +1,8 @@
 /* schedule.c: when a feed is polled next: its interval, backoff after failures,
- * Retry-After, the ttl and max-age it asks for, and the due time kept in the state. */
+ * Retry-After, the ttl and max-age it asks for, and the due time kept in the state.
+ * The arithmetic is in the pure schedule_* functions (schedule.h); the rest applies it. */
+#include "ingest/schedule.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,20 +16,27 @@ static long feed_interval(const struct feed_runtime *fr)
     return fr->interval > 0 ? fr->interval : fr->p->deps.config->poll_interval;
 }
 
-/* Seconds until the next poll after `errors` consecutive failures: exponential, capped, jittered. */
-static long backoff_delay(const struct feed_runtime *fr, long errors)
+long schedule_backoff(long interval, long max_backoff, long errors, long random_value)
 {
-    long delay = feed_interval(fr);
-    long cap = fr->p->deps.config->max_backoff;
-    for (long i = 1; i < errors && delay < cap; i++)
+    long delay = interval;
+    for (long i = 1; i < errors && delay < max_backoff; i++)
         delay *= 2;
-    if (delay > cap)
-        delay = cap;
-    return delay - delay / 10 + (long)(random() % (delay / 5 + 1));
+    if (delay > max_backoff)
+        delay = max_backoff;
+    return delay - delay / 10 + random_value % (delay / 5 + 1);
 }
 
-/* Seconds a Retry-After header asks for (delta-seconds or an HTTP date), or 0. */
-long ingest_retry_after_seconds(const char *value)
+long schedule_after_success(long interval, long ttl, long max_age, long max_poll_interval)
+{
+    long delay = interval;
+    long asked = ttl > max_age ? ttl : max_age;
+    long cap = max_poll_interval;
+    if (asked > delay)
+        delay = asked < cap ? asked : (cap > delay ? cap : delay);
+    return delay;
+}
+
+long schedule_retry_after(const char *value, int64_t now)
 {
     if (!value)
         return 0;
@@ -35,9 +45,16 @@ long ingest_retry_after_seconds(const char *value)
     if (end != value && *end == '\0')
         return n > 0 ? n : 0;
     int64_t when;
-    if (date_parse(value, &when) && when > now_seconds())
-        return (long)(when - now_seconds());
+    if (date_parse(value, &when) && when > now)
+        return (long)(when - now);
     return 0;
+}
+
+long schedule_first_delay(int64_t next_due, int64_t now, long jitter, long random_value)
+{
+    if (next_due > now)
+        return (long)(next_due - now);
+    return jitter > 0 ? random_value % jitter : 0;
 }
 
 static void schedule_poll(struct feed_runtime *fr, long delay)
@@ -52,7 +69,8 @@ void ingest_feed_failed(struct feed_runtime *fr, long status, const char *reason
     struct pipeline *p = fr->p;
     fr->errors++;
     p->stats.feeds_failed++;
-    long delay = backoff_delay(fr, fr->errors);
+    const struct config *cfg = p->deps.config;
+    long delay = schedule_backoff(feed_interval(fr), cfg->max_backoff, fr->errors, random());
     if (retry_after > delay)
         delay = retry_after;
     if (!fr->last_error || strcmp(fr->last_error, reason) != 0)
@@ -67,43 +85,34 @@ void ingest_feed_failed(struct feed_runtime *fr, long status, const char *reason
                             reason) < 0)
         log_err("state write failed feed=%s reason=\"%s\"", fr->url, state_error(p->deps.state));
     if (status == 410) {
-        fr->gone = true;
+        if (fr->state == FEED_WAITING)
+            ingest_feed_set_state(fr, FEED_GONE); /* (a removed one is freed after this) */
         log_warn("feed is gone (HTTP 410), polling stops feed=%s", fr->url);
         if (state_feed_set_gone(p->deps.state, fr->url, true) < 0)
-            log_err("state write failed feed=%s reason=\"%s\"", fr->url, state_error(p->deps.state));
+            log_err("state write failed feed=%s reason=\"%s\"", fr->url,
+                    state_error(p->deps.state));
         return;
     }
-    if (!p->once && !p->stopping && !fr->removed)
+    if (!p->once && !p->stopping && fr->state == FEED_WAITING)
         schedule_poll(fr, delay);
-}
-
-/* Seconds to the next poll after a success: the latest of the feed's interval, the ttl it
- * declares and its Cache-Control max-age, but a ttl or max-age stretches it at most to
- * max_poll_interval. */
-static long success_delay(const struct feed_runtime *fr)
-{
-    long delay = feed_interval(fr);
-    long asked = fr->ttl > fr->max_age ? fr->ttl : fr->max_age;
-    long cap = fr->p->deps.config->max_poll_interval;
-    if (asked > delay)
-        delay = asked < cap ? asked : (cap > delay ? cap : delay);
-    return delay;
 }
 
 void ingest_feed_succeeded(struct feed_runtime *fr, long status)
 {
     struct pipeline *p = fr->p;
     if (fr->last_error)
-        log_notice("feed recovered feed=%s status=%ld after_errors=%ld", fr->url, status, fr->errors);
+        log_notice("feed recovered feed=%s status=%ld after_errors=%ld", fr->url, status,
+                   fr->errors);
     free(fr->last_error);
     fr->last_error = NULL;
     fr->errors = 0;
     fr->last_success = now_seconds();
     p->stats.feeds_polled++;
-    long delay = success_delay(fr);
+    long delay = schedule_after_success(feed_interval(fr), fr->ttl, fr->max_age,
+                                        p->deps.config->max_poll_interval);
     if (state_feed_set_poll(p->deps.state, fr->url, now_seconds() + delay, 0, status, NULL) < 0)
         log_err("state write failed feed=%s reason=\"%s\"", fr->url, state_error(p->deps.state));
-    if (!p->once && !p->stopping && !fr->removed)
+    if (!p->once && !p->stopping && fr->state == FEED_WAITING)
         schedule_poll(fr, delay);
 }
 
@@ -120,7 +129,7 @@ void ingest_schedule_first_poll(struct pipeline *p, struct feed_runtime *fr)
         fr->poll_url = xstrdup(fs.moved_to);
     }
     if (known == 1 && fs.gone) {
-        fr->gone = true;
+        ingest_feed_set_state(fr, FEED_GONE);
         if (p->once && p->feeds_unpolled)
             p->feeds_unpolled--;
         log_notice("feed not polled: it answered 410 Gone earlier feed=%s", fr->url);
@@ -129,18 +138,14 @@ void ingest_schedule_first_poll(struct pipeline *p, struct feed_runtime *fr)
     }
     if (known == 1)
         fr->errors = fs.errors; /* a restart continues the backoff where it was */
-    if (p->once) { /* polled now, with the state just read */
+    if (p->once) {
+        /* polled now, with the state just read */
         ingest_poll_feed_with(fr, &fs);
         feed_state_free(&fs);
         return;
     }
-    long delay;
-    if (known == 1 && fs.next_due > now_seconds()) {
-        delay = (long)(fs.next_due - now_seconds());
-    } else {
-        long jitter = p->deps.config->poll_jitter;
-        delay = jitter > 0 ? random() % jitter : 0;
-    }
+    long delay = schedule_first_delay(known == 1 ? fs.next_due : 0, now_seconds(),
+                                      p->deps.config->poll_jitter, random());
     feed_state_free(&fs);
     schedule_poll(fr, delay);
 }

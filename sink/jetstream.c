@@ -597,7 +597,7 @@ struct jetstream *jetstream_start(struct event_base *base, const struct config *
         js->folder_fd[f] = -1;
     js->subject_template = xstrdup(cfg->nats_subject);
     js->stream = *cfg->nats_stream ? xstrdup(cfg->nats_stream) : NULL;
-    js->delete_when_sent = strcmp(cfg->published, "delete") == 0;
+    js->delete_when_sent = cfg->published == CONFIG_PUBLISHED_DELETE;
     js->max_in_flight = cfg->nats_max_in_flight;
     js->on_drained = on_drained;
     js->ud = ud;

@@ -14,8 +14,8 @@
  * run gives one ' '; 0 at the end of the text), its cased form in *cased, and in *next
  * where the next character starts. -1 for anything else, and for a dash that folding
  * joins with the next line: the exact scan decides. */
-int fold_clean_at(const unsigned char *s, size_t len, size_t k, unsigned char *cased,
-                  size_t *next)
+int topics_fold_clean_at(const unsigned char *s, size_t len, size_t k, unsigned char *cased,
+                         size_t *next)
 {
     if (k >= len) {
         *cased = 0;
@@ -65,8 +65,8 @@ static inline unsigned char plain_fold(unsigned char c)
 
 /* Does term p match at s[start] (a word start in clean text), as the automaton and the
  * tagger's checks would find it? On a match, *end is where it ends in s. */
-enum clean_verdict match_clean_text(const struct pattern *p, const unsigned char *s, size_t len,
-                                    size_t start, size_t *end)
+enum clean_verdict topics_match_clean_text(const struct pattern *p, const unsigned char *s,
+                                           size_t len, size_t start, size_t *end)
 {
     size_t k = start, last = start, next;
     unsigned char cased;
@@ -79,7 +79,7 @@ enum clean_verdict match_clean_text(const struct pattern *p, const unsigned char
             last = k++;
             continue;
         }
-        int c = fold_clean_at(s, len, k, &cased, &next);
+        int c = topics_fold_clean_at(s, len, k, &cased, &next);
         if (c < 0)
             return CLEAN_UNSURE;
         if (c != (unsigned char)p->folded[i] ||
@@ -93,7 +93,7 @@ enum clean_verdict match_clean_text(const struct pattern *p, const unsigned char
         return CLEAN_MATCH;
     int ahead[3];
     for (int n = 0; n < 3; n++) {
-        ahead[n] = fold_clean_at(s, len, k, &cased, &k);
+        ahead[n] = topics_fold_clean_at(s, len, k, &cased, &k);
         if (ahead[n] < 0)
             return CLEAN_UNSURE;
         if (n == 0 && !fold_is_word_byte((unsigned char)ahead[0]))
@@ -105,7 +105,7 @@ enum clean_verdict match_clean_text(const struct pattern *p, const unsigned char
                : CLEAN_NO_MATCH;
 }
 
-void term_bytes_init(struct term_bytes *t, const struct pattern *p, size_t pattern)
+void topics_term_bytes_init(struct term_bytes *t, const struct pattern *p, size_t pattern)
 {
     memset(t, 0, sizeof *t);
     size_t n = p->folded_len < sizeof t->folded ? p->folded_len : sizeof t->folded;
@@ -149,8 +149,8 @@ static uint32_t same_folded_bytes(const unsigned char *s, const unsigned char *f
  * non-space byte, so the raw ' ' is a run of one; a '-' is followed by the same
  * non-space byte, so no line break joins there. So folding emits the term up to the first
  * differing byte, and there, a byte that folds to itself decides: no match. */
-enum clean_verdict match_term_bytes(const struct term_bytes *t, const unsigned char *s,
-                                    size_t len, size_t start, size_t *end)
+enum clean_verdict topics_match_term_bytes(const struct term_bytes *t, const unsigned char *s,
+                                           size_t len, size_t start, size_t *end)
 {
     unsigned n = t->quick_len;
     if (n == 0 || len - start < sizeof t->folded + 1)

@@ -8,7 +8,7 @@
 #include "common/util.h"
 #include "topics/rules_internal.h"
 
-void matcher_build(struct topic_rules *r)
+void topics_matcher_build(struct topic_rules *r)
 {
     size_t max_states = 1;
     for (size_t i = 0; i < r->n_patterns; i++)
@@ -106,7 +106,7 @@ void matcher_build(struct topic_rules *r)
     r->n_states = n_states;
 }
 
-void matcher_free(struct topic_rules *r)
+void topics_matcher_free(struct topic_rules *r)
 {
     free(r->next);
     free(r->first_out);

@@ -20,7 +20,7 @@ static void append(void *ud, unsigned char folded, unsigned char cased, size_t r
     buf_append_char(&o->cased, (char)cased);
 }
 
-void normalize_text(const char *text, size_t len, struct normalized *out)
+void topics_normalize_text(const char *text, size_t len, struct normalized *out)
 {
     struct normalize_out o;
     buf_init(&o.folded, 0);
@@ -36,7 +36,7 @@ void normalize_text(const char *text, size_t len, struct normalized *out)
     out->cased = buf_steal(&o.cased);
 }
 
-void normalized_free(struct normalized *n)
+void topics_normalized_free(struct normalized *n)
 {
     free(n->folded);
     free(n->cased);

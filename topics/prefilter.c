@@ -159,7 +159,7 @@ static void build_candidates(struct word_filter *f, struct key_list *keys,
         for (size_t group = i; i < keys->n && keys->items[i].key == c->key; i++)
             if (i == group || keys->items[i].pattern != keys->items[i - 1].pattern) {
                 size_t pattern = keys->items[i].pattern;
-                term_bytes_init(&f->terms[n_terms++], &patterns[pattern], pattern);
+                topics_term_bytes_init(&f->terms[n_terms++], &patterns[pattern], pattern);
             }
         c->count = (uint32_t)(n_terms - c->first);
     }
@@ -218,16 +218,16 @@ void prefilter_build(struct topic_rules *r)
     }
     build_candidates(f, &keys, r->patterns);
     free(keys.items);
-    f->classify = avx512_classifier();
+    f->classify = topics_avx512_classifier();
     /* Only the AVX-512 classifier applies a start filter, and the sieve where the terms
      * start too many ways for one (where there is one, it passes few words). */
     f->has_start_filter =
-        f->classify && start_filter_build(&f->starts, r->patterns, r->n_patterns);
+        f->classify && topics_start_filter_build(&f->starts, r->patterns, r->n_patterns);
 #if defined(__x86_64__)
-    f->sift = f->classify && !f->has_start_filter ? sieve_starts_avx512 : NULL;
+    f->sift = f->classify && !f->has_start_filter ? topics_sieve_starts_avx512 : NULL;
 #endif
     if (!f->classify) {
-        f->classify = classify_blocks_sse2;
+        f->classify = topics_classify_blocks_sse2;
         f->sift = sieve_starts_scalar;
     }
     r->word_filter = f;
@@ -238,7 +238,7 @@ void prefilter_use_sse2(struct topic_rules *r)
 {
 #if defined(__SSE2__)
     if (r->word_filter) {
-        r->word_filter->classify = classify_blocks_sse2;
+        r->word_filter->classify = topics_classify_blocks_sse2;
         r->word_filter->sift = sieve_starts_scalar;
     }
 #else
@@ -252,7 +252,7 @@ enum prefilter_way prefilter_ways(const struct topic_rules *r)
     if (!f)
         return PREFILTER_OFF;
 #if defined(__SSE2__)
-    if (f->classify == classify_blocks_sse2)
+    if (f->classify == topics_classify_blocks_sse2)
         return PREFILTER_SSE2;
 #endif
     return f->sift ? PREFILTER_SIEVE : PREFILTER_START_FILTER;
@@ -297,7 +297,7 @@ static int64_t read_head(const unsigned char *text, size_t len, size_t k)
     int64_t head = 0;
     unsigned char cased;
     for (int n = 0; n < HEAD_BYTES; n++) {
-        int c = fold_clean_at(text, len, k, &cased, &k);
+        int c = topics_fold_clean_at(text, len, k, &cased, &k);
         if (c < 0)
             return -1;
         head |= (int64_t)c << (8 * n);
@@ -386,9 +386,9 @@ static bool verify_word(const struct topic_rules *r, const unsigned char *s, siz
         for (uint32_t i = 0; lists[l] && i < lists[l]->count; i++) {
             const struct term_bytes *t = &f->terms[lists[l]->first + i];
             size_t end;
-            enum clean_verdict v = match_term_bytes(t, s, len, start, &end);
+            enum clean_verdict v = topics_match_term_bytes(t, s, len, start, &end);
             if (v == CLEAN_UNSURE)
-                v = match_clean_text(&r->patterns[t->pattern], s, len, start, &end);
+                v = topics_match_clean_text(&r->patterns[t->pattern], s, len, start, &end);
             if (v == CLEAN_UNSURE || (v == CLEAN_MATCH && n_found == MAX_FOUND))
                 return false;
             if (v == CLEAN_MATCH) {

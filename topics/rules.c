@@ -26,10 +26,10 @@ static unsigned line_of(const char *source, const char *needle)
 static char *fold_term(const char *term, size_t *len)
 {
     struct normalized n;
-    normalize_text(term, strlen(term), &n);
+    topics_normalize_text(term, strlen(term), &n);
     char *out = xstrndup(n.folded, n.len);
     *len = n.len;
-    normalized_free(&n);
+    topics_normalized_free(&n);
     return out;
 }
 
@@ -69,9 +69,9 @@ static int add_pattern(struct loader *ld, int topic, const char *text, bool exac
     if (p->folded_len > TERM_MAX_BYTES)
         return fail_at(ld, text, "term '%.60s...' is too long", text);
     struct normalized cased;
-    normalize_text(text, strlen(text), &cased);
+    topics_normalize_text(text, strlen(text), &cased);
     p->cased = xstrndup(cased.cased, cased.len);
-    normalized_free(&cased);
+    topics_normalized_free(&cased);
     p->exact_case = exact_case;
     p->plural = plural;
     p->possessive = possessive;
@@ -208,7 +208,7 @@ int topic_rules_parse(const char *json_text, const char *name, struct topic_rule
         topic_rules_free(r);
         return -1;
     }
-    matcher_build(r);
+    topics_matcher_build(r);
     prefilter_build(r);
     *out = r;
     return 0;
@@ -249,7 +249,7 @@ void topic_rules_free(struct topic_rules *r)
         free(r->patterns[i].cased);
     }
     free(r->patterns);
-    matcher_free(r);
+    topics_matcher_free(r);
     prefilter_free(r);
     free(r);
 }

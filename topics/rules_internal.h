@@ -59,14 +59,14 @@ struct normalized {
     size_t len;
 };
 
-void normalize_text(const char *text, size_t len, struct normalized *out);
-void normalized_free(struct normalized *n);
+void topics_normalize_text(const char *text, size_t len, struct normalized *out);
+void topics_normalized_free(struct normalized *n);
 
 /* Terms longer than this (normalised bytes) are refused: the scanner keeps this much history. */
 #define TERM_MAX_BYTES 200
 
-void matcher_build(struct topic_rules *r);
-void matcher_free(struct topic_rules *r);
+void topics_matcher_build(struct topic_rules *r);
+void topics_matcher_free(struct topic_rules *r);
 
 /* After a term ends, the next three folded bytes (0 past the end) say whether it stands
  * as a whole word: a word boundary, or a possessive or plural ending and then one. */
@@ -85,11 +85,11 @@ static inline bool term_ends_word(const struct pattern *p, unsigned char n0, uns
 /* clean_text.c: what fold_stream() emits for the character at s[k] in clean text (the
  * folded byte, 0 at the end, or -1: not clean), its cased form and where the next one
  * starts; and whether term p matches at the word start s[start] there. */
-int fold_clean_at(const unsigned char *s, size_t len, size_t k, unsigned char *cased,
-                  size_t *next);
+int topics_fold_clean_at(const unsigned char *s, size_t len, size_t k, unsigned char *cased,
+                         size_t *next);
 enum clean_verdict { CLEAN_NO_MATCH, CLEAN_MATCH, CLEAN_UNSURE };
-enum clean_verdict match_clean_text(const struct pattern *p, const unsigned char *s, size_t len,
-                                    size_t start, size_t *end);
+enum clean_verdict topics_match_clean_text(const struct pattern *p, const unsigned char *s,
+                                           size_t len, size_t start, size_t *end);
 
 /* A term as the prefilter's candidate table keeps it, to compare with raw text in one go:
  * its first 32 folded bytes (zero after them), which pattern it is, and its length when
@@ -105,13 +105,13 @@ struct term_bytes {
     bool ends_in_word, plural;
 };
 
-void term_bytes_init(struct term_bytes *t, const struct pattern *p, size_t pattern);
+void topics_term_bytes_init(struct term_bytes *t, const struct pattern *p, size_t pattern);
 #if defined(__SSE2__)
-/* What match_clean_text() would say, where the raw bytes decide it: a match when they are
+/* What topics_match_clean_text() would say, where the raw bytes decide it: a match when they are
  * the term's (ASCII case folded) and the byte after it ends the word; no match where they
  * first differ at a byte folding keeps (printable ASCII but '-'); else CLEAN_UNSURE. */
-enum clean_verdict match_term_bytes(const struct term_bytes *t, const unsigned char *s,
-                                    size_t len, size_t start, size_t *end);
+enum clean_verdict topics_match_term_bytes(const struct term_bytes *t, const unsigned char *s,
+                                           size_t len, size_t start, size_t *end);
 #endif
 
 /* A match the prefilter confirmed itself, in clean text: the term and its bounds in the

@@ -36,9 +36,9 @@ SIEVE_TARGET static inline __m512i word_bytes(__m512i v, __m512i places, __m512i
     return _mm512_maskz_mov_epi8(in_word, _mm512_or_si512(v, _mm512_set1_epi8(0x20)));
 }
 
-SIEVE_TARGET uint64_t sieve_starts_avx512(const struct sieve *sv, const unsigned char *s,
-                                          uint64_t starts, const struct block *b,
-                                          const struct block *next)
+SIEVE_TARGET uint64_t topics_sieve_starts_avx512(const struct sieve *sv, const unsigned char *s,
+                                                 uint64_t starts, const struct block *b,
+                                                 const struct block *next)
 {
     const __m512i lanes_of_bytes = _mm512_set_epi8(
         63, 62, 61, 60, 59, 58, 57, 56, 55, 54, 53, 52, 51, 50, 49, 48, 47, 46, 45, 44, 43, 42,

@@ -60,7 +60,7 @@ typedef uint64_t word_sieve(const struct sieve *sv, const unsigned char *s, uint
                             const struct block *b, const struct block *next);
 
 #if defined(__x86_64__)
-word_sieve sieve_starts_avx512;
+word_sieve topics_sieve_starts_avx512;
 #endif
 
 #endif

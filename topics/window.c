@@ -102,7 +102,7 @@ static bool same_first_two(const struct start_group *a, const struct start_group
     return true;
 }
 
-bool start_filter_build(struct start_filter *sf, const struct pattern *patterns, size_t n)
+bool topics_start_filter_build(struct start_filter *sf, const struct pattern *patterns, size_t n)
 {
     struct start_group groups[MAX_GROUPS];
     size_t n_groups = 0;
@@ -235,8 +235,8 @@ static inline __attribute__((always_inline)) void classify16(const unsigned char
     m->dashes |= bits(_mm_and_si128(e2_80, in_range(v2, 0x93, 2))) << shift;
 }
 
-void classify_blocks_sse2(const struct start_filter *sf, const unsigned char *s,
-                          size_t n_blocks, struct block *out, unsigned *carry)
+void topics_classify_blocks_sse2(const struct start_filter *sf, const unsigned char *s,
+                                 size_t n_blocks, struct block *out, unsigned *carry)
 {
     (void)sf; /* every word start passes: the prefilter looks at each */
     for (size_t i = 0; i < n_blocks; i++, s += 64) {
@@ -269,7 +269,7 @@ AVX512 static inline uint64_t in(__m512i v, unsigned char first, unsigned char n
  * byte - 0x80: of a lead byte (lead), of the byte after it (second) and of the one after
  * that (third). A lead and a second byte make a pair when they share a flag in bits 1-7;
  * where that pair is a lead of three bytes (bits 4-7), the third byte must have it too.
- * Filled by avx512_classifier(), before it hands out the classifier. */
+ * Filled by topics_avx512_classifier(), before it hands out the classifier. */
 #define ALWAYS 0x01   /* C0, C1, E0, EF, F0: special whatever follows */
 #define PAIR_C2 0x02  /* C2 A0, C2 AD */
 #define PAIR_CA 0x04  /* CA BC */
@@ -348,8 +348,8 @@ AVX512 static inline struct raw_masks classify64(__m512i v, __m512i v1, __m512i 
     return m;
 }
 
-AVX512 void classify_blocks_avx512(const struct start_filter *sf, const unsigned char *s,
-                                   size_t n_blocks, struct block *out, unsigned *carry)
+AVX512 void topics_classify_blocks_avx512(const struct start_filter *sf, const unsigned char *s,
+                                          size_t n_blocks, struct block *out, unsigned *carry)
 {
     __m512i tables[2][START_BYTES][2]; /* by half of the buckets, place, half of the bytes */
     for (int h = 0; sf && h < 2; h++)
@@ -382,7 +382,7 @@ AVX512 void classify_blocks_avx512(const struct start_filter *sf, const unsigned
     }
 }
 
-block_classifier *avx512_classifier(void)
+block_classifier *topics_avx512_classifier(void)
 {
     __builtin_cpu_init();
     /* The classifier uses F, BW and VBMI; the sieve (sieve.c), which comes with it, also
@@ -391,12 +391,12 @@ block_classifier *avx512_classifier(void)
         __builtin_cpu_supports("avx512vbmi") && __builtin_cpu_supports("avx512cd") &&
         __builtin_cpu_supports("avx512vbmi2") && __builtin_cpu_supports("bmi2")) {
         build_sequences();
-        return classify_blocks_avx512;
+        return topics_classify_blocks_avx512;
     }
     return NULL;
 }
 #else
-block_classifier *avx512_classifier(void)
+block_classifier *topics_avx512_classifier(void)
 {
     return NULL;
 }

@@ -33,7 +33,7 @@ struct pattern;
 
 /* Builds the start filter from the patterns' folded forms; false when they start too many
  * different ways for sixteen buckets to be worth it (then no start filter is used). */
-bool start_filter_build(struct start_filter *sf, const struct pattern *patterns, size_t n);
+bool topics_start_filter_build(struct start_filter *sf, const struct pattern *patterns, size_t n);
 
 /* Classifies n_blocks blocks, the first at s (64 + START_BYTES - 1 bytes readable from
  * each block's start: a sequence or a word start at its end is read whole). *carry passes
@@ -42,11 +42,11 @@ bool start_filter_build(struct start_filter *sf, const struct pattern *patterns,
 typedef void block_classifier(const struct start_filter *sf, const unsigned char *s,
                               size_t n_blocks, struct block *out, unsigned *carry);
 
-block_classifier classify_blocks_sse2;
+block_classifier topics_classify_blocks_sse2;
 #if defined(__x86_64__)
-block_classifier classify_blocks_avx512;
+block_classifier topics_classify_blocks_avx512;
 #endif
 /* The AVX-512 classifier when this CPU runs it and the sieve that goes with it, else NULL. */
-block_classifier *avx512_classifier(void);
+block_classifier *topics_avx512_classifier(void);
 
 #endif
