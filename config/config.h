@@ -60,7 +60,7 @@ struct config {
     long stop_timeout;      /* seconds SIGTERM waits for in-flight work */
     long spool_max_records; /* backpressure: article fetching pauses past this depth of new/ */
     long spool_max_bytes;   /* ... or past this many bytes in new/ */
-    long claim_timeout;     /* seconds a claim in cur/ may last before it returns to new/; 0: never */
+    long claim_timeout; /* seconds a claim in cur/ may last before it returns to new/; 0: never */
 };
 
 /* Fills c with the defaults. */

@@ -57,14 +57,14 @@ struct feed_runtime {
     char *url;      /* as listed: the feed's identity in the state */
     char *poll_url; /* where a permanent redirect moved it, or NULL */
     char *name;
-    char *topics;         /* the feed list's topics= (comma-separated ids), or NULL for all */
-    long interval;        /* seconds */
-    long ttl;             /* seconds the feed itself asks between polls (<ttl>, sy:update*), 0 */
-    long max_age;         /* seconds its last response's Cache-Control max-age allows, or -1 */
-    struct event *timer;  /* next poll */
-    long errors;          /* consecutive failures */
-    int64_t last_success; /* epoch seconds of the last 200/304 in this run, 0 if none */
-    char *last_error;     /* so a repeated error is logged once */
+    char *topics;          /* the feed list's topics= (comma-separated ids), or NULL for all */
+    long interval;         /* seconds */
+    long ttl;              /* seconds the feed itself asks between polls (<ttl>, sy:update*), 0 */
+    long max_age;          /* seconds its last response's Cache-Control max-age allows, or -1 */
+    struct event *timer;   /* next poll */
+    long errors;           /* consecutive failures */
+    int64_t last_success;  /* epoch seconds of the last 200/304 in this run, 0 if none */
+    char *last_error;      /* so a repeated error is logged once */
     bool warned_shared_id; /* items sharing an identity were logged (once per feed and run) */
     bool warned_over_cap;  /* more than 10,000 items were logged */
 };
@@ -127,8 +127,8 @@ struct pipeline {
     long long spool_bytes;
     struct event *pressure_check; /* re-reads new/ while full */
     struct event *write_resume;
-    char *write_error;        /* while writes fail: the last cause (logged when it changes) */
-    long write_failures;      /* failed writes since they began failing */
+    char *write_error;   /* while writes fail: the last cause (logged when it changes) */
+    long write_failures; /* failed writes since they began failing */
     /* recover.c: stale claims returned, requeued items taken, configuration changes seen */
     struct event *upkeep;
     char config_hash[HASH_HEX_LEN + 1];

@@ -189,7 +189,8 @@ static char **item_keys(struct feed_runtime *fr, const struct feed *feed)
 
 static int compare_key_at(const void *a, const void *b)
 {
-    const char *const *ka = *(const char *const *const *)a, *const *kb = *(const char *const *const *)b;
+    const char *const *ka = *(const char *const *const *)a, *const *kb =
+                                                                *(const char *const *const *)b;
     int c = strcmp(*ka, *kb);
     return c ? c : (ka < kb ? -1 : ka > kb); /* equal keys stay in document order */
 }
@@ -226,12 +227,14 @@ static void note_skipped(struct feed_runtime *fr, size_t shared, size_t over_cap
     p->stats.items_over_cap += (long)over_cap;
     if (shared && !fr->warned_shared_id)
         log_warn("feed items share an identity (guid, or link and date): only the first is taken "
-                 "feed=%s skipped=%zu", fr->url, shared);
+                 "feed=%s skipped=%zu",
+                 fr->url, shared);
     else if (shared)
         log_debug("feed items share an identity feed=%s skipped=%zu", fr->url, shared);
     if (over_cap && !fr->warned_over_cap)
         log_warn("feed lists more than 10000 items: only the first 10000 are taken feed=%s "
-                 "skipped=%zu", fr->url, over_cap);
+                 "skipped=%zu",
+                 fr->url, over_cap);
     else if (over_cap)
         log_debug("feed lists more than 10000 items feed=%s skipped=%zu", fr->url, over_cap);
     fr->warned_shared_id |= shared > 0;

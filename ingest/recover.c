@@ -31,7 +31,8 @@ static void finish_staged(const char *key, const char *record_id, void *ud)
         return;
     }
     if (state_item_set_emitted(p->deps.state, key) < 0)
-        log_err("state write failed record=%s reason=\"%s\"", record_id, state_error(p->deps.state));
+        log_err("state write failed record=%s reason=\"%s\"", record_id,
+                state_error(p->deps.state));
     if (rc == 1)
         c->renamed++;
     else
