@@ -70,7 +70,8 @@ struct feed_runtime {
 };
 
 /* What a job built for the spool, kept until it is written (a failed write is retried
- * from here, without fetching the page again). */
+ * from here, without fetching the page again). Owned by its job (j->built), with its record
+ * and text; ingest_built_free() releases it and accepts NULL. */
 struct built_record {
     bool is_source_line; /* a line for sources.jsonl (a copy not written), else a record */
     json_t *record;      /* the record (NULL for a source line) */
