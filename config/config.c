@@ -10,6 +10,7 @@
 
 #include "common/buf.h"
 #include "common/duration.h"
+#include "common/hash.h"
 #include "common/util.h"
 #include "common/version.h"
 #include "feeds/shard.h"
@@ -144,6 +145,9 @@ static const struct option_spec options[] = {
     NUM(spool_max_bytes, OPT_BYTES, "1G", 1024, 1L << 40,
         "article fetching pauses while new/ holds this many bytes"),
     NUM(stop_timeout, OPT_SECONDS, "20s", 0, 600, "how long SIGTERM waits for in-flight work"),
+    NUM(claim_timeout, OPT_SECONDS, "1h", 0, 30L * 86400,
+        "a record left in cur/ this long (claimed, neither deleted nor touched) returns to new/; "
+        "0: never"),
 };
 
 static char **string_field(struct config *c, const struct option_spec *o)
@@ -399,6 +403,32 @@ char *config_restart_only_changes(const struct config *a, const struct config *b
         }
     }
     return names.len ? buf_steal(&names) : (buf_free(&names), NULL);
+}
+
+void config_fingerprint(const struct config *c, char out[HASH_HEX_LEN + 1])
+{
+    struct buf text;
+    buf_init(&text, 0);
+    for (size_t i = 0; i < ARRAY_LEN(options); i++) {
+        const struct option_spec *o = &options[i];
+        char number[32];
+        const char *value = number;
+        struct config *cc = (struct config *)c;
+        if (o->type == OPT_STRING)
+            value = *string_field(cc, o);
+        else if (o->type == OPT_BOOL)
+            snprintf(number, sizeof number, "%d", *bool_field(cc, o));
+        else if (o->type == OPT_CHOICE)
+            snprintf(number, sizeof number, "%d", *choice_field(cc, o));
+        else
+            snprintf(number, sizeof number, "%ld", *number_field(cc, o));
+        buf_append_str(&text, o->name);
+        buf_append_char(&text, '=');
+        buf_append_str(&text, value ? value : "");
+        buf_append_char(&text, '\n');
+    }
+    hash_sha256_hex(text.data, text.len, out);
+    buf_free(&text);
 }
 
 void config_print_help(FILE *out)

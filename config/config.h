@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "common/hash.h"
 #include "common/log.h"
 
 #define CONFIG_DEFAULT_PATH "/etc/feedspool/feedspool.conf"
@@ -60,6 +61,7 @@ struct config {
     long stop_timeout;      /* seconds SIGTERM waits for in-flight work */
     long spool_max_records; /* backpressure: article fetching pauses past this depth of new/ */
     long spool_max_bytes;   /* ... or past this many bytes in new/ */
+    long claim_timeout; /* seconds a claim in cur/ may last before it returns to new/; 0: never */
 };
 
 /* Fills c with the defaults. */
@@ -76,6 +78,8 @@ void config_free(struct config *c);
  * the state and the fetcher's settings) that differ between a and b, comma-separated,
  * or NULL when none does. Caller frees. */
 char *config_restart_only_changes(const struct config *a, const struct config *b);
+/* A hash of every option's value: it changes when any option does. */
+void config_fingerprint(const struct config *c, char out[HASH_HEX_LEN + 1]);
 /* Prints every option with its default and help, for --help. */
 void config_print_help(FILE *out);
 

@@ -224,6 +224,7 @@ static void reload(struct service *s)
             feedlist_free(&list);
         }
     }
+    pipeline_configuration_reloaded(s->pipeline);
     update_status(s);
     notify_ready();
 }

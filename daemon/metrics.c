@@ -137,10 +137,17 @@ static void render(const struct metrics_server *srv, struct evbuffer *out)
                         "# HELP feedspool_copies_listed_total Copies of earlier articles listed in "
                         "sources.jsonl instead of written.\n"
                         "# TYPE feedspool_copies_listed_total counter\n"
-                        "feedspool_copies_listed_total %llu\n",
+                        "feedspool_copies_listed_total %llu\n"
+                        "# HELP feedspool_items_skipped_total Items of a feed document not taken: "
+                        "sharing an earlier item's id, or past the first 10,000.\n"
+                        "# TYPE feedspool_items_skipped_total counter\n"
+                        "feedspool_items_skipped_total{reason=\"shared_id\"} %llu\n"
+                        "feedspool_items_skipped_total{reason=\"over_cap\"} %llu\n",
                         (unsigned long long)m->records_written, (unsigned long long)m->items_failed,
                         (unsigned long long)m->records_quarantined,
-                        (unsigned long long)m->copies_listed);
+                        (unsigned long long)m->copies_listed,
+                        (unsigned long long)m->items_sharing_id,
+                        (unsigned long long)m->items_over_cap);
     struct spool_stats st;
     char err[256];
     if (spool_read_stats(srv->spool_dir, &st, err, sizeof err) == 0)

@@ -57,6 +57,7 @@ struct feed {
     char *subtitle;
     struct feed_item *items;
     size_t n_items;
+    size_t n_items_over_cap; /* items past the first 10,000, not kept */
     bool bozo;          /* input was ill-formed and recovered */
     char *bozo_reason;  /* why, when bozo */
     int ttl_minutes;    /* RSS <ttl> (or sy:updatePeriod equivalent); 0 when absent */

@@ -959,8 +959,10 @@ struct feed_stream {
 static void parse_item_node(xmlNode *n, struct feed_stream *s)
 {
     n->_private = s; /* marks it parsed */
-    if (s->feed->n_items >= FEED_MAX_ITEMS)
+    if (s->feed->n_items >= FEED_MAX_ITEMS) {
+        s->feed->n_items_over_cap++;
         return;
+    }
     struct feed_item *it = add_item(s->feed, &s->cap);
     if (s->kind.atom)
         parse_atom_entry(n, s->kind.ns, it);
@@ -1110,8 +1112,12 @@ static int parse_json_feed(const char *data, size_t len, const char *doc_url, st
     size_t cap = 0, i;
     json_t *item;
     json_array_foreach(json_object_get(root, "items"), i, item) {
-        if (!json_is_object(item) || f->n_items >= FEED_MAX_ITEMS)
+        if (!json_is_object(item))
             continue;
+        if (f->n_items == FEED_MAX_ITEMS) {
+            f->n_items_over_cap++;
+            continue;
+        }
         struct feed_item *it = add_item(f, &cap);
         json_t *id = json_object_get(item, "id");
         it->id = json_is_string(id)    ? xstrdup(json_string_value(id))

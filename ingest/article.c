@@ -24,6 +24,7 @@ void ingest_job_free(struct article_job *j)
     p->n_jobs--;
     if (j->retry)
         event_free(j->retry);
+    ingest_built_free(j->built);
     pending_article_free(&j->item);
     free(j->key);
     free(j->record_id);
@@ -263,10 +264,10 @@ void ingest_job_start(struct article_job *j)
         ingest_job_free(j);
         return;
     }
-    if (spool_has(p->deps.spool, j->record_id)) {
-        /* Written before a crash that came before the state was updated. */
-        ingest_job_mark(j, state_item_set_emitted(p->deps.state, j->key));
-        ingest_job_free(j);
+    if (j->built) { /* its write failed: tried again from memory */
+        ingest_job_set_state(j, JOB_EMITTING);
+        ingest_emit_built(j);
+        job_done(j);
         return;
     }
     const char *link = j->item.link;

@@ -1,6 +1,12 @@
 /* emit.c: an extracted article becomes a record: its story is found, its topics tagged,
  * the record built, checked (schema, size cap) and written durably to the spool, or
- * quarantined; a copy of an earlier article is listed as a source of its story instead. */
+ * quarantined; a copy of an earlier article is listed as a source of its story instead.
+ *
+ * A record enters new/ by the staged protocol of docs/spool.md: tmp/ file and tmp/ fsynced,
+ * the record committed as staged (with its story index entry), renamed into new/, new/
+ * fsynced, the item marked emitted. What was built stays with the job until it is written:
+ * a failed write (disk full) is retried from memory, the page is not fetched again, and the
+ * failure is logged when it starts and when it ends, not once per record. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -55,12 +61,11 @@ static void quarantine_record(struct article_job *j, json_t *record, size_t len,
     p->stats.records_quarantined++;
 }
 
-/* A copy of an earlier article not written as a record: listed in SPOOL/sources.jsonl as a
- * source of its story, then the item is done. */
-static void job_record_copy(struct article_job *j, const struct article *a, const char *title,
-                            const struct story_match *match)
+/* A copy of an earlier article not written as a record: its line for SPOOL/sources.jsonl
+ * (a source of its story), kept with the job until it is written. */
+static void job_build_copy_line(struct article_job *j, const struct article *a, const char *title,
+                                const struct story_match *match)
 {
-    struct pipeline *p = j->p;
     char seen[DATE_ISO_LEN];
     date_format_iso(now_seconds(), seen);
     json_t *line = json_object();
@@ -80,24 +85,15 @@ static void job_record_copy(struct article_job *j, const struct article *a, cons
     text = xrealloc(text, len + 2);
     text[len++] = '\n';
     text[len] = '\0';
-    char err[512];
-    const char *url = j->item.link;
-    if (spool_append_source(p->deps.spool, text, len, err, sizeof err) < 0) {
-        log_err("source list write failed record=%s url=%s reason=\"%s\" retry_in=%lds",
-                j->record_id, url ? url : "-", err, p->deps.config->retry_delay);
-        ingest_job_mark(j, state_item_set_retry(p->deps.state, j->key, j->attempts,
-                                         now_seconds() + p->deps.config->retry_delay, err));
-        ingest_job_set_state(j, JOB_WRITE_FAILED);
-        ingest_pause_after_write_failure(p);
-    } else {
-        ingest_job_mark(j, state_item_set_emitted(p->deps.state, j->key));
-        p->stats.copies_listed++;
-        log_info("copy of an earlier article listed as a source record=%s story=%s duplicate_of=%s "
-                 "similarity=%.2f exact=%s url=%s",
-                 j->record_id, match->story_id, match->record_id, match->similarity,
-                 match->exact ? "yes" : "no", url ? url : "-");
-    }
-    free(text);
+    struct built_record *b = xcalloc(1, sizeof *b);
+    b->is_source_line = true;
+    b->text = text;
+    b->len = len;
+    snprintf(b->story, sizeof b->story, "%s", match->story_id);
+    snprintf(b->duplicate_of, sizeof b->duplicate_of, "%s", match->record_id);
+    b->similarity = match->similarity;
+    b->exact = match->exact;
+    j->built = b;
 }
 
 /* The story the article belongs to: 1 with *match filled when an earlier article of it is
@@ -115,26 +111,6 @@ static int find_story(struct pipeline *p, const struct fingerprint *fp, struct s
     return found;
 }
 
-/* Marks the item emitted and indexes its fingerprint, in one transaction. */
-static void job_mark_written(struct article_job *j, const struct fingerprint *fp, const char *story)
-{
-    struct pipeline *p = j->p;
-    if (state_begin(p->deps.state) < 0) {
-        ingest_job_mark(j, -1);
-        return;
-    }
-    char err[512];
-    if (story_index_add(p->stories, fp, j->record_id, story, now_seconds(), err, sizeof err) < 0)
-        log_err("story index write failed record=%s reason=\"%s\"", j->record_id, err);
-    /* (not indexed: later copies will not find it, but the record stands) */
-    int rc = state_item_set_emitted(p->deps.state, j->key);
-    if (rc == 0)
-        rc = state_commit(p->deps.state);
-    else
-        state_rollback(p->deps.state);
-    ingest_job_mark(j, rc);
-}
-
 /* Finds the article's story, tags it, writes its record durably (or, for a copy that is not
  * to be written, lists it as a source), then marks the item done. */
 void ingest_job_write_record(struct article_job *j, const struct article *a, const char *source)
@@ -148,8 +124,12 @@ void ingest_job_write_record(struct article_job *j, const struct article *a, con
                         &fp);
     struct story_match match;
     bool copy = find_story(p, &fp, &match) == 1;
-    if (copy && (match.exact || p->deps.config->copies == CONFIG_COPIES_FIRST)) {
-        job_record_copy(j, a, title, &match);
+    /* An article its own site's feed lists after another feed did is written all the same,
+     * marked as the copy it is: the other feed does not own it (docs/spool.md). */
+    if (copy && !j->item.own_site &&
+        (match.exact || p->deps.config->copies == CONFIG_COPIES_FIRST)) {
+        job_build_copy_line(j, a, title, &match);
+        ingest_emit_built(j);
         return;
     }
     struct topic_result topics = {0};
@@ -185,25 +165,157 @@ void ingest_job_write_record(struct article_job *j, const struct article *a, con
     char err[512];
     if (record_refused(p, record, len, err, sizeof err)) {
         quarantine_record(j, record, len, err);
-    } else if (spool_write(p->deps.spool, j->record_id, text, len, err, sizeof err) < 0) {
-        log_err("spool write failed record=%s url=%s reason=\"%s\" retry_in=%lds", j->record_id,
-                in.url ? in.url : "-", err, p->deps.config->retry_delay);
-        ingest_job_mark(j, state_item_set_retry(p->deps.state, j->key, j->attempts,
-                                         now_seconds() + p->deps.config->retry_delay, err));
-        ingest_job_set_state(j, JOB_WRITE_FAILED);
-        ingest_pause_after_write_failure(p);
+        free(text);
+        json_decref(record);
     } else {
-        job_mark_written(j, &fp, in.story);
-        p->stats.records_written++;
-        ingest_note_spool_growth(p, len);
-        log_info("record written record=%s url=%s topics=%zu source=%s story=%s%s%s", j->record_id,
-                 in.url ? in.url : "-", topics.n_hits, source, in.story,
-                 copy ? " duplicate_of=" : "", copy ? match.record_id : "");
-        if (p->hooks.on_record)
-            p->hooks.on_record(p->hooks.ud, record);
+        struct built_record *b = xcalloc(1, sizeof *b);
+        b->record = record;
+        b->text = text;
+        b->len = len;
+        b->fp = fp;
+        snprintf(b->story, sizeof b->story, "%s", in.story);
+        if (copy)
+            snprintf(b->duplicate_of, sizeof b->duplicate_of, "%s", match.record_id);
+        b->n_topics = topics.n_hits;
+        b->source = source;
+        j->built = b;
     }
-    free(text);
-    json_decref(record);
     topic_result_free(&topics);
+    if (j->built)
+        ingest_emit_built(j);
 }
 
+void ingest_built_free(struct built_record *b)
+{
+    if (!b)
+        return;
+    json_decref(b->record);
+    free(b->text);
+    free(b);
+}
+
+/* A write failed: the job keeps what it built and tries again after retry_delay; the
+ * failure is logged when it begins or its reason changes, and page fetching pauses. */
+static void write_failed(struct article_job *j, const char *what, const char *reason)
+{
+    struct pipeline *p = j->p;
+    p->write_failures++;
+    /* The cause is the reason's last part ("...: No space left on device"): the file names
+     * before it differ from record to record. */
+    const char *cause = strrchr(reason, ':');
+    cause = cause ? cause : reason;
+    if (!p->write_error || strcmp(p->write_error, cause) != 0)
+        log_err("%s failed, records wait in memory and are retried every %lds, page fetching "
+                "pauses reason=\"%s\"", what, p->deps.config->retry_delay, reason);
+    else
+        log_debug("%s still failing record=%s", what, j->record_id);
+    free(p->write_error);
+    p->write_error = xstrdup(cause);
+    ingest_job_mark(j, state_item_set_retry(p->deps.state, j->key, j->attempts,
+                                            now_seconds() + p->deps.config->retry_delay, reason));
+    ingest_job_set_state(j, JOB_WRITE_FAILED);
+    ingest_pause_after_write_failure(p);
+}
+
+/* Writes are failing as long as a record waits in memory; once the last one is written,
+ * that is said once and page fetching resumes. (On a disk with little room left a small
+ * record may fit while larger ones wait: that is no recovery yet.) */
+static void write_succeeded(struct pipeline *p)
+{
+    if (!p->write_error)
+        return;
+    for (const struct article_job *j = p->jobs; j; j = j->next)
+        if (j->built)
+            return;
+    log_notice("spool writes succeed again after_failures=%ld", p->write_failures);
+    free(p->write_error);
+    p->write_error = NULL;
+    p->write_failures = 0;
+    ingest_write_recovered(p);
+}
+
+/* The staged record goes into new/, and its item is marked emitted. Returns -1 when the
+ * rename failed (the record stays staged, the job tries again). */
+static int publish_staged(struct article_job *j)
+{
+    struct pipeline *p = j->p;
+    char err[512];
+    if (spool_publish_staged(p->deps.spool, j->record_id, err, sizeof err) < 0) {
+        write_failed(j, "spool write", err);
+        return -1;
+    }
+    ingest_job_mark(j, state_item_set_emitted(p->deps.state, j->key));
+    return 0;
+}
+
+/* tmp/ file fsynced, then committed as staged together with its story index entry. */
+static int stage(struct article_job *j)
+{
+    struct pipeline *p = j->p;
+    struct built_record *b = j->built;
+    char err[512];
+    if (spool_stage(p->deps.spool, j->record_id, b->text, b->len, err, sizeof err) < 0) {
+        write_failed(j, "spool write", err);
+        return -1;
+    }
+    int rc = state_begin(p->deps.state);
+    if (rc == 0) {
+        if (story_index_add(p->stories, &b->fp, j->record_id, b->story, now_seconds(), err,
+                            sizeof err) < 0)
+            log_err("story index write failed record=%s reason=\"%s\"", j->record_id, err);
+        /* (not indexed: later copies will not find it, but the record stands) */
+        rc = state_item_stage(p->deps.state, j->key, j->record_id);
+        if (rc == 0)
+            rc = state_commit(p->deps.state);
+        else
+            state_rollback(p->deps.state);
+    }
+    if (rc < 0) {
+        spool_discard_staged(p->deps.spool, j->record_id);
+        write_failed(j, "state write", state_error(p->deps.state));
+        return -1;
+    }
+    return 0;
+}
+
+void ingest_emit_built(struct article_job *j)
+{
+    struct pipeline *p = j->p;
+    struct built_record *b = j->built;
+    const char *url = j->item.link;
+    /* Only a pending item gets a record; a staged one is only renamed (never written anew). */
+    bool pending = false, staged = false;
+    if (state_item_is_pending(p->deps.state, j->key, &pending) < 0 ||
+        state_item_staged(p->deps.state, j->key, &staged) < 0) {
+        write_failed(j, "state read", state_error(p->deps.state));
+        return;
+    }
+    if (!pending) {
+        log_debug("item finished elsewhere, not written again record=%s", j->record_id);
+    } else if (b->is_source_line) {
+        char err[512];
+        if (spool_append_source(p->deps.spool, b->text, b->len, err, sizeof err) < 0) {
+            write_failed(j, "source list write", err);
+            return;
+        }
+        ingest_job_mark(j, state_item_set_emitted(p->deps.state, j->key));
+        p->stats.copies_listed++;
+        log_info("copy of an earlier article listed as a source record=%s story=%s duplicate_of=%s "
+                 "similarity=%.2f exact=%s url=%s",
+                 j->record_id, b->story, b->duplicate_of, b->similarity, b->exact ? "yes" : "no",
+                 url ? url : "-");
+    } else {
+        if ((!staged && stage(j) < 0) || publish_staged(j) < 0)
+            return;
+        p->stats.records_written++;
+        ingest_note_spool_growth(p, b->len);
+        log_info("record written record=%s url=%s topics=%zu source=%s story=%s%s%s", j->record_id,
+                 url ? url : "-", b->n_topics, b->source, b->story,
+                 *b->duplicate_of ? " duplicate_of=" : "", b->duplicate_of);
+        if (p->hooks.on_record)
+            p->hooks.on_record(p->hooks.ud, b->record);
+    }
+    j->built = NULL;
+    ingest_built_free(b);
+    write_succeeded(p);
+}

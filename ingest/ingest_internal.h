@@ -7,6 +7,8 @@
  *   article.c   the article job queue: page fetches, retries, the feed-text fallback
  *   emit.c      building, checking and writing records; copies listed as sources
  *   pressure.c  spool backpressure and the pause after a failed write
+ *   recover.c   what a crash or a dead consumer left: staged records finished at start,
+ *               stale claims returned to new/, failed items retried
  * and two with a public header, for their tests: schedule.h (the polling arithmetic) and
  * pending.h (the in-flight article and its stored form).
  * Functions here carry the ingest_ prefix; everything else in those files is static. */
@@ -19,6 +21,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "common/hash.h"
 #include "extract/extract.h"
 #include "ingest/pending.h"
 #include "ingest/pipeline.h"
@@ -54,14 +57,33 @@ struct feed_runtime {
     char *url;      /* as listed: the feed's identity in the state */
     char *poll_url; /* where a permanent redirect moved it, or NULL */
     char *name;
-    char *topics;         /* the feed list's topics= (comma-separated ids), or NULL for all */
-    long interval;        /* seconds */
-    long ttl;             /* seconds the feed itself asks between polls (<ttl>, sy:update*), 0 */
-    long max_age;         /* seconds its last response's Cache-Control max-age allows, or -1 */
-    struct event *timer;  /* next poll */
-    long errors;          /* consecutive failures */
-    int64_t last_success; /* epoch seconds of the last 200/304 in this run, 0 if none */
-    char *last_error;     /* so a repeated error is logged once */
+    char *topics;          /* the feed list's topics= (comma-separated ids), or NULL for all */
+    long interval;         /* seconds */
+    long ttl;              /* seconds the feed itself asks between polls (<ttl>, sy:update*), 0 */
+    long max_age;          /* seconds its last response's Cache-Control max-age allows, or -1 */
+    struct event *timer;   /* next poll */
+    long errors;           /* consecutive failures */
+    int64_t last_success;  /* epoch seconds of the last 200/304 in this run, 0 if none */
+    char *last_error;      /* so a repeated error is logged once */
+    bool warned_shared_id; /* items sharing an identity were logged (once per feed and run) */
+    bool warned_over_cap;  /* more than 10,000 items were logged */
+};
+
+/* What a job built for the spool, kept until it is written (a failed write is retried
+ * from here, without fetching the page again). Owned by its job (j->built), with its record
+ * and text; ingest_built_free() releases it and accepts NULL. */
+struct built_record {
+    bool is_source_line; /* a line for sources.jsonl (a copy not written), else a record */
+    json_t *record;      /* the record (NULL for a source line) */
+    char *text;          /* what is written */
+    size_t len;
+    struct fingerprint fp;
+    char story[STORY_ID_LEN + 1];
+    char duplicate_of[STORY_ID_LEN + 1]; /* "" when it copies nothing */
+    double similarity;
+    bool exact;
+    size_t n_topics;
+    const char *source; /* text_source: "page" or "feed" (a literal) */
 };
 
 struct article_job {
@@ -71,7 +93,8 @@ struct article_job {
     char *record_id;
     struct pending_article item;
     long attempts;
-    struct event *retry; /* waiting for another attempt */
+    struct event *retry;        /* waiting for another attempt */
+    struct built_record *built; /* built, not yet written; NULL before and after */
     struct article_job *next_queued;
     struct article_job *prev, *next;
 };
@@ -105,6 +128,11 @@ struct pipeline {
     long long spool_bytes;
     struct event *pressure_check; /* re-reads new/ while full */
     struct event *write_resume;
+    char *write_error;   /* while writes fail: the last cause (logged when it changes) */
+    long write_failures; /* failed writes since they began failing */
+    /* recover.c: stale claims returned, requeued items taken, configuration changes seen */
+    struct event *upkeep;
+    char config_hash[HASH_HEX_LEN + 1];
     struct event *idle_check;
     /* The open batch of poll outcomes (see poll.c): its new items' jobs wait for it. */
     struct event *batch_commit;
@@ -155,6 +183,10 @@ void ingest_resume_pending(const struct pending_item *item, void *ud); /* ud: st
 
 /* emit.c */
 void ingest_job_write_record(struct article_job *j, const struct article *a, const char *source);
+/* Writes what the job built (j->built), by the staged protocol; on failure the job keeps it
+ * and is marked write_failed. */
+void ingest_emit_built(struct article_job *j);
+void ingest_built_free(struct built_record *b);
 
 /* pressure.c */
 void ingest_recount_spool(struct pipeline *p);
@@ -162,5 +194,14 @@ void ingest_on_pressure_check(evutil_socket_t fd, short what, void *arg);
 void ingest_note_spool_growth(struct pipeline *p, size_t bytes);
 void ingest_on_write_resume(evutil_socket_t fd, short what, void *arg);
 void ingest_pause_after_write_failure(struct pipeline *p);
+/* A write succeeded after failures: page fetching resumes now. */
+void ingest_write_recovered(struct pipeline *p);
+
+/* recover.c */
+/* At start, before the pending items are resumed: staged records finished, tmp/ cleaned,
+ * failed items requeued if the configuration changed since the last run, stale claims
+ * returned; then the upkeep timer is started (not in once mode). */
+void ingest_recover_at_start(struct pipeline *p);
+void ingest_upkeep_free(struct pipeline *p);
 
 #endif

@@ -70,6 +70,8 @@ char *pending_article_to_json(const struct pending_article *a)
             json_object_set_new(o, string_fields[i].key, value ? json_string(value) : json_null());
     }
     json_object_set(o, "enclosures", a->enclosures ? a->enclosures : json_array());
+    if (a->own_site)
+        json_object_set_new(o, "own_site", json_true());
     char *text = json_dumps(o, JSON_COMPACT);
     json_decref(o);
     return text;
@@ -96,8 +98,10 @@ int pending_article_from_json(struct pending_article *out, const char *text, cha
     json_t *enclosures = json_object_get(o, "enclosures");
     if (rc == 0 && enclosures && !json_is_array(enclosures))
         rc = set_err(err, errlen, "enclosures is not an array");
-    if (rc == 0)
+    if (rc == 0) {
         out->enclosures = enclosures ? json_incref(enclosures) : json_array();
+        out->own_site = json_is_true(json_object_get(o, "own_site"));
+    }
     json_decref(o);
     if (rc < 0)
         pending_article_free(out);

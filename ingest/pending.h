@@ -8,6 +8,7 @@
 #define FEEDSPOOL_INGEST_PENDING_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "feeds/feed.h"
@@ -24,6 +25,8 @@ struct pending_article {
     char *content;      /* HTML or text */
     char *topics;       /* the feed list's topics= (comma-separated ids), or NULL for all */
     json_t *enclosures; /* [{url, type, length}] as records carry them; never NULL once filled */
+    bool own_site;      /* listed by its own site's feed after another site's feed listed it: an
+                         * exact copy of that feed's record is still written, marked */
 };
 
 /* Fills out from a feed item; feed_title and topics may be NULL. */

@@ -206,6 +206,7 @@ void pipeline_set_rules(struct pipeline *p, struct topic_rules *rules)
 void pipeline_start(struct pipeline *p)
 {
     p->started = true;
+    ingest_recover_at_start(p);
     ingest_recount_spool(p);
     on_story_expiry(-1, 0, p);
     struct resume_ctx ctx = {.p = p};
@@ -223,6 +224,8 @@ void pipeline_start(struct pipeline *p)
 void pipeline_stop(struct pipeline *p)
 {
     p->stopping = true;
+    if (p->upkeep)
+        evtimer_del(p->upkeep);
     ingest_commit_poll_batch(p); /* (its jobs are dropped: they stay pending) */
     for (size_t i = 0; i < p->n_feeds; i++)
         evtimer_del(p->feeds[i]->timer);
@@ -276,6 +279,8 @@ void pipeline_free(struct pipeline *p)
     event_free(p->batch_commit);
     event_free(p->pressure_check);
     event_free(p->write_resume);
+    ingest_upkeep_free(p);
+    free(p->write_error);
     topic_rules_free(p->rules);
     schema_free(p->record_schema);
     event_free(p->story_expiry);

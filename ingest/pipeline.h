@@ -57,6 +57,8 @@ struct pipeline_stats {
     long records_quarantined; /* refused by the schema check or the size cap */
     long copies_listed;       /* copies of earlier articles listed in sources.jsonl, not written */
     long items_failed;        /* items given up on */
+    long items_sharing_id;    /* items skipped: an earlier item of the same document has their id */
+    long items_over_cap;      /* items skipped: past the first 10,000 of a feed document */
     unsigned long long fetches[FETCH_KINDS][OUTCOMES];
     unsigned long long latency_buckets[PIPELINE_LATENCY_BUCKETS]; /* not cumulative */
     double latency_sum;                                           /* seconds, over all fetches */
@@ -81,6 +83,8 @@ void pipeline_set_feeds(struct pipeline *p, const struct feed_list *list);
 void pipeline_set_rules(struct pipeline *p, struct topic_rules *rules);
 /* Starts polling and resumes the items left pending by an earlier run. */
 void pipeline_start(struct pipeline *p);
+/* The configuration was read again (SIGHUP): if it changed, failed items are tried again. */
+void pipeline_configuration_reloaded(struct pipeline *p);
 /* Stops starting work; on_idle fires when what is in flight has finished. */
 void pipeline_stop(struct pipeline *p);
 size_t pipeline_feed_count(const struct pipeline *p);

@@ -78,22 +78,66 @@ void ingest_on_batch_commit(evutil_socket_t fd, short what, void *arg)
 
 /* ---- feeds -------------------------------------------------------------- */
 
-/* Records a newly seen item as pending. Returns true when it was new, with its job in *job
- * (to start once the feed's items are durable; NULL when pages are not fetched). */
+/* The site of a URL's host: the host without a leading "www.". */
+static char *site_of(const char *url)
+{
+    char *host = url ? url_host(url) : NULL;
+    if (host && strncmp(host, "www.", 4) == 0)
+        memmove(host, host + 4, strlen(host + 4) + 1);
+    return host;
+}
+
+/* True when a and b are one site: the same host, or one a subdomain of the other. */
+static bool same_site(const char *a, const char *b)
+{
+    if (!a || !b)
+        return false;
+    size_t la = strlen(a), lb = strlen(b);
+    const char *longer = la >= lb ? a : b, *shorter = la >= lb ? b : a;
+    size_t ll = la >= lb ? la : lb, ls = la >= lb ? lb : la;
+    return ll == ls ? strcmp(a, b) == 0
+                    : longer[ll - ls - 1] == '.' && strcmp(longer + ll - ls, shorter) == 0;
+}
+
+/* An item already known from another feed (owner) belongs to this feed anyway when its link
+ * is on this feed's site and not on the owner's: a feed cannot take another site's articles
+ * by listing them first. */
+static bool is_own_article(const char *feed_url, const char *owner, const char *link)
+{
+    char *link_site = site_of(link), *feed_site = site_of(feed_url), *owner_site = site_of(owner);
+    bool own = same_site(link_site, feed_site) && !same_site(link_site, owner_site);
+    free(link_site);
+    free(feed_site);
+    free(owner_site);
+    return own;
+}
+
+/* Records a newly seen item (identity key: key) as pending. Returns true when it was new,
+ * with its job in *job (to start once the feed's items are durable; NULL when pages are not
+ * fetched). */
 static bool ingest_item(struct feed_runtime *fr, const struct feed *feed,
-                        const struct feed_item *item, struct article_job **job)
+                        const struct feed_item *item, const char *item_key_text,
+                        struct article_job **job)
 {
     struct pipeline *p = fr->p;
     *job = NULL;
-    char *key = item_key(fr->url, item);
-    if (!key) {
-        log_warn("item skipped feed=%s reason=\"no id, link, title or text\"", fr->url);
-        return false;
-    }
+    char *key = xstrdup(item_key_text);
     char *link_key = url_normalize(item->link);
     bool added = false;
-    bool known = false;
-    if (state_item_known(p->deps.state, key, link_key, &known) < 0) {
+    bool known = false, own_site = false;
+    char *owner = NULL;
+    int rc = state_item_known(p->deps.state, key, link_key, &known, &owner);
+    if (rc == 0 && known && owner && strcmp(owner, fr->url) != 0 &&
+        is_own_article(fr->url, owner, item->link)) {
+        /* Its own record, under a key of this feed's (the other feed keeps its own). */
+        char *own_key = xasprintf("site:%s\n%s", fr->url, key);
+        free(key);
+        key = own_key;
+        own_site = true;
+        rc = state_item_known(p->deps.state, key, NULL, &known, NULL);
+    }
+    free(owner);
+    if (rc < 0) {
         log_err("state read failed feed=%s reason=\"%s\"", fr->url, state_error(p->deps.state));
     } else if (!known) {
         char record_id[RECORD_ID_LEN + 1];
@@ -103,6 +147,7 @@ static bool ingest_item(struct feed_runtime *fr, const struct feed *feed,
         pending_article_from_item(&article, shown_url, fr->name ? fr->name : feed->title,
                                   fr->topics, item);
         free(shown_url);
+        article.own_site = own_site;
         char *job_text = pending_article_to_json(&article);
         if (state_item_add(p->deps.state, key, record_id, fr->url, link_key, job_text) < 0) {
             log_err("state write failed feed=%s reason=\"%s\"", fr->url,
@@ -133,6 +178,73 @@ static void add_batch_job(struct pipeline *p, struct article_job *j)
     p->batch_jobs[p->n_batch_jobs++] = j;
 }
 
+/* The identity keys of a feed document's items (NULL for an item with nothing to identify
+ * it by, which is logged). Caller frees. */
+static char **item_keys(struct feed_runtime *fr, const struct feed *feed)
+{
+    char **keys = xcalloc(feed->n_items ? feed->n_items : 1, sizeof *keys);
+    for (size_t i = 0; i < feed->n_items; i++) {
+        keys[i] = item_key(fr->url, &feed->items[i]);
+        if (!keys[i])
+            log_warn("item skipped feed=%s reason=\"no id, link, title or text\"", fr->url);
+    }
+    return keys;
+}
+
+static int compare_key_at(const void *a, const void *b)
+{
+    const char *const *ka = *(const char *const *const *)a, *const *kb =
+                                                                *(const char *const *const *)b;
+    int c = strcmp(*ka, *kb);
+    return c ? c : (ka < kb ? -1 : ka > kb); /* equal keys stay in document order */
+}
+
+/* Items that repeat the identity of an earlier item of the same document are dropped (their
+ * keys freed and set to NULL): the first one stands. Returns how many. */
+static size_t mark_shared_keys(char **keys, size_t n)
+{
+    char ***order = xcalloc(n ? n : 1, sizeof *order);
+    size_t m = 0, shared = 0;
+    for (size_t i = 0; i < n; i++)
+        if (keys[i])
+            order[m++] = &keys[i];
+    qsort(order, m, sizeof *order, compare_key_at);
+    for (size_t i = 1; i < m; i++) {
+        size_t first = i - 1;
+        while (i < m && strcmp(*order[first], *order[i]) == 0) {
+            free(*order[i]);
+            *order[i] = NULL;
+            shared++;
+            i++;
+        }
+    }
+    free(order);
+    return shared;
+}
+
+/* Items a feed document holds but that are not taken are counted, and logged the first
+ * time for each feed (later at debug level). */
+static void note_skipped(struct feed_runtime *fr, size_t shared, size_t over_cap)
+{
+    struct pipeline *p = fr->p;
+    p->stats.items_sharing_id += (long)shared;
+    p->stats.items_over_cap += (long)over_cap;
+    if (shared && !fr->warned_shared_id)
+        log_warn("feed items share an identity (guid, or link and date): only the first is taken "
+                 "feed=%s skipped=%zu",
+                 fr->url, shared);
+    else if (shared)
+        log_debug("feed items share an identity feed=%s skipped=%zu", fr->url, shared);
+    if (over_cap && !fr->warned_over_cap)
+        log_warn("feed lists more than 10000 items: only the first 10000 are taken feed=%s "
+                 "skipped=%zu",
+                 fr->url, over_cap);
+    else if (over_cap)
+        log_debug("feed lists more than 10000 items feed=%s skipped=%zu", fr->url, over_cap);
+    fr->warned_shared_id |= shared > 0;
+    fr->warned_over_cap |= over_cap > 0;
+}
+
 /* A feed's new items and its validators are stored in one unit, so a crash leaves either
  * all of them (and the next poll may be a 304) or none (and the next poll sees the items
  * again). The article jobs start only once the unit is durable: after the batch commits. */
@@ -142,14 +254,22 @@ static void ingest_feed(struct feed_runtime *fr, const struct feed *feed,
     struct pipeline *p = fr->p;
     struct article_job **jobs = xcalloc(feed->n_items ? feed->n_items : 1, sizeof *jobs);
     size_t n_jobs = 0, n_new = 0;
+    char **keys = item_keys(fr, feed);
+    size_t shared = mark_shared_keys(keys, feed->n_items);
+    note_skipped(fr, shared, feed->n_items_over_cap);
     bool ok = state_begin(p->deps.state) == 0;
     for (size_t i = 0; ok && i < feed->n_items; i++) {
         struct article_job *j;
-        if (ingest_item(fr, feed, &feed->items[i], &j))
+        if (keys[i] && ingest_item(fr, feed, &feed->items[i], keys[i], &j))
             n_new++;
+        else
+            j = NULL;
         if (j)
             jobs[n_jobs++] = j;
     }
+    for (size_t i = 0; i < feed->n_items; i++)
+        free(keys[i]);
+    free(keys);
     if (ok && state_feed_set_validators(p->deps.state, fr->url, r->etag, r->last_modified) < 0)
         ok = false;
     if (ok && state_commit(p->deps.state) < 0)

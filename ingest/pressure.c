@@ -56,11 +56,30 @@ void ingest_note_spool_growth(struct pipeline *p, size_t bytes)
     ingest_on_pressure_check(-1, 0, p);
 }
 
+/* After retry_delay: while writes still fail and jobs hold records to retry (they probe
+ * the disk themselves), fetching stays paused, so what waits in memory stays bounded by
+ * max_transfers; otherwise it resumes, and the next write is the probe. */
 void ingest_on_write_resume(evutil_socket_t fd, short what, void *arg)
 {
     (void)fd;
     (void)what;
     struct pipeline *p = arg;
+    if (p->write_error)
+        for (const struct article_job *j = p->jobs; j; j = j->next)
+            if (j->built) {
+                struct timeval tv = {.tv_sec = p->deps.config->retry_delay};
+                evtimer_add(p->write_resume, &tv);
+                return;
+            }
+    p->write_pause = false;
+    ingest_start_page_fetches(p);
+}
+
+void ingest_write_recovered(struct pipeline *p)
+{
+    if (!p->write_pause)
+        return;
+    evtimer_del(p->write_resume);
     p->write_pause = false;
     ingest_start_page_fetches(p);
 }

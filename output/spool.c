@@ -1,4 +1,5 @@
-/* spool.c: atomic, durable record files: tmp/ -> fsync -> rename into new/ -> fsync dir. */
+/* spool.c: atomic, durable record files: tmp/ -> fsync -> rename into new/ -> fsync dir;
+ * claims consumers never finished, returned from cur/ to new/. */
 #include "output/spool.h"
 
 #include <dirent.h>
@@ -43,8 +44,7 @@ static int open_subdir(const char *dir, const char *name, int *fd, char *err, si
     return rc;
 }
 
-/* Removes whatever a crash left in tmp/: none of it was ever visible in new/. */
-static void remove_stale_tmp(struct spool *sp)
+void spool_clean_tmp(struct spool *sp)
 {
     int fd = dup(sp->tmp_fd);
     if (fd < 0)
@@ -54,6 +54,7 @@ static void remove_stale_tmp(struct spool *sp)
         close(fd);
         return;
     }
+    rewinddir(d); /* the duplicate shares its offset with the kept descriptor */
     struct dirent *de;
     while ((de = readdir(d)))
         if (de->d_name[0] != '.')
@@ -74,7 +75,6 @@ int spool_open(const char *dir, struct spool **out, char *err, size_t errlen)
         spool_close(sp);
         return -1;
     }
-    remove_stale_tmp(sp);
     *out = sp;
     return 0;
 }
@@ -111,16 +111,6 @@ static bool valid_record_id(const char *id)
     return true;
 }
 
-bool spool_has(const struct spool *sp, const char *record_id)
-{
-    if (!valid_record_id(record_id))
-        return false;
-    char name[160];
-    snprintf(name, sizeof name, "%s.json", record_id);
-    struct stat st;
-    return fstatat(sp->new_fd, name, &st, 0) == 0 || fstatat(sp->cur_fd, name, &st, 0) == 0;
-}
-
 static int write_all(int fd, const char *data, size_t len)
 {
     while (len) {
@@ -136,14 +126,11 @@ static int write_all(int fd, const char *data, size_t len)
     return 0;
 }
 
-/* tmp/<id>.json -> fsync -> rename into the folder dest_fd (named dest) -> fsync it. */
-static int publish(struct spool *sp, int dest_fd, const char *dest, const char *record_id,
-                   const char *data, size_t len, char *err, size_t errlen)
+/* Writes tmp/<name> and fsyncs it (and, with sync_folder, tmp/ itself, so that the file
+ * survives a power loss). On failure the file is removed. */
+static int write_tmp(struct spool *sp, const char *name, const char *data, size_t len,
+                     bool sync_folder, char *err, size_t errlen)
 {
-    if (!valid_record_id(record_id))
-        return set_err(err, errlen, "invalid record id");
-    char name[160];
-    snprintf(name, sizeof name, "%s.json", record_id);
     int fd = openat(sp->tmp_fd, name, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
     if (fd < 0)
         return set_err(err, errlen, "%s/tmp/%s: cannot create: %s", sp->dir, name, strerror(errno));
@@ -159,25 +146,75 @@ static int publish(struct spool *sp, int dest_fd, const char *dest, const char *
         saved_errno = errno;
         rc = -1;
     }
-    if (rc == 0) {
-        step = dest;
-        rc = renameat(sp->tmp_fd, name, dest_fd, name);
+    if (rc == 0 && sync_folder && fsync(sp->tmp_fd) < 0) {
+        step = "fsync of tmp/";
         saved_errno = errno;
+        rc = -1;
     }
     if (rc < 0) {
         unlinkat(sp->tmp_fd, name, 0);
         return set_err(err, errlen, "%s/tmp/%s: %s failed: %s", sp->dir, name, step,
                        strerror(saved_errno));
     }
-    if (fsync(dest_fd) < 0)
-        return set_err(err, errlen, "%s: fsync of the folder failed: %s", sp->dir, strerror(errno));
     return 0;
 }
 
-int spool_write(struct spool *sp, const char *record_id, const char *data, size_t len, char *err,
+/* tmp/<name> renamed into the folder dest_fd (named dest), which is then fsynced. */
+static int move_from_tmp(struct spool *sp, int dest_fd, const char *dest, const char *name,
+                         char *err, size_t errlen)
+{
+    if (renameat(sp->tmp_fd, name, dest_fd, name) < 0)
+        return set_err(err, errlen, "%s/tmp/%s: rename into %s failed: %s", sp->dir, name, dest,
+                       strerror(errno));
+    if (fsync(dest_fd) < 0)
+        return set_err(err, errlen, "%s/%s: fsync of the folder failed: %s", sp->dir, dest,
+                       strerror(errno));
+    return 0;
+}
+
+static int record_name(const char *record_id, char name[160], char *err, size_t errlen)
+{
+    if (!valid_record_id(record_id))
+        return set_err(err, errlen, "invalid record id");
+    snprintf(name, 160, "%s.json", record_id);
+    return 0;
+}
+
+int spool_stage(struct spool *sp, const char *record_id, const char *data, size_t len, char *err,
                 size_t errlen)
 {
-    return publish(sp, sp->new_fd, "rename into new/", record_id, data, len, err, errlen);
+    char name[160];
+    if (record_name(record_id, name, err, errlen) < 0)
+        return -1;
+    return write_tmp(sp, name, data, len, true, err, errlen);
+}
+
+int spool_publish_staged(struct spool *sp, const char *record_id, char *err, size_t errlen)
+{
+    char name[160];
+    if (record_name(record_id, name, err, errlen) < 0)
+        return -1;
+    struct stat st;
+    if (fstatat(sp->tmp_fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+        if (errno != ENOENT)
+            return set_err(err, errlen, "%s/tmp/%s: %s", sp->dir, name, strerror(errno));
+        /* Renamed before a crash: make sure that rename is durable too. */
+        if (fsync(sp->new_fd) < 0)
+            return set_err(err, errlen, "%s/new: fsync of the folder failed: %s", sp->dir,
+                           strerror(errno));
+        return 0;
+    }
+    if (move_from_tmp(sp, sp->new_fd, "new/", name, err, errlen) < 0)
+        return -1;
+    return 1;
+}
+
+void spool_discard_staged(struct spool *sp, const char *record_id)
+{
+    char name[160];
+    char err[64];
+    if (record_name(record_id, name, err, sizeof err) == 0)
+        unlinkat(sp->tmp_fd, name, 0);
 }
 
 int spool_append_source(struct spool *sp, const char *line, size_t len, char *err, size_t errlen)
@@ -199,8 +236,48 @@ int spool_append_source(struct spool *sp, const char *line, size_t len, char *er
 int spool_quarantine(struct spool *sp, const char *record_id, const char *data, size_t len,
                      char *err, size_t errlen)
 {
-    return publish(sp, sp->quarantine_fd, "rename into quarantine/", record_id, data, len, err,
-                   errlen);
+    char name[160];
+    if (record_name(record_id, name, err, errlen) < 0 ||
+        write_tmp(sp, name, data, len, false, err, errlen) < 0)
+        return -1;
+    if (move_from_tmp(sp, sp->quarantine_fd, "quarantine/", name, err, errlen) < 0) {
+        unlinkat(sp->tmp_fd, name, 0);
+        return -1;
+    }
+    return 0;
+}
+
+long spool_reclaim_claims(struct spool *sp, long max_age, char *err, size_t errlen)
+{
+    int fd = dup(sp->cur_fd);
+    DIR *d = fd < 0 ? NULL : fdopendir(fd);
+    if (!d) {
+        if (fd >= 0)
+            close(fd);
+        return set_err(err, errlen, "%s/cur: %s", sp->dir, strerror(errno));
+    }
+    rewinddir(d); /* the duplicate shares its offset with the kept descriptor */
+    time_t now = time(NULL);
+    long returned = 0;
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        struct stat st;
+        const char *dot = strrchr(de->d_name, '.');
+        if (de->d_name[0] == '.' || !dot || strcmp(dot, ".json") != 0 ||
+            fstatat(sp->cur_fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode))
+            continue;
+        /* rename(2) into cur/ sets the file's ctime: the claim's age. A consumer still at
+         * work renews its claim by touching the file. */
+        if (now - st.st_ctime < max_age)
+            continue;
+        /* A consumer deleting it at this moment wins: the rename then fails with ENOENT. */
+        if (renameat(sp->cur_fd, de->d_name, sp->new_fd, de->d_name) == 0)
+            returned++;
+    }
+    closedir(d);
+    if (returned && (fsync(sp->new_fd) < 0 || fsync(sp->cur_fd) < 0))
+        return set_err(err, errlen, "%s: fsync of new/ or cur/ failed: %s", sp->dir, strerror(errno));
+    return returned;
 }
 
 /* Counts the regular files of dir/sub, their bytes and the oldest modification time. */

@@ -1,15 +1,17 @@
 /* spool.h: the on-disk spool downstream programs read (a maildir-like layout).
  *
- *   SPOOL/tmp/  records being written; stale ones are removed at open
+ *   SPOOL/tmp/  records being written, and staged records about to be renamed into new/
  *   SPOOL/new/  complete records, each <record-id>.json; consumers take them from here
- *   SPOOL/cur/  records a consumer has claimed by rename(2) from new/
+ *   SPOOL/cur/  records a consumer has claimed by rename(2) from new/; a claim older than
+ *               claim_timeout is returned to new/ (spool_reclaim_claims)
  *   SPOOL/quarantine/  records refused by the schema check or the size cap (never in new/),
  *                      or by the JetStream stream (sink/jetstream.c)
  *   SPOOL/sent/  records JetStream acknowledged, when the sink keeps them (published = move)
  *
- * spool_write() writes tmp/<id>.json, fsyncs it, renames it into new/ and
- * fsyncs new/: a reader never sees a partial file, and the same id written
- * twice (after a crash) replaces itself. */
+ * A record enters new/ in two steps with the state database in between (docs/spool.md):
+ * spool_stage() writes tmp/<id>.json and fsyncs it and tmp/; the caller commits the record
+ * as staged; spool_publish_staged() renames it into new/ and fsyncs new/. A reader never
+ * sees a partial file, and a staged record is finished after a crash, never written anew. */
 #ifndef FEEDSPOOL_OUTPUT_SPOOL_H
 #define FEEDSPOOL_OUTPUT_SPOOL_H
 
@@ -18,19 +20,31 @@
 
 struct spool;
 
-/* Creates the directories as needed and removes stale files from tmp/. */
+/* Creates the directories as needed. What a crash left in tmp/ stays until
+ * spool_clean_tmp(): the staged records among it are to be finished first. */
 int spool_open(const char *dir, struct spool **out, char *err, size_t errlen);
 void spool_close(struct spool *sp);
-/* True when <id>.json is already in new/ or cur/ (written before a crash). */
-bool spool_has(const struct spool *sp, const char *record_id);
-/* Writes len bytes as record <id>. On failure nothing is left behind, errno-style
- * reason in err. record_id must be a hash (hex), never a string from a feed. */
-int spool_write(struct spool *sp, const char *record_id, const char *data, size_t len, char *err,
+/* Removes every file in tmp/ (call once the staged records are finished). */
+void spool_clean_tmp(struct spool *sp);
+/* Writes len bytes as tmp/<id>.json, fsyncs the file and tmp/. On failure nothing is left
+ * behind, errno-style reason in err. record_id must be a hash (hex), never a string from a
+ * feed. */
+int spool_stage(struct spool *sp, const char *record_id, const char *data, size_t len, char *err,
                 size_t errlen);
+/* Renames the staged tmp/<id>.json into new/ and fsyncs new/: 1. When it is no longer in
+ * tmp/ (renamed before a crash, perhaps taken by a consumer since), fsyncs new/: 0. -1 on
+ * an error (the file stays in tmp/). */
+int spool_publish_staged(struct spool *sp, const char *record_id, char *err, size_t errlen);
+/* Removes a staged file that will not be published. */
+void spool_discard_staged(struct spool *sp, const char *record_id);
+/* Returns to new/ every record that has been in cur/ for max_age seconds or more (by the
+ * time of its rename into cur/, or of its last touch). Returns how many, or -1. */
+long spool_reclaim_claims(struct spool *sp, long max_age, char *err, size_t errlen);
 /* Appends one line (a JSON object and '\n') to SPOOL/sources.jsonl and fsyncs it: the copies
  * of earlier articles that were not written as records of their own. */
 int spool_append_source(struct spool *sp, const char *line, size_t len, char *err, size_t errlen);
-/* Same path into quarantine/ instead of new/: for records consumers must not see. */
+/* Writes a record through tmp/ into quarantine/ instead of new/: for records consumers must
+ * not see. */
 int spool_quarantine(struct spool *sp, const char *record_id, const char *data, size_t len,
                      char *err, size_t errlen);
 const char *spool_dir(const struct spool *sp);

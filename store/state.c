@@ -9,7 +9,7 @@
 
 #include "common/util.h"
 
-#define STATEMENTS 24 /* more than the distinct queries below */
+#define STATEMENTS 40 /* more than the distinct queries below */
 
 struct state {
     sqlite3 *db;
@@ -50,17 +50,25 @@ static const char schema_sql[] =
     "  next_attempt INTEGER NOT NULL DEFAULT 0,"
     "  last_error TEXT,"
     "  first_seen INTEGER NOT NULL,"
-    "  finished INTEGER);"
+    "  finished INTEGER,"
+    "  requeued INTEGER NOT NULL DEFAULT 0);"
     "CREATE INDEX IF NOT EXISTS items_link ON items(link_key) WHERE link_key IS NOT NULL;"
     "CREATE INDEX IF NOT EXISTS items_pending ON items(state, first_seen) WHERE state = 'pending';"
+    /* A record in tmp/, fsynced, about to be renamed into new/ (see state.h). */
+    "CREATE TABLE IF NOT EXISTS staged ("
+    "  key TEXT PRIMARY KEY,"
+    "  record_id TEXT NOT NULL,"
+    "  staged_at INTEGER NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT);"
     "";
 
 /* Databases made by an older feedspool get what later versions added. */
 static const char *const migrations[] = {
     [1] = "ALTER TABLE feeds ADD COLUMN moved_to TEXT;"
           "ALTER TABLE feeds ADD COLUMN gone INTEGER NOT NULL DEFAULT 0;",
+    [2] = "ALTER TABLE items ADD COLUMN requeued INTEGER NOT NULL DEFAULT 0;",
 };
-#define SCHEMA_VERSION 2
+#define SCHEMA_VERSION 3
 
 static int fail(struct state *st, const char *what)
 {
@@ -119,7 +127,14 @@ int state_open(const char *path, struct state **out, char *err, size_t errlen)
         free(st);
         return -1;
     }
-    if (migrate(st, err, errlen) < 0) {
+    int ready = migrate(st, err, errlen);
+    /* (this index needs the column a migration adds) */
+    if (ready == 0 &&
+        sqlite3_exec(st->db, "CREATE INDEX IF NOT EXISTS items_requeued ON items(key) WHERE requeued = 1",
+                     NULL, NULL, NULL) != SQLITE_OK)
+        ready = set_err(err, errlen, "%s: cannot set up state database: %s", path,
+                        sqlite3_errmsg(st->db));
+    if (ready < 0) {
         sqlite3_close(st->db);
         free(st);
         return -1;
@@ -346,21 +361,27 @@ int state_feed_set_poll(struct state *st, const char *url, int64_t next_due, lon
     return run(st, stmt, "store poll outcome");
 }
 
-int state_item_known(struct state *st, const char *key, const char *link_key, bool *known)
+int state_item_known(struct state *st, const char *key, const char *link_key, bool *known,
+                     char **feed_url)
 {
     *known = false;
+    if (feed_url)
+        *feed_url = NULL;
     sqlite3_stmt *stmt = prepare(st,
-        "SELECT 1 FROM items WHERE key = ?1 "
-        "UNION ALL SELECT 1 FROM items WHERE ?2 IS NOT NULL AND link_key = ?2 LIMIT 1");
+        "SELECT feed_url FROM items WHERE key = ?1 "
+        "UNION ALL SELECT feed_url FROM items WHERE ?2 IS NOT NULL AND link_key = ?2 LIMIT 1");
     if (!stmt)
         return -1;
     bind_text(stmt, 1, key);
     bind_text(stmt, 2, link_key);
     int rc = sqlite3_step(stmt);
-    done(stmt);
-    if (rc == SQLITE_ROW)
+    if (rc == SQLITE_ROW) {
         *known = true;
-    else if (rc != SQLITE_DONE)
+        if (feed_url)
+            *feed_url = column_text(stmt, 0);
+    }
+    done(stmt);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
         return fail(st, "look up item");
     return 0;
 }
@@ -395,9 +416,100 @@ static int set_finished(struct state *st, const char *key, const char *new_state
     return run(st, stmt, "finish item");
 }
 
+static int unstage(struct state *st, const char *key)
+{
+    sqlite3_stmt *stmt = prepare(st, "DELETE FROM staged WHERE key = ?");
+    if (!stmt)
+        return -1;
+    bind_text(stmt, 1, key);
+    return run(st, stmt, "unstage item");
+}
+
+int state_item_stage(struct state *st, const char *key, const char *record_id)
+{
+    sqlite3_stmt *stmt = prepare(st,
+        "INSERT OR REPLACE INTO staged (key, record_id, staged_at) VALUES (?, ?, ?)");
+    if (!stmt)
+        return -1;
+    bind_text(stmt, 1, key);
+    bind_text(stmt, 2, record_id);
+    sqlite3_bind_int64(stmt, 3, (sqlite3_int64)time(NULL));
+    return run(st, stmt, "stage item");
+}
+
+int state_item_unstage(struct state *st, const char *key)
+{
+    return unstage(st, key);
+}
+
 int state_item_set_emitted(struct state *st, const char *key)
 {
-    return set_finished(st, key, "emitted", NULL);
+    if (state_begin(st) < 0)
+        return -1;
+    if (set_finished(st, key, "emitted", NULL) < 0 || unstage(st, key) < 0) {
+        state_rollback(st);
+        return -1;
+    }
+    return state_commit(st);
+}
+
+int state_item_staged(struct state *st, const char *key, bool *staged)
+{
+    *staged = false;
+    sqlite3_stmt *stmt = prepare(st, "SELECT 1 FROM staged WHERE key = ?");
+    if (!stmt)
+        return -1;
+    bind_text(stmt, 1, key);
+    int rc = sqlite3_step(stmt);
+    done(stmt);
+    if (rc == SQLITE_ROW)
+        *staged = true;
+    else if (rc != SQLITE_DONE)
+        return fail(st, "look up staged item");
+    return 0;
+}
+
+int state_items_staged(struct state *st, void (*fn)(const char *key, const char *record_id, void *),
+                       void *ud)
+{
+    /* Read whole before fn runs: fn finishes the item, which deletes its row. */
+    sqlite3_stmt *stmt = prepare(st, "SELECT key, record_id FROM staged ORDER BY staged_at, rowid");
+    if (!stmt)
+        return -1;
+    size_t n = 0, cap = 0;
+    char **rows = NULL;
+    int rc;
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        if (n + 2 > cap) {
+            cap = cap ? 2 * cap : 16;
+            rows = xrealloc(rows, cap * sizeof *rows);
+        }
+        rows[n++] = column_text(stmt, 0);
+        rows[n++] = column_text(stmt, 1);
+    }
+    done(stmt);
+    for (size_t i = 0; i < n; i += 2) {
+        if (rc == SQLITE_DONE)
+            fn(rows[i], rows[i + 1], ud);
+        free(rows[i]);
+        free(rows[i + 1]);
+    }
+    free(rows);
+    return rc == SQLITE_DONE ? 0 : fail(st, "list staged items");
+}
+
+int state_item_is_pending(struct state *st, const char *key, bool *pending)
+{
+    *pending = false;
+    sqlite3_stmt *stmt = prepare(st, "SELECT state = 'pending' FROM items WHERE key = ?");
+    if (!stmt)
+        return -1;
+    bind_text(stmt, 1, key);
+    int rc = sqlite3_step(stmt);
+    if (rc == SQLITE_ROW)
+        *pending = sqlite3_column_int(stmt, 0) != 0;
+    done(stmt);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : fail(st, "read item state");
 }
 
 int state_item_set_failed(struct state *st, const char *key, const char *reason)
@@ -419,14 +531,16 @@ int state_item_set_retry(struct state *st, const char *key, long attempts, int64
     return run(st, stmt, "schedule item retry");
 }
 
-int state_items_pending(struct state *st, void (*fn)(const struct pending_item *, void *), void *ud)
+/* Rows of items (key, record_id, feed_url, job, attempts, next_attempt) matching stmt, each
+ * handed to fn, then their requeued marks cleared: the caller now holds them. */
+static int list_items(struct state *st, sqlite3_stmt *stmt,
+                      void (*fn)(const struct pending_item *, void *), void *ud, const char *what)
 {
-    sqlite3_stmt *stmt = prepare(st,
-        "SELECT key, record_id, feed_url, job, attempts, next_attempt FROM items "
-        "WHERE state = 'pending' ORDER BY first_seen, rowid");
     if (!stmt)
         return -1;
     int rc;
+    size_t n_keys = 0, cap = 0;
+    char **keys = NULL;
     while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
         struct pending_item item = {
             .key = (const char *)sqlite3_column_text(stmt, 0),
@@ -436,10 +550,85 @@ int state_items_pending(struct state *st, void (*fn)(const struct pending_item *
             .attempts = (long)sqlite3_column_int64(stmt, 4),
             .next_attempt = sqlite3_column_int64(stmt, 5),
         };
+        if (sqlite3_column_int(stmt, 6)) {
+            if (n_keys == cap) {
+                cap = cap ? 2 * cap : 16;
+                keys = xrealloc(keys, cap * sizeof *keys);
+            }
+            keys[n_keys++] = xstrdup(item.key);
+        }
         fn(&item, ud);
     }
     done(stmt);
-    return rc == SQLITE_DONE ? 0 : fail(st, "list pending items");
+    int result = rc == SQLITE_DONE ? 0 : fail(st, what);
+    for (size_t i = 0; i < n_keys; i++) {
+        sqlite3_stmt *clear = prepare(st, "UPDATE items SET requeued = 0 WHERE key = ?");
+        if (clear) {
+            bind_text(clear, 1, keys[i]);
+            if (run(st, clear, "clear requeued mark") < 0)
+                result = -1;
+        } else {
+            result = -1;
+        }
+        free(keys[i]);
+    }
+    free(keys);
+    return result;
+}
+
+int state_items_pending(struct state *st, void (*fn)(const struct pending_item *, void *), void *ud)
+{
+    sqlite3_stmt *stmt = prepare(st,
+        "SELECT key, record_id, feed_url, job, attempts, next_attempt, requeued FROM items "
+        "WHERE state = 'pending' AND key NOT IN (SELECT key FROM staged) ORDER BY first_seen, rowid");
+    return list_items(st, stmt, fn, ud, "list pending items");
+}
+
+int state_items_requeued(struct state *st, void (*fn)(const struct pending_item *, void *), void *ud)
+{
+    sqlite3_stmt *stmt = prepare(st,
+        "SELECT key, record_id, feed_url, job, attempts, next_attempt, requeued FROM items "
+        "WHERE state = 'pending' AND requeued = 1 ORDER BY first_seen, rowid");
+    return list_items(st, stmt, fn, ud, "list requeued items");
+}
+
+long state_items_retry_failed(struct state *st, const char *feed_url, const char *item)
+{
+    sqlite3_stmt *stmt = prepare(st,
+        "UPDATE items SET state = 'pending', attempts = 0, next_attempt = 0, finished = NULL, "
+        "requeued = 1 WHERE state = 'failed' AND (?1 IS NULL OR feed_url = ?1) "
+        "AND (?2 IS NULL OR key = ?2 OR record_id = ?2)");
+    if (!stmt)
+        return -1;
+    bind_text(stmt, 1, feed_url);
+    bind_text(stmt, 2, item);
+    if (run(st, stmt, "retry failed items") < 0)
+        return -1;
+    return (long)sqlite3_changes(st->db);
+}
+
+int state_meta_get(struct state *st, const char *name, char **value)
+{
+    *value = NULL;
+    sqlite3_stmt *stmt = prepare(st, "SELECT value FROM meta WHERE name = ?");
+    if (!stmt)
+        return -1;
+    bind_text(stmt, 1, name);
+    int rc = sqlite3_step(stmt);
+    if (rc == SQLITE_ROW)
+        *value = column_text(stmt, 0);
+    done(stmt);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : fail(st, "read meta");
+}
+
+int state_meta_set(struct state *st, const char *name, const char *value)
+{
+    sqlite3_stmt *stmt = prepare(st, "INSERT OR REPLACE INTO meta (name, value) VALUES (?, ?)");
+    if (!stmt)
+        return -1;
+    bind_text(stmt, 1, name);
+    bind_text(stmt, 2, value);
+    return run(st, stmt, "write meta");
 }
 
 int state_counts(struct state *st, struct state_counts *out)

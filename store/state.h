@@ -5,8 +5,17 @@
  * feed, record not yet durable), emitted (record durable in the spool) or
  * failed (given up on, with the reason). An item becomes emitted only after
  * its record is durable, so a crash leaves it pending and it is retried.
- * SQLite is in WAL mode with synchronous=FULL: a committed mark survives power loss.
- * All calls are synchronous; each is one short transaction unless grouped (below). */
+ *
+ * Between the two, a record is *staged*: its file is complete and fsynced in the spool's
+ * tmp/ and its name committed here before it is renamed into new/. A start finishes every
+ * staged record (the rename, if the file is still in tmp/, then the emitted mark) and never
+ * writes it anew, so a record a consumer took before a crash is not written twice
+ * (docs/spool.md gives the whole protocol).
+ *
+ * SQLite is in WAL mode with synchronous=FULL: a committed mark survives power loss. Other
+ * processes (`feedspool retry`) may write while the daemon runs: each connection waits up
+ * to 5 s for the other's lock. All calls are synchronous; each is one short transaction
+ * unless grouped (below). */
 #ifndef FEEDSPOOL_STORE_STATE_H
 #define FEEDSPOOL_STORE_STATE_H
 
@@ -75,18 +84,43 @@ int state_feed_set_gone(struct state *st, const char *url, bool gone);
 int state_feed_set_poll(struct state *st, const char *url, int64_t next_due, long errors,
                         long http_status, const char *error);
 
-/* True when an item with this key, or with this normalised link, was seen before. */
-int state_item_known(struct state *st, const char *key, const char *link_key, bool *known);
+/* True when an item with this key, or with this normalised link, was seen before; then
+ * *feed_url (when feed_url is not NULL; caller frees) names the feed it came from. */
+int state_item_known(struct state *st, const char *key, const char *link_key, bool *known,
+                     char **feed_url);
 /* Records a newly seen item as pending, with the job text needed to finish it. */
 int state_item_add(struct state *st, const char *key, const char *record_id,
                    const char *feed_url, const char *link_key, const char *item_json);
+/* The item's record is complete in tmp/ (file and folder fsynced) and about to be renamed
+ * into new/. */
+int state_item_stage(struct state *st, const char *key, const char *record_id);
+/* The staged record was given up before its rename (its tmp/ file is removed). */
+int state_item_unstage(struct state *st, const char *key);
+int state_item_staged(struct state *st, const char *key, bool *staged);
+/* Calls fn for every staged record, oldest first (the strings live only during the call). */
+int state_items_staged(struct state *st, void (*fn)(const char *key, const char *record_id, void *),
+                       void *ud);
+/* The record is in new/ (and its folder fsynced): emitted, and no longer staged. */
 int state_item_set_emitted(struct state *st, const char *key);
+/* True when the item is pending (false when emitted, failed or unknown). */
+int state_item_is_pending(struct state *st, const char *key, bool *pending);
 int state_item_set_failed(struct state *st, const char *key, const char *reason);
 /* Counts one more attempt and when to try again. */
 int state_item_set_retry(struct state *st, const char *key, long attempts, int64_t next_attempt,
                          const char *reason);
-/* Calls fn for every pending item, oldest first. The strings live only during the call. */
+/* Calls fn for every pending item that is not staged, oldest first. The strings live only
+ * during the call. Clears their requeued marks (below). */
 int state_items_pending(struct state *st, void (*fn)(const struct pending_item *, void *), void *ud);
+/* Failed items made pending again, with a requeued mark for a running daemon to find them:
+ * all of them, or those of one feed (feed_url), or one item (its key or record id). Returns
+ * how many, or -1. */
+long state_items_retry_failed(struct state *st, const char *feed_url, const char *item);
+/* Calls fn for each pending item with a requeued mark and clears the mark. */
+int state_items_requeued(struct state *st, void (*fn)(const struct pending_item *, void *), void *ud);
+/* Small named values the daemon keeps (the fingerprint of the configuration it last ran
+ * with). *value is NULL when none is stored; caller frees. */
+int state_meta_get(struct state *st, const char *name, char **value);
+int state_meta_set(struct state *st, const char *name, const char *value);
 int state_counts(struct state *st, struct state_counts *out);
 /* The database handle, for modules keeping their own tables in the same file (the story
  * index), so that their writes can share a transaction with the item marks. */

@@ -1,6 +1,10 @@
 """test_crash.py: SIGKILL at 100 random moments while the daemon ingests, restarting it each
-time; afterwards no partial or invalid file in new/, exactly one record per item, nothing
-left in tmp/ after a clean start, and the state database consistent (every item emitted)."""
+time, with a consumer claiming and deleting records as fast as it can all along; afterwards
+every item was delivered exactly once (counted by item identity over what the consumer took
+and what is left in new/: a record taken before the crash is not written again), no
+record was partial or invalid, nothing is left in tmp/ after a clean start, and the state
+database is consistent (every item emitted, none staged)."""
+import collections
 import json
 import os
 import random
@@ -8,6 +12,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 import unittest
 
@@ -40,15 +45,38 @@ def make_feed(fx):
                 + "".join(items) + "</channel></rss>")
 
 
-def check_new_files(fx, seen):
-    """Every file that appeared in new/ since the last look is complete, valid JSON."""
-    new = os.path.join(fx.spool, "new")
-    for name in os.listdir(new) if os.path.isdir(new) else []:
-        if name not in seen:
-            with open(os.path.join(new, name), encoding="utf-8") as f:
-                record = json.load(f)
-            assert record["id"] + ".json" == name, name
-            seen.add(name)
+class Consumer(threading.Thread):
+    """Claims every record in new/ (rename into cur/), checks it is complete, valid JSON
+    named by its id, counts its item, deletes it."""
+
+    def __init__(self, spool):
+        super().__init__(daemon=True)
+        self.new, self.cur = os.path.join(spool, "new"), os.path.join(spool, "cur")
+        self.taken, self.bad, self.stop = collections.Counter(), [], threading.Event()
+
+    def take_all(self):
+        names = os.listdir(self.new) if os.path.isdir(self.new) else []
+        for name in names:
+            path = os.path.join(self.cur, name)
+            try:
+                os.rename(os.path.join(self.new, name), path)
+            except FileNotFoundError:
+                continue
+            with open(path, encoding="utf-8") as f:
+                text = f.read()
+            try:
+                record = json.loads(text)
+                assert record["id"] + ".json" == name
+                self.taken[record["feed"]["item_id"]] += 1
+            except (ValueError, KeyError, AssertionError):
+                self.bad.append(name)
+            os.unlink(path)
+        return len(names)
+
+    def run(self):
+        while not self.stop.is_set():
+            if not self.take_all():
+                time.sleep(0.002)
 
 
 class KillNine(unittest.TestCase):
@@ -60,37 +88,45 @@ class KillNine(unittest.TestCase):
             fx.write_config(max_per_host="4", log_level="warning")
             rng = random.Random(int(os.environ.get("CRASH_SEED", "20261124")))
             kills_mid_ingest = 0
-            seen = set()
+            consumer = Consumer(fx.spool)
+            consumer.start()
             # Widened while kills come too early to let anything land (slow builds, a loaded
             # machine), narrowed again once they do, so that most kills land mid-ingest.
             window = 0.12
-            for _ in range(100):
-                daemon = fx.start_daemon()
-                time.sleep(rng.uniform(0.02, window))
-                daemon.send_signal(signal.SIGKILL)
-                daemon.communicate()
-                before = len(seen)
-                # What a reader can see in new/ is always complete, valid JSON.
-                check_new_files(fx, seen)
-                kills_mid_ingest += 0 < len(seen) < ITEMS
-                if len(seen) == before and len(seen) < ITEMS:
-                    window = min(window * 1.5, 3.0)
-                elif len(seen) > before:
-                    window = max(window * 0.8, 0.12)
-            # The kills must have hit the daemon while it was writing, not only when idle.
-            self.assertGreater(kills_mid_ingest, 5)
-            result = fx.once(timeout=120)
-            self.assertEqual(result.returncode, 0, result.stderr)
-            records = fx.records()
-            self.assertEqual(len(records), ITEMS)
-            self.assertEqual(sorted(r["feed"]["item_id"] for r in records.values()),
-                             sorted("crash-%d" % i for i in range(ITEMS)))
+            try:
+                for _ in range(100):
+                    before = sum(consumer.taken.values())
+                    daemon = fx.start_daemon()
+                    time.sleep(rng.uniform(0.02, window))
+                    daemon.send_signal(signal.SIGKILL)
+                    daemon.communicate()
+                    time.sleep(0.02)  # the consumer catches up
+                    taken = sum(consumer.taken.values())
+                    kills_mid_ingest += 0 < taken < ITEMS
+                    if taken == before and taken < ITEMS:
+                        window = min(window * 1.5, 3.0)
+                    elif taken > before:
+                        window = max(window * 0.8, 0.12)
+                # The kills must have hit the daemon while it was writing, not only when idle.
+                self.assertGreater(kills_mid_ingest, 5)
+                result = fx.once(timeout=120)
+                self.assertEqual(result.returncode, 0, result.stderr)
+            finally:
+                consumer.stop.set()
+                consumer.join()
+            consumer.take_all()
+            self.assertEqual(consumer.bad, [], "partial or invalid records")
+            repeated = {item: n for item, n in consumer.taken.items() if n > 1}
+            self.assertEqual(repeated, {}, "items delivered more than once")
+            self.assertEqual(sorted(consumer.taken), sorted("crash-%d" % i for i in range(ITEMS)))
             self.assertEqual(fx.tmp_files(), [])
             db = sqlite3.connect(fx.state)
             self.assertEqual(db.execute("PRAGMA integrity_check").fetchone()[0], "ok")
             states = dict(db.execute("SELECT state, count(*) FROM items GROUP BY state").fetchall())
+            staged = db.execute("SELECT count(*) FROM staged").fetchone()[0]
             db.close()
             self.assertEqual(states, {"emitted": ITEMS})
+            self.assertEqual(staged, 0)
         finally:
             fx.close()
 

@@ -3,7 +3,9 @@
 - When new/ holds spool_max_records, article fetching pauses while feeds are still polled
   and their items remembered; as a consumer drains new/, fetching resumes.
 - On a real full filesystem (a size-limited tmpfs), failed writes leave nothing half-written,
-  the items stay pending, and once there is room again every record arrives exactly once."""
+  the items stay pending, and once there is room again every record arrives exactly once;
+  the failure is logged when it begins and when it ends (not once per record per retry),
+  and no page is fetched twice: what was fetched waits in memory for the disk."""
 import os
 import signal
 import sqlite3
@@ -77,12 +79,12 @@ class FullDisk(unittest.TestCase):
         daemon = None
         try:
             fx.spool = os.path.join(mount, "spool")
-            fx.write_config(spool=fx.spool, retry_delay="1s", max_transfers="2")
+            fx.write_config(spool=fx.spool, retry_delay="1s", max_transfers="2", log_level="notice")
             fx.write_feeds("/feeds/south-asia.xml", "/feeds/frontier.atom")
             daemon = fx.start_daemon()
             fx.wait_for(lambda: os.path.exists(fx.state) and len(item_states(fx)) > 0,
                         what="items seen")
-            time.sleep(2)  # pages fetched; the disk fills; failed writes are retried and fail
+            time.sleep(4)  # pages fetched; the disk fills; failed writes are retried and fail
             written = fx.records()  # every file a reader can see is complete and valid
             self.assertLess(len(written), 7, "the small disk must have filled")
             self.assertEqual(fx.tmp_files(), [], "a failed write leaves nothing behind")
@@ -94,13 +96,19 @@ class FullDisk(unittest.TestCase):
             fx.wait_for(lambda: len(fx.records()) == 7, timeout=30, what="all 7 records")
             self.assertEqual(item_states(fx), {"emitted": 7})
             self.assertEqual(fx.tmp_files(), [])
+            pages = [r.split()[1] for r in fx.requests() if " /pages/" in r]
+            self.assertEqual(len(pages), len(set(pages)), "a page was fetched twice: %s" % pages)
         finally:
+            err = ""
             if daemon:
                 daemon.send_signal(signal.SIGTERM)
-                out, err = daemon.communicate(timeout=15)
-                self.assertIn("No space left on device", err)
+                err = daemon.communicate(timeout=15)[1]
             subprocess.run(["umount", "-l", mount], capture_output=True)
             fx.close()
+        failing = [l for l in err.splitlines() if "No space left on device" in l]
+        self.assertEqual(len(failing), 1, "logged once when writes begin failing:\n" + err)
+        self.assertIn("records wait in memory", failing[0])
+        self.assertEqual(err.count("spool writes succeed again"), 1, err)
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
-/* test_spool.c: atomic spool writes, replacement by id, stale tmp/ cleaning, refusal of bad ids. */
+/* test_spool.c: records staged in tmp/ and published into new/, a staged record finished after
+ * its rename, stale tmp/ cleaning, refusal of bad ids, old claims returned from cur/. */
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,25 +38,29 @@ static int count_files(const char *sub)
     return n;
 }
 
-static void test_write_lands_in_new_and_replaces_itself(void)
+static void path_of(char *out, size_t n, const char *sub, const char *name)
+{
+    snprintf(out, n, "%s/%s/%s", dir, sub, name);
+}
+
+static void test_staged_record_is_published_once(void)
 {
     struct spool *sp;
     char err[256];
     CHECK(spool_open(dir, &sp, err, sizeof err) == 0);
-    CHECK(!spool_has(sp, "abc123"));
-    CHECK(spool_write(sp, "abc123", "{\"v\":1}\n", 8, err, sizeof err) == 0);
-    CHECK(spool_has(sp, "abc123"));
-    CHECK(spool_write(sp, "abc123", "{\"v\":2}\n", 8, err, sizeof err) == 0);
+    CHECK(spool_stage(sp, "abc123", "{\"v\":1}\n", 8, err, sizeof err) == 0);
+    CHECK(count_files("tmp") == 1);
+    CHECK(count_files("new") == 0); /* staged: not visible yet */
+    CHECK(spool_publish_staged(sp, "abc123", err, sizeof err) == 1);
     char path[256];
-    snprintf(path, sizeof path, "%s/new/abc123.json", dir);
-    CHECK_STR(slurp(path), "{\"v\":2}\n");
-    CHECK(count_files("new") == 1);
+    path_of(path, sizeof path, "new", "abc123.json");
+    CHECK_STR(slurp(path), "{\"v\":1}\n");
     CHECK(count_files("tmp") == 0);
-    /* A claimed record (moved to cur/) still counts as written. */
-    char claimed[256];
-    snprintf(claimed, sizeof claimed, "%s/cur/abc123.json", dir);
-    CHECK(rename(path, claimed) == 0);
-    CHECK(spool_has(sp, "abc123"));
+    /* Finishing it again (a crash came before the emitted mark) finds it renamed already,
+     * even when a consumer has taken it away since: nothing is written anew. */
+    CHECK(unlink(path) == 0);
+    CHECK(spool_publish_staged(sp, "abc123", err, sizeof err) == 0);
+    CHECK(count_files("new") == 0);
     spool_close(sp);
 }
 
@@ -64,16 +69,18 @@ static void test_ids_that_are_not_hashes_are_refused(void)
     struct spool *sp;
     char err[256];
     CHECK(spool_open(dir, &sp, err, sizeof err) == 0);
-    CHECK(spool_write(sp, "../../etc/passwd", "x", 1, err, sizeof err) == -1);
-    CHECK(spool_write(sp, "", "x", 1, err, sizeof err) == -1);
-    CHECK(spool_write(sp, "ABC", "x", 1, err, sizeof err) == -1);
+    CHECK(spool_stage(sp, "../../etc/passwd", "x", 1, err, sizeof err) == -1);
+    CHECK(spool_stage(sp, "", "x", 1, err, sizeof err) == -1);
+    CHECK(spool_stage(sp, "ABC", "x", 1, err, sizeof err) == -1);
+    CHECK(spool_quarantine(sp, "../x", "x", 1, err, sizeof err) == -1);
     spool_close(sp);
 }
 
-static void test_stale_tmp_files_are_removed_at_open(void)
+/* tmp/ is left alone at open (a staged record may be in it) and emptied on request. */
+static void test_stale_tmp_files_are_removed_when_asked(void)
 {
     char path[256];
-    snprintf(path, sizeof path, "%s/tmp/deadbeef.json", dir);
+    path_of(path, sizeof path, "tmp", "deadbeef.json");
     int fd = open(path, O_WRONLY | O_CREAT, 0600);
     CHECK(fd >= 0);
     if (fd >= 0) {
@@ -83,8 +90,42 @@ static void test_stale_tmp_files_are_removed_at_open(void)
     struct spool *sp;
     char err[256];
     CHECK(spool_open(dir, &sp, err, sizeof err) == 0);
+    CHECK(count_files("tmp") == 1);
+    spool_clean_tmp(sp);
     CHECK(count_files("tmp") == 0);
     CHECK(count_files("new") == 0);
+    spool_close(sp);
+}
+
+/* A claim is as old as its rename into cur/ (the file's ctime); old claims go back to new/,
+ * young ones stay. */
+static void test_old_claims_return_to_new(void)
+{
+    struct spool *sp;
+    char err[256];
+    CHECK(spool_open(dir, &sp, err, sizeof err) == 0);
+    const char *ids[] = {"0a", "0b"};
+    for (int i = 0; i < 2; i++) {
+        char from[256], to[256], name[64];
+        snprintf(name, sizeof name, "%s.json", ids[i]);
+        CHECK(spool_stage(sp, ids[i], "{}\n", 3, err, sizeof err) == 0);
+        CHECK(spool_publish_staged(sp, ids[i], err, sizeof err) == 1);
+        path_of(from, sizeof from, "new", name);
+        path_of(to, sizeof to, "cur", name);
+        CHECK(rename(from, to) == 0);
+    }
+    CHECK(spool_reclaim_claims(sp, 2, err, sizeof err) == 0); /* both claims are young */
+    sleep(2);
+    char path[256];
+    path_of(path, sizeof path, "cur", "0b.json");
+    CHECK(utimensat(AT_FDCWD, path, NULL, 0) == 0); /* a consumer still at work on 0b */
+    CHECK(spool_reclaim_claims(sp, 2, err, sizeof err) == 1);
+    path_of(path, sizeof path, "new", "0a.json");
+    CHECK(access(path, F_OK) == 0);
+    CHECK(count_files("cur") == 1);
+    CHECK(unlink(path) == 0);
+    path_of(path, sizeof path, "cur", "0b.json");
+    CHECK(unlink(path) == 0);
     spool_close(sp);
 }
 
@@ -92,9 +133,10 @@ int main(void)
 {
     if (!mkdtemp(dir))
         return 1;
-    RUN(test_write_lands_in_new_and_replaces_itself);
+    RUN(test_staged_record_is_published_once);
     RUN(test_ids_that_are_not_hashes_are_refused);
-    RUN(test_stale_tmp_files_are_removed_at_open);
+    RUN(test_stale_tmp_files_are_removed_when_asked);
+    RUN(test_old_claims_return_to_new);
     char cmd[256];
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     if (system(cmd) != 0)
