@@ -39,6 +39,19 @@ class Help(unittest.TestCase):
         for option in ["spool", "state", "max_per_host", "transfer_timeout", "user_agent"]:
             self.assertIn(option, result.stdout)
 
+    def test_readme_options_table_lists_every_option(self):
+        """The README's configuration table names every option of the table, and no other."""
+        result = feedspool("help", "config")
+        options = set(re.findall(r"^  ([a-z_]+) ", result.stdout, re.M))
+        self.assertGreater(len(options), 30)
+        with open(os.path.join(SOURCE, "README.md"), encoding="utf-8") as f:
+            readme = f.read()
+        section = readme[readme.index("### Configuration"):]
+        section = section[:section.index("\n### ", 1)]
+        documented = set(re.findall(r"^\| ([a-z_]+) \|", section, re.M))
+        self.assertEqual(options - documented, set(), "options missing from the README's table")
+        self.assertEqual(documented - options, set(), "README rows for options that do not exist")
+
     def test_unknown_command_and_argument(self):
         self.assertEqual(feedspool("frobnicate").returncode, 2)
         result = feedspool("once", "--bogus")
