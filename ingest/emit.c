@@ -132,10 +132,12 @@ void ingest_job_write_record(struct article_job *j, const struct article *a, con
         ingest_emit_built(j);
         return;
     }
-    struct topic_result topics = {0};
-    topics_tag(p->rules, title, a->text, &topics);
-    if (j->item.topics)
+    struct topic_result topics = {0}, near_misses = {0};
+    topics_tag_with_near_misses(p->rules, title, a->text, &topics, &near_misses);
+    if (j->item.topics) {
         topic_result_keep_only(&topics, j->item.topics);
+        topic_result_keep_only(&near_misses, j->item.topics);
+    }
     struct record_input in = {
         .id = j->record_id,
         .url = j->item.link,
@@ -154,6 +156,7 @@ void ingest_job_write_record(struct article_job *j, const struct article *a, con
         .text_source = source,
         .fetched = now_seconds(),
         .topics = &topics,
+        .topics_rejected = &near_misses,
         .story = copy ? match.story_id : j->record_id,
         .duplicate_of = copy ? match.record_id : NULL,
         .similarity = copy ? match.similarity : 0,
@@ -181,6 +184,7 @@ void ingest_job_write_record(struct article_job *j, const struct article *a, con
         j->built = b;
     }
     topic_result_free(&topics);
+    topic_result_free(&near_misses);
     if (j->built)
         ingest_emit_built(j);
 }

@@ -44,6 +44,8 @@ json_t *record_build(const struct record_input *in)
     json_object_set_new(r, "topic_ids", topic_ids);
     json_object_set_new(r, "topics",
                         in->topics ? topic_result_to_json(in->topics) : json_array());
+    if (in->topics_rejected && in->topics_rejected->n_hits)
+        json_object_set_new(r, "topics_rejected", topic_result_to_json_full(in->topics_rejected));
     return r;
 }
 

@@ -31,6 +31,7 @@ struct record_input {
     const char *text_source;   /* "page" or "feed": where the text came from */
     int64_t fetched;           /* epoch seconds */
     const struct topic_result *topics;
+    const struct topic_result *topics_rejected; /* near misses, with reasons; NULL: none */
     const char *story;         /* the story's id: the id of its first record (this one's if new) */
     const char *duplicate_of;  /* the earlier record this one copies, or NULL */
     double similarity;         /* with duplicate_of; ignored without it */

@@ -110,6 +110,11 @@ class SampleIngest(unittest.TestCase):
         self.assertEqual(titles["Derby managers call a 'ceasefire' before the city final"]["topic_ids"], [])
         self.assertEqual(titles["Blood disorder clinic opens in Peshawar"]["topic_ids"], [])
         derby = titles["Derby managers call a 'ceasefire' before the city final"]
+        # The near miss is kept with its reason: a figurative truce, no fighting near it.
+        self.assertEqual([(t["id"], t["reason"]) for t in derby["topics_rejected"]],
+                         [("ceasefire", "no context")])
+        self.assertTrue(derby["topics_rejected"][0]["evidence"])
+        self.assertNotIn("topics_rejected", titles[SEED_TITLES["003"]])
         for clutter in ["We use cookies", "Share on Facebook", "Get the matchday briefing",
                         "Related stories", "All rights reserved", "Live scores"]:
             self.assertNotIn(clutter, derby["text"])
