@@ -370,6 +370,11 @@ int service_run(const struct service_params *params)
     log_notice("finished polls_ok=%ld polls_failed=%ld new_items=%ld written=%ld failed_items=%ld",
                st->feeds_polled, st->feeds_failed, st->items_new, st->records_written,
                st->items_failed);
+    log_notice("time spent extract_s=%.3f stories_s=%.3f tag_s=%.3f record_s=%.3f spool_s=%.3f "
+               "state_s=%.3f",
+               st->stage_seconds[STAGE_EXTRACT], st->stage_seconds[STAGE_STORIES],
+               st->stage_seconds[STAGE_TAG], st->stage_seconds[STAGE_RECORD],
+               st->stage_seconds[STAGE_SPOOL], state_busy_seconds(s.state));
     if (params->stats)
         *params->stats = *st;
     if (s.sink) {

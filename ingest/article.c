@@ -100,7 +100,9 @@ static void job_use_feed_text(struct article_job *j, const char *why)
         struct extract_input in = {.data = page, .len = strlen(page), .url = link};
         struct article a;
         char err[256];
+        double started = ingest_clock();
         int rc = extract_article(&in, &a, err, sizeof err);
+        j->p->stats.stage_seconds[STAGE_EXTRACT] += ingest_clock() - started;
         free(page);
         if (rc == 0) {
             log_notice("using feed text feed=%s url=%s reason=\"%s\"", feed_url, link ? link : "-",
@@ -205,7 +207,10 @@ static void handle_page(const struct fetch_result *r, struct article_job *j)
                                .content_type = r->content_type};
     struct article a;
     char err[256];
-    if (extract_article(&in, &a, err, sizeof err) == 0) {
+    double started = ingest_clock();
+    int extracted = extract_article(&in, &a, err, sizeof err);
+    j->p->stats.stage_seconds[STAGE_EXTRACT] += ingest_clock() - started;
+    if (extracted == 0) {
         ingest_job_write_record(j, &a, "page");
         article_free(&a);
     } else {

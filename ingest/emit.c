@@ -119,11 +119,13 @@ void ingest_job_write_record(struct article_job *j, const struct article *a, con
     const char *title = j->item.title;
     if (!title || !*title)
         title = a->title;
+    double started = ingest_clock();
     struct fingerprint fp;
     fingerprint_compute(a->text, a->canonical_url ? a->canonical_url : j->item.link,
                         &fp);
     struct story_match match;
     bool copy = find_story(p, &fp, &match) == 1;
+    p->stats.stage_seconds[STAGE_STORIES] += ingest_clock() - started;
     /* An article its own site's feed lists after another feed did is written all the same,
      * marked as the copy it is: the other feed does not own it (docs/spool.md). */
     if (copy && !j->item.own_site &&
@@ -132,12 +134,15 @@ void ingest_job_write_record(struct article_job *j, const struct article *a, con
         ingest_emit_built(j);
         return;
     }
+    started = ingest_clock();
     struct topic_result topics = {0}, near_misses = {0};
     topics_tag_with_near_misses(p->rules, title, a->text, &topics, &near_misses);
     if (j->item.topics) {
         topic_result_keep_only(&topics, j->item.topics);
         topic_result_keep_only(&near_misses, j->item.topics);
     }
+    p->stats.stage_seconds[STAGE_TAG] += ingest_clock() - started;
+    started = ingest_clock();
     struct record_input in = {
         .id = j->record_id,
         .url = j->item.link,
@@ -185,6 +190,7 @@ void ingest_job_write_record(struct article_job *j, const struct article *a, con
     }
     topic_result_free(&topics);
     topic_result_free(&near_misses);
+    p->stats.stage_seconds[STAGE_RECORD] += ingest_clock() - started;
     if (j->built)
         ingest_emit_built(j);
 }
@@ -244,7 +250,10 @@ static int publish_staged(struct article_job *j)
 {
     struct pipeline *p = j->p;
     char err[512];
-    if (spool_publish_staged(p->deps.spool, j->record_id, err, sizeof err) < 0) {
+    double started = ingest_clock();
+    int published = spool_publish_staged(p->deps.spool, j->record_id, err, sizeof err);
+    p->stats.stage_seconds[STAGE_SPOOL] += ingest_clock() - started;
+    if (published < 0) {
         write_failed(j, "spool write", err);
         return -1;
     }
@@ -258,7 +267,10 @@ static int stage(struct article_job *j)
     struct pipeline *p = j->p;
     struct built_record *b = j->built;
     char err[512];
-    if (spool_stage(p->deps.spool, j->record_id, b->text, b->len, err, sizeof err) < 0) {
+    double started = ingest_clock();
+    int staged = spool_stage(p->deps.spool, j->record_id, b->text, b->len, err, sizeof err);
+    p->stats.stage_seconds[STAGE_SPOOL] += ingest_clock() - started;
+    if (staged < 0) {
         write_failed(j, "spool write", err);
         return -1;
     }

@@ -146,6 +146,14 @@ struct resume_ctx {
     size_t resumed;
 };
 
+/* Seconds on the monotonic clock, for timing the stages. */
+static inline double ingest_clock(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 static inline int64_t now_seconds(void)
 {
     return (int64_t)time(NULL);

@@ -46,6 +46,9 @@ enum fetch_outcome {
     OUTCOMES
 };
 
+/* The synchronous steps of an article, timed (wall seconds; the loop waits for nothing else). */
+enum pipeline_stage { STAGE_EXTRACT, STAGE_STORIES, STAGE_TAG, STAGE_RECORD, STAGE_SPOOL, STAGES };
+
 #define PIPELINE_LATENCY_BUCKETS 10
 extern const double pipeline_latency_bounds[PIPELINE_LATENCY_BUCKETS]; /* seconds */
 
@@ -63,6 +66,7 @@ struct pipeline_stats {
     unsigned long long latency_buckets[PIPELINE_LATENCY_BUCKETS]; /* not cumulative */
     double latency_sum;                                           /* seconds, over all fetches */
     unsigned long long latency_count;
+    double stage_seconds[STAGES];
 };
 
 /* One feed as monitoring sees it. */

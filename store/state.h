@@ -53,6 +53,8 @@ int state_open(const char *path, struct state **out, char *err, size_t errlen);
 void state_close(struct state *st);
 /* The message of the last failed call. */
 const char *state_error(const struct state *st);
+/* Seconds spent running SQL statements so far, commits and their fsyncs included. */
+double state_busy_seconds(const struct state *st);
 
 /* Groups the calls up to state_commit() into one unit: all of them take effect, or none
  * (state_rollback() abandons them). Outside a batch the unit is a transaction of its own,
