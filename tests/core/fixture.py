@@ -103,6 +103,18 @@ class Fixture:
         finally:
             db.close()
 
+    def state_counts(self):
+        """Item counts by state; empty while the daemon has not created its tables yet."""
+        db = sqlite3.connect(self.state)
+        try:
+            return dict(db.execute("SELECT state, count(*) FROM items GROUP BY state").fetchall())
+        except sqlite3.OperationalError as e:
+            if "no such table" in str(e):
+                return {}
+            raise
+        finally:
+            db.close()
+
     def requests(self):
         if not os.path.exists(self.request_log):
             return []

@@ -44,18 +44,6 @@ def write_page(fx, name, paragraphs=5):
                 "</body></html>" % (name, name, body))
 
 
-def states(fx):
-    """Item counts by state; empty while the daemon has not created its tables yet."""
-    db = sqlite3.connect(fx.state)
-    try:
-        return dict(db.execute("SELECT state, count(*) FROM items GROUP BY state").fetchall())
-    except sqlite3.OperationalError as e:
-        if "no such table" in str(e):
-            return {}
-        raise
-    finally:
-        db.close()
-
 
 def free_port():
     with socket.socket() as s:
@@ -79,12 +67,12 @@ class FailedItemsComeBack(unittest.TestCase):
         fx.write_config(allow_networks="")  # loopback article links are refused
         first = fx.once()
         self.assertEqual(first.returncode, 0, first.stderr)
-        self.assertEqual(states(fx), {"failed": 2}, first.stderr)
+        self.assertEqual(fx.state_counts(), {"failed": 2}, first.stderr)
         fx.write_config()  # allow_networks = 127.0.0.0/8 again
         second = fx.once()
         self.assertIn("configuration changed since the last run: failed items are tried again "
                       "count=2", second.stderr)
-        self.assertEqual(states(fx), {"emitted": 2}, second.stderr)
+        self.assertEqual(fx.state_counts(), {"emitted": 2}, second.stderr)
         self.assertEqual(len(fx.records()), 2)
         # The same configuration once more: nothing to retry, nothing said.
         third = fx.once()
@@ -98,12 +86,12 @@ class FailedItemsComeBack(unittest.TestCase):
         fx.write_config(max_record_bytes="4096")
         daemon = fx.start_daemon()
         try:
-            fx.wait_for(lambda: os.path.exists(fx.state) and states(fx) == {"failed": 1},
+            fx.wait_for(lambda: os.path.exists(fx.state) and fx.state_counts() == {"failed": 1},
                         what="the item quarantined")
             fx.write_config(max_record_bytes="8M")
             daemon.send_signal(signal.SIGHUP)
             fx.wait_for(lambda: len(fx.records()) == 1, what="the record written after SIGHUP")
-            self.assertEqual(states(fx), {"emitted": 1})
+            self.assertEqual(fx.state_counts(), {"emitted": 1})
         finally:
             daemon.send_signal(signal.SIGTERM)
             err = daemon.communicate(timeout=15)[1]
@@ -116,7 +104,7 @@ class FailedItemsComeBack(unittest.TestCase):
         fx.write_config(claim_timeout="4s")  # (upkeep every second)
         daemon = fx.start_daemon()
         try:
-            fx.wait_for(lambda: os.path.exists(fx.state) and states(fx) == {"failed": 1},
+            fx.wait_for(lambda: os.path.exists(fx.state) and fx.state_counts() == {"failed": 1},
                         what="the item failed")
             write_page(fx, "retry-late.html")
             cmd = subprocess.run([BIN, "retry", "--feed", fx.url("/feeds/late.xml"), "-c",
@@ -124,7 +112,7 @@ class FailedItemsComeBack(unittest.TestCase):
             self.assertEqual(cmd.returncode, 0, cmd.stderr)
             self.assertEqual(cmd.stdout, "1 failed item made pending again\n")
             fx.wait_for(lambda: len(fx.records()) == 1, what="the retried item written")
-            self.assertEqual(states(fx), {"emitted": 1})
+            self.assertEqual(fx.state_counts(), {"emitted": 1})
             again = subprocess.run([BIN, "retry", "--item", "nothing-like-it", "-c", fx.config],
                                    capture_output=True, text=True, timeout=30)
             self.assertEqual((again.returncode, again.stdout), (1, "0 failed items made pending again\n"))

@@ -8,7 +8,6 @@
   and no page is fetched twice: what was fetched waits in memory for the disk."""
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -17,18 +16,6 @@ import unittest
 sys.path.insert(0, os.path.dirname(__file__))
 from fixture import Fixture  # noqa: E402
 
-
-def item_states(fx):
-    """Item counts by state; empty while the daemon has not created its tables yet."""
-    db = sqlite3.connect(fx.state)
-    try:
-        return dict(db.execute("SELECT state, count(*) FROM items GROUP BY state").fetchall())
-    except sqlite3.OperationalError as e:
-        if "no such table" in str(e):
-            return {}
-        raise
-    finally:
-        db.close()
 
 
 class Backpressure(unittest.TestCase):
@@ -43,7 +30,7 @@ class Backpressure(unittest.TestCase):
             time.sleep(1.5)
             self.assertEqual(len(fx.records()), 3, "fetching must pause at the limit")
             # Both feeds were polled and every item is remembered, pending.
-            self.assertEqual(item_states(fx), {"emitted": 3, "pending": 4})
+            self.assertEqual(fx.state_counts(), {"emitted": 3, "pending": 4})
             # A consumer takes the records away; the daemon resumes.
             delivered = set()
             deadline = time.time() + 30
@@ -56,7 +43,7 @@ class Backpressure(unittest.TestCase):
                     os.unlink(os.path.join(fx.spool, "cur", name))
                 time.sleep(0.2)
             self.assertEqual(len(delivered), 7)
-            self.assertEqual(item_states(fx), {"emitted": 7})
+            self.assertEqual(fx.state_counts(), {"emitted": 7})
         finally:
             if daemon:
                 daemon.send_signal(signal.SIGTERM)
@@ -82,19 +69,19 @@ class FullDisk(unittest.TestCase):
             fx.write_config(spool=fx.spool, retry_delay="1s", max_transfers="2", log_level="notice")
             fx.write_feeds("/feeds/south-asia.xml", "/feeds/frontier.atom")
             daemon = fx.start_daemon()
-            fx.wait_for(lambda: os.path.exists(fx.state) and len(item_states(fx)) > 0,
+            fx.wait_for(lambda: os.path.exists(fx.state) and len(fx.state_counts()) > 0,
                         what="items seen")
             time.sleep(4)  # pages fetched; the disk fills; failed writes are retried and fail
             written = fx.records()  # every file a reader can see is complete and valid
             self.assertLess(len(written), 7, "the small disk must have filled")
             self.assertEqual(fx.tmp_files(), [], "a failed write leaves nothing behind")
-            states = item_states(fx)
+            states = fx.state_counts()
             self.assertEqual(states.get("emitted", 0), len(written))
             self.assertEqual(states.get("emitted", 0) + states.get("pending", 0), 7)
             # Room again: the daemon retries on its own, and everything arrives once.
             subprocess.run(["mount", "-o", "remount,size=4m", mount], check=True)
             fx.wait_for(lambda: len(fx.records()) == 7, timeout=30, what="all 7 records")
-            self.assertEqual(item_states(fx), {"emitted": 7})
+            self.assertEqual(fx.state_counts(), {"emitted": 7})
             self.assertEqual(fx.tmp_files(), [])
             pages = [r.split()[1] for r in fx.requests() if " /pages/" in r]
             self.assertEqual(len(pages), len(set(pages)), "a page was fetched twice: %s" % pages)
