@@ -30,6 +30,7 @@
 #define EXTRACT_MAX_TEXT (4L * 1024 * 1024)
 #define MAX_DEPTH 512
 #define MIN_ARTICLE_CHARS 80
+#define PROSE_CHARS 200 /* paragraph text that makes a block prose */
 
 struct candidate {
     xmlNode *node;
@@ -79,20 +80,28 @@ static bool in_list(const char *name, const char *const *list)
 
 /* Elements that are page furniture by their tag (removed unless they hold the article). */
 static const char *const furniture_tags[] = {
-    "label", "nav", "aside", "footer", "header", "figure", "figcaption", "picture", "img",
-    "video", "audio", "map", "dialog", "menu", NULL};
+    "label", "nav", "aside", "footer", "figcaption", "picture", "img", "video", "audio", "map",
+    "dialog", "menu", NULL};
 
-/* Words in class and id values that mark page furniture. */
+/* Words in class and id values that mark page furniture whatever the block holds: blocks of
+ * text that are not the article (comments, pitches, notices, credits). */
 static const char *const boilerplate_words[] = {
-    "share", "sharing", "social", "related", "recommended", "recommend", "newsletter",
-    "subscribe", "subscription", "promo", "advert", "advertisement", "ad", "ads", "adv",
-    "sponsor", "sponsored", "cookie", "cookies", "consent", "gdpr", "breadcrumb", "breadcrumbs",
-    "byline", "author", "caption", "credit", "credits", "comment", "comments", "disqus",
-    "footer", "header", "masthead", "nav", "navbar", "navigation", "menu", "sidebar", "widget",
-    "ticker", "marquee", "donate", "donation", "contribute", "support", "membership", "paywall", "popup",
-    "modal", "overlay", "tags", "tag", "dateline", "timestamp", "follow", "print", "toolbar",
-    "pagination", "pager", "trending", "popular", "outbrain", "taboola", "banner", "alert",
-    "skip", "login", "signup", "more", "also", NULL};
+    "related", "recommended", "recommend", "newsletter", "subscribe", "subscription", "promo",
+    "advert", "advertisement", "ad", "ads", "adv", "sponsor", "sponsored", "cookie", "cookies",
+    "consent", "gdpr", "byline", "author", "caption", "credit", "credits", "comment", "comments",
+    "disqus", "footer", "ticker", "marquee", "donate", "donation", "support", "contribute",
+    "membership", "paywall", "popup", "modal", "overlay", "dateline", "timestamp", "outbrain",
+    "taboola", "alert", "login", "signup", "cta", "print", "nav", "navbar", "navigation", "menu",
+    NULL};
+
+/* Words that mark links and layout (menus, share bars, tag lists), which page builders and
+ * themes also put on the containers of the text itself (elementor-widget-container,
+ * content-sidebar-wrap, a post's tag-<slug> classes, a header around the article): they mark
+ * furniture only when the block holds no prose. */
+static const char *const layout_words[] = {
+    "header", "masthead", "sidebar", "widget", "tags", "tag", "banner", "more", "also",
+    "breadcrumb", "breadcrumbs", "pagination", "pager", "share", "sharing", "social", "follow",
+    "toolbar", "skip", "trending", "popular", NULL};
 
 /* Words that mark the article body itself; they protect a block from removal. */
 static const char *const content_words[] = {
@@ -176,12 +185,17 @@ static bool is_content_hint(xmlNode *n)
            attr_has_word(n, "id", content_words, true);
 }
 
-static bool is_furniture(xmlNode *n)
+/* Whether n is furniture by a word of its class or id, a role, or (layout_too) a word that
+ * marks furniture only around no prose. */
+static bool is_furniture(xmlNode *n, bool layout_too)
 {
     if (is_tag(n, "body") || is_tag(n, "html") || is_tag(n, "article") || is_tag(n, "main"))
         return false;
     if (is_content_hint(n))
         return false;
+    if (layout_too && (attr_has_word(n, "class", layout_words, false) ||
+                       attr_has_word(n, "id", layout_words, false)))
+        return true;
     return attr_has_word(n, "class", boilerplate_words, false) ||
            attr_has_word(n, "id", boilerplate_words, false) ||
            attr_has_word(n, "role", (const char *const[]){"navigation", "banner", "complementary",
@@ -190,6 +204,7 @@ static bool is_furniture(xmlNode *n)
 }
 
 static void text_length(xmlNode *n, size_t *all, size_t *linked, bool in_link, int depth);
+static bool has_block_child(xmlNode *n);
 
 /* What the page holds: all visible characters, and those inside paragraphs (<p>). */
 struct page_size {
@@ -243,9 +258,80 @@ static bool holds_article_body(xmlNode *n, int depth)
 static bool never_text(xmlNode *n)
 {
     static const char *const tags[] = {"script", "style", "noscript", "template", "iframe",
-                                       "object", "embed", "svg", "canvas", "button", "input",
-                                       "select", "textarea", "link", "meta", "head", NULL};
+                                       "object", "embed", "svg", "canvas", "input", "link",
+                                       "meta", "head", NULL};
     return in_list((const char *)n->name, tags);
+}
+
+/* Form controls: never text, but an unclosed <button> can swallow the rest of the page. */
+static bool is_control(xmlNode *n)
+{
+    return is_tag(n, "button") || is_tag(n, "select") || is_tag(n, "textarea");
+}
+
+/* Characters of text outside links in the paragraphs below n: <p>, <li>, quotes, and blocks
+ * with no block inside. */
+static size_t prose_chars(xmlNode *n, int depth)
+{
+    size_t total = 0;
+    for (xmlNode *c = n->children; c && depth < MAX_DEPTH; c = c->next) {
+        if (c->type != XML_ELEMENT_NODE)
+            continue;
+        if (is_tag(c, "p") || is_tag(c, "li") || is_tag(c, "dd") || is_tag(c, "blockquote") ||
+            is_tag(c, "pre") || !has_block_child(c)) {
+            size_t all = 0, linked = 0;
+            text_length(c, &all, &linked, is_tag(c, "a"), depth + 1);
+            total += all - linked;
+        } else {
+            total += prose_chars(c, depth + 1);
+        }
+    }
+    return total;
+}
+
+/* Whether a block holds prose: min_chars of paragraph text outside links, at least half its
+ * text, and links under a third of it. A layout word of its class or a <header> around it does
+ * not make such a block furniture. */
+static bool holds_prose(xmlNode *n, size_t min_chars)
+{
+    size_t all = 0, linked = 0;
+    text_length(n, &all, &linked, false, 0);
+    size_t prose = prose_chars(n, 0);
+    return linked * 3 < all && prose >= min_chars && prose * 2 >= all;
+}
+
+/* A <figure> around a table, a quote or a code listing is text, not a picture. */
+static bool figure_of_text(xmlNode *n, int depth)
+{
+    for (xmlNode *c = n->children; c && depth < MAX_DEPTH; c = c->next)
+        if (c->type == XML_ELEMENT_NODE &&
+            (is_tag(c, "table") || is_tag(c, "blockquote") || is_tag(c, "pre") ||
+             (!is_tag(c, "figcaption") && figure_of_text(c, depth + 1))))
+            return true;
+    return false;
+}
+
+/* Whether c is never article text: scripts and the like, hidden blocks (unless they hold most
+ * of the page, as React's streamed <div hidden id="S:0"> does), and furniture by tag, class or
+ * role that is a small part of the page and holds no marked article body. */
+static bool removable(xmlNode *c, const struct page_size *page, int depth)
+{
+    if (depth > MAX_DEPTH || never_text(c))
+        return true;
+    /* (a hidden block or a control holding most of the page is a parse or script artefact) */
+    if (is_hidden(c) || is_control(c))
+        return small_part(c, page);
+    bool furniture = in_list((const char *)c->name, furniture_tags) || is_furniture(c, false) ||
+                     is_tag(c, "form");
+    /* (a header holds a title, a standfirst and a byline: it is the article only when it holds
+     * several paragraphs) */
+    if (!furniture && is_tag(c, "header"))
+        furniture = !holds_prose(c, 3 * PROSE_CHARS);
+    else if (!furniture && is_furniture(c, true))
+        furniture = !holds_prose(c, PROSE_CHARS);
+    if (!furniture && is_tag(c, "figure"))
+        furniture = !figure_of_text(c, depth);
+    return furniture && small_part(c, page) && !holds_article_body(c, depth);
 }
 
 /* Removes what is never article text from below n. */
@@ -255,11 +341,7 @@ static void clean(xmlNode *n, const struct page_size *page, int depth)
     while (c) {
         xmlNode *next = c->next;
         if (c->type == XML_COMMENT_NODE || c->type == XML_PI_NODE ||
-            (c->type == XML_ELEMENT_NODE &&
-             (depth > MAX_DEPTH || never_text(c) || is_hidden(c) ||
-              ((in_list((const char *)c->name, furniture_tags) || is_furniture(c) ||
-                is_tag(c, "form")) &&
-               small_part(c, page) && !holds_article_body(c, depth))))) {
+            (c->type == XML_ELEMENT_NODE && removable(c, page, depth))) {
             xmlUnlinkNode(c);
             xmlFreeNode(c);
         } else if (c->type == XML_ELEMENT_NODE) {
@@ -748,6 +830,15 @@ int extract_article(const struct extract_input *in, struct article *out, char *e
     if (!root) {
         xmlFreeDoc(doc);
         return set_err(err, errlen, "the page could not be parsed as HTML");
+    }
+    /* Stray markup after </html> can make libxml2 start a second <html>: it goes under the
+     * first, so that its text is seen. */
+    for (xmlNode *extra = root->next, *next; extra; extra = next) {
+        next = extra->next;
+        if (extra->type == XML_ELEMENT_NODE) {
+            xmlUnlinkNode(extra);
+            xmlAddChild(root, extra);
+        }
     }
     struct page_meta meta = {0};
     metadata_read(doc, in->url, out, &meta);
