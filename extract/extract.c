@@ -583,6 +583,94 @@ static xmlNode *best_container(struct scoring *sc, double *top_score)
     return best;
 }
 
+/* What a subtree holds: all characters, those inside links, and prose: the link-free text of
+ * its paragraphs (<p>, list items, quotes, blocks with no block inside) of PROSE_UNIT
+ * characters or more, and how many such paragraphs (units). */
+struct mass {
+    size_t all, linked, prose, units;
+};
+
+enum {
+    PROSE_UNIT = 40,   /* characters of a paragraph that make it prose */
+    CARD_LINKED = 15,  /* per cent of link text that makes a one-paragraph block a card */
+};
+
+static void measure(xmlNode *n, struct mass *m, int depth)
+{
+    if (n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) {
+        size_t len = 0;
+        for (const xmlChar *p = n->content; p && *p; p++)
+            len += !isspace(*p) && (*p & 0xC0) != 0x80;
+        m->all += len;
+        if (len >= PROSE_UNIT) { /* loose text, as between <br>s */
+            m->prose += len;
+            m->units++;
+        }
+        return;
+    }
+    if (n->type != XML_ELEMENT_NODE || depth > MAX_DEPTH)
+        return;
+    if (is_tag(n, "a") || is_tag(n, "p") || is_tag(n, "li") || is_tag(n, "dd") ||
+        is_tag(n, "blockquote") || is_tag(n, "pre") || !has_block_child(n)) {
+        size_t all = 0, linked = 0;
+        text_length(n, &all, &linked, is_tag(n, "a"), depth + 1);
+        m->all += all;
+        m->linked += linked;
+        if (all - linked >= PROSE_UNIT) {
+            m->prose += all - linked;
+            m->units++;
+        }
+        return;
+    }
+    struct mass own = {0};
+    for (xmlNode *c = n->children; c; c = c->next)
+        measure(c, &own, depth + 1);
+    /* A card: one paragraph beside links (a teaser with its linked title, a reader's comment
+     * with its linked name and date). Its paragraph is not the article's prose. */
+    if (own.units == 1 && own.linked * 100 >= own.all * CARD_LINKED) {
+        own.prose = 0;
+        own.units = 0;
+    }
+    m->all += own.all;
+    m->linked += own.linked;
+    m->prose += own.prose;
+    m->units += own.units;
+}
+
+/* What a block is worth as the article: its prose, less twice what is neither prose nor
+ * links (headings, dates, labels), less four times its link text. */
+static double prose_value(const struct mass *m)
+{
+    return (double)m->prose - 2.0 * (double)(m->all - m->linked - m->prose) -
+           4.0 * (double)m->linked;
+}
+
+/* The ancestor of best (below <body>) worth most by prose_value(), when it is worth at least
+ * twice what best is; else best. An article split over sibling blocks (the text modules of a
+ * page builder) is kept whole, and a block beside the article that won the scoring (a
+ * key-takeaways box, an author's bio) gives way to the block that holds the article. A small
+ * addition (a date line, a teaser) is not worth the move. */
+static xmlNode *widen_to_prose(xmlNode *best)
+{
+    struct mass m = {0};
+    measure(best, &m, 0);
+    double best_value = prose_value(&m), start_value = best_value > 0 ? best_value : 0;
+    xmlNode *chosen = best;
+    for (xmlNode *below = best, *up = best->parent;
+         up && up->type == XML_ELEMENT_NODE && !is_tag(up, "body") && !is_tag(up, "html");
+         below = up, up = up->parent) {
+        for (xmlNode *c = up->children; c; c = c->next)
+            if (c != below)
+                measure(c, &m, 0);
+        double value = prose_value(&m);
+        if (value > best_value && value >= 2 * start_value) {
+            best_value = value;
+            chosen = up;
+        }
+    }
+    return chosen;
+}
+
 /* Whether a sibling of the best container belongs to the article too (a body split into
  * several blocks): it scored well, or shares the best's class and scored at all, or it is a
  * paragraph of prose on its own. */
@@ -852,6 +940,8 @@ int extract_article(const struct extract_input *in, struct article *out, char *e
     score_paragraphs(&sc, root, 0);
     double best_score = 0;
     xmlNode *best = best_container(&sc, &best_score); /* (maybe an ancestor of the top scorer) */
+    if (best)
+        best = widen_to_prose(best);
     struct text_out text;
     buf_init(&text.text, EXTRACT_MAX_TEXT);
     text.need_space = false;
