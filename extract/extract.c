@@ -205,6 +205,7 @@ static bool is_furniture(xmlNode *n, bool layout_too)
 
 static void text_length(xmlNode *n, size_t *all, size_t *linked, bool in_link, int depth);
 static bool has_block_child(xmlNode *n);
+static bool is_ancestor(const xmlNode *a, const xmlNode *n);
 
 /* What the page holds: all visible characters, and those inside paragraphs (<p>). */
 struct page_size {
@@ -332,6 +333,86 @@ static bool removable(xmlNode *c, const struct page_size *page, int depth)
     if (!furniture && is_tag(c, "figure"))
         furniture = !figure_of_text(c, depth);
     return furniture && small_part(c, page) && !holds_article_body(c, depth);
+}
+
+/* React's streaming renderer sends late parts of a page at the end of the body, each as
+ * <div hidden id="S:x">, and a script moves each into the place of its <template id="B:x">,
+ * replacing the fallback shown until then (up to the comment <!--/$-->). Done here, so that
+ * the article is whole and in order instead of hidden. */
+struct streamed {
+    xmlNode **v;
+    size_t n, cap;
+};
+
+static void push_node(struct streamed *list, xmlNode *n)
+{
+    if (list->n == list->cap) {
+        list->cap = list->cap ? list->cap * 2 : 16;
+        list->v = xrealloc(list->v, list->cap * sizeof *list->v);
+    }
+    list->v[list->n++] = n;
+}
+
+/* The x of an id "S:x" (kind 'S') or "B:x" (kind 'B'), or NULL. */
+static const char *react_key(const xmlNode *n, char kind)
+{
+    const char *id = attr(n, "id");
+    return id && id[0] == kind && id[1] == ':' && id[2] ? id + 2 : NULL;
+}
+
+static void find_streamed(xmlNode *n, struct streamed *parts, struct streamed *slots, int depth)
+{
+    for (xmlNode *c = n->children; c && depth < MAX_DEPTH; c = c->next) {
+        if (c->type != XML_ELEMENT_NODE)
+            continue;
+        if (is_tag(c, "template") && react_key(c, 'B'))
+            push_node(slots, c);
+        else if (is_tag(c, "div") && react_key(c, 'S') && xmlHasProp(c, (const xmlChar *)"hidden"))
+            push_node(parts, c);
+        find_streamed(c, parts, slots, depth + 1);
+    }
+}
+
+static void place_streamed(xmlNode *root)
+{
+    struct streamed parts = {0}, slots = {0}, unlinked = {0};
+    find_streamed(root, &parts, &slots, 0);
+    for (size_t i = 0; i < parts.n; i++) {
+        xmlNode *part = parts.v[i];
+        xmlUnsetProp(part, (const xmlChar *)"hidden");
+        for (size_t k = 0; k < slots.n; k++) {
+            xmlNode *slot = slots.v[k];
+            if (!slot || strcmp(react_key(slot, 'B'), react_key(part, 'S')) != 0)
+                continue;
+            if (!slot->parent || slot == part || is_ancestor(part, slot))
+                break; /* (a slot already unlinked as a fallback, or inside its own part) */
+            xmlNode *end = slot->next;
+            while (end && !(end->type == XML_COMMENT_NODE && end->content &&
+                            strcmp((const char *)end->content, "/$") == 0))
+                end = end->next;
+            for (xmlNode *f = slot->next, *next; end && f != end; f = next) {
+                next = f->next;
+                xmlUnlinkNode(f);
+                push_node(&unlinked, f);
+            }
+            xmlUnlinkNode(part);
+            xmlReplaceNode(slot, part);
+            push_node(&unlinked, slot);
+            slots.v[k] = NULL;
+            break;
+        }
+    }
+    /* Unlinked nodes may hold others (a fallback holding a later slot): only those with no
+     * parent are roots to free, all found before any is freed. */
+    size_t roots = 0;
+    for (size_t i = 0; i < unlinked.n; i++)
+        if (!unlinked.v[i]->parent)
+            unlinked.v[roots++] = unlinked.v[i];
+    for (size_t i = 0; i < roots; i++)
+        xmlFreeNode(unlinked.v[i]);
+    free(parts.v);
+    free(slots.v);
+    free(unlinked.v);
 }
 
 /* Removes what is never article text from below n. */
@@ -928,6 +1009,7 @@ int extract_article(const struct extract_input *in, struct article *out, char *e
             xmlAddChild(root, extra);
         }
     }
+    place_streamed(root);
     struct page_meta meta = {0};
     metadata_read(doc, in->url, out, &meta);
 
