@@ -207,10 +207,13 @@ static void text_length(xmlNode *n, size_t *all, size_t *linked, bool in_link, i
 static bool has_block_child(xmlNode *n);
 static bool is_ancestor(const xmlNode *a, const xmlNode *n);
 
-/* What the page holds: all visible characters, and those inside paragraphs (<p>). */
+/* What the page holds: all visible characters, those inside links and those inside paragraphs
+ * (<p>); and how hard the page is cleaned. */
 struct page_size {
     size_t chars;
+    size_t linked; /* of chars, inside links */
     size_t paragraph_chars;
+    bool keep_furniture; /* the fallback: remove only what is never text */
 };
 
 /* Characters of text inside <p> elements below n (not inside links). */
@@ -322,6 +325,8 @@ static bool removable(xmlNode *c, const struct page_size *page, int depth)
     /* (a hidden block or a control holding most of the page is a parse or script artefact) */
     if (is_hidden(c) || is_control(c))
         return small_part(c, page);
+    if (page->keep_furniture)
+        return false;
     bool furniture = in_list((const char *)c->name, furniture_tags) || is_furniture(c, false) ||
                      is_tag(c, "form");
     /* (a header holds a title, a standfirst and a byline: it is the article only when it holds
@@ -904,6 +909,75 @@ static char *tidy(const char *raw, const char *title)
     return buf_steal(&out);
 }
 
+/* libxml2's options for pages: recover from broken markup, quietly, never from the network. */
+#define PARSE_OPTIONS \
+    (HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING | HTML_PARSE_NONET | \
+     HTML_PARSE_COMPACT)
+
+/* Repairs what the parse leaves misplaced: stray markup after </html> can make libxml2 start a
+ * second <html> (it goes under the first, so that its text is seen), and React's streamed parts
+ * go where they belong. */
+static void prepare(xmlNode *root)
+{
+    for (xmlNode *extra = root->next, *next; extra; extra = next) {
+        next = extra->next;
+        if (extra->type == XML_ELEMENT_NODE) {
+            xmlUnlinkNode(extra);
+            xmlAddChild(root, extra);
+        }
+    }
+    place_streamed(root);
+}
+
+/* The article text below root (cleaned, scored, serialised, tidied); with keep_furniture only
+ * what is never text is removed first. *page is what the page held before. Caller frees. */
+static char *article_text(xmlNode *root, const char *title, bool keep_furniture,
+                          struct page_size *page)
+{
+    *page = (struct page_size){.keep_furniture = keep_furniture};
+    text_length(root, &page->chars, &page->linked, false, 0);
+    page->paragraph_chars = paragraph_chars(root, 0);
+    clean(root, page, 0);
+    struct scoring sc = {0};
+    score_paragraphs(&sc, root, 0);
+    double best_score = 0;
+    xmlNode *best = best_container(&sc, &best_score); /* (maybe an ancestor of the top scorer) */
+    if (best)
+        best = widen_to_prose(best);
+    struct text_out text;
+    buf_init(&text.text, EXTRACT_MAX_TEXT);
+    text.need_space = false;
+    if (best) {
+        for (xmlNode *s = best->parent ? best->parent->children : best; s; s = s->next) {
+            if (s == best || belongs_with(&sc, best, best_score, s)) {
+                serialise(&text, s, 0);
+                emit_break(&text, "\n\n");
+            }
+            if (!best->parent)
+                break;
+        }
+    }
+    for (size_t i = 0; i < sc.n; i++)
+        sc.v[i].node->_private = NULL;
+    free(sc.v);
+    char *body = tidy(text.text.data ? text.text.data : "", title);
+    buf_free(&text.text);
+    return body;
+}
+
+/* The error for a page with no article, and why: what the page holds instead. */
+static int no_article(const struct page_size *page, char *err, size_t errlen)
+{
+    if (page->chars < MIN_ARTICLE_CHARS)
+        return set_err(err, errlen, "no article text found: the page holds %zu characters of "
+                       "text (built by scripts, or behind a login?)", page->chars);
+    if (page->linked * 2 > page->chars)
+        return set_err(err, errlen, "no article text found: %zu of the page's %zu characters are "
+                       "links (an index page?)", page->linked, page->chars);
+    return set_err(err, errlen, "no article text found: no block of prose among the page's %zu "
+                   "characters", page->chars);
+}
+
 static const char *sniff_not_html(const char *data, size_t len)
 {
     if (len == 0)
@@ -1000,58 +1074,34 @@ int extract_article(const struct extract_input *in, struct article *out, char *e
         xmlFreeDoc(doc);
         return set_err(err, errlen, "the page could not be parsed as HTML");
     }
-    /* Stray markup after </html> can make libxml2 start a second <html>: it goes under the
-     * first, so that its text is seen. */
-    for (xmlNode *extra = root->next, *next; extra; extra = next) {
-        next = extra->next;
-        if (extra->type == XML_ELEMENT_NODE) {
-            xmlUnlinkNode(extra);
-            xmlAddChild(root, extra);
-        }
-    }
-    place_streamed(root);
+    prepare(root);
     struct page_meta meta = {0};
     metadata_read(doc, in->url, out, &meta);
-
-    struct page_size page = {0};
-    size_t page_linked = 0;
-    text_length(root, &page.chars, &page_linked, false, 0);
-    page.paragraph_chars = paragraph_chars(root, 0);
-    clean(root, &page, 0);
-    struct scoring sc = {0};
-    score_paragraphs(&sc, root, 0);
-    double best_score = 0;
-    xmlNode *best = best_container(&sc, &best_score); /* (maybe an ancestor of the top scorer) */
-    if (best)
-        best = widen_to_prose(best);
-    struct text_out text;
-    buf_init(&text.text, EXTRACT_MAX_TEXT);
-    text.need_space = false;
-    if (best) {
-        for (xmlNode *s = best->parent ? best->parent->children : best; s; s = s->next) {
-            if (s == best || belongs_with(&sc, best, best_score, s)) {
-                serialise(&text, s, 0);
-                emit_break(&text, "\n\n");
-            }
-            if (!best->parent)
-                break;
-        }
-    }
-    for (size_t i = 0; i < sc.n; i++)
-        sc.v[i].node->_private = NULL;
-    free(sc.v);
-    char *body = tidy(text.text.data ? text.text.data : "", out->title);
-    buf_free(&text.text);
+    struct page_size page;
+    char *body = article_text(root, out->title, false, &page);
     if (meta.ld_body && strlen(meta.ld_body) > 300 && strlen(meta.ld_body) > strlen(body) * 13 / 10) {
         free(body);
         body = tidy(meta.ld_body, out->title);
     }
     page_meta_free(&meta);
+    if (strlen(body) < MIN_ARTICLE_CHARS) {
+        /* Nothing survived the furniture rules: the page again, with only what is never text
+         * removed, and its best text-dense block. */
+        htmlDocPtr again = htmlReadMemory(in->data, (int)in->len, in->url,
+                                          (const char *)doc->encoding, PARSE_OPTIONS);
+        xmlNode *again_root = again ? xmlDocGetRootElement(again) : NULL;
+        if (again_root) {
+            prepare(again_root);
+            free(body);
+            body = article_text(again_root, out->title, true, &page);
+        }
+        xmlFreeDoc(again);
+    }
     xmlFreeDoc(doc);
     if (strlen(body) < MIN_ARTICLE_CHARS) {
         free(body);
         article_free(out);
-        return set_err(err, errlen, "no article text found");
+        return no_article(&page, err, errlen);
     }
     out->text = body;
     /* libxml2 passes some invalid byte sequences through from a page that claims UTF-8:
