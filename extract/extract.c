@@ -149,6 +149,49 @@ static bool attr_has_word(const xmlNode *n, const char *attr_name, const char *c
     return false;
 }
 
+/* Parts of glued class names beside a furniture word ("commentheader", "news-letter-box"). */
+static const char *const glue_parts[] = {
+    "list", "box", "area", "wrap", "wrapper", "container", "section", "block", "form", "item",
+    "items", "title", "link", "links", "count", "text", "body", "header", "footer", "widget",
+    "content", "inner", "meta", "signup", "author", NULL};
+
+static bool in_word_list(const char *s, size_t len, const char *const *list)
+{
+    for (; *list; list++)
+        if (strlen(*list) == len && strncmp(s, *list, len) == 0)
+            return true;
+    return false;
+}
+
+/* Whether a class or id token, read with its '-' and '_' removed and in lower case, is a
+ * furniture word of six letters or more glued to nothing or to one of glue_parts, either way
+ * round: "news-letter", "commentheader", "relatedlinks" (not "commentary"). */
+static bool glued_furniture_word(const xmlNode *n, const char *attr_name)
+{
+    const char *value = attr(n, attr_name);
+    for (const char *p = value ? value : ""; *p;) {
+        size_t len = strcspn(p, " \t\n");
+        char token[64];
+        size_t t = 0;
+        for (size_t i = 0; i < len && t < sizeof token - 1; i++)
+            if (p[i] != '-' && p[i] != '_')
+                token[t++] = (char)tolower((unsigned char)p[i]);
+        token[t] = '\0';
+        for (const char *const *w = boilerplate_words; *w && t < sizeof token - 1; w++) {
+            size_t wl = strlen(*w);
+            if (wl < 6 || wl > t)
+                continue;
+            if (strncmp(token, *w, wl) == 0 &&
+                (t == wl || in_word_list(token + wl, t - wl, glue_parts)))
+                return true;
+            if (strcmp(token + t - wl, *w) == 0 && in_word_list(token, t - wl, glue_parts))
+                return true;
+        }
+        p += len + (p[len] != '\0');
+    }
+    return false;
+}
+
 static bool is_hidden(xmlNode *n)
 {
     if (xmlHasProp(n, (const xmlChar *)"hidden"))
@@ -198,6 +241,7 @@ static bool is_furniture(xmlNode *n, bool layout_too)
         return true;
     return attr_has_word(n, "class", boilerplate_words, false) ||
            attr_has_word(n, "id", boilerplate_words, false) ||
+           glued_furniture_word(n, "class") || glued_furniture_word(n, "id") ||
            attr_has_word(n, "role", (const char *const[]){"navigation", "banner", "complementary",
                                                           "contentinfo", "dialog", "alert", NULL},
                          false);
