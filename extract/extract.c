@@ -228,13 +228,17 @@ static bool is_content_hint(xmlNode *n)
            attr_has_word(n, "id", content_words, true);
 }
 
+static bool holds_prose(xmlNode *n, size_t min_chars);
+
 /* Whether n is furniture by a word of its class or id, a role, or (layout_too) a word that
  * marks furniture only around no prose. */
 static bool is_furniture(xmlNode *n, bool layout_too)
 {
     if (is_tag(n, "body") || is_tag(n, "html") || is_tag(n, "article") || is_tag(n, "main"))
         return false;
-    if (is_content_hint(n))
+    /* (a content word protects a block only when it holds prose: CSS modules prefix every class
+     * of a component with its name, "ArticleContent_caption") */
+    if (is_content_hint(n) && holds_prose(n, PROSE_CHARS))
         return false;
     if (layout_too && (attr_has_word(n, "class", layout_words, false) ||
                        attr_has_word(n, "id", layout_words, false)))
