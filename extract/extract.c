@@ -1,17 +1,21 @@
-/* extract.c: the article of an HTML page.
+/* extract.c: the article of an HTML page (the mechanism: docs/extraction.md).
  *
  * 1. Sniff: refuse what is clearly not HTML (binary, JSON, no markup).
- * 2. Parse with libxml2's HTML parser (no network; its depth limit bounds nesting).
+ * 2. Parse with libxml2's HTML parser (no network; its depth limit bounds nesting), and
+ *    repair what the parse misplaced: a second <html> root, React's streamed parts.
  * 3. Read metadata (metadata.c).
- * 4. Remove what is never article text: scripts, styles, forms, navigation, headers,
- *    footers, asides, figures and captions, hidden elements, and blocks whose class or
- *    id names boilerplate (share, related, newsletter, cookie, donation, ticker, ...).
- * 5. Score paragraphs by length, commas and link density; their parents and
- *    grandparents collect the score; the best container (with its strong siblings)
- *    is the article. <article>, <main> and itemprop=articleBody are hints.
+ * 4. Remove what is never article text: scripts, styles, hidden elements, furniture by tag
+ *    (navigation, footers, asides, pictures and captions) and blocks whose class or id names
+ *    boilerplate (share, related, newsletter, cookie, donation, ...); words that also name
+ *    the text's own containers (widget, header, sidebar, tag) only around no prose.
+ * 5. Score paragraphs by length, commas and link density; their parents and grandparents
+ *    collect the score; the best container (with its strong siblings) is the article, widened
+ *    to the ancestor that holds much more prose. <article>, <main> and itemprop=articleBody
+ *    are hints.
  * 6. Serialise to text: paragraphs separated by a blank line, headings, list items and
  *    table rows on their own lines; link-dense blocks and boilerplate phrases dropped.
- * JSON-LD articleBody stands in when the markup yields much less text. */
+ * JSON-LD articleBody stands in when the markup yields much less text; when nothing survives
+ * step 4, the page is read again removing only what is never text. */
 #include "extract/extract.h"
 
 #include <ctype.h>
