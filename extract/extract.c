@@ -234,25 +234,24 @@ static bool is_content_hint(xmlNode *n)
 
 static bool holds_prose(xmlNode *n, size_t min_chars);
 
-/* Whether n is furniture by a word of its class or id, a role, or (layout_too) a word that
- * marks furniture only around no prose. */
-static bool is_furniture(xmlNode *n, bool layout_too)
+/* Whether a word of n's class or id, or its role, marks furniture; with layout, whether a
+ * layout word marks it. A content word protects a marked block when it holds prose (only then:
+ * CSS modules prefix every class of a component with its name, "ArticleContent_caption"). */
+static bool is_furniture(xmlNode *n, bool layout)
 {
     if (is_tag(n, "body") || is_tag(n, "html") || is_tag(n, "article") || is_tag(n, "main"))
         return false;
-    /* (a content word protects a block only when it holds prose: CSS modules prefix every class
-     * of a component with its name, "ArticleContent_caption") */
-    if (is_content_hint(n) && holds_prose(n, PROSE_CHARS))
-        return false;
-    if (layout_too && (attr_has_word(n, "class", layout_words, false) ||
-                       attr_has_word(n, "id", layout_words, false)))
-        return true;
-    return attr_has_word(n, "class", boilerplate_words, false) ||
-           attr_has_word(n, "id", boilerplate_words, false) ||
-           glued_furniture_word(n, "class") || glued_furniture_word(n, "id") ||
-           attr_has_word(n, "role", (const char *const[]){"navigation", "banner", "complementary",
-                                                          "contentinfo", "dialog", "alert", NULL},
-                         false);
+    bool marked =
+        layout ? attr_has_word(n, "class", layout_words, false) ||
+                     attr_has_word(n, "id", layout_words, false)
+               : attr_has_word(n, "class", boilerplate_words, false) ||
+                     attr_has_word(n, "id", boilerplate_words, false) ||
+                     glued_furniture_word(n, "class") || glued_furniture_word(n, "id") ||
+                     attr_has_word(n, "role",
+                                   (const char *const[]){"navigation", "banner", "complementary",
+                                                         "contentinfo", "dialog", "alert", NULL},
+                                   false);
+    return marked && !(is_content_hint(n) && holds_prose(n, PROSE_CHARS));
 }
 
 static void text_length(xmlNode *n, size_t *all, size_t *linked, bool in_link, int depth);
