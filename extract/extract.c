@@ -1,17 +1,21 @@
-/* extract.c: the article of an HTML page.
+/* extract.c: the article of an HTML page (the mechanism: docs/extraction.md).
  *
  * 1. Sniff: refuse what is clearly not HTML (binary, JSON, no markup).
- * 2. Parse with libxml2's HTML parser (no network; its depth limit bounds nesting).
+ * 2. Parse with libxml2's HTML parser (no network; its depth limit bounds nesting), and
+ *    repair what the parse misplaced: a second <html> root, React's streamed parts.
  * 3. Read metadata (metadata.c).
- * 4. Remove what is never article text: scripts, styles, forms, navigation, headers,
- *    footers, asides, figures and captions, hidden elements, and blocks whose class or
- *    id names boilerplate (share, related, newsletter, cookie, donation, ticker, ...).
- * 5. Score paragraphs by length, commas and link density; their parents and
- *    grandparents collect the score; the best container (with its strong siblings)
- *    is the article. <article>, <main> and itemprop=articleBody are hints.
+ * 4. Remove what is never article text: scripts, styles, hidden elements, furniture by tag
+ *    (navigation, footers, asides, pictures and captions) and blocks whose class or id names
+ *    boilerplate (share, related, newsletter, cookie, donation, ...); words that also name
+ *    the text's own containers (widget, header, sidebar, tag) only around no prose.
+ * 5. Score paragraphs by length, commas and link density; their parents and grandparents
+ *    collect the score; the best container (with its strong siblings) is the article, widened
+ *    to the ancestor that holds much more prose. <article>, <main> and itemprop=articleBody
+ *    are hints.
  * 6. Serialise to text: paragraphs separated by a blank line, headings, list items and
  *    table rows on their own lines; link-dense blocks and boilerplate phrases dropped.
- * JSON-LD articleBody stands in when the markup yields much less text. */
+ * JSON-LD articleBody stands in when the markup yields much less text; when nothing survives
+ * step 4, the page is read again removing only what is never text. */
 #include "extract/extract.h"
 
 #include <ctype.h>
@@ -31,6 +35,7 @@
 #define EXTRACT_MAX_TEXT (4L * 1024 * 1024)
 #define MAX_DEPTH 512
 #define MIN_ARTICLE_CHARS 80
+#define PROSE_CHARS 200 /* paragraph text that makes a block prose */
 
 struct candidate {
     xmlNode *node;
@@ -80,20 +85,28 @@ static bool in_list(const char *name, const char *const *list)
 
 /* Elements that are page furniture by their tag (removed unless they hold the article). */
 static const char *const furniture_tags[] = {
-    "label", "nav", "aside", "footer", "header", "figure", "figcaption", "picture", "img",
-    "video", "audio", "map", "dialog", "menu", NULL};
+    "label", "nav", "aside", "footer", "figcaption", "picture", "img", "video", "audio", "map",
+    "dialog", "menu", NULL};
 
-/* Words in class and id values that mark page furniture. */
+/* Words in class and id values that mark page furniture whatever the block holds: blocks of
+ * text that are not the article (comments, pitches, notices, credits). */
 static const char *const boilerplate_words[] = {
-    "share", "sharing", "social", "related", "recommended", "recommend", "newsletter",
-    "subscribe", "subscription", "promo", "advert", "advertisement", "ad", "ads", "adv",
-    "sponsor", "sponsored", "cookie", "cookies", "consent", "gdpr", "breadcrumb", "breadcrumbs",
-    "byline", "author", "caption", "credit", "credits", "comment", "comments", "disqus",
-    "footer", "header", "masthead", "nav", "navbar", "navigation", "menu", "sidebar", "widget",
-    "ticker", "marquee", "donate", "donation", "contribute", "support", "membership", "paywall", "popup",
-    "modal", "overlay", "tags", "tag", "dateline", "timestamp", "follow", "print", "toolbar",
-    "pagination", "pager", "trending", "popular", "outbrain", "taboola", "banner", "alert",
-    "skip", "login", "signup", "more", "also", NULL};
+    "related", "recommended", "recommend", "newsletter", "subscribe", "subscription", "promo",
+    "advert", "advertisement", "ad", "ads", "adv", "sponsor", "sponsored", "cookie", "cookies",
+    "consent", "gdpr", "byline", "author", "caption", "credit", "credits", "comment", "comments",
+    "disqus", "footer", "ticker", "marquee", "donate", "donation", "support", "contribute",
+    "membership", "paywall", "popup", "modal", "overlay", "dateline", "timestamp", "outbrain",
+    "taboola", "alert", "login", "signup", "cta", "print", "nav", "navbar", "navigation", "menu",
+    NULL};
+
+/* Words that mark links and layout (menus, share bars, tag lists), which page builders and
+ * themes also put on the containers of the text itself (elementor-widget-container,
+ * content-sidebar-wrap, a post's tag-<slug> classes, a header around the article): they mark
+ * furniture only when the block holds no prose. */
+static const char *const layout_words[] = {
+    "header", "masthead", "sidebar", "widget", "tags", "tag", "banner", "more", "also",
+    "breadcrumb", "breadcrumbs", "pagination", "pager", "share", "sharing", "social", "follow",
+    "toolbar", "skip", "trending", "popular", NULL};
 
 /* Words that mark the article body itself; they protect a block from removal. */
 static const char *const content_words[] = {
@@ -141,6 +154,49 @@ static bool attr_has_word(const xmlNode *n, const char *attr_name, const char *c
     return false;
 }
 
+/* Parts of glued class names beside a furniture word ("commentheader", "news-letter-box"). */
+static const char *const glue_parts[] = {
+    "list", "box", "area", "wrap", "wrapper", "container", "section", "block", "form", "item",
+    "items", "title", "link", "links", "count", "text", "body", "header", "footer", "widget",
+    "content", "inner", "meta", "signup", "author", NULL};
+
+static bool in_word_list(const char *s, size_t len, const char *const *list)
+{
+    for (; *list; list++)
+        if (strlen(*list) == len && strncmp(s, *list, len) == 0)
+            return true;
+    return false;
+}
+
+/* Whether a class or id token, read with its '-' and '_' removed and in lower case, is a
+ * furniture word of six letters or more glued to nothing or to one of glue_parts, either way
+ * round: "news-letter", "commentheader", "relatedlinks" (not "commentary"). */
+static bool glued_furniture_word(const xmlNode *n, const char *attr_name)
+{
+    const char *value = attr(n, attr_name);
+    for (const char *p = value ? value : ""; *p;) {
+        size_t len = strcspn(p, " \t\n");
+        char token[64];
+        size_t t = 0;
+        for (size_t i = 0; i < len && t < sizeof token - 1; i++)
+            if (p[i] != '-' && p[i] != '_')
+                token[t++] = (char)tolower((unsigned char)p[i]);
+        token[t] = '\0';
+        for (const char *const *w = boilerplate_words; *w && t < sizeof token - 1; w++) {
+            size_t wl = strlen(*w);
+            if (wl < 6 || wl > t)
+                continue;
+            if (strncmp(token, *w, wl) == 0 &&
+                (t == wl || in_word_list(token + wl, t - wl, glue_parts)))
+                return true;
+            if (strcmp(token + t - wl, *w) == 0 && in_word_list(token, t - wl, glue_parts))
+                return true;
+        }
+        p += len + (p[len] != '\0');
+    }
+    return false;
+}
+
 static bool is_hidden(xmlNode *n)
 {
     if (xmlHasProp(n, (const xmlChar *)"hidden"))
@@ -177,25 +233,39 @@ static bool is_content_hint(xmlNode *n)
            attr_has_word(n, "id", content_words, true);
 }
 
-static bool is_furniture(xmlNode *n)
+static bool holds_prose(xmlNode *n, size_t min_chars);
+
+/* Whether a word of n's class or id, or its role, marks furniture; with layout, whether a
+ * layout word marks it. A content word protects a marked block when it holds prose (only then:
+ * CSS modules prefix every class of a component with its name, "ArticleContent_caption"). */
+static bool is_furniture(xmlNode *n, bool layout)
 {
     if (is_tag(n, "body") || is_tag(n, "html") || is_tag(n, "article") || is_tag(n, "main"))
         return false;
-    if (is_content_hint(n))
-        return false;
-    return attr_has_word(n, "class", boilerplate_words, false) ||
-           attr_has_word(n, "id", boilerplate_words, false) ||
-           attr_has_word(n, "role", (const char *const[]){"navigation", "banner", "complementary",
-                                                          "contentinfo", "dialog", "alert", NULL},
-                         false);
+    bool marked =
+        layout ? attr_has_word(n, "class", layout_words, false) ||
+                     attr_has_word(n, "id", layout_words, false)
+               : attr_has_word(n, "class", boilerplate_words, false) ||
+                     attr_has_word(n, "id", boilerplate_words, false) ||
+                     glued_furniture_word(n, "class") || glued_furniture_word(n, "id") ||
+                     attr_has_word(n, "role",
+                                   (const char *const[]){"navigation", "banner", "complementary",
+                                                         "contentinfo", "dialog", "alert", NULL},
+                                   false);
+    return marked && !(is_content_hint(n) && holds_prose(n, PROSE_CHARS));
 }
 
 static void text_length(xmlNode *n, size_t *all, size_t *linked, bool in_link, int depth);
+static bool has_block_child(xmlNode *n);
+static bool is_ancestor(const xmlNode *a, const xmlNode *n);
 
-/* What the page holds: all visible characters, and those inside paragraphs (<p>). */
+/* What the page holds: all visible characters, those inside links and those inside paragraphs
+ * (<p>); and how hard the page is cleaned. */
 struct page_size {
     size_t chars;
+    size_t linked; /* of chars, inside links */
     size_t paragraph_chars;
+    bool keep_furniture; /* the fallback: remove only what is never text */
 };
 
 /* Characters of text inside <p> elements below n (not inside links). */
@@ -244,9 +314,162 @@ static bool holds_article_body(xmlNode *n, int depth)
 static bool never_text(xmlNode *n)
 {
     static const char *const tags[] = {"script", "style", "noscript", "template", "iframe",
-                                       "object", "embed", "svg", "canvas", "button", "input",
-                                       "select", "textarea", "link", "meta", "head", NULL};
+                                       "object", "embed", "svg", "canvas", "input", "link",
+                                       "meta", "head", NULL};
     return in_list((const char *)n->name, tags);
+}
+
+/* Form controls: never text, but an unclosed <button> can swallow the rest of the page. */
+static bool is_control(xmlNode *n)
+{
+    return is_tag(n, "button") || is_tag(n, "select") || is_tag(n, "textarea");
+}
+
+/* Characters of text outside links in the paragraphs below n: <p>, <li>, quotes, and blocks
+ * with no block inside. */
+static size_t prose_chars(xmlNode *n, int depth)
+{
+    size_t total = 0;
+    for (xmlNode *c = n->children; c && depth < MAX_DEPTH; c = c->next) {
+        if (c->type != XML_ELEMENT_NODE)
+            continue;
+        if (is_tag(c, "p") || is_tag(c, "li") || is_tag(c, "dd") || is_tag(c, "blockquote") ||
+            is_tag(c, "pre") || !has_block_child(c)) {
+            size_t all = 0, linked = 0;
+            text_length(c, &all, &linked, is_tag(c, "a"), depth + 1);
+            total += all - linked;
+        } else {
+            total += prose_chars(c, depth + 1);
+        }
+    }
+    return total;
+}
+
+/* Whether a block holds prose: min_chars of paragraph text outside links, at least half its
+ * text, and links under a third of it. A layout word of its class or a <header> around it does
+ * not make such a block furniture. */
+static bool holds_prose(xmlNode *n, size_t min_chars)
+{
+    size_t all = 0, linked = 0;
+    text_length(n, &all, &linked, false, 0);
+    size_t prose = prose_chars(n, 0);
+    return linked * 3 < all && prose >= min_chars && prose * 2 >= all;
+}
+
+/* A <figure> around a table, a quote or a code listing is text, not a picture. */
+static bool figure_of_text(xmlNode *n, int depth)
+{
+    for (xmlNode *c = n->children; c && depth < MAX_DEPTH; c = c->next)
+        if (c->type == XML_ELEMENT_NODE &&
+            (is_tag(c, "table") || is_tag(c, "blockquote") || is_tag(c, "pre") ||
+             (!is_tag(c, "figcaption") && figure_of_text(c, depth + 1))))
+            return true;
+    return false;
+}
+
+/* Whether c is never article text: scripts and the like, hidden blocks (unless they hold most
+ * of the page, as React's streamed <div hidden id="S:0"> does), and furniture by tag, class or
+ * role that is a small part of the page and holds no marked article body. */
+static bool removable(xmlNode *c, const struct page_size *page, int depth)
+{
+    if (depth > MAX_DEPTH || never_text(c))
+        return true;
+    /* (a hidden block or a control holding most of the page is a parse or script artefact) */
+    if (is_hidden(c) || is_control(c))
+        return small_part(c, page);
+    if (page->keep_furniture)
+        return false;
+    bool furniture = in_list((const char *)c->name, furniture_tags) || is_furniture(c, false) ||
+                     is_tag(c, "form");
+    /* (a header holds a title, a standfirst and a byline: it is the article only when it holds
+     * several paragraphs) */
+    if (!furniture && is_tag(c, "header"))
+        furniture = !holds_prose(c, 3 * PROSE_CHARS);
+    else if (!furniture && is_furniture(c, true))
+        furniture = !holds_prose(c, PROSE_CHARS);
+    if (!furniture && is_tag(c, "figure"))
+        furniture = !figure_of_text(c, depth);
+    return furniture && small_part(c, page) && !holds_article_body(c, depth);
+}
+
+/* React's streaming renderer sends late parts of a page at the end of the body, each as
+ * <div hidden id="S:x">, and a script moves each into the place of its <template id="B:x">,
+ * replacing the fallback shown until then (up to the comment <!--/$-->). Done here, so that
+ * the article is whole and in order instead of hidden. */
+struct streamed {
+    xmlNode **v;
+    size_t n, cap;
+};
+
+static void push_node(struct streamed *list, xmlNode *n)
+{
+    if (list->n == list->cap) {
+        list->cap = list->cap ? list->cap * 2 : 16;
+        list->v = xrealloc(list->v, list->cap * sizeof *list->v);
+    }
+    list->v[list->n++] = n;
+}
+
+/* The x of an id "S:x" (kind 'S') or "B:x" (kind 'B'), or NULL. */
+static const char *react_key(const xmlNode *n, char kind)
+{
+    const char *id = attr(n, "id");
+    return id && id[0] == kind && id[1] == ':' && id[2] ? id + 2 : NULL;
+}
+
+static void find_streamed(xmlNode *n, struct streamed *parts, struct streamed *slots, int depth)
+{
+    for (xmlNode *c = n->children; c && depth < MAX_DEPTH; c = c->next) {
+        if (c->type != XML_ELEMENT_NODE)
+            continue;
+        if (is_tag(c, "template") && react_key(c, 'B'))
+            push_node(slots, c);
+        else if (is_tag(c, "div") && react_key(c, 'S') && xmlHasProp(c, (const xmlChar *)"hidden"))
+            push_node(parts, c);
+        find_streamed(c, parts, slots, depth + 1);
+    }
+}
+
+static void place_streamed(xmlNode *root)
+{
+    struct streamed parts = {0}, slots = {0}, unlinked = {0};
+    find_streamed(root, &parts, &slots, 0);
+    for (size_t i = 0; i < parts.n; i++) {
+        xmlNode *part = parts.v[i];
+        xmlUnsetProp(part, (const xmlChar *)"hidden");
+        for (size_t k = 0; k < slots.n; k++) {
+            xmlNode *slot = slots.v[k];
+            if (!slot || strcmp(react_key(slot, 'B'), react_key(part, 'S')) != 0)
+                continue;
+            if (!slot->parent || slot == part || is_ancestor(part, slot))
+                break; /* (a slot already unlinked as a fallback, or inside its own part) */
+            xmlNode *end = slot->next;
+            while (end && !(end->type == XML_COMMENT_NODE && end->content &&
+                            strcmp((const char *)end->content, "/$") == 0))
+                end = end->next;
+            for (xmlNode *f = slot->next, *next; end && f != end; f = next) {
+                next = f->next;
+                xmlUnlinkNode(f);
+                push_node(&unlinked, f);
+            }
+            xmlUnlinkNode(part);
+            xmlReplaceNode(slot, part);
+            push_node(&unlinked, slot);
+            slots.v[k] = NULL;
+            break;
+        }
+    }
+    /* Unlinked nodes may hold others (a fallback holding a later slot): only those with no
+     * parent are roots to free, all found before any is freed. */
+    size_t roots = 0;
+    for (size_t i = 0; i < unlinked.n; i++)
+        if (!unlinked.v[i]->parent)
+            unlinked.v[roots++] = unlinked.v[i];
+    for (size_t i = 0; i < roots; i++)
+        xmlFreeNode(unlinked.v[i]);
+    free(parts.v);
+    free(slots.v);
+    free(unlinked.v);
 }
 
 /* Removes what is never article text from below n. */
@@ -256,11 +479,7 @@ static void clean(xmlNode *n, const struct page_size *page, int depth)
     while (c) {
         xmlNode *next = c->next;
         if (c->type == XML_COMMENT_NODE || c->type == XML_PI_NODE ||
-            (c->type == XML_ELEMENT_NODE &&
-             (depth > MAX_DEPTH || never_text(c) || is_hidden(c) ||
-              ((in_list((const char *)c->name, furniture_tags) || is_furniture(c) ||
-                is_tag(c, "form")) &&
-               small_part(c, page) && !holds_article_body(c, depth))))) {
+            (c->type == XML_ELEMENT_NODE && removable(c, page, depth))) {
             xmlUnlinkNode(c);
             xmlFreeNode(c);
         } else if (c->type == XML_ELEMENT_NODE) {
@@ -502,6 +721,94 @@ static xmlNode *best_container(struct scoring *sc, double *top_score)
     return best;
 }
 
+/* What a subtree holds: all characters, those inside links, and prose: the link-free text of
+ * its paragraphs (<p>, list items, quotes, blocks with no block inside) of PROSE_UNIT
+ * characters or more, and how many such paragraphs (units). */
+struct mass {
+    size_t all, linked, prose, units;
+};
+
+enum {
+    PROSE_UNIT = 40,   /* characters of a paragraph that make it prose */
+    CARD_LINKED = 15,  /* per cent of link text that makes a one-paragraph block a card */
+};
+
+static void measure(xmlNode *n, struct mass *m, int depth)
+{
+    if (n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) {
+        size_t len = 0;
+        for (const xmlChar *p = n->content; p && *p; p++)
+            len += !isspace(*p) && (*p & 0xC0) != 0x80;
+        m->all += len;
+        if (len >= PROSE_UNIT) { /* loose text, as between <br>s */
+            m->prose += len;
+            m->units++;
+        }
+        return;
+    }
+    if (n->type != XML_ELEMENT_NODE || depth > MAX_DEPTH)
+        return;
+    if (is_tag(n, "a") || is_tag(n, "p") || is_tag(n, "li") || is_tag(n, "dd") ||
+        is_tag(n, "blockquote") || is_tag(n, "pre") || !has_block_child(n)) {
+        size_t all = 0, linked = 0;
+        text_length(n, &all, &linked, is_tag(n, "a"), depth + 1);
+        m->all += all;
+        m->linked += linked;
+        if (all - linked >= PROSE_UNIT) {
+            m->prose += all - linked;
+            m->units++;
+        }
+        return;
+    }
+    struct mass own = {0};
+    for (xmlNode *c = n->children; c; c = c->next)
+        measure(c, &own, depth + 1);
+    /* A card: one paragraph beside links (a teaser with its linked title, a reader's comment
+     * with its linked name and date). Its paragraph is not the article's prose. */
+    if (own.units == 1 && own.linked * 100 >= own.all * CARD_LINKED) {
+        own.prose = 0;
+        own.units = 0;
+    }
+    m->all += own.all;
+    m->linked += own.linked;
+    m->prose += own.prose;
+    m->units += own.units;
+}
+
+/* What a block is worth as the article: its prose, less twice what is neither prose nor
+ * links (headings, dates, labels), less four times its link text. */
+static double prose_value(const struct mass *m)
+{
+    return (double)m->prose - 2.0 * (double)(m->all - m->linked - m->prose) -
+           4.0 * (double)m->linked;
+}
+
+/* The ancestor of best (below <body>) worth most by prose_value(), when it is worth at least
+ * twice what best is; else best. An article split over sibling blocks (the text modules of a
+ * page builder) is kept whole, and a block beside the article that won the scoring (a
+ * key-takeaways box, an author's bio) gives way to the block that holds the article. A small
+ * addition (a date line, a teaser) is not worth the move. */
+static xmlNode *widen_to_prose(xmlNode *best)
+{
+    struct mass m = {0};
+    measure(best, &m, 0);
+    double best_value = prose_value(&m), start_value = best_value > 0 ? best_value : 0;
+    xmlNode *chosen = best;
+    for (xmlNode *below = best, *up = best->parent;
+         up && up->type == XML_ELEMENT_NODE && !is_tag(up, "body") && !is_tag(up, "html");
+         below = up, up = up->parent) {
+        for (xmlNode *c = up->children; c; c = c->next)
+            if (c != below)
+                measure(c, &m, 0);
+        double value = prose_value(&m);
+        if (value > best_value && value >= 2 * start_value) {
+            best_value = value;
+            chosen = up;
+        }
+    }
+    return chosen;
+}
+
 /* Whether a sibling of the best container belongs to the article too (a body split into
  * several blocks): it scored well, or shares the best's class and scored at all, or it is a
  * paragraph of prose on its own. */
@@ -654,6 +961,75 @@ static char *tidy(const char *raw, const char *title)
     return buf_steal(&out);
 }
 
+/* libxml2's options for pages: recover from broken markup, quietly, never from the network. */
+#define PARSE_OPTIONS \
+    (HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING | HTML_PARSE_NONET | \
+     HTML_PARSE_COMPACT)
+
+/* Repairs what the parse leaves misplaced: stray markup after </html> can make libxml2 start a
+ * second <html> (it goes under the first, so that its text is seen), and React's streamed parts
+ * go where they belong. */
+static void prepare(xmlNode *root)
+{
+    for (xmlNode *extra = root->next, *next; extra; extra = next) {
+        next = extra->next;
+        if (extra->type == XML_ELEMENT_NODE) {
+            xmlUnlinkNode(extra);
+            xmlAddChild(root, extra);
+        }
+    }
+    place_streamed(root);
+}
+
+/* The article text below root (cleaned, scored, serialised, tidied); with keep_furniture only
+ * what is never text is removed first. *page is what the page held before. Caller frees. */
+static char *article_text(xmlNode *root, const char *title, bool keep_furniture,
+                          struct page_size *page)
+{
+    *page = (struct page_size){.keep_furniture = keep_furniture};
+    text_length(root, &page->chars, &page->linked, false, 0);
+    page->paragraph_chars = paragraph_chars(root, 0);
+    clean(root, page, 0);
+    struct scoring sc = {0};
+    score_paragraphs(&sc, root, 0);
+    double best_score = 0;
+    xmlNode *best = best_container(&sc, &best_score); /* (maybe an ancestor of the top scorer) */
+    if (best)
+        best = widen_to_prose(best);
+    struct text_out text;
+    buf_init(&text.text, EXTRACT_MAX_TEXT);
+    text.need_space = false;
+    if (best) {
+        for (xmlNode *s = best->parent ? best->parent->children : best; s; s = s->next) {
+            if (s == best || belongs_with(&sc, best, best_score, s)) {
+                serialise(&text, s, 0);
+                emit_break(&text, "\n\n");
+            }
+            if (!best->parent)
+                break;
+        }
+    }
+    for (size_t i = 0; i < sc.n; i++)
+        sc.v[i].node->_private = NULL;
+    free(sc.v);
+    char *body = tidy(text.text.data ? text.text.data : "", title);
+    buf_free(&text.text);
+    return body;
+}
+
+/* The error for a page with no article, and why: what the page holds instead. */
+static int no_article(const struct page_size *page, char *err, size_t errlen)
+{
+    if (page->chars < MIN_ARTICLE_CHARS)
+        return set_err(err, errlen, "no article text found: the page holds %zu characters of "
+                       "text (built by scripts, or behind a login?)", page->chars);
+    if (page->linked * 2 > page->chars)
+        return set_err(err, errlen, "no article text found: %zu of the page's %zu characters are "
+                       "links (an index page?)", page->linked, page->chars);
+    return set_err(err, errlen, "no article text found: no block of prose among the page's %zu "
+                   "characters", page->chars);
+}
+
 static const char *sniff_not_html(const char *data, size_t len)
 {
     if (len == 0)
@@ -739,55 +1115,41 @@ int extract_article(const struct extract_input *in, struct article *out, char *e
     if (in->len > (size_t)1 << 30)
         return set_err(err, errlen, "page larger than 1 GiB");
     char *charset = page_encoding(in);
-    htmlDocPtr doc = htmlReadMemory(in->data, (int)in->len, in->url, charset,
-                                    HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
-                                        HTML_PARSE_NONET | HTML_PARSE_COMPACT);
+    htmlDocPtr doc = htmlReadMemory(in->data, (int)in->len, in->url, charset, PARSE_OPTIONS);
     free(charset);
     xmlNode *root = doc ? xmlDocGetRootElement(doc) : NULL;
     if (!root) {
         xmlFreeDoc(doc);
         return set_err(err, errlen, "the page could not be parsed as HTML");
     }
+    prepare(root);
     struct page_meta meta = {0};
     extract_metadata_read(doc, in->url, out, &meta);
-
-    struct page_size page = {0};
-    size_t page_linked = 0;
-    text_length(root, &page.chars, &page_linked, false, 0);
-    page.paragraph_chars = paragraph_chars(root, 0);
-    clean(root, &page, 0);
-    struct scoring sc = {0};
-    score_paragraphs(&sc, root, 0);
-    double best_score = 0;
-    xmlNode *best = best_container(&sc, &best_score); /* (maybe an ancestor of the top scorer) */
-    struct text_out text;
-    buf_init(&text.text, EXTRACT_MAX_TEXT);
-    text.need_space = false;
-    if (best) {
-        for (xmlNode *s = best->parent ? best->parent->children : best; s; s = s->next) {
-            if (s == best || belongs_with(&sc, best, best_score, s)) {
-                serialise(&text, s, 0);
-                emit_break(&text, "\n\n");
-            }
-            if (!best->parent)
-                break;
-        }
-    }
-    for (size_t i = 0; i < sc.n; i++)
-        sc.v[i].node->_private = NULL;
-    free(sc.v);
-    char *body = tidy(text.text.data ? text.text.data : "", out->title);
-    buf_free(&text.text);
+    struct page_size page;
+    char *body = article_text(root, out->title, false, &page);
     if (meta.ld_body && strlen(meta.ld_body) > 300 && strlen(meta.ld_body) > strlen(body) * 13 / 10) {
         free(body);
         body = tidy(meta.ld_body, out->title);
     }
     extract_page_meta_free(&meta);
+    if (strlen(body) < MIN_ARTICLE_CHARS) {
+        /* Nothing survived the furniture rules: the page again, with only what is never text
+         * removed, and its best text-dense block. */
+        htmlDocPtr again = htmlReadMemory(in->data, (int)in->len, in->url,
+                                          (const char *)doc->encoding, PARSE_OPTIONS);
+        xmlNode *again_root = again ? xmlDocGetRootElement(again) : NULL;
+        if (again_root) {
+            prepare(again_root);
+            free(body);
+            body = article_text(again_root, out->title, true, &page);
+        }
+        xmlFreeDoc(again);
+    }
     xmlFreeDoc(doc);
     if (strlen(body) < MIN_ARTICLE_CHARS) {
         free(body);
         article_free(out);
-        return set_err(err, errlen, "no article text found");
+        return no_article(&page, err, errlen);
     }
     out->text = body;
     /* libxml2 passes some invalid byte sequences through from a page that claims UTF-8:

@@ -1,6 +1,9 @@
 /* test_extract.c: the extractor on the five seed pages (body kept, every listed clutter
  * gone, metadata right), on text shape, on hostile pages, on real pages of the scrapinghub
- * set (metadata against what the pages' own tags say), and on pages in legacy charsets. */
+ * set (metadata against what the pages' own tags say), on small hand-written pages of each
+ * failure class extraction handles (containers judged by what they hold, split articles,
+ * misplaced or streamed articles, boilerplate inside the article, no empty result), and on
+ * pages in legacy charsets. */
 #include <iconv.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -223,6 +226,188 @@ static void test_real_pages_metadata(void)
     article_free(&a);
 }
 
+/* Prose of a made-up story, one sentence a paragraph: P(1) .. P(8). */
+#define P(i)                                                                                   \
+    "<p>Paragraph " #i " of the story tells how the council met on Tuesday, argued over the "   \
+    "budget, and agreed in the end to fund the new bridge across the river.</p>"
+
+/* Extracts html; the text, or NULL (with the reason printed) when there is none. Caller
+ * frees with article_free(). */
+static const char *text_of(const char *html, struct article *a)
+{
+    char err[256];
+    if (extract_string(html, a, err, sizeof err) != 0) {
+        fprintf(stderr, "extract: %s\n", err);
+        return NULL;
+    }
+    return a->text;
+}
+
+/* Class words that mark layout in some pages and the text's own containers in others: judged
+ * by what the block holds. */
+static void test_containers_judged_by_content(void)
+{
+    struct article a;
+    /* page builders wrap every text block in a "widget" container (each a small part of the
+     * page) */
+    CHECK_CONTAINS(text_of("<html><body><nav><a href=/>Home</a> <a href=/a>About</a></nav>"
+                           "<div class=entry><div class=\"text-widget-container\">" P(1) P(2)
+                           "</div><div class=\"text-widget-container\">" P(3) P(4) "</div>"
+                           "<div class=\"text-widget-container\">" P(5) P(6) "</div></div>"
+                           "<div class=\"widget\"><a href=/x>Recent post one</a> <a href=/y>"
+                           "Recent post two</a></div></body></html>", &a),
+                   "Paragraph 4 of the story");
+    CHECK_LACKS(a.text, "Recent post");
+    article_free(&a);
+    /* a layout wrapper named after the sidebar beside it, tag-<slug> post classes, and an
+     * article nested inside <header>, on a page with more paragraphs in its readers' comments
+     * and more text in its menu (so that none of them is most of the page); a header of a
+     * title and a byline is still furniture */
+    const char *menu = "<nav><a href=/1>News from the valley and the towns around it</a> <a "
+                       "href=/2>Sport from the valley and the towns around it</a> <a href=/3>"
+                       "Weather for the valley and the towns around it</a> <a href=/4>Letters "
+                       "from readers in the valley and around it</a> <a href=/5>Pictures of the "
+                       "valley and the towns around it</a></nav>";
+    const char *comments = "<div class=comment><p>I have lived by the river for forty years, "
+                           "and this is the best news the valley has had, by far.</p><p>The "
+                           "bridge will cost more than they say, mark my words, as the last one "
+                           "did.</p></div><div class=comment><p>Why not a ferry? It would be "
+                           "cheaper, quicker to build, and nicer to ride, too.</p><p>My "
+                           "grandfather worked on the old bridge, and he said the same things "
+                           "about it, back then.</p></div><div class=comment><p>At last, a "
+                           "council that gets something done, on time, for once.</p><p>Will "
+                           "there be a path for bicycles on it, and one for people on foot?</p>"
+                           "</div>";
+    char page[4096];
+    snprintf(page, sizeof page, "<html><body>%s<div class=\"content-sidebar-wrap\"><div "
+             "class=\"post tag-council tag-bridge\">%s%s%s</div><div class=sidebar><a href=/t>"
+             "Topics</a></div></div>%s</body></html>", menu, P(1), P(2), P(3), comments);
+    CHECK_CONTAINS(text_of(page, &a), "Paragraph 3 of the story");
+    CHECK_LACKS(a.text, "forty years");
+    article_free(&a);
+    snprintf(page, sizeof page, "<html><body>%s<header><h1>The bridge</h1><div class=story>%s%s"
+             "%s%s%s</div></header><article><header><h2>Byline header text</h2><span>By A. "
+             "Writer</span></header>%s</article>%s%s</body></html>", menu, P(1), P(2), P(3), P(4),
+             P(5), P(6), comments, comments);
+    CHECK_CONTAINS(text_of(page, &a), "Paragraph 4 of the story");
+    CHECK_LACKS(a.text, "Byline header");
+    article_free(&a);
+    /* <figure> around a table or a pull quote is text; around a picture it is a caption */
+    CHECK(text_of("<html><body><article>" P(1) "<figure class=\"wp-block-table\"><table><tr>"
+                  "<td>Cost of the bridge</td><td>12 million</td></tr></table></figure>"
+                  "<figure><blockquote><p>We will build it this year, said the mayor.</p>"
+                  "</blockquote></figure>" P(2) "<figure><img src=x.jpg><figcaption>The river "
+                  "at dawn (photo: archive)</figcaption></figure></article></body></html>", &a) != NULL);
+    CHECK_CONTAINS(a.text, "Cost of the bridge | 12 million");
+    CHECK_CONTAINS(a.text, "We will build it this year");
+    CHECK_LACKS(a.text, "The river at dawn");
+    article_free(&a);
+}
+
+/* An article split over sibling blocks, and a block beside it that outscores it. */
+static void test_split_article(void)
+{
+    struct article a;
+    /* the text modules of a page builder, each in its own row, and an author's bio full of
+     * commas that outscores any one of them */
+    const char *modules =
+        "<html><body><div class=builder><div class=row><div class=col><div class=module>" P(1)
+        "</div></div></div><div class=row><div class=col><div class=module>" P(2) "</div></div>"
+        "</div><div class=row><div class=col><div class=module>" P(3) "</div></div></div>"
+        "<div class=row><div class=col><div class=module>" P(4) "</div></div></div>"
+        "<div class=row><div class=col><div class=module>" P(5) "</div></div></div>"
+        "<div class=bio><div><p>Jo Smith, a writer, editor, runner, baker, gardener, sailor, "
+        "reader, walker, painter, cook, and father, lives by the river.</p></div></div></div>"
+        "</body></html>";
+    CHECK(text_of(modules, &a) != NULL);
+    CHECK_CONTAINS(a.text, "Paragraph 1 of the story");
+    CHECK_CONTAINS(a.text, "Paragraph 5 of the story");
+    article_free(&a);
+    /* a standfirst before the body */
+    CHECK(text_of("<html><body><article><div class=\"field--summary\"><p>The council agreed on "
+                  "Tuesday to fund the bridge, after a long argument, a vote and a recount.</p>"
+                  "</div><div class=body>" P(1) P(2) P(3) "</div></article></body></html>", &a) != NULL);
+    CHECK_CONTAINS(a.text, "fund the bridge, after a long argument");
+    CHECK_CONTAINS(a.text, "Paragraph 3 of the story");
+    article_free(&a);
+}
+
+/* Markup that hides or misplaces the article. */
+static void test_misplaced_article(void)
+{
+    struct article a;
+    /* React streaming: the article arrives hidden at the end and belongs in its slot */
+    CHECK(text_of("<html><body><main><h1>Bridge</h1><!--$?--><template id=\"B:0\"></template>"
+                  "<div>Loading the story now</div><!--/$--><p>Closing line of the page, after "
+                  "the story, with its own comma.</p></main><div hidden id=\"S:0\"><div>" P(1)
+                  P(2) P(3) "</div></div><script>$RC(\"B:0\",\"S:0\")</script></body></html>",
+                  &a) != NULL);
+    CHECK_CONTAINS(a.text, "Paragraph 3 of the story");
+    CHECK_LACKS(a.text, "Loading the story");
+    CHECK(a.text && strstr(a.text, "Paragraph 1") &&
+          strstr(a.text, "Paragraph 1") < strstr(a.text, "Closing line")); /* in its place */
+    article_free(&a);
+    /* a hidden block that is not streamed stays hidden */
+    CHECK(text_of("<html><body><article>" P(1) P(2) "<div hidden><p>A hidden note that is not "
+                  "part of the story at all, here.</p></div></article></body></html>", &a) != NULL);
+    CHECK_LACKS(a.text, "hidden note");
+    article_free(&a);
+    /* an unclosed <button> that swallows the rest of the page */
+    CHECK_CONTAINS(text_of("<html><body><button class=menu>Menu<div class=page><article>" P(1)
+                           P(2) P(3) "</article></div></body></html>", &a),
+                   "Paragraph 2 of the story");
+    article_free(&a);
+    /* stray markup after </html> (libxml2 starts a second <html> for it) */
+    CHECK_CONTAINS(text_of("<!DOCTYPE html>\n<html><head><title>t</title></head><body><p>Top."
+                           "</p></body></html>\n<div class=page><article>" P(1) P(2) "</article>"
+                           "</div>", &a),
+                   "Paragraph 2 of the story");
+    article_free(&a);
+}
+
+/* Boilerplate inside the article's own container. */
+static void test_boilerplate_in_article(void)
+{
+    struct article a;
+    CHECK(text_of("<html><body><article>" P(1) P(2)
+                  "<div class=\"news-letter\"><p>Get the best of our stories every morning in "
+                  "your inbox, free, by signing up today.</p></div>" P(3)
+                  "<div class=\"commentheader\"><p>Reader comments on this story, newest first, "
+                  "from people who live by the river.</p></div>"
+                  "<p>More topics: <a href=/a>Council budget news</a>, <a href=/b>River bridge "
+                  "plans</a>, <a href=/c>Local elections</a></p></article></body></html>",
+                  &a) != NULL);
+    CHECK_CONTAINS(a.text, "Paragraph 3 of the story");
+    CHECK_LACKS(a.text, "inbox");
+    CHECK_LACKS(a.text, "Reader comments");
+    CHECK_LACKS(a.text, "More topics");
+    article_free(&a);
+}
+
+/* No empty result on a page with prose; a reason on a page without. */
+static void test_no_empty_result(void)
+{
+    struct article a;
+    char err[256];
+    /* every block of prose sits in furniture (a comments plug-in's markup around the post),
+     * none of it most of the page */
+    CHECK_CONTAINS(text_of("<html><body><div class=\"comments-area\">" P(1) P(2) "</div>"
+                           "<div class=\"comments-area\">" P(3) P(4) "</div>"
+                           "<div class=\"comments-area\">" P(5) P(6) "</div></body></html>", &a),
+                   "Paragraph 2 of the story");
+    article_free(&a);
+    /* an index page: links only */
+    CHECK(extract_string("<html><body><ul><li><a href=/1>First story on the council budget "
+                         "vote</a></li><li><a href=/2>Second story on the river bridge plan</a>"
+                         "</li><li><a href=/3>Third story on the local elections next year</a>"
+                         "</li></ul></body></html>", &a, err, sizeof err) == -1);
+    CHECK_CONTAINS(err, "no article text found: ");
+    CHECK_CONTAINS(err, "links");
+    /* next to nothing */
+    CHECK(extract_string("<html><body><div id=app></div></body></html>", &a, err, sizeof err) == -1);
+    CHECK_CONTAINS(err, "characters of text");
+}
+
 /* Converts UTF-8 text to charset with iconv. Caller frees; *len set. */
 static char *encode(const char *utf8, const char *charset, size_t *len)
 {
@@ -341,6 +526,11 @@ int main(void)
     RUN(test_text_shape);
     RUN(test_hostile_pages);
     RUN(test_real_pages_metadata);
+    RUN(test_containers_judged_by_content);
+    RUN(test_split_article);
+    RUN(test_misplaced_article);
+    RUN(test_boilerplate_in_article);
+    RUN(test_no_empty_result);
     RUN(test_character_sets);
     return check_summary();
 }
