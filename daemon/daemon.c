@@ -20,6 +20,7 @@
 #include "daemon/service.h"
 #include "feeds/shard.h"
 #include "store/state.h"
+#include "output/record.h"
 #include "output/spool.h"
 #include "topics/topics.h"
 
@@ -245,7 +246,7 @@ static void on_record(void *ud, const json_t *record)
 {
     struct service *s = ud;
     if (s->sink)
-        sink_record_written(s->sink, json_string_value(json_object_get(record, "id")));
+        sink_record_written(s->sink, record_id(record));
     const struct pipeline_hooks *outer = s->params->hooks;
     if (outer && outer->on_record)
         outer->on_record(outer->ud, record);

@@ -43,7 +43,7 @@ static void quarantine_record(struct article_job *j, json_t *record, size_t len,
     json_t *entry = json_object();
     json_object_set_new(entry, "reason", json_string(why));
     json_object_set_new(entry, "bytes", json_integer((json_int_t)len));
-    json_object_set_new(entry, "url", json_incref(json_object_get(record, "url")));
+    json_object_set_new(entry, "url", record_url(record) ? json_string(record_url(record)) : json_null());
     bool small = (long)len <= p->deps.config->max_record_bytes;
     json_object_set_new(entry, "record", small ? json_incref(record) : json_null());
     char *text = json_dumps(entry, JSON_COMPACT);

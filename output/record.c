@@ -82,3 +82,13 @@ size_t record_topic_ids(const json_t *record, const char ***ids)
     }
     return n;
 }
+
+const char *record_id(const json_t *record)
+{
+    return json_string_value(json_object_get(record, "id"));
+}
+
+const char *record_url(const json_t *record)
+{
+    return json_string_value(json_object_get(record, "url"));
+}

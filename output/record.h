@@ -46,5 +46,8 @@ char *record_serialize(const json_t *record, size_t *len);
 /* The topic ids of a record read back: the "id" of each of its "topics", in order. Returns
  * how many, with *ids a new array (the caller frees it; the strings belong to record). */
 size_t record_topic_ids(const json_t *record, const char ***ids);
+/* A record's id and its article link (borrowed from the record; NULL when absent). */
+const char *record_id(const json_t *record);
+const char *record_url(const json_t *record);
 
 #endif
