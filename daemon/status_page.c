@@ -91,12 +91,12 @@ static void add_html(struct evbuffer *out, const char *text)
 {
     for (const char *p = text ? text : ""; *p; p++) {
         switch (*p) {
-        case '&': evbuffer_add(out, "&amp;", 5); break;
-        case '<': evbuffer_add(out, "&lt;", 4); break;
-        case '>': evbuffer_add(out, "&gt;", 4); break;
-        case '"': evbuffer_add(out, "&quot;", 6); break;
-        case '\'': evbuffer_add(out, "&#39;", 5); break;
-        default: evbuffer_add(out, p, 1);
+            case '&': evbuffer_add(out, "&amp;", 5); break;
+            case '<': evbuffer_add(out, "&lt;", 4); break;
+            case '>': evbuffer_add(out, "&gt;", 4); break;
+            case '"': evbuffer_add(out, "&quot;", 6); break;
+            case '\'': evbuffer_add(out, "&#39;", 5); break;
+            default: evbuffer_add(out, p, 1);
         }
     }
 }
@@ -191,7 +191,8 @@ static void render_sink(const struct sink *sink, struct evbuffer *out)
 {
     evbuffer_add_printf(out, "<h2>Sink</h2>\n");
     if (!sink) {
-        evbuffer_add_printf(out, "<p>None configured: records stay in the spool for consumers.</p>\n");
+        evbuffer_add_printf(out,
+                            "<p>None configured: records stay in the spool for consumers.</p>\n");
         return;
     }
     struct sink_stats st = sink_stats(sink);
@@ -199,12 +200,13 @@ static void render_sink(const struct sink *sink, struct evbuffer *out)
                              "<th>in flight</th><th>published</th><th>duplicates</th>"
                              "<th>refused</th><th>sent again</th></tr>\n<tr>");
     add_cell(out, sink_ops_of(sink)->title);
-    evbuffer_add_printf(out,
-                        "<td class=\"%s\">%s</td><td class=\"num\">%zu</td><td class=\"num\">%zu</td>"
-                        "<td class=\"num\">%ld</td><td class=\"num\">%ld</td><td class=\"num\">%ld</td>"
-                        "<td class=\"num\">%ld</td></tr></table>\n",
-                        st.connected ? "good" : "bad", st.connected ? "connected" : "disconnected",
-                        st.queued, st.in_flight, st.published, st.duplicates, st.refused, st.resent);
+    evbuffer_add_printf(
+        out,
+        "<td class=\"%s\">%s</td><td class=\"num\">%zu</td><td class=\"num\">%zu</td>"
+        "<td class=\"num\">%ld</td><td class=\"num\">%ld</td><td class=\"num\">%ld</td>"
+        "<td class=\"num\">%ld</td></tr></table>\n",
+        st.connected ? "good" : "bad", st.connected ? "connected" : "disconnected", st.queued,
+        st.in_flight, st.published, st.duplicates, st.refused, st.resent);
 }
 
 static void render_recent(const struct recent_records *ring, long long now, struct evbuffer *out)
@@ -239,9 +241,10 @@ void status_page_render(const struct status_sources *src, struct evbuffer *out)
     struct tm tm;
     gmtime_r(&t, &tm);
     strftime(stamp, sizeof stamp, "%Y-%m-%d %H:%M:%S UTC", &tm);
-    evbuffer_add_printf(out, "<h1>feedspool</h1><p>Status at %s. Metrics at "
-                             "<a href=\"/metrics\">/metrics</a>, readiness at "
-                             "<a href=\"/readyz\">/readyz</a>.</p>\n",
+    evbuffer_add_printf(out,
+                        "<h1>feedspool</h1><p>Status at %s. Metrics at "
+                        "<a href=\"/metrics\">/metrics</a>, readiness at "
+                        "<a href=\"/readyz\">/readyz</a>.</p>\n",
                         stamp);
 
     struct evbuffer *rows_buf = evbuffer_new();

@@ -26,8 +26,8 @@ void recent_records_free(struct recent_records *ring);
 struct status_sources {
     const struct pipeline *pipeline;
     const char *spool_dir;
-    const struct sink *sink;              /* NULL without one */
-    const struct recent_records *recent;  /* NULL when none are kept */
+    const struct sink *sink;             /* NULL without one */
+    const struct recent_records *recent; /* NULL when none are kept */
 };
 
 void status_page_render(const struct status_sources *src, struct evbuffer *out);
