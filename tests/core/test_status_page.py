@@ -4,8 +4,10 @@ A running daemon polls three feeds over loopback: one good, one answering 404 (l
 password in its URL), and one whose item and page carry a hostile title (a script tag). The
 page is loaded by headless Chromium (Debian's chromium) and the test reads the DOM it built:
 the feed rows with their states and the error, the password redacted, a record's title and
-topics, the hostile title shown as text and its script never run; then /readyz gives its
-reasons once every feed fails. FEEDSPOOL_SCREENSHOT=FILE also saves a screenshot."""
+topics, the hostile title shown as text and its script never run. Then /readyz and the
+metrics: 503 with its reason when every feed fails and while the spool is full (ready again
+once a consumer empties it), items waiting for their page counted from the state.
+FEEDSPOOL_SCREENSHOT=FILE also saves a screenshot of the page (docs/status-page.png)."""
 import html
 import os
 import re
@@ -146,22 +148,59 @@ class StatusPageTest(unittest.TestCase):
         self.fx.write_feeds("/feeds/missing.xml", "/feeds/gone-too.xml")
         daemon = self.fx.start_daemon()
         try:
-            def failing():
-                try:
-                    urllib.request.urlopen(self.base + "/readyz", timeout=10)
-                except urllib.error.HTTPError as e:
-                    self.body = e.read().decode()
-                    return e.code == 503
-                except OSError:
-                    pass
-                return False
-            self.fx.wait_for(failing, what="/readyz answering 503")
+            self.fx.wait_for(self.unready, what="/readyz answering 503")
             with urllib.request.urlopen(self.base + "/healthz", timeout=10) as r:
                 self.assertEqual(r.read().decode(), "ok\n")  # alive all the same
         finally:
             daemon.send_signal(signal.SIGTERM)
             daemon.communicate(timeout=15)
         self.assertEqual(self.body, "every feed is failing: 2 of 2\n")
+
+    def test_readyz_and_the_metric_say_fetching_paused_while_the_spool_is_full(self):
+        self.fx.write_config(metrics_address="127.0.0.1:%d" % self.port, spool_max_records="1")
+        self.fx.write_feeds("/feeds/frontier.atom")
+        daemon = self.fx.start_daemon()
+        try:
+            self.fx.wait_for(self.unready, what="/readyz answering 503")
+            self.assertEqual(self.body, "fetching paused: the spool is full (consumers are behind)\n")
+            with urllib.request.urlopen(self.base + "/metrics", timeout=10) as r:
+                text = r.read().decode()
+            self.assertIn('feedspool_fetching_paused{reason="spool_full"} 1\n', text)
+            self.assertIn('feedspool_fetching_paused{reason="write_failure"} 0\n', text)
+            # A consumer takes the record away: fetching resumes, and the daemon is ready again.
+            for name in os.listdir(os.path.join(self.fx.spool, "new")):
+                os.unlink(os.path.join(self.fx.spool, "new", name))
+            self.fx.wait_for(lambda: not self.unready(), what="/readyz answering 200")
+        finally:
+            daemon.send_signal(signal.SIGTERM)
+            daemon.communicate(timeout=15)
+
+    def test_items_waiting_for_their_page_are_counted(self):
+        self.fx.write_config(metrics_address="127.0.0.1:%d" % self.port, fetch_pages="no")
+        self.fx.write_feeds("/feeds/frontier.atom")
+        daemon = self.fx.start_daemon()
+        try:
+            def pending():
+                try:
+                    with urllib.request.urlopen(self.base + "/metrics", timeout=10) as r:
+                        return 'feedspool_items{state="pending"} 3\n' in r.read().decode()
+                except OSError:
+                    return False
+            self.fx.wait_for(pending, what="3 items pending")
+        finally:
+            daemon.send_signal(signal.SIGTERM)
+            daemon.communicate(timeout=15)
+
+    def unready(self):
+        """True when /readyz answers 503 (its body kept in self.body)."""
+        try:
+            urllib.request.urlopen(self.base + "/readyz", timeout=10).close()
+        except urllib.error.HTTPError as e:
+            self.body = e.read().decode()
+            return e.code == 503
+        except OSError:
+            pass
+        return False
 
 
 if __name__ == "__main__":
