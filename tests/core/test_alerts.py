@@ -5,7 +5,9 @@ failing-feeds, the every-feed-failing, the fetching-paused and the failed-reload
 on such series and stay quiet otherwise; a running daemon (with a
 real nats-server, so the sink's metrics are there too) is scraped, the scrape passes
 `promtool check metrics` (Prometheus' naming conventions), and every metric that an alert or
-a dashboard panel names is in that scrape (histograms by their _bucket/_sum/_count series)."""
+a dashboard panel names is in that scrape (histograms by their _bucket/_sum/_count series);
+and when the NATS server goes away, /readyz answers 503 saying so and the status page shows
+the sink disconnected."""
 import json
 import os
 import re
@@ -15,6 +17,7 @@ import subprocess
 import sys
 import tempfile
 import unittest
+import urllib.error
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -175,6 +178,34 @@ class LiveScrapeTest(unittest.TestCase):
         missing = {name: where for name, where in wanted.items()
                    if name not in served and not {name + "_bucket", name + "_count"} <= served}
         self.assertEqual(missing, {}, "named but not served")
+
+    def test_readyz_and_the_status_page_say_when_the_sink_is_unreachable(self):
+        self.fx.write_feeds("/feeds/frontier.atom")
+        daemon = self.fx.start_daemon()
+        base = "http://127.0.0.1:%d" % self.port
+        try:
+            sent = os.path.join(self.fx.spool, "sent")
+            self.fx.wait_for(lambda: os.path.isdir(sent) and len(os.listdir(sent)) == 3,
+                             what="3 records published")
+            with urllib.request.urlopen(base + "/readyz", timeout=5) as r:
+                self.assertEqual(r.read().decode(), "ready\n")
+            self.nats.stop()
+
+            def unready():
+                try:
+                    urllib.request.urlopen(base + "/readyz", timeout=5).close()
+                except urllib.error.HTTPError as e:
+                    self.body = e.read().decode()
+                    return e.code == 503
+                return False
+            self.fx.wait_for(unready, what="/readyz answering 503")
+            with urllib.request.urlopen(base + "/", timeout=5) as r:
+                page = r.read().decode()
+        finally:
+            daemon.send_signal(signal.SIGTERM)
+            daemon.communicate(timeout=15)
+        self.assertEqual(self.body, "sink unreachable: JetStream is disconnected\n")
+        self.assertIn('<td class="bad">disconnected</td>', page)
 
 
 if __name__ == "__main__":
