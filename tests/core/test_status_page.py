@@ -6,10 +6,12 @@ page is loaded by headless Chromium (Debian's chromium) and the test reads the D
 the feed rows with their states and the error, the password redacted, a record's title and
 topics, the hostile title shown as text and its script never run. Then /readyz and the
 metrics: 503 with its reason when every feed fails and while the spool is full (ready again
-once a consumer empties it), items waiting for their page counted from the state.
+once a consumer empties it), items waiting for their page counted from the state; and the
+ring keeps the last 20 records, newest first, in the order the log says they were written.
 FEEDSPOOL_SCREENSHOT=FILE also saves a screenshot of the page (docs/status-page.png)."""
 import html
 import os
+import random
 import re
 import shutil
 import signal
@@ -190,6 +192,37 @@ class StatusPageTest(unittest.TestCase):
         finally:
             daemon.send_signal(signal.SIGTERM)
             daemon.communicate(timeout=15)
+
+    def test_the_last_twenty_records_are_listed_newest_first(self):
+        words = ("council harbour river market school bridge budget league festival railway "
+                 "museum hospital library election storm harvest factory airport stadium "
+                 "orchestra").split()
+        items = []
+        for i in range(23):
+            rnd = random.Random(i)
+            paragraphs = "".join("<p>%s.</p>" % " ".join(rnd.choice(words) for _ in range(45))
+                                 for _ in range(5))
+            with open(os.path.join(self.fx.www, "pages", "many-%02d.html" % i), "w") as f:
+                f.write("<!DOCTYPE html><html><head><title>Report %02d</title></head><body>"
+                        "<article><h1>Report %02d</h1>%s</article></body></html>"
+                        % (i, i, paragraphs))
+            items.append("<item><title>Report %02d</title><link>{{BASE}}/pages/many-%02d.html</link>"
+                         "<guid>many-%02d</guid></item>" % (i, i, i))
+        with open(os.path.join(self.fx.www, "feeds", "many.xml"), "w") as f:
+            f.write('<?xml version="1.0"?><rss version="2.0"><channel><title>Many</title>'
+                    "<link>{{BASE}}/</link><description>x</description>%s</channel></rss>"
+                    % "".join(items))
+        self.fx.write_feeds("/feeds/many.xml")
+        daemon = self.fx.start_daemon()
+        try:
+            self.fx.wait_for(lambda: len(self.fx.records()) == 23, what="23 records")
+            dom = chromium(self.base + "/", "--dump-dom")
+        finally:
+            daemon.send_signal(signal.SIGTERM)
+            _, err = daemon.communicate(timeout=15)
+        written = re.findall(r"record written record=(\w+)", err)  # in the order written
+        self.assertEqual(sorted(written), sorted(r["id"] for r in self.fx.records().values()))
+        self.assertEqual([row[4] for row in rows(dom, "records")], written[::-1][:20])
 
     def unready(self):
         """True when /readyz answers 503 (its body kept in self.body)."""
