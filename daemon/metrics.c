@@ -136,18 +136,17 @@ static long long process_start_time(void)
 
 static const char *const pause_names[PAUSE_REASONS] = {"spool_full", "write_failure"};
 
-/* Items by state, whether fetching is paused and why, and configuration reloads. */
+/* Pending items, whether fetching is paused and why, and configuration reloads. */
 static void render_health(const struct metrics_server *srv, struct evbuffer *out)
 {
-    struct state_counts counts;
-    if (srv->state && state_counts(srv->state, &counts) == 0)
+    long pending;
+    if (srv->state && state_count_pending(srv->state, &pending) == 0)
         evbuffer_add_printf(out,
-                            "# HELP feedspool_items Items in the state database by state "
-                            "(pending: not yet written, failed: given up).\n"
-                            "# TYPE feedspool_items gauge\n"
-                            "feedspool_items{state=\"pending\"} %ld\n"
-                            "feedspool_items{state=\"failed\"} %ld\n",
-                            counts.pending, counts.failed);
+                            "# HELP feedspool_items_pending Items seen and not yet written or "
+                            "given up (in the state database).\n"
+                            "# TYPE feedspool_items_pending gauge\n"
+                            "feedspool_items_pending %ld\n",
+                            pending);
     evbuffer_add_printf(out, "# HELP feedspool_fetching_paused Whether article fetching is "
                              "paused (1), by reason.\n"
                              "# TYPE feedspool_fetching_paused gauge\n");

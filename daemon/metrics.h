@@ -4,7 +4,7 @@
  * configuration names a metrics_address (HOST:PORT, e.g. 127.0.0.1:9184; an address other
  * than loopback is allowed with a notice about what it exposes), libevent's evhttp serves
  * on the daemon's own loop:
- *   /metrics  Prometheus text format: feeds by state, items by state, fetches by kind and
+ *   /metrics  Prometheus text format: feeds by state, pending items, fetches by kind and
  *             outcome, fetch time histograms by kind, articles written, items given up, spool
  *             depth, bytes and oldest record's age, whether fetching is paused and why,
  *             reloads, the last success of each feed, the sink's figures and process_* ones
@@ -40,7 +40,7 @@ struct metrics_server *metrics_server_start(struct event_base *base, const char 
                                             char *err, size_t errlen);
 /* Reports on the sink (borrowed) too. */
 void metrics_server_set_sink(struct metrics_server *srv, const struct sink *sink);
-/* Items by state from the state database (borrowed). */
+/* Pending items from the state database (borrowed). */
 void metrics_server_set_state(struct metrics_server *srv, struct state *state);
 /* Reload figures (borrowed, updated by the service). */
 void metrics_server_set_reloads(struct metrics_server *srv, const struct reload_stats *reloads);

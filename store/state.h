@@ -88,6 +88,9 @@ int state_item_set_retry(struct state *st, const char *key, long attempts, int64
 /* Calls fn for every pending item, oldest first. The strings live only during the call. */
 int state_items_pending(struct state *st, void (*fn)(const struct pending_item *, void *), void *ud);
 int state_counts(struct state *st, struct state_counts *out);
+/* The pending items alone: cheap (an index holds them), for a metric read on every scrape
+ * where state_counts() scans the whole table. */
+int state_count_pending(struct state *st, long *out);
 /* The database handle, for modules keeping their own tables in the same file (the story
  * index), so that their writes can share a transaction with the item marks. */
 struct sqlite3 *state_db(struct state *st);

@@ -254,7 +254,7 @@ class Metrics(unittest.TestCase):
             self.assertEqual(metric(text, 'feedspool_fetch_duration_seconds_count{kind="feed"}'), 2)
             self.assertEqual(metric(text, 'feedspool_fetch_duration_seconds_count{kind="page"}'), 3)
             self.assertEqual(metric(text, 'feedspool_fetch_duration_seconds_bucket{kind="page",le="+Inf"}'), 3)
-            self.assertEqual(metric(text, 'feedspool_items{state="pending"}'), 0)
+            self.assertEqual(metric(text, "feedspool_items_pending"), 0)
             self.assertEqual(metric(text, 'feedspool_fetching_paused{reason="spool_full"}'), 0)
             self.assertEqual(metric(text, 'feedspool_config_reloads_total{result="success"}'), 0)
             started = metric(text, "feedspool_config_last_reload_success_timestamp_seconds")

@@ -185,7 +185,7 @@ class StatusPageTest(unittest.TestCase):
             def pending():
                 try:
                     with urllib.request.urlopen(self.base + "/metrics", timeout=10) as r:
-                        return 'feedspool_items{state="pending"} 3\n' in r.read().decode()
+                        return 'feedspool_items_pending 3\n' in r.read().decode()
                 except OSError:
                     return False
             self.fx.wait_for(pending, what="3 items pending")
