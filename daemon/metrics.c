@@ -353,6 +353,7 @@ static void on_request(struct evhttp_request *req, void *arg)
         struct status_sources sources = {.pipeline = srv->pipeline,
                                          .spool_dir = srv->spool_dir,
                                          .sink = srv->sink,
+                                         .state = srv->state,
                                          .recent = srv->recent};
         status_page_render(&sources, body);
         evhttp_add_header(headers, "Content-Type", "text/html; charset=utf-8");

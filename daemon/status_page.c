@@ -270,6 +270,11 @@ void status_page_render(const struct status_sources *src, struct evbuffer *out)
     } else {
         add_card(out, "spool unreadable", err, "bad");
     }
+    long pending;
+    if (src->state && state_count_pending(src->state, &pending) == 0) {
+        snprintf(value, sizeof value, "%ld", pending);
+        add_card(out, "items waiting for their page", value, "");
+    }
     const struct pipeline_stats *ps = pipeline_stats(src->pipeline);
     snprintf(value, sizeof value, "%ld", ps->records_written);
     add_card(out, "written since the start", value, "");

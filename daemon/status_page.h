@@ -3,7 +3,7 @@
  *
  * One self-contained page (inline CSS, no script, no external asset): the feeds (URL with
  * credentials redacted, state, consecutive errors, last error, last success, next poll), the
- * spool's depth and its oldest record's age, the recent records (id, title, topics, story)
+ * spool's depth and its oldest record's age, the items waiting for their page, the recent records (id, title, topics, story)
  * and the sink's state. Every value is HTML-escaped: feed titles and URLs are hostile. */
 #ifndef FEEDSPOOL_DAEMON_STATUS_PAGE_H
 #define FEEDSPOOL_DAEMON_STATUS_PAGE_H
@@ -13,6 +13,7 @@
 
 #include "ingest/pipeline.h"
 #include "sink/sink.h"
+#include "store/state.h"
 
 #define RECENT_RECORDS_KEPT 20
 
@@ -27,6 +28,7 @@ struct status_sources {
     const struct pipeline *pipeline;
     const char *spool_dir;
     const struct sink *sink;             /* NULL without one */
+    struct state *state;                 /* NULL: no count of pending items */
     const struct recent_records *recent; /* NULL when none are kept */
 };
 

@@ -145,6 +145,7 @@ class StatusPageTest(unittest.TestCase):
         self.assertTrue(any(row[2] for row in records), "no record with topics shown")
         self.assertIn("None configured", dom)  # the sink
         self.assertRegex(dom, r"<b[^>]*>4</b>records waiting in new/")
+        self.assertRegex(dom, r"<b[^>]*>0</b>items waiting for their page")
 
     def test_readyz_lists_the_reasons_when_every_feed_fails(self):
         self.fx.write_feeds("/feeds/missing.xml", "/feeds/gone-too.xml")
@@ -189,6 +190,8 @@ class StatusPageTest(unittest.TestCase):
                 except OSError:
                     return False
             self.fx.wait_for(pending, what="3 items pending")
+            with urllib.request.urlopen(self.base + "/status", timeout=10) as r:
+                self.assertRegex(r.read().decode(), r"<b[^>]*>3</b>items waiting for their page")
         finally:
             daemon.send_signal(signal.SIGTERM)
             daemon.communicate(timeout=15)
