@@ -108,7 +108,8 @@ static void add_cell(struct evbuffer *out, const char *text)
     evbuffer_add_printf(out, "</td>");
 }
 
-/* A UTC time, "-" for 0; relative to now in brackets ("in 5 min", "3 min ago"). */
+/* A UTC time, "-" for 0: shown relative to now ("in 5 min", "now", "3 min ago"), the UTC
+ * time as its title. */
 static void add_time_cell(struct evbuffer *out, long long when, long long now)
 {
     if (when <= 0) {
@@ -124,7 +125,9 @@ static void add_time_cell(struct evbuffer *out, long long when, long long now)
     long long mag = delta < 0 ? -delta : delta;
     const char *unit = mag >= 7200 ? "h" : mag >= 120 ? "min" : "s";
     long long n = mag >= 7200 ? mag / 3600 : mag >= 120 ? mag / 60 : mag;
-    if (delta >= 0)
+    if (delta == 0)
+        snprintf(ago, sizeof ago, "now");
+    else if (delta > 0)
         snprintf(ago, sizeof ago, "in %lld %s", n, unit);
     else
         snprintf(ago, sizeof ago, "%lld %s ago", n, unit);
