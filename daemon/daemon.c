@@ -16,6 +16,7 @@
 #include "common/log.h"
 #include "daemon/metrics.h"
 #include "daemon/notify.h"
+#include "daemon/status_page.h"
 #include "ingest/pipeline.h"
 #include "daemon/service.h"
 #include "feeds/shard.h"
@@ -37,7 +38,9 @@ struct service {
     struct metrics_server *metrics;
     struct netpolicy *policy;
     struct credentials *credentials;
-    struct sink *sink;       /* NULL unless the configuration asks for one */
+    struct sink *sink;             /* NULL unless the configuration asks for one */
+    struct recent_records *recent; /* the last records written, for the status page */
+    struct reload_stats reloads;
     bool stopping;
     bool pipeline_idle; /* once mode done, or stopping and drained */
     bool stop_timed_out;
@@ -165,17 +168,18 @@ static void begin_stop(struct service *s, const char *why)
     evtimer_add(s->stop_timer, &tv);
 }
 
-/* The configuration file again, with the same command line; a broken one keeps the old. */
-static void reload_config(struct service *s)
+/* The configuration file again, with the same command line; a broken one keeps the old
+ * (and -1 is returned). */
+static int reload_config(struct service *s)
 {
     if (!s->params->argv)
-        return;
+        return 0;
     struct config fresh;
     char err[1024];
     if (service_parse_args(s->params->argc, s->params->argv, &fresh, err, sizeof err) < 0) {
         log_err("reload: configuration refused, keeping the old one reason=\"%s\"", err);
         config_free(&fresh);
-        return;
+        return -1;
     }
     char *at_start = config_restart_only_changes(s->params->config, &fresh);
     if (at_start)
@@ -184,6 +188,7 @@ static void reload_config(struct service *s)
     config_free(s->params->config);
     *s->params->config = fresh; /* the pipeline reads it through the same pointer */
     log_set_level(fresh.log_level);
+    return 0;
 }
 
 /* Loads the feed list and keeps this daemon's shard of it (the configuration's `shard`). */
@@ -208,24 +213,34 @@ static int load_feeds(const struct config *cfg, struct feed_list *list, char *er
 static void reload(struct service *s)
 {
     notify_reloading();
-    reload_config(s);
+    bool ok = reload_config(s) == 0;
     const struct config *cfg = s->params->config;
     char err[512];
     struct topic_rules *rules;
-    if (topic_rules_load(cfg->topics, &rules, err, sizeof err) < 0)
+    if (topic_rules_load(cfg->topics, &rules, err, sizeof err) < 0) {
         log_err("reload: topic rules refused, keeping the old ones reason=\"%s\"", err);
-    else
+        ok = false;
+    } else {
         pipeline_set_rules(s->pipeline, rules);
+    }
     if (!s->params->feeds) {
         struct feed_list list;
         if (load_feeds(cfg, &list, err, sizeof err) < 0) {
             log_err("reload: feed list refused, keeping the old one reason=\"%s\"", err);
+            ok = false;
         } else {
             pipeline_set_feeds(s->pipeline, &list);
             feedlist_free(&list);
         }
     }
     pipeline_configuration_reloaded(s->pipeline);
+    if (ok) {
+        s->reloads.succeeded++;
+        s->reloads.last_success = (long long)time(NULL);
+    } else {
+        s->reloads.failed++;
+    }
+    s->reloads.last_ok = ok;
     update_status(s);
     notify_ready();
 }
@@ -247,6 +262,7 @@ static void on_record(void *ud, const json_t *record)
     struct service *s = ud;
     if (s->sink)
         sink_record_written(s->sink, record_id(record));
+    recent_records_add(s->recent, record);
     const struct pipeline_hooks *outer = s->params->hooks;
     if (outer && outer->on_record)
         outer->on_record(outer->ud, record);
@@ -285,7 +301,10 @@ int service_run(const struct service_params *params)
         log_err("cannot initialise libcurl");
         return 1;
     }
-    struct service s = {.params = params, .base = params->base};
+    struct service s = {.params = params,
+                        .base = params->base,
+                        .recent = recent_records_new(),
+                        .reloads = {.last_ok = true, .last_success = (long long)time(NULL)}};
     struct topic_rules *rules = NULL;
     struct feed_list own_list = {0};
     int status = 1;
@@ -358,6 +377,11 @@ int service_run(const struct service_params *params)
     }
     if (s.metrics && s.sink)
         metrics_server_set_sink(s.metrics, s.sink);
+    if (s.metrics) {
+        metrics_server_set_state(s.metrics, s.state);
+        metrics_server_set_reloads(s.metrics, &s.reloads);
+        metrics_server_set_recent(s.metrics, s.recent);
+    }
 
     log_notice("started mode=%s feeds=%zu spool=%s state=%s", params->once ? "once" : "run",
                pipeline_feed_count(s.pipeline), cfg->spool, cfg->state);
@@ -395,6 +419,7 @@ done:
     if (s.watchdog)
         event_free(s.watchdog);
     metrics_server_free(s.metrics);
+    recent_records_free(s.recent);
     sink_close(s.sink);
     pipeline_free(s.pipeline);
     fetcher_free(s.fetcher);

@@ -2,8 +2,11 @@
 #include "daemon/metrics.h"
 
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <netinet/in.h>
 #include <errno.h>
+#include <sys/resource.h>
+#include <unistd.h>
 #include <event2/buffer.h>
 #include <event2/http.h>
 #include <stdbool.h>
@@ -11,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/log.h"
 #include "common/redact.h"
 #include "common/util.h"
 #include "common/version.h"
@@ -25,6 +29,9 @@ struct metrics_server {
     const struct pipeline *pipeline;
     const struct sink *sink; /* NULL without one */
     char *spool_dir;
+    struct state *state;                 /* NULL: no items by state */
+    const struct reload_stats *reloads;  /* NULL: no reload figures */
+    const struct recent_records *recent; /* NULL: the status page lists none */
 };
 
 struct feed_tally {
@@ -99,6 +106,128 @@ static void render_sink(const struct sink *sink, struct evbuffer *out)
                         st.connected ? 1 : 0);
 }
 
+/* Epoch seconds the process started: its start in clock ticks after boot (field 22 of
+ * /proc/self/stat) plus the boot time (btime in /proc/stat); 0 when unknown. */
+static long long process_start_time(void)
+{
+    char stat[1024];
+    FILE *f = fopen("/proc/self/stat", "r");
+    size_t n = f ? fread(stat, 1, sizeof stat - 1, f) : 0;
+    if (f)
+        fclose(f);
+    stat[n] = '\0';
+    const char *p = strrchr(stat, ')'); /* the command name before it may hold anything */
+    unsigned long long ticks = 0;
+    for (int field = 2; p && field < 22; field++)
+        p = strchr(p + 1, ' ');
+    if (!p || sscanf(p, " %llu", &ticks) != 1)
+        return 0;
+    long long boot = 0;
+    char line[256];
+    FILE *s = fopen("/proc/stat", "r");
+    while (s && fgets(line, sizeof line, s))
+        if (sscanf(line, "btime %lld", &boot) == 1)
+            break;
+    if (s)
+        fclose(s);
+    long hz = sysconf(_SC_CLK_TCK);
+    return boot > 0 && hz > 0 ? boot + (long long)(ticks / (unsigned long long)hz) : 0;
+}
+
+static const char *const pause_names[PAUSE_REASONS] = {"spool_full", "write_failure"};
+
+/* Pending items, whether fetching is paused and why, and configuration reloads. */
+static void render_health(const struct metrics_server *srv, struct evbuffer *out)
+{
+    long pending;
+    if (srv->state && state_count_pending(srv->state, &pending) == 0)
+        evbuffer_add_printf(out,
+                            "# HELP feedspool_items_pending Items seen and not yet written or "
+                            "given up (in the state database).\n"
+                            "# TYPE feedspool_items_pending gauge\n"
+                            "feedspool_items_pending %ld\n",
+                            pending);
+    evbuffer_add_printf(out, "# HELP feedspool_fetching_paused Whether article fetching is "
+                             "paused (1), by reason.\n"
+                             "# TYPE feedspool_fetching_paused gauge\n");
+    for (int r = 0; r < PAUSE_REASONS; r++)
+        evbuffer_add_printf(out, "feedspool_fetching_paused{reason=\"%s\"} %d\n", pause_names[r],
+                            pipeline_paused(srv->pipeline, (enum pipeline_pause)r) ? 1 : 0);
+    const struct reload_stats *rl = srv->reloads;
+    if (!rl)
+        return;
+    evbuffer_add_printf(out,
+                        "# HELP feedspool_config_reloads_total Reloads (SIGHUP) by result "
+                        "(failure: a file was refused and the old one kept).\n"
+                        "# TYPE feedspool_config_reloads_total counter\n"
+                        "feedspool_config_reloads_total{result=\"success\"} %lu\n"
+                        "feedspool_config_reloads_total{result=\"failure\"} %lu\n"
+                        "# HELP feedspool_config_last_reload_successful Whether the last reload "
+                        "(or the start) took every file.\n"
+                        "# TYPE feedspool_config_last_reload_successful gauge\n"
+                        "feedspool_config_last_reload_successful %d\n"
+                        "# HELP feedspool_config_last_reload_success_timestamp_seconds When the "
+                        "configuration was last loaded in full (the start, at first).\n"
+                        "# TYPE feedspool_config_last_reload_success_timestamp_seconds gauge\n"
+                        "feedspool_config_last_reload_success_timestamp_seconds %lld\n",
+                        rl->succeeded, rl->failed, rl->last_ok ? 1 : 0, rl->last_success);
+}
+
+/* The process_* metrics of the Prometheus client libraries, from getrusage and /proc. */
+static void render_process(struct evbuffer *out)
+{
+    struct rusage ru;
+    if (getrusage(RUSAGE_SELF, &ru) == 0)
+        evbuffer_add_printf(out,
+                            "# HELP process_cpu_seconds_total User and system CPU time spent.\n"
+                            "# TYPE process_cpu_seconds_total counter\n"
+                            "process_cpu_seconds_total %.3f\n",
+                            (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+                                (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6);
+    long page = sysconf(_SC_PAGESIZE);
+    unsigned long long vm_pages, rss_pages;
+    FILE *statm = fopen("/proc/self/statm", "r");
+    if (statm && fscanf(statm, "%llu %llu", &vm_pages, &rss_pages) == 2)
+        evbuffer_add_printf(out,
+                            "# HELP process_resident_memory_bytes Resident memory size.\n"
+                            "# TYPE process_resident_memory_bytes gauge\n"
+                            "process_resident_memory_bytes %llu\n"
+                            "# HELP process_virtual_memory_bytes Virtual memory size.\n"
+                            "# TYPE process_virtual_memory_bytes gauge\n"
+                            "process_virtual_memory_bytes %llu\n",
+                            rss_pages * (unsigned long long)page, vm_pages * (unsigned long long)page);
+    if (statm)
+        fclose(statm);
+    DIR *fds = opendir("/proc/self/fd");
+    if (fds) {
+        long open_fds = -1; /* the directory's own descriptor is not counted */
+        for (const struct dirent *e; (e = readdir(fds));)
+            if (e->d_name[0] != '.')
+                open_fds++;
+        closedir(fds);
+        evbuffer_add_printf(out,
+                            "# HELP process_open_fds Open file descriptors.\n"
+                            "# TYPE process_open_fds gauge\n"
+                            "process_open_fds %ld\n",
+                            open_fds);
+    }
+    struct rlimit lim;
+    if (getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur != RLIM_INFINITY)
+        evbuffer_add_printf(out,
+                            "# HELP process_max_fds The limit on open file descriptors.\n"
+                            "# TYPE process_max_fds gauge\n"
+                            "process_max_fds %llu\n",
+                            (unsigned long long)lim.rlim_cur);
+    long long start = process_start_time();
+    if (start > 0)
+        evbuffer_add_printf(out,
+                            "# HELP process_start_time_seconds Start time of the process since "
+                            "the epoch.\n"
+                            "# TYPE process_start_time_seconds gauge\n"
+                            "process_start_time_seconds %lld\n",
+                            start);
+}
+
 static void render(const struct metrics_server *srv, struct evbuffer *out)
 {
     const struct pipeline_stats *m = pipeline_stats(srv->pipeline);
@@ -163,19 +292,25 @@ static void render(const struct metrics_server *srv, struct evbuffer *out)
                             "# TYPE feedspool_spool_oldest_record_age_seconds gauge\n"
                             "feedspool_spool_oldest_record_age_seconds %lld\n",
                             st.new_records, st.new_bytes, st.oldest_age < 0 ? 0 : st.oldest_age);
-    evbuffer_add_printf(out, "# HELP feedspool_fetch_duration_seconds Time of each HTTP fetch.\n"
+    evbuffer_add_printf(out, "# HELP feedspool_fetch_duration_seconds Time of each HTTP fetch, "
+                             "by kind.\n"
                              "# TYPE feedspool_fetch_duration_seconds histogram\n");
-    unsigned long long cumulative = 0;
-    for (int i = 0; i < PIPELINE_LATENCY_BUCKETS; i++) {
-        cumulative += m->latency_buckets[i];
-        evbuffer_add_printf(out, "feedspool_fetch_duration_seconds_bucket{le=\"%g\"} %llu\n",
-                            pipeline_latency_bounds[i], cumulative);
+    for (int k = 0; k < FETCH_KINDS; k++) {
+        unsigned long long cumulative = 0;
+        for (int i = 0; i < PIPELINE_LATENCY_BUCKETS; i++) {
+            cumulative += m->latency_buckets[k][i];
+            evbuffer_add_printf(out,
+                                "feedspool_fetch_duration_seconds_bucket{kind=\"%s\",le=\"%g\"} %llu\n",
+                                kind_names[k], pipeline_latency_bounds[i], cumulative);
+        }
+        evbuffer_add_printf(out,
+                            "feedspool_fetch_duration_seconds_bucket{kind=\"%s\",le=\"+Inf\"} %llu\n"
+                            "feedspool_fetch_duration_seconds_sum{kind=\"%s\"} %.6f\n"
+                            "feedspool_fetch_duration_seconds_count{kind=\"%s\"} %llu\n",
+                            kind_names[k], m->latency_count[k], kind_names[k], m->latency_sum[k],
+                            kind_names[k], m->latency_count[k]);
     }
-    evbuffer_add_printf(out,
-                        "feedspool_fetch_duration_seconds_bucket{le=\"+Inf\"} %llu\n"
-                        "feedspool_fetch_duration_seconds_sum %.6f\n"
-                        "feedspool_fetch_duration_seconds_count %llu\n",
-                        m->latency_count, m->latency_sum, m->latency_count);
+    render_health(srv, out);
     evbuffer_add_printf(out, "# HELP feedspool_feed_last_success_timestamp_seconds When each "
                              "feed last answered 200 or 304.\n"
                              "# TYPE feedspool_feed_last_success_timestamp_seconds gauge\n");
@@ -183,6 +318,26 @@ static void render(const struct metrics_server *srv, struct evbuffer *out)
     pipeline_foreach_feed(srv->pipeline, tally_feed, &tally);
     if (srv->sink)
         render_sink(srv->sink, out);
+    render_process(out);
+}
+
+/* Why the daemon is not ready, one line each into out; true when there is no reason. */
+static bool add_unready_reasons(const struct metrics_server *srv, struct evbuffer *out)
+{
+    size_t before = evbuffer_get_length(out);
+    if (pipeline_paused(srv->pipeline, PAUSE_SPOOL_FULL))
+        evbuffer_add_printf(out, "fetching paused: the spool is full (consumers are behind)\n");
+    if (pipeline_paused(srv->pipeline, PAUSE_WRITE_FAILURE))
+        evbuffer_add_printf(out, "fetching paused: a record could not be written\n");
+    if (srv->sink && !sink_stats(srv->sink).connected)
+        evbuffer_add_printf(out, "sink unreachable: %s is disconnected\n",
+                            sink_ops_of(srv->sink)->title);
+    struct feed_tally tally = {.out = out};
+    pipeline_foreach_feed(srv->pipeline, tally_feed, &tally);
+    if (tally.failing > 0 && tally.healthy == 0)
+        evbuffer_add_printf(out, "every feed is failing: %ld of %ld\n", tally.failing,
+                            tally.failing);
+    return evbuffer_get_length(out) == before;
 }
 
 static void on_request(struct evhttp_request *req, void *arg)
@@ -194,6 +349,23 @@ static void on_request(struct evhttp_request *req, void *arg)
     if (path && strcmp(path, "/metrics") == 0) {
         render(srv, body);
         evhttp_add_header(headers, "Content-Type", "text/plain; version=0.0.4");
+        evhttp_send_reply(req, HTTP_OK, "OK", body);
+    } else if (path && strcmp(path, "/readyz") == 0) {
+        bool ready = add_unready_reasons(srv, body);
+        if (ready)
+            evbuffer_add_printf(body, "ready\n");
+        evhttp_add_header(headers, "Content-Type", "text/plain");
+        evhttp_send_reply(req, ready ? HTTP_OK : 503, ready ? "OK" : "Service Unavailable", body);
+    } else if (path && (strcmp(path, "/") == 0 || strcmp(path, "/status") == 0)) {
+        struct status_sources sources = {.pipeline = srv->pipeline,
+                                         .spool_dir = srv->spool_dir,
+                                         .sink = srv->sink,
+                                         .state = srv->state,
+                                         .recent = srv->recent};
+        status_page_render(&sources, body);
+        evhttp_add_header(headers, "Content-Type", "text/html; charset=utf-8");
+        evhttp_add_header(headers, "Content-Security-Policy",
+                          "default-src 'none'; style-src 'unsafe-inline'");
         evhttp_send_reply(req, HTTP_OK, "OK", body);
     } else if (path && strcmp(path, "/healthz") == 0) {
         evbuffer_add_printf(body, "ok\n");
@@ -214,17 +386,29 @@ struct metrics_server *metrics_server_start(struct event_base *base, const char 
         set_err(err, errlen, "metrics_address '%s' is not HOST:PORT", address);
         return NULL;
     }
-    char *host = xstrndup(address, (size_t)(colon - address));
-    int port = atoi(colon + 1);
-    struct in_addr v4;
-    struct in6_addr v6;
-    bool loopback = (inet_pton(AF_INET, host, &v4) == 1 && (ntohl(v4.s_addr) >> 24) == 127) ||
-                    (inet_pton(AF_INET6, host, &v6) == 1 && IN6_IS_ADDR_LOOPBACK(&v6));
-    if (!loopback || port <= 0 || port > 65535) {
-        set_err(err, errlen, "metrics_address '%s' must be a loopback address and port", address);
+    const char *host_start = address, *host_end = colon;
+    if (*address == '[' && colon[-1] == ']') { /* [::1]:9184 */
+        host_start++;
+        host_end--;
+    }
+    char *host = xstrndup(host_start, (size_t)(host_end - host_start));
+    char *end;
+    long port = strtol(colon + 1, &end, 10);
+    if (*end || port <= 0 || port > 65535) {
+        set_err(err, errlen, "metrics_address '%s' has no valid port", address);
         free(host);
         return NULL;
     }
+    struct in_addr v4;
+    struct in6_addr v6;
+    bool loopback = strcmp(host, "localhost") == 0 ||
+                    (inet_pton(AF_INET, host, &v4) == 1 && (ntohl(v4.s_addr) >> 24) == 127) ||
+                    (inet_pton(AF_INET6, host, &v6) == 1 && IN6_IS_ADDR_LOOPBACK(&v6));
+    if (!loopback)
+        log_notice("metrics_address is not a loopback address: /metrics and the status page "
+                   "(feed URLs, titles, errors) are open to whoever can reach it, without "
+                   "authentication; firewall it or put a proxy in front address=%s",
+                   address);
     struct metrics_server *srv = xcalloc(1, sizeof *srv);
     srv->pipeline = pipeline;
     srv->spool_dir = xstrdup(spool_dir);
@@ -244,6 +428,21 @@ struct metrics_server *metrics_server_start(struct event_base *base, const char 
 void metrics_server_set_sink(struct metrics_server *srv, const struct sink *sink)
 {
     srv->sink = sink;
+}
+
+void metrics_server_set_state(struct metrics_server *srv, struct state *state)
+{
+    srv->state = state;
+}
+
+void metrics_server_set_reloads(struct metrics_server *srv, const struct reload_stats *reloads)
+{
+    srv->reloads = reloads;
+}
+
+void metrics_server_set_recent(struct metrics_server *srv, const struct recent_records *recent)
+{
+    srv->recent = recent;
 }
 
 void metrics_server_free(struct metrics_server *srv)

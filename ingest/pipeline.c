@@ -25,11 +25,11 @@ void ingest_count_fetch(struct pipeline_stats *st, enum fetch_kind kind,
                                  : r->status == 304 ? OUTCOME_NOT_MODIFIED
                                                     : OUTCOME_HTTP_ERROR;
     st->fetches[kind][outcome]++;
-    st->latency_sum += r->seconds;
-    st->latency_count++;
+    st->latency_sum[kind] += r->seconds;
+    st->latency_count[kind]++;
     for (int i = 0; i < PIPELINE_LATENCY_BUCKETS; i++)
         if (r->seconds <= pipeline_latency_bounds[i]) {
-            st->latency_buckets[i]++;
+            st->latency_buckets[kind][i]++;
             break;
         }
 }
@@ -251,10 +251,23 @@ void pipeline_foreach_feed(const struct pipeline *p,
 {
     for (size_t i = 0; i < p->n_feeds; i++) {
         const struct feed_runtime *fr = p->feeds[i];
-        struct pipeline_feed_view view = {
-            .url = fr->url, .errors = fr->errors, .last_success = fr->last_success};
+        struct timeval due = {0, 0};
+        if (fr->state == FEED_WAITING)
+            event_pending(fr->timer, EV_TIMEOUT, &due); /* wall-clock time of expiry */
+        struct pipeline_feed_view view = {.url = fr->url,
+                                          .name = fr->name,
+                                          .errors = fr->errors,
+                                          .last_error = fr->last_error,
+                                          .last_success = fr->last_success,
+                                          .next_poll = due.tv_sec,
+                                          .gone = fr->state == FEED_GONE};
         fn(&view, ud);
     }
+}
+
+bool pipeline_paused(const struct pipeline *p, enum pipeline_pause why)
+{
+    return why == PAUSE_SPOOL_FULL ? p->spool_full : p->write_pause;
 }
 
 const struct pipeline_stats *pipeline_stats(const struct pipeline *p)

@@ -63,17 +63,25 @@ struct pipeline_stats {
     long items_sharing_id;    /* items skipped: an earlier item of the same document has their id */
     long items_over_cap;      /* items skipped: past the first 10,000 of a feed document */
     unsigned long long fetches[FETCH_KINDS][OUTCOMES];
-    unsigned long long latency_buckets[PIPELINE_LATENCY_BUCKETS]; /* not cumulative */
-    double latency_sum;                                           /* seconds, over all fetches */
-    unsigned long long latency_count;
+    /* Fetch times by kind: bucket counts (not cumulative), their sum in seconds, their count. */
+    unsigned long long latency_buckets[FETCH_KINDS][PIPELINE_LATENCY_BUCKETS];
+    double latency_sum[FETCH_KINDS];
+    unsigned long long latency_count[FETCH_KINDS];
     double stage_seconds[STAGES];
 };
+
+/* Why page fetching is paused (it may be for both at once). */
+enum pipeline_pause { PAUSE_SPOOL_FULL, PAUSE_WRITE_FAILURE, PAUSE_REASONS };
 
 /* One feed as monitoring sees it. */
 struct pipeline_feed_view {
     const char *url;
+    const char *name;       /* from the feed list, or NULL */
     long errors;            /* consecutive failures; 0 means healthy */
+    const char *last_error; /* the last failure's reason while failing, else NULL */
     long long last_success; /* epoch seconds, 0 if never in this run */
+    long long next_poll;    /* epoch seconds of the next poll; 0 while polling, gone or unset */
+    bool gone;              /* answered 410: not polled any more */
 };
 
 /* rules: taken over by the pipeline. */
@@ -95,5 +103,6 @@ size_t pipeline_feed_count(const struct pipeline *p);
 void pipeline_foreach_feed(const struct pipeline *p,
                            void (*fn)(const struct pipeline_feed_view *, void *), void *ud);
 const struct pipeline_stats *pipeline_stats(const struct pipeline *p);
+bool pipeline_paused(const struct pipeline *p, enum pipeline_pause why);
 
 #endif

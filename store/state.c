@@ -669,6 +669,19 @@ int state_counts(struct state *st, struct state_counts *out)
     return rc == SQLITE_ROW ? 0 : fail(st, "count");
 }
 
+int state_count_pending(struct state *st, long *out)
+{
+    *out = 0;
+    sqlite3_stmt *stmt = prepare(st, "SELECT count(*) FROM items WHERE state = 'pending'");
+    if (!stmt)
+        return -1;
+    int rc = sqlite3_step(stmt);
+    if (rc == SQLITE_ROW)
+        *out = (long)sqlite3_column_int64(stmt, 0);
+    done(stmt);
+    return rc == SQLITE_ROW ? 0 : fail(st, "count pending");
+}
+
 struct sqlite3 *state_db(struct state *st)
 {
     return st->db;

@@ -124,6 +124,9 @@ int state_items_requeued(struct state *st, void (*fn)(const struct pending_item 
 int state_meta_get(struct state *st, const char *name, char **value);
 int state_meta_set(struct state *st, const char *name, const char *value);
 int state_counts(struct state *st, struct state_counts *out);
+/* The pending items alone: cheap (an index holds them), for a metric read on every scrape
+ * where state_counts() scans the whole table. */
+int state_count_pending(struct state *st, long *out);
 /* The database handle, for modules keeping their own tables in the same file (the story
  * index), so that their writes can share a transaction with the item marks. */
 struct sqlite3 *state_db(struct state *st);

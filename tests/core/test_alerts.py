@@ -1,10 +1,13 @@
 """test_alerts.py: the shipped Prometheus alert rules and Grafana dashboard against a live daemon.
 
-`promtool check rules` accepts the rules; `promtool test rules` shows that the lag and the
-failing-feeds alerts fire on such series and stay quiet otherwise; a running daemon (with a
+`promtool check rules` accepts the rules; `promtool test rules` shows that the lag, the
+failing-feeds, the every-feed-failing, the fetching-paused and the failed-reload alerts fire
+on such series and stay quiet otherwise; a running daemon (with a
 real nats-server, so the sink's metrics are there too) is scraped, the scrape passes
 `promtool check metrics` (Prometheus' naming conventions), and every metric that an alert or
-a dashboard panel names is in that scrape (histograms by their _bucket/_sum/_count series)."""
+a dashboard panel names is in that scrape (histograms by their _bucket/_sum/_count series);
+and when the NATS server goes away, /readyz answers 503 saying so and the status page shows
+the sink disconnected."""
 import json
 import os
 import re
@@ -14,6 +17,7 @@ import subprocess
 import sys
 import tempfile
 import unittest
+import urllib.error
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -22,7 +26,7 @@ import natsserver  # noqa: E402
 
 RULES = os.path.join(SOURCE, "etc", "prometheus", "feedspool-alerts.yml")
 DASHBOARD = os.path.join(SOURCE, "etc", "grafana", "feedspool-dashboard.json")
-METRIC = re.compile(r"\bfeedspool_[a-z0-9_]+")
+METRIC = re.compile(r"\b(?:feedspool|process)_[a-z0-9_]+")
 
 # Series for `promtool test rules`: one instance lags and most of its feeds fail, one does not.
 RULE_TESTS = """
@@ -43,6 +47,20 @@ tests:
         values: '1x40'
       - series: 'feedspool_feeds{instance="keeping-up",state="ok"}'
         values: '9x40'
+      - series: 'feedspool_feeds{instance="cut-off",state="failing"}'
+        values: '5x40'
+      - series: 'feedspool_feeds{instance="cut-off",state="ok"}'
+        values: '0x40'
+      - series: 'feedspool_fetching_paused{instance="lagging",reason="spool_full"}'
+        values: '1x40'
+      - series: 'feedspool_fetching_paused{instance="lagging",reason="write_failure"}'
+        values: '0x40'
+      - series: 'feedspool_fetching_paused{instance="keeping-up",reason="spool_full"}'
+        values: '0 1 0 1 0 1 0 1 0 1 0 1 0 1 0 1 0 1 0 1'
+      - series: 'feedspool_config_last_reload_successful{instance="lagging"}'
+        values: '1x40'
+      - series: 'feedspool_config_last_reload_successful{instance="keeping-up"}'
+        values: '1 1 0x20'
     alert_rule_test:
       - eval_time: 15m
         alertname: FeedspoolConsumersBehind
@@ -56,6 +74,27 @@ tests:
           - exp_labels: {severity: warning, instance: lagging}
             exp_annotations:
               summary: "over half of the feeds on lagging fail their polls"
+          - exp_labels: {severity: warning, instance: cut-off}
+            exp_annotations:
+              summary: "over half of the feeds on cut-off fail their polls"
+      - eval_time: 20m
+        alertname: FeedspoolEveryFeedFailing
+        exp_alerts:
+          - exp_labels: {severity: critical, instance: cut-off}
+            exp_annotations:
+              summary: "every feed on cut-off fails its polls: the network or the proxy is down"
+      - eval_time: 18m
+        alertname: FeedspoolFetchingPaused
+        exp_alerts:
+          - exp_labels: {severity: warning, instance: lagging, reason: spool_full}
+            exp_annotations:
+              summary: "article fetching on lagging is paused (spool_full)"
+      - eval_time: 10m
+        alertname: FeedspoolReloadFailed
+        exp_alerts:
+          - exp_labels: {severity: warning, instance: keeping-up}
+            exp_annotations:
+              summary: "the last reload on keeping-up refused a file: the old one is still in force"
 """
 
 
@@ -139,6 +178,34 @@ class LiveScrapeTest(unittest.TestCase):
         missing = {name: where for name, where in wanted.items()
                    if name not in served and not {name + "_bucket", name + "_count"} <= served}
         self.assertEqual(missing, {}, "named but not served")
+
+    def test_readyz_and_the_status_page_say_when_the_sink_is_unreachable(self):
+        self.fx.write_feeds("/feeds/frontier.atom")
+        daemon = self.fx.start_daemon()
+        base = "http://127.0.0.1:%d" % self.port
+        try:
+            sent = os.path.join(self.fx.spool, "sent")
+            self.fx.wait_for(lambda: os.path.isdir(sent) and len(os.listdir(sent)) == 3,
+                             what="3 records published")
+            with urllib.request.urlopen(base + "/readyz", timeout=5) as r:
+                self.assertEqual(r.read().decode(), "ready\n")
+            self.nats.stop()
+
+            def unready():
+                try:
+                    urllib.request.urlopen(base + "/readyz", timeout=5).close()
+                except urllib.error.HTTPError as e:
+                    self.body = e.read().decode()
+                    return e.code == 503
+                return False
+            self.fx.wait_for(unready, what="/readyz answering 503")
+            with urllib.request.urlopen(base + "/", timeout=5) as r:
+                page = r.read().decode()
+        finally:
+            daemon.send_signal(signal.SIGTERM)
+            daemon.communicate(timeout=15)
+        self.assertEqual(self.body, "sink unreachable: JetStream is disconnected\n")
+        self.assertIn('<td class="bad">disconnected</td>', page)
 
 
 if __name__ == "__main__":

@@ -256,8 +256,18 @@ class Metrics(unittest.TestCase):
             self.assertEqual(metric(text, 'feedspool_fetches_total{kind="feed",outcome="http_error"}'), 1)
             self.assertEqual(metric(text, "feedspool_spool_depth"), 3)
             self.assertGreater(metric(text, "feedspool_spool_bytes"), 1000)
-            self.assertEqual(metric(text, "feedspool_fetch_duration_seconds_count"), 5)
-            self.assertEqual(metric(text, 'feedspool_fetch_duration_seconds_bucket{le="+Inf"}'), 5)
+            self.assertEqual(metric(text, 'feedspool_fetch_duration_seconds_count{kind="feed"}'), 2)
+            self.assertEqual(metric(text, 'feedspool_fetch_duration_seconds_count{kind="page"}'), 3)
+            self.assertEqual(metric(text, 'feedspool_fetch_duration_seconds_bucket{kind="page",le="+Inf"}'), 3)
+            self.assertEqual(metric(text, "feedspool_items_pending"), 0)
+            self.assertEqual(metric(text, 'feedspool_fetching_paused{reason="spool_full"}'), 0)
+            self.assertEqual(metric(text, 'feedspool_config_reloads_total{result="success"}'), 0)
+            started = metric(text, "feedspool_config_last_reload_success_timestamp_seconds")
+            self.assertLess(abs(started - time.time()), 60)
+            self.assertLess(abs(metric(text, "process_start_time_seconds") - time.time()), 60)
+            self.assertGreater(metric(text, "process_resident_memory_bytes"), 1 << 20)
+            self.assertGreater(metric(text, "process_open_fds"), 3)
+            self.assertGreater(metric(text, "process_cpu_seconds_total"), 0)
             self.assertIn('feedspool_feed_last_success_timestamp_seconds{feed="%s"}'
                           % self.fx.url("/feeds/frontier.atom"), text)
             # More work, and the numbers follow.
@@ -268,18 +278,48 @@ class Metrics(unittest.TestCase):
             self.assertEqual(metric(text, "feedspool_articles_written_total"), 7)
             self.assertEqual(metric(text, "feedspool_spool_depth"), 7)
             self.assertEqual(metric(text, 'feedspool_feeds{state="ok"}'), 2)
+            self.assertEqual(metric(text, 'feedspool_config_reloads_total{result="success"}'), 1)
+            self.assertEqual(metric(text, "feedspool_config_last_reload_successful"), 1)
+            # A feed list that is refused: the reload counts as failed, the old list stays.
+            with open(self.fx.feeds, "a") as f:
+                f.write("%s interval=often\n" % self.fx.url("/feeds/other.xml"))
+            daemon.send_signal(signal.SIGHUP)
+            self.fx.wait_for(lambda: "feedspool_config_reloads_total{result=\"failure\"} 1"
+                             in scrape(base + "/metrics"), what="a failed reload counted")
+            text = scrape(base + "/metrics")
+            self.assertEqual(metric(text, "feedspool_config_last_reload_successful"), 0)
+            self.assertEqual(metric(text, 'feedspool_feeds{state="ok"}'), 2)
         finally:
             daemon.send_signal(signal.SIGTERM)
             daemon.communicate(timeout=15)
         self.assertEqual(daemon.returncode, 0)
 
-    def test_metrics_address_must_be_loopback(self):
-        self.fx.write_config(metrics_address="0.0.0.0:9184")
+    def test_metrics_address_beyond_loopback_serves_with_a_notice(self):
+        port = free_port()
+        self.fx.write_config(metrics_address="0.0.0.0:%d" % port)
+        self.fx.write_feeds("/feeds/frontier.atom")
+        daemon = self.fx.start_daemon()
+        try:
+            def serving():
+                try:
+                    return scrape("http://127.0.0.1:%d/healthz" % port) == "ok\n"
+                except AssertionError:
+                    return False
+            self.fx.wait_for(serving, what="/healthz on 0.0.0.0")
+        finally:
+            daemon.send_signal(signal.SIGTERM)
+            out, err = daemon.communicate(timeout=15)
+        self.assertEqual(daemon.returncode, 0)
+        self.assertIn("metrics_address is not a loopback address", err)
+        self.assertIn("address=0.0.0.0:%d" % port, err)
+
+    def test_metrics_address_without_a_port_is_refused(self):
+        self.fx.write_config(metrics_address="127.0.0.1:http")
         self.fx.write_feeds("/feeds/frontier.atom")
         daemon = self.fx.start_daemon()
         out, err = daemon.communicate(timeout=15)
         self.assertNotEqual(daemon.returncode, 0)
-        self.assertIn("must be a loopback address", err)
+        self.assertIn("has no valid port", err)
 
 
 class BadInput(unittest.TestCase):
