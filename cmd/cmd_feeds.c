@@ -143,8 +143,8 @@ static void print_feeds(const struct report_feed *feeds, size_t n, bool json)
         print_json(list);
         return;
     }
-    printf("%-8s %6s %6s  %-20s  %-20s  %6s %7s  %s\n", "STATE", "STATUS", "ERRORS",
-           "LAST SUCCESS", "NEXT POLL", "SEEN", "WRITTEN", "URL");
+    printf("%-8s %6s %6s  %-20s  %-20s  %6s %7s  %s\n", "STATE", "STATUS", "ERRORS", "LAST SUCCESS",
+           "NEXT POLL", "SEEN", "WRITTEN", "URL");
     for (size_t i = 0; i < n; i++) {
         const struct report_feed *f = &feeds[i];
         char status[16] = "-";

@@ -71,12 +71,8 @@ static int run_command(int argc, char **argv, bool once)
     sink_process_init(&cfg);
     struct event_base *base = event_base_new();
     struct pipeline_stats stats = {0};
-    struct service_params params = {.config = &cfg,
-                                    .argc = argc,
-                                    .argv = argv,
-                                    .once = once,
-                                    .base = base,
-                                    .stats = &stats};
+    struct service_params params = {
+        .config = &cfg, .argc = argc, .argv = argv, .once = once, .base = base, .stats = &stats};
     int status = service_run(&params);
     if (status == 0 && once)
         status = cmd_exit_status_of_polls(&stats);

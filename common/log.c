@@ -39,8 +39,8 @@ static const char *const level_names[] = {
 
 /* The level as the text and JSON forms name it. */
 static const char *const level_words[] = {
-    [LOG_LEVEL_ERR] = "error",  [LOG_LEVEL_WARNING] = "warning", [LOG_LEVEL_NOTICE] = "notice",
-    [LOG_LEVEL_INFO] = "info",  [LOG_LEVEL_DEBUG] = "debug",
+    [LOG_LEVEL_ERR] = "error", [LOG_LEVEL_WARNING] = "warning", [LOG_LEVEL_NOTICE] = "notice",
+    [LOG_LEVEL_INFO] = "info", [LOG_LEVEL_DEBUG] = "debug",
 };
 
 void log_set_level(enum log_level level)

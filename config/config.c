@@ -134,8 +134,8 @@ static const struct option_spec options[] = {
     STR_AT_START(allow_networks, "",
                  "ranges article links may reach besides public addresses, e.g. 127.0.0.0/8"),
     PATH_AT_START(credentials, "",
-                 "file of `URL-PREFIX USER:PASSWORD` lines for feeds that need HTTP credentials "
-                 "(empty: $CREDENTIALS_DIRECTORY/feedspool-credentials if it exists)"),
+                  "file of `URL-PREFIX USER:PASSWORD` lines for feeds that need HTTP credentials "
+                  "(empty: $CREDENTIALS_DIRECTORY/feedspool-credentials if it exists)"),
     STR_CHECKED_AT_START(metrics_address, "", config_check_metrics_address,
                          "loopback HOST:PORT serving /metrics (Prometheus) and /healthz"),
     STR_AT_START(
@@ -151,7 +151,7 @@ static const struct option_spec options[] = {
     NUM_AT_START(nats_max_in_flight, OPT_COUNT, "256", 1, 100000,
                  "records published and not yet acknowledged, at most"),
     OPTION(log_level, OPT_CHOICE, "info", .choices = log_levels, .aliases = log_level_aliases,
-           .help = "how much the log says (warn and error are accepted too)"),
+           .help = "how much the log says"),
     CHOICE_AT_START(log_format, "text", log_formats,
                     "text: priority prefixes under journald, else a timestamp and the level; "
                     "json: one JSON object per line"),
@@ -415,8 +415,8 @@ int config_read(struct config *c, FILE *f, const char *path, char *err, size_t e
     unsigned lineno = 0;
     int rc = 0;
     const char *slash = strrchr(path, '/');
-    char *base_dir = slash ? xstrndup(path, slash == path ? 1 : (size_t)(slash - path))
-                           : xstrdup(".");
+    char *base_dir =
+        slash ? xstrndup(path, slash == path ? 1 : (size_t)(slash - path)) : xstrdup(".");
     if (err && errlen)
         err[0] = '\0';
     while (getline(&line, &cap, f) >= 0) {
@@ -500,11 +500,16 @@ void config_print_help(FILE *out)
     fprintf(out, "Configuration options (file: key = value; command line: --set key=value):\n");
     for (size_t i = 0; i < ARRAY_LEN(options); i++) {
         const struct choice *choices = choices_of(&options[i]);
-        char names[128] = "";
+        char names[128] = "", aliases[128] = "";
         if (choices)
             choice_names(choices, names, sizeof names);
-        fprintf(out, "  %-17s %s%s%s (default: %s)%s\n", options[i].name, options[i].help,
-                names[0] ? ": " : "", names,
+        if (options[i].aliases) {
+            char list[96];
+            snprintf(aliases, sizeof aliases, " (also %s)",
+                     choice_names(options[i].aliases, list, sizeof list));
+        }
+        fprintf(out, "  %-17s %s%s%s%s (default: %s)%s\n", options[i].name, options[i].help,
+                names[0] ? ": " : "", names, aliases,
                 options[i].default_value[0] ? options[i].default_value : "none",
                 options[i].at_start ? "; read at start only" : "");
     }

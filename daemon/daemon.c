@@ -77,8 +77,9 @@ static int apply_command_line(int argc, char **argv, struct config *cfg, char *e
                 return -1;
             continue;
         }
-        static const char *const flags[] = {"--config", "--set",   "--feeds", "--topics", "--spool",
-                                            "--state",  "--shard", "--help",  "--log-level"};
+        static const char *const flags[] = {"--config", "--set",   "--feeds",
+                                            "--topics", "--spool", "--state",
+                                            "--shard",  "--help",  "--log-level"};
         const char *near = suggest_closest(arg, flags, ARRAY_LEN(flags));
         if (near)
             return set_err(err, errlen, "unknown argument '%s' (did you mean %s?)", arg, near);

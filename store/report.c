@@ -16,8 +16,7 @@ int report_open(const char *path, struct report **out, char *err, size_t errlen)
 {
     *out = NULL;
     if (access(path, R_OK) < 0)
-        return set_err(err, errlen, "no state database at %s (has `run` or `once` run yet?)",
-                       path);
+        return set_err(err, errlen, "no state database at %s (has `run` or `once` run yet?)", path);
     struct report *r = xcalloc(1, sizeof *r);
     if (sqlite3_open_v2(path, &r->db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
         set_err(err, errlen, "%s: %s", path, sqlite3_errmsg(r->db));
@@ -100,16 +99,16 @@ int report_feeds(struct report *r, bool failing_only, struct report_feed **out, 
 {
     *out = NULL;
     *n = 0;
-    sqlite3_stmt *stmt = prepare(
-        r,
-        "SELECT f.url, f.errors, f.last_status, f.last_error, f.last_poll, f.last_success,"
-        "       f.next_due, f.moved_to, f.gone,"
-        "       COUNT(i.key), COALESCE(SUM(i.state = 'emitted'), 0),"
-        "       COALESCE(SUM(i.state = 'pending'), 0), COALESCE(SUM(i.state = 'failed'), 0)"
-        "  FROM feeds f LEFT JOIN items i ON i.feed_url = f.url"
-        " WHERE ?1 = 0 OR f.errors > 0 OR f.gone"
-        " GROUP BY f.url ORDER BY f.url",
-        err, errlen);
+    sqlite3_stmt *stmt =
+        prepare(r,
+                "SELECT f.url, f.errors, f.last_status, f.last_error, f.last_poll, f.last_success,"
+                "       f.next_due, f.moved_to, f.gone,"
+                "       COUNT(i.key), COALESCE(SUM(i.state = 'emitted'), 0),"
+                "       COALESCE(SUM(i.state = 'pending'), 0), COALESCE(SUM(i.state = 'failed'), 0)"
+                "  FROM feeds f LEFT JOIN items i ON i.feed_url = f.url"
+                " WHERE ?1 = 0 OR f.errors > 0 OR f.gone"
+                " GROUP BY f.url ORDER BY f.url",
+                err, errlen);
     if (!stmt)
         return -1;
     sqlite3_bind_int(stmt, 1, failing_only);
@@ -174,16 +173,16 @@ int report_items(struct report *r, const struct report_item_filter *filter,
 {
     *out = NULL;
     *n = 0;
-    sqlite3_stmt *stmt = prepare(
-        r,
-        "SELECT key, record_id, feed_url, state, attempts, last_error, first_seen,"
-        "       next_attempt, finished,"
-        "       CASE WHEN json_valid(job) THEN json_extract(job, '$.link') END,"
-        "       CASE WHEN json_valid(job) THEN json_extract(job, '$.title') END"
-        "  FROM items"
-        " WHERE (?1 IS NULL OR state = ?1) AND (?2 IS NULL OR feed_url = ?2)"
-        " ORDER BY first_seen DESC, key LIMIT ?3",
-        err, errlen);
+    sqlite3_stmt *stmt =
+        prepare(r,
+                "SELECT key, record_id, feed_url, state, attempts, last_error, first_seen,"
+                "       next_attempt, finished,"
+                "       CASE WHEN json_valid(job) THEN json_extract(job, '$.link') END,"
+                "       CASE WHEN json_valid(job) THEN json_extract(job, '$.title') END"
+                "  FROM items"
+                " WHERE (?1 IS NULL OR state = ?1) AND (?2 IS NULL OR feed_url = ?2)"
+                " ORDER BY first_seen DESC, key LIMIT ?3",
+                err, errlen);
     if (!stmt)
         return -1;
     if (filter->state)

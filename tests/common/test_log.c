@@ -103,8 +103,8 @@ static void test_urls_lose_their_credentials(void)
 static void test_numbers_and_precision_are_printf_s(void)
 {
     capture();
-    log_info("n=%d l=%ld ll=%lld z=%zu u=%u f=%.2f t=%.*s retry_in=%lds pct=100%%",
-             -3, 40L, 1LL << 40, (size_t)7, 9u, 2.5, 3, "topic,rest", 5L);
+    log_info("n=%d l=%ld ll=%lld z=%zu u=%u f=%.2f t=%.*s retry_in=%lds pct=100%%", -3, 40L,
+             1LL << 40, (size_t)7, 9u, 2.5, 3, "topic,rest", 5L);
     CHECK_STR(logged(), "<6>n=-3 l=40 ll=1099511627776 z=7 u=9 f=2.50 t=top retry_in=5s "
                         "pct=100%\n");
     capture();
@@ -158,15 +158,15 @@ static void test_outside_journald_a_timestamp_and_the_level_word(void)
     capture_as(JOURNAL_UNSET, LOG_FORMAT_TEXT);
     log_warn("feed poll failed feed=%s status=%d", "http://h/f", 404);
     const char *out = logged();
-    CHECK(matches(out, "^20[0-9]{2}-[01][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-6][0-9]\\.[0-9]{3}Z "
-                       "warning feed poll failed feed=http://h/f status=404\n$"));
+    CHECK(matches(out,
+                  "^20[0-9]{2}-[01][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-6][0-9]\\.[0-9]{3}Z "
+                  "warning feed poll failed feed=http://h/f status=404\n$"));
     capture_as(JOURNAL_IS_ELSEWHERE, LOG_FORMAT_TEXT);
     log_err("cannot open x=%s", "a b");
     out = logged();
     CHECK(matches(out, "^[0-9T:.Z-]{24} error cannot open x=\"a b\"\n$"));
     CHECK(out[0] != '<');
 }
-
 
 static void test_json_lines_carry_the_context_as_fields(void)
 {
@@ -188,8 +188,8 @@ static void test_json_lines_carry_the_context_as_fields(void)
     json_decref(line);
 
     capture_as(JOURNAL_UNSET, LOG_FORMAT_JSON);
-    log_notice("stopping reason=%s in_flight=%zu and more words message=%s", "SIGTERM",
-               (size_t)2, "forged status=1");
+    log_notice("stopping reason=%s in_flight=%zu and more words message=%s", "SIGTERM", (size_t)2,
+               "forged status=1");
     line = logged_json();
     CHECK(line != NULL);
     if (!line)

@@ -16,8 +16,8 @@ static void test_distances(void)
 
 static void test_closest(void)
 {
-    static const char *const names[] = {"run", "once", "check", "feeds", "items", "export-opml",
-                                        "import-opml"};
+    static const char *const names[] = {"run",   "once",        "check",      "feeds",
+                                        "items", "export-opml", "import-opml"};
     CHECK_STR(suggest_closest("onec", names, ARRAY_LEN(names)), "once");
     CHECK_STR(suggest_closest("chekc", names, ARRAY_LEN(names)), "check");
     CHECK_STR(suggest_closest("exprot-opml", names, ARRAY_LEN(names)), "export-opml");

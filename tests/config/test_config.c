@@ -278,7 +278,8 @@ static void test_metrics_address(void)
     CHECK_STR(error_of("metrics_address = 127.0.0.1:91x\n"),
               "FILE:1: metrics_address: '127.0.0.1:91x': the port must be a number from 1 to "
               "65535");
-    CHECK_STR(error_of("metrics_address = 9184\n"), "FILE:1: metrics_address: '9184' is not HOST:PORT");
+    CHECK_STR(error_of("metrics_address = 9184\n"),
+              "FILE:1: metrics_address: '9184' is not HOST:PORT");
 }
 
 static void test_missing_file(void)
