@@ -38,8 +38,8 @@ static void report_lines(struct problems *p, const char *text)
 static void report_file(struct problems *p, const char *option, const char *file, const char *err)
 {
     size_t n = strlen(file);
-    bool has_line = strncmp(err, file, n) == 0 && err[n] == ':' && err[n + 1] >= '0' &&
-                    err[n + 1] <= '9';
+    bool has_line =
+        strncmp(err, file, n) == 0 && err[n] == ':' && err[n + 1] >= '0' && err[n + 1] <= '9';
     if (has_line) {
         report_lines(p, err);
         return;
@@ -108,6 +108,11 @@ int cmd_check(int argc, char **argv)
         credentials_free(credentials);
         free(credentials_file);
     }
+    if (*cfg.nats_servers && *cfg.nats_credentials && access(cfg.nats_credentials, R_OK) < 0) {
+        fprintf(stderr, "%s: nats_credentials: %s: %s\n", config_origin(&cfg, "nats_credentials"),
+                cfg.nats_credentials, strerror(errno));
+        p.count++;
+    }
     check_writable(&p, "spool", cfg.spool, true);
     check_writable(&p, "state", cfg.state, false);
     struct feed_list list = {0};
@@ -122,8 +127,9 @@ int cmd_check(int argc, char **argv)
     } else {
         printf("topic rules %s: %zu topics\n", cfg.topics, topic_rules_count(rules));
         for (size_t i = 0; list_ok && i < list.n; i++) {
-            const char *unknown =
-                list.entries[i].topics ? topic_rules_unknown_id(rules, list.entries[i].topics) : NULL;
+            const char *unknown = list.entries[i].topics
+                                      ? topic_rules_unknown_id(rules, list.entries[i].topics)
+                                      : NULL;
             if (unknown) {
                 fprintf(stderr, "%s:%u: topic '%.*s' is not defined in %s\n", cfg.feeds,
                         list.entries[i].line, (int)strcspn(unknown, ","), unknown, cfg.topics);

@@ -396,14 +396,20 @@ static size_t key_length(const char *s)
     return s[n] == '=' ? n : 0;
 }
 
-/* The escaped line as one JSON object: the key=value pairs as fields, the rest as message. */
+/* The escaped line as one JSON object: the key=value pairs as fields, the rest as message.
+ * Under journald the priority prefix comes first, so that journald still files the level. */
 static void write_json(enum log_level level, const char *text)
 {
-    static struct json_line j; /* large; the log is written from one thread */
-    struct json_line fields = {.len = 0};
+    static struct json_line j, fields; /* large; the log is written from one thread */
     char when[40];
     format_time(when, sizeof when);
     j.len = 0;
+    fields.len = 0;
+    if (stderr_journal) {
+        char prefix[8];
+        int n = snprintf(prefix, sizeof prefix, "<%d>", (int)level);
+        json_put(&j, prefix, (size_t)n);
+    }
     json_put(&j, "{\"time\":\"", 9);
     json_put(&j, when, strlen(when));
     json_put(&j, "\",\"level\":\"", 11);

@@ -166,13 +166,16 @@ class Check(unittest.TestCase):
 
     def test_missing_files_point_at_the_line_naming_them(self):
         with open(self.conf, "w") as f:
-            f.write("# x\nfeeds = nowhere.txt\ntopics = %s\ncredentials = creds\n" %
+            f.write("# x\nfeeds = nowhere.txt\ntopics = %s\ncredentials = creds\n"
+                    "nats_servers = nats://127.0.0.1:4222\nnats_credentials = my.creds\n" %
                     os.path.join(SOURCE, "topics", "default-topics.json"))
         result = self.check_("--state", "/nonexistent-dir/state.db")
         self.assertEqual(result.returncode, 1)
         self.assertIn("%s:2: feeds: %s/nowhere.txt: cannot open" % (self.conf, self.dir),
                       result.stderr)
         self.assertIn("%s:4: credentials: %s/creds: " % (self.conf, self.dir), result.stderr)
+        self.assertIn("%s:6: nats_credentials: %s/my.creds: No such file" % (self.conf, self.dir),
+                      result.stderr)
         self.assertIn("--state: state: /nonexistent-dir/state.db: its folder does not exist",
                       result.stderr)
 
