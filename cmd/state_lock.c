@@ -42,9 +42,8 @@ int state_lock_take(const char *state_path, int *busy, char *err, size_t errlen)
     }
     char pid[32];
     int len = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
-    if (ftruncate(fd, 0) < 0 || pwrite(fd, pid, (size_t)len, 0) != len) {
-        /* The pid is only for the message another process shows; the lock holds without it. */
-    }
+    /* The pid is only for the message another process shows: the lock holds without it. */
+    (void)(ftruncate(fd, 0) == 0 && pwrite(fd, pid, (size_t)len, 0) == len);
     free(path);
     return fd;
 }
