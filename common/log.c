@@ -16,6 +16,7 @@
  * the message. */
 #include "common/log.h"
 
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -83,10 +84,14 @@ struct line {
     size_t len;
 };
 
+/* Appends s[0..n); a line that is full is cut, never inside a UTF-8 sequence. */
 static void put(struct line *l, const char *s, size_t n)
 {
-    if (n > sizeof l->text - 1 - l->len)
+    if (n > sizeof l->text - 1 - l->len) {
         n = sizeof l->text - 1 - l->len;
+        while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+            n--;
+    }
     memcpy(l->text + l->len, s, n);
     l->len += n;
     l->text[l->len] = '\0';
@@ -323,9 +328,24 @@ static void json_put(struct json_line *j, const char *s, size_t n)
     j->text[j->len] = '\0';
 }
 
+/* The count hex digits at s (have bytes there) into *out; false when they are not there. */
+static bool escape_number(const char *s, size_t have, size_t count, unsigned *out)
+{
+    unsigned value = 0;
+    for (size_t k = 0; k < count; k++) {
+        if (k >= have || !isxdigit((unsigned char)s[k]))
+            return false;
+        value = value * 16 +
+                (unsigned)(isdigit((unsigned char)s[k]) ? s[k] - '0' : (s[k] | 0x20) - 'a' + 10);
+    }
+    *out = value;
+    return true;
+}
+
 /* Appends s[0..n) inside a JSON string. unescape: s is a quoted logfmt value whose escapes
  * (\" \\ \n \r \t \xNN \uNNNN) are turned into JSON's; an \xNN past ASCII (a byte that was
- * not UTF-8) stays as the four characters it is written with. */
+ * not UTF-8) stays as the four characters it is written with, and a backslash that starts
+ * no escape log.c writes (text that only looks like a quoted value) is a backslash. */
 static void json_put_chars(struct json_line *j, const char *s, size_t n, bool unescape)
 {
     char esc[16];
@@ -333,17 +353,17 @@ static void json_put_chars(struct json_line *j, const char *s, size_t n, bool un
         unsigned char c = (unsigned char)s[i];
         if (unescape && c == '\\' && i + 1 < n) {
             char next = s[++i];
-            if (next == 'x' && i + 2 < n) {
-                unsigned byte = 0;
-                sscanf(s + i + 1, "%2x", &byte);
+            unsigned byte = 0, cp = 0;
+            if (next == 'x' && escape_number(s + i + 1, n - i - 1, 2, &byte) && byte != 0) {
                 if (byte < 0x80)
                     snprintf(esc, sizeof esc, "\\u%04x", byte);
                 else
                     snprintf(esc, sizeof esc, "\\\\x%.2s", s + i + 1);
                 json_put(j, esc, strlen(esc));
                 i += 2;
-            } else if (next == 'u' || next == 'n' || next == 'r' || next == 't' || next == '"' ||
-                       next == '\\') {
+            } else if ((next == 'u' && escape_number(s + i + 1, n - i - 1, 4, &cp) &&
+                        ((cp >= 0x80 && cp <= 0x9F) || cp == 0x2028 || cp == 0x2029)) ||
+                       next == 'n' || next == 'r' || next == 't' || next == '"' || next == '\\') {
                 json_put(j, "\\", 1);
                 json_put(j, &next, 1);
             } else {
@@ -356,13 +376,24 @@ static void json_put_chars(struct json_line *j, const char *s, size_t n, bool un
         } else if (c < 0x20) {
             snprintf(esc, sizeof esc, "\\u%04x", c);
             json_put(j, esc, 6);
-        } else {
+        } else if (c < 0x80) {
             json_put(j, (const char *)&c, 1);
+        } else {
+            uint32_t cp;
+            size_t len = utf8_sequence((const unsigned char *)s + i, n - i, &cp);
+            if (len == 0) { /* not UTF-8 (the program's own text): shown as log.c shows it */
+                snprintf(esc, sizeof esc, "\\\\x%02x", c);
+                json_put(j, esc, 5);
+            } else {
+                json_put(j, s + i, len);
+                i += len - 1;
+            }
         }
     }
 }
 
-/* Whether s[0..n) is a JSON number (as counts, statuses and durations in seconds are). */
+/* Whether s[0..n) is a JSON number (as counts, statuses and durations in seconds are) that
+ * any JSON parser reads exactly; longer digit strings (ids) stay strings. */
 static bool is_json_number(const char *s, size_t n)
 {
     size_t i = 0;
@@ -380,7 +411,7 @@ static bool is_json_number(const char *s, size_t n)
         if (i == frac)
             return false;
     }
-    return i == n;
+    return i == n && n <= 16; /* up to 15 digits: exact in a double, and in every parser */
 }
 
 /* The length of the key at s when s starts "key=" (letters, digits, '_', '.', '-';

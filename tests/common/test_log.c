@@ -143,6 +143,15 @@ static void test_a_long_line_is_cut_not_split(void)
     json_t *line = logged_json();
     CHECK(line && strlen(json_string_value(json_object_get(line, "v"))) > 1000);
     json_decref(line);
+    /* Cut at a character, not inside one (found by fuzz_log): the JSON form stays UTF-8. */
+    for (size_t i = 0; i + 2 < 10000; i += 2)
+        memcpy(big + i, "\xc3\xa9", 2);
+    big[9998] = '\0';
+    capture_as(JOURNAL_UNSET, LOG_FORMAT_JSON);
+    log_info("msg %s", big); /* 4 bytes, then 2-byte characters: the cut falls inside one */
+    line = logged_json();
+    CHECK(line != NULL);
+    json_decref(line);
     free(big);
 }
 
@@ -203,6 +212,18 @@ static void test_json_lines_carry_the_context_as_fields(void)
     CHECK(json_integer_value(json_object_get(line, "in_flight")) == 2);
     CHECK_STR(json_string_value(json_object_get(line, "_message")), "forged status=1");
     CHECK(json_object_get(line, "status") == NULL);
+    json_decref(line);
+
+    /* Free text that only looks like key="value" with escapes (found by fuzz_log): its
+     * backslashes stay backslashes, and the line stays JSON. */
+    capture_as(JOURNAL_UNSET, LOG_FORMAT_JSON);
+    log_err("cannot load: %s n=%s", "t=\"a\\u12 \\ud800 \\xZ\"", "12345678901234567890123");
+    line = logged_json();
+    CHECK(line != NULL);
+    if (!line)
+        return;
+    CHECK_STR(json_string_value(json_object_get(line, "t")), "a\\u12 \\ud800 \\xZ");
+    CHECK_STR(json_string_value(json_object_get(line, "n")), "12345678901234567890123");
     json_decref(line);
 }
 
