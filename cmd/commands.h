@@ -19,6 +19,22 @@ int cmd_import_opml(int argc, char **argv); /* cmd_opml.c */
 int cmd_export_opml(int argc, char **argv); /* cmd_opml.c */
 int cmd_similar(int argc, char **argv);     /* cmd_similar.c */
 int cmd_publish(int argc, char **argv);     /* cmd_publish.c */
+int cmd_feeds(int argc, char **argv);       /* cmd_feeds.c */
+int cmd_items(int argc, char **argv);       /* cmd_feeds.c */
+
+/* Exit statuses (`feedspool help once` and docs/operating.md list them). */
+enum cmd_exit {
+    CMD_EXIT_OK = 0,
+    CMD_EXIT_CANNOT_START = 1,      /* also: check found problems; a command's own failure */
+    CMD_EXIT_USAGE = 2,             /* bad arguments or configuration */
+    CMD_EXIT_SOME_FEEDS_FAILED = 3, /* once: some polls failed */
+    CMD_EXIT_ALL_FEEDS_FAILED = 4,  /* once: every poll failed */
+    CMD_EXIT_STATE_BUSY = 5,        /* another run, once or demo holds the state's lock */
+};
+
+struct pipeline_stats;
+/* once's status from its polls' outcome: OK, SOME_FEEDS_FAILED or ALL_FEEDS_FAILED. */
+int cmd_exit_status_of_polls(const struct pipeline_stats *stats); /* cmd_run.c */
 
 /* The topic rules file: $FEEDSPOOL_TOPICS, else the installed one, else the source
  * tree's (cmd_tag.c). */

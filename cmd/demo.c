@@ -11,6 +11,7 @@
 #include "common/buf.h"
 #include "common/util.h"
 #include "cmd/commands.h"
+#include "cmd/state_lock.h"
 #include "config/config.h"
 #include "daemon/service.h"
 #include "net/static_server.h"
@@ -122,11 +123,19 @@ int cmd_demo(int argc, char **argv)
     struct static_server *srv = NULL;
     char *list_text = NULL;
     struct feed_list list = {0};
+    int lock = -1;
     if (service_parse_args(n_rest, rest, &cfg, err, sizeof err) < 0) {
         fprintf(stderr, "feedspool demo: %s\n", err);
         goto done;
     }
     status = 1;
+    int busy;
+    lock = state_lock_take(cfg.state, &busy, err, sizeof err);
+    if (lock < 0) {
+        fprintf(stderr, "feedspool demo: %s\n", err);
+        status = busy ? CMD_EXIT_STATE_BUSY : CMD_EXIT_CANNOT_START;
+        goto done;
+    }
     srv = static_server_start(base, sample, 0, err, sizeof err);
     if (!srv) {
         fprintf(stderr, "feedspool demo: %s\n", err);
@@ -179,6 +188,7 @@ done:
     static_server_free(srv);
     event_base_free(base);
     config_free(&cfg);
+    state_lock_release(lock);
     free(rest);
     return status;
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/suggest.h"
 #include "common/util.h"
 #include "common/version.h"
 #include "cmd/commands.h"
@@ -32,6 +33,8 @@ static const struct command commands[] = {
     {"export-opml", cmd_export_opml, "print the feed list as OPML"},
     {"similar", cmd_similar, "whether article texts are copies of one story"},
     {"publish", cmd_publish, "send the records waiting in the spool to NATS JetStream, then exit"},
+    {"feeds", cmd_feeds, "each feed's state, last status and error, next poll, items written"},
+    {"items", cmd_items, "the items of the state database: failed, pending, of one feed"},
 };
 
 /* What the daemon (run) does on each signal; for the manual page. */
@@ -199,7 +202,15 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < ARRAY_LEN(commands); i++)
         if (strcmp(name, commands[i].name) == 0)
             return commands[i].run(argc - 1, argv + 1);
-    fprintf(stderr, "feedspool: unknown command '%s'\n\n", name);
+    const char *names[ARRAY_LEN(commands) + 1];
+    for (size_t i = 0; i < ARRAY_LEN(commands); i++)
+        names[i] = commands[i].name;
+    names[ARRAY_LEN(commands)] = "help";
+    const char *near = suggest_closest(name, names, ARRAY_LEN(names));
+    if (near)
+        fprintf(stderr, "feedspool: unknown command '%s' (did you mean %s?)\n\n", name, near);
+    else
+        fprintf(stderr, "feedspool: unknown command '%s'\n\n", name);
     print_usage(stderr);
     return 2;
 }

@@ -1,5 +1,12 @@
-/* log.h: log lines on stderr with syslog priority prefixes ("<3>") that journald
- * understands, carrying key=value context (feed=… url=… status=… retry_in=…). */
+/* log.h: log lines on stderr carrying key=value context (feed=… url=… status=… retry_in=…).
+ *
+ * Three forms, one line per call:
+ *   - under journald (JOURNAL_STREAM names stderr's device:inode, as sd-daemon(3) says):
+ *     the syslog priority prefix journald reads, "<4>feed poll failed feed=…";
+ *   - elsewhere (a terminal, a file, a pipe): a UTC timestamp and the level as a word,
+ *     "2026-12-03T19:06:12.123Z warning feed poll failed feed=…";
+ *   - LOG_FORMAT_JSON: one JSON object per line for log shippers, {"time": …, "level": …,
+ *     "message": …} and each key=value of the context as a field of its own. */
 #ifndef FEEDSPOOL_COMMON_LOG_H
 #define FEEDSPOOL_COMMON_LOG_H
 
@@ -11,8 +18,13 @@ enum log_level {
     LOG_LEVEL_DEBUG = 7,
 };
 
+enum log_format { LOG_FORMAT_TEXT, LOG_FORMAT_JSON };
+
 /* Lines above this level are dropped. Default: LOG_LEVEL_INFO. */
 void log_set_level(enum log_level level);
+/* Chooses the form, and looks again whether stderr is the journal (it is also looked at
+ * before the first line). Default: LOG_FORMAT_TEXT. */
+void log_set_format(enum log_format format);
 /* Parses "err", "warning", "notice", "info", "debug"; returns -1 if unknown. */
 int log_level_parse(const char *name);
 

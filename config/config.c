@@ -11,6 +11,7 @@
 #include "common/buf.h"
 #include "common/duration.h"
 #include "common/hash.h"
+#include "common/suggest.h"
 #include "common/util.h"
 #include "common/version.h"
 #include "feeds/shard.h"
@@ -38,8 +39,10 @@ struct option_spec {
     const char *default_value;
     long min, max;
     const char *help;
-    bool at_start;                /* a new value takes effect only when the daemon starts again */
+    bool at_start; /* a new value takes effect only when the daemon starts again */
+    bool path;     /* OPT_STRING: a file or folder; relative in a file: to the file's folder */
     const struct choice *choices; /* OPT_CHOICE: the allowed values */
+    const struct choice *aliases; /* OPT_CHOICE: other words accepted for them, not listed */
     int (*check)(const char *value, char *err, size_t errlen); /* OPT_STRING: validates, or NULL */
 };
 
@@ -55,6 +58,11 @@ struct option_spec {
 #define CHOICE(field, def, names, h) OPTION(field, OPT_CHOICE, def, .choices = names, .help = h)
 /* The same, for options read once at start. */
 #define STR_AT_START(field, def, h) OPTION(field, OPT_STRING, def, .help = h, .at_start = true)
+#define PATH(field, def, h) OPTION(field, OPT_STRING, def, .help = h, .path = true)
+#define PATH_AT_START(field, def, h)                                                               \
+    OPTION(field, OPT_STRING, def, .help = h, .at_start = true, .path = true)
+#define STR_CHECKED_AT_START(field, def, fn, h)                                                    \
+    OPTION(field, OPT_STRING, def, .check = fn, .help = h, .at_start = true)
 #define NUM_AT_START(field, kind, def, lo, hi, h)                                                  \
     OPTION(field, kind, def, .min = lo, .max = hi, .help = h, .at_start = true)
 #define CHOICE_AT_START(field, def, names, h)                                                      \
@@ -63,6 +71,7 @@ struct option_spec {
 
 /* The enums of struct config are stored through an int. */
 _Static_assert(sizeof(enum log_level) == sizeof(int), "enum log_level is not int-sized");
+_Static_assert(sizeof(enum log_format) == sizeof(int), "enum log_format is not int-sized");
 _Static_assert(sizeof(enum config_published) == sizeof(int),
                "enum config_published is not int-sized");
 _Static_assert(sizeof(enum config_copies) == sizeof(int), "enum config_copies is not int-sized");
@@ -70,6 +79,10 @@ _Static_assert(sizeof(enum config_copies) == sizeof(int), "enum config_copies is
 static const struct choice log_levels[] = {
     {"err", LOG_LEVEL_ERR},   {"warning", LOG_LEVEL_WARNING}, {"notice", LOG_LEVEL_NOTICE},
     {"info", LOG_LEVEL_INFO}, {"debug", LOG_LEVEL_DEBUG},     {NULL, 0}};
+static const struct choice log_level_aliases[] = {
+    {"error", LOG_LEVEL_ERR}, {"warn", LOG_LEVEL_WARNING}, {NULL, 0}};
+static const struct choice log_formats[] = {
+    {"text", LOG_FORMAT_TEXT}, {"json", LOG_FORMAT_JSON}, {NULL, 0}};
 static const struct choice published_choices[] = {
     {"move", CONFIG_PUBLISHED_MOVE}, {"delete", CONFIG_PUBLISHED_DELETE}, {NULL, 0}};
 static const struct choice copies_choices[] = {
@@ -81,22 +94,39 @@ static int check_shard(const char *value, char *err, size_t errlen)
     return shard_parse(value, &shard, err, errlen);
 }
 
+int config_check_metrics_address(const char *value, char *err, size_t errlen)
+{
+    if (!*value)
+        return 0;
+    const char *colon = strrchr(value, ':');
+    if (!colon || colon == value || !colon[1])
+        return set_err(err, errlen, "'%s' is not HOST:PORT", value);
+    if (value[0] == '[' && colon[-1] != ']')
+        return set_err(err, errlen, "'%s': an IPv6 address goes in brackets, [::1]:9184", value);
+    char *end;
+    long port = strtol(colon + 1, &end, 10);
+    if (*end || port < 1 || port > 65535)
+        return set_err(err, errlen, "'%s': the port must be a number from 1 to 65535", value);
+    return 0;
+}
+
 static const struct option_spec options[] = {
-    STR(feeds, "/etc/feedspool/feeds.txt", "feed list file: one URL per line, # comments"),
-    STR(topics, "/etc/feedspool/topics.json", "topic rules file (JSON)"),
+    PATH(feeds, "/etc/feedspool/feeds.txt", "feed list file: one URL per line, # comments"),
+    PATH(topics, "/etc/feedspool/topics.json", "topic rules file (JSON)"),
     STR_CHECKED(shard, "", check_shard,
                 "I/N: poll only the feeds whose host rendezvous-hashes to daemon I of N"),
-    STR_AT_START(spool, "/var/lib/feedspool/spool", "spool directory holding tmp/, new/ and cur/"),
-    STR_AT_START(state, "/var/lib/feedspool/state.db", "SQLite state database"),
+    PATH_AT_START(spool, "/var/lib/feedspool/spool", "spool directory holding tmp/, new/ and cur/"),
+    PATH_AT_START(state, "/var/lib/feedspool/state.db", "SQLite state database"),
     STR_AT_START(user_agent, FEEDSPOOL_USER_AGENT, "User-Agent sent with every request"),
     STR_AT_START(contact_url, "", "contact URL or address added to the User-Agent"),
     STR_AT_START(allow_networks, "",
                  "ranges article links may reach besides public addresses, e.g. 127.0.0.0/8"),
-    STR_AT_START(credentials, "",
-                 "file of `URL-PREFIX USER:PASSWORD` lines for feeds that need HTTP credentials "
-                 "(empty: $CREDENTIALS_DIRECTORY/feedspool-credentials if it exists)"),
-    STR_AT_START(metrics_address, "",
-                 "loopback HOST:PORT serving /metrics (Prometheus) and /healthz"),
+    PATH_AT_START(credentials, "",
+                  "file of `URL-PREFIX USER:PASSWORD` lines for feeds that need HTTP credentials "
+                  "(empty: $CREDENTIALS_DIRECTORY/feedspool-credentials if it exists)"),
+    STR_CHECKED_AT_START(metrics_address, "", config_check_metrics_address,
+                         "HOST:PORT serving /metrics (Prometheus), /healthz, /readyz and the status "
+                         "page at / (loopback advised: another address logs a notice)"),
     STR_AT_START(
         nats_servers, "",
         "NATS server URLs, comma-separated: records are published to JetStream (empty: off)"),
@@ -104,12 +134,16 @@ static const struct option_spec options[] = {
                  "the JetStream stream records must land in (checked per message)"),
     STR_AT_START(nats_subject, "feedspool.articles.<topic>",
                  "subject of each record; <topic> is its first topic, or none"),
-    STR_AT_START(nats_credentials, "", "NATS credentials file (.creds)"),
+    PATH_AT_START(nats_credentials, "", "NATS credentials file (.creds)"),
     CHOICE_AT_START(published, "move", published_choices,
                     "a record the server acknowledged moves to sent/, or is deleted"),
     NUM_AT_START(nats_max_in_flight, OPT_COUNT, "256", 1, 100000,
                  "records published and not yet acknowledged, at most"),
-    CHOICE(log_level, "info", log_levels, "how much the log says"),
+    OPTION(log_level, OPT_CHOICE, "info", .choices = log_levels, .aliases = log_level_aliases,
+           .help = "how much the log says"),
+    CHOICE_AT_START(log_format, "text", log_formats,
+                    "text: priority prefixes under journald, else a timestamp and the level; "
+                    "json: one JSON object per line"),
     NUM(poll_interval, OPT_SECONDS, "15m", 1, 7 * 86400, "default time between polls of a feed"),
     NUM(poll_jitter, OPT_SECONDS, "30s", 0, 86400, "first polls are spread over this window"),
     NUM(max_poll_interval, OPT_SECONDS, "1d", 60, 30L * 86400,
@@ -243,20 +277,25 @@ static const char *choice_names(const struct choice *choices, char *out, size_t 
     return out;
 }
 
-int config_set(struct config *c, const char *key, const char *value, const char *where, char *err,
-               size_t errlen)
+/* Sets an option; base_dir: the folder a relative path is taken from, or NULL (as given). */
+static int set_option(struct config *c, const char *key, const char *value, const char *where,
+                      const char *base_dir, char *err, size_t errlen)
 {
     const struct option_spec *o = find_option(key);
     if (!o) {
-        struct buf known;
-        buf_init(&known, 0);
-        for (size_t i = 0; i < ARRAY_LEN(options); i++) {
-            buf_append_str(&known, i ? ", " : "");
-            buf_append_str(&known, options[i].name);
-        }
-        set_err(err, errlen, "%s: unknown option '%s' (known: %s)", where, key, known.data);
-        buf_free(&known);
-        return -1;
+        const char *names[ARRAY_LEN(options)];
+        for (size_t i = 0; i < ARRAY_LEN(options); i++)
+            names[i] = options[i].name;
+        const char *near = suggest_closest(key, names, ARRAY_LEN(names));
+        if (near)
+            return set_err(err, errlen, "%s: unknown option '%s' (did you mean %s?)", where, key,
+                           near);
+        return set_err(err, errlen, "%s: unknown option '%s' (`feedspool help config` lists them)",
+                       where, key);
+    }
+    if (c->origins) {
+        free(c->origins[o - options]);
+        c->origins[o - options] = xstrdup(where);
     }
     switch (o->type) {
         case OPT_STRING:
@@ -266,11 +305,15 @@ int config_set(struct config *c, const char *key, const char *value, const char 
                     return set_err(err, errlen, "%s: %s: %s", where, key, why);
             }
             free(*string_field(c, o));
-            *string_field(c, o) = xstrdup(value);
+            *string_field(c, o) = o->path && base_dir && *value && value[0] != '/'
+                                      ? xasprintf("%s/%s", base_dir, value)
+                                      : xstrdup(value);
             return 0;
         case OPT_BOOL:
         case OPT_CHOICE: {
             const struct choice *ch = find_choice(choices_of(o), value);
+            if (!ch && o->aliases)
+                ch = find_choice(o->aliases, value);
             if (!ch) {
                 char names[128];
                 return set_err(err, errlen, "%s: %s must be one of %s, not '%s'", where, key,
@@ -303,9 +346,22 @@ int config_set(struct config *c, const char *key, const char *value, const char 
     return set_err(err, errlen, "%s: internal error for option '%s'", where, key);
 }
 
+int config_set(struct config *c, const char *key, const char *value, const char *where, char *err,
+               size_t errlen)
+{
+    return set_option(c, key, value, where, NULL, err, errlen);
+}
+
+const char *config_origin(const struct config *c, const char *key)
+{
+    const struct option_spec *o = find_option(key);
+    return o && c->origins && c->origins[o - options] ? c->origins[o - options] : key;
+}
+
 void config_init(struct config *c)
 {
     memset(c, 0, sizeof *c);
+    c->origins = xcalloc(ARRAY_LEN(options), sizeof *c->origins);
     for (size_t i = 0; i < ARRAY_LEN(options); i++) {
         char err[256];
         if (config_set(c, options[i].name, options[i].default_value, "default", err, sizeof err) <
@@ -334,13 +390,28 @@ int config_load(struct config *c, const char *path, char *err, size_t errlen)
     return rc;
 }
 
+/* Adds one more "FILE:LINE: reason" line to err. */
+static void add_problem(char *err, size_t errlen, const char *problem)
+{
+    if (!err || !errlen)
+        return;
+    size_t used = strlen(err);
+    if (used + 1 + strlen(problem) < errlen)
+        snprintf(err + used, errlen - used, "%s%s", used ? "\n" : "", problem);
+}
+
 int config_read(struct config *c, FILE *f, const char *path, char *err, size_t errlen)
 {
     char *line = NULL;
     size_t cap = 0;
     unsigned lineno = 0;
     int rc = 0;
-    while (rc == 0 && getline(&line, &cap, f) >= 0) {
+    const char *slash = strrchr(path, '/');
+    char *base_dir =
+        slash ? xstrndup(path, slash == path ? 1 : (size_t)(slash - path)) : xstrdup(".");
+    if (err && errlen)
+        err[0] = '\0';
+    while (getline(&line, &cap, f) >= 0) {
         lineno++;
         char *hash = strchr(line, '#');
         if (hash)
@@ -351,9 +422,12 @@ int config_read(struct config *c, FILE *f, const char *path, char *err, size_t e
         char where[512];
         snprintf(where, sizeof where, "%s:%u", path, lineno);
         char *eq = strchr(text, '=');
+        char problem[1024];
         if (!eq) {
-            rc = set_err(err, errlen, "%s: expected 'key = value'", where);
-            break;
+            snprintf(problem, sizeof problem, "%s: expected 'key = value'", where);
+            add_problem(err, errlen, problem);
+            rc = -1;
+            continue;
         }
         *eq = '\0';
         char *value = trim(eq + 1);
@@ -362,14 +436,22 @@ int config_read(struct config *c, FILE *f, const char *path, char *err, size_t e
             value[vlen - 1] = '\0';
             value++;
         }
-        rc = config_set(c, trim(text), value, where, err, errlen);
+        if (set_option(c, trim(text), value, where, base_dir, problem, sizeof problem) < 0) {
+            add_problem(err, errlen, problem);
+            rc = -1;
+        }
     }
     free(line);
+    free(base_dir);
     return rc;
 }
 
 void config_free(struct config *c)
 {
+    for (size_t i = 0; c->origins && i < ARRAY_LEN(options); i++)
+        free(c->origins[i]);
+    free(c->origins);
+    c->origins = NULL;
     for (size_t i = 0; i < ARRAY_LEN(options); i++)
         if (options[i].type == OPT_STRING) {
             free(*string_field(c, &options[i]));
@@ -436,11 +518,16 @@ void config_print_help(FILE *out)
     fprintf(out, "Configuration options (file: key = value; command line: --set key=value):\n");
     for (size_t i = 0; i < ARRAY_LEN(options); i++) {
         const struct choice *choices = choices_of(&options[i]);
-        char names[128] = "";
+        char names[128] = "", aliases[128] = "";
         if (choices)
             choice_names(choices, names, sizeof names);
-        fprintf(out, "  %-17s %s%s%s (default: %s)%s\n", options[i].name, options[i].help,
-                names[0] ? ": " : "", names,
+        if (options[i].aliases) {
+            char list[96];
+            snprintf(aliases, sizeof aliases, " (also %s)",
+                     choice_names(options[i].aliases, list, sizeof list));
+        }
+        fprintf(out, "  %-17s %s%s%s%s (default: %s)%s\n", options[i].name, options[i].help,
+                names[0] ? ": " : "", names, aliases,
                 options[i].default_value[0] ? options[i].default_value : "none",
                 options[i].at_start ? "; read at start only" : "");
     }

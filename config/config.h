@@ -30,6 +30,7 @@ struct config {
     char *user_agent;
     char *contact_url; /* appended to the User-Agent when set */
     enum log_level log_level;
+    enum log_format log_format;
     char *nats_servers;              /* JetStream sink (sink/jetstream.c): servers; "" means off */
     char *nats_stream;               /* expected stream, or "" */
     char *nats_subject;              /* subject template, <topic> replaced */
@@ -62,18 +63,29 @@ struct config {
     long spool_max_records; /* backpressure: article fetching pauses past this depth of new/ */
     long spool_max_bytes;   /* ... or past this many bytes in new/ */
     long claim_timeout; /* seconds a claim in cur/ may last before it returns to new/; 0: never */
+    char **origins;         /* where each option was last set; see config_origin() */
 };
 
 /* Fills c with the defaults. */
 void config_init(struct config *c);
-/* Reads path over the current values. Returns 0, or -1 with "FILE:LINE: reason" in err. */
+/* Reads path over the current values. A relative path in a path option (feeds, topics,
+ * spool, state, credentials, nats_credentials) is taken from the file's folder. Every line
+ * is read: returns 0, or -1 with one "FILE:LINE: reason" line per problem in err (as many
+ * as fit, separated by newlines); the lines without problems took effect. */
 int config_load(struct config *c, const char *path, char *err, size_t errlen);
 /* The same from an open stream; path names it in errors. */
 int config_read(struct config *c, FILE *f, const char *path, char *err, size_t errlen);
-/* Applies one "key=value" (command-line --set); where names the source in errors. */
+/* Applies one "key=value" (command-line --set); where names the source in errors. A
+ * mistyped key gets the nearest known one as a "did you mean". */
 int config_set(struct config *c, const char *key, const char *value, const char *where, char *err,
                size_t errlen);
 void config_free(struct config *c);
+/* Where key was last set: "FILE:LINE", the --set or flag that set it, or "default"; key
+ * itself when unknown. For errors found after parsing (allow_networks, credentials). */
+const char *config_origin(const struct config *c, const char *key);
+/* The check of metrics_address, the same for `check` and `run`: empty (off), or a loopback
+ * HOST:PORT with a port from 1 to 65535. Returns 0, or -1 with the reason in err. */
+int config_check_metrics_address(const char *value, char *err, size_t errlen);
 /* Names of the options whose new value takes effect only at the next start (the spool,
  * the state and the fetcher's settings) that differ between a and b, comma-separated,
  * or NULL when none does. Caller frees. */

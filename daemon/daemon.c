@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/suggest.h"
 #include "common/util.h"
 #include "net/credentials.h"
 #include "net/fetch.h"
@@ -46,17 +47,9 @@ struct service {
     bool stop_timed_out;
 };
 
-int service_parse_args(int argc, char **argv, struct config *cfg, char *err, size_t errlen)
+/* The options of the command line over those of the file. */
+static int apply_command_line(int argc, char **argv, struct config *cfg, char *err, size_t errlen)
 {
-    config_init(cfg);
-    const char *config_path = NULL;
-    for (int i = 1; i < argc; i++)
-        if ((strcmp(argv[i], "-c") == 0 || strcmp(argv[i], "--config") == 0) && i + 1 < argc)
-            config_path = argv[++i];
-    if (!config_path && access(CONFIG_DEFAULT_PATH, R_OK) == 0)
-        config_path = CONFIG_DEFAULT_PATH;
-    if (config_path && config_load(cfg, config_path, err, errlen) < 0)
-        return -1;
     static const struct {
         const char *flag, *option;
     } shortcuts[] = {{"--feeds", "feeds"}, {"--topics", "topics"},       {"--spool", "spool"},
@@ -88,9 +81,35 @@ int service_parse_args(int argc, char **argv, struct config *cfg, char *err, siz
                 return -1;
             continue;
         }
+        static const char *const flags[] = {"--config", "--set",   "--feeds",
+                                            "--topics", "--spool", "--state",
+                                            "--shard",  "--help",  "--log-level"};
+        const char *near = suggest_closest(arg, flags, ARRAY_LEN(flags));
+        if (near)
+            return set_err(err, errlen, "unknown argument '%s' (did you mean %s?)", arg, near);
         return set_err(err, errlen, "unknown argument '%s' (see --help)", arg);
     }
     return 0;
+}
+
+int service_parse_args(int argc, char **argv, struct config *cfg, char *err, size_t errlen)
+{
+    config_init(cfg);
+    const char *config_path = NULL;
+    for (int i = 1; i < argc; i++)
+        if ((strcmp(argv[i], "-c") == 0 || strcmp(argv[i], "--config") == 0) && i + 1 < argc)
+            config_path = argv[++i];
+    if (!config_path && access(CONFIG_DEFAULT_PATH, R_OK) == 0)
+        config_path = CONFIG_DEFAULT_PATH;
+    /* Both are read whatever the other says, so that `check` lists every problem. */
+    int rc = config_path ? config_load(cfg, config_path, err, errlen) : 0;
+    char line_err[512];
+    if (apply_command_line(argc, argv, cfg, line_err, sizeof line_err) < 0) {
+        size_t used = rc < 0 ? strlen(err) : 0;
+        snprintf(err + used, errlen - used, "%s%s", used ? "\n" : "", line_err);
+        rc = -1;
+    }
+    return rc;
 }
 
 void service_print_options(FILE *out)
@@ -296,6 +315,7 @@ int service_run(const struct service_params *params)
 {
     const struct config *cfg = params->config;
     log_set_level(cfg->log_level);
+    log_set_format(cfg->log_format);
     srandom((unsigned)time(NULL) ^ (unsigned)getpid());
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
         log_err("cannot initialise libcurl");

@@ -19,7 +19,8 @@
 /* Reads -c/--config FILE, --set KEY=VALUE and the shortcuts --feeds, --topics,
  * --spool, --state, --log-level into cfg (defaults first; then the default
  * configuration file when -c is absent and it exists). Unknown arguments are
- * an error. Returns 0, or -1 with the reason in err. */
+ * an error. Returns 0, or -1 with the reasons in err, one a line: every problem of the
+ * file, then the command line's first (cfg holds what was read without a problem). */
 int service_parse_args(int argc, char **argv, struct config *cfg, char *err, size_t errlen);
 /* The option lines of --help shared by run, once and check. */
 void service_print_options(FILE *out);

@@ -89,9 +89,14 @@ def credentials():
            b"failed: http://u:p@h/x and ftp://x:y@z, mail@example.com\n")
 
 
+def log_values():
+    yield b'a title="x\\" y=1\x00http://u:p@h/?a=b c'
+    yield b"line\nnext \xff\xc3( \xe2\x80\xa8 \x01\x00key=\"v\" message=forged"
+
+
 SOURCES = {"feed": feeds, "json_feed": json_feeds, "extract": html_pages, "tagger": articles,
            "rules": rules, "config": configs, "feedlist": feedlists, "opml": opml,
-           "credentials": credentials}
+           "credentials": credentials, "log": log_values}
 
 out = sys.argv[1]
 for harness in sys.argv[2:]:

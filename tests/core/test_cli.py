@@ -1,5 +1,6 @@
-"""test_cli.py: the command line: help for every command, usage errors, `check`,
-and `systemd-analyze verify` on the shipped unit."""
+"""test_cli.py: the command line: help for every command, usage errors and their "did you
+mean", `check` (every problem as FILE:LINE: reason, what `run` refuses), paths relative to
+the configuration file, and `systemd-analyze verify` on the shipped unit."""
 import os
 import re
 import shutil
@@ -12,11 +13,12 @@ sys.path.insert(0, os.path.dirname(__file__))
 from fixture import BIN, SOURCE  # noqa: E402
 
 COMMANDS = ["run", "once", "demo", "check", "parse-feed", "extract", "tag", "spool",
-            "import-opml", "export-opml"]
+            "import-opml", "export-opml", "feeds", "items"]
 
 
 def feedspool(*args, **kw):
-    return subprocess.run([BIN, *args], capture_output=True, text=True, timeout=30, **kw)
+    return subprocess.run([os.path.abspath(BIN), *args], capture_output=True, text=True,
+                          timeout=30, **kw)
 
 
 class Help(unittest.TestCase):
@@ -53,10 +55,31 @@ class Help(unittest.TestCase):
         self.assertEqual(documented - options, set(), "README rows for options that do not exist")
 
     def test_unknown_command_and_argument(self):
-        self.assertEqual(feedspool("frobnicate").returncode, 2)
+        result = feedspool("frobnicate")
+        self.assertEqual(result.returncode, 2)
+        self.assertNotIn("did you mean", result.stderr)
         result = feedspool("once", "--bogus")
         self.assertEqual(result.returncode, 2)
         self.assertIn("unknown argument '--bogus'", result.stderr)
+
+    def test_a_typo_gets_did_you_mean(self):
+        result = feedspool("onec")
+        self.assertEqual(result.returncode, 2)
+        self.assertIn("unknown command 'onec' (did you mean once?)", result.stderr)
+        result = feedspool("chekc", "--help")
+        self.assertIn("(did you mean check?)", result.stderr)
+        result = feedspool("once", "--feds", "x")
+        self.assertEqual(result.returncode, 2)
+        self.assertIn("unknown argument '--feds' (did you mean --feeds?)", result.stderr)
+        result = feedspool("once", "--set", "poll_intervl=5m")
+        self.assertEqual(result.returncode, 2)
+        self.assertIn("unknown option 'poll_intervl' (did you mean poll_interval?)", result.stderr)
+
+    def test_once_documents_its_exit_codes(self):
+        result = feedspool("help", "once")
+        for line in ["0  every feed polled answered", "3  some feeds failed",
+                     "4  every feed polled failed", "5  the state database is in use"]:
+            self.assertIn(line, result.stdout)
 
 
 class Extract(unittest.TestCase):
@@ -85,29 +108,36 @@ class Check(unittest.TestCase):
         with open(self.conf, "w") as f:
             f.write("feeds = %s\ntopics = %s\n%s" % (
                 self.feeds, os.path.join(SOURCE, "topics", "default-topics.json"), extra))
+        # spool and state are given on the command line (check_ takes them), so that the
+        # line numbers of the file stay those the tests write
+        self.paths = ["--spool", os.path.join(self.dir, "spool"),
+                      "--state", os.path.join(self.dir, "state.db")]
+
+    def check_(self, *args):
+        return feedspool("check", "-c", self.conf, *self.paths, *args)
 
     def test_valid_configuration(self):
-        result = feedspool("check", "-c", self.conf)
+        result = self.check_()
         self.assertEqual(result.returncode, 0, result.stderr)
         self.assertIn("1 feeds", result.stdout)
         self.assertIn("configuration ok", result.stdout)
 
     def test_unknown_option_names_file_and_line(self):
         self.write_conf("# comment\nmax_per_hots = 3\n")
-        result = feedspool("check", "-c", self.conf)
+        result = self.check_()
         self.assertEqual(result.returncode, 1)
         self.assertIn(self.conf + ":4: unknown option 'max_per_hots'", result.stderr)
 
     def test_out_of_range_value(self):
         self.write_conf("max_per_host = 0\n")
-        result = feedspool("check", "-c", self.conf)
+        result = self.check_()
         self.assertEqual(result.returncode, 1)
         self.assertIn(":3: max_per_host = 0 is outside", result.stderr)
 
     def test_bad_feed_list_line(self):
         with open(self.feeds, "a") as f:
             f.write("gopher://old.example/\n")
-        result = feedspool("check", "-c", self.conf)
+        result = self.check_()
         self.assertEqual(result.returncode, 1)
         self.assertIn(self.feeds + ":2:", result.stderr)
 
@@ -115,15 +145,68 @@ class Check(unittest.TestCase):
         rules = os.path.join(self.dir, "topics.json")
         with open(rules, "w") as f:
             f.write('{\n  "topics": [\n    {"id": "x",\n')
-        result = feedspool("check", "-c", self.conf, "--topics", rules)
+        result = self.check_("--topics", rules)
         self.assertEqual(result.returncode, 1)
         self.assertIn(rules + ":", result.stderr)
 
 
+    def test_every_problem_is_listed_as_file_line_reason(self):
+        with open(self.feeds, "a") as f:
+            f.write("gopher://old.example/\n")
+        self.write_conf("max_per_host = 0\nlog_levle = info\nallow_networks = 10.0.0.0/33\n"
+                        "metrics_address = 0.0.0.0:http\n")
+        result = self.check_()
+        self.assertEqual(result.returncode, 1)
+        problems = result.stderr.splitlines()
+        self.assertEqual(problems[-1], "feedspool check: 5 problems found", result.stderr)
+        self.assertTrue(problems[0].startswith(self.conf + ":3: max_per_host = 0 is outside"))
+        self.assertEqual(problems[1], self.conf + ":4: unknown option 'log_levle' "
+                                                 "(did you mean log_level?)")
+        self.assertTrue(problems[2].startswith(self.conf + ":6: metrics_address: "))
+        self.assertTrue(problems[3].startswith(self.conf + ":5: allow_networks: "), problems[3])
+        self.assertTrue(problems[4].startswith(self.feeds + ":2: "), problems[4])
+
+    def test_check_refuses_the_metrics_address_run_refuses(self):
+        self.write_conf("metrics_address = 127.0.0.1:99999\n")
+        check = self.check_()
+        self.assertEqual(check.returncode, 1)
+        run = feedspool("run", "-c", self.conf, *self.paths)
+        self.assertEqual(run.returncode, 2)
+        reason = (self.conf + ":3: metrics_address: '127.0.0.1:99999': the port must be a number "
+                  "from 1 to 65535")
+        self.assertIn(reason, check.stderr)
+        self.assertIn(reason, run.stderr)
+        self.assertFalse(os.path.exists(os.path.join(self.dir, "state.db")), "run did not start")
+
+    def test_missing_files_point_at_the_line_naming_them(self):
+        with open(self.conf, "w") as f:
+            f.write("# x\nfeeds = nowhere.txt\ntopics = %s\ncredentials = creds\n"
+                    "nats_servers = nats://127.0.0.1:4222\nnats_credentials = my.creds\n" %
+                    os.path.join(SOURCE, "topics", "default-topics.json"))
+        result = self.check_("--state", "/nonexistent-dir/state.db")
+        self.assertEqual(result.returncode, 1)
+        self.assertIn("%s:2: feeds: %s/nowhere.txt: cannot open" % (self.conf, self.dir),
+                      result.stderr)
+        self.assertIn("%s:4: credentials: %s/creds: " % (self.conf, self.dir), result.stderr)
+        self.assertIn("%s:6: nats_credentials: %s/my.creds: No such file" % (self.conf, self.dir),
+                      result.stderr)
+        self.assertIn("--state: state: /nonexistent-dir/state.db: its folder does not exist",
+                      result.stderr)
+
+    def test_relative_paths_are_taken_from_the_configuration_folder(self):
+        os.mkdir(os.path.join(self.dir, "lists"))
+        shutil.move(self.feeds, os.path.join(self.dir, "lists", "feeds.txt"))
+        with open(self.conf, "w") as f:
+            f.write("feeds = lists/feeds.txt\ntopics = %s\nspool = spool\nstate = state.db\n"
+                    "log_level = warn\n" % os.path.join(SOURCE, "topics", "default-topics.json"))
+        result = feedspool("check", "-c", self.conf, cwd="/")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertIn("feed list %s/lists/feeds.txt: 1 feeds" % self.dir, result.stdout)
+
     def test_feed_topic_not_in_rules(self):
         with open(self.feeds, "a") as f:
             f.write("https://b.example/feed.xml topics=ttp,cricket\n")
-        result = feedspool("check", "-c", self.conf)
+        result = self.check_()
         self.assertEqual(result.returncode, 1)
         self.assertIn(self.feeds + ":2: topic 'cricket' is not defined", result.stderr)
 
@@ -169,7 +252,9 @@ class Opml(unittest.TestCase):
         self.assertIn("https://www.dawn.example/feeds/home name=Dawn\n", text)
         self.assertIn('https://tribune.example/feed/ name="Express Tribune"\n', text)
         self.assertEqual(feedspool("check", "--feeds", self.feeds, "--topics",
-                                   os.path.join(SOURCE, "topics", "default-topics.json")).returncode, 0)
+                                   os.path.join(SOURCE, "topics", "default-topics.json"),
+                                   "--spool", os.path.join(self.dir, "spool"),
+                                   "--state", os.path.join(self.dir, "state.db")).returncode, 0)
         again = feedspool("import-opml", self.opml, "--feeds", self.feeds)
         self.assertIn("added 0 feeds", again.stdout)
         self.assertEqual(os.listdir(self.dir).count("feeds.txt"), 1)

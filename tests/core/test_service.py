@@ -76,7 +76,7 @@ class FailingFeedLog(unittest.TestCase):
             fx.wait_for(lambda: len(fx.records()) == 4, what="records once the feed is back")
             daemon.send_signal(signal.SIGTERM)
             out, err = daemon.communicate(timeout=15)
-            failures = [l for l in err.splitlines() if l.startswith("<4>feed poll failed")]
+            failures = [l for l in err.splitlines() if " warning feed poll failed " in l]
             self.assertEqual(len(failures), 1, err)
             self.assertIn("status=404", failures[0])
             self.assertEqual(len([l for l in err.splitlines() if "feed recovered" in l]), 1, err)
