@@ -64,10 +64,10 @@ int main(int argc, char **argv)
     for (int pass = 0; pass < 3; pass++) {
         double start = now_seconds();
         for (int i = 0; i < n; i++) {
-            htmlDocPtr doc = htmlReadMemory(pages[i].data, (int)pages[i].len, NULL, NULL,
-                                            HTML_PARSE_RECOVER | HTML_PARSE_NOERROR |
-                                                HTML_PARSE_NOWARNING | HTML_PARSE_NONET |
-                                                HTML_PARSE_COMPACT);
+            htmlDocPtr doc =
+                htmlReadMemory(pages[i].data, (int)pages[i].len, NULL, NULL,
+                               HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
+                                   HTML_PARSE_NONET | HTML_PARSE_COMPACT);
             xmlFreeDoc(doc);
         }
         double parsed = now_seconds() - start;

@@ -85,7 +85,8 @@ int main(int argc, char **argv)
         return 1;
     /* the state database's settings (store/state.c), but for synchronous=FULL: the bench's
      * batches of 1,000 are its own */
-    sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-16384;",
+    sqlite3_exec(db,
+                 "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-16384;",
                  NULL, NULL, NULL);
     struct story_index *ix;
     char err[256];

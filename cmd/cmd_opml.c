@@ -33,16 +33,18 @@ static size_t merge(struct feed_list *list, const struct feed_list *import)
 int cmd_import_opml(int argc, char **argv)
 {
     if (wants_help(argc, argv)) {
-        printf("Usage: feedspool import-opml FILE|- [--dry-run] [OPTIONS]\n"
-               "Adds the feeds of an OPML subscription list to the configured feed list file\n"
-               "(the `feeds` option), keeping the feeds and comments already there. Feeds already\n"
-               "listed are left as they are. The file is replaced atomically; send SIGHUP (or\n"
-               "`systemctl reload feedspool`) to apply it. --dry-run prints what would be added.\n\n");
+        printf(
+            "Usage: feedspool import-opml FILE|- [--dry-run] [OPTIONS]\n"
+            "Adds the feeds of an OPML subscription list to the configured feed list file\n"
+            "(the `feeds` option), keeping the feeds and comments already there. Feeds already\n"
+            "listed are left as they are. The file is replaced atomically; send SIGHUP (or\n"
+            "`systemctl reload feedspool`) to apply it. --dry-run prints what would be added.\n\n");
         service_print_options(stdout);
         return 0;
     }
     /* FILE comes first; the rest are the service options, plus --dry-run. */
-    const char *path = argc > 1 && (argv[1][0] != '-' || strcmp(argv[1], "-") == 0) ? argv[1] : NULL;
+    const char *path =
+        argc > 1 && (argv[1][0] != '-' || strcmp(argv[1], "-") == 0) ? argv[1] : NULL;
     bool dry_run = false;
     char **rest = xcalloc((size_t)argc + 1, sizeof *rest);
     int n_rest = 0;
@@ -69,8 +71,8 @@ int cmd_import_opml(int argc, char **argv)
         fprintf(stderr, "feedspool import-opml: %s\n", err);
     } else if (opml_parse(opml, len, &import, err, sizeof err) < 0) {
         fprintf(stderr, "feedspool import-opml: %s: %s\n", path, err);
-    } else if (!(existing = file_read_all(cfg.feeds, OPML_MAX_INPUT, &existing_len, err,
-                                          sizeof err)) ||
+    } else if (!(existing =
+                     file_read_all(cfg.feeds, OPML_MAX_INPUT, &existing_len, err, sizeof err)) ||
                feedlist_parse(existing, cfg.feeds, &list, err, sizeof err) < 0) {
         fprintf(stderr, "feedspool import-opml: %s\n", err);
     } else {
@@ -96,8 +98,8 @@ int cmd_import_opml(int argc, char **argv)
         if (status == 0)
             printf("%s %zu feed%s to %s (%zu already listed, %zu outline%s skipped: not http(s) "
                    "or repeated)\n",
-                   dry_run ? "would add" : "added", added, added == 1 ? "" : "s", cfg.feeds, already,
-                   import.skipped, import.skipped == 1 ? "" : "s");
+                   dry_run ? "would add" : "added", added, added == 1 ? "" : "s", cfg.feeds,
+                   already, import.skipped, import.skipped == 1 ? "" : "s");
     }
     free(added_lines);
     free(existing);

@@ -113,7 +113,8 @@ static int eval_file(const struct topic_rules *rules, char *input)
                 cap_wrong = cap_wrong ? 2 * cap_wrong : 16;
                 wrong = xrealloc(wrong, cap_wrong * sizeof *wrong);
             }
-            wrong[n_wrong++] = (struct wrong){.line = line, .topic = t, .false_positive = h->tagged};
+            wrong[n_wrong++] =
+                (struct wrong){.line = line, .topic = t, .false_positive = h->tagged};
         }
         topic_result_free(&all);
         json_decref(row);
@@ -130,8 +131,8 @@ static int eval_file(const struct topic_rules *rules, char *input)
         double p = c->tp + c->fp ? (double)c->tp / (c->tp + c->fp) : 0;
         double r = c->tp + c->fn ? (double)c->tp / (c->tp + c->fn) : 0;
         double f = p + r > 0 ? 2 * p * r / (p + r) : 0;
-        printf("%-12s %5u %5u %5u %5u  %6.3f %6.3f %6.3f\n", c->id, c->tp, c->fp, c->fn, c->tn,
-               p, r, f);
+        printf("%-12s %5u %5u %5u %5u  %6.3f %6.3f %6.3f\n", c->id, c->tp, c->fp, c->fn, c->tn, p,
+               r, f);
         f1_sum += f;
         measured++;
     }

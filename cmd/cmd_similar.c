@@ -17,12 +17,13 @@ int cmd_similar(int argc, char **argv)
 {
     if (wants_help(argc, argv) || argc < 3) {
         FILE *out = wants_help(argc, argv) ? stdout : stderr;
-        fprintf(out, "Usage: feedspool similar FILE FILE...\n"
-                     "Compares article texts (plain text, as `feedspool extract` prints them) pair by\n"
-                     "pair: the anchors (sampled word 3-shingles) each has and they share, the share\n"
-                     "of the smaller set found in the other (the records' similarity figure), and\n"
-                     "whether the daemon would take them for one story (at least %d shared and a\n"
-                     "share of at least %.2f, or the same text).\n",
+        fprintf(out,
+                "Usage: feedspool similar FILE FILE...\n"
+                "Compares article texts (plain text, as `feedspool extract` prints them) pair by\n"
+                "pair: the anchors (sampled word 3-shingles) each has and they share, the share\n"
+                "of the smaller set found in the other (the records' similarity figure), and\n"
+                "whether the daemon would take them for one story (at least %d shared and a\n"
+                "share of at least %.2f, or the same text).\n",
                 STORY_MIN_SHARED, STORY_MIN_CONTAINMENT);
         return wants_help(argc, argv) ? 0 : 2;
     }
@@ -47,9 +48,9 @@ int cmd_similar(int argc, char **argv)
             printf("%s %s anchors=%zu/%zu shared=%zu similarity=%.2f %s\n", argv[i + 1],
                    argv[k + 1], fps[i].n, fps[k].n, shared,
                    exact ? 1.0 : fingerprint_containment(shared, fps[i].n, fps[k].n),
-                   exact                                                 ? "same text"
+                   exact                                                ? "same text"
                    : fingerprint_same_story(shared, fps[i].n, fps[k].n) ? "same story"
-                                                                         : "different");
+                                                                        : "different");
         }
     free(fps);
     return 0;

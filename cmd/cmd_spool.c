@@ -64,14 +64,16 @@ int cmd_spool(int argc, char **argv)
         return validate_files(argc - 2, argv + 2);
     if (wants_help(argc, argv) || argc < 2 || strcmp(argv[1], "stats") != 0) {
         FILE *out = wants_help(argc, argv) ? stdout : stderr;
-        fprintf(out, "Usage: feedspool spool stats [--json] [OPTIONS]\n"
-                     "       feedspool spool validate FILE...\n"
-                     "stats prints the spool's depth (records waiting in new/), their bytes, the age\n"
-                     "of the oldest, how many records consumers hold in cur/ and how many were\n"
-                     "quarantined (and, with JetStream, sent). The spool is the configured one\n"
-                     "(-c FILE, --spool DIR).\n"
-                     "validate checks record files against the record schema (the one the daemon\n"
-                     "applies before a record enters new/), printing FILE: ok or the first problem.\n\n");
+        fprintf(
+            out,
+            "Usage: feedspool spool stats [--json] [OPTIONS]\n"
+            "       feedspool spool validate FILE...\n"
+            "stats prints the spool's depth (records waiting in new/), their bytes, the age\n"
+            "of the oldest, how many records consumers hold in cur/ and how many were\n"
+            "quarantined (and, with JetStream, sent). The spool is the configured one\n"
+            "(-c FILE, --spool DIR).\n"
+            "validate checks record files against the record schema (the one the daemon\n"
+            "applies before a record enters new/), printing FILE: ok or the first problem.\n\n");
         service_print_options(out);
         return wants_help(argc, argv) ? 0 : 2;
     }
@@ -100,11 +102,11 @@ int cmd_spool(int argc, char **argv)
         fprintf(stderr, "feedspool spool: %s\n", err);
     } else if (as_json) {
         json_t *o = json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "spool", cfg.spool,
-                              "depth", (json_int_t)st.new_records, "bytes", (json_int_t)st.new_bytes,
-                              "oldest_age_seconds", (json_int_t)st.oldest_age, "claimed",
-                              (json_int_t)st.cur_records, "writing", (json_int_t)st.tmp_files,
-                              "quarantined", (json_int_t)st.quarantined, "sent",
-                              (json_int_t)st.sent_records);
+                              "depth", (json_int_t)st.new_records, "bytes",
+                              (json_int_t)st.new_bytes, "oldest_age_seconds",
+                              (json_int_t)st.oldest_age, "claimed", (json_int_t)st.cur_records,
+                              "writing", (json_int_t)st.tmp_files, "quarantined",
+                              (json_int_t)st.quarantined, "sent", (json_int_t)st.sent_records);
         char *text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
         printf("%s\n", text);
         free(text);

@@ -50,7 +50,9 @@ static int tag_jsonl(const struct topic_rules *rules, char *input)
         json_t *ids = json_array();
         for (size_t i = 0; i < result.n_hits; i++)
             json_array_append_new(ids, json_string(result.hits[i].id));
-        json_t *out = json_pack("{s:O, s:o}", "id", json_object_get(row, "id") ? json_object_get(row, "id") : json_null(), "topics", ids);
+        json_t *out = json_pack(
+            "{s:O, s:o}", "id",
+            json_object_get(row, "id") ? json_object_get(row, "id") : json_null(), "topics", ids);
         print_json(out);
         json_decref(out);
         json_decref(row);
@@ -95,15 +97,16 @@ static void explain(const struct topic_result *all)
 int cmd_tag(int argc, char **argv)
 {
     if (wants_help(argc, argv)) {
-        printf("Usage: feedspool tag FILE|- [--json] [--rules FILE]\n"
-               "       feedspool tag --jsonl FILE [--rules FILE]\n"
-               "       feedspool tag --explain FILE [--rules FILE]\n"
-               "Tags an article (plain text, the headline on the first line) with the topics of\n"
-               "the rules file and prints {\"topics\":[{\"id\",\"score\",\"evidence\"}]}.\n"
-               "--jsonl reads lines {\"id\",\"headline\",\"text\"} and prints {\"id\",\"topics\"} lines.\n"
-               "--explain prints the evidence for a person.\n"
-               "Rules: --rules, else $FEEDSPOOL_TOPICS, else /etc/feedspool/topics.json, else\n"
-               "topics/default-topics.json.\n");
+        printf(
+            "Usage: feedspool tag FILE|- [--json] [--rules FILE]\n"
+            "       feedspool tag --jsonl FILE [--rules FILE]\n"
+            "       feedspool tag --explain FILE [--rules FILE]\n"
+            "Tags an article (plain text, the headline on the first line) with the topics of\n"
+            "the rules file and prints {\"topics\":[{\"id\",\"score\",\"evidence\"}]}.\n"
+            "--jsonl reads lines {\"id\",\"headline\",\"text\"} and prints {\"id\",\"topics\"} lines.\n"
+            "--explain prints the evidence for a person.\n"
+            "Rules: --rules, else $FEEDSPOOL_TOPICS, else /etc/feedspool/topics.json, else\n"
+            "topics/default-topics.json.\n");
         return 0;
     }
     const char *path = NULL, *rules_path = default_rules_path();

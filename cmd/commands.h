@@ -5,16 +5,16 @@
 #ifndef FEEDSPOOL_CMD_COMMANDS_H
 #define FEEDSPOOL_CMD_COMMANDS_H
 
-int cmd_run(int argc, char **argv);        /* cmd_run.c */
-int cmd_once(int argc, char **argv);       /* cmd_run.c */
-int cmd_demo(int argc, char **argv);       /* demo.c */
-int cmd_check(int argc, char **argv);      /* cmd_check.c */
-int cmd_parse_feed(int argc, char **argv); /* cmd_parse_feed.c */
-int cmd_extract(int argc, char **argv);    /* cmd_extract.c */
-int cmd_tag(int argc, char **argv);        /* cmd_tag.c */
-int cmd_rules(int argc, char **argv);      /* cmd_rules.c */
-int cmd_spool(int argc, char **argv);      /* cmd_spool.c */
-int cmd_retry(int argc, char **argv);      /* cmd_retry.c */
+int cmd_run(int argc, char **argv);         /* cmd_run.c */
+int cmd_once(int argc, char **argv);        /* cmd_run.c */
+int cmd_demo(int argc, char **argv);        /* demo.c */
+int cmd_check(int argc, char **argv);       /* cmd_check.c */
+int cmd_parse_feed(int argc, char **argv);  /* cmd_parse_feed.c */
+int cmd_extract(int argc, char **argv);     /* cmd_extract.c */
+int cmd_tag(int argc, char **argv);         /* cmd_tag.c */
+int cmd_rules(int argc, char **argv);       /* cmd_rules.c */
+int cmd_spool(int argc, char **argv);       /* cmd_spool.c */
+int cmd_retry(int argc, char **argv);       /* cmd_retry.c */
 int cmd_import_opml(int argc, char **argv); /* cmd_opml.c */
 int cmd_export_opml(int argc, char **argv); /* cmd_opml.c */
 int cmd_similar(int argc, char **argv);     /* cmd_similar.c */

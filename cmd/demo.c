@@ -34,7 +34,8 @@ static void on_demo_record(void *ud, const json_t *record)
     buf_init(&topics, 0);
     size_t i;
     json_t *t;
-    json_array_foreach(json_object_get(record, "topic_ids"), i, t) {
+    json_array_foreach(json_object_get(record, "topic_ids"), i, t)
+    {
         buf_append_str(&topics, i ? ", " : "");
         buf_append_str(&topics, json_string_value(t));
     }
@@ -55,8 +56,8 @@ static char *read_feed_list(const struct static_server *srv, const char *path, c
 {
     FILE *f = fopen(path, "r");
     if (!f) {
-        set_err(err, errlen, "%s: cannot open (run the demo from the source folder, or pass --sample)",
-                path);
+        set_err(err, errlen,
+                "%s: cannot open (run the demo from the source folder, or pass --sample)", path);
         return NULL;
     }
     struct buf text;
@@ -92,7 +93,8 @@ int cmd_demo(int argc, char **argv)
         service_print_options(stdout);
         return 0;
     }
-    const char *sample = first_existing("sample/feeds.txt", NULL) ? "sample" : FEEDSPOOL_DATADIR "/sample";
+    const char *sample =
+        first_existing("sample/feeds.txt", NULL) ? "sample" : FEEDSPOOL_DATADIR "/sample";
     bool serve_only = false;
     /* Our own flags are taken out; the rest are the service's options. */
     char **rest = xcalloc((size_t)argc + 12, sizeof *rest);
@@ -107,7 +109,8 @@ int cmd_demo(int argc, char **argv)
     rest[n_rest++] = "--set"; /* the sample's article links point at the local demo server */
     rest[n_rest++] = "allow_networks=127.0.0.1/32";
     rest[n_rest++] = "--topics";
-    rest[n_rest++] = (char *)first_existing("topics/default-topics.json", "/etc/feedspool/topics.json");
+    rest[n_rest++] =
+        (char *)first_existing("topics/default-topics.json", "/etc/feedspool/topics.json");
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--sample") == 0 && i + 1 < argc)
             sample = argv[++i];
@@ -169,8 +172,12 @@ int cmd_demo(int argc, char **argv)
     buf_init(&sum.lines, 0);
     struct pipeline_hooks hooks = {.on_record = on_demo_record, .ud = &sum};
     struct pipeline_stats stats = {0};
-    struct service_params params = {
-        .config = &cfg, .once = true, .base = base, .feeds = &list, .hooks = &hooks, .stats = &stats};
+    struct service_params params = {.config = &cfg,
+                                    .once = true,
+                                    .base = base,
+                                    .feeds = &list,
+                                    .hooks = &hooks,
+                                    .stats = &stats};
     status = service_run(&params);
     printf("\nfeeds polled: %ld ok, %ld failed\n", stats.feeds_polled, stats.feeds_failed);
     printf("new items: %ld; articles written: %ld; items given up: %ld\n", stats.items_new,
@@ -178,8 +185,9 @@ int cmd_demo(int argc, char **argv)
     if (sum.lines.len)
         printf("\n%s", sum.lines.data);
     else if (stats.items_new == 0)
-        printf("(nothing new: every sample item is already in %s; remove it and %s to start over)\n",
-               cfg.state, cfg.spool);
+        printf(
+            "(nothing new: every sample item is already in %s; remove it and %s to start over)\n",
+            cfg.state, cfg.spool);
     printf("\nrecords: %s/new/\n", cfg.spool);
     buf_free(&sum.lines);
 done:

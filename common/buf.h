@@ -10,7 +10,7 @@
 #include <stddef.h>
 
 struct buf {
-    char *data;   /* NUL-terminated, NULL while empty */
+    char *data; /* NUL-terminated, NULL while empty */
     size_t len;
     size_t cap;   /* allocated bytes */
     size_t limit; /* maximum len; 0 means no limit */

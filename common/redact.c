@@ -30,8 +30,8 @@ static size_t userinfo_length(const char *sep)
 static bool is_scheme_end(const char *text, const char *sep)
 {
     const char *p = sep;
-    while (p > text && (isalnum((unsigned char)p[-1]) || p[-1] == '+' || p[-1] == '-' ||
-                        p[-1] == '.'))
+    while (p > text &&
+           (isalnum((unsigned char)p[-1]) || p[-1] == '+' || p[-1] == '-' || p[-1] == '.'))
         p--;
     return p < sep && isalpha((unsigned char)*p);
 }
@@ -76,8 +76,7 @@ static char *percent_decode(const char *s, size_t len)
     size_t n = 0;
     for (size_t i = 0; i < len; i++) {
         int hi, lo;
-        if (s[i] == '%' && i + 2 < len &&
-            (hi = hex_value((unsigned char)s[i + 1])) >= 0 &&
+        if (s[i] == '%' && i + 2 < len && (hi = hex_value((unsigned char)s[i + 1])) >= 0 &&
             (lo = hex_value((unsigned char)s[i + 2])) >= 0) {
             out[n++] = (char)(hi * 16 + lo);
             i += 2;

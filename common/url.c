@@ -13,8 +13,9 @@
 /* Query parameters that only say where a click came from. */
 static bool is_tracking_param(const char *param, size_t len)
 {
-    static const char *const exact[] = {"fbclid", "gclid", "dclid", "msclkid", "mc_cid", "mc_eid",
-                                        "igshid", "yclid", "_hsenc", "_hsmi", "mkt_tok", "ref_src"};
+    static const char *const exact[] = {"fbclid", "gclid",  "dclid",   "msclkid",
+                                        "mc_cid", "mc_eid", "igshid",  "yclid",
+                                        "_hsenc", "_hsmi",  "mkt_tok", "ref_src"};
     if (len > 4 && strncmp(param, "utm_", 4) == 0)
         return true;
     for (size_t i = 0; i < ARRAY_LEN(exact); i++)

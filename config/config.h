@@ -63,7 +63,7 @@ struct config {
     long spool_max_records; /* backpressure: article fetching pauses past this depth of new/ */
     long spool_max_bytes;   /* ... or past this many bytes in new/ */
     long claim_timeout; /* seconds a claim in cur/ may last before it returns to new/; 0: never */
-    char **origins;         /* where each option was last set; see config_origin() */
+    char **origins;     /* where each option was last set; see config_origin() */
 };
 
 /* Fills c with the defaults. */

@@ -93,17 +93,17 @@ static void render_sink(const struct sink *sink, struct evbuffer *out)
                             "feedspool_%s_%s %ld\n",
                             ops->name, counters[i].metric, ops->title, counters[i].help, ops->name,
                             counters[i].metric, ops->name, counters[i].metric, counters[i].value);
-    evbuffer_add_printf(out,
-                        "# HELP feedspool_%s_pending %s sink: records not yet acknowledged, by state.\n"
-                        "# TYPE feedspool_%s_pending gauge\n"
-                        "feedspool_%s_pending{state=\"queued\"} %zu\n"
-                        "feedspool_%s_pending{state=\"in_flight\"} %zu\n"
-                        "# HELP feedspool_%s_connected %s sink: whether the far end is reachable.\n"
-                        "# TYPE feedspool_%s_connected gauge\n"
-                        "feedspool_%s_connected %d\n",
-                        ops->name, ops->title, ops->name, ops->name, st.queued, ops->name,
-                        st.in_flight, ops->name, ops->title, ops->name, ops->name,
-                        st.connected ? 1 : 0);
+    evbuffer_add_printf(
+        out,
+        "# HELP feedspool_%s_pending %s sink: records not yet acknowledged, by state.\n"
+        "# TYPE feedspool_%s_pending gauge\n"
+        "feedspool_%s_pending{state=\"queued\"} %zu\n"
+        "feedspool_%s_pending{state=\"in_flight\"} %zu\n"
+        "# HELP feedspool_%s_connected %s sink: whether the far end is reachable.\n"
+        "# TYPE feedspool_%s_connected gauge\n"
+        "feedspool_%s_connected %d\n",
+        ops->name, ops->title, ops->name, ops->name, st.queued, ops->name, st.in_flight, ops->name,
+        ops->title, ops->name, ops->name, st.connected ? 1 : 0);
 }
 
 /* Epoch seconds the process started: its start in clock ticks after boot (field 22 of
@@ -195,7 +195,8 @@ static void render_process(struct evbuffer *out)
                             "# HELP process_virtual_memory_bytes Virtual memory size.\n"
                             "# TYPE process_virtual_memory_bytes gauge\n"
                             "process_virtual_memory_bytes %llu\n",
-                            rss_pages * (unsigned long long)page, vm_pages * (unsigned long long)page);
+                            rss_pages * (unsigned long long)page,
+                            vm_pages * (unsigned long long)page);
     if (statm)
         fclose(statm);
     DIR *fds = opendir("/proc/self/fd");
@@ -252,31 +253,30 @@ static void render(const struct metrics_server *srv, struct evbuffer *out)
         for (int o = 0; o < OUTCOMES; o++)
             evbuffer_add_printf(out, "feedspool_fetches_total{kind=\"%s\",outcome=\"%s\"} %llu\n",
                                 kind_names[k], outcome_names[o], m->fetches[k][o]);
-    evbuffer_add_printf(out,
-                        "# HELP feedspool_articles_written_total Records written to the spool.\n"
-                        "# TYPE feedspool_articles_written_total counter\n"
-                        "feedspool_articles_written_total %llu\n"
-                        "# HELP feedspool_items_failed_total Items given up on (no usable text).\n"
-                        "# TYPE feedspool_items_failed_total counter\n"
-                        "feedspool_items_failed_total %llu\n"
-                        "# HELP feedspool_records_quarantined_total Records refused by the schema "
-                        "check or the size cap.\n"
-                        "# TYPE feedspool_records_quarantined_total counter\n"
-                        "feedspool_records_quarantined_total %llu\n"
-                        "# HELP feedspool_copies_listed_total Copies of earlier articles listed in "
-                        "sources.jsonl instead of written.\n"
-                        "# TYPE feedspool_copies_listed_total counter\n"
-                        "feedspool_copies_listed_total %llu\n"
-                        "# HELP feedspool_items_skipped_total Items of a feed document not taken: "
-                        "sharing an earlier item's id, or past the first 10,000.\n"
-                        "# TYPE feedspool_items_skipped_total counter\n"
-                        "feedspool_items_skipped_total{reason=\"shared_id\"} %llu\n"
-                        "feedspool_items_skipped_total{reason=\"over_cap\"} %llu\n",
-                        (unsigned long long)m->records_written, (unsigned long long)m->items_failed,
-                        (unsigned long long)m->records_quarantined,
-                        (unsigned long long)m->copies_listed,
-                        (unsigned long long)m->items_sharing_id,
-                        (unsigned long long)m->items_over_cap);
+    evbuffer_add_printf(
+        out,
+        "# HELP feedspool_articles_written_total Records written to the spool.\n"
+        "# TYPE feedspool_articles_written_total counter\n"
+        "feedspool_articles_written_total %llu\n"
+        "# HELP feedspool_items_failed_total Items given up on (no usable text).\n"
+        "# TYPE feedspool_items_failed_total counter\n"
+        "feedspool_items_failed_total %llu\n"
+        "# HELP feedspool_records_quarantined_total Records refused by the schema "
+        "check or the size cap.\n"
+        "# TYPE feedspool_records_quarantined_total counter\n"
+        "feedspool_records_quarantined_total %llu\n"
+        "# HELP feedspool_copies_listed_total Copies of earlier articles listed in "
+        "sources.jsonl instead of written.\n"
+        "# TYPE feedspool_copies_listed_total counter\n"
+        "feedspool_copies_listed_total %llu\n"
+        "# HELP feedspool_items_skipped_total Items of a feed document not taken: "
+        "sharing an earlier item's id, or past the first 10,000.\n"
+        "# TYPE feedspool_items_skipped_total counter\n"
+        "feedspool_items_skipped_total{reason=\"shared_id\"} %llu\n"
+        "feedspool_items_skipped_total{reason=\"over_cap\"} %llu\n",
+        (unsigned long long)m->records_written, (unsigned long long)m->items_failed,
+        (unsigned long long)m->records_quarantined, (unsigned long long)m->copies_listed,
+        (unsigned long long)m->items_sharing_id, (unsigned long long)m->items_over_cap);
     struct spool_stats st;
     char err[256];
     if (spool_read_stats(srv->spool_dir, &st, err, sizeof err) == 0)
@@ -299,16 +299,17 @@ static void render(const struct metrics_server *srv, struct evbuffer *out)
         unsigned long long cumulative = 0;
         for (int i = 0; i < PIPELINE_LATENCY_BUCKETS; i++) {
             cumulative += m->latency_buckets[k][i];
-            evbuffer_add_printf(out,
-                                "feedspool_fetch_duration_seconds_bucket{kind=\"%s\",le=\"%g\"} %llu\n",
-                                kind_names[k], pipeline_latency_bounds[i], cumulative);
+            evbuffer_add_printf(
+                out, "feedspool_fetch_duration_seconds_bucket{kind=\"%s\",le=\"%g\"} %llu\n",
+                kind_names[k], pipeline_latency_bounds[i], cumulative);
         }
-        evbuffer_add_printf(out,
-                            "feedspool_fetch_duration_seconds_bucket{kind=\"%s\",le=\"+Inf\"} %llu\n"
-                            "feedspool_fetch_duration_seconds_sum{kind=\"%s\"} %.6f\n"
-                            "feedspool_fetch_duration_seconds_count{kind=\"%s\"} %llu\n",
-                            kind_names[k], m->latency_count[k], kind_names[k], m->latency_sum[k],
-                            kind_names[k], m->latency_count[k]);
+        evbuffer_add_printf(
+            out,
+            "feedspool_fetch_duration_seconds_bucket{kind=\"%s\",le=\"+Inf\"} %llu\n"
+            "feedspool_fetch_duration_seconds_sum{kind=\"%s\"} %.6f\n"
+            "feedspool_fetch_duration_seconds_count{kind=\"%s\"} %llu\n",
+            kind_names[k], m->latency_count[k], kind_names[k], m->latency_sum[k], kind_names[k],
+            m->latency_count[k]);
     }
     render_health(srv, out);
     evbuffer_add_printf(out, "# HELP feedspool_feed_last_success_timestamp_seconds When each "

@@ -48,7 +48,8 @@ struct event *notify_watchdog_start(struct event_base *base)
     if (sd_watchdog_enabled(0, &usec) <= 0 || usec == 0)
         return NULL;
     struct event *ev = event_new(base, -1, EV_PERSIST, on_watchdog, NULL);
-    struct timeval tv = {.tv_sec = (time_t)(usec / 2 / 1000000), .tv_usec = (suseconds_t)(usec / 2 % 1000000)};
+    struct timeval tv = {.tv_sec = (time_t)(usec / 2 / 1000000),
+                         .tv_usec = (suseconds_t)(usec / 2 % 1000000)};
     event_add(ev, &tv);
     return ev;
 }

@@ -26,14 +26,14 @@ int service_parse_args(int argc, char **argv, struct config *cfg, char *err, siz
 void service_print_options(FILE *out);
 
 struct service_params {
-    struct config *config;             /* replaced in place when SIGHUP re-reads the file */
-    int argc;                          /* the command line the configuration came from, */
-    char **argv;                       /* read again on SIGHUP; argv NULL: no reload */
+    struct config *config; /* replaced in place when SIGHUP re-reads the file */
+    int argc;              /* the command line the configuration came from, */
+    char **argv;           /* read again on SIGHUP; argv NULL: no reload */
     bool once;
-    struct event_base *base;           /* the loop to run on (the caller owns it) */
-    const struct feed_list *feeds;     /* when set, used instead of config->feeds (no reload) */
+    struct event_base *base;            /* the loop to run on (the caller owns it) */
+    const struct feed_list *feeds;      /* when set, used instead of config->feeds (no reload) */
     const struct pipeline_hooks *hooks; /* on_record is passed through; on_idle is the service's */
-    struct pipeline_stats *stats;      /* filled at the end when not NULL */
+    struct pipeline_stats *stats;       /* filled at the end when not NULL */
 };
 
 /* Returns the process exit status. */

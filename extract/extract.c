@@ -84,35 +84,38 @@ static bool in_list(const char *name, const char *const *list)
 }
 
 /* Elements that are page furniture by their tag (removed unless they hold the article). */
-static const char *const furniture_tags[] = {
-    "label", "nav", "aside", "footer", "figcaption", "picture", "img", "video", "audio", "map",
-    "dialog", "menu", NULL};
+static const char *const furniture_tags[] = {"label",   "nav",  "aside", "footer", "figcaption",
+                                             "picture", "img",  "video", "audio",  "map",
+                                             "dialog",  "menu", NULL};
 
 /* Words in class and id values that mark page furniture whatever the block holds: blocks of
  * text that are not the article (comments, pitches, notices, credits). */
 static const char *const boilerplate_words[] = {
-    "related", "recommended", "recommend", "newsletter", "subscribe", "subscription", "promo",
-    "advert", "advertisement", "ad", "ads", "adv", "sponsor", "sponsored", "cookie", "cookies",
-    "consent", "gdpr", "byline", "author", "caption", "credit", "credits", "comment", "comments",
-    "disqus", "footer", "ticker", "marquee", "donate", "donation", "support", "contribute",
-    "membership", "paywall", "popup", "modal", "overlay", "dateline", "timestamp", "outbrain",
-    "taboola", "alert", "login", "signup", "cta", "print", "nav", "navbar", "navigation", "menu",
-    NULL};
+    "related",  "recommended", "recommend",     "newsletter", "subscribe", "subscription",
+    "promo",    "advert",      "advertisement", "ad",         "ads",       "adv",
+    "sponsor",  "sponsored",   "cookie",        "cookies",    "consent",   "gdpr",
+    "byline",   "author",      "caption",       "credit",     "credits",   "comment",
+    "comments", "disqus",      "footer",        "ticker",     "marquee",   "donate",
+    "donation", "support",     "contribute",    "membership", "paywall",   "popup",
+    "modal",    "overlay",     "dateline",      "timestamp",  "outbrain",  "taboola",
+    "alert",    "login",       "signup",        "cta",        "print",     "nav",
+    "navbar",   "navigation",  "menu",          NULL};
 
 /* Words that mark links and layout (menus, share bars, tag lists), which page builders and
  * themes also put on the containers of the text itself (elementor-widget-container,
  * content-sidebar-wrap, a post's tag-<slug> classes, a header around the article): they mark
  * furniture only when the block holds no prose. */
 static const char *const layout_words[] = {
-    "header", "masthead", "sidebar", "widget", "tags", "tag", "banner", "more", "also",
-    "breadcrumb", "breadcrumbs", "pagination", "pager", "share", "sharing", "social", "follow",
-    "toolbar", "skip", "trending", "popular", NULL};
+    "header", "masthead",   "sidebar",     "widget",     "tags",    "tag",   "banner",  "more",
+    "also",   "breadcrumb", "breadcrumbs", "pagination", "pager",   "share", "sharing", "social",
+    "follow", "toolbar",    "skip",        "trending",   "popular", NULL};
 
 /* Words that mark the article body itself; they protect a block from removal. */
 static const char *const content_words[] = {
-    "articlebody", "article-body", "story-body", "storybody", "post-content", "entry-content",
-    "article-content", "articlecontent", "story-content", "content-body", "post-body",
-    "article-text", "story-text", "body-text", "main-content", NULL};
+    "articlebody",   "article-body",  "story-body",      "storybody",
+    "post-content",  "entry-content", "article-content", "articlecontent",
+    "story-content", "content-body",  "post-body",       "article-text",
+    "story-text",    "body-text",     "main-content",    NULL};
 
 /* An attribute's value as the parser stored it (no copy), or NULL when absent. */
 static const char *attr(const xmlNode *n, const char *name)
@@ -156,9 +159,9 @@ static bool attr_has_word(const xmlNode *n, const char *attr_name, const char *c
 
 /* Parts of glued class names beside a furniture word ("commentheader", "news-letter-box"). */
 static const char *const glue_parts[] = {
-    "list", "box", "area", "wrap", "wrapper", "container", "section", "block", "form", "item",
-    "items", "title", "link", "links", "count", "text", "body", "header", "footer", "widget",
-    "content", "inner", "meta", "signup", "author", NULL};
+    "list",   "box",    "area",    "wrap",  "wrapper", "container", "section", "block", "form",
+    "item",   "items",  "title",   "link",  "links",   "count",     "text",    "body",  "header",
+    "footer", "widget", "content", "inner", "meta",    "signup",    "author",  NULL};
 
 static bool in_word_list(const char *s, size_t len, const char *const *list)
 {
@@ -212,7 +215,8 @@ static bool is_hidden(xmlNode *n)
             if (!*p)
                 break;
         }
-        hidden = hidden || strcasestr(compact, "display:none") || strcasestr(compact, "visibility:hidden");
+        hidden = hidden || strcasestr(compact, "display:none") ||
+                 strcasestr(compact, "visibility:hidden");
         free(compact);
     }
     return hidden;
@@ -314,8 +318,8 @@ static bool holds_article_body(xmlNode *n, int depth)
 static bool never_text(xmlNode *n)
 {
     static const char *const tags[] = {"script", "style", "noscript", "template", "iframe",
-                                       "object", "embed", "svg", "canvas", "input", "link",
-                                       "meta", "head", NULL};
+                                       "object", "embed", "svg",      "canvas",   "input",
+                                       "link",   "meta",  "head",     NULL};
     return in_list((const char *)n->name, tags);
 }
 
@@ -537,9 +541,9 @@ static struct candidate *candidate_of(struct scoring *sc, xmlNode *n)
 
 static bool has_block_child(xmlNode *n)
 {
-    static const char *const blocks[] = {"p", "div", "section", "article", "table", "ul", "ol",
-                                         "blockquote", "pre", "h1", "h2", "h3", "h4", "h5", "h6",
-                                         NULL};
+    static const char *const blocks[] = {"p",  "div",        "section", "article", "table", "ul",
+                                         "ol", "blockquote", "pre",     "h1",      "h2",    "h3",
+                                         "h4", "h5",         "h6",      NULL};
     for (xmlNode *c = n->children; c; c = c->next)
         if (c->type == XML_ELEMENT_NODE && in_list((const char *)c->name, blocks))
             return true;
@@ -606,10 +610,10 @@ static size_t commas_in_text(const xmlChar *text)
  * <div>Text<br>more text<div>...</div></div>): characters, linked characters, commas. */
 static void loose_text(xmlNode *n, size_t *all, size_t *linked, size_t *commas, int depth)
 {
-    static const char *const blocks[] = {"p", "div", "section", "article", "table", "ul", "ol",
-                                         "dl", "blockquote", "pre", "h1", "h2", "h3", "h4", "h5",
-                                         "h6", "header", "footer", "aside", "nav", "figure",
-                                         "form", "main", NULL};
+    static const char *const blocks[] = {
+        "p",          "div",    "section", "article", "table",  "ul",   "ol",   "dl",
+        "blockquote", "pre",    "h1",      "h2",      "h3",     "h4",   "h5",   "h6",
+        "header",     "footer", "aside",   "nav",     "figure", "form", "main", NULL};
     for (xmlNode *c = n->children; c; c = c->next) {
         if (c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) {
             for (const xmlChar *p = c->content; p && *p; p++)
@@ -631,16 +635,16 @@ static void score_paragraphs(struct scoring *sc, xmlNode *n, int depth)
     for (xmlNode *c = n->children; c && depth < MAX_DEPTH; c = c->next) {
         if (c->type != XML_ELEMENT_NODE)
             continue;
-        bool paragraph = is_tag(c, "p") || is_tag(c, "pre") || is_tag(c, "blockquote") ||
-                         ((is_tag(c, "div") || is_tag(c, "td") || is_tag(c, "section")) &&
-                          !has_block_child(c));
+        bool paragraph =
+            is_tag(c, "p") || is_tag(c, "pre") || is_tag(c, "blockquote") ||
+            ((is_tag(c, "div") || is_tag(c, "td") || is_tag(c, "section")) && !has_block_child(c));
         if (paragraph && c->parent && c->parent->type == XML_ELEMENT_NODE) {
             size_t all = 0, linked = 0;
             text_length(c, &all, &linked, false, depth);
             if (all >= 25 && linked * 2 < all && !inside_link(c->parent))
                 credit_paragraph(sc, c->parent, all, count_commas(c), br_paragraph_breaks(c));
-        } else if (!paragraph && (is_tag(c, "div") || is_tag(c, "section") || is_tag(c, "article") ||
-                                  is_tag(c, "main") || is_tag(c, "td"))) {
+        } else if (!paragraph && (is_tag(c, "div") || is_tag(c, "section") ||
+                                  is_tag(c, "article") || is_tag(c, "main") || is_tag(c, "td"))) {
             size_t all = 0, linked = 0, commas = 0;
             loose_text(c, &all, &linked, &commas, depth);
             if (all >= 25 && linked * 2 < all && !inside_link(c->parent))
@@ -729,8 +733,8 @@ struct mass {
 };
 
 enum {
-    PROSE_UNIT = 40,   /* characters of a paragraph that make it prose */
-    CARD_LINKED = 15,  /* per cent of link text that makes a one-paragraph block a card */
+    PROSE_UNIT = 40,  /* characters of a paragraph that make it prose */
+    CARD_LINKED = 15, /* per cent of link text that makes a one-paragraph block a card */
 };
 
 static void measure(xmlNode *n, struct mass *m, int depth)
@@ -881,11 +885,11 @@ static bool link_dense_block(xmlNode *n)
 
 static void serialise(struct text_out *o, xmlNode *n, int depth)
 {
-    static const char *const paragraphs[] = {"p", "div", "section", "article", "main", "blockquote",
-                                             "pre", "table", "ul", "ol", "dl", "address", "center",
-                                             NULL};
-    static const char *const lines[] = {"h1", "h2", "h3", "h4", "h5", "h6", "li", "tr", "dt", "dd",
-                                        NULL};
+    static const char *const paragraphs[] = {"p",          "div",     "section", "article", "main",
+                                             "blockquote", "pre",     "table",   "ul",      "ol",
+                                             "dl",         "address", "center",  NULL};
+    static const char *const lines[] = {"h1", "h2", "h3", "h4", "h5", "h6",
+                                        "li", "tr", "dt", "dd", NULL};
     for (xmlNode *c = n->children; c && depth < MAX_DEPTH; c = c->next) {
         if (c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) {
             emit_text(o, (const char *)c->content);
@@ -916,12 +920,35 @@ static void serialise(struct text_out *o, xmlNode *n, int depth)
 /* Short lines that are page furniture in any site's words. */
 static bool is_boilerplate_line(const char *line, const char *title)
 {
-    static const char *const prefixes[] = {
-        "source link", "read more", "read also", "also read", "follow us", "share this",
-        "share on", "share via", "image credit", "image:", "photo:", "photo credit", "photograph:",
-        "file photo", "— with ", "- with ", "– with ", "with inputs from", "support our journalism",
-        "advertisement", "click here", "sign up", "subscribe to", "related:", "recommended:",
-        "copyright", "©", "all rights reserved", NULL};
+    static const char *const prefixes[] = {"source link",
+                                           "read more",
+                                           "read also",
+                                           "also read",
+                                           "follow us",
+                                           "share this",
+                                           "share on",
+                                           "share via",
+                                           "image credit",
+                                           "image:",
+                                           "photo:",
+                                           "photo credit",
+                                           "photograph:",
+                                           "file photo",
+                                           "— with ",
+                                           "- with ",
+                                           "– with ",
+                                           "with inputs from",
+                                           "support our journalism",
+                                           "advertisement",
+                                           "click here",
+                                           "sign up",
+                                           "subscribe to",
+                                           "related:",
+                                           "recommended:",
+                                           "copyright",
+                                           "©",
+                                           "all rights reserved",
+                                           NULL};
     size_t len = strlen(line);
     if (title && strcasecmp(line, title) == 0)
         return true;
@@ -962,8 +989,8 @@ static char *tidy(const char *raw, const char *title)
 }
 
 /* libxml2's options for pages: recover from broken markup, quietly, never from the network. */
-#define PARSE_OPTIONS \
-    (HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING | HTML_PARSE_NONET | \
+#define PARSE_OPTIONS                                                                              \
+    (HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING | HTML_PARSE_NONET |           \
      HTML_PARSE_COMPACT)
 
 /* Repairs what the parse leaves misplaced: stray markup after </html> can make libxml2 start a
@@ -1021,13 +1048,19 @@ static char *article_text(xmlNode *root, const char *title, bool keep_furniture,
 static int no_article(const struct page_size *page, char *err, size_t errlen)
 {
     if (page->chars < MIN_ARTICLE_CHARS)
-        return set_err(err, errlen, "no article text found: the page holds %zu characters of "
-                       "text (built by scripts, or behind a login?)", page->chars);
+        return set_err(err, errlen,
+                       "no article text found: the page holds %zu characters of "
+                       "text (built by scripts, or behind a login?)",
+                       page->chars);
     if (page->linked * 2 > page->chars)
-        return set_err(err, errlen, "no article text found: %zu of the page's %zu characters are "
-                       "links (an index page?)", page->linked, page->chars);
-    return set_err(err, errlen, "no article text found: no block of prose among the page's %zu "
-                   "characters", page->chars);
+        return set_err(err, errlen,
+                       "no article text found: %zu of the page's %zu characters are "
+                       "links (an index page?)",
+                       page->linked, page->chars);
+    return set_err(err, errlen,
+                   "no article text found: no block of prose among the page's %zu "
+                   "characters",
+                   page->chars);
 }
 
 static const char *sniff_not_html(const char *data, size_t len)
@@ -1067,7 +1100,8 @@ static char *declared_charset(const char *data, size_t len)
     size_t head = len < 4096 ? len : 4096;
     char *copy = xstrndup(data, head); /* (stops at a NUL: fine for a declaration search) */
     char *found = NULL;
-    for (char *meta = strcasestr(copy, "<meta"); meta && !found; meta = strcasestr(meta + 5, "<meta")) {
+    for (char *meta = strcasestr(copy, "<meta"); meta && !found;
+         meta = strcasestr(meta + 5, "<meta")) {
         char *end = strchr(meta, '>');
         if (end)
             *end = '\0';
@@ -1127,7 +1161,8 @@ int extract_article(const struct extract_input *in, struct article *out, char *e
     extract_metadata_read(doc, in->url, out, &meta);
     struct page_size page;
     char *body = article_text(root, out->title, false, &page);
-    if (meta.ld_body && strlen(meta.ld_body) > 300 && strlen(meta.ld_body) > strlen(body) * 13 / 10) {
+    if (meta.ld_body && strlen(meta.ld_body) > 300 &&
+        strlen(meta.ld_body) > strlen(body) * 13 / 10) {
         free(body);
         body = tidy(meta.ld_body, out->title);
     }
@@ -1154,8 +1189,9 @@ int extract_article(const struct extract_input *in, struct article *out, char *e
     out->text = body;
     /* libxml2 passes some invalid byte sequences through from a page that claims UTF-8:
      * every field leaves here as valid UTF-8 all the same. */
-    char **fields[] = {&out->title, &out->author, &out->published, &out->modified, &out->site,
-                       &out->lang, &out->canonical_url, &out->image, &out->text};
+    char **fields[] = {&out->title,         &out->author, &out->published,
+                       &out->modified,      &out->site,   &out->lang,
+                       &out->canonical_url, &out->image,  &out->text};
     for (size_t i = 0; i < ARRAY_LEN(fields); i++)
         if (*fields[i] && !utf8_valid(*fields[i], strlen(*fields[i]))) {
             char *repaired = utf8_repair(*fields[i]);

@@ -11,7 +11,7 @@
 #include <stddef.h>
 
 struct extract_input {
-    const char *data;         /* page bytes, not necessarily NUL-terminated */
+    const char *data; /* page bytes, not necessarily NUL-terminated */
     size_t len;
     const char *url;          /* the page's URL, or NULL */
     const char *content_type; /* the HTTP Content-Type header, or NULL */

@@ -9,8 +9,15 @@
 /* Where a metadata value came from, in order of trust. */
 enum meta_source { META_TAG, META_OPENGRAPH, META_JSON_LD, META_MARKUP, META_SOURCES };
 enum meta_field {
-    FIELD_TITLE, FIELD_AUTHOR, FIELD_PUBLISHED, FIELD_MODIFIED, FIELD_SITE, FIELD_IMAGE,
-    FIELD_LANG, FIELD_CANONICAL, FIELDS
+    FIELD_TITLE,
+    FIELD_AUTHOR,
+    FIELD_PUBLISHED,
+    FIELD_MODIFIED,
+    FIELD_SITE,
+    FIELD_IMAGE,
+    FIELD_LANG,
+    FIELD_CANONICAL,
+    FIELDS
 };
 
 /* What the page says about itself, per field and source, before the merge. */

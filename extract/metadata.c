@@ -33,9 +33,14 @@ static char *attr(xmlNode *n, const char *name)
 
 static bool type_is_article(json_t *type)
 {
-    static const char *const kinds[] = {"NewsArticle", "Article", "ReportageNewsArticle",
-                                        "BlogPosting", "AnalysisNewsArticle", "OpinionNewsArticle",
-                                        "Report", "LiveBlogPosting"};
+    static const char *const kinds[] = {"NewsArticle",
+                                        "Article",
+                                        "ReportageNewsArticle",
+                                        "BlogPosting",
+                                        "AnalysisNewsArticle",
+                                        "OpinionNewsArticle",
+                                        "Report",
+                                        "LiveBlogPosting"};
     if (json_is_array(type)) {
         size_t i;
         json_t *t;
@@ -66,8 +71,8 @@ static void authors_of(json_t *v, struct buf *out)
         json_array_foreach(v, i, a) authors_of(a, out);
         return;
     }
-    const char *name = json_is_string(v) ? json_string_value(v)
-                                         : json_string_value(json_object_get(v, "name"));
+    const char *name =
+        json_is_string(v) ? json_string_value(v) : json_string_value(json_object_get(v, "name"));
     if (name && *name && !strstr(out->data ? out->data : "", name)) {
         if (out->len)
             buf_append_str(out, ", ");
@@ -92,7 +97,8 @@ static json_t *find_article(json_t *v, int depth)
     if (json_is_array(v)) {
         size_t i;
         json_t *x;
-        json_array_foreach(v, i, x) {
+        json_array_foreach(v, i, x)
+        {
             json_t *hit = find_article(x, depth + 1);
             if (hit)
                 return hit;
@@ -121,7 +127,8 @@ static void read_json_ld(const char *text, struct page_meta *m)
     json_t *root = json_loads(text, JSON_DECODE_ANY, &jerr);
     json_t *art = find_article(root, 0);
     if (art) {
-        take(&m->value[FIELD_TITLE][META_JSON_LD], json_string_value(json_object_get(art, "headline")));
+        take(&m->value[FIELD_TITLE][META_JSON_LD],
+             json_string_value(json_object_get(art, "headline")));
         struct buf authors;
         buf_init(&authors, 4096);
         authors_of(json_object_get(art, "author"), &authors);
@@ -134,7 +141,8 @@ static void read_json_ld(const char *text, struct page_meta *m)
                  json_string_value(json_object_get(art, "dateModified")));
         take(&m->value[FIELD_SITE][META_JSON_LD], name_of(json_object_get(art, "publisher")));
         take(&m->value[FIELD_IMAGE][META_JSON_LD], image_of(json_object_get(art, "image")));
-        take(&m->value[FIELD_LANG][META_JSON_LD], json_string_value(json_object_get(art, "inLanguage")));
+        take(&m->value[FIELD_LANG][META_JSON_LD],
+             json_string_value(json_object_get(art, "inLanguage")));
         const char *article_body = json_string_value(json_object_get(art, "articleBody"));
         if (article_body && !m->ld_body)
             m->ld_body = xstrdup(article_body);
@@ -176,20 +184,34 @@ static const struct {
     const char *key;
     enum meta_field field;
 } meta_keys[] = {
-    {"og:title", FIELD_TITLE},           {"twitter:title", FIELD_TITLE},
-    {"title", FIELD_TITLE},              {"og:site_name", FIELD_SITE},
-    {"application-name", FIELD_SITE},    {"author", FIELD_AUTHOR},
-    {"article:author", FIELD_AUTHOR},    {"byl", FIELD_AUTHOR},
-    {"parsely-author", FIELD_AUTHOR},    {"dc.creator", FIELD_AUTHOR},
-    {"og:url", FIELD_CANONICAL},         {"og:image", FIELD_IMAGE},
-    {"twitter:image", FIELD_IMAGE},      {"article:published_time", FIELD_PUBLISHED},
-    {"datePublished", FIELD_PUBLISHED},  {"date", FIELD_PUBLISHED},
-    {"pubdate", FIELD_PUBLISHED},        {"publishdate", FIELD_PUBLISHED},
-    {"dc.date", FIELD_PUBLISHED},        {"dc.date.issued", FIELD_PUBLISHED},
-    {"sailthru.date", FIELD_PUBLISHED},  {"parsely-pub-date", FIELD_PUBLISHED},
-    {"article:modified_time", FIELD_MODIFIED}, {"dateModified", FIELD_MODIFIED},
-    {"og:updated_time", FIELD_MODIFIED}, {"og:locale", FIELD_LANG},
-    {"content-language", FIELD_LANG},    {"dc.language", FIELD_LANG},
+    {"og:title", FIELD_TITLE},
+    {"twitter:title", FIELD_TITLE},
+    {"title", FIELD_TITLE},
+    {"og:site_name", FIELD_SITE},
+    {"application-name", FIELD_SITE},
+    {"author", FIELD_AUTHOR},
+    {"article:author", FIELD_AUTHOR},
+    {"byl", FIELD_AUTHOR},
+    {"parsely-author", FIELD_AUTHOR},
+    {"dc.creator", FIELD_AUTHOR},
+    {"og:url", FIELD_CANONICAL},
+    {"og:image", FIELD_IMAGE},
+    {"twitter:image", FIELD_IMAGE},
+    {"article:published_time", FIELD_PUBLISHED},
+    {"datePublished", FIELD_PUBLISHED},
+    {"date", FIELD_PUBLISHED},
+    {"pubdate", FIELD_PUBLISHED},
+    {"publishdate", FIELD_PUBLISHED},
+    {"dc.date", FIELD_PUBLISHED},
+    {"dc.date.issued", FIELD_PUBLISHED},
+    {"sailthru.date", FIELD_PUBLISHED},
+    {"parsely-pub-date", FIELD_PUBLISHED},
+    {"article:modified_time", FIELD_MODIFIED},
+    {"dateModified", FIELD_MODIFIED},
+    {"og:updated_time", FIELD_MODIFIED},
+    {"og:locale", FIELD_LANG},
+    {"content-language", FIELD_LANG},
+    {"dc.language", FIELD_LANG},
 };
 
 static void read_meta_tag(xmlNode *n, struct page_meta *m)
@@ -203,10 +225,10 @@ static void read_meta_tag(xmlNode *n, struct page_meta *m)
         key = attr(n, "http-equiv");
     char *content = attr(n, "content");
     if (key && content) {
-        enum meta_source source = (strncasecmp(key, "og:", 3) == 0 ||
-                                   strncasecmp(key, "article:", 8) == 0)
-                                      ? META_OPENGRAPH
-                                      : META_TAG;
+        enum meta_source source =
+            (strncasecmp(key, "og:", 3) == 0 || strncasecmp(key, "article:", 8) == 0)
+                ? META_OPENGRAPH
+                : META_TAG;
         for (size_t i = 0; i < ARRAY_LEN(meta_keys); i++) {
             if (strcasecmp(key, meta_keys[i].key) != 0)
                 continue;

@@ -70,27 +70,81 @@ static int month_index_len(const char *p, size_t *len)
         const char *name;
         int month;
     } names[] = {
-        {"jan", 1}, {"feb", 2}, {"mar", 3}, {"apr", 4}, {"may", 5}, {"jun", 6},
-        {"jul", 7}, {"aug", 8}, {"sep", 9}, {"oct", 10}, {"nov", 11}, {"dec", 12},
+        {"jan", 1},
+        {"feb", 2},
+        {"mar", 3},
+        {"apr", 4},
+        {"may", 5},
+        {"jun", 6},
+        {"jul", 7},
+        {"aug", 8},
+        {"sep", 9},
+        {"oct", 10},
+        {"nov", 11},
+        {"dec", 12},
         /* Greek (feedparser's table, with and without accents) */
-        {"\u0399\u03b1\u03bd", 1}, {"\u03a6\u03b5\u03b2", 2}, {"\u039c\u03ac\u03ce", 3},
-        {"\u039c\u03b1\u03ce", 3}, {"\u039c\u03ac\u03c1", 3}, {"\u039c\u03b1\u03c1", 3},
-        {"\u0391\u03c0\u03c1", 4}, {"\u039c\u03ac\u03b9", 5}, {"\u039c\u03b1\u03ca", 5},
-        {"\u039c\u03b1\u03b9", 5}, {"\u0399\u03bf\u03cd\u03bd", 6}, {"\u0399\u03bf\u03bd", 6},
-        {"\u0399\u03bf\u03cd\u03bb", 7}, {"\u0399\u03bf\u03bb", 7}, {"\u0391\u03cd\u03b3", 8},
-        {"\u0391\u03c5\u03b3", 8}, {"\u03a3\u03b5\u03c0", 9}, {"\u039f\u03ba\u03c4", 10},
-        {"\u039d\u03bf\u03ad", 11}, {"\u039d\u03bf\u03b5", 11}, {"\u0394\u03b5\u03ba", 12},
+        {"\u0399\u03b1\u03bd", 1},
+        {"\u03a6\u03b5\u03b2", 2},
+        {"\u039c\u03ac\u03ce", 3},
+        {"\u039c\u03b1\u03ce", 3},
+        {"\u039c\u03ac\u03c1", 3},
+        {"\u039c\u03b1\u03c1", 3},
+        {"\u0391\u03c0\u03c1", 4},
+        {"\u039c\u03ac\u03b9", 5},
+        {"\u039c\u03b1\u03ca", 5},
+        {"\u039c\u03b1\u03b9", 5},
+        {"\u0399\u03bf\u03cd\u03bd", 6},
+        {"\u0399\u03bf\u03bd", 6},
+        {"\u0399\u03bf\u03cd\u03bb", 7},
+        {"\u0399\u03bf\u03bb", 7},
+        {"\u0391\u03cd\u03b3", 8},
+        {"\u0391\u03c5\u03b3", 8},
+        {"\u03a3\u03b5\u03c0", 9},
+        {"\u039f\u03ba\u03c4", 10},
+        {"\u039d\u03bf\u03ad", 11},
+        {"\u039d\u03bf\u03b5", 11},
+        {"\u0394\u03b5\u03ba", 12},
         /* Hungarian */
-        {"janu\u00e1r", 1}, {"febru\u00e1r", 2}, {"m\u00e1rcius", 3}, {"\u00e1prilis", 4},
-        {"m\u00e1jus", 5}, {"j\u00fanius", 6}, {"j\u00falius", 7}, {"augusztus", 8},
-        {"szeptember", 9}, {"okt\u00f3ber", 10},
+        {"janu\u00e1r", 1},
+        {"febru\u00e1r", 2},
+        {"m\u00e1rcius", 3},
+        {"\u00e1prilis", 4},
+        {"m\u00e1jus", 5},
+        {"j\u00fanius", 6},
+        {"j\u00falius", 7},
+        {"augusztus", 8},
+        {"szeptember", 9},
+        {"okt\u00f3ber", 10},
         /* German, French, Spanish, Italian, Dutch, Portuguese */
-        {"m\u00e4r", 3}, {"mrz", 3}, {"mai", 5}, {"okt", 10}, {"dez", 12},
-        {"janv", 1}, {"f\u00e9vr", 2}, {"fevr", 2}, {"mars", 3}, {"avr", 4}, {"juin", 6},
-        {"juil", 7}, {"ao\u00fbt", 8}, {"aout", 8}, {"d\u00e9c", 12},
-        {"ene", 1}, {"abr", 4}, {"ago", 8}, {"dic", 12}, {"set", 9},
-        {"gen", 1}, {"mag", 5}, {"giu", 6}, {"lug", 7}, {"ott", 10},
-        {"mei", 5}, {"out", 10}, {"fev", 2}, {"dez", 12},
+        {"m\u00e4r", 3},
+        {"mrz", 3},
+        {"mai", 5},
+        {"okt", 10},
+        {"dez", 12},
+        {"janv", 1},
+        {"f\u00e9vr", 2},
+        {"fevr", 2},
+        {"mars", 3},
+        {"avr", 4},
+        {"juin", 6},
+        {"juil", 7},
+        {"ao\u00fbt", 8},
+        {"aout", 8},
+        {"d\u00e9c", 12},
+        {"ene", 1},
+        {"abr", 4},
+        {"ago", 8},
+        {"dic", 12},
+        {"set", 9},
+        {"gen", 1},
+        {"mag", 5},
+        {"giu", 6},
+        {"lug", 7},
+        {"ott", 10},
+        {"mei", 5},
+        {"out", 10},
+        {"fev", 2},
+        {"dez", 12},
     };
     size_t best = 0;
     int month = 0;
@@ -166,17 +220,17 @@ static bool parse_zone(const char *p, int *offset)
     static const struct {
         const char *name;
         int minutes;
-    } zones[] = {{"UT", 0},      {"UTC", 0},    {"GMT", 0},    {"Z", 0},      {"EST", -300},
-                 {"EDT", -240},  {"CST", -360}, {"CDT", -300}, {"MST", -420}, {"MDT", -360},
-                 {"PST", -480},  {"PDT", -420}, {"BST", 60},   {"CET", 60},   {"CEST", 120},
-                 {"IST", 330},   {"PKT", 300},  {"JST", 540},  {"KST", 540},  {"AST", -240},
-                 {"ADT", -180},  {"EET", 120},  {"EEST", 180}, {"MSK", 180},  {"AEST", 600},
-                 {"AEDT", 660},  {"ACST", 570}, {"AWST", 480}, {"AT", -240},  {"ET", -300},
-                 {"CT", -360},   {"MT", -420},  {"PT", -480},  {"MET", 60},   {"MEST", 120},
-                 {"MESZ", 120},  {"MEZ", 60},   {"WET", 0},    {"WEST", 60},  {"HST", -600},
+    } zones[] = {{"UT", 0},      {"UTC", 0},     {"GMT", 0},    {"Z", 0},      {"EST", -300},
+                 {"EDT", -240},  {"CST", -360},  {"CDT", -300}, {"MST", -420}, {"MDT", -360},
+                 {"PST", -480},  {"PDT", -420},  {"BST", 60},   {"CET", 60},   {"CEST", 120},
+                 {"IST", 330},   {"PKT", 300},   {"JST", 540},  {"KST", 540},  {"AST", -240},
+                 {"ADT", -180},  {"EET", 120},   {"EEST", 180}, {"MSK", 180},  {"AEST", 600},
+                 {"AEDT", 660},  {"ACST", 570},  {"AWST", 480}, {"AT", -240},  {"ET", -300},
+                 {"CT", -360},   {"MT", -420},   {"PT", -480},  {"MET", 60},   {"MEST", 120},
+                 {"MESZ", 120},  {"MEZ", 60},    {"WET", 0},    {"WEST", 60},  {"HST", -600},
                  {"AKST", -540}, {"AKDT", -480}, {"NZST", 720}, {"NZDT", 780}, {"SGT", 480},
-                 {"HKT", 480},   {"WIB", 420},  {"SAST", 120}, {"EAT", 180},  {"WAT", 60},
-                 {"CAT", 120},   {"NST", -210}, {"NDT", -150}, {"BRT", -180}, {"ART", -180}};
+                 {"HKT", 480},   {"WIB", 420},   {"SAST", 120}, {"EAT", 180},  {"WAT", 60},
+                 {"CAT", 120},   {"NST", -210},  {"NDT", -150}, {"BRT", -180}, {"ART", -180}};
     skip_space(&p);
     *offset = 0;
     if (!*p)
@@ -215,10 +269,14 @@ static bool parse_zone(const char *p, int *offset)
             return only_trailing_comment(rest);
         }
     }
-    if (isalpha((unsigned char)p[0]) && !isalpha((unsigned char)p[1]) && toupper((unsigned char)p[0]) != 'J') {
+    if (isalpha((unsigned char)p[0]) && !isalpha((unsigned char)p[1]) &&
+        toupper((unsigned char)p[0]) != 'J') {
         /* a military letter, read as RFC 822 wrote it (A = -1 ... M = -12, N = +1 ... Y = +12) */
         int c = toupper((unsigned char)p[0]);
-        *offset = c == 'Z' ? 0 : c <= 'I' ? -(c - 'A' + 1) * 60 : c <= 'M' ? -(c - 'A') * 60 : (c - 'N' + 1) * 60;
+        *offset = c == 'Z'   ? 0
+                  : c <= 'I' ? -(c - 'A' + 1) * 60
+                  : c <= 'M' ? -(c - 'A') * 60
+                             : (c - 'N' + 1) * 60;
         return only_trailing_comment(p + 1);
     }
     return false;

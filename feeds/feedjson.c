@@ -10,15 +10,15 @@
 const char *feed_format_name(enum feed_format format)
 {
     switch (format) {
-    case FEED_FORMAT_RSS20: return "rss20";
-    case FEED_FORMAT_RSS10: return "rss10";
-    case FEED_FORMAT_RSS09X: return "rss09x";
-    case FEED_FORMAT_RSS: return "rss";
-    case FEED_FORMAT_ATOM10: return "atom10";
-    case FEED_FORMAT_ATOM03: return "atom03";
-    case FEED_FORMAT_ATOM: return "atom";
-    case FEED_FORMAT_JSON: return "json";
-    case FEED_FORMAT_UNKNOWN: break;
+        case FEED_FORMAT_RSS20: return "rss20";
+        case FEED_FORMAT_RSS10: return "rss10";
+        case FEED_FORMAT_RSS09X: return "rss09x";
+        case FEED_FORMAT_RSS: return "rss";
+        case FEED_FORMAT_ATOM10: return "atom10";
+        case FEED_FORMAT_ATOM03: return "atom03";
+        case FEED_FORMAT_ATOM: return "atom";
+        case FEED_FORMAT_JSON: return "json";
+        case FEED_FORMAT_UNKNOWN: break;
     }
     return NULL;
 }
@@ -35,8 +35,8 @@ static json_t *date_or_null(bool has, int64_t when)
 json_t *feed_enclosure_to_json(const struct feed_enclosure *e)
 {
     return json_pack("{s:o, s:o, s:o}", "url", utf8_json_string(e->url), "type",
-                     utf8_json_string(e->type),
-                     "length", e->length >= 0 ? json_integer((json_int_t)e->length) : json_null());
+                     utf8_json_string(e->type), "length",
+                     e->length >= 0 ? json_integer((json_int_t)e->length) : json_null());
 }
 
 static json_t *entry_to_json(const struct feed_item *it)
@@ -44,22 +44,22 @@ static json_t *entry_to_json(const struct feed_item *it)
     json_t *enclosures = json_array();
     for (size_t e = 0; e < it->n_enclosures; e++)
         json_array_append_new(enclosures, feed_enclosure_to_json(&it->enclosures[e]));
-    return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
-        "id", utf8_json_string(it->id), "title", utf8_json_string(it->title),
-        "link", utf8_json_string(it->link),
-        "published", date_or_null(it->has_published, it->published),
-        "updated", date_or_null(it->has_updated, it->updated),
-        "author", utf8_json_string(it->author), "summary", utf8_json_string(it->summary),
-        "content", utf8_json_string(it->content), "enclosures", enclosures);
+    return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "id",
+                     utf8_json_string(it->id), "title", utf8_json_string(it->title), "link",
+                     utf8_json_string(it->link), "published",
+                     date_or_null(it->has_published, it->published), "updated",
+                     date_or_null(it->has_updated, it->updated), "author",
+                     utf8_json_string(it->author), "summary", utf8_json_string(it->summary),
+                     "content", utf8_json_string(it->content), "enclosures", enclosures);
 }
 
 /* The feed-level members, entries left out. */
 static json_t *head_to_json(const struct feed *f)
 {
     return json_pack("{s:o, s:o, s:o, s:o, s:b}", "format",
-                     utf8_json_string(feed_format_name(f->format)), "title", utf8_json_string(f->title),
-                     "link", utf8_json_string(f->link), "subtitle", utf8_json_string(f->subtitle),
-                     "bozo", f->bozo);
+                     utf8_json_string(feed_format_name(f->format)), "title",
+                     utf8_json_string(f->title), "link", utf8_json_string(f->link), "subtitle",
+                     utf8_json_string(f->subtitle), "bozo", f->bozo);
 }
 
 json_t *feed_to_json(const struct feed *f)
@@ -89,7 +89,9 @@ int feed_write_json(const struct feed *f, FILE *out)
     for (size_t i = 0; i < f->n_items && rc == 0; i++) {
         json_t *entry = entry_to_json(&f->items[i]);
         rc = fputs(i ? ",\n    " : "\n    ", out) < 0 ||
-                     json_dumpf(entry, out, JSON_PRESERVE_ORDER) < 0 ? -1 : 0;
+                     json_dumpf(entry, out, JSON_PRESERVE_ORDER) < 0
+                 ? -1
+                 : 0;
         json_decref(entry);
     }
     if (rc == 0 && fputs(f->n_items ? "\n  ]\n}\n" : "]\n}\n", out) < 0)

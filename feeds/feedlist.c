@@ -51,8 +51,8 @@ int feedlist_parse_interval(const char *text, long *out)
 /* An http(s) URL with something after the scheme and no spaces, quotes or control bytes. */
 static bool is_http_url(const char *s)
 {
-    bool scheme_ok = (strncasecmp(s, "http://", 7) == 0 && s[7]) ||
-                     (strncasecmp(s, "https://", 8) == 0 && s[8]);
+    bool scheme_ok =
+        (strncasecmp(s, "http://", 7) == 0 && s[7]) || (strncasecmp(s, "https://", 8) == 0 && s[8]);
     for (const unsigned char *p = (const unsigned char *)s; scheme_ok && *p; p++)
         if (*p <= ' ' || *p == '"' || *p == 0x7F)
             return false;
@@ -115,8 +115,8 @@ static int parse_line(const char *line, const char *name, unsigned lineno, struc
                 e->topics = xstrdup(value);
             } else {
                 rc = set_err(err, errlen,
-                             "%s:%u: unknown feed option '%s' (known: name, interval, topics)", name,
-                             lineno, tok);
+                             "%s:%u: unknown feed option '%s' (known: name, interval, topics)",
+                             name, lineno, tok);
             }
         }
         free(tok);
@@ -137,7 +137,8 @@ static void entry_free(struct feed_entry *e)
 static void push_entry(struct feed_list *list, struct feed_entry *e)
 {
     if ((list->n & (list->n - 1)) == 0) /* 0, 1, 2, 4, ...: grow to the next power of two */
-        list->entries = xrealloc(list->entries, (list->n ? list->n * 2 : 1) * sizeof *list->entries);
+        list->entries =
+            xrealloc(list->entries, (list->n ? list->n * 2 : 1) * sizeof *list->entries);
     list->entries[list->n++] = *e;
 }
 
@@ -172,8 +173,8 @@ static const struct feed_entry *first_repeat(const struct feed_list *list,
 }
 
 /* A repeated URL before `line` (0: anywhere) makes the error; returns -1 when there is one. */
-static int refuse_repeat(const struct feed_list *list, const char *name, unsigned line,
-                         char *err, size_t errlen)
+static int refuse_repeat(const struct feed_list *list, const char *name, unsigned line, char *err,
+                         size_t errlen)
 {
     const struct feed_entry *twin = NULL;
     const struct feed_entry *repeat = first_repeat(list, &twin);

@@ -13,10 +13,10 @@
 
 struct feed_entry {
     char *url;
-    char *name;       /* NULL when not given */
-    long interval;    /* seconds; 0 means the configured default */
-    char *topics;     /* comma-separated topic ids to apply; NULL means all */
-    unsigned line;    /* where it stands in the file */
+    char *name;    /* NULL when not given */
+    long interval; /* seconds; 0 means the configured default */
+    char *topics;  /* comma-separated topic ids to apply; NULL means all */
+    unsigned line; /* where it stands in the file */
 };
 
 struct feed_list {

@@ -140,7 +140,8 @@ int opml_parse(const char *data, size_t len, struct opml_import *out, char *err,
     }
     if (entities_refused) {
         xmlFreeDoc(doc);
-        return set_err(err, errlen, "refused: its DTD's entities would expand to more than %zu bytes",
+        return set_err(err, errlen,
+                       "refused: its DTD's entities would expand to more than %zu bytes",
                        OPML_MAX_ENTITY_EXPANSION);
     }
     for (xmlNode *c = root->children; c; c = c->next)

@@ -173,7 +173,8 @@ static char *rss_text(xmlNode *n)
  * to UTF-8 text (such a value is kept as written, as feedparser keeps it). Caller frees. */
 static char *base64_decode(const char *text)
 {
-    static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    static const char alphabet[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     struct buf out;
     buf_init(&out, 0);
     unsigned acc = 0;
@@ -356,9 +357,10 @@ static void add_enclosure(struct feed_item *it, char *url, const char *type, con
     }
     char *end = NULL;
     long long n = length ? strtoll(length, &end, 10) : -1;
-    it->enclosures[it->n_enclosures++] = (struct feed_enclosure){
-        .url = url, .type = type && *type ? xstrdup(type) : NULL,
-        .length = length && end != length && n >= 0 ? n : -1};
+    it->enclosures[it->n_enclosures++] =
+        (struct feed_enclosure){.url = url,
+                                .type = type && *type ? xstrdup(type) : NULL,
+                                .length = length && end != length && n >= 0 ? n : -1};
 }
 
 /* <enclosure url type length> (RSS) and media:content url type fileSize (Media RSS, also
@@ -517,8 +519,8 @@ static int update_period_minutes(xmlNode *channel)
     static const struct {
         const char *name;
         int minutes;
-    } periods[] = {{"hourly", 60}, {"daily", 1440}, {"weekly", 10080}, {"monthly", 43200},
-                   {"yearly", 525600}};
+    } periods[] = {
+        {"hourly", 60}, {"daily", 1440}, {"weekly", 10080}, {"monthly", 43200}, {"yearly", 525600}};
     char *period = node_text(child(channel, NS_SY, "updatePeriod"));
     char *frequency = node_text(child(channel, NS_SY, "updateFrequency"));
     int minutes = 0;
@@ -669,7 +671,8 @@ static bool embedded_feed(const char *data, size_t len, size_t *start, size_t *s
             if (!at)
                 continue;
             const char *last = NULL;
-            for (const char *c = at; (c = memmem(c, (size_t)(end - c), close, strlen(close))) != NULL;
+            for (const char *c = at;
+                 (c = memmem(c, (size_t)(end - c), close, strlen(close))) != NULL;
                  c += strlen(close))
                 last = c;
             *start = (size_t)(at - data);
@@ -688,8 +691,8 @@ static char *unescape_embedded(const char *s, size_t len, size_t *out_len)
     static const struct {
         const char *ref;
         char c;
-    } refs[] = {{"&lt;", '<'}, {"&gt;", '>'}, {"&quot;", '"'}, {"&#39;", '\''}, {"&#34;", '"'},
-                {"&apos;", '\''}, {"&amp;", '&'}};
+    } refs[] = {{"&lt;", '<'},  {"&gt;", '>'},    {"&quot;", '"'}, {"&#39;", '\''},
+                {"&#34;", '"'}, {"&apos;", '\''}, {"&amp;", '&'}};
     struct buf out;
     buf_init(&out, 0);
     for (size_t i = 0; i < len; i++) {
@@ -699,8 +702,7 @@ static char *unescape_embedded(const char *s, size_t len, size_t *out_len)
             continue;
         }
         size_t k = 0;
-        while (s[i] == '&' && k < ARRAY_LEN(refs) &&
-               !starts_with_ci(s + i, s + len, refs[k].ref))
+        while (s[i] == '&' && k < ARRAY_LEN(refs) && !starts_with_ci(s + i, s + len, refs[k].ref))
             k++;
         if (s[i] == '&' && k < ARRAY_LEN(refs)) {
             buf_append_char(&out, refs[k].c);
@@ -721,11 +723,11 @@ static bool xml_char(unsigned long c)
 }
 
 struct repair {
-    xmlParserCtxt *ctxt;  /* the push parser the repaired bytes go to */
-    struct buf out;       /* repaired bytes not yet handed over */
+    xmlParserCtxt *ctxt;                   /* the push parser the repaired bytes go to */
+    struct buf out;                        /* repaired bytes not yet handed over */
     char *declared[MAX_DECLARED_ENTITIES]; /* general entities the internal subset declares */
     size_t n_declared;
-    bool escaped;         /* an unknown reference or a bare '&' or '<' was escaped */
+    bool escaped; /* an unknown reference or a bare '&' or '<' was escaped */
 };
 
 static void repair_flush(struct repair *r, bool last)
@@ -753,19 +755,20 @@ static void repair_emit_ref(struct repair *r, unsigned long code)
 static size_t repair_reference(struct repair *r, const char *data, size_t len, size_t i)
 {
     static const unsigned short cp1252[32] = {
-        0x20AC, 0x81,   0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
-        0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0x8D,   0x017D, 0x8F,
-        0x90,   0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
-        0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x9D,   0x017E, 0x0178};
+        0x20AC, 0x81,   0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
+        0x2039, 0x0152, 0x8D,   0x017D, 0x8F,   0x90,   0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
+        0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x9D,   0x017E, 0x0178};
     if (i + 1 < len && data[i + 1] == '#') {
         /* Numeric: "&#X41;" (XML wants a lower-case x) is read too, and C1 code points
          * 128-159 as windows-1252, as HTML reads them; one XML forbids is U+FFFD. */
         bool hex = i + 2 < len && (data[i + 2] == 'x' || data[i + 2] == 'X');
         size_t j = i + 2 + hex;
         unsigned long value = 0;
-        while (j < len && j - i < 12 && (hex ? isxdigit((unsigned char)data[j]) : isdigit((unsigned char)data[j]))) {
+        while (j < len && j - i < 12 &&
+               (hex ? isxdigit((unsigned char)data[j]) : isdigit((unsigned char)data[j]))) {
             int digit = tolower((unsigned char)data[j]);
-            value = value * (hex ? 16 : 10) + (unsigned long)(isdigit(digit) ? digit - '0' : digit - 'a' + 10);
+            value = value * (hex ? 16 : 10) +
+                    (unsigned long)(isdigit(digit) ? digit - '0' : digit - 'a' + 10);
             j++;
         }
         if (j > i + 2 + hex && j < len && data[j] == ';') {
@@ -778,7 +781,8 @@ static size_t repair_reference(struct repair *r, const char *data, size_t len, s
         size_t j = i + 1;
         while (j < len && j - i <= 64 &&
                (isalpha((unsigned char)data[j]) || data[j] == '_' ||
-                (j > i + 1 && (isdigit((unsigned char)data[j]) || data[j] == '.' || data[j] == '-' || data[j] == ':'))))
+                (j > i + 1 && (isdigit((unsigned char)data[j]) || data[j] == '.' ||
+                               data[j] == '-' || data[j] == ':'))))
             j++;
         if (j > i + 1 && j < len && data[j] == ';') {
             char name[72];
@@ -786,7 +790,8 @@ static size_t repair_reference(struct repair *r, const char *data, size_t len, s
             static const struct {
                 const char *name;
                 unsigned code;
-            } predefined[] = {{"amp", '&'}, {"lt", '<'}, {"gt", '>'}, {"quot", '"'}, {"apos", '\''}};
+            } predefined[] = {
+                {"amp", '&'}, {"lt", '<'}, {"gt", '>'}, {"quot", '"'}, {"apos", '\''}};
             for (size_t k = 0; k < ARRAY_LEN(predefined); k++)
                 if (strcmp(name, predefined[k].name) == 0) {
                     repair_emit_ref(r, predefined[k].code);
@@ -826,7 +831,8 @@ static size_t repair_doctype(struct repair *r, const char *data, size_t len, siz
                 while (k < len && isspace((unsigned char)data[k]))
                     k++;
                 size_t n = 0;
-                while (k + n < len && !isspace((unsigned char)data[k + n]) && data[k + n] != '%' && n < 64)
+                while (k + n < len && !isspace((unsigned char)data[k + n]) && data[k + n] != '%' &&
+                       n < 64)
                     n++;
                 if (n && r->n_declared < MAX_DECLARED_ENTITIES)
                     r->declared[r->n_declared++] = xstrndup(data + k, n);
@@ -858,7 +864,8 @@ static void repair_feed(struct repair *r, const char *data, size_t len)
         } verbatim[] = {{"<![CDATA[", "]]>"}, {"<!--", "-->"}, {"<?", "?>"}};
         size_t v = 0;
         while (c == '<' && v < ARRAY_LEN(verbatim) &&
-               !(len - i >= strlen(verbatim[v].open) && memcmp(data + i, verbatim[v].open, strlen(verbatim[v].open)) == 0))
+               !(len - i >= strlen(verbatim[v].open) &&
+                 memcmp(data + i, verbatim[v].open, strlen(verbatim[v].open)) == 0))
             v++;
         if (c == '&') {
             i = repair_reference(r, data, len, i);
@@ -904,10 +911,10 @@ static bool feed_kind_of(xmlNode *root, struct feed_kind *k)
     if (strcasecmp(name, "rss") == 0) {
         xmlChar *version = xmlGetProp(root, (const xmlChar *)"version");
         const char *v = (const char *)version;
-        k->format = !v ? FEED_FORMAT_RSS
-                    : strncmp(v, "2.", 2) == 0 ? FEED_FORMAT_RSS20
+        k->format = !v                          ? FEED_FORMAT_RSS
+                    : strncmp(v, "2.", 2) == 0  ? FEED_FORMAT_RSS20
                     : strncmp(v, "0.9", 3) == 0 ? FEED_FORMAT_RSS09X
-                                               : FEED_FORMAT_RSS;
+                                                : FEED_FORMAT_RSS;
         xmlFree(version);
         k->ns = root_ns; /* RSS elements are in the root's namespace, if any */
     } else if (strcasecmp(name, "RDF") == 0) {
@@ -925,7 +932,7 @@ static bool feed_kind_of(xmlNode *root, struct feed_kind *k)
     } else if (strcasecmp(name, "feed") == 0) {
         k->format = root_ns && ns_same(root_ns, NS_ATOM10)   ? FEED_FORMAT_ATOM10
                     : root_ns && ns_same(root_ns, NS_ATOM03) ? FEED_FORMAT_ATOM03
-                                                                 : FEED_FORMAT_ATOM;
+                                                             : FEED_FORMAT_ATOM;
         k->ns = root_ns;
         k->atom = true;
     } else {
@@ -940,20 +947,20 @@ static bool is_item(const xmlNode *n, const struct feed_kind *k, const xmlNode *
 {
     if (k->atom)
         return n->parent == root && is_named(n, k->ns, "entry");
-    return (n->parent == root || (n->parent && n->parent->parent == root &&
-                                  is_named(n->parent, k->ns, "channel"))) &&
+    return (n->parent == root ||
+            (n->parent && n->parent->parent == root && is_named(n->parent, k->ns, "channel"))) &&
            is_named(n, k->ns, "item");
 }
 
 /* Parsing state the push parser's callbacks share (ctxt->_private). */
 struct feed_stream {
     struct feed *feed;
-    size_t cap;                      /* of feed->items */
+    size_t cap; /* of feed->items */
     struct feed_kind kind;
-    bool kind_known;                 /* kind was read off the document element */
-    xmlNode *hollow;                 /* the last item parsed, emptied, still linked */
-    xmlSAXHandler sax;               /* libxml2's tree builder with end_element below */
-    endElementNsSAX2Func build_end;  /* libxml2's own end-of-element handler */
+    bool kind_known;                /* kind was read off the document element */
+    xmlNode *hollow;                /* the last item parsed, emptied, still linked */
+    xmlSAXHandler sax;              /* libxml2's tree builder with end_element below */
+    endElementNsSAX2Func build_end; /* libxml2's own end-of-element handler */
 };
 
 static void parse_item_node(xmlNode *n, struct feed_stream *s)
@@ -1003,8 +1010,8 @@ static void end_element(void *ctx, const xmlChar *localname, const xmlChar *pref
     s->hollow = n;
 }
 
-static int parse_xml(const char *data, size_t len, const char *doc_url, struct feed *f,
-                     char *err, size_t errlen)
+static int parse_xml(const char *data, size_t len, const char *doc_url, struct feed *f, char *err,
+                     size_t errlen)
 {
     size_t utf8_len, start = 0, stop = 0, unescaped_len = 0;
     char *utf8_copy, *unescaped = NULL;
@@ -1059,7 +1066,8 @@ static int parse_xml(const char *data, size_t len, const char *doc_url, struct f
     }
     if (entities_refused) {
         xmlFreeDoc(doc);
-        return set_err(err, errlen, "refused: its DTD's entities would expand to more than %zu bytes",
+        return set_err(err, errlen,
+                       "refused: its DTD's entities would expand to more than %zu bytes",
                        FEED_MAX_ENTITY_EXPANSION);
     }
     if (!stream.kind_known && !feed_kind_of(root, &stream.kind)) {
@@ -1074,7 +1082,8 @@ static int parse_xml(const char *data, size_t len, const char *doc_url, struct f
             parents[0] = c;
     for (int k = 0; k < 2; k++)
         for (xmlNode *c = parents[k] ? parents[k]->children : NULL; c; c = c->next)
-            if (c->type == XML_ELEMENT_NODE && c->_private != &stream && is_item(c, &stream.kind, root))
+            if (c->type == XML_ELEMENT_NODE && c->_private != &stream &&
+                is_item(c, &stream.kind, root))
                 parse_item_node(c, &stream);
     f->format = stream.kind.format;
     if (stream.kind.atom)
@@ -1111,7 +1120,8 @@ static int parse_json_feed(const char *data, size_t len, const char *doc_url, st
     f->subtitle = json_text(root, "description");
     size_t cap = 0, i;
     json_t *item;
-    json_array_foreach(json_object_get(root, "items"), i, item) {
+    json_array_foreach(json_object_get(root, "items"), i, item)
+    {
         if (!json_is_object(item))
             continue;
         if (f->n_items == FEED_MAX_ITEMS) {
@@ -1137,7 +1147,8 @@ static int parse_json_feed(const char *data, size_t len, const char *doc_url, st
             it->summary = xstrdup(it->content);
         size_t k;
         json_t *attachment;
-        json_array_foreach(json_object_get(item, "attachments"), k, attachment) {
+        json_array_foreach(json_object_get(item, "attachments"), k, attachment)
+        {
             const char *url = json_string_value(json_object_get(attachment, "url"));
             json_t *size = json_object_get(attachment, "size_in_bytes");
             char length[32];
@@ -1152,10 +1163,10 @@ static int parse_json_feed(const char *data, size_t len, const char *doc_url, st
         if (!author && json_array_size(authors))
             author = json_array_get(authors, 0);
         it->author = json_text(author, "name");
-        it->has_published = date_parse(json_string_value(json_object_get(item, "date_published")),
-                                       &it->published);
-        it->has_updated = date_parse(json_string_value(json_object_get(item, "date_modified")),
-                                     &it->updated);
+        it->has_published =
+            date_parse(json_string_value(json_object_get(item, "date_published")), &it->published);
+        it->has_updated =
+            date_parse(json_string_value(json_object_get(item, "date_modified")), &it->updated);
         finish_item(it);
     }
     json_decref(root);

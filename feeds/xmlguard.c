@@ -14,9 +14,9 @@
 struct entity_sizes {
     struct entity_size {
         const xmlEntity *entity;
-        size_t size;      /* valid when state == DONE */
+        size_t size; /* valid when state == DONE */
         enum { TODO, BUSY, DONE } state;
-    } *v;
+    } * v;
     size_t n, cap;
 };
 
@@ -43,8 +43,8 @@ static size_t add_saturating(size_t a, size_t b, size_t limit)
     return a > limit || b > limit || a + b > limit ? limit + 1 : a + b;
 }
 
-static size_t entity_size(xmlDoc *doc, struct entity_sizes *s, const xmlEntity *ent,
-                          size_t limit, int depth);
+static size_t entity_size(xmlDoc *doc, struct entity_sizes *s, const xmlEntity *ent, size_t limit,
+                          int depth);
 
 /* Size of replacement text with its references expanded. */
 static size_t text_size(xmlDoc *doc, struct entity_sizes *s, const xmlChar *text, size_t limit,
@@ -70,15 +70,15 @@ static size_t text_size(xmlDoc *doc, struct entity_sizes *s, const xmlChar *text
         memcpy(name, p + 1, n);
         name[n] = '\0';
         const xmlEntity *ref = xmlGetDocEntity(doc, (const xmlChar *)name);
-        total = add_saturating(total, ref ? entity_size(doc, s, ref, limit, depth + 1) : n + 2,
-                               limit);
+        total =
+            add_saturating(total, ref ? entity_size(doc, s, ref, limit, depth + 1) : n + 2, limit);
         p = semi;
     }
     return total;
 }
 
-static size_t entity_size(xmlDoc *doc, struct entity_sizes *s, const xmlEntity *ent,
-                          size_t limit, int depth)
+static size_t entity_size(xmlDoc *doc, struct entity_sizes *s, const xmlEntity *ent, size_t limit,
+                          int depth)
 {
     if (ent->etype == XML_INTERNAL_PREDEFINED_ENTITY)
         return 1;

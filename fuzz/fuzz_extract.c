@@ -11,10 +11,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static const char *const content_types[] = {
-        NULL, "text/html", "text/html; charset=utf-8", "text/html; charset=windows-1252",
-        "text/html; charset=Shift_JIS", "text/html; charset=GB18030", "text/html; charset=KOI8-R",
-        "text/html; charset=bogus-charset"};
+    static const char *const content_types[] = {NULL,
+                                                "text/html",
+                                                "text/html; charset=utf-8",
+                                                "text/html; charset=windows-1252",
+                                                "text/html; charset=Shift_JIS",
+                                                "text/html; charset=GB18030",
+                                                "text/html; charset=KOI8-R",
+                                                "text/html; charset=bogus-charset"};
     if (size < 1)
         return 0;
     struct extract_input in = {
@@ -26,8 +30,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct article a;
     char err[256];
     if (extract_article(&in, &a, err, sizeof err) == 0) {
-        const char *fields[] = {a.title, a.author, a.published, a.modified, a.site,
-                                a.lang,  a.canonical_url, a.image, a.text};
+        const char *fields[] = {a.title, a.author,        a.published, a.modified, a.site,
+                                a.lang,  a.canonical_url, a.image,     a.text};
         for (size_t i = 0; i < sizeof fields / sizeof *fields; i++)
             if (fields[i] && !utf8_valid(fields[i], strlen(fields[i])))
                 __builtin_trap(); /* the extractor promises UTF-8 */

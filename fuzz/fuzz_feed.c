@@ -13,7 +13,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct feed feed;
     char err[256];
-    if (feed_parse((const char *)data, size, "http://fuzz.example/dir/feed", &feed, err, sizeof err) == 0) {
+    if (feed_parse((const char *)data, size, "http://fuzz.example/dir/feed", &feed, err,
+                   sizeof err) == 0) {
         json_t *out = feed_to_json(&feed);
         char *text = json_dumps(out, JSON_COMPACT);
         if (!text)

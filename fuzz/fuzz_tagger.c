@@ -53,7 +53,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
         topic_rules_load(path, &rules_whole_text, err, sizeof err) < 0 ||
         !(many = load_with_more_terms(path, err, sizeof err)) ||
         !(many_whole_text = load_with_more_terms(path, err, sizeof err))) {
-        fprintf(stderr, "fuzz_tagger: %s (run from the source root or set FEEDSPOOL_TOPICS)\n", err);
+        fprintf(stderr, "fuzz_tagger: %s (run from the source root or set FEEDSPOOL_TOPICS)\n",
+                err);
         exit(1);
     }
     prefilter_use_sse2(rules_sse2);
@@ -91,8 +92,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char *with_sse2 = explain_json(rules_sse2, headline, text);
     char *whole_text = explain_json(rules_whole_text, headline, text);
     if (strcmp(with_prefilter, whole_text) != 0 || strcmp(with_sse2, whole_text) != 0) {
-        fprintf(stderr, "fuzz_tagger: the prefilter changed the evidence\n  with: %s\n  with SSE2: %s\n"
-                        "  without: %s\n",
+        fprintf(stderr,
+                "fuzz_tagger: the prefilter changed the evidence\n  with: %s\n  with SSE2: %s\n"
+                "  without: %s\n",
                 with_prefilter, with_sse2, whole_text);
         abort();
     }
@@ -102,8 +104,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char *many_with_prefilter = explain_json(many, headline, text);
     char *many_scanned_whole = explain_json(many_whole_text, headline, text);
     if (strcmp(many_with_prefilter, many_scanned_whole) != 0) {
-        fprintf(stderr, "fuzz_tagger: the prefilter changed the evidence (300 more terms)\n"
-                        "  with: %s\n  without: %s\n",
+        fprintf(stderr,
+                "fuzz_tagger: the prefilter changed the evidence (300 more terms)\n"
+                "  with: %s\n  without: %s\n",
                 many_with_prefilter, many_scanned_whole);
         abort();
     }

@@ -43,7 +43,8 @@ static void quarantine_record(struct article_job *j, json_t *record, size_t len,
     json_t *entry = json_object();
     json_object_set_new(entry, "reason", json_string(why));
     json_object_set_new(entry, "bytes", json_integer((json_int_t)len));
-    json_object_set_new(entry, "url", record_url(record) ? json_string(record_url(record)) : json_null());
+    json_object_set_new(entry, "url",
+                        record_url(record) ? json_string(record_url(record)) : json_null());
     bool small = (long)len <= p->deps.config->max_record_bytes;
     json_object_set_new(entry, "record", small ? json_incref(record) : json_null());
     char *text = json_dumps(entry, JSON_COMPACT);
@@ -54,8 +55,8 @@ static void quarantine_record(struct article_job *j, json_t *record, size_t len,
         log_err("record refused, and quarantine failed record=%s url=%s reason=\"%s\" error=\"%s\"",
                 j->record_id, url ? url : "-", why, err);
     else
-        log_err("record quarantined record=%s url=%s reason=\"%s\"", j->record_id,
-                url ? url : "-", why);
+        log_err("record quarantined record=%s url=%s reason=\"%s\"", j->record_id, url ? url : "-",
+                why);
     free(text);
     ingest_job_mark(j, state_item_set_failed(p->deps.state, j->key, why));
     p->stats.records_quarantined++;
@@ -121,8 +122,7 @@ void ingest_job_write_record(struct article_job *j, const struct article *a, con
         title = a->title;
     double started = ingest_clock();
     struct fingerprint fp;
-    fingerprint_compute(a->text, a->canonical_url ? a->canonical_url : j->item.link,
-                        &fp);
+    fingerprint_compute(a->text, a->canonical_url ? a->canonical_url : j->item.link, &fp);
     struct story_match match;
     bool copy = find_story(p, &fp, &match) == 1;
     p->stats.stage_seconds[STAGE_STORIES] += ingest_clock() - started;
@@ -216,7 +216,8 @@ static void write_failed(struct article_job *j, const char *what, const char *re
     cause = cause ? cause : reason;
     if (!p->write_error || strcmp(p->write_error, cause) != 0)
         log_err("%s failed, records wait in memory and are retried every %lds, page fetching "
-                "pauses reason=\"%s\"", what, p->deps.config->retry_delay, reason);
+                "pauses reason=\"%s\"",
+                what, p->deps.config->retry_delay, reason);
     else
         log_debug("%s still failing record=%s", what, j->record_id);
     free(p->write_error);

@@ -74,8 +74,10 @@ int credentials_parse(const char *text, const char *name, struct credentials **o
             secret++, secret_len--;
         const char *colon = memchr(secret, ':', secret_len);
         if (!is_http_prefix(s, prefix_len) || !colon || colon == secret) {
-            set_err(err, errlen, "%s:%u: expected `URL-PREFIX USER:PASSWORD` (an http or https "
-                    "URL, then a user name and a password after a colon)", name, lineno);
+            set_err(err, errlen,
+                    "%s:%u: expected `URL-PREFIX USER:PASSWORD` (an http or https "
+                    "URL, then a user name and a password after a colon)",
+                    name, lineno);
             credentials_free(c);
             return -1;
         }

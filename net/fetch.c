@@ -20,25 +20,25 @@ struct host_pace;
 
 struct transfer {
     struct fetcher *fetcher;
-    CURL *easy;                   /* made when handed to libcurl, else NULL */
+    CURL *easy; /* made when handed to libcurl, else NULL */
     char *url;
-    struct host_pace *host;       /* its host's pacing */
+    struct host_pace *host;                 /* its host's pacing */
     enum { AT_HOST, READY, IN_CURL } stage; /* waiting for its host's turn, for a slot, running */
     struct transfer *next_waiting; /* in its host's queue, or in the fetcher's ready queue */
-    bool untrusted;               /* the URL came from a feed: the address policy applies to
+    bool untrusted;                /* the URL came from a feed: the address policy applies to
                                      every connection (else to those of redirects only) */
-    bool temporary_redirect;      /* a hop other than 301/308 redirected it */
-    char refused[256];            /* why the address policy refused a connection */
+    bool temporary_redirect;       /* a hop other than 301/308 redirected it */
+    char refused[256];             /* why the address policy refused a connection */
     long redirect_hops;
     /* The hop (redirect_hops then) of the last refused and of the last allowed connection
      * attempt, -1 when none: a name with several addresses may have some refused and
      * others allowed, and only a hop none of whose attempts were allowed is refused. */
     long refused_hop, allowed_hop;
-    char *user, *password;        /* HTTP credentials, or NULL */
+    char *user, *password; /* HTTP credentials, or NULL */
     struct curl_slist *headers;
     struct buf body;
     bool too_big;
-    size_t header_bytes;    /* of every response of the transfer, redirects included */
+    size_t header_bytes; /* of every response of the transfer, redirects included */
     bool headers_too_big;
     fetch_done_fn done;
     void *ud;
@@ -58,7 +58,7 @@ struct host_pace {
     char *name;
     struct fetcher *fetcher;
     long long last_start_ms;
-    struct transfer *unstarted;   /* had its turn, its request not sent yet */
+    struct transfer *unstarted; /* had its turn, its request not sent yet */
     struct transfer *first_waiting, *last_waiting;
     struct event *timer;
     struct host_pace *next_in_bucket;
@@ -221,8 +221,10 @@ static void finish_transfer(struct fetcher *f, struct transfer *t, CURLcode code
         r.ok = false;
     } else if (t->headers_too_big || (code == CURLE_OUT_OF_MEMORY && t->body.len == 0)) {
         /* libcurl refuses one header line over 100 KB with "out of memory"; we cap the sum */
-        snprintf(reason, sizeof reason, "response headers too large (over %d bytes, or one "
-                 "header over 100 KB)", FETCH_MAX_HEADER_BYTES);
+        snprintf(reason, sizeof reason,
+                 "response headers too large (over %d bytes, or one "
+                 "header over 100 KB)",
+                 FETCH_MAX_HEADER_BYTES);
         r.error = reason;
         r.ok = false;
     } else if (t->too_big || code == CURLE_FILESIZE_EXCEEDED) {
@@ -271,7 +273,8 @@ static void drain_completed(struct fetcher *f)
 static void on_socket_event(evutil_socket_t fd, short kind, void *arg)
 {
     struct fetcher *f = arg;
-    int action = ((kind & EV_READ) ? CURL_CSELECT_IN : 0) | ((kind & EV_WRITE) ? CURL_CSELECT_OUT : 0);
+    int action =
+        ((kind & EV_READ) ? CURL_CSELECT_IN : 0) | ((kind & EV_WRITE) ? CURL_CSELECT_OUT : 0);
     int running = 0;
     curl_multi_socket_action(f->multi, fd, action, &running);
     /* No timer cleanup here: completions may have queued new transfers, whose
@@ -333,7 +336,8 @@ static int curl_timer_cb(CURLM *multi, long timeout_ms, void *userp)
 /* CURLOPT_OPENSOCKETFUNCTION: every connection of an untrusted transfer, and every one of a
  * feed's after its first URL (where a redirect goes is the remote server's choice), is
  * checked on the address actually connected to, after DNS, so rebinding cannot dodge it. */
-static curl_socket_t open_checked_socket(void *ud, curlsocktype purpose, struct curl_sockaddr *address)
+static curl_socket_t open_checked_socket(void *ud, curlsocktype purpose,
+                                         struct curl_sockaddr *address)
 {
     (void)purpose;
     struct transfer *t = ud;
@@ -341,9 +345,12 @@ static curl_socket_t open_checked_socket(void *ud, curlsocktype purpose, struct 
     if ((t->untrusted || t->redirect_hops > 0) &&
         !netpolicy_allows(t->fetcher->opts.policy, &address->addr, &why)) {
         char ip[INET6_ADDRSTRLEN] = "?", what[160];
-        const void *bytes = address->family == AF_INET6
-                                ? (const void *)&((const struct sockaddr_in6 *)(const void *)&address->addr)->sin6_addr
-                                : (const void *)&((const struct sockaddr_in *)(const void *)&address->addr)->sin_addr;
+        const void *bytes =
+            address->family == AF_INET6
+                ? (const void *)&((const struct sockaddr_in6 *)(const void *)&address->addr)
+                      ->sin6_addr
+                : (const void *)&((const struct sockaddr_in *)(const void *)&address->addr)
+                      ->sin_addr;
         inet_ntop(address->family, bytes, ip, sizeof ip);
         netpolicy_describe(&why, what, sizeof what);
         snprintf(t->refused, sizeof t->refused, "refused to connect to %s: %s (see allow_networks)",
@@ -476,7 +483,8 @@ static void start_ready(struct fetcher *f)
         make_easy(f, t);
         CURLMcode mc = curl_multi_add_handle(f->multi, t->easy);
         if (mc != CURLM_OK) {
-            snprintf(t->error, sizeof t->error, "cannot start transfer: %s", curl_multi_strerror(mc));
+            snprintf(t->error, sizeof t->error, "cannot start transfer: %s",
+                     curl_multi_strerror(mc));
             finish_transfer(f, t, CURLE_FAILED_INIT, false);
             return; /* (finish_transfer went on with the queue) */
         }
@@ -502,7 +510,8 @@ static void schedule_host(struct host_pace *h, long long now)
     long long wait = h->last_start_ms + h->fetcher->opts.host_min_gap_ms - now;
     if (wait < 0)
         wait = 0;
-    struct timeval tv = {.tv_sec = (time_t)(wait / 1000), .tv_usec = (suseconds_t)(wait % 1000) * 1000};
+    struct timeval tv = {.tv_sec = (time_t)(wait / 1000),
+                         .tv_usec = (suseconds_t)(wait % 1000) * 1000};
     evtimer_add(h->timer, &tv);
 }
 

@@ -27,15 +27,15 @@ struct fetcher;
 
 struct fetch_options {
     const char *user_agent;
-    long connect_timeout;   /* seconds */
-    long transfer_timeout;  /* seconds */
-    long low_speed_limit;   /* bytes/s: slower counts as stalled */
-    long low_speed_time;    /* seconds stalled before the transfer is cut */
+    long connect_timeout;  /* seconds */
+    long transfer_timeout; /* seconds */
+    long low_speed_limit;  /* bytes/s: slower counts as stalled */
+    long low_speed_time;   /* seconds stalled before the transfer is cut */
     long max_redirects;
     long max_transfers;
     long max_per_host;
-    size_t max_body;        /* bytes after decompression */
-    long host_min_gap_ms;   /* at least this long between request starts to one host */
+    size_t max_body;                /* bytes after decompression */
+    long host_min_gap_ms;           /* at least this long between request starts to one host */
     const struct netpolicy *policy; /* borrowed: where untrusted requests may connect */
     const struct credentials *credentials; /* borrowed: per-URL-prefix user and password, or NULL */
 };
@@ -64,9 +64,9 @@ struct fetch_result {
     long max_age;              /* Cache-Control max-age in seconds; -1 when none */
     const char *body;          /* NUL-terminated, never NULL */
     size_t body_len;
-    double seconds;            /* total transfer time */
-    bool moved_permanently;    /* redirected, and every redirect was a 301 or 308 */
-    bool refused;              /* the address policy refused a connection (permanent) */
+    double seconds;         /* total transfer time */
+    bool moved_permanently; /* redirected, and every redirect was a 301 or 308 */
+    bool refused;           /* the address policy refused a connection (permanent) */
 };
 
 typedef void (*fetch_done_fn)(const struct fetch_result *result, void *ud);
@@ -75,7 +75,8 @@ struct fetcher *fetcher_new(struct event_base *base, const struct fetch_options 
 /* Cancels what is still running (callbacks get aborted=true) and frees everything. */
 void fetcher_free(struct fetcher *f);
 /* Queues a transfer; done is called exactly once, later, from the event loop. */
-void fetcher_start(struct fetcher *f, const struct fetch_request *req, fetch_done_fn done, void *ud);
+void fetcher_start(struct fetcher *f, const struct fetch_request *req, fetch_done_fn done,
+                   void *ud);
 size_t fetcher_in_flight(const struct fetcher *f);
 /* Ends every transfer now; each done callback is called with aborted=true. */
 void fetcher_cancel_all(struct fetcher *f);

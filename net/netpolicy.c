@@ -12,9 +12,9 @@
 #include "common/util.h"
 
 struct range {
-    int family;             /* AF_INET or AF_INET6 */
+    int family; /* AF_INET or AF_INET6 */
     unsigned char addr[16];
-    int prefix;             /* bits */
+    int prefix; /* bits */
 };
 
 struct netpolicy {
@@ -77,8 +77,8 @@ static const struct special special_v6[] = {
     {"2001:1::2/128", NULL, CARRIES_NOTHING}, /* TURN anycast */
     {"2001:1::3/128", NULL, CARRIES_NOTHING}, /* DNS-SD service registration */
     {"2001:2::/48", "benchmarking", CARRIES_NOTHING},
-    {"2001:3::/32", NULL, CARRIES_NOTHING},      /* AMT */
-    {"2001:4:112::/48", NULL, CARRIES_NOTHING},  /* AS112-v6 */
+    {"2001:3::/32", NULL, CARRIES_NOTHING},     /* AMT */
+    {"2001:4:112::/48", NULL, CARRIES_NOTHING}, /* AS112-v6 */
     {"2001:10::/28", "ORCHID", CARRIES_NOTHING},
     {"2001:20::/28", "ORCHID", CARRIES_NOTHING}, /* ORCHIDv2: not routable (RFC 7343) */
     {"2001:30::/28", NULL, CARRIES_NOTHING},     /* Drone Remote ID (RFC 9374) */
@@ -204,48 +204,46 @@ static const char *classify_v4(const unsigned char *a)
 static size_t carried_v4(enum carried how, const unsigned char *a, unsigned char out[4][4])
 {
     switch (how) {
-    case CARRIES_NOTHING:
-        return 0;
-    case CARRIES_LAST_32:
-        memcpy(out[0], a + 12, 4);
-        return 1;
-    case CARRIES_6TO4:
-        memcpy(out[0], a + 2, 4);
-        return 1;
-    case CARRIES_TEREDO:
-        for (int i = 0; i < 4; i++)
-            out[0][i] = (unsigned char)~a[12 + i];
-        return 1;
-    case CARRIES_NAT64_ANY: {
-        /* RFC 6052 2.2: the IPv4 address around the reserved byte 8 (which must be zero),
+        case CARRIES_NOTHING: return 0;
+        case CARRIES_LAST_32: memcpy(out[0], a + 12, 4); return 1;
+        case CARRIES_6TO4: memcpy(out[0], a + 2, 4); return 1;
+        case CARRIES_TEREDO:
+            for (int i = 0; i < 4; i++)
+                out[0][i] = (unsigned char)~a[12 + i];
+            return 1;
+        case CARRIES_NAT64_ANY: {
+            /* RFC 6052 2.2: the IPv4 address around the reserved byte 8 (which must be zero),
          * zeros after it. The operator's prefix length is not known here, so every layout
          * that fits the address counts, and any internal one refuses it. */
-        static const struct {
-            unsigned char at[4];
-            int suffix_from;
-        } layouts[] = {
-            {{6, 7, 9, 10}, 11}, {{7, 9, 10, 11}, 12}, {{9, 10, 11, 12}, 13}, {{12, 13, 14, 15}, 16}};
-        size_t n = 0;
-        for (size_t l = 0; l < sizeof layouts / sizeof *layouts; l++) {
-            bool zeros = a[8] == 0;
-            for (int i = layouts[l].suffix_from; i < 16; i++)
-                zeros = zeros && a[i] == 0;
-            /* (an address of 0.0.0.0 is the zero suffix of a shorter layout) */
-            if (!zeros || (a[layouts[l].at[0]] | a[layouts[l].at[1]] | a[layouts[l].at[2]] |
-                           a[layouts[l].at[3]]) == 0)
-                continue;
-            for (int i = 0; i < 4; i++)
-                out[n][i] = a[layouts[l].at[i]];
-            n++;
+            static const struct {
+                unsigned char at[4];
+                int suffix_from;
+            } layouts[] = {{{6, 7, 9, 10}, 11},
+                           {{7, 9, 10, 11}, 12},
+                           {{9, 10, 11, 12}, 13},
+                           {{12, 13, 14, 15}, 16}};
+            size_t n = 0;
+            for (size_t l = 0; l < sizeof layouts / sizeof *layouts; l++) {
+                bool zeros = a[8] == 0;
+                for (int i = layouts[l].suffix_from; i < 16; i++)
+                    zeros = zeros && a[i] == 0;
+                /* (an address of 0.0.0.0 is the zero suffix of a shorter layout) */
+                if (!zeros || (a[layouts[l].at[0]] | a[layouts[l].at[1]] | a[layouts[l].at[2]] |
+                               a[layouts[l].at[3]]) == 0)
+                    continue;
+                for (int i = 0; i < 4; i++)
+                    out[n][i] = a[layouts[l].at[i]];
+                n++;
+            }
+            return n;
         }
-        return n;
-    }
     }
     return 0;
 }
 
 /* Classifies a; a carried IPv4 address that np allows does not count against it. */
-static void classify_v6(const struct netpolicy *np, const unsigned char *a, struct address_class *out)
+static void classify_v6(const struct netpolicy *np, const unsigned char *a,
+                        struct address_class *out)
 {
     load_tables();
     memset(out, 0, sizeof *out);
@@ -295,7 +293,8 @@ bool netpolicy_allows(const struct netpolicy *np, const struct sockaddr *addr,
         bytes = (const unsigned char *)&((const struct sockaddr_in *)(const void *)addr)->sin_addr;
         why->kind = classify_v4(bytes);
     } else if (family == AF_INET6) {
-        bytes = (const unsigned char *)&((const struct sockaddr_in6 *)(const void *)addr)->sin6_addr;
+        bytes =
+            (const unsigned char *)&((const struct sockaddr_in6 *)(const void *)addr)->sin6_addr;
         classify_v6(np, bytes, why);
     } else {
         why->kind = "not an internet";

@@ -23,9 +23,9 @@ struct netpolicy;
 
 /* What an address is. kind is NULL for an ordinary, globally reachable address. */
 struct address_class {
-    const char *kind;      /* "loopback", "private", "documentation", ... or NULL */
-    const char *carrier;   /* the IPv6 form whose carried IPv4 address gave kind, or NULL */
-    unsigned char v4[4];   /* that IPv4 address, when carrier is set */
+    const char *kind;    /* "loopback", "private", "documentation", ... or NULL */
+    const char *carrier; /* the IPv6 form whose carried IPv4 address gave kind, or NULL */
+    unsigned char v4[4]; /* that IPv4 address, when carrier is set */
 };
 
 /* Parses a comma- or space-separated list of CIDR ranges ("" allows nothing extra). */

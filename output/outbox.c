@@ -88,7 +88,8 @@ static int list_new(struct outbox *ob, char *err, size_t errlen)
     struct dirent *e;
     while ((e = readdir(d))) {
         size_t len = strlen(e->d_name);
-        if (len < 6 || strcmp(e->d_name + len - 5, ".json") != 0 || !is_record_id(e->d_name, len - 5))
+        if (len < 6 || strcmp(e->d_name + len - 5, ".json") != 0 ||
+            !is_record_id(e->d_name, len - 5))
             continue;
         struct stat st;
         if (fstatat(ob->folder_fd[FOLDER_NEW], e->d_name, &st, 0) == 0 && S_ISREG(st.st_mode)) {
@@ -227,13 +228,15 @@ static int move_on(struct outbox *ob, const char *id, enum fate fate, char *err,
     char name[ID_MAX + 6];
     record_name(name, id);
     int new_fd = ob->folder_fd[FOLDER_NEW];
-    int rc = fate == DELETED ? unlinkat(new_fd, name, 0)
-             : renameat(new_fd, name, ob->folder_fd[fate == TO_SENT ? FOLDER_SENT : FOLDER_QUARANTINE],
-                        name);
+    int rc = fate == DELETED
+                 ? unlinkat(new_fd, name, 0)
+                 : renameat(new_fd, name,
+                            ob->folder_fd[fate == TO_SENT ? FOLDER_SENT : FOLDER_QUARANTINE], name);
     if (rc < 0 && errno != ENOENT) /* ENOENT: gone already (claimed by a consumer) */
         return set_err(err, errlen, "new/%s: cannot %s: %s", name,
-                       fate == DELETED ? "delete it" : fate == TO_SENT ? "move it to sent/"
-                                                                       : "move it to quarantine/",
+                       fate == DELETED   ? "delete it"
+                       : fate == TO_SENT ? "move it to sent/"
+                                         : "move it to quarantine/",
                        strerror(errno));
     return 0;
 }

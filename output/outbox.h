@@ -22,12 +22,12 @@ struct outbox;
 
 /* A record handed out; outbox_record_free() releases all of it. */
 struct outbox_record {
-    char *id;             /* the file's name without .json: the record id */
-    char *data;           /* the file's bytes as written, NUL-terminated */
+    char *id;   /* the file's name without .json: the record id */
+    char *data; /* the file's bytes as written, NUL-terminated */
     size_t len;
-    const char **topics;  /* its topic ids, in order (record_topic_ids()) */
+    const char **topics; /* its topic ids, in order (record_topic_ids()) */
     size_t n_topics;
-    json_t *json;         /* the parsed record, which the topic strings belong to */
+    json_t *json; /* the parsed record, which the topic strings belong to */
 };
 
 /* Opens SPOOL/new/, sent/ and quarantine/ (making them as needed) and queues the records

@@ -22,9 +22,10 @@ json_t *record_build(const struct record_input *in)
     json_object_set_new(r, "id", json_string(in->id));
     json_object_set_new(r, "url", utf8_json_string(in->url));
     json_object_set_new(r, "canonical_url", utf8_json_string(in->canonical_url));
-    json_object_set_new(r, "feed", json_pack("{s:o, s:o, s:o}", "url", utf8_json_string(in->feed_url),
-                                             "title", utf8_json_string(in->feed_title), "item_id",
-                                             utf8_json_string(in->item_id)));
+    json_object_set_new(r, "feed",
+                        json_pack("{s:o, s:o, s:o}", "url", utf8_json_string(in->feed_url), "title",
+                                  utf8_json_string(in->feed_title), "item_id",
+                                  utf8_json_string(in->item_id)));
     json_object_set_new(r, "title", utf8_json_string(in->title));
     json_object_set_new(r, "author", utf8_json_string(in->author));
     json_object_set_new(r, "published", utf8_json_string(in->published));
@@ -36,14 +37,14 @@ json_t *record_build(const struct record_input *in)
     json_object_set_new(r, "text_source", utf8_json_string(in->text_source));
     json_object_set_new(r, "text", utf8_json_string(in->text));
     json_object_set_new(r, "story", json_string(in->story ? in->story : in->id));
-    json_object_set_new(r, "duplicate_of", in->duplicate_of ? json_string(in->duplicate_of) : json_null());
+    json_object_set_new(r, "duplicate_of",
+                        in->duplicate_of ? json_string(in->duplicate_of) : json_null());
     json_object_set_new(r, "similarity",
                         in->duplicate_of ? record_similarity_json(in->similarity) : json_null());
     json_object_set_new(r, "enclosures",
                         in->enclosures ? json_deep_copy(in->enclosures) : json_array());
     json_object_set_new(r, "topic_ids", topic_ids);
-    json_object_set_new(r, "topics",
-                        in->topics ? topic_result_to_json(in->topics) : json_array());
+    json_object_set_new(r, "topics", in->topics ? topic_result_to_json(in->topics) : json_array());
     if (in->topics_rejected && in->topics_rejected->n_hits)
         json_object_set_new(r, "topics_rejected", topic_result_to_json_full(in->topics_rejected));
     return r;
@@ -75,7 +76,8 @@ size_t record_topic_ids(const json_t *record, const char ***ids)
     *ids = xcalloc(json_array_size(topics) + 1, sizeof **ids);
     size_t n = 0, i;
     const json_t *topic;
-    json_array_foreach(topics, i, topic) {
+    json_array_foreach(topics, i, topic)
+    {
         const char *id = json_string_value(json_object_get(topic, "id"));
         if (id)
             (*ids)[n++] = id;

@@ -14,28 +14,28 @@
 #define RECORD_SCHEMA_VERSION 1
 
 struct record_input {
-    const char *id;            /* hex hash of the item's identity */
-    const char *url;           /* the article's URL (the item link) */
+    const char *id;  /* hex hash of the item's identity */
+    const char *url; /* the article's URL (the item link) */
     const char *feed_url;
     const char *feed_title;
-    const char *item_id;       /* the feed's guid/id for the item, as written */
+    const char *item_id; /* the feed's guid/id for the item, as written */
     const char *title;
     const char *author;
-    const char *published;     /* ISO 8601 UTC */
+    const char *published; /* ISO 8601 UTC */
     const char *modified;
     const char *site;
     const char *lang;
     const char *canonical_url;
     const char *image;
     const char *text;
-    const char *text_source;   /* "page" or "feed": where the text came from */
-    int64_t fetched;           /* epoch seconds */
+    const char *text_source; /* "page" or "feed": where the text came from */
+    int64_t fetched;         /* epoch seconds */
     const struct topic_result *topics;
     const struct topic_result *topics_rejected; /* near misses, with reasons; NULL: none */
-    const char *story;         /* the story's id: the id of its first record (this one's if new) */
-    const char *duplicate_of;  /* the earlier record this one copies, or NULL */
-    double similarity;         /* with duplicate_of; ignored without it */
-    const json_t *enclosures;  /* [{url, type, length}] from the feed, or NULL */
+    const char *story;        /* the story's id: the id of its first record (this one's if new) */
+    const char *duplicate_of; /* the earlier record this one copies, or NULL */
+    double similarity;        /* with duplicate_of; ignored without it */
+    const json_t *enclosures; /* [{url, type, length}] from the feed, or NULL */
 };
 
 json_t *record_build(const struct record_input *in);

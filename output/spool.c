@@ -276,7 +276,8 @@ long spool_reclaim_claims(struct spool *sp, long max_age, char *err, size_t errl
     }
     closedir(d);
     if (returned && (fsync(sp->new_fd) < 0 || fsync(sp->cur_fd) < 0))
-        return set_err(err, errlen, "%s: fsync of new/ or cur/ failed: %s", sp->dir, strerror(errno));
+        return set_err(err, errlen, "%s: fsync of new/ or cur/ failed: %s", sp->dir,
+                       strerror(errno));
     return returned;
 }
 
@@ -294,7 +295,8 @@ static int scan_folder(const char *dir, const char *sub, long *files, long long 
     struct dirent *de;
     while ((de = readdir(d))) {
         struct stat st;
-        if (de->d_name[0] == '.' || fstatat(dirfd(d), de->d_name, &st, 0) < 0 || !S_ISREG(st.st_mode))
+        if (de->d_name[0] == '.' || fstatat(dirfd(d), de->d_name, &st, 0) < 0 ||
+            !S_ISREG(st.st_mode))
             continue;
         (*files)++;
         if (bytes)

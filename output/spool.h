@@ -50,13 +50,13 @@ int spool_quarantine(struct spool *sp, const char *record_id, const char *data, 
 const char *spool_dir(const struct spool *sp);
 
 struct spool_stats {
-    long new_records;      /* depth: records waiting for a consumer */
+    long new_records; /* depth: records waiting for a consumer */
     long long new_bytes;
-    long long oldest_age;  /* seconds since the oldest record in new/ was written; -1 if none */
-    long cur_records;      /* claimed by consumers, not yet deleted */
-    long tmp_files;        /* being written (or left by a crash, until the next start) */
-    long quarantined;      /* records refused by the schema check, the size cap or JetStream */
-    long sent_records;     /* published to JetStream and acknowledged (sent/) */
+    long long oldest_age; /* seconds since the oldest record in new/ was written; -1 if none */
+    long cur_records;     /* claimed by consumers, not yet deleted */
+    long tmp_files;       /* being written (or left by a crash, until the next start) */
+    long quarantined;     /* records refused by the schema check, the size cap or JetStream */
+    long sent_records;    /* published to JetStream and acknowledged (sent/) */
 };
 
 /* Reads the spool's folders (without opening it for writing). */

@@ -23,9 +23,10 @@ struct schema {
 };
 
 static const char *const known_keywords[] = {
-    "$schema", "$id", "title", "description", "$defs", "type", "const", "enum", "pattern",
-    "required", "properties", "additionalProperties", "items", "minLength", "minimum",
-    "uniqueItems", "oneOf", "$ref", NULL};
+    "$schema", "$id",       "title",   "description", "$defs",      "type",
+    "const",   "enum",      "pattern", "required",    "properties", "additionalProperties",
+    "items",   "minLength", "minimum", "uniqueItems", "oneOf",      "$ref",
+    NULL};
 
 static bool is_known(const char *key)
 {
@@ -44,7 +45,8 @@ static int prepare(struct schema *s, json_t *node, int depth, char *err, size_t 
         return set_err(err, errlen, "a subschema is not an object");
     const char *key;
     json_t *value;
-    json_object_foreach(node, key, value) {
+    json_object_foreach(node, key, value)
+    {
         if (!is_known(key))
             return set_err(err, errlen, "schema keyword '%s' is not supported", key);
         if (strcmp(key, "pattern") == 0) {
@@ -58,18 +60,16 @@ static int prepare(struct schema *s, json_t *node, int depth, char *err, size_t 
         } else if (strcmp(key, "properties") == 0 || strcmp(key, "$defs") == 0) {
             const char *name;
             json_t *sub;
-            json_object_foreach(value, name, sub)
-                if (prepare(s, sub, depth + 1, err, errlen) < 0)
-                    return -1;
+            json_object_foreach(value, name,
+                                sub) if (prepare(s, sub, depth + 1, err, errlen) < 0) return -1;
         } else if (strcmp(key, "items") == 0) {
             if (prepare(s, value, depth + 1, err, errlen) < 0)
                 return -1;
         } else if (strcmp(key, "oneOf") == 0) {
             size_t i;
             json_t *sub;
-            json_array_foreach(value, i, sub)
-                if (prepare(s, sub, depth + 1, err, errlen) < 0)
-                    return -1;
+            json_array_foreach(value, i,
+                               sub) if (prepare(s, sub, depth + 1, err, errlen) < 0) return -1;
         }
     }
     return 0;
@@ -135,13 +135,20 @@ static int fail(char *err, size_t errlen, const struct path *p, const char *reas
 
 static bool type_matches(const json_t *v, const char *type)
 {
-    if (strcmp(type, "object") == 0) return json_is_object(v);
-    if (strcmp(type, "array") == 0) return json_is_array(v);
-    if (strcmp(type, "string") == 0) return json_is_string(v);
-    if (strcmp(type, "integer") == 0) return json_is_integer(v);
-    if (strcmp(type, "number") == 0) return json_is_number(v);
-    if (strcmp(type, "boolean") == 0) return json_is_boolean(v);
-    if (strcmp(type, "null") == 0) return json_is_null(v);
+    if (strcmp(type, "object") == 0)
+        return json_is_object(v);
+    if (strcmp(type, "array") == 0)
+        return json_is_array(v);
+    if (strcmp(type, "string") == 0)
+        return json_is_string(v);
+    if (strcmp(type, "integer") == 0)
+        return json_is_integer(v);
+    if (strcmp(type, "number") == 0)
+        return json_is_number(v);
+    if (strcmp(type, "boolean") == 0)
+        return json_is_boolean(v);
+    if (strcmp(type, "null") == 0)
+        return json_is_null(v);
     return false;
 }
 
@@ -163,16 +170,18 @@ static const json_t *resolve_ref(const struct schema *s, const char *ref)
     return json_object_get(json_object_get(s->root, "$defs"), ref + 8);
 }
 
-static int check_object(const struct schema *s, const json_t *node, const json_t *v,
-                        struct path *p, int depth, char *err, size_t errlen)
+static int check_object(const struct schema *s, const json_t *node, const json_t *v, struct path *p,
+                        int depth, char *err, size_t errlen)
 {
     const json_t *required = json_object_get(node, "required");
     size_t i;
     const json_t *name;
-    json_array_foreach(required, i, name) {
+    json_array_foreach(required, i, name)
+    {
         if (!json_object_get(v, json_string_value(name))) {
             char reason[160];
-            snprintf(reason, sizeof reason, "required member '%s' is missing", json_string_value(name));
+            snprintf(reason, sizeof reason, "required member '%s' is missing",
+                     json_string_value(name));
             return fail(err, errlen, p, reason);
         }
     }
@@ -180,7 +189,8 @@ static int check_object(const struct schema *s, const json_t *node, const json_t
     bool closed = json_is_false(json_object_get(node, "additionalProperties"));
     const char *key;
     json_t *member;
-    json_object_foreach((json_t *)v, key, member) {
+    json_object_foreach((json_t *)v, key, member)
+    {
         const json_t *sub = json_object_get(properties, key);
         size_t old = path_push(p, key);
         int rc = 0;
@@ -195,14 +205,15 @@ static int check_object(const struct schema *s, const json_t *node, const json_t
     return 0;
 }
 
-static int check_array(const struct schema *s, const json_t *node, const json_t *v,
-                       struct path *p, int depth, char *err, size_t errlen)
+static int check_array(const struct schema *s, const json_t *node, const json_t *v, struct path *p,
+                       int depth, char *err, size_t errlen)
 {
     const json_t *items = json_object_get(node, "items");
     bool unique = json_is_true(json_object_get(node, "uniqueItems"));
     size_t i;
     json_t *item;
-    json_array_foreach(v, i, item) {
+    json_array_foreach(v, i, item)
+    {
         char index[32];
         snprintf(index, sizeof index, "%zu", i);
         size_t old = path_push(p, index);
@@ -274,11 +285,12 @@ static int check(const struct schema *s, const json_t *node, const json_t *v, st
         size_t matches = 0, i;
         json_t *sub;
         char ignored[8];
-        json_array_foreach(one_of, i, sub)
-            matches += check(s, sub, v, p, depth + 1, ignored, sizeof ignored) == 0;
+        json_array_foreach(one_of, i, sub) matches +=
+            check(s, sub, v, p, depth + 1, ignored, sizeof ignored) == 0;
         if (matches != 1)
-            return fail(err, errlen, p, matches ? "matches more than one oneOf choice"
-                                                : "matches none of the oneOf choices");
+            return fail(err, errlen, p,
+                        matches ? "matches more than one oneOf choice"
+                                : "matches none of the oneOf choices");
     }
     if (json_is_object(v) && check_object(s, node, v, p, depth, err, errlen) < 0)
         return -1;

@@ -16,7 +16,7 @@
 #include "common/util.h"
 
 #define ID_MAX (OUTBOX_ID_MAX + 1)
-#define ACK_WAIT_MS 5000      /* no acknowledgement by then: send again (the server dedupes) */
+#define ACK_WAIT_MS 5000 /* no acknowledgement by then: send again (the server dedupes) */
 #define LATENCY_SAMPLES_MAX (1u << 22)
 
 struct in_flight {
@@ -36,22 +36,22 @@ struct ack {
 
 struct jetstream {
     char *servers, *subject_template, *stream;
-    struct outbox *outbox;   /* borrowed: hands out records, moves them on */
+    struct outbox *outbox; /* borrowed: hands out records, moves them on */
     long max_in_flight;
     natsOptions *opts;
     natsConnection *nc;
     jsCtx *js;
     struct in_flight *flight; /* published, in the order sent, from flight_head on; */
     size_t flight_head, flight_end, flight_cap; /* answered ones linger until the head passes */
-    size_t flight_len;        /* how many are not answered yet */
-    pthread_mutex_t lock;    /* guards acks and connection_news: libnats threads write them */
+    size_t flight_len;                          /* how many are not answered yet */
+    pthread_mutex_t lock; /* guards acks and connection_news: libnats threads write them */
     struct ack *acks;
     size_t n_acks, cap_acks;
     bool connection_news;
     struct event *wake, *tick;
     bool connected, was_connected;
-    unsigned failures;       /* publishes refused in a row (no stream, stream full...) */
-    double resume_at;        /* after refusals, nothing is sent before this (monotonic s) */
+    unsigned failures; /* publishes refused in a row (no stream, stream full...) */
+    double resume_at;  /* after refusals, nothing is sent before this (monotonic s) */
     void (*on_drained)(void *ud);
     void *ud;
     struct sink_stats stats;
@@ -216,10 +216,12 @@ static void pump(struct jetstream *js)
         if (s == NATS_OK) {
             track_in_flight(js, r.id, read_at);
         } else if (s == NATS_MAX_PAYLOAD) { /* larger than the server takes at all: never */
-            log_err("record refused by the server record=%s reason=\"%s\"", r.id, natsStatus_GetText(s));
+            log_err("record refused by the server record=%s reason=\"%s\"", r.id,
+                    natsStatus_GetText(s));
             refused(js, r.id);
         } else {
-            log_warn("publish failed, will retry record=%s reason=\"%s\"", r.id, natsStatus_GetText(s));
+            log_warn("publish failed, will retry record=%s reason=\"%s\"", r.id,
+                     natsStatus_GetText(s));
             outbox_retry(js->outbox, &r.id, 1);
             js->connected = false; /* wait for the next tick or connection news */
             outbox_record_free(&r);
@@ -294,7 +296,8 @@ static void on_wake(evutil_socket_t fd, short what, void *arg)
         if (js->connected && !js->was_connected)
             log_notice("JetStream connected servers=%s", js->servers);
         else if (!js->connected && js->was_connected)
-            log_warn("JetStream connection lost, records wait in the spool servers=%s", js->servers);
+            log_warn("JetStream connection lost, records wait in the spool servers=%s",
+                     js->servers);
         js->was_connected = js->connected;
     }
     char **retry = NULL;
@@ -317,8 +320,8 @@ static void on_wake(evutil_socket_t fd, short what, void *arg)
             js->stats.duplicates += a->duplicate;
             note_latency(js, (now - sent_at) * 1000);
         } else if (a->outcome == ACK_REFUSED) {
-            log_err("record refused by the stream, moved to quarantine record=%s reason=\"%s\"", a->id,
-                    a->why);
+            log_err("record refused by the stream, moved to quarantine record=%s reason=\"%s\"",
+                    a->id, a->why);
             refused(js, a->id);
         } else {
             failure = a->why;
@@ -331,7 +334,8 @@ static void on_wake(evutil_socket_t fd, short what, void *arg)
          * up to 30 s; say so once, not for every record. */
         if (js->failures++ == 0)
             log_warn("JetStream did not store records, they wait in the spool and are sent again "
-                     "reason=\"%s\"", failure);
+                     "reason=\"%s\"",
+                     failure);
         double wait = 0.5 * (double)(1u << (js->failures < 7 ? js->failures : 7));
         js->resume_at = now + (wait < 30 ? wait : 30);
     }
@@ -352,7 +356,8 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
     (void)what;
     struct jetstream *js = arg;
     js->connected = natsConnection_Status(js->nc) == NATS_CONN_STATUS_CONNECTED;
-    if (js->flight_len && now_seconds() - js->flight[js->flight_head].sent_at > ACK_WAIT_MS / 1000.0) {
+    if (js->flight_len &&
+        now_seconds() - js->flight[js->flight_head].sent_at > ACK_WAIT_MS / 1000.0) {
         natsMsgList pending = {0};
         if (js_PublishAsyncGetPendingList(&pending, js->js) == NATS_OK)
             natsMsgList_Destroy(&pending); /* libnats forgets them; we resend from the spool */
@@ -429,7 +434,8 @@ static void *open_sink(struct event_base *base, const struct config *cfg, struct
     }
     js->connected = js->was_connected = natsConnection_Status(js->nc) == NATS_CONN_STATUS_CONNECTED;
     if (js->connected)
-        log_notice("JetStream connected servers=%s subject=%s", cfg->nats_servers, cfg->nats_subject);
+        log_notice("JetStream connected servers=%s subject=%s", cfg->nats_servers,
+                   cfg->nats_subject);
     struct timeval second = {.tv_sec = 1};
     event_add(js->tick, &second);
     if (outbox_queued(outbox))

@@ -18,7 +18,7 @@ struct state {
         const char *sql; /* the query's string literal: its address is its name */
         sqlite3_stmt *stmt;
     } statements[STATEMENTS];
-    bool in_batch; /* a transaction opened by state_batch_begin() is open */
+    bool in_batch;       /* a transaction opened by state_batch_begin() is open */
     double busy_seconds; /* time spent running statements, commits and their fsyncs included */
     char error[512];
 };
@@ -119,7 +119,9 @@ static int migrate(struct state *st, char *err, size_t errlen)
     }
     char sql[64];
     snprintf(sql, sizeof sql, "PRAGMA user_version=%d", SCHEMA_VERSION);
-    return sqlite3_exec(st->db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : set_err(err, errlen, "cannot set schema version");
+    return sqlite3_exec(st->db, sql, NULL, NULL, NULL) == SQLITE_OK
+               ? 0
+               : set_err(err, errlen, "cannot set schema version");
 }
 
 int state_open(const char *path, struct state **out, char *err, size_t errlen)
@@ -147,7 +149,8 @@ int state_open(const char *path, struct state **out, char *err, size_t errlen)
     int ready = migrate(st, err, errlen);
     /* (this index needs the column a migration adds) */
     if (ready == 0 &&
-        sqlite3_exec(st->db, "CREATE INDEX IF NOT EXISTS items_requeued ON items(key) WHERE requeued = 1",
+        sqlite3_exec(st->db,
+                     "CREATE INDEX IF NOT EXISTS items_requeued ON items(key) WHERE requeued = 1",
                      NULL, NULL, NULL) != SQLITE_OK)
         ready = set_err(err, errlen, "%s: cannot set up state database: %s", path,
                         sqlite3_errmsg(st->db));
@@ -292,8 +295,9 @@ bool state_in_batch(const struct state *st)
 int state_feed_get(struct state *st, const char *url, struct feed_state *out)
 {
     memset(out, 0, sizeof *out);
-    sqlite3_stmt *stmt =
-        prepare(st, "SELECT etag, last_modified, next_due, errors, moved_to, gone FROM feeds WHERE url = ?");
+    sqlite3_stmt *stmt = prepare(
+        st,
+        "SELECT etag, last_modified, next_due, errors, moved_to, gone FROM feeds WHERE url = ?");
     if (!stmt)
         return -1;
     bind_text(stmt, 1, url);
@@ -325,9 +329,9 @@ void feed_state_free(struct feed_state *fs)
 int state_feed_set_validators(struct state *st, const char *url, const char *etag,
                               const char *last_modified)
 {
-    sqlite3_stmt *stmt = prepare(st,
-        "INSERT INTO feeds (url, etag, last_modified) VALUES (?1, ?2, ?3) "
-        "ON CONFLICT(url) DO UPDATE SET etag = ?2, last_modified = ?3");
+    sqlite3_stmt *stmt =
+        prepare(st, "INSERT INTO feeds (url, etag, last_modified) VALUES (?1, ?2, ?3) "
+                    "ON CONFLICT(url) DO UPDATE SET etag = ?2, last_modified = ?3");
     if (!stmt)
         return -1;
     bind_text(stmt, 1, url);
@@ -338,7 +342,8 @@ int state_feed_set_validators(struct state *st, const char *url, const char *eta
 
 int state_feed_set_moved(struct state *st, const char *url, const char *new_url)
 {
-    sqlite3_stmt *stmt = prepare(st,
+    sqlite3_stmt *stmt = prepare(
+        st,
         "INSERT INTO feeds (url, moved_to) VALUES (?1, ?2) ON CONFLICT(url) DO UPDATE SET moved_to = ?2");
     if (!stmt)
         return -1;
@@ -349,7 +354,8 @@ int state_feed_set_moved(struct state *st, const char *url, const char *new_url)
 
 int state_feed_set_gone(struct state *st, const char *url, bool gone)
 {
-    sqlite3_stmt *stmt = prepare(st,
+    sqlite3_stmt *stmt = prepare(
+        st,
         "INSERT INTO feeds (url, gone) VALUES (?1, ?2) ON CONFLICT(url) DO UPDATE SET gone = ?2");
     if (!stmt)
         return -1;
@@ -361,7 +367,8 @@ int state_feed_set_gone(struct state *st, const char *url, bool gone)
 int state_feed_set_poll(struct state *st, const char *url, int64_t next_due, long errors,
                         long http_status, const char *error)
 {
-    sqlite3_stmt *stmt = prepare(st,
+    sqlite3_stmt *stmt = prepare(
+        st,
         "INSERT INTO feeds (url, next_due, errors, last_status, last_error, last_poll, last_success) "
         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, CASE WHEN ?5 IS NULL THEN ?6 END) "
         "ON CONFLICT(url) DO UPDATE SET next_due = ?2, errors = ?3, last_status = ?4, "
@@ -384,9 +391,9 @@ int state_item_known(struct state *st, const char *key, const char *link_key, bo
     *known = false;
     if (feed_url)
         *feed_url = NULL;
-    sqlite3_stmt *stmt = prepare(st,
-        "SELECT feed_url FROM items WHERE key = ?1 "
-        "UNION ALL SELECT feed_url FROM items WHERE ?2 IS NOT NULL AND link_key = ?2 LIMIT 1");
+    sqlite3_stmt *stmt = prepare(
+        st, "SELECT feed_url FROM items WHERE key = ?1 "
+            "UNION ALL SELECT feed_url FROM items WHERE ?2 IS NOT NULL AND link_key = ?2 LIMIT 1");
     if (!stmt)
         return -1;
     bind_text(stmt, 1, key);
@@ -403,10 +410,11 @@ int state_item_known(struct state *st, const char *key, const char *link_key, bo
     return 0;
 }
 
-int state_item_add(struct state *st, const char *key, const char *record_id,
-                   const char *feed_url, const char *link_key, const char *item_json)
+int state_item_add(struct state *st, const char *key, const char *record_id, const char *feed_url,
+                   const char *link_key, const char *item_json)
 {
-    sqlite3_stmt *stmt = prepare(st,
+    sqlite3_stmt *stmt = prepare(
+        st,
         "INSERT OR IGNORE INTO items (key, record_id, feed_url, link_key, state, job, first_seen) "
         "VALUES (?, ?, ?, ?, 'pending', ?, ?)");
     if (!stmt)
@@ -420,10 +428,11 @@ int state_item_add(struct state *st, const char *key, const char *record_id,
     return run(st, stmt, "add item");
 }
 
-static int set_finished(struct state *st, const char *key, const char *new_state, const char *reason)
+static int set_finished(struct state *st, const char *key, const char *new_state,
+                        const char *reason)
 {
-    sqlite3_stmt *stmt = prepare(st,
-        "UPDATE items SET state = ?2, last_error = ?3, finished = ?4 WHERE key = ?1");
+    sqlite3_stmt *stmt =
+        prepare(st, "UPDATE items SET state = ?2, last_error = ?3, finished = ?4 WHERE key = ?1");
     if (!stmt)
         return -1;
     bind_text(stmt, 1, key);
@@ -444,8 +453,8 @@ static int unstage(struct state *st, const char *key)
 
 int state_item_stage(struct state *st, const char *key, const char *record_id)
 {
-    sqlite3_stmt *stmt = prepare(st,
-        "INSERT OR REPLACE INTO staged (key, record_id, staged_at) VALUES (?, ?, ?)");
+    sqlite3_stmt *stmt =
+        prepare(st, "INSERT OR REPLACE INTO staged (key, record_id, staged_at) VALUES (?, ?, ?)");
     if (!stmt)
         return -1;
     bind_text(stmt, 1, key);
@@ -537,8 +546,8 @@ int state_item_set_failed(struct state *st, const char *key, const char *reason)
 int state_item_set_retry(struct state *st, const char *key, long attempts, int64_t next_attempt,
                          const char *reason)
 {
-    sqlite3_stmt *stmt = prepare(st,
-        "UPDATE items SET attempts = ?2, next_attempt = ?3, last_error = ?4 WHERE key = ?1");
+    sqlite3_stmt *stmt = prepare(
+        st, "UPDATE items SET attempts = ?2, next_attempt = ?3, last_error = ?4 WHERE key = ?1");
     if (!stmt)
         return -1;
     bind_text(stmt, 1, key);
@@ -595,26 +604,28 @@ static int list_items(struct state *st, sqlite3_stmt *stmt,
 
 int state_items_pending(struct state *st, void (*fn)(const struct pending_item *, void *), void *ud)
 {
-    sqlite3_stmt *stmt = prepare(st,
+    sqlite3_stmt *stmt = prepare(
+        st,
         "SELECT key, record_id, feed_url, job, attempts, next_attempt, requeued FROM items "
         "WHERE state = 'pending' AND key NOT IN (SELECT key FROM staged) ORDER BY first_seen, rowid");
     return list_items(st, stmt, fn, ud, "list pending items");
 }
 
-int state_items_requeued(struct state *st, void (*fn)(const struct pending_item *, void *), void *ud)
+int state_items_requeued(struct state *st, void (*fn)(const struct pending_item *, void *),
+                         void *ud)
 {
-    sqlite3_stmt *stmt = prepare(st,
-        "SELECT key, record_id, feed_url, job, attempts, next_attempt, requeued FROM items "
-        "WHERE state = 'pending' AND requeued = 1 ORDER BY first_seen, rowid");
+    sqlite3_stmt *stmt = prepare(
+        st, "SELECT key, record_id, feed_url, job, attempts, next_attempt, requeued FROM items "
+            "WHERE state = 'pending' AND requeued = 1 ORDER BY first_seen, rowid");
     return list_items(st, stmt, fn, ud, "list requeued items");
 }
 
 long state_items_retry_failed(struct state *st, const char *feed_url, const char *item)
 {
-    sqlite3_stmt *stmt = prepare(st,
-        "UPDATE items SET state = 'pending', attempts = 0, next_attempt = 0, finished = NULL, "
-        "requeued = 1 WHERE state = 'failed' AND (?1 IS NULL OR feed_url = ?1) "
-        "AND (?2 IS NULL OR key = ?2 OR record_id = ?2)");
+    sqlite3_stmt *stmt = prepare(
+        st, "UPDATE items SET state = 'pending', attempts = 0, next_attempt = 0, finished = NULL, "
+            "requeued = 1 WHERE state = 'failed' AND (?1 IS NULL OR feed_url = ?1) "
+            "AND (?2 IS NULL OR key = ?2 OR record_id = ?2)");
     if (!stmt)
         return -1;
     bind_text(stmt, 1, feed_url);
@@ -651,11 +662,10 @@ int state_meta_set(struct state *st, const char *name, const char *value)
 int state_counts(struct state *st, struct state_counts *out)
 {
     memset(out, 0, sizeof *out);
-    sqlite3_stmt *stmt = prepare(st,
-        "SELECT (SELECT count(*) FROM feeds),"
-        " (SELECT count(*) FROM items WHERE state = 'pending'),"
-        " (SELECT count(*) FROM items WHERE state = 'emitted'),"
-        " (SELECT count(*) FROM items WHERE state = 'failed')");
+    sqlite3_stmt *stmt = prepare(st, "SELECT (SELECT count(*) FROM feeds),"
+                                     " (SELECT count(*) FROM items WHERE state = 'pending'),"
+                                     " (SELECT count(*) FROM items WHERE state = 'emitted'),"
+                                     " (SELECT count(*) FROM items WHERE state = 'failed')");
     if (!stmt)
         return -1;
     int rc = sqlite3_step(stmt);

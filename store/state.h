@@ -26,12 +26,12 @@
 struct state;
 
 struct feed_state {
-    char *etag;            /* NULL when none stored */
+    char *etag; /* NULL when none stored */
     char *last_modified;
-    int64_t next_due;      /* epoch seconds; 0 when never polled */
-    long errors;           /* consecutive failed polls */
-    char *moved_to;        /* where a permanent redirect (301/308) said the feed lives now */
-    bool gone;             /* the server said 410 Gone: not polled any more */
+    int64_t next_due; /* epoch seconds; 0 when never polled */
+    long errors;      /* consecutive failed polls */
+    char *moved_to;   /* where a permanent redirect (301/308) said the feed lives now */
+    bool gone;        /* the server said 410 Gone: not polled any more */
 };
 
 enum item_state { ITEM_PENDING, ITEM_EMITTED, ITEM_FAILED };
@@ -91,8 +91,8 @@ int state_feed_set_poll(struct state *st, const char *url, int64_t next_due, lon
 int state_item_known(struct state *st, const char *key, const char *link_key, bool *known,
                      char **feed_url);
 /* Records a newly seen item as pending, with the job text needed to finish it. */
-int state_item_add(struct state *st, const char *key, const char *record_id,
-                   const char *feed_url, const char *link_key, const char *item_json);
+int state_item_add(struct state *st, const char *key, const char *record_id, const char *feed_url,
+                   const char *link_key, const char *item_json);
 /* The item's record is complete in tmp/ (file and folder fsynced) and about to be renamed
  * into new/. */
 int state_item_stage(struct state *st, const char *key, const char *record_id);
@@ -112,13 +112,15 @@ int state_item_set_retry(struct state *st, const char *key, long attempts, int64
                          const char *reason);
 /* Calls fn for every pending item that is not staged, oldest first. The strings live only
  * during the call. Clears their requeued marks (below). */
-int state_items_pending(struct state *st, void (*fn)(const struct pending_item *, void *), void *ud);
+int state_items_pending(struct state *st, void (*fn)(const struct pending_item *, void *),
+                        void *ud);
 /* Failed items made pending again, with a requeued mark for a running daemon to find them:
  * all of them, or those of one feed (feed_url), or one item (its key or record id). Returns
  * how many, or -1. */
 long state_items_retry_failed(struct state *st, const char *feed_url, const char *item);
 /* Calls fn for each pending item with a requeued mark and clears the mark. */
-int state_items_requeued(struct state *st, void (*fn)(const struct pending_item *, void *), void *ud);
+int state_items_requeued(struct state *st, void (*fn)(const struct pending_item *, void *),
+                         void *ud);
 /* Small named values the daemon keeps (the fingerprint of the configuration it last ran
  * with). *value is NULL when none is stored; caller frees. */
 int state_meta_get(struct state *st, const char *name, char **value);

@@ -98,8 +98,8 @@ void fingerprint_compute(const char *text, const char *canonical_url, struct fin
     out->text_key = n_words ? as_key(mix(sequence)) : 0;
     char *url = canonical_url && *canonical_url ? url_normalize(canonical_url) : NULL;
     if (url)
-        out->url_key = as_key(mix(hash_bytes(0xcbf29ce484222325ULL, (const unsigned char *)url,
-                                             strlen(url))));
+        out->url_key =
+            as_key(mix(hash_bytes(0xcbf29ce484222325ULL, (const unsigned char *)url, strlen(url))));
     free(url);
 }
 

@@ -17,16 +17,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define STORY_SAMPLE 20      /* one shingle in this many is an anchor */
-#define STORY_MAX_ANCHORS 64 /* a long article keeps its 64 smallest */
-#define STORY_MIN_SHARED 2   /* anchors two texts must share to be one story, */
+#define STORY_SAMPLE 20            /* one shingle in this many is an anchor */
+#define STORY_MAX_ANCHORS 64       /* a long article keeps its 64 smallest */
+#define STORY_MIN_SHARED 2         /* anchors two texts must share to be one story, */
 #define STORY_MIN_CONTAINMENT 0.15 /* and the share of the smaller set of anchors they are */
 
 struct fingerprint {
     uint32_t anchors[STORY_MAX_ANCHORS]; /* top 32 bits of the anchor hashes, ascending, distinct */
     size_t n;
-    int64_t text_key;              /* hash of the word sequence; 0 when the text has no words */
-    int64_t url_key;               /* hash of the normalised canonical URL; 0 when none */
+    int64_t text_key; /* hash of the word sequence; 0 when the text has no words */
+    int64_t url_key;  /* hash of the normalised canonical URL; 0 when none */
 };
 
 /* canonical_url may be NULL. */

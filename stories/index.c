@@ -24,13 +24,13 @@ struct story_index {
 };
 
 /* One row an article. */
-#define STORY_DOCS_COLUMNS                                                                       \
-    "(id INTEGER PRIMARY KEY,"                                                                   \
-    " record BLOB NOT NULL," /* 16 bytes: the record id */                                      \
-    " story BLOB,"           /* 16 bytes: the story id; NULL when the record began the story */ \
-    " seen INTEGER NOT NULL,"                                                                    \
-    " text_key INTEGER,"     /* hash of the word sequence; NULL when none */                    \
-    " url_key INTEGER,"      /* hash of the canonical URL; NULL when none */                    \
+#define STORY_DOCS_COLUMNS                                                                         \
+    "(id INTEGER PRIMARY KEY,"                                                                     \
+    " record BLOB NOT NULL," /* 16 bytes: the record id */                                         \
+    " story BLOB,"           /* 16 bytes: the story id; NULL when the record began the story */    \
+    " seen INTEGER NOT NULL,"                                                                      \
+    " text_key INTEGER,"      /* hash of the word sequence; NULL when none */                      \
+    " url_key INTEGER,"       /* hash of the canonical URL; NULL when none */                      \
     " anchors BLOB NOT NULL)" /* 4 bytes each, most significant first, ascending */
 static const char schema_sql[] = "CREATE TABLE IF NOT EXISTS story_docs " STORY_DOCS_COLUMNS ";";
 
@@ -108,8 +108,8 @@ static void index_postings(struct story_index *ix, uint32_t doc, const struct fi
 static int load_postings(struct story_index *ix, char *err, size_t errlen)
 {
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(ix->db, "SELECT id, anchors, text_key, url_key FROM story_docs", -1,
-                           &st, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(ix->db, "SELECT id, anchors, text_key, url_key FROM story_docs", -1, &st,
+                           NULL) != SQLITE_OK)
         return db_err(ix, err, errlen, "load");
     int rc = SQLITE_DONE;
     for (int pass = 0; pass < 2 && rc == SQLITE_DONE; pass++) {
@@ -214,16 +214,18 @@ static int convert_earlier_layout(struct story_index *ix, char *err, size_t errl
         return db_err(ix, err, errlen, "read schema");
     sqlite3_stmt *docs = NULL, *insert = NULL;
     struct cursor postings = {NULL, SQLITE_DONE}, keys = {NULL, SQLITE_DONE};
-    bool ok = sqlite3_exec(ix->db, conversion_start_sql, NULL, NULL, NULL) == SQLITE_OK &&
-              sqlite3_prepare_v2(ix->db, "SELECT id, record, story, seen FROM story_docs ORDER BY id",
-                                 -1, &docs, NULL) == SQLITE_OK &&
-              sqlite3_prepare_v2(ix->db, "SELECT doc, anchor FROM story_postings ORDER BY doc, anchor",
-                                 -1, &postings.st, NULL) == SQLITE_OK &&
-              sqlite3_prepare_v2(ix->db, "SELECT doc, key FROM story_keys ORDER BY doc, key", -1,
-                                 &keys.st, NULL) == SQLITE_OK &&
-              sqlite3_prepare_v2(ix->db, "INSERT INTO story_docs_converted (id, record, story, seen, "
-                                         "text_key, url_key, anchors) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                                 -1, &insert, NULL) == SQLITE_OK;
+    bool ok =
+        sqlite3_exec(ix->db, conversion_start_sql, NULL, NULL, NULL) == SQLITE_OK &&
+        sqlite3_prepare_v2(ix->db, "SELECT id, record, story, seen FROM story_docs ORDER BY id", -1,
+                           &docs, NULL) == SQLITE_OK &&
+        sqlite3_prepare_v2(ix->db, "SELECT doc, anchor FROM story_postings ORDER BY doc, anchor",
+                           -1, &postings.st, NULL) == SQLITE_OK &&
+        sqlite3_prepare_v2(ix->db, "SELECT doc, key FROM story_keys ORDER BY doc, key", -1,
+                           &keys.st, NULL) == SQLITE_OK &&
+        sqlite3_prepare_v2(ix->db,
+                           "INSERT INTO story_docs_converted (id, record, story, seen, "
+                           "text_key, url_key, anchors) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                           -1, &insert, NULL) == SQLITE_OK;
     if (ok) {
         cursor_next(&postings);
         cursor_next(&keys);
@@ -475,8 +477,9 @@ long story_index_expire(struct story_index *ix, int64_t now, char *err, size_t e
 {
     sqlite3_stmt *st;
     int64_t first_live = 0;
-    if (sqlite3_prepare_v2(ix->db, "SELECT COALESCE(MIN(id), (SELECT MAX(id) + 1 FROM story_docs), 0) "
-                                    "FROM story_docs WHERE seen >= ?",
+    if (sqlite3_prepare_v2(ix->db,
+                           "SELECT COALESCE(MIN(id), (SELECT MAX(id) + 1 FROM story_docs), 0) "
+                           "FROM story_docs WHERE seen >= ?",
                            -1, &st, NULL) != SQLITE_OK)
         return db_err(ix, err, errlen, "expire");
     sqlite3_bind_int64(st, 1, now - ix->window);
@@ -484,7 +487,8 @@ long story_index_expire(struct story_index *ix, int64_t now, char *err, size_t e
         first_live = sqlite3_column_int64(st, 0);
     sqlite3_finalize(st);
     /* Rows are added in time order, so everything below the first live id is old. */
-    if (sqlite3_prepare_v2(ix->db, "DELETE FROM story_docs WHERE id < ?", -1, &st, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(ix->db, "DELETE FROM story_docs WHERE id < ?", -1, &st, NULL) !=
+        SQLITE_OK)
         return db_err(ix, err, errlen, "expire");
     sqlite3_bind_int64(st, 1, first_live);
     int rc = sqlite3_step(st);

@@ -87,7 +87,8 @@ static void start_drip(struct fixture *fx, struct evhttp_request *req, size_t ch
     d->every = (struct timeval){.tv_sec = every_us / 1000000, .tv_usec = every_us % 1000000};
     d->timer = evtimer_new(fx->base, drip_next, d);
     evhttp_connection_set_closecb(evhttp_request_get_connection(req), drip_stop, d);
-    evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type", "application/rss+xml");
+    evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type",
+                      "application/rss+xml");
     evhttp_send_reply_start(req, 200, "OK");
     drip_next(-1, 0, d);
 }
@@ -104,8 +105,10 @@ static void send_delayed(evutil_socket_t fd, short what, void *arg)
     (void)what;
     struct delayed *d = arg;
     struct evbuffer *body = evbuffer_new();
-    evbuffer_add_printf(body, "<rss version=\"2.0\"><channel><title>slow</title></channel></rss>\n");
-    evhttp_add_header(evhttp_request_get_output_headers(d->req), "Content-Type", "application/rss+xml");
+    evbuffer_add_printf(body,
+                        "<rss version=\"2.0\"><channel><title>slow</title></channel></rss>\n");
+    evhttp_add_header(evhttp_request_get_output_headers(d->req), "Content-Type",
+                      "application/rss+xml");
     evhttp_send_reply(d->req, 200, "OK", body);
     evbuffer_free(body);
     event_free(d->timer);
@@ -228,7 +231,8 @@ static bool on_request(struct evhttp_request *req, void *ud)
         return true;
     }
     if (strncmp(uri, "/private/", 9) == 0) {
-        const char *auth = evhttp_find_header(evhttp_request_get_input_headers(req), "Authorization");
+        const char *auth =
+            evhttp_find_header(evhttp_request_get_input_headers(req), "Authorization");
         if (auth && strcmp(auth, "Basic YWxpY2U6czNjcmV0") == 0) /* alice:s3cret */
             return false;
         evhttp_add_header(out, "WWW-Authenticate", "Basic realm=\"fixture\"");

@@ -124,8 +124,9 @@ static int publish_dir(natsConnection *nc, const char *subject, const char *dir)
 int main(int argc, char **argv)
 {
     if (argc < 4) {
-        fprintf(stderr, "usage: nats_tool URL create-stream NAME SUBJECT [MAX_MSG_SIZE] | URL dump NAME"
-                        " | URL publish SUBJECT DIR\n");
+        fprintf(stderr,
+                "usage: nats_tool URL create-stream NAME SUBJECT [MAX_MSG_SIZE] | URL dump NAME"
+                " | URL publish SUBJECT DIR\n");
         return 2;
     }
     natsConnection *nc = NULL;

@@ -117,8 +117,7 @@ void topics_term_bytes_init(struct term_bytes *t, const struct pattern *p, size_
     unsigned char last = (unsigned char)p->folded[p->folded_len - 1];
     t->ends_in_word = fold_is_word_byte(last);
     t->plural = p->plural;
-    bool quick = p->folded_len <= sizeof t->folded && !p->exact_case && last != ' ' &&
-                 last != '-';
+    bool quick = p->folded_len <= sizeof t->folded && !p->exact_case && last != ' ' && last != '-';
     for (size_t i = 0; i < p->folded_len && quick; i++)
         quick = p->folded[i] >= ' ' && p->folded[i] < 0x7F;
     t->quick_len = quick ? (uint8_t)p->folded_len : 0;
@@ -135,8 +134,8 @@ static uint32_t same_folded_bytes(const unsigned char *s, const unsigned char *f
     for (int half = 0; half < 2; half++) {
         __m128i v = _mm_loadu_si128((const __m128i *)(s + 16 * half));
         /* 'A'..'Z' moved to -128..-103: the only bytes below -102 */
-        __m128i upper = _mm_cmplt_epi8(_mm_add_epi8(v, _mm_set1_epi8(0x80 - 'A')),
-                                       _mm_set1_epi8(-128 + 26));
+        __m128i upper =
+            _mm_cmplt_epi8(_mm_add_epi8(v, _mm_set1_epi8(0x80 - 'A')), _mm_set1_epi8(-128 + 26));
         v = _mm_or_si128(v, _mm_and_si128(upper, _mm_set1_epi8(0x20)));
         __m128i want = _mm_loadu_si128((const __m128i *)(folded + 16 * half));
         same |= (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, want)) << (16 * half);

@@ -42,8 +42,8 @@ static inline unsigned fold_decode(const unsigned char *s, size_t n, size_t *use
 /* What a non-ASCII code point becomes: 0 to drop it, else the code point to emit. */
 static inline unsigned fold_codepoint(unsigned c)
 {
-    if (c == 0x00AD || (c >= 0x200B && c <= 0x200F) || c == 0x2060 || c == 0xFEFF ||
-        c == 0x0640 || (c >= 0x064B && c <= 0x065F) || c == 0x0670)
+    if (c == 0x00AD || (c >= 0x200B && c <= 0x200F) || c == 0x2060 || c == 0xFEFF || c == 0x0640 ||
+        (c >= 0x064B && c <= 0x065F) || c == 0x0670)
         return 0;
     if (c == 0x00A0 || (c >= 0x2000 && c <= 0x200A) || c == 0x202F || c == 0x205F || c == 0x3000)
         return ' ';
@@ -80,8 +80,8 @@ static inline bool fold_is_word_byte(unsigned char c)
 enum fold_break { FOLD_BREAK_NONE, FOLD_BREAK_JOIN, FOLD_BREAK_KEEP_HYPHEN };
 
 /* How the '-' at s[i] folds (above); when it ends a line, *resume is where the word goes on. */
-static inline enum fold_break fold_line_break_hyphen(const unsigned char *s, size_t len,
-                                                     size_t i, size_t *resume)
+static inline enum fold_break fold_line_break_hyphen(const unsigned char *s, size_t len, size_t i,
+                                                     size_t *resume)
 {
     size_t k = i + 1;
     bool newline = false;
@@ -113,8 +113,8 @@ static inline __attribute__((always_inline)) void fold_stream(const char *text, 
                 continue;
             }
             size_t resume;
-            enum fold_break brk = b == '-' ? fold_line_break_hyphen(s, len, i, &resume)
-                                           : FOLD_BREAK_NONE;
+            enum fold_break brk =
+                b == '-' ? fold_line_break_hyphen(s, len, i, &resume) : FOLD_BREAK_NONE;
             if (brk != FOLD_BREAK_NONE) {
                 if (brk == FOLD_BREAK_KEEP_HYPHEN) {
                     emit(ud, '-', '-', i);
@@ -143,8 +143,8 @@ static inline __attribute__((always_inline)) void fold_stream(const char *text, 
         last_space = false;
         if (c < 0x80) {
             size_t resume;
-            enum fold_break brk = c == '-' ? fold_line_break_hyphen(s, len, i - 1, &resume)
-                                           : FOLD_BREAK_NONE;
+            enum fold_break brk =
+                c == '-' ? fold_line_break_hyphen(s, len, i - 1, &resume) : FOLD_BREAK_NONE;
             if (brk != FOLD_BREAK_NONE) {
                 if (brk == FOLD_BREAK_KEEP_HYPHEN)
                     emit(ud, '-', '-', at);
@@ -162,10 +162,9 @@ static inline __attribute__((always_inline)) void fold_stream(const char *text, 
             for (int k = 0; k < 3; k++)
                 emit(ud, e[k], e[k], at);
         } else {
-            unsigned char e[4] = {(unsigned char)(0xF0 | (c >> 18)),
-                                  (unsigned char)(0x80 | ((c >> 12) & 0x3F)),
-                                  (unsigned char)(0x80 | ((c >> 6) & 0x3F)),
-                                  (unsigned char)(0x80 | (c & 0x3F))};
+            unsigned char e[4] = {
+                (unsigned char)(0xF0 | (c >> 18)), (unsigned char)(0x80 | ((c >> 12) & 0x3F)),
+                (unsigned char)(0x80 | ((c >> 6) & 0x3F)), (unsigned char)(0x80 | (c & 0x3F))};
             for (int k = 0; k < 4; k++)
                 emit(ud, e[k], e[k], at);
         }

@@ -113,8 +113,8 @@ static void add_key(struct key_list *keys, uint64_t key, size_t pattern)
     keys->items[keys->n++] = (struct keyed_pattern){.key = key, .pattern = (uint32_t)pattern};
 }
 
-static void add_whole_word(struct word_filter *f, struct key_list *keys,
-                           const unsigned char *word, size_t len, size_t pattern)
+static void add_whole_word(struct word_filter *f, struct key_list *keys, const unsigned char *word,
+                           size_t len, size_t pattern)
 {
     uint32_t key = quick_key_of(word, len);
     f->first_word_lengths |= 1u << (len < 16 ? len : 16);
@@ -317,8 +317,10 @@ struct word_keys {
 static inline __attribute__((always_inline)) uint32_t word_key_at(const unsigned char *s,
                                                                   unsigned len)
 {
-    static const uint64_t low_bytes[9] = {0, 0xFF, 0xFFFF, 0xFFFFFF, 0xFFFFFFFF, 0xFFFFFFFFFF,
-                                          0xFFFFFFFFFFFF, 0xFFFFFFFFFFFFFF, ~(uint64_t)0};
+    static const uint64_t low_bytes[9] = {
+        0,           0xFF,         0xFFFF,         0xFFFFFF,
+        0xFFFFFFFF,  0xFFFFFFFFFF, 0xFFFFFFFFFFFF, 0xFFFFFFFFFFFFFF,
+        ~(uint64_t)0};
     uint64_t first8;
     memcpy(&first8, s, 8);
     first8 = (first8 | 0x2020202020202020u) & low_bytes[len < 8 ? len : 8];
@@ -334,12 +336,9 @@ static inline uint64_t first_bits(const struct sieve *sv, uint32_t key)
 
 /* Could the word at s = text + start (len word bytes; 16 bytes and its head readable)
  * start a term? */
-static inline __attribute__((always_inline)) bool filter_word(const struct word_filter *f,
-                                                              const unsigned char *s,
-                                                              unsigned len,
-                                                              const unsigned char *text,
-                                                              size_t text_len, size_t start,
-                                                              struct word_keys *k)
+static inline __attribute__((always_inline)) bool
+filter_word(const struct word_filter *f, const unsigned char *s, unsigned len,
+            const unsigned char *text, size_t text_len, size_t start, struct word_keys *k)
 {
     uint32_t key = word_key_at(s, len);
     uint64_t first = first_bits(&f->sieve, key);
@@ -357,8 +356,8 @@ static inline __attribute__((always_inline)) bool filter_word(const struct word_
     if (head < 0) {
         /* Not when no term with a head starts with the word (a second look, as the
          * first table passes a word in 60 by chance): else the exact scan decides. */
-        k->head_unclean = k->whole_hit || bit_is_set(f->headed_words,
-                                                     sieve_slot(sieve_head_key(key, HEADED)));
+        k->head_unclean =
+            k->whole_hit || bit_is_set(f->headed_words, sieve_slot(sieve_head_key(key, HEADED)));
         return k->head_unclean;
     }
     k->head = HEAD_KEY | sieve_head_key(key, (uint32_t)head);
@@ -403,8 +402,7 @@ static bool verify_word(const struct topic_rules *r, const unsigned char *s, siz
 
 /* Of the dashes before white space (bits from text[pos] on), those where folding may
  * join words across a line break (fold.h: with or without the hyphen). */
-static uint64_t joining_dashes(const unsigned char *text, size_t len, size_t pos,
-                               uint64_t dashes)
+static uint64_t joining_dashes(const unsigned char *text, size_t len, size_t pos, uint64_t dashes)
 {
     if (!dashes) /* most steps: no call when inlined */
         return 0;
@@ -417,9 +415,9 @@ static uint64_t joining_dashes(const unsigned char *text, size_t len, size_t pos
     return dashes;
 }
 
-#define STEP 64        /* bytes a step: a block */
+#define STEP 64                                 /* bytes a step: a block */
 #define READ_AHEAD (2 * STEP + START_BYTES - 1) /* from a step's start: two blocks and more */
-#define BATCH 8        /* blocks classified at a time */
+#define BATCH 8                                 /* blocks classified at a time */
 #define AHEAD_BITS 0x1FFFF /* of the next block, what a step's words may reach: 16 bytes, 1 more */
 
 /* 64 bits of the pair of blocks (lo, hi) from bit `at` of lo on. */
@@ -439,8 +437,8 @@ static unsigned word_length(const struct block *b, const struct block *next, uns
 /* Of the word starts, those of words one to three bytes long where no term's first word is
  * as long (most texts' words of one or two letters, with rules whose terms begin with
  * longer words). */
-static uint64_t starts_too_short(uint64_t starts, const struct block *b,
-                                 const struct block *next, unsigned first_word_lengths)
+static uint64_t starts_too_short(uint64_t starts, const struct block *b, const struct block *next,
+                                 unsigned first_word_lengths)
 {
     uint64_t drop = 0, longer = starts;
     for (unsigned n = 1; n <= 3; n++) {
@@ -455,9 +453,8 @@ static uint64_t starts_too_short(uint64_t starts, const struct block *b,
 /* The sieve's first test (sieve.h) without AVX-512: of the starts, those whose word's quick
  * key is in the first table, looked up one after another without a branch on what each
  * finds, so that the loads overlap (the word loop then tests the rest fully). */
-static uint64_t sieve_starts_scalar(const struct sieve *sv, const unsigned char *s,
-                                    uint64_t starts, const struct block *b,
-                                    const struct block *next)
+static uint64_t sieve_starts_scalar(const struct sieve *sv, const unsigned char *s, uint64_t starts,
+                                    const struct block *b, const struct block *next)
 {
     uint64_t pass = 0;
     for (; starts; starts &= starts - 1) {
@@ -520,7 +517,7 @@ static size_t skip_steps(const struct topic_rules *r, const unsigned char *text,
     const struct start_filter *start_filter = filter->has_start_filter ? &filter->starts : NULL;
     size_t pos = ps->pos;
     struct block blocks[BATCH + 1]; /* [0]: the step's block; each step looks into the next */
-    unsigned carry = ps->carry;      /* into the next block to classify */
+    unsigned carry = ps->carry;     /* into the next block to classify */
     filter->classify(start_filter, s + (pos - origin), 1, blocks, &carry);
     while (pos < end) {
         size_t n_steps = (end - pos + STEP - 1) / STEP;

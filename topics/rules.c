@@ -284,8 +284,10 @@ static int add_written(struct loader *ld, int topic, const char *written,
     int rc = expand_from(written, 0, spec->separators, buf, 0, &sp);
     free(buf);
     if (rc == -1)
-        rc = fail_at(ld, written, "term '%s': a '{' needs a '}', with choices split by '|' "
-                     "and no '{' inside", written);
+        rc = fail_at(ld, written,
+                     "term '%s': a '{' needs a '}', with choices split by '|' "
+                     "and no '{' inside",
+                     written);
     else if (rc == -2)
         rc = fail_at(ld, written, "term '%.60s...' is too long", written);
     else if (rc == -3)
@@ -306,15 +308,19 @@ static bool get_bool(json_t *obj, const char *key, bool fallback)
 
 /* Strings, or term objects {term, aliases, case, weight, plural, possessive, separators,
  * acronym}, of one kind. A veto or cue string also matches its plural. */
-static int load_terms(struct loader *ld, int topic, json_t *terms, enum pattern_kind kind,
-                      int near, const char *key)
+static int load_terms(struct loader *ld, int topic, json_t *terms, enum pattern_kind kind, int near,
+                      const char *key)
 {
     if (terms && !json_is_array(terms))
         return fail_at(ld, key, "\"%s\" must be a list", key);
     size_t i;
     json_t *t;
-    json_array_foreach(terms, i, t) {
-        struct term_spec spec = {.possessive = true, .weight = 1.0, .kind = kind, .near = near,
+    json_array_foreach(terms, i, t)
+    {
+        struct term_spec spec = {.possessive = true,
+                                 .weight = 1.0,
+                                 .kind = kind,
+                                 .near = near,
                                  .plural = kind != PATTERN_TERM && kind != PATTERN_CONTEXT &&
                                            kind != PATTERN_REFERENCE};
         const char *text = json_string_value(t);
@@ -330,7 +336,8 @@ static int load_terms(struct loader *ld, int topic, json_t *terms, enum pattern_
             return fail_at(ld, "\"term\"", "%s", "a term object needs \"term\": \"...\"");
         const char *case_rule = json_string_value(json_object_get(t, "case"));
         if (case_rule && strcmp(case_rule, "exact") != 0 && strcmp(case_rule, "ignore") != 0)
-            return fail_at(ld, case_rule, "case must be \"exact\" or \"ignore\", not '%s'", case_rule);
+            return fail_at(ld, case_rule, "case must be \"exact\" or \"ignore\", not '%s'",
+                           case_rule);
         spec.exact_case = case_rule && strcmp(case_rule, "exact") == 0;
         json_t *w = json_object_get(t, "weight");
         spec.weight = w ? json_number_value(w) : 1.0;
@@ -344,7 +351,8 @@ static int load_terms(struct loader *ld, int topic, json_t *terms, enum pattern_
             return -1;
         size_t k;
         json_t *alias;
-        json_array_foreach(json_object_get(t, "aliases"), k, alias) {
+        json_array_foreach(json_object_get(t, "aliases"), k, alias)
+        {
             if (!json_is_string(alias))
                 return fail_at(ld, text, "the aliases of '%s' must be strings", text);
             if (add_written(ld, topic, json_string_value(alias), &spec) < 0)
@@ -382,11 +390,14 @@ static int load_near(struct loader *ld, int topic, json_t *list, const char *id)
     tr->near = xcalloc(json_array_size(list) + 1, sizeof *tr->near);
     size_t i;
     json_t *n;
-    json_array_foreach(list, i, n) {
+    json_array_foreach(list, i, n)
+    {
         json_t *words = json_object_get(n, "words"), *with = json_object_get(n, "with");
         if (!json_is_object(n) || json_array_size(words) == 0 || json_array_size(with) == 0)
-            return fail_at(ld, "\"near\"", "topic '%s': a near rule needs \"words\" and "
-                           "\"with\" lists", id);
+            return fail_at(ld, "\"near\"",
+                           "topic '%s': a near rule needs \"words\" and "
+                           "\"with\" lists",
+                           id);
         struct near_rule *nr = &tr->near[tr->n_near++];
         size_t within;
         if (get_count(ld, n, "within", id, 3, &within) < 0)
@@ -399,10 +410,14 @@ static int load_near(struct loader *ld, int topic, json_t *list, const char *id)
         const char *name = json_string_value(json_object_get(n, "name"));
         char made[160];
         if (!name) {
-            snprintf(made, sizeof made, "%s ~%u %s", json_string_value(json_array_get(words, 0))
-                     ? json_string_value(json_array_get(words, 0)) : "?", nr->within,
+            snprintf(made, sizeof made, "%s ~%u %s",
+                     json_string_value(json_array_get(words, 0))
+                         ? json_string_value(json_array_get(words, 0))
+                         : "?",
+                     nr->within,
                      json_string_value(json_array_get(with, 0))
-                     ? json_string_value(json_array_get(with, 0)) : "?");
+                         ? json_string_value(json_array_get(with, 0))
+                         : "?");
             name = made;
         }
         nr->name = xstrdup(name);
@@ -489,25 +504,29 @@ static int load_context_topics(struct loader *ld, json_t *t, int index)
         return 0;
     const char *id = r->topics[index].id;
     if (!json_is_array(list))
-        return fail_at(ld, "context_topics", "topic '%s': context_topics must be a list of ids", id);
+        return fail_at(ld, "context_topics", "topic '%s': context_topics must be a list of ids",
+                       id);
     r->topics[index].context_topic = xcalloc(r->n_topics, sizeof *r->topics[index].context_topic);
     size_t i;
     json_t *v;
-    json_array_foreach(list, i, v) {
+    json_array_foreach(list, i, v)
+    {
         const char *other = json_string_value(v);
         size_t k = 0;
         while (other && k < r->n_topics && strcmp(r->topics[k].id, other) != 0)
             k++;
         if (!other || k == r->n_topics)
-            return fail_at(ld, "context_topics", "topic '%s': context_topics names a topic "
-                           "the rules do not define", id);
+            return fail_at(ld, "context_topics",
+                           "topic '%s': context_topics names a topic "
+                           "the rules do not define",
+                           id);
         r->topics[index].context_topic[k] = true;
     }
     return 0;
 }
 
-int topic_rules_parse(const char *json_text, const char *name, struct topic_rules **out,
-                      char *err, size_t errlen)
+int topic_rules_parse(const char *json_text, const char *name, struct topic_rules **out, char *err,
+                      size_t errlen)
 {
     *out = NULL;
     json_error_t jerr;
@@ -515,7 +534,8 @@ int topic_rules_parse(const char *json_text, const char *name, struct topic_rule
     if (!root)
         return set_err(err, errlen, "%s:%d: %s", name, jerr.line, jerr.text);
     struct topic_rules *r = xcalloc(1, sizeof *r);
-    struct loader ld = {.rules = r, .source = json_text, .name = name, .err = err, .errlen = errlen};
+    struct loader ld = {
+        .rules = r, .source = json_text, .name = name, .err = err, .errlen = errlen};
     int rc = 0;
     json_t *topics = json_object_get(root, "topics");
     json_t *lead = json_object_get(root, "lead_chars");
@@ -529,7 +549,8 @@ int topic_rules_parse(const char *json_text, const char *name, struct topic_rule
         r->topics = xcalloc(r->n_topics ? r->n_topics : 1, sizeof *r->topics);
         size_t i;
         json_t *t;
-        json_array_foreach(topics, i, t) {
+        json_array_foreach(topics, i, t)
+        {
             if (!json_is_object(t)) {
                 rc = fail_at(&ld, "\"topics\"", "%s", "each topic must be an object");
                 break;
@@ -537,7 +558,8 @@ int topic_rules_parse(const char *json_text, const char *name, struct topic_rule
             if ((rc = load_topic(&ld, t, (int)i)) < 0)
                 break;
         }
-        json_array_foreach(topics, i, t) {
+        json_array_foreach(topics, i, t)
+        {
             if (rc < 0 || (rc = load_context_topics(&ld, t, (int)i)) < 0)
                 break;
         }

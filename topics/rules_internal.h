@@ -15,30 +15,36 @@
  * near); a veto; a context term; a cue that a term is a title (`titles`) or that a headline
  * mention is negated or hypothetical (`hedges`). */
 enum pattern_kind {
-    PATTERN_TERM, PATTERN_VETO, PATTERN_CONTEXT, PATTERN_REFERENCE, PATTERN_NEAR_WORD,
-    PATTERN_NEAR_WITH, PATTERN_TITLE_CUE, PATTERN_HEDGE_CUE
+    PATTERN_TERM,
+    PATTERN_VETO,
+    PATTERN_CONTEXT,
+    PATTERN_REFERENCE,
+    PATTERN_NEAR_WORD,
+    PATTERN_NEAR_WITH,
+    PATTERN_TITLE_CUE,
+    PATTERN_HEDGE_CUE
 };
 
 struct pattern {
-    int topic;              /* index into topic_rules.topics */
+    int topic; /* index into topic_rules.topics */
     enum pattern_kind kind;
-    char *text;             /* this spelling, normalised as written */
-    char *name;             /* what evidence calls it: the term or alias as written (its
+    char *text;   /* this spelling, normalised as written */
+    char *name;   /* what evidence calls it: the term or alias as written (its
                              * first spelling where the rules give several) */
-    int near;               /* PATTERN_NEAR_*: index into its topic's near rules */
-    bool acronym;           /* an article that defines it as something else cancels it */
-    char *folded;           /* normalised and case-folded: what the automaton matches */
-    char *cased;            /* normalised, case kept: checked when exact_case */
+    int near;     /* PATTERN_NEAR_*: index into its topic's near rules */
+    bool acronym; /* an article that defines it as something else cancels it */
+    char *folded; /* normalised and case-folded: what the automaton matches */
+    char *cased;  /* normalised, case kept: checked when exact_case */
     size_t folded_len;
     bool exact_case;
-    bool plural;            /* also matches with a trailing s / es */
-    bool possessive;        /* also matches with a trailing 's */
+    bool plural;     /* also matches with a trailing s / es */
+    bool possessive; /* also matches with a trailing 's */
     double weight;
 };
 
 /* A proximity rule: one of its words within `within` words of one of its objects. */
 struct near_rule {
-    char *name;             /* evidence: "halt ~ fighting" */
+    char *name; /* evidence: "halt ~ fighting" */
     unsigned within;
     double weight;
 };
@@ -46,13 +52,13 @@ struct near_rule {
 struct topic_rule {
     char *id;
     double threshold;
-    double weight[3];       /* by enum topic_where */
-    size_t veto_window;     /* characters around a match in which a veto term cancels it */
-    bool needs_context;     /* a context term must occur (near the match: context_window) */
-    size_t context_window;  /* characters; 0: anywhere in the article */
-    bool *context_topic;    /* [n_topics]: the terms of these topics are context too, or NULL */
-    unsigned title_window;  /* words around a quoted or capitalised term for a title cue */
-    unsigned hedge_window;  /* words before a headline mention for a hedge cue */
+    double weight[3];           /* by enum topic_where */
+    size_t veto_window;         /* characters around a match in which a veto term cancels it */
+    bool needs_context;         /* a context term must occur (near the match: context_window) */
+    size_t context_window;      /* characters; 0: anywhere in the article */
+    bool *context_topic;        /* [n_topics]: the terms of these topics are context too, or NULL */
+    unsigned title_window;      /* words around a quoted or capitalised term for a title cue */
+    unsigned hedge_window;      /* words before a headline mention for a hedge cue */
     double paragraph_threshold; /* one paragraph of a text of several scoring this at body
                                  * weights gives the topic; 0: off */
     struct near_rule *near;
@@ -66,17 +72,19 @@ struct topic_rules {
     size_t n_topics;
     struct pattern *patterns;
     size_t n_patterns, cap_patterns;
-    size_t pattern_bytes;   /* their folded bytes together (at most RULES_MAX_TERM_BYTES) */
-    size_t lead_chars;      /* the lead: this many characters of text, at most its first paragraph */
+    size_t pattern_bytes; /* their folded bytes together (at most RULES_MAX_TERM_BYTES) */
+    size_t lead_chars;    /* the lead: this many characters of text, at most its first paragraph */
     /* The automaton: a dense DFA over bytes of normalised, folded text. */
-    uint32_t *next;         /* [state << class_shift | byte_class[byte]]: next state << 1 | (terms end there) */
+    uint32_t
+        *next; /* [state << class_shift | byte_class[byte]]: next state << 1 | (terms end there) */
     uint8_t byte_class[256];
     unsigned class_shift;
-    int32_t *first_out;     /* per state: first index into out_pattern, or -1 */
-    int32_t *out_next;      /* chained outputs, following failure links */
+    int32_t *first_out; /* per state: first index into out_pattern, or -1 */
+    int32_t *out_next;  /* chained outputs, following failure links */
     int32_t *out_pattern;
     size_t n_states;
-    struct word_filter *word_filter; /* prefilter.c: the terms' first words, or NULL: scan texts whole */
+    struct word_filter
+        *word_filter; /* prefilter.c: the terms' first words, or NULL: scan texts whole */
 };
 
 /* A term normalised as text is (fold.h): folded and cased forms of the same length. */
@@ -184,17 +192,17 @@ struct match {
     size_t pattern;
     int topic;
     enum pattern_kind kind;
-    double weight;           /* the pattern's; a paired proximity match: its rule's */
-    size_t start, end;       /* byte offsets in the original headline or text */
+    double weight;     /* the pattern's; a paired proximity match: its rule's */
+    size_t start, end; /* byte offsets in the original headline or text */
     enum topic_where where;
     /* set by scoring */
-    const char *name;        /* evidence: the pattern's name, or the proximity rule's */
-    bool paired;             /* PATTERN_NEAR_WORD: its object is near (start, end cover both) */
-    bool counted;            /* scorable and not covered by a longer name at the spot */
+    const char *name; /* evidence: the pattern's name, or the proximity rule's */
+    bool paired;      /* PATTERN_NEAR_WORD: its object is near (start, end cover both) */
+    bool counted;     /* scorable and not covered by a longer name at the spot */
     enum topic_reason reason;
-    double score;            /* what it adds */
-    const char *veto;        /* TOPIC_VETOED: the veto's name */
-    const char *defined_as;  /* TOPIC_DEFINED_OTHERWISE: the expansion (scoring's) */
+    double score;           /* what it adds */
+    const char *veto;       /* TOPIC_VETOED: the veto's name */
+    const char *defined_as; /* TOPIC_DEFINED_OTHERWISE: the expansion (scoring's) */
 };
 
 /* The article being scored: its headline and text, and all the matches in it. */

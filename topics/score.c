@@ -71,8 +71,8 @@ static unsigned words_in(const char *s, size_t from, size_t to, unsigned limit)
 }
 
 /* The words between two matches of one region (0: adjacent or overlapping). */
-static unsigned words_between(const struct article *a, const struct match *x,
-                              const struct match *y, unsigned limit)
+static unsigned words_between(const struct article *a, const struct match *x, const struct match *y,
+                              unsigned limit)
 {
     size_t len;
     const char *s = region_text(a, x, &len);
@@ -143,8 +143,8 @@ static bool covered(struct match *const *tm, size_t n, const struct match *m)
 
 static bool function_word(const char *s, size_t len)
 {
-    static const char *const words[] = {"of", "and", "the", "for", "in", "on", "at", "to", "a",
-                                        "an", "e", "i", "ul", "al", "de", "by", "with"};
+    static const char *const words[] = {"of", "and", "the", "for", "in", "on", "at", "to",  "a",
+                                        "an", "e",   "i",   "ul",  "al", "de", "by", "with"};
     for (size_t i = 0; i < ARRAY_LEN(words); i++)
         if (strlen(words[i]) == len && memcmp(words[i], s, len) == 0)
             return true;
@@ -153,8 +153,7 @@ static bool function_word(const char *s, size_t len)
 
 /* The initials of the words of s[from, to) (split at spaces, hyphens and other marks),
  * upper-cased, all of them and without function words; false when too many. */
-static bool initials(const char *s, size_t from, size_t to, char *all, char *content,
-                     size_t cap)
+static bool initials(const char *s, size_t from, size_t to, char *all, char *content, size_t cap)
 {
     size_t n_all = 0, n_content = 0;
     for (size_t i = from; i < to;) {
@@ -188,8 +187,8 @@ static bool spells(const char *s, size_t from, size_t to, const char *letters)
 
 /* Where the article spells out the acronym matched by m, as "ACR (Words Spelling It)" or
  * "Words Spelling It (ACR)": the words' span; false when it does not. */
-static bool acronym_definition(const struct article *a, const struct match *m,
-                               const char *name, size_t *from, size_t *to)
+static bool acronym_definition(const struct article *a, const struct match *m, const char *name,
+                               size_t *from, size_t *to)
 {
     char letters[16];
     size_t n_letters = 0;
@@ -221,8 +220,8 @@ static bool acronym_definition(const struct article *a, const struct match *m,
     size_t end = before - 1, start = end;
     for (unsigned words = 0; words < 3 * n_letters && start > 0;) {
         size_t k = start;
-        while (k > 0 && !word_byte((unsigned char)s[k - 1]) && s[k - 1] != '.' &&
-               s[k - 1] != ',' && s[k - 1] != '(' && s[k - 1] != ')')
+        while (k > 0 && !word_byte((unsigned char)s[k - 1]) && s[k - 1] != '.' && s[k - 1] != ',' &&
+               s[k - 1] != '(' && s[k - 1] != ')')
             k--;
         if (k == 0 || !word_byte((unsigned char)s[k - 1]))
             break;
@@ -250,7 +249,8 @@ static bool quote_before(const char *s, size_t at)
     const unsigned char *u = (const unsigned char *)s;
     if (at >= 1 && (u[at - 1] == '"' || u[at - 1] == '\''))
         return true;
-    if (at >= 3 && u[at - 3] == 0xE2 && u[at - 2] == 0x80 && (u[at - 1] == 0x9C || u[at - 1] == 0x98))
+    if (at >= 3 && u[at - 3] == 0xE2 && u[at - 2] == 0x80 &&
+        (u[at - 1] == 0x9C || u[at - 1] == 0x98))
         return true;
     return at >= 2 && u[at - 2] == 0xC2 && u[at - 1] == 0xAB;
 }
@@ -260,7 +260,8 @@ static bool quote_after(const char *s, size_t len, size_t at)
     const unsigned char *u = (const unsigned char *)s;
     if (at < len && (u[at] == '"' || u[at] == '\''))
         return true;
-    if (at + 2 < len && u[at] == 0xE2 && u[at + 1] == 0x80 && (u[at + 2] == 0x9D || u[at + 2] == 0x99))
+    if (at + 2 < len && u[at] == 0xE2 && u[at + 1] == 0x80 &&
+        (u[at + 2] == 0x9D || u[at + 2] == 0x99))
         return true;
     return at + 1 < len && u[at] == 0xC2 && u[at + 1] == 0xBB;
 }
@@ -402,8 +403,8 @@ static void cancel(struct cancel *list, size_t *n, const char *name, enum topic_
         free(defined_as);
         return;
     }
-    list[(*n)++] = (struct cancel){.name = name, .reason = reason, .veto = veto,
-                                   .defined_as = defined_as};
+    list[(*n)++] =
+        (struct cancel){.name = name, .reason = reason, .veto = veto, .defined_as = defined_as};
 }
 
 /* A copy of s[from, to) on one line. */
@@ -487,8 +488,7 @@ void score_topic(const struct topic_rules *rules, const struct article *a, int t
         } else if (tr->needs_context && m->kind == PATTERN_TERM && !context_near(tr, a, tm, n, m)) {
             m->reason = TOPIC_NO_CONTEXT;
         }
-        if (m->reason == TOPIC_COUNTED && m->where == TOPIC_IN_HEADLINE &&
-            any[PATTERN_HEDGE_CUE] &&
+        if (m->reason == TOPIC_COUNTED && m->where == TOPIC_IN_HEADLINE && any[PATTERN_HEDGE_CUE] &&
             cue_near(a, tm, n, m, PATTERN_HEDGE_CUE, tr->hedge_window, true)) {
             m->reason = TOPIC_HEDGED;
             m->score = m->weight * tr->weight[TOPIC_IN_BODY];
@@ -529,8 +529,8 @@ void score_topic(const struct topic_rules *rules, const struct article *a, int t
                 e = &hit->evidence[k];
         if (!e) {
             e = &hit->evidence[hit->n_evidence++];
-            *e = (struct topic_evidence){.term = m->name, .first_where = m->where,
-                                         .first_offset = m->start};
+            *e = (struct topic_evidence){
+                .term = m->name, .first_where = m->where, .first_offset = m->start};
         }
         if (m->reason == TOPIC_COUNTED || m->reason == TOPIC_HEDGED)
             e->count++;
@@ -597,17 +597,17 @@ const char *topic_where_name(enum topic_where w)
 
 const char *topic_reason_name(enum topic_reason reason)
 {
-    static const char *const names[] = {"counted",    "veto",     "defined otherwise",
-                                        "title",      "no context", "hedged",
+    static const char *const names[] = {"counted",        "veto",           "defined otherwise",
+                                        "title",          "no context",     "hedged",
                                         "no name before", "below threshold"};
     return (unsigned)reason < ARRAY_LEN(names) ? names[reason] : "?";
 }
 
 static json_t *evidence_json(const struct topic_evidence *ev, bool full)
 {
-    json_t *item = json_pack("{s:s, s:i, s:s, s:I}", "term", ev->term, "count", (int)ev->count,
-                             "where", topic_where_name(ev->first_where), "offset",
-                             (json_int_t)ev->first_offset);
+    json_t *item =
+        json_pack("{s:s, s:i, s:s, s:I}", "term", ev->term, "count", (int)ev->count, "where",
+                  topic_where_name(ev->first_where), "offset", (json_int_t)ev->first_offset);
     if (full && ev->rejected)
         json_object_set_new(item, "rejected", json_integer(ev->rejected));
     if (full && ev->reason != TOPIC_COUNTED)
@@ -628,8 +628,8 @@ json_t *topic_result_to_json(const struct topic_result *r)
         for (size_t e = 0; e < h->n_evidence; e++)
             if (h->evidence[e].count > 0) /* only rejected: it did not fire */
                 json_array_append_new(evidence, evidence_json(&h->evidence[e], false));
-        json_array_append_new(topics, json_pack("{s:s, s:f, s:o}", "id", h->id, "score",
-                                                h->score, "evidence", evidence));
+        json_array_append_new(topics, json_pack("{s:s, s:f, s:o}", "id", h->id, "score", h->score,
+                                                "evidence", evidence));
     }
     return topics;
 }
@@ -642,11 +642,10 @@ json_t *topic_result_to_json_full(const struct topic_result *r)
         json_t *evidence = json_array();
         for (size_t e = 0; e < h->n_evidence; e++)
             json_array_append_new(evidence, evidence_json(&h->evidence[e], true));
-        json_array_append_new(topics, json_pack("{s:s, s:f, s:f, s:b, s:s, s:o}", "id", h->id,
-                                                "score", h->score, "threshold", h->threshold,
-                                                "tagged", h->tagged, "reason",
-                                                topic_reason_name(h->reason), "evidence",
-                                                evidence));
+        json_array_append_new(
+            topics, json_pack("{s:s, s:f, s:f, s:b, s:s, s:o}", "id", h->id, "score", h->score,
+                              "threshold", h->threshold, "tagged", h->tagged, "reason",
+                              topic_reason_name(h->reason), "evidence", evidence));
     }
     return topics;
 }

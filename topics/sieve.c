@@ -10,7 +10,7 @@
 #if defined(__x86_64__)
 #include <immintrin.h>
 
-#define SIEVE_TARGET \
+#define SIEVE_TARGET                                                                               \
     __attribute__((target("avx512f,avx512bw,avx512cd,avx512vbmi,avx512vbmi2,bmi2")))
 
 /* Per lane, its low byte in all four bytes. */
@@ -41,9 +41,9 @@ SIEVE_TARGET uint64_t topics_sieve_starts_avx512(const struct sieve *sv, const u
                                                  const struct block *next)
 {
     const __m512i lanes_of_bytes = _mm512_set_epi8(
-        63, 62, 61, 60, 59, 58, 57, 56, 55, 54, 53, 52, 51, 50, 49, 48, 47, 46, 45, 44, 43, 42,
-        41, 40, 39, 38, 37, 36, 35, 34, 33, 32, 31, 30, 29, 28, 27, 26, 25, 24, 23, 22, 21, 20,
-        19, 18, 17, 16, 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0);
+        63, 62, 61, 60, 59, 58, 57, 56, 55, 54, 53, 52, 51, 50, 49, 48, 47, 46, 45, 44, 43, 42, 41,
+        40, 39, 38, 37, 36, 35, 34, 33, 32, 31, 30, 29, 28, 27, 26, 25, 24, 23, 22, 21, 20, 19, 18,
+        17, 16, 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0);
     /* the starts' places, in order, sixteen by sixteen from the low bytes on */
     __m512i places = _mm512_maskz_compress_epi8(starts, lanes_of_bytes);
     unsigned n = (unsigned)__builtin_popcountll(starts);
@@ -51,8 +51,7 @@ SIEVE_TARGET uint64_t topics_sieve_starts_avx512(const struct sieve *sv, const u
     __m512i lo = _mm512_loadu_si512(s), hi = _mm512_loadu_si512(s + 64);
     /* the word masks of the two blocks as 32-bit parts, for per-lane picking */
     __m512i words = _mm512_setr_epi32((int)b->word, (int)(b->word >> 32), (int)next->word,
-                                      (int)(next->word >> 32), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-                                      0, 0);
+                                      (int)(next->word >> 32), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
     const __m512i one = _mm512_set1_epi32(1);
     uint64_t pass = 0;
     for (unsigned i = 0; i < n; i += 16) {
@@ -95,9 +94,9 @@ SIEVE_TARGET uint64_t topics_sieve_starts_avx512(const struct sieve *sv, const u
                          _mm512_cmplt_epu8_mask(_mm512_sub_epi8(after, _mm512_set1_epi8('\t')),
                                                 _mm512_set1_epi8(5));
         uint64_t dash = _mm512_cmpeq_epi8_mask(after, _mm512_set1_epi8('-'));
-        uint64_t printable =
-            _mm512_cmplt_epu8_mask(_mm512_sub_epi8(after, _mm512_set1_epi8('!')),
-                                   _mm512_set1_epi8(0x7F - '!')) & ~dash;
+        uint64_t printable = _mm512_cmplt_epu8_mask(_mm512_sub_epi8(after, _mm512_set1_epi8('!')),
+                                                    _mm512_set1_epi8(0x7F - '!')) &
+                             ~dash;
         __mmask64 upper = _mm512_cmplt_epu8_mask(_mm512_sub_epi8(after, _mm512_set1_epi8('A')),
                                                  _mm512_set1_epi8(26));
         /* the head's first three bytes in each lane: alone; the last: not '-' */
@@ -108,18 +107,18 @@ SIEVE_TARGET uint64_t topics_sieve_starts_avx512(const struct sieve *sv, const u
         __mmask16 plain =
             shorter & _mm512_cmpeq_epi32_mask(_mm512_maskz_mov_epi8(folds, _mm512_set1_epi8(-1)),
                                               _mm512_set1_epi32(-1));
-        __m512i head = _mm512_mask_mov_epi8(after, upper,
-                                            _mm512_or_si512(after, _mm512_set1_epi8(0x20)));
+        __m512i head =
+            _mm512_mask_mov_epi8(after, upper, _mm512_or_si512(after, _mm512_set1_epi8(0x20)));
         head = _mm512_mask_mov_epi8(head, space, _mm512_set1_epi8(' '));
         __m512i head_slot = _mm512_srli_epi32(
             _mm512_mullo_epi32(_mm512_xor_si512(key, head), _mm512_set1_epi32((int)0xC2B2AE3Du)),
             32 - SIEVE_HEAD_BITS);
 
         /* The table bits: two a slot in first, one in head. */
-        __m512i first_bits = _mm512_srlv_epi32(
-            _mm512_mask_i32gather_epi32(_mm512_setzero_si512(), live, _mm512_srli_epi32(slot, 4),
-                                        sv->first, 4),
-            _mm512_slli_epi32(_mm512_and_si512(slot, _mm512_set1_epi32(15)), 1));
+        __m512i first_bits =
+            _mm512_srlv_epi32(_mm512_mask_i32gather_epi32(_mm512_setzero_si512(), live,
+                                                          _mm512_srli_epi32(slot, 4), sv->first, 4),
+                              _mm512_slli_epi32(_mm512_and_si512(slot, _mm512_set1_epi32(15)), 1));
         __mmask16 any = _mm512_mask_test_epi32_mask(live, first_bits, one);
         __mmask16 whole = _mm512_mask_test_epi32_mask(any, first_bits, _mm512_set1_epi32(2));
         __m512i head_bits = _mm512_srlv_epi32(

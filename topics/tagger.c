@@ -21,14 +21,14 @@ struct candidate_match {
 
 struct scan {
     const struct topic_rules *rules;
-    enum topic_where region;  /* TOPIC_IN_HEADLINE, or TOPIC_IN_BODY for the text */
-    const char *text;         /* the region's text and its length */
+    enum topic_where region; /* TOPIC_IN_HEADLINE, or TOPIC_IN_BODY for the text */
+    const char *text;        /* the region's text and its length */
     size_t len;
-    size_t lead_end;          /* input offset where the lead ends; SIZE_MAX: not found yet */
-    size_t reported_until;    /* the prefilter reported the matches that start before this */
-    size_t count;             /* folded bytes emitted so far (kept current for confirm()) */
+    size_t lead_end;       /* input offset where the lead ends; SIZE_MAX: not found yet */
+    size_t reported_until; /* the prefilter reported the matches that start before this */
+    size_t count;          /* folded bytes emitted so far (kept current for confirm()) */
     unsigned char folded[HISTORY], cased[HISTORY];
-    uint32_t raw[HISTORY];    /* input offset of each folded byte */
+    uint32_t raw[HISTORY];           /* input offset of each folded byte */
     struct candidate_match *waiting; /* matches waiting for their lookahead */
     size_t n_waiting, cap_waiting, first_waiting;
     struct match *matches;
@@ -43,11 +43,12 @@ struct scan_hot {
     unsigned shift;
     uint32_t state;
     size_t count;
-    size_t base;              /* input offset of the span being folded */
+    size_t base; /* input offset of the span being folded */
     bool waiting;
 };
 
-_Static_assert(HISTORY > TERM_MAX_BYTES + LOOKAHEAD + 1, "history must hold a term and its context");
+_Static_assert(HISTORY > TERM_MAX_BYTES + LOOKAHEAD + 1,
+               "history must hold a term and its context");
 _Static_assert((HISTORY & (HISTORY - 1)) == 0, "history is a ring indexed by masking");
 
 /* The folded byte at emitted position k, or 0 when k is not (yet) emitted. */
@@ -86,9 +87,12 @@ static void add_match(struct scan *sc, struct match m)
 /* The prefilter's callback for the matches it confirms itself. */
 static void add_found(void *ud, const struct term_bytes *t, size_t start, size_t end)
 {
-    add_match(ud, (struct match){.pattern = t->pattern, .topic = t->topic,
-                                 .kind = (enum pattern_kind)t->kind, .weight = t->weight,
-                                 .start = start, .end = end});
+    add_match(ud, (struct match){.pattern = t->pattern,
+                                 .topic = t->topic,
+                                 .kind = (enum pattern_kind)t->kind,
+                                 .weight = t->weight,
+                                 .start = start,
+                                 .end = end});
 }
 
 /* A term the automaton found: kept if it stands as a whole word in the right case. */
@@ -109,8 +113,11 @@ static void confirm(struct scan *sc, const struct candidate_match *cm)
     size_t raw_start = sc->raw[start & (HISTORY - 1)];
     if (raw_start < sc->reported_until)
         return; /* the prefilter reported it */
-    add_match(sc, (struct match){.pattern = cm->pattern, .topic = p->topic, .kind = p->kind,
-                                 .weight = p->weight, .start = raw_start,
+    add_match(sc, (struct match){.pattern = cm->pattern,
+                                 .topic = p->topic,
+                                 .kind = p->kind,
+                                 .weight = p->weight,
+                                 .start = raw_start,
                                  .end = sc->raw[(end - 1) & (HISTORY - 1)] + 1});
 }
 
@@ -233,14 +240,20 @@ static void scan_region(struct scan *sc, const char *text, enum topic_where regi
     sc->len = len;
     sc->lead_end = SIZE_MAX; /* found when a match needs it */
     sc->reported_until = 0;
-    struct scan_hot hot = {.sc = sc, .next = sc->rules->next, .classes = sc->rules->byte_class,
+    struct scan_hot hot = {.sc = sc,
+                           .next = sc->rules->next,
+                           .classes = sc->rules->byte_class,
                            .shift = sc->rules->class_shift};
     if (!sc->rules->word_filter) {
         fold_span(&hot, text, 0, len);
     } else {
         for (size_t at = 0; at < len;) { /* from the start, then from each safe point */
-            struct prefilter_scan ps = {.pos = at, .last_safe = at, .handled = at,
-                                        .prev_space = 1, .found = add_found, .ud = sc};
+            struct prefilter_scan ps = {.pos = at,
+                                        .last_safe = at,
+                                        .handled = at,
+                                        .prev_space = 1,
+                                        .found = add_found,
+                                        .ud = sc};
             size_t hot_at = prefilter_skip(sc->rules, text, len, &ps);
             if (hot_at == SIZE_MAX)
                 break;
@@ -304,7 +317,8 @@ static void tag(const struct topic_rules *rules, const char *headline, const cha
      * they start, the automaton by where they end): scores add up the same, and evidence
      * lists terms by first occurrence. */
     size_t in_order = 1;
-    while (in_order < sc.n && compare_matches(&sc.matches[in_order - 1], &sc.matches[in_order]) <= 0)
+    while (in_order < sc.n &&
+           compare_matches(&sc.matches[in_order - 1], &sc.matches[in_order]) <= 0)
         in_order++;
     if (in_order < sc.n) /* (most often they are found in order) */
         qsort(sc.matches, sc.n, sizeof *sc.matches, compare_matches);
@@ -331,7 +345,7 @@ static void tag(const struct topic_rules *rules, const char *headline, const cha
     size_t t = keep_all ? 0 : (size_t)index[0]->topic;
     for (size_t next; t < n_topics; t = next) {
         /* after t: the topic of the next group of matches */
-        next = keep_all             ? t + 1
+        next = keep_all              ? t + 1
                : first[t + 1] < sc.n ? (size_t)index[first[t + 1]]->topic
                                      : n_topics;
         struct topic_hit hit;

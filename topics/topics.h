@@ -23,47 +23,53 @@ enum topic_where { TOPIC_IN_HEADLINE, TOPIC_IN_LEAD, TOPIC_IN_BODY };
  * before it; and, for a topic, a score below the threshold with nothing cancelled that
  * would have reached it. */
 enum topic_reason {
-    TOPIC_COUNTED, TOPIC_VETOED, TOPIC_DEFINED_OTHERWISE, TOPIC_TITLE, TOPIC_NO_CONTEXT,
-    TOPIC_HEDGED, TOPIC_NO_NAME_BEFORE, TOPIC_BELOW_THRESHOLD
+    TOPIC_COUNTED,
+    TOPIC_VETOED,
+    TOPIC_DEFINED_OTHERWISE,
+    TOPIC_TITLE,
+    TOPIC_NO_CONTEXT,
+    TOPIC_HEDGED,
+    TOPIC_NO_NAME_BEFORE,
+    TOPIC_BELOW_THRESHOLD
 };
 
 /* A result's ids and terms are the rules': they stay valid while the rules that made the
  * result are loaded. `defined_as` is the result's own. */
 struct topic_evidence {
-    const char *term;        /* the rule term (or proximity rule) that fired */
-    unsigned count;          /* matches in headline + text that counted */
-    unsigned rejected;       /* matches that did not count (reason says why) */
+    const char *term;  /* the rule term (or proximity rule) that fired */
+    unsigned count;    /* matches in headline + text that counted */
+    unsigned rejected; /* matches that did not count (reason says why) */
     enum topic_where first_where;
-    size_t first_offset;     /* byte offset of the first match within headline or text */
-    enum topic_reason reason;/* TOPIC_COUNTED, or why some matches did not count fully */
-    const char *veto;        /* TOPIC_VETOED: the veto term */
-    char *defined_as;        /* TOPIC_DEFINED_OTHERWISE: the article's expansion */
+    size_t first_offset;      /* byte offset of the first match within headline or text */
+    enum topic_reason reason; /* TOPIC_COUNTED, or why some matches did not count fully */
+    const char *veto;         /* TOPIC_VETOED: the veto term */
+    char *defined_as;         /* TOPIC_DEFINED_OTHERWISE: the article's expansion */
 };
 
 struct topic_hit {
-    const char *id;          /* topic id, e.g. "ttp" */
+    const char *id; /* topic id, e.g. "ttp" */
     double score;
-    double threshold;        /* the topic's; score >= threshold means tagged */
+    double threshold; /* the topic's; score >= threshold means tagged */
     bool tagged;
-    double paragraph_score;  /* the best paragraph's score at body weights (texts of several
+    double paragraph_score;   /* the best paragraph's score at body weights (texts of several
                               * paragraphs, topics with a paragraph_threshold) */
-    double uncancelled;      /* the score had no veto, definition, title or context rule
+    double uncancelled;       /* the score had no veto, definition, title or context rule
                               * cancelled a match */
-    enum topic_reason reason;/* untagged: the rule that cancelled most, or below threshold */
+    enum topic_reason reason; /* untagged: the rule that cancelled most, or below threshold */
     struct topic_evidence *evidence;
     size_t n_evidence;
 };
 
 struct topic_result {
-    struct topic_hit *hits;  /* topics_tag: only topics at or above their threshold */
+    struct topic_hit *hits; /* topics_tag: only topics at or above their threshold */
     size_t n_hits;
 };
 
 /* Returns 0, or -1 with "FILE:LINE: reason" in err. The caller owns *out. */
 int topic_rules_load(const char *path, struct topic_rules **out, char *err, size_t errlen);
 /* Same, from a NUL-terminated JSON string; name is used in error messages. */
-int topic_rules_parse(const char *json_text, const char *name, struct topic_rules **out,
-                      char *err, size_t errlen);
+int topic_rules_parse(const char *json_text, const char *name, struct topic_rules **out, char *err,
+                      size_t errlen);
 void topic_rules_free(struct topic_rules *rules);
 size_t topic_rules_count(const struct topic_rules *rules); /* number of topics */
 /* The first id in a comma-separated list that the rules do not define, or NULL when all

@@ -88,16 +88,15 @@ static double group_cost(const struct start_group *g)
     double cost = 1;
     for (int k = 0; k < START_BYTES; k++)
         if (!g->any[k])
-            cost *= (__builtin_popcountll(g->set[k][0]) + __builtin_popcountll(g->set[k][1])) /
-                    40.0;
+            cost *=
+                (__builtin_popcountll(g->set[k][0]) + __builtin_popcountll(g->set[k][1])) / 40.0;
     return cost;
 }
 
 static bool same_first_two(const struct start_group *a, const struct start_group *b)
 {
     for (int k = 0; k < 2; k++)
-        if (a->any[k] != b->any[k] || a->set[k][0] != b->set[k][0] ||
-            a->set[k][1] != b->set[k][1])
+        if (a->any[k] != b->any[k] || a->set[k][0] != b->set[k][0] || a->set[k][1] != b->set[k][1])
             return false;
     return true;
 }
@@ -153,10 +152,14 @@ struct raw_masks {
 /* The block from its raw masks: a quote's or dash's bytes are not word bytes, a dash's
  * last byte counts as '-'; those reaching past the block go on in *carry. */
 static inline __attribute__((always_inline)) struct block finish(const struct raw_masks *m,
-                                                                  unsigned *carry)
+                                                                 unsigned *carry)
 {
-    struct block b = {.word = m->word, .space = m->space, .hyphen = m->hyphen,
-                      .special = m->special, .high = m->high, .digit = m->digit,
+    struct block b = {.word = m->word,
+                      .space = m->space,
+                      .hyphen = m->hyphen,
+                      .special = m->special,
+                      .high = m->high,
+                      .digit = m->digit,
                       .may_start = ~(uint64_t)0};
     if (!(m->quotes | m->dashes | *carry))
         return b;
@@ -211,14 +214,15 @@ static inline __attribute__((always_inline)) void classify16(const unsigned char
     __m128i v2 = _mm_loadu_si128((const __m128i *)(s + 2)); /* the one after */
     __m128i always = _mm_or_si128(or3(byte_is(v, 0xC0), byte_is(v, 0xC1), byte_is(v, 0xE0)),
                                   _mm_or_si128(byte_is(v, 0xEF), byte_is(v, 0xF0)));
-    __m128i c2 = _mm_and_si128(byte_is(v, 0xC2), _mm_or_si128(byte_is(v1, 0xA0), byte_is(v1, 0xAD)));
+    __m128i c2 =
+        _mm_and_si128(byte_is(v, 0xC2), _mm_or_si128(byte_is(v1, 0xA0), byte_is(v1, 0xAD)));
     __m128i ca = _mm_and_si128(byte_is(v, 0xCA), byte_is(v1, 0xBC));
-    __m128i d9 = _mm_and_si128(byte_is(v, 0xD9),
-                               _mm_or_si128(or3(byte_is(v1, 0x80), byte_is(v1, 0x83),
-                                                in_range(v1, 0x89, 23)),
-                                            byte_is(v1, 0xB0)));
-    __m128i e3 = _mm_and_si128(byte_is(v, 0xE3),
-                               _mm_and_si128(byte_is(v1, 0x80), byte_is(v2, 0x80)));
+    __m128i d9 = _mm_and_si128(
+        byte_is(v, 0xD9),
+        _mm_or_si128(or3(byte_is(v1, 0x80), byte_is(v1, 0x83), in_range(v1, 0x89, 23)),
+                     byte_is(v1, 0xB0)));
+    __m128i e3 =
+        _mm_and_si128(byte_is(v, 0xE3), _mm_and_si128(byte_is(v1, 0x80), byte_is(v2, 0x80)));
     __m128i e2 = byte_is(v, 0xE2), e2_80 = _mm_and_si128(e2, byte_is(v1, 0x80));
     __m128i e2_80_changed = or3(in_range(v2, 0x80, 19), byte_is(v2, 0x95),
                                 or3(byte_is(v2, 0x9B), byte_is(v2, 0x9F),
@@ -229,9 +233,9 @@ static inline __attribute__((always_inline)) void classify16(const unsigned char
     __m128i special = or3(or3(always, c2, ca), or3(d9, e3, e2_81),
                           _mm_or_si128(e2_88, _mm_and_si128(e2_80, e2_80_changed)));
     m->special |= bits(special) << shift;
-    m->quotes |= bits(_mm_and_si128(e2_80, _mm_or_si128(in_range(v2, 0x98, 2),
-                                                         in_range(v2, 0x9C, 2))))
-                 << shift;
+    m->quotes |=
+        bits(_mm_and_si128(e2_80, _mm_or_si128(in_range(v2, 0x98, 2), in_range(v2, 0x9C, 2))))
+        << shift;
     m->dashes |= bits(_mm_and_si128(e2_80, in_range(v2, 0x93, 2))) << shift;
 }
 
@@ -270,22 +274,22 @@ AVX512 static inline uint64_t in(__m512i v, unsigned char first, unsigned char n
  * that (third). A lead and a second byte make a pair when they share a flag in bits 1-7;
  * where that pair is a lead of three bytes (bits 4-7), the third byte must have it too.
  * Filled by topics_avx512_classifier(), before it hands out the classifier. */
-#define ALWAYS 0x01   /* C0, C1, E0, EF, F0: special whatever follows */
-#define PAIR_C2 0x02  /* C2 A0, C2 AD */
-#define PAIR_CA 0x04  /* CA BC */
-#define PAIR_D9 0x08  /* D9 80/83/89-9F/B0 */
-#define E2_80 0x10    /* E2 80 80-92/95/9B/9F/AF/B2/B3 */
-#define E2_81 0x20    /* E2 81 9F/A0 */
-#define E2_88 0x40    /* E2 88 92 */
-#define E3_80 0x80    /* E3 80 80 */
-#define QUOTE 0x01    /* third bytes, after E2 80: curly quotes 98/99/9C/9D */
-#define DASH 0x02     /* and en and em dashes 93/94 */
+#define ALWAYS 0x01  /* C0, C1, E0, EF, F0: special whatever follows */
+#define PAIR_C2 0x02 /* C2 A0, C2 AD */
+#define PAIR_CA 0x04 /* CA BC */
+#define PAIR_D9 0x08 /* D9 80/83/89-9F/B0 */
+#define E2_80 0x10   /* E2 80 80-92/95/9B/9F/AF/B2/B3 */
+#define E2_81 0x20   /* E2 81 9F/A0 */
+#define E2_88 0x40   /* E2 88 92 */
+#define E3_80 0x80   /* E3 80 80 */
+#define QUOTE 0x01   /* third bytes, after E2 80: curly quotes 98/99/9C/9D */
+#define DASH 0x02    /* and en and em dashes 93/94 */
 static struct {
     unsigned char lead[128], second[64], third[128]; /* third: 64-127 zero (C0-FF) */
 } sequences;
 
 /* A table's index of byte c. */
-#define AT(c) ((c) - 0x80)
+#define AT(c) ((c)-0x80)
 
 static void build_sequences(void)
 {
@@ -334,9 +338,9 @@ AVX512 static inline struct raw_masks classify64(__m512i v, __m512i v1, __m512i 
     __m512i lead = _mm512_maskz_permutex2var_epi8(m.high, _mm512_loadu_si512(sequences.lead), v,
                                                   _mm512_loadu_si512(sequences.lead + 64));
     __m512i second = _mm512_permutexvar_epi8(v1, _mm512_loadu_si512(sequences.second));
-    __m512i third = _mm512_maskz_permutex2var_epi8(
-        _mm512_movepi8_mask(v2), _mm512_loadu_si512(sequences.third), v2,
-        _mm512_loadu_si512(sequences.third + 64));
+    __m512i third =
+        _mm512_maskz_permutex2var_epi8(_mm512_movepi8_mask(v2), _mm512_loadu_si512(sequences.third),
+                                       v2, _mm512_loadu_si512(sequences.third + 64));
     /* lead & (second | ALWAYS) & (third | the flags of two-byte pairs, and ALWAYS) */
     __m512i flags = _mm512_ternarylogic_epi32(
         lead, _mm512_or_si512(second, _mm512_set1_epi8(ALWAYS)),

@@ -32,8 +32,8 @@ static void test_units_in_milliseconds(void)
 
 static void test_refuses_what_is_not_a_duration(void)
 {
-    static const char *const bad[] = {"", "m", "s10", "-5", "+5", " 5", "5 ", "5 m", "1.5h",
-                                      "10M", "10min", "5w", "0x10", "10mss", "1500ms"};
+    static const char *const bad[] = {"",     "m",   "s10",   "-5", "+5",   " 5",    "5 ",    "5 m",
+                                      "1.5h", "10M", "10min", "5w", "0x10", "10mss", "1500ms"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         long out = -42;
         int rc = duration_parse(bad[i], DURATION_SECONDS, &out);

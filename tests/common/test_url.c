@@ -29,7 +29,8 @@ static void test_host(void)
 
 static void test_case_port_fragment_and_slash(void)
 {
-    check_normalized("HTTPS://News.Example.org:443/Story/?#comments", "https://news.example.org/Story");
+    check_normalized("HTTPS://News.Example.org:443/Story/?#comments",
+                     "https://news.example.org/Story");
     check_normalized("http://a.example:80", "http://a.example/");
     check_normalized("http://a.example:8080/x//", "http://a.example:8080/x");
     check_normalized("https://a.example:80/x", "https://a.example:80/x");
@@ -41,7 +42,8 @@ static void test_tracking_parameters_go(void)
                      "https://a.example/x?id=7");
     check_normalized("https://a.example/x?utm_source=rss&gclid=1", "https://a.example/x");
     /* names that only start like one stay, and so does a parameter called just utm_ */
-    check_normalized("https://a.example/x?utm_=1&fbclid2=2&ref=3", "https://a.example/x?utm_=1&fbclid2=2&ref=3");
+    check_normalized("https://a.example/x?utm_=1&fbclid2=2&ref=3",
+                     "https://a.example/x?utm_=1&fbclid2=2&ref=3");
     check_normalized("https://a.example/x?a=1&&b=2", "https://a.example/x?a=1&b=2");
 }
 

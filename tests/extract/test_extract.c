@@ -60,41 +60,47 @@ struct seed_case {
     const char *file;
     const char *title;
     const char *published;
-    const char *body[3];    /* from the start, the middle and the end of the body */
+    const char *body[3];     /* from the start, the middle and the end of the body */
     const char *clutter[10]; /* what tests/data/seeds/README.md lists, plus the template's own */
 };
 
 static const struct seed_case seeds[] = {
-    {"sample/pages/seed-000.html", "Pakistan reaches 'tentative understanding' with TTP for truce: report",
+    {"sample/pages/seed-000.html",
+     "Pakistan reaches 'tentative understanding' with TTP for truce: report",
      "2021-11-05T08:40:00Z",
      {"Pakistani officials have reached a “tentative understanding”",
       "The number of terrorists who are to be released was not clear",
       "as fears rise about the Al Qaeda-linked group’s true agenda, the think tank said."},
      {"Leave a Reply", "Share this", "Recent Posts", "Proudly powered", "Posted in", "Tagged"}},
-    {"sample/pages/seed-001.html", "Pakistan government reaches understanding with TTP for temporary truce, says report",
+    {"sample/pages/seed-001.html",
+     "Pakistan government reaches understanding with TTP for temporary truce, says report",
      "2021-11-05T18:42:00Z",
      {"ISLAMABAD: The Pakistan government, with the help of Afghanistan’s acting interior minister",
       "“Now, every one of them is on board,” a source said.",
       "Such attacks have seen an uptick since the Taliban takeover of Kabul in August, the report added."},
      {"Taliban now guard site of Bamiyan Buddhas", "truce, says report-", "Source link",
       "Related articles", "Sign in", "Copyright"}},
-    {"sample/pages/seed-002.html", "Imran govt reaches understanding with Tehreek-i-Taliban Pakistan in temporary truce",
+    {"sample/pages/seed-002.html",
+     "Imran govt reaches understanding with Tehreek-i-Taliban Pakistan in temporary truce",
      "2021-11-05T20:00:00Z",
      {"Islamabad: The Imran Khan government of Pakistan has reached a tentative understanding",
       "It is not known yet who is communicating from Pakistan's side with the TTP.",
       "and the TTP includes all groups without exception,” the source added."},
      {"February 14, 2026", "Follow us", "sharing button", "Tamil Nadu", "Pakistan | TTP",
-      "Wallpaper Cave", "@indiablooms", "Support Our Journalism", "IBNS is not driven", "Most Read"}},
-    {"sample/pages/seed-003.html", "Pakistan, TTP agree on month-long ceasefire", "2021-11-09T05:52:00Z",
+      "Wallpaper Cave", "@indiablooms", "Support Our Journalism", "IBNS is not driven",
+      "Most Read"}},
+    {"sample/pages/seed-003.html",
+     "Pakistan, TTP agree on month-long ceasefire",
+     "2021-11-09T05:52:00Z",
      {"Islamabad: Pakistan government has agreed on a one-month ceasefire",
       "TTP spokesperson has also confirmed the ceasefire beginning November 9",
       "who laid down their weapons and adhere to the country’s constitution."},
      {"1636451760533", "Image Credit: AP", "Pakistan troops observe the area", "uses cookies",
       "Get Gulf News in your inbox", "More from Pakistan", "Share on"}},
-    {"sample/pages/seed-004.html", "Taliban mediate temporary ceasefire between Pakistan and TTP",
+    {"sample/pages/seed-004.html",
+     "Taliban mediate temporary ceasefire between Pakistan and TTP",
      "2022-05-18T08:15:00Z",
-     {"KABUL: The Taliban have mediated a temporary ceasefire",
-      "He provided no further details.",
+     {"KABUL: The Taliban have mediated a temporary ceasefire", "He provided no further details.",
       "Balochistan Liberation Army (BLA) militants in Balochistan which also borders Afghanistan."},
      {"With AP", "arab.news", "Topics:", "Related", "AFP/File", "Subscribe"}},
 };
@@ -119,8 +125,9 @@ static void test_seed_pages(void)
 static void test_seed_metadata(void)
 {
     struct article a;
-    CHECK(extract_file("sample/pages/seed-004.html", "http://127.0.0.1:8080/pages/seed-004.html", &a) == 0);
-    CHECK_STR(a.author, "Saleem Mehsud");          /* JSON-LD */
+    CHECK(extract_file("sample/pages/seed-004.html", "http://127.0.0.1:8080/pages/seed-004.html",
+                       &a) == 0);
+    CHECK_STR(a.author, "Saleem Mehsud"); /* JSON-LD */
     CHECK_STR(a.site, "Arab News");
     CHECK_STR(a.modified, "2022-05-18T09:02:00Z");
     CHECK_STR(a.image, "http://127.0.0.1:8080/img/kabul-talks.jpg");
@@ -175,17 +182,20 @@ static void test_hostile_pages(void)
     struct extract_input bin = {.data = png, .len = sizeof png - 1};
     CHECK(extract_article(&bin, &a, err, sizeof err) == -1);
     CHECK_CONTAINS(err, "binary");
-    CHECK(extract_string("<html><head><script>var a = 1;</script></head><body><script>b()</script></body></html>",
-                         &a, err, sizeof err) == -1);
+    CHECK(
+        extract_string(
+            "<html><head><script>var a = 1;</script></head><body><script>b()</script></body></html>",
+            &a, err, sizeof err) == -1);
     CHECK_CONTAINS(err, "no article text");
 
     /* found by fuzz_extract: the article is an unscored ancestor (itemprop="articleBody" four
      * levels above the paragraphs) */
-    CHECK(extract_string("<html><body><div itemprop=\"articleBody\"><div><div><div>"
-                         "<p>First paragraph of the story, long enough to count, with a comma.</p>"
-                         "<p>Second paragraph of the story, also long enough, also with a comma.</p>"
-                         "</div></div></div></div><div><p>Elsewhere.</p></div></body></html>",
-                         &a, err, sizeof err) == 0);
+    CHECK(
+        extract_string("<html><body><div itemprop=\"articleBody\"><div><div><div>"
+                       "<p>First paragraph of the story, long enough to count, with a comma.</p>"
+                       "<p>Second paragraph of the story, also long enough, also with a comma.</p>"
+                       "</div></div></div></div><div><p>Elsewhere.</p></div></body></html>",
+                       &a, err, sizeof err) == 0);
     CHECK(a.text && strstr(a.text, "Second paragraph") != NULL);
     article_free(&a);
 
@@ -195,7 +205,8 @@ static void test_hostile_pages(void)
     buf_append_str(&deep, "<html><body>");
     for (int i = 0; i < 100000; i++)
         buf_append_str(&deep, "<div>");
-    buf_append_str(&deep, "<p>Deep text that goes on for a while, long enough to be an article.</p>");
+    buf_append_str(&deep,
+                   "<p>Deep text that goes on for a while, long enough to be an article.</p>");
     clock_t start = clock();
     int rc = extract_string(deep.data, &a, err, sizeof err);
     CHECK((double)(clock() - start) / CLOCKS_PER_SEC < 10);
@@ -227,8 +238,8 @@ static void test_real_pages_metadata(void)
 }
 
 /* Prose of a made-up story, one sentence a paragraph: P(1) .. P(8). */
-#define P(i)                                                                                   \
-    "<p>Paragraph " #i " of the story tells how the council met on Tuesday, argued over the "   \
+#define P(i)                                                                                       \
+    "<p>Paragraph " #i " of the story tells how the council met on Tuesday, argued over the "      \
     "budget, and agreed in the end to fund the new bridge across the river.</p>"
 
 /* Extracts html; the text, or NULL (with the reason printed) when there is none. Caller
@@ -250,13 +261,17 @@ static void test_containers_judged_by_content(void)
     struct article a;
     /* page builders wrap every text block in a "widget" container (each a small part of the
      * page) */
-    CHECK_CONTAINS(text_of("<html><body><nav><a href=/>Home</a> <a href=/a>About</a></nav>"
-                           "<div class=entry><div class=\"text-widget-container\">" P(1) P(2)
-                           "</div><div class=\"text-widget-container\">" P(3) P(4) "</div>"
-                           "<div class=\"text-widget-container\">" P(5) P(6) "</div></div>"
-                           "<div class=\"widget\"><a href=/x>Recent post one</a> <a href=/y>"
-                           "Recent post two</a></div></body></html>", &a),
-                   "Paragraph 4 of the story");
+    CHECK_CONTAINS(
+        text_of("<html><body><nav><a href=/>Home</a> <a href=/a>About</a></nav>"
+                "<div class=entry><div class=\"text-widget-container\">" P(1) P(
+                    2) "</div><div class=\"text-widget-container\">" P(3)
+                    P(4) "</div>"
+                         "<div class=\"text-widget-container\">" P(5)
+                             P(6) "</div></div>"
+                                  "<div class=\"widget\"><a href=/x>Recent post one</a> <a href=/y>"
+                                  "Recent post two</a></div></body></html>",
+                &a),
+        "Paragraph 4 of the story");
     CHECK_LACKS(a.text, "Recent post");
     article_free(&a);
     /* a layout wrapper named after the sidebar beside it, tag-<slug> post classes, and an
@@ -279,25 +294,33 @@ static void test_containers_judged_by_content(void)
                            "there be a path for bicycles on it, and one for people on foot?</p>"
                            "</div>";
     char page[4096];
-    snprintf(page, sizeof page, "<html><body>%s<div class=\"content-sidebar-wrap\"><div "
+    snprintf(page, sizeof page,
+             "<html><body>%s<div class=\"content-sidebar-wrap\"><div "
              "class=\"post tag-council tag-bridge\">%s%s%s</div><div class=sidebar><a href=/t>"
-             "Topics</a></div></div>%s</body></html>", menu, P(1), P(2), P(3), comments);
+             "Topics</a></div></div>%s</body></html>",
+             menu, P(1), P(2), P(3), comments);
     CHECK_CONTAINS(text_of(page, &a), "Paragraph 3 of the story");
     CHECK_LACKS(a.text, "forty years");
     article_free(&a);
-    snprintf(page, sizeof page, "<html><body>%s<header><h1>The bridge</h1><div class=story>%s%s"
+    snprintf(page, sizeof page,
+             "<html><body>%s<header><h1>The bridge</h1><div class=story>%s%s"
              "%s%s%s</div></header><article><header><h2>Byline header text</h2><span>By A. "
-             "Writer</span></header>%s</article>%s%s</body></html>", menu, P(1), P(2), P(3), P(4),
-             P(5), P(6), comments, comments);
+             "Writer</span></header>%s</article>%s%s</body></html>",
+             menu, P(1), P(2), P(3), P(4), P(5), P(6), comments, comments);
     CHECK_CONTAINS(text_of(page, &a), "Paragraph 4 of the story");
     CHECK_LACKS(a.text, "Byline header");
     article_free(&a);
     /* <figure> around a table or a pull quote is text; around a picture it is a caption */
-    CHECK(text_of("<html><body><article>" P(1) "<figure class=\"wp-block-table\"><table><tr>"
-                  "<td>Cost of the bridge</td><td>12 million</td></tr></table></figure>"
-                  "<figure><blockquote><p>We will build it this year, said the mayor.</p>"
-                  "</blockquote></figure>" P(2) "<figure><img src=x.jpg><figcaption>The river "
-                  "at dawn (photo: archive)</figcaption></figure></article></body></html>", &a) != NULL);
+    CHECK(
+        text_of(
+            "<html><body><article>" P(
+                1) "<figure class=\"wp-block-table\"><table><tr>"
+                   "<td>Cost of the bridge</td><td>12 million</td></tr></table></figure>"
+                   "<figure><blockquote><p>We will build it this year, said the mayor.</p>"
+                   "</blockquote></figure>" P(
+                       2) "<figure><img src=x.jpg><figcaption>The river "
+                          "at dawn (photo: archive)</figcaption></figure></article></body></html>",
+            &a) != NULL);
     CHECK_CONTAINS(a.text, "Cost of the bridge | 12 million");
     CHECK_CONTAINS(a.text, "We will build it this year");
     CHECK_LACKS(a.text, "The river at dawn");
@@ -311,14 +334,17 @@ static void test_split_article(void)
     /* the text modules of a page builder, each in its own row, and an author's bio full of
      * commas that outscores any one of them */
     const char *modules =
-        "<html><body><div class=builder><div class=row><div class=col><div class=module>" P(1)
-        "</div></div></div><div class=row><div class=col><div class=module>" P(2) "</div></div>"
-        "</div><div class=row><div class=col><div class=module>" P(3) "</div></div></div>"
-        "<div class=row><div class=col><div class=module>" P(4) "</div></div></div>"
-        "<div class=row><div class=col><div class=module>" P(5) "</div></div></div>"
-        "<div class=bio><div><p>Jo Smith, a writer, editor, runner, baker, gardener, sailor, "
-        "reader, walker, painter, cook, and father, lives by the river.</p></div></div></div>"
-        "</body></html>";
+        "<html><body><div class=builder><div class=row><div class=col><div class=module>" P(1) "</div></div></div><div class=row><div class=col><div class=module>" P(
+            2) "</div></div>"
+               "</div><div class=row><div class=col><div class=module>" P(
+                   3) "</div></div></div>"
+                      "<div class=row><div class=col><div class=module>" P(
+                          4) "</div></div></div>"
+                             "<div class=row><div class=col><div class=module>" P(
+                                 5) "</div></div></div>"
+                                    "<div class=bio><div><p>Jo Smith, a writer, editor, runner, baker, gardener, sailor, "
+                                    "reader, walker, painter, cook, and father, lives by the river.</p></div></div></div>"
+                                    "</body></html>";
     CHECK(text_of(modules, &a) != NULL);
     CHECK_CONTAINS(a.text, "Paragraph 1 of the story");
     CHECK_CONTAINS(a.text, "Paragraph 5 of the story");
@@ -326,7 +352,8 @@ static void test_split_article(void)
     /* a standfirst before the body */
     CHECK(text_of("<html><body><article><div class=\"field--summary\"><p>The council agreed on "
                   "Tuesday to fund the bridge, after a long argument, a vote and a recount.</p>"
-                  "</div><div class=body>" P(1) P(2) P(3) "</div></article></body></html>", &a) != NULL);
+                  "</div><div class=body>" P(1) P(2) P(3) "</div></article></body></html>",
+                  &a) != NULL);
     CHECK_CONTAINS(a.text, "fund the bridge, after a long argument");
     CHECK_CONTAINS(a.text, "Paragraph 3 of the story");
     article_free(&a);
@@ -339,8 +366,8 @@ static void test_misplaced_article(void)
     /* React streaming: the article arrives hidden at the end and belongs in its slot */
     CHECK(text_of("<html><body><main><h1>Bridge</h1><!--$?--><template id=\"B:0\"></template>"
                   "<div>Loading the story now</div><!--/$--><p>Closing line of the page, after "
-                  "the story, with its own comma.</p></main><div hidden id=\"S:0\"><div>" P(1)
-                  P(2) P(3) "</div></div><script>$RC(\"B:0\",\"S:0\")</script></body></html>",
+                  "the story, with its own comma.</p></main><div hidden id=\"S:0\"><div>" P(1) P(2)
+                      P(3) "</div></div><script>$RC(\"B:0\",\"S:0\")</script></body></html>",
                   &a) != NULL);
     CHECK_CONTAINS(a.text, "Paragraph 3 of the story");
     CHECK_LACKS(a.text, "Loading the story");
@@ -348,19 +375,23 @@ static void test_misplaced_article(void)
           strstr(a.text, "Paragraph 1") < strstr(a.text, "Closing line")); /* in its place */
     article_free(&a);
     /* a hidden block that is not streamed stays hidden */
-    CHECK(text_of("<html><body><article>" P(1) P(2) "<div hidden><p>A hidden note that is not "
-                  "part of the story at all, here.</p></div></article></body></html>", &a) != NULL);
+    CHECK(text_of("<html><body><article>" P(1)
+                      P(2) "<div hidden><p>A hidden note that is not "
+                           "part of the story at all, here.</p></div></article></body></html>",
+                  &a) != NULL);
     CHECK_LACKS(a.text, "hidden note");
     article_free(&a);
     /* an unclosed <button> that swallows the rest of the page */
-    CHECK_CONTAINS(text_of("<html><body><button class=menu>Menu<div class=page><article>" P(1)
-                           P(2) P(3) "</article></div></body></html>", &a),
+    CHECK_CONTAINS(text_of("<html><body><button class=menu>Menu<div class=page><article>" P(1) P(2)
+                               P(3) "</article></div></body></html>",
+                           &a),
                    "Paragraph 2 of the story");
     article_free(&a);
     /* stray markup after </html> (libxml2 starts a second <html> for it) */
     CHECK_CONTAINS(text_of("<!DOCTYPE html>\n<html><head><title>t</title></head><body><p>Top."
                            "</p></body></html>\n<div class=page><article>" P(1) P(2) "</article>"
-                           "</div>", &a),
+                                                                                     "</div>",
+                           &a),
                    "Paragraph 2 of the story");
     article_free(&a);
 }
@@ -369,14 +400,16 @@ static void test_misplaced_article(void)
 static void test_boilerplate_in_article(void)
 {
     struct article a;
-    CHECK(text_of("<html><body><article>" P(1) P(2)
-                  "<div class=\"news-letter\"><p>Get the best of our stories every morning in "
-                  "your inbox, free, by signing up today.</p></div>" P(3)
-                  "<div class=\"commentheader\"><p>Reader comments on this story, newest first, "
-                  "from people who live by the river.</p></div>"
-                  "<p>More topics: <a href=/a>Council budget news</a>, <a href=/b>River bridge "
-                  "plans</a>, <a href=/c>Local elections</a></p></article></body></html>",
-                  &a) != NULL);
+    CHECK(
+        text_of(
+            "<html><body><article>" P(1) P(
+                2) "<div class=\"news-letter\"><p>Get the best of our stories every morning in "
+                   "your inbox, free, by signing up today.</p></div>" P(
+                       3) "<div class=\"commentheader\"><p>Reader comments on this story, newest first, "
+                          "from people who live by the river.</p></div>"
+                          "<p>More topics: <a href=/a>Council budget news</a>, <a href=/b>River bridge "
+                          "plans</a>, <a href=/c>Local elections</a></p></article></body></html>",
+            &a) != NULL);
     CHECK_CONTAINS(a.text, "Paragraph 3 of the story");
     CHECK_LACKS(a.text, "inbox");
     CHECK_LACKS(a.text, "Reader comments");
@@ -391,20 +424,26 @@ static void test_no_empty_result(void)
     char err[256];
     /* every block of prose sits in furniture (a comments plug-in's markup around the post),
      * none of it most of the page */
-    CHECK_CONTAINS(text_of("<html><body><div class=\"comments-area\">" P(1) P(2) "</div>"
-                           "<div class=\"comments-area\">" P(3) P(4) "</div>"
-                           "<div class=\"comments-area\">" P(5) P(6) "</div></body></html>", &a),
+    CHECK_CONTAINS(text_of("<html><body><div class=\"comments-area\">" P(1)
+                               P(2) "</div>"
+                                    "<div class=\"comments-area\">" P(3)
+                                        P(4) "</div>"
+                                             "<div class=\"comments-area\">" P(5)
+                                                 P(6) "</div></body></html>",
+                           &a),
                    "Paragraph 2 of the story");
     article_free(&a);
     /* an index page: links only */
     CHECK(extract_string("<html><body><ul><li><a href=/1>First story on the council budget "
                          "vote</a></li><li><a href=/2>Second story on the river bridge plan</a>"
                          "</li><li><a href=/3>Third story on the local elections next year</a>"
-                         "</li></ul></body></html>", &a, err, sizeof err) == -1);
+                         "</li></ul></body></html>",
+                         &a, err, sizeof err) == -1);
     CHECK_CONTAINS(err, "no article text found: ");
     CHECK_CONTAINS(err, "links");
     /* next to nothing */
-    CHECK(extract_string("<html><body><div id=app></div></body></html>", &a, err, sizeof err) == -1);
+    CHECK(extract_string("<html><body><div id=app></div></body></html>", &a, err, sizeof err) ==
+          -1);
     CHECK_CONTAINS(err, "characters of text");
 }
 
@@ -454,9 +493,14 @@ static void test_character_sets(void)
             snprintf(utf8_page, sizeof utf8_page,
                      "<html><head>%s%s%s<title>t</title></head><body><article><p>%s</p>"
                      "<p>%s</p></article></body></html>",
-                     h == 0 ? "<meta charset=\"" : h == 1 ? "<meta http-equiv=\"Content-Type\" "
-                                                           "content=\"text/html; charset=" : "",
-                     h < 2 ? cases[i].charset : "", h == 0 ? "\">" : h == 1 ? "\">" : "",
+                     h == 0   ? "<meta charset=\""
+                     : h == 1 ? "<meta http-equiv=\"Content-Type\" "
+                                "content=\"text/html; charset="
+                              : "",
+                     h < 2 ? cases[i].charset : "",
+                     h == 0   ? "\">"
+                     : h == 1 ? "\">"
+                              : "",
                      cases[i].text, cases[i].text);
             size_t len;
             char *page = encode(utf8_page, cases[i].charset, &len);
@@ -465,8 +509,8 @@ static void test_character_sets(void)
                 continue;
             char content_type[64];
             snprintf(content_type, sizeof content_type, "text/html; charset=%s", cases[i].charset);
-            struct extract_input in = {.data = page, .len = len,
-                                       .content_type = h == 2 ? content_type : "text/html"};
+            struct extract_input in = {
+                .data = page, .len = len, .content_type = h == 2 ? content_type : "text/html"};
             struct article a;
             char err[256];
             int rc = extract_article(&in, &a, err, sizeof err);
@@ -483,9 +527,10 @@ static void test_character_sets(void)
     }
     /* Undeclared: valid UTF-8 is UTF-8; anything else is taken as windows-1252. */
     size_t len;
-    char *latin = encode("<html><body><p>Caf\xc3\xa9 owners in Z\xc3\xbcrich said the “talks” went on "
-                         "through the night and into the next morning, officials said.</p></body></html>",
-                         "windows-1252", &len);
+    char *latin =
+        encode("<html><body><p>Caf\xc3\xa9 owners in Z\xc3\xbcrich said the “talks” went on "
+               "through the night and into the next morning, officials said.</p></body></html>",
+               "windows-1252", &len);
     struct extract_input in = {.data = latin, .len = len};
     struct article a;
     char err[256];
@@ -494,16 +539,18 @@ static void test_character_sets(void)
     article_free(&a);
     free(latin);
     /* found by fuzz_extract: a page that says UTF-8 with a broken sequence in its text */
-    const char broken[] = "<html><head><meta charset=\"utf-8\"></head><body><p>\xd0\x9d\xd0\xb0\xd1"
-                          "s/A.\x80 \xd1\x88\xd0\xb8 heroes know more than taste, and the talks went on "
-                          "through the night into the next morning.</p></body></html>";
+    const char broken[] =
+        "<html><head><meta charset=\"utf-8\"></head><body><p>\xd0\x9d\xd0\xb0\xd1"
+        "s/A.\x80 \xd1\x88\xd0\xb8 heroes know more than taste, and the talks went on "
+        "through the night into the next morning.</p></body></html>";
     struct extract_input broken_in = {.data = broken, .len = sizeof broken - 1};
     CHECK(extract_article(&broken_in, &a, err, sizeof err) == 0);
     CHECK(a.text && utf8_valid(a.text, strlen(a.text)));
     article_free(&a);
     /* A charset nobody knows is as if none were declared. */
-    const char bogus[] = "<html><head><meta charset=\"x-no-such-charset\"></head><body><p>Caf\xe9 "
-                         "owners in the city said the talks went on through the night and into the morning.</p></body></html>";
+    const char bogus[] =
+        "<html><head><meta charset=\"x-no-such-charset\"></head><body><p>Caf\xe9 "
+        "owners in the city said the talks went on through the night and into the morning.</p></body></html>";
     struct extract_input bogus_in = {.data = bogus, .len = sizeof bogus - 1};
     CHECK(extract_article(&bogus_in, &a, err, sizeof err) == 0);
     CHECK(a.text && strstr(a.text, "Café owners") != NULL);
@@ -511,8 +558,10 @@ static void test_character_sets(void)
     /* The HTTP header wins over a wrong <meta>. */
     char *koi = encode("<html><head><meta charset=\"windows-1252\"></head><body><p>Переговоры о "
                        "перемирии продолжались во вторник, сообщили чиновники правительства.</p>"
-                       "</body></html>", "KOI8-R", &len);
-    struct extract_input koi_in = {.data = koi, .len = len, .content_type = "text/html; charset=KOI8-R"};
+                       "</body></html>",
+                       "KOI8-R", &len);
+    struct extract_input koi_in = {
+        .data = koi, .len = len, .content_type = "text/html; charset=KOI8-R"};
     CHECK(extract_article(&koi_in, &a, err, sizeof err) == 0);
     CHECK(a.text && strstr(a.text, "Переговоры о перемирии") != NULL);
     article_free(&a);

@@ -43,10 +43,11 @@ static char *big_feed(size_t *len, size_t *n_items)
         strcat(body, words);
     for (*n_items = 0; b.len < FEED_BYTES; (*n_items)++) {
         char head[256];
-        snprintf(head, sizeof head,
-                 "<item><title>Item %zu &amp; co</title><link>https://big.example/%zu?a=1&amp;b=2</link>"
-                 "<guid>g%zu</guid><pubDate>Tue, 03 Mar 2026 10:00:00 GMT</pubDate><description>",
-                 *n_items, *n_items, *n_items);
+        snprintf(
+            head, sizeof head,
+            "<item><title>Item %zu &amp; co</title><link>https://big.example/%zu?a=1&amp;b=2</link>"
+            "<guid>g%zu</guid><pubDate>Tue, 03 Mar 2026 10:00:00 GMT</pubDate><description>",
+            *n_items, *n_items, *n_items);
         buf_append_str(&b, head);
         buf_append_str(&b, body);
         buf_append_str(&b, "</description><content:encoded><![CDATA[<p>");

@@ -143,9 +143,10 @@ static void test_broken_input(void)
     CHECK_CONTAINS(err, "<html>");
     CHECK(feed_parse("", 0, NULL, &f, err, sizeof err) == -1);
     /* Ill-formed, but the items are there: recovered and flagged. */
-    const char *broken = "<rss version=\"2.0\"><channel><title>T</title>"
-                         "<item><title>Kept &nbsp; & more</title><link>https://b.example/1</link></item>"
-                         "<item><title>Also kept</title><link>https://b.example/2</link></item>";
+    const char *broken =
+        "<rss version=\"2.0\"><channel><title>T</title>"
+        "<item><title>Kept &nbsp; & more</title><link>https://b.example/1</link></item>"
+        "<item><title>Also kept</title><link>https://b.example/2</link></item>";
     CHECK(parse(broken, NULL, &f) == 0);
     CHECK(f.bozo);
     CHECK(f.n_items == 2);
@@ -161,21 +162,23 @@ static char *realistic_feed(const char *before, int odd, const char *odd_text)
     struct buf b;
     buf_init(&b, 0);
     buf_append_str(&b, before);
-    buf_append_str(&b, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
-                       "<rss version=\"2.0\" xmlns:content=\"http://purl.org/rss/1.0/modules/content/\">\n"
-                       "<channel><title>Cloud &amp; Compute Blog</title><link>https://blog.example/</link>\n");
+    buf_append_str(
+        &b, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
+            "<rss version=\"2.0\" xmlns:content=\"http://purl.org/rss/1.0/modules/content/\">\n"
+            "<channel><title>Cloud &amp; Compute Blog</title><link>https://blog.example/</link>\n");
     for (int i = 0; i < 10; i++) {
         char item[1024];
         if (i == odd)
             snprintf(item, sizeof item, "%s", odd_text);
         else
-            snprintf(item, sizeof item,
-                     "<item><title>Part %d: R&amp;D &#8211; &lt;code&gt; &quot;tips&quot;&nbsp;&#x2019;</title>"
-                     "<link>https://blog.example/p?id=%d&amp;src=rss</link><guid isPermaLink=\"false\">p-%d</guid>"
-                     "<description>&lt;p&gt;AT&amp;amp;T &amp;amp; friends &lt;a href=\"/x?a=1&amp;amp;b=2\"&gt;more&lt;/a&gt;&lt;/p&gt;</description>"
-                     "<content:encoded><![CDATA[<p>Body & more %d</p>]]></content:encoded>"
-                     "<pubDate>Tue, 0%d Mar 2026 10:00:00 GMT</pubDate></item>\n",
-                     i, i, i, i, 1 + i % 9);
+            snprintf(
+                item, sizeof item,
+                "<item><title>Part %d: R&amp;D &#8211; &lt;code&gt; &quot;tips&quot;&nbsp;&#x2019;</title>"
+                "<link>https://blog.example/p?id=%d&amp;src=rss</link><guid isPermaLink=\"false\">p-%d</guid>"
+                "<description>&lt;p&gt;AT&amp;amp;T &amp;amp; friends &lt;a href=\"/x?a=1&amp;amp;b=2\"&gt;more&lt;/a&gt;&lt;/p&gt;</description>"
+                "<content:encoded><![CDATA[<p>Body & more %d</p>]]></content:encoded>"
+                "<pubDate>Tue, 0%d Mar 2026 10:00:00 GMT</pubDate></item>\n",
+                i, i, i, i, 1 + i % 9);
         buf_append_str(&b, item);
     }
     buf_append_str(&b, "</channel></rss>\n");
@@ -208,7 +211,8 @@ static void check_other_entries_intact(const char *strict, const char *broken, s
         free(y);
     }
     if (a.n_items > 1)
-        CHECK_STR(a.items[1].summary, "<p>AT&amp;T &amp; friends <a href=\"/x?a=1&amp;b=2\">more</a></p>");
+        CHECK_STR(a.items[1].summary,
+                  "<p>AT&amp;T &amp; friends <a href=\"/x?a=1&amp;b=2\">more</a></p>");
     feed_free(&a);
     feed_free(&b);
 }
@@ -327,35 +331,41 @@ static void test_forgiving_forms(void)
     }
 
     /* bytes 0x80-0x9F under ISO-8859-1 are windows-1252's: 0x93 0x94 are curly quotes */
-    const char *latin = "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><rss version=\"2.0\"><channel>"
-                        "<title>\x93Quoted\x94 caf\xe9</title></channel></rss>";
+    const char *latin =
+        "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><rss version=\"2.0\"><channel>"
+        "<title>\x93Quoted\x94 caf\xe9</title></channel></rss>";
     CHECK(parse(latin, NULL, &f) == 0);
     CHECK_STR(f.title, "\u201cQuoted\u201d caf\u00e9");
     feed_free(&f);
 
     /* a feed inside an HTML page: raw in the body, or escaped in a <pre> */
-    const char *in_body = "<!DOCTYPE html><html><head><title>Page</title></head><body>"
-                          "<rss version=\"2.0\"><channel><title>Inside</title><item><title>A &amp; B</title>"
-                          "</item></channel></rss></body></html>";
+    const char *in_body =
+        "<!DOCTYPE html><html><head><title>Page</title></head><body>"
+        "<rss version=\"2.0\"><channel><title>Inside</title><item><title>A &amp; B</title>"
+        "</item></channel></rss></body></html>";
     CHECK(parse(in_body, NULL, &f) == 0);
     CHECK(f.format == FEED_FORMAT_RSS20);
     CHECK_STR(f.title, "Inside");
     CHECK(f.n_items == 1 && strcmp(f.items[0].title, "A & B") == 0);
     feed_free(&f);
-    const char *in_pre = "<html><body><pre>&lt;?xml version=\"1.0\"?&gt;\n&lt;feed xmlns=\"http://www.w3.org/2005/Atom\"&gt;"
-                         "&lt;title&gt;Shown&lt;/title&gt;&lt;entry&gt;&lt;title&gt;A &amp;amp; B&lt;/title&gt;"
-                         "&lt;/entry&gt;&lt;/feed&gt;</pre></body></html>";
+    const char *in_pre =
+        "<html><body><pre>&lt;?xml version=\"1.0\"?&gt;\n&lt;feed xmlns=\"http://www.w3.org/2005/Atom\"&gt;"
+        "&lt;title&gt;Shown&lt;/title&gt;&lt;entry&gt;&lt;title&gt;A &amp;amp; B&lt;/title&gt;"
+        "&lt;/entry&gt;&lt;/feed&gt;</pre></body></html>";
     CHECK(parse(in_pre, NULL, &f) == 0);
     CHECK(f.format == FEED_FORMAT_ATOM10);
     CHECK_STR(f.title, "Shown");
     CHECK(f.n_items == 1 && strcmp(f.items[0].title, "A & B") == 0);
     feed_free(&f);
     char err[256];
-    CHECK(feed_parse("<html><body><p>no feed</p></body></html>", 40, NULL, &f, err, sizeof err) < 0);
+    CHECK(feed_parse("<html><body><p>no feed</p></body></html>", 40, NULL, &f, err, sizeof err) <
+          0);
 
     /* JSON Feed after a UTF-8 BOM */
-    CHECK(parse("\xEF\xBB\xBF\n{\"version\": \"https://jsonfeed.org/version/1.1\", \"title\": \"J\", \"items\": []}",
-                NULL, &f) == 0);
+    CHECK(
+        parse(
+            "\xEF\xBB\xBF\n{\"version\": \"https://jsonfeed.org/version/1.1\", \"title\": \"J\", \"items\": []}",
+            NULL, &f) == 0);
     CHECK(f.format == FEED_FORMAT_JSON);
     CHECK_STR(f.title, "J");
     feed_free(&f);
@@ -399,7 +409,8 @@ static void test_dates(void)
         {"03-335", "2003-12-01T00:00:00Z"},
         {"20031231T1014Z", "2003-12-31T10:14:00Z"},
         /* day and month names in other languages */
-        {"\u039a\u03c5\u03c1, 11 \u0399\u03bf\u03cd\u03bb 2004 12:00:00 EST", "2004-07-11T17:00:00Z"},
+        {"\u039a\u03c5\u03c1, 11 \u0399\u03bf\u03cd\u03bb 2004 12:00:00 EST",
+         "2004-07-11T17:00:00Z"},
         {"2004-j\u00falius-13T9:15-05:00", "2004-07-13T14:15:00Z"},
         {"2004\uB144 05\uC6D4 28\uC77C  01:31:15", "2004-05-27T16:31:15Z"},
         {"2004-05-25 \uC624\uD6C4 11:23:17", "2004-05-25T14:23:17Z"},
@@ -431,8 +442,9 @@ static void test_entity_bombs_are_refused(void)
     buf_append_str(&doc, "<?xml version=\"1.0\"?>\n<!DOCTYPE rss [\n<!ENTITY l0 \"lol\">\n");
     for (int i = 1; i < 10; i++) {
         char line[256];
-        snprintf(line, sizeof line, "<!ENTITY l%d \"&l%d;&l%d;&l%d;&l%d;&l%d;&l%d;&l%d;&l%d;&l%d;&l%d;\">\n",
-                 i, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1);
+        snprintf(line, sizeof line,
+                 "<!ENTITY l%d \"&l%d;&l%d;&l%d;&l%d;&l%d;&l%d;&l%d;&l%d;&l%d;&l%d;\">\n", i, i - 1,
+                 i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1);
         buf_append_str(&doc, line);
     }
     buf_append_str(&doc, "]>\n<rss version=\"2.0\"><channel><title>&l9;</title><item><title>&l9;"
@@ -448,7 +460,8 @@ static void test_entity_bombs_are_refused(void)
     buf_append_str(&doc, "<?xml version=\"1.0\"?>\n<!DOCTYPE rss [<!ENTITY a \"");
     for (int i = 0; i < 50000; i++)
         buf_append_char(&doc, 'A');
-    buf_append_str(&doc, "\">]>\n<rss version=\"2.0\"><channel><item><title>x</title><description>");
+    buf_append_str(&doc,
+                   "\">]>\n<rss version=\"2.0\"><channel><item><title>x</title><description>");
     for (int i = 0; i < 50000; i++)
         buf_append_str(&doc, "&a;");
     buf_append_str(&doc, "</description></item></channel></rss>\n");
@@ -469,12 +482,13 @@ static void test_entity_bombs_are_refused(void)
 
 static void test_external_entities_and_dtds_are_not_loaded(void)
 {
-    const char *doc = "<?xml version=\"1.0\"?>\n<!DOCTYPE rss SYSTEM \"file:///etc/hostname\" ["
-                      "<!ENTITY pw SYSTEM \"file:///etc/passwd\">"
-                      "<!ENTITY net SYSTEM \"http://127.0.0.1:9/x\">"
-                      "<!ENTITY % p SYSTEM \"file:///etc/passwd\"> %p;]>\n"
-                      "<rss version=\"2.0\"><channel><title>T&pw;&net;</title><item>"
-                      "<title>I&pw;</title><link>http://a.example/1</link></item></channel></rss>\n";
+    const char *doc =
+        "<?xml version=\"1.0\"?>\n<!DOCTYPE rss SYSTEM \"file:///etc/hostname\" ["
+        "<!ENTITY pw SYSTEM \"file:///etc/passwd\">"
+        "<!ENTITY net SYSTEM \"http://127.0.0.1:9/x\">"
+        "<!ENTITY % p SYSTEM \"file:///etc/passwd\"> %p;]>\n"
+        "<rss version=\"2.0\"><channel><title>T&pw;&net;</title><item>"
+        "<title>I&pw;</title><link>http://a.example/1</link></item></channel></rss>\n";
     struct feed f;
     char err[256];
     CHECK(feed_parse(doc, strlen(doc), NULL, &f, err, sizeof err) == 0);
@@ -506,9 +520,10 @@ static void test_enclosures(void)
         CHECK(f.items[0].enclosures[1].length == 99);
     }
     feed_free(&f);
-    const char *atom = "<feed xmlns=\"http://www.w3.org/2005/Atom\"><entry><id>x</id>"
-                       "<link rel=\"enclosure\" href=\"http://a.example/p.pdf\" type=\"application/pdf\"/>"
-                       "<link href=\"http://a.example/story\"/></entry></feed>";
+    const char *atom =
+        "<feed xmlns=\"http://www.w3.org/2005/Atom\"><entry><id>x</id>"
+        "<link rel=\"enclosure\" href=\"http://a.example/p.pdf\" type=\"application/pdf\"/>"
+        "<link href=\"http://a.example/story\"/></entry></feed>";
     CHECK(feed_parse(atom, strlen(atom), NULL, &f, err, sizeof err) == 0);
     CHECK(f.n_items == 1 && f.items[0].n_enclosures == 1);
     if (f.n_items == 1) {
@@ -516,9 +531,10 @@ static void test_enclosures(void)
         CHECK(f.items[0].n_enclosures == 1 && f.items[0].enclosures[0].length == -1);
     }
     feed_free(&f);
-    const char *json = "{\"version\":\"https://jsonfeed.org/version/1.1\",\"title\":\"j\",\"items\":"
-                       "[{\"id\":\"1\",\"url\":\"/post/1\",\"attachments\":[{\"url\":\"/a.mp3\","
-                       "\"mime_type\":\"audio/mpeg\",\"size_in_bytes\":12}]}]}";
+    const char *json =
+        "{\"version\":\"https://jsonfeed.org/version/1.1\",\"title\":\"j\",\"items\":"
+        "[{\"id\":\"1\",\"url\":\"/post/1\",\"attachments\":[{\"url\":\"/a.mp3\","
+        "\"mime_type\":\"audio/mpeg\",\"size_in_bytes\":12}]}]}";
     CHECK(feed_parse(json, strlen(json), "https://j.example/feed.json", &f, err, sizeof err) == 0);
     CHECK(f.n_items == 1);
     if (f.n_items == 1) {
@@ -534,9 +550,10 @@ static void test_enclosures(void)
 
 static void test_update_hints(void)
 {
-    const char *sy = "<rss version=\"2.0\" xmlns:sy=\"http://purl.org/rss/1.0/modules/syndication/\">"
-                     "<channel><title>s</title><sy:updatePeriod>daily</sy:updatePeriod>"
-                     "<sy:updateFrequency>4</sy:updateFrequency></channel></rss>";
+    const char *sy =
+        "<rss version=\"2.0\" xmlns:sy=\"http://purl.org/rss/1.0/modules/syndication/\">"
+        "<channel><title>s</title><sy:updatePeriod>daily</sy:updatePeriod>"
+        "<sy:updateFrequency>4</sy:updateFrequency></channel></rss>";
     const char *ttl = "<rss version=\"2.0\"><channel><title>t</title><ttl>45</ttl>"
                       "<sy:updatePeriod xmlns:sy=\"http://purl.org/rss/1.0/modules/syndication/\">"
                       "hourly</sy:updatePeriod></channel></rss>";

@@ -63,7 +63,8 @@ static void test_errors_name_the_line(void)
     CHECK(feedlist_parse("https://a.example/ colour=red\n", "f.txt", &list, err, sizeof err) == -1);
     CHECK_CONTAINS(err, "f.txt:1: unknown feed option 'colour'");
 
-    CHECK(feedlist_parse("https://a.example/ interval=soon\n", "f.txt", &list, err, sizeof err) == -1);
+    CHECK(feedlist_parse("https://a.example/ interval=soon\n", "f.txt", &list, err, sizeof err) ==
+          -1);
     CHECK_CONTAINS(err, "interval 'soon'");
 
     CHECK(feedlist_parse("https://a.example/\n#\nhttps://a.example/\n", "f.txt", &list, err,
@@ -138,11 +139,12 @@ static void test_opml_import(void)
     CHECK_CONTAINS(err, "not an OPML document");
     CHECK(opml_parse("", 0, &in, err, sizeof err) == -1);
 
-    const char *bomb = "<?xml version=\"1.0\"?><!DOCTYPE opml [<!ENTITY a \"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\">"
-                       "<!ENTITY b \"&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;\">"
-                       "<!ENTITY c \"&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;\">"
-                       "<!ENTITY d \"&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;\">]>"
-                       "<opml><body><outline text=\"&d;&d;&d;\" xmlUrl=\"http://x.example/\"/></body></opml>";
+    const char *bomb =
+        "<?xml version=\"1.0\"?><!DOCTYPE opml [<!ENTITY a \"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\">"
+        "<!ENTITY b \"&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;\">"
+        "<!ENTITY c \"&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;\">"
+        "<!ENTITY d \"&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;\">]>"
+        "<opml><body><outline text=\"&d;&d;&d;\" xmlUrl=\"http://x.example/\"/></body></opml>";
     CHECK(opml_parse(bomb, strlen(bomb), &in, err, sizeof err) == -1);
     CHECK_CONTAINS(err, "entities would expand");
 }
@@ -150,8 +152,9 @@ static void test_opml_import(void)
 static void test_opml_round_trip_keeps_options(void)
 {
     /* found by fuzz_opml: bytes outside ASCII (invalid UTF-8 too) in a URL and a name */
-    const char *odd = "<opml><body><outline title=\"Caf\xe9\" xmlUrl=\"http://b.example/\xd8\xb9 x\xf4\xb4\"/>"
-                      "</body></opml>";
+    const char *odd =
+        "<opml><body><outline title=\"Caf\xe9\" xmlUrl=\"http://b.example/\xd8\xb9 x\xf4\xb4\"/>"
+        "</body></opml>";
     struct opml_import first, second;
     char oerr[256];
     CHECK(opml_parse(odd, strlen(odd), &first, oerr, sizeof oerr) == 0);

@@ -20,10 +20,10 @@ static void test_item_identity(void)
 {
     struct feed_item guid = {.id = "42", .link = "http://a.example/1"};
     struct feed_item url_guid = {.id = "HTTP://A.example/1?utm_source=x"};
-    struct feed_item dated = {.link = "http://a.example/live", .published = 1700000000,
-                              .has_published = true};
-    struct feed_item dated_later = {.link = "http://a.example/live", .published = 1700003600,
-                                    .has_published = true};
+    struct feed_item dated = {
+        .link = "http://a.example/live", .published = 1700000000, .has_published = true};
+    struct feed_item dated_later = {
+        .link = "http://a.example/live", .published = 1700003600, .has_published = true};
     struct feed_item undated = {.link = "http://a.example/live?utm_medium=rss"};
     struct feed_item text_only = {.title = "t", .content = "c"};
     struct feed_item nothing = {0};

@@ -54,8 +54,9 @@ static void test_host_decides(void)
 {
     CHECK(shard_owner("Example.ORG", 7) == shard_owner("example.org", 7));
     struct feed_list list = {.n = 6, .entries = xcalloc(6, sizeof(struct feed_entry))};
-    const char *urls[] = {"http://a.example/1", "https://a.example/2?x=1", "http://b.example/1",
-                          "http://b.example:8080/2", "http://c.example/feed", "not a url"};
+    const char *urls[] = {"http://a.example/1",    "https://a.example/2?x=1",
+                          "http://b.example/1",    "http://b.example:8080/2",
+                          "http://c.example/feed", "not a url"};
     for (size_t i = 0; i < 6; i++)
         list.entries[i].url = xstrdup(urls[i]);
     struct shard s = {.index = shard_owner("a.example", 5), .count = 5};

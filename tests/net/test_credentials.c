@@ -19,7 +19,8 @@ static void test_the_file_is_parsed_and_searched_by_prefix(void)
     CHECK(credentials_parse(text, "creds", &c, err, sizeof err) == 0);
     CHECK(credentials_count(c) == 3);
     const struct credential *e = credentials_find(c, "https://a.example/feeds/x.xml");
-    CHECK(e && strcmp(e->user, "reader") == 0 && strcmp(e->password, "two words and: a colon") == 0);
+    CHECK(e && strcmp(e->user, "reader") == 0 &&
+          strcmp(e->password, "two words and: a colon") == 0);
     e = credentials_find(c, "https://a.example/other");
     CHECK(e && strcmp(e->user, "alice") == 0);
     CHECK(credentials_find(c, "https://a.example") != NULL);
@@ -39,8 +40,8 @@ static void test_the_file_is_parsed_and_searched_by_prefix(void)
 static void test_bad_lines_name_the_line_not_the_secret(void)
 {
     static const char *const bad[] = {"ftp://a.example/ u:p\n", "https://a.example/\n",
-                                      "https://a.example/ :secretpw\n", "https://a.example/ nocolon\n",
-                                      "# ok\nsecretpw\n"};
+                                      "https://a.example/ :secretpw\n",
+                                      "https://a.example/ nocolon\n", "# ok\nsecretpw\n"};
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         struct credentials *c = NULL;
         char err[256] = "";

@@ -198,7 +198,9 @@ static void check_edges(int family, const struct expected *table, size_t n)
         unsigned char first[16] = {0}, last[16] = {0};
         for (size_t b = 0; b < len; b++) {
             int keep = r.bits - (int)b * 8;
-            unsigned char mask = keep >= 8 ? 0xFF : keep <= 0 ? 0 : (unsigned char)(0xFF << (8 - keep));
+            unsigned char mask = keep >= 8   ? 0xFF
+                                 : keep <= 0 ? 0
+                                             : (unsigned char)(0xFF << (8 - keep));
             first[b] = r.addr[b] & mask;
             last[b] = (unsigned char)(first[b] | (unsigned char)~mask);
         }
@@ -244,11 +246,13 @@ static void test_random_addresses_agree_with_the_registry(void)
         memcpy(a + 8, &lo, 8);
         /* half of them start like a special block, or the table's rare rows go untested */
         if (i % 2) {
-            const struct expected *row = &v6_registry[(size_t)(hi >> 40) % (sizeof v6_registry / sizeof *v6_registry)];
+            const struct expected *row =
+                &v6_registry[(size_t)(hi >> 40) % (sizeof v6_registry / sizeof *v6_registry)];
             struct parsed p = parse(AF_INET6, row->range);
             for (int bit = 0; bit < p.bits; bit++) {
                 int byte = bit / 8, shift = 7 - bit % 8;
-                a[byte] = (unsigned char)((a[byte] & ~(1 << shift)) | (p.addr[byte] & (1 << shift)));
+                a[byte] =
+                    (unsigned char)((a[byte] & ~(1 << shift)) | (p.addr[byte] & (1 << shift)));
             }
         }
         agree(AF_INET6, a);
@@ -257,10 +261,10 @@ static void test_random_addresses_agree_with_the_registry(void)
 
 /* Every IPv6 form that carries an IPv4 address, with where it keeps it. */
 struct carrier {
-    const char *name;     /* as netpolicy reports it */
-    const char *prefix;   /* the rest of the address */
-    int at;               /* first byte of the IPv4 address */
-    bool inverted;        /* Teredo keeps the client's address with every bit inverted */
+    const char *name;   /* as netpolicy reports it */
+    const char *prefix; /* the rest of the address */
+    int at;             /* first byte of the IPv4 address */
+    bool inverted;      /* Teredo keeps the client's address with every bit inverted */
 };
 
 static const struct carrier carriers[] = {
@@ -310,13 +314,16 @@ static void test_every_carrier_is_judged_by_the_ipv4_address_it_carries(void)
             unsigned char last[4];
             for (int b = 0; b < 4; b++) {
                 int keep = r.bits - b * 8;
-                unsigned char mask = keep >= 8 ? 0xFF : keep <= 0 ? 0 : (unsigned char)(0xFF << (8 - keep));
+                unsigned char mask = keep >= 8   ? 0xFF
+                                     : keep <= 0 ? 0
+                                                 : (unsigned char)(0xFF << (8 - keep));
                 last[b] = (unsigned char)((r.addr[b] & mask) | (unsigned char)~mask);
             }
             check_carried(&carriers[c], r.addr);
             check_carried(&carriers[c], last);
         }
-        static const unsigned char public_v4[][4] = {{8, 8, 8, 8}, {93, 184, 216, 34}, {1, 1, 1, 1}};
+        static const unsigned char public_v4[][4] = {
+            {8, 8, 8, 8}, {93, 184, 216, 34}, {1, 1, 1, 1}};
         for (size_t i = 0; i < sizeof public_v4 / sizeof *public_v4; i++)
             check_carried(&carriers[c], public_v4[i]);
     }
@@ -335,15 +342,16 @@ static const char *kind_of(const char *text)
 
 static void test_the_issue_s_addresses(void)
 {
-    CHECK_STR(kind_of("64:ff9b::a9fe:a9fe"), "link-local");  /* 169.254.169.254 via NAT64 */
+    CHECK_STR(kind_of("64:ff9b::a9fe:a9fe"), "link-local"); /* 169.254.169.254 via NAT64 */
     CHECK_STR(kind_of("64:ff9b::7f00:1"), "loopback");
-    CHECK_STR(kind_of("2002:a9fe:a9fe::1"), "link-local");   /* 6to4 */
-    CHECK_STR(kind_of("2002:c0a8:101::"), "private");         /* 6to4 of 192.168.1.1 */
-    CHECK_STR(kind_of("::127.0.0.1"), "loopback");            /* IPv4-compatible */
+    CHECK_STR(kind_of("2002:a9fe:a9fe::1"), "link-local"); /* 6to4 */
+    CHECK_STR(kind_of("2002:c0a8:101::"), "private");      /* 6to4 of 192.168.1.1 */
+    CHECK_STR(kind_of("::127.0.0.1"), "loopback");         /* IPv4-compatible */
     CHECK_STR(kind_of("::10.1.2.3"), "private");
     CHECK_STR(kind_of("::ffff:169.254.169.254"), "link-local");
-    CHECK_STR(kind_of("2001:0:4136:e378:8000:63bf:80ff:fffe"), "loopback"); /* Teredo client 127.0.0.1 */
-    CHECK(kind_of("64:ff9b::808:808") == NULL);               /* NAT64 of 8.8.8.8 */
+    CHECK_STR(kind_of("2001:0:4136:e378:8000:63bf:80ff:fffe"),
+              "loopback");                      /* Teredo client 127.0.0.1 */
+    CHECK(kind_of("64:ff9b::808:808") == NULL); /* NAT64 of 8.8.8.8 */
     CHECK(kind_of("2002:808:808::1") == NULL);
     CHECK(kind_of("2001:4860:4860::8888") == NULL);
     CHECK(kind_of("2606:4700:4700::1111") == NULL);
@@ -365,14 +373,14 @@ static void test_the_issue_s_addresses(void)
 static void test_local_use_nat64_in_every_rfc6052_layout(void)
 {
     /* 169.254.169.254 (a9 fe a9 fe) in the layouts of a /48, /56, /64 and /96 prefix */
-    CHECK_STR(kind_of("64:ff9b:1:a9fe:a9:fe00::"), "link-local");  /* /48: bytes 6-7, 9-10 */
-    CHECK_STR(kind_of("64:ff9b:1:a9:fe:a9fe::"), "link-local");    /* /56: byte 7, 9-11 */
+    CHECK_STR(kind_of("64:ff9b:1:a9fe:a9:fe00::"), "link-local");   /* /48: bytes 6-7, 9-10 */
+    CHECK_STR(kind_of("64:ff9b:1:a9:fe:a9fe::"), "link-local");     /* /56: byte 7, 9-11 */
     CHECK_STR(kind_of("64:ff9b:1:0:a9:fea9:fe00:0"), "link-local"); /* /64: bytes 9-12 */
     CHECK_STR(kind_of("64:ff9b:1::a9fe:a9fe"), "link-local");       /* /96: bytes 12-15 */
     CHECK_STR(kind_of("64:ff9b:1:2:3:4:7f00:1"), "loopback");
-    CHECK(kind_of("64:ff9b:1:2:3:4:808:808") == NULL);             /* 8.8.8.8 through a /96 */
-    CHECK(kind_of("64:ff9b:1:808:8:800::") == NULL);               /* 8.8.8.8 through a /48 */
-    CHECK_STR(kind_of("64:ff9b:1:0:ff00::808:808"), "reserved");   /* byte 8 must be zero */
+    CHECK(kind_of("64:ff9b:1:2:3:4:808:808") == NULL);           /* 8.8.8.8 through a /96 */
+    CHECK(kind_of("64:ff9b:1:808:8:800::") == NULL);             /* 8.8.8.8 through a /48 */
+    CHECK_STR(kind_of("64:ff9b:1:0:ff00::808:808"), "reserved"); /* byte 8 must be zero */
 }
 
 static struct sockaddr_in6 v6(const char *text)
@@ -409,9 +417,10 @@ static void test_the_allow_list(void)
     CHECK(netpolicy_parse("::1/128", &loopback6, err, sizeof err) == 0);
     struct sockaddr_in lo = v4("127.0.0.1"), ten = v4("10.1.2.3"), ten2 = v4("10.2.0.1"),
                        pub = v4("93.184.216.34"), meta = v4("169.254.169.254");
-    struct sockaddr_in6 lo6 = v6("::1"), mapped = v6("::ffff:127.0.0.1"), nat64 = v6("64:ff9b::7f00:1"),
-                        sixtofour = v6("2002:7f00:1::"), fd = v6("fd12::1"), fc = v6("fc00::1"),
-                        pub6 = v6("2606:4700:4700::1111"), nat64_ten = v6("64:ff9b::a01:203");
+    struct sockaddr_in6 lo6 = v6("::1"), mapped = v6("::ffff:127.0.0.1"),
+                        nat64 = v6("64:ff9b::7f00:1"), sixtofour = v6("2002:7f00:1::"),
+                        fd = v6("fd12::1"), fc = v6("fc00::1"), pub6 = v6("2606:4700:4700::1111"),
+                        nat64_ten = v6("64:ff9b::a01:203");
     CHECK(ALLOWS(none, pub) && ALLOWS(none, pub6));
     CHECK(!ALLOWS(none, lo) && !ALLOWS(none, lo6) && !ALLOWS(none, meta) && !ALLOWS(none, mapped));
     CHECK(ALLOWS(loopback4, lo) && ALLOWS(loopback4, mapped) && ALLOWS(loopback4, nat64) &&
@@ -439,9 +448,11 @@ static void test_the_allow_list(void)
 
 static void test_bad_ranges_are_refused(void)
 {
-    static const char *const bad[] = {"127.0.0.0/99", "fd00::/129", "localhost", "10.0.0.0/",
-                                      "10.0.0.0/x", "1.2.3.4.5", "::ffff::1::2",
-                                      "0000000000000000000000000000000000000000000000000000000000000000000/8"};
+    static const char *const bad[] = {
+        "127.0.0.0/99", "fd00::/129",
+        "localhost",    "10.0.0.0/",
+        "10.0.0.0/x",   "1.2.3.4.5",
+        "::ffff::1::2", "0000000000000000000000000000000000000000000000000000000000000000000/8"};
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         struct netpolicy *np = NULL;
         char err[256] = "";

@@ -90,8 +90,9 @@ static void test_new_is_listed_oldest_first(void)
 static void test_a_record_comes_with_its_bytes_and_topics(void)
 {
     const char *spool = fresh_spool();
-    const char *text = "{\"id\":\"a1\",\"text\":\"topics: not these\",\"topic_ids\":[\"x\"],"
-                       "\"topics\":[{\"id\":\"ttp\",\"score\":2},{\"score\":1},{\"id\":\"ceasefire\"}]}\n";
+    const char *text =
+        "{\"id\":\"a1\",\"text\":\"topics: not these\",\"topic_ids\":[\"x\"],"
+        "\"topics\":[{\"id\":\"ttp\",\"score\":2},{\"score\":1},{\"id\":\"ceasefire\"}]}\n";
     put(spool, "new", "a1.json", text, 10);
     put(spool, "new", "b2.json", "{\"id\":\"b2\"}", 5);
     char err[256];

@@ -23,7 +23,8 @@ static void test_feed_validators_round_trip(void)
     struct state *st = open_fresh();
     struct feed_state fs;
     CHECK(state_feed_get(st, "http://a.example/feed", &fs) == 0);
-    CHECK(state_feed_set_validators(st, "http://a.example/feed", "\"abc\"", "Tue, 01 Jun 2021 10:00:00 GMT") == 0);
+    CHECK(state_feed_set_validators(st, "http://a.example/feed", "\"abc\"",
+                                    "Tue, 01 Jun 2021 10:00:00 GMT") == 0);
     CHECK(state_feed_set_poll(st, "http://a.example/feed", 1234, 0, 200, NULL) == 0);
     CHECK(state_feed_get(st, "http://a.example/feed", &fs) == 1);
     CHECK_STR(fs.etag, "\"abc\"");
@@ -59,7 +60,8 @@ static void test_items_survive_reopen_and_are_known_by_link(void)
     bool known = true;
     CHECK(state_item_known(st, "guid:x", "https://n.example/a", &known, NULL) == 0);
     CHECK(!known);
-    CHECK(state_item_add(st, "guid:x", "00ff", "http://f.example/", "https://n.example/a", "{}") == 0);
+    CHECK(state_item_add(st, "guid:x", "00ff", "http://f.example/", "https://n.example/a", "{}") ==
+          0);
     CHECK(state_item_add(st, "guid:y", "11ee", "http://f.example/", NULL, "{}") == 0);
     CHECK(state_item_set_retry(st, "guid:y", 2, 0, "HTTP 503") == 0);
     CHECK(state_item_set_emitted(st, "guid:x") == 0);
@@ -138,9 +140,9 @@ static void test_failed_items_are_retried_by_another_connection(void)
     CHECK(state_item_set_failed(daemon, "guid:f2", "refused") == 0);
     CHECK(state_item_set_failed(daemon, "guid:f3", "refused") == 0);
     struct state *command = open_fresh();
-    CHECK(state_items_retry_failed(command, NULL, "f1") == 1);   /* one item, by record id */
+    CHECK(state_items_retry_failed(command, NULL, "f1") == 1); /* one item, by record id */
     CHECK(state_items_retry_failed(command, "http://g.example/", NULL) == 2); /* one feed */
-    CHECK(state_items_retry_failed(command, NULL, NULL) == 0);   /* none failed any more */
+    CHECK(state_items_retry_failed(command, NULL, NULL) == 0); /* none failed any more */
     struct collected c = {0};
     CHECK(state_items_requeued(daemon, collect, &c) == 0);
     CHECK(c.n == 3 && c.attempts == 0);

@@ -17,10 +17,11 @@
 static char *text_of(unsigned seed, int n)
 {
     static const char *const words[] = {
-        "talks", "truce", "province", "militants", "government", "ceasefire", "border", "council",
-        "minister", "police", "district", "valley", "market", "school", "harvest", "river",
-        "bridge", "court", "budget", "election", "hospital", "road", "village", "teachers",
-        "farmers", "prices", "water", "power", "trade", "envoy", "statement", "agreement"};
+        "talks",   "truce",    "province",  "militants", "government", "ceasefire", "border",
+        "council", "minister", "police",    "district",  "valley",     "market",    "school",
+        "harvest", "river",    "bridge",    "court",     "budget",     "election",  "hospital",
+        "road",    "village",  "teachers",  "farmers",   "prices",     "water",     "power",
+        "trade",   "envoy",    "statement", "agreement"};
     struct buf b;
     buf_init(&b, 0);
     unsigned x = seed * 2654435761u + 1;
@@ -193,7 +194,8 @@ static void add_earlier(sqlite3 *db, int doc, const char *record, const char *st
     int64_t keys[] = {fp->text_key, fp->url_key};
     for (size_t i = 0; i < 2; i++)
         if (keys[i]) {
-            sql = sqlite3_mprintf("INSERT INTO story_keys VALUES (%lld, %d)", (long long)keys[i], doc);
+            sql = sqlite3_mprintf("INSERT INTO story_keys VALUES (%lld, %d)", (long long)keys[i],
+                                  doc);
             CHECK(sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK);
             sqlite3_free(sql);
         }
@@ -218,8 +220,9 @@ static void test_index_converts(void)
     add_earlier(db, 2, id_of(1), id_of(1), t0 + 10, &fb);
     add_earlier(db, 3, id_of(2), id_of(0), t0 + 20, &fhead);
     /* rows of articles no longer there (an interrupted expiry) are left behind */
-    CHECK(sqlite3_exec(db, "INSERT INTO story_postings VALUES (5, 0), (5, 99);"
-                           "INSERT INTO story_keys VALUES (12345, 99);",
+    CHECK(sqlite3_exec(db,
+                       "INSERT INTO story_postings VALUES (5, 0), (5, 99);"
+                       "INSERT INTO story_keys VALUES (12345, 99);",
                        NULL, NULL, NULL) == SQLITE_OK);
     struct story_index *ix;
     char err[256];
@@ -246,8 +249,9 @@ static void test_index_converts(void)
     story_index_close(ix);
     /* the old tables are gone; opening again finds the new one */
     sqlite3_stmt *st;
-    CHECK(sqlite3_prepare_v2(db, "SELECT count(*) FROM sqlite_master WHERE name IN "
-                                 "('story_postings', 'story_keys', 'story_docs_converted')",
+    CHECK(sqlite3_prepare_v2(db,
+                             "SELECT count(*) FROM sqlite_master WHERE name IN "
+                             "('story_postings', 'story_keys', 'story_docs_converted')",
                              -1, &st, NULL) == SQLITE_OK);
     CHECK(sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) == 0);
     sqlite3_finalize(st);

@@ -64,11 +64,11 @@ static void test_loads(void)
 static void test_case_rule_and_word_boundaries(void)
 {
     CHECK(tagged("TTP claims attack", "", "ttp"));
-    CHECK(!tagged("ttp claims attack", "", "ttp"));          /* the acronym only as written */
-    CHECK(!tagged("See https://ttp.example/x", "", "ttp"));  /* not inside another word */
+    CHECK(!tagged("ttp claims attack", "", "ttp"));         /* the acronym only as written */
+    CHECK(!tagged("See https://ttp.example/x", "", "ttp")); /* not inside another word */
     CHECK(!tagged("HTTP servers", "", "ttp"));
-    CHECK(tagged("TTP's spokesman speaks", "", "ttp"));      /* possessive */
-    CHECK(tagged("tehrik-i-taliban pakistan", "", "ttp"));   /* names: any case */
+    CHECK(tagged("TTP's spokesman speaks", "", "ttp"));    /* possessive */
+    CHECK(tagged("tehrik-i-taliban pakistan", "", "ttp")); /* names: any case */
 }
 
 static void test_position_weights_and_threshold(void)
@@ -80,14 +80,16 @@ static void test_position_weights_and_threshold(void)
     body[sizeof body - 1] = '\0';
     char text[2200];
     snprintf(text, sizeof text, "Budget passes.\n\n%s TTP mentioned once.", body);
-    CHECK(!tagged("Budget news", text, "ttp"));               /* one passing mention deep down */
-    CHECK(!tagged("Budget news", "TTP militants attacked a post.", "ttp")); /* once in the lead: 2 < 3 */
+    CHECK(!tagged("Budget news", text, "ttp")); /* one passing mention deep down */
+    CHECK(!tagged("Budget news", "TTP militants attacked a post.",
+                  "ttp")); /* once in the lead: 2 < 3 */
     CHECK(tagged("Budget news", "TTP militants attacked. The TTP said so.", "ttp")); /* 2 + 2 */
 }
 
 static void test_veto_and_context(void)
 {
-    CHECK(!tagged("TTP cases rise", "Doctors treat thrombotic thrombocytopenic purpura (TTP).", "ttp"));
+    CHECK(!tagged("TTP cases rise", "Doctors treat thrombotic thrombocytopenic purpura (TTP).",
+                  "ttp"));
     CHECK(tagged("Ceasefire holds", "Troops stayed in their barracks.", "ceasefire"));
     CHECK(!tagged("Ceasefire holds", "The two managers shook hands.", "ceasefire"));
     CHECK(tagged("Ceasefires hold", "Militants kept the truce.", "ceasefire")); /* plural */
@@ -96,7 +98,9 @@ static void test_veto_and_context(void)
 static void test_normalisation(void)
 {
     /* soft hyphen, non-breaking hyphens, NBSP, a word hyphenated across a line break */
-    CHECK(tagged("Teh\xC2\xADreek\xE2\x80\x91" "e\xE2\x80\x91Taliban\xC2\xA0Pakistan", "", "ttp"));
+    CHECK(tagged("Teh\xC2\xADreek\xE2\x80\x91"
+                 "e\xE2\x80\x91Taliban\xC2\xA0Pakistan",
+                 "", "ttp"));
     CHECK(tagged("Talks", "Tehreek-e-Taliban Pakis-\ntan militants", "ttp")); /* weight 2, lead 2 */
     CHECK(tagged("تحریک طالبان پاکستان نے ذمہ داری قبول کر لی", "", "ttp"));
     CHECK(tagged("جنگ بندی کا اعلان", "فوج troops", "ceasefire"));
@@ -129,10 +133,13 @@ static void test_rule_errors_name_the_line(void)
 {
     struct topic_rules *r;
     char err[256];
-    CHECK(topic_rules_parse("{\n  \"topics\": [\n    {\"id\": \"x\",\n", "bad.json", &r, err, sizeof err) == -1);
+    CHECK(topic_rules_parse("{\n  \"topics\": [\n    {\"id\": \"x\",\n", "bad.json", &r, err,
+                            sizeof err) == -1);
     CHECK_CONTAINS(err, "bad.json:4:");
-    CHECK(topic_rules_parse("{\"topics\": [\n {\"id\": \"x\",\n  \"terms\": [\n   {\"term\": \"a\", \"case\": \"upper\"}]}]}",
-                            "case.json", &r, err, sizeof err) == -1);
+    CHECK(
+        topic_rules_parse(
+            "{\"topics\": [\n {\"id\": \"x\",\n  \"terms\": [\n   {\"term\": \"a\", \"case\": \"upper\"}]}]}",
+            "case.json", &r, err, sizeof err) == -1);
     CHECK_CONTAINS(err, "case.json:4:");
     CHECK_CONTAINS(err, "case must be");
     CHECK(topic_rules_parse("{\"topics\": [\n {\"id\": \"x\", \"terms\": []}]}", "empty.json", &r,
@@ -141,7 +148,6 @@ static void test_rule_errors_name_the_line(void)
     CHECK(topic_rules_load("/nonexistent/rules.json", &r, err, sizeof err) == -1);
     CHECK_CONTAINS(err, "/nonexistent/rules.json");
 }
-
 
 /* Rules with every operator of the README, for the tests of each one below. */
 static const char *operators_json =
@@ -197,7 +203,8 @@ static enum topic_reason first_reason(const char *headline, const char *text, co
     if (h && h->n_evidence) {
         reason = h->evidence[0].reason;
         if (defined_as)
-            snprintf(defined_as, cap, "%s", h->evidence[0].defined_as ? h->evidence[0].defined_as : "");
+            snprintf(defined_as, cap, "%s",
+                     h->evidence[0].defined_as ? h->evidence[0].defined_as : "");
     }
     topic_result_free(&res);
     topic_rules_free(r);
@@ -206,13 +213,13 @@ static enum topic_reason first_reason(const char *headline, const char *text, co
 
 static void test_spellings_are_generated(void)
 {
-    CHECK(given("Khalq-e-Mazdoor rally", "", "group"));   /* as written */
-    CHECK(given("Khulq-i-Mazdoor rally", "", "group"));   /* a choice of each {a|b} */
-    CHECK(given("Khalq e Mazdoor rally", "", "group"));   /* separators: space, */
-    CHECK(given("KhalqeMazdoor rally", "", "group"));     /* nothing */
-    CHECK(given("K.L.M. statement", "", "group"));        /* a dotted acronym */
-    CHECK(given("K.L.M statement", "", "group"));         /* without the last dot */
-    CHECK(!given("Khalq Mazdoor rally", "", "group"));    /* not a spelling it lists */
+    CHECK(given("Khalq-e-Mazdoor rally", "", "group")); /* as written */
+    CHECK(given("Khulq-i-Mazdoor rally", "", "group")); /* a choice of each {a|b} */
+    CHECK(given("Khalq e Mazdoor rally", "", "group")); /* separators: space, */
+    CHECK(given("KhalqeMazdoor rally", "", "group"));   /* nothing */
+    CHECK(given("K.L.M. statement", "", "group"));      /* a dotted acronym */
+    CHECK(given("K.L.M statement", "", "group"));       /* without the last dot */
+    CHECK(!given("Khalq Mazdoor rally", "", "group"));  /* not a spelling it lists */
     struct topic_rules *r;
     char err[256];
     CHECK(topic_rules_parse("{\"topics\": [\n {\"id\": \"x\",\n  \"terms\": [\"a{b|c\"]}]}",
@@ -236,9 +243,10 @@ static void test_spellings_are_generated(void)
     /* spellings multiply: a rules file of a few hundred bytes must not make a huge automaton */
     char big[8192] = "{\"topics\": [{\"id\": \"x\", \"terms\": [";
     for (int t = 0; t < 60; t++)
-        snprintf(big + strlen(big), sizeof big - strlen(big), "%s\"%c%c{a|b}{a|b}{a|b}{a|b}"
-                 "{a|b}{a|b}{a|b}{a|b}{a|b}{a|b} long enough to count\"", t ? ", " : "",
-                 'a' + t % 26, 'a' + t / 26);
+        snprintf(big + strlen(big), sizeof big - strlen(big),
+                 "%s\"%c%c{a|b}{a|b}{a|b}{a|b}"
+                 "{a|b}{a|b}{a|b}{a|b}{a|b}{a|b} long enough to count\"",
+                 t ? ", " : "", 'a' + t % 26, 'a' + t / 26);
     strcat(big, "]}]}");
     CHECK(topic_rules_parse(big, "big.json", &r, err, sizeof err) == -1);
     CHECK_CONTAINS(err, "more than 1 MiB");
@@ -262,19 +270,23 @@ static void test_acronym_defined_as_something_else(void)
     const char *before = "Staff of the kiosk licensing module (KLM) met. KLM fees fall.";
     CHECK(!given("KLM fees", before, "group"));
     /* the topic's own name spelled out is no other sense */
-    CHECK(given("KLM rally", "The Khalq-e-Mazdoor (KLM) held a rally. KLM leaders spoke.", "group"));
+    CHECK(
+        given("KLM rally", "The Khalq-e-Mazdoor (KLM) held a rally. KLM leaders spoke.", "group"));
 }
 
 static void test_later_references_after_a_named_mention(void)
 {
     const char *text = "Officials said KLM members marched. Police watched the movement, and "
                        "the movement later dispersed.";
-    CHECK(given("March in the capital", text, "group"));   /* 2 + 0.5 + 0.5 */
-    CHECK(!given("March in the capital", "Police watched the movement, and the movement later "
-                 "dispersed. Officials said KLM members marched.", "group")); /* before it: 0 */
+    CHECK(given("March in the capital", text, "group")); /* 2 + 0.5 + 0.5 */
+    CHECK(!given("March in the capital",
+                 "Police watched the movement, and the movement later "
+                 "dispersed. Officials said KLM members marched.",
+                 "group")); /* before it: 0 */
     /* references add at most half the threshold: one body mention (1) and six (1.5, not 3) */
     char text2[800];
-    snprintf(text2, sizeof text2, "%s KLM members marched, and the movement, the movement, the "
+    snprintf(text2, sizeof text2,
+             "%s KLM members marched, and the movement, the movement, the "
              "movement, the movement, the movement and the movement went on.",
              "A long first sentence about the weather, the markets, the roads and the schools "
              "fills the lead of this article so that what follows is in the body of the text, "
@@ -285,7 +297,7 @@ static void test_later_references_after_a_named_mention(void)
 static void test_proximity(void)
 {
     CHECK(given("Soldiers halt shooting", "", "pause"));
-    CHECK(given("Soldiers told to hold their fire", "", "pause"));       /* within 2 words */
+    CHECK(given("Soldiers told to hold their fire", "", "pause")); /* within 2 words */
     CHECK(!given("Soldiers halt for lunch then resume shooting", "", "pause"));
 }
 
@@ -294,16 +306,20 @@ static void test_context_must_be_near(void)
     char text[400];
     snprintf(text, sizeof text, "Retailers agreed an armistice over prices.\n\n%s soldiers.",
              "The weather was fine and nothing else happened for a long while at all today");
-    CHECK(!given("Shops sign armistice", text, "pause"));          /* context too far */
+    CHECK(!given("Shops sign armistice", text, "pause"));                 /* context too far */
     CHECK(given("Shops sign armistice", "Soldiers signed it.", "pause")); /* in the lead */
     CHECK(first_reason("Shops sign armistice", text, "pause", NULL, 0) == TOPIC_NO_CONTEXT);
     CHECK(given("Armistice signed", "KLM members said so.", "pause")); /* a context topic's term */
     /* a headline mention: context in the text's first 60 characters, or near a lead mention */
-    CHECK(given("Armistice signed", "Shop owners and their families waited all day outside the "
-                "hall. The armistice held, soldiers said.", "pause"));
-    CHECK(!given("Armistice signed", "Shop owners and their families waited all day outside the "
+    CHECK(given("Armistice signed",
+                "Shop owners and their families waited all day outside the "
+                "hall. The armistice held, soldiers said.",
+                "pause"));
+    CHECK(!given("Armistice signed",
+                 "Shop owners and their families waited all day outside the "
                  "hall for the armistice. Later that evening, after a long and tiring wait in "
-                 "the cold, the soldiers came.", "pause"));
+                 "the cold, the soldiers came.",
+                 "pause"));
     /* the window counts characters: 50 Urdu letters are 100 bytes but within 60 */
     char urdu[400] = "Markets.\n\nAn armistice ";
     for (int i = 0; i < 50; i++)
@@ -331,7 +347,7 @@ static void test_titles(void)
 static void test_hedged_headlines(void)
 {
     CHECK(given("Armistice agreed", "Soldiers cheered.", "pause"));
-    CHECK(!given("No armistice, say soldiers", "", "pause"));     /* a body mention: 1 */
+    CHECK(!given("No armistice, say soldiers", "", "pause")); /* a body mention: 1 */
     CHECK(!given("UN calls for armistice", "Soldiers wait.", "pause"));
     CHECK(first_reason("No armistice, say soldiers", "", "pause", NULL, 0) == TOPIC_HEDGED);
 }
@@ -340,12 +356,13 @@ static void test_paragraph_scoring(void)
 {
     const char *digest = "Markets rose today in a quiet session.\n\nA bridge opened.\n\n"
                          "In other news, KLM members marched and KLM leaders spoke.";
-    CHECK(given("Daily digest", digest, "group"));                /* one item: 2 */
-    const char *one = "Markets rose today in a quiet session and a bridge opened, and there "
-                      "was more of the same all day long in every market of the country, "
-                      "and then some more besides that, and more again, and more. In other news, KLM members marched "
-                      "and KLM leaders spoke.";
-    CHECK(!given("Daily digest", one, "group"));                  /* one paragraph: the body */
+    CHECK(given("Daily digest", digest, "group")); /* one item: 2 */
+    const char *one =
+        "Markets rose today in a quiet session and a bridge opened, and there "
+        "was more of the same all day long in every market of the country, "
+        "and then some more besides that, and more again, and more. In other news, KLM members marched "
+        "and KLM leaders spoke.";
+    CHECK(!given("Daily digest", one, "group")); /* one paragraph: the body */
 }
 
 static void test_near_misses(void)
@@ -357,10 +374,10 @@ static void test_near_misses(void)
     struct topic_result tagged_res, near;
     topics_tag_with_near_misses(r, "No armistice, say soldiers", "KLM members marched.",
                                 &tagged_res, &near);
-    CHECK(tagged_res.n_hits == 0);                                /* group: 2; pause: 1 */
+    CHECK(tagged_res.n_hits == 0); /* group: 2; pause: 1 */
     const struct topic_hit *g = hit(&near, "group"), *p = hit(&near, "pause");
     CHECK(g && !g->tagged && g->reason == TOPIC_BELOW_THRESHOLD);
-    CHECK(p && p->reason == TOPIC_HEDGED);                        /* 1, or 3 unhedged */
+    CHECK(p && p->reason == TOPIC_HEDGED); /* 1, or 3 unhedged */
     json_t *j = topic_result_to_json_full(&near);
     CHECK(json_array_size(j) == near.n_hits);
     CHECK_STR(json_string_value(json_object_get(json_array_get(j, 0), "reason")),
