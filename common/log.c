@@ -33,11 +33,6 @@ static enum log_level max_level = LOG_LEVEL_INFO;
 static enum log_format line_format = LOG_FORMAT_TEXT;
 static int stderr_journal = -1; /* 1: stderr is journald's stream; -1: not looked at yet */
 
-static const char *const level_names[] = {
-    [LOG_LEVEL_ERR] = "err",   [LOG_LEVEL_WARNING] = "warning", [LOG_LEVEL_NOTICE] = "notice",
-    [LOG_LEVEL_INFO] = "info", [LOG_LEVEL_DEBUG] = "debug",
-};
-
 /* The level as the text and JSON forms name it. */
 static const char *const level_words[] = {
     [LOG_LEVEL_ERR] = "error", [LOG_LEVEL_WARNING] = "warning", [LOG_LEVEL_NOTICE] = "notice",
@@ -67,14 +62,6 @@ void log_set_format(enum log_format format)
 {
     line_format = format;
     stderr_journal = stderr_is_journal();
-}
-
-int log_level_parse(const char *name)
-{
-    for (int level = LOG_LEVEL_ERR; level <= LOG_LEVEL_DEBUG; level++)
-        if (strcmp(name, level_names[level]) == 0)
-            return level;
-    return -1;
 }
 
 #define LINE_MAX_BYTES 4096

@@ -25,8 +25,6 @@ void log_set_level(enum log_level level);
 /* Chooses the form, and looks again whether stderr is the journal (it is also looked at
  * before the first line). Default: LOG_FORMAT_TEXT. */
 void log_set_format(enum log_format format);
-/* Parses "err", "warning", "notice", "info", "debug"; returns -1 if unknown. */
-int log_level_parse(const char *name);
 
 void log_msg(enum log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -94,19 +94,31 @@ static int check_shard(const char *value, char *err, size_t errlen)
     return shard_parse(value, &shard, err, errlen);
 }
 
-int config_check_metrics_address(const char *value, char *err, size_t errlen)
+int config_split_address(const char *value, char **host, long *port, char *err, size_t errlen)
 {
-    if (!*value)
-        return 0;
     const char *colon = strrchr(value, ':');
     if (!colon || colon == value || !colon[1])
         return set_err(err, errlen, "'%s' is not HOST:PORT", value);
     if (value[0] == '[' && colon[-1] != ']')
         return set_err(err, errlen, "'%s': an IPv6 address goes in brackets, [::1]:9184", value);
     char *end;
-    long port = strtol(colon + 1, &end, 10);
-    if (*end || port < 1 || port > 65535)
+    *port = strtol(colon + 1, &end, 10);
+    if (*end || *port < 1 || *port > 65535)
         return set_err(err, errlen, "'%s': the port must be a number from 1 to 65535", value);
+    bool bracketed = value[0] == '[';
+    *host = xstrndup(value + bracketed, (size_t)(colon - value) - 2 * bracketed);
+    return 0;
+}
+
+int config_check_metrics_address(const char *value, char *err, size_t errlen)
+{
+    if (!*value)
+        return 0;
+    char *host;
+    long port;
+    if (config_split_address(value, &host, &port, err, errlen) < 0)
+        return -1;
+    free(host);
     return 0;
 }
 

@@ -83,9 +83,13 @@ void config_free(struct config *c);
 /* Where key was last set: "FILE:LINE", the --set or flag that set it, or "default"; key
  * itself when unknown. For errors found after parsing (allow_networks, credentials). */
 const char *config_origin(const struct config *c, const char *key);
-/* The check of metrics_address, the same for `check` and `run`: empty (off), or a loopback
- * HOST:PORT with a port from 1 to 65535. Returns 0, or -1 with the reason in err. */
+/* The check of metrics_address, the same for `check` and `run`: empty (off), or HOST:PORT
+ * (an IPv6 host in brackets) with a port from 1 to 65535. Returns 0, or -1 with the reason in
+ * err. */
 int config_check_metrics_address(const char *value, char *err, size_t errlen);
+/* Splits a metrics_address that passed the check: *host (brackets removed; the caller frees
+ * it) and *port. Returns 0, or -1 with the reason in err. */
+int config_split_address(const char *value, char **host, long *port, char *err, size_t errlen);
 /* Names of the options whose new value takes effect only at the next start (the spool,
  * the state and the fetcher's settings) that differ between a and b, comma-separated,
  * or NULL when none does. Caller frees. */

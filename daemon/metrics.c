@@ -18,6 +18,7 @@
 #include "common/redact.h"
 #include "common/util.h"
 #include "common/version.h"
+#include "config/config.h"
 #include "output/spool.h"
 
 static const char *const kind_names[FETCH_KINDS] = {"feed", "page"};
@@ -382,24 +383,10 @@ struct metrics_server *metrics_server_start(struct event_base *base, const char 
                                             const struct pipeline *pipeline, const char *spool_dir,
                                             char *err, size_t errlen)
 {
-    const char *colon = strrchr(address, ':');
-    if (!colon || colon == address || !colon[1]) {
-        set_err(err, errlen, "metrics_address '%s' is not HOST:PORT", address);
+    char *host;
+    long port;
+    if (config_split_address(address, &host, &port, err, errlen) < 0)
         return NULL;
-    }
-    const char *host_start = address, *host_end = colon;
-    if (*address == '[' && colon[-1] == ']') { /* [::1]:9184 */
-        host_start++;
-        host_end--;
-    }
-    char *host = xstrndup(host_start, (size_t)(host_end - host_start));
-    char *end;
-    long port = strtol(colon + 1, &end, 10);
-    if (*end || port <= 0 || port > 65535) {
-        set_err(err, errlen, "metrics_address '%s' has no valid port", address);
-        free(host);
-        return NULL;
-    }
     struct in_addr v4;
     struct in6_addr v6;
     bool loopback = strcmp(host, "localhost") == 0 ||
