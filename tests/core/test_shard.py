@@ -61,7 +61,13 @@ class ShardTest(unittest.TestCase):
             logs.append(err)
 
         polled_by = {}  # feed path -> daemons that polled it
+        # RFC 9110 User-Agent: product *( RWS ( product / comment ) ), the contact in a comment.
+        token = r"[!#$%&'*+.^_`|~0-9A-Za-z-]+"
+        user_agent = re.compile(r"%s(/%s)?( (%s(/%s)?|\([^()]*\)))*$" % ((token,) * 4))
         for line in self.fx.requests():
+            ua = re.search(r" ua=(.*) ms=\d+$", line).group(1)
+            self.assertRegex(ua, user_agent, "User-Agent is a product and comments")
+            self.assertIn("(+daemon-", ua)
             m = re.match(r"GET (/feeds/shard-h(\d+)-\d+\.xml) .*daemon-(\d)@example\.org", line)
             if m:
                 polled_by.setdefault(m.group(1), []).append(int(m.group(3)))
