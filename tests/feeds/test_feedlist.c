@@ -94,6 +94,29 @@ static void test_topics_option_and_round_trip(void)
     feedlist_free(&list);
 }
 
+static void test_sitemap_option(void)
+{
+    const char *text = "https://a.example/news-sitemap.xml sitemap=yes\n"
+                       "https://b.example/f sitemap=no\n"
+                       "https://c.example/f\n";
+    struct feed_list list;
+    char err[256];
+    CHECK(feedlist_parse(text, "f.txt", &list, err, sizeof err) == 0);
+    CHECK(list.n == 3);
+    if (list.n == 3) {
+        CHECK(list.entries[0].sitemap == FEEDLIST_SITEMAP_YES);
+        CHECK(list.entries[1].sitemap == FEEDLIST_SITEMAP_NO);
+        CHECK(list.entries[2].sitemap == FEEDLIST_SITEMAP_DETECT);
+    }
+    char *written = feedlist_format(&list);
+    CHECK_STR(written, text);
+    free(written);
+    feedlist_free(&list);
+    CHECK(feedlist_parse("https://a.example/s sitemap=maybe\n", "f.txt", &list, err, sizeof err) ==
+          -1);
+    CHECK_CONTAINS(err, "f.txt:1: sitemap 'maybe' is not yes or no");
+}
+
 static void test_bad_topics_option(void)
 {
     const char *bad[] = {"topics=", "topics=a,,b", "topics=,a", "topics=a,", "topics=a;b"};
@@ -223,6 +246,7 @@ int main(void)
     RUN(test_parses_urls_options_and_comments);
     RUN(test_errors_name_the_line);
     RUN(test_topics_option_and_round_trip);
+    RUN(test_sitemap_option);
     RUN(test_bad_topics_option);
     RUN(test_opml_import);
     RUN(test_opml_round_trip_keeps_options);
