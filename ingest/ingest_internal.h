@@ -23,6 +23,7 @@
 
 #include "common/hash.h"
 #include "extract/extract.h"
+#include "feeds/feedlist.h"
 #include "ingest/pending.h"
 #include "ingest/pipeline.h"
 #include "output/validate.h"
@@ -58,6 +59,7 @@ struct feed_runtime {
     char *poll_url; /* where a permanent redirect moved it, or NULL */
     char *name;
     char *topics;          /* the feed list's topics= (comma-separated ids), or NULL for all */
+    enum feedlist_sitemap sitemap; /* the feed list's sitemap= */
     long interval;         /* seconds */
     long ttl;              /* seconds the feed itself asks between polls (<ttl>, sy:update*), 0 */
     long max_age;          /* seconds its last response's Cache-Control max-age allows, or -1 */

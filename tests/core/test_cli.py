@@ -12,7 +12,7 @@ import unittest
 sys.path.insert(0, os.path.dirname(__file__))
 from fixture import BIN, SOURCE  # noqa: E402
 
-COMMANDS = ["run", "once", "demo", "check", "parse-feed", "extract", "tag", "spool",
+COMMANDS = ["run", "once", "demo", "check", "parse-feed", "discover", "extract", "tag", "spool",
             "import-opml", "export-opml", "feeds", "items"]
 
 
