@@ -99,9 +99,12 @@ class Sources(unittest.TestCase):
         self.assertEqual(self.titles(), ["Alpha harbour reopens", "Bravo council votes"],
                          result.stderr)
         self.assertEqual(self.requested("/pages/charlie.html"), [])
-        record = next(iter(self.fx.records().values()))
-        self.assertEqual(record["feed"]["url"] if isinstance(record.get("feed"), dict)
-                         else record.get("feed_url", self.fx.url(path)), self.fx.url(path))
+        records = {r["title"]: r for r in self.fx.records().values()}
+        alpha = records["Alpha harbour reopens"]
+        self.assertEqual(alpha["feed"]["url"], self.fx.url(path))
+        self.assertEqual(alpha["feed"]["title"], "Fixture News")  # news:publication/news:name
+        self.assertEqual(alpha["url"], self.fx.url("/pages/alpha.html"))
+        self.assertEqual(alpha["published"], RECENT)
         # polled again: nothing is written twice
         self.once_ok()
         self.assertEqual(len(self.fx.records()), 2)

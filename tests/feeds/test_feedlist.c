@@ -144,13 +144,24 @@ static void test_opml_import(void)
         "<outline text=\"ftp\" xmlUrl=\"ftp://x.example/\"/>\n"
         "<outline text=\"again\" xmlUrl=\"https://dawn.example/feed\"/>\n"
         "<outline text=\"no feed, a folder only\"/>\n"
+        "<outline text=\"a site\" htmlUrl=\"https://site.example/\"/>\n"
+        "<outline text=\"a folder with a site\" htmlUrl=\"https://folder.example/\">"
+        "<outline text=\"inner\" xmlUrl=\"https://inner.example/rss\" "
+        "xmlns:feedspool=\"urn:feedspool:opml\" feedspool:sitemap=\"yes\"/></outline>\n"
         "</body></opml>\n";
     struct opml_import in;
     char err[256];
     CHECK(opml_parse(opml, strlen(opml), &in, err, sizeof err) == 0);
-    CHECK(in.feeds.n == 2);
+    CHECK(in.feeds.n == 4);
     CHECK(in.skipped == 2);
-    if (in.feeds.n == 2) {
+    CHECK(in.pages == 1);
+    if (in.feeds.n == 4) {
+        CHECK_STR(in.feeds.entries[2].url, "https://site.example/");
+        CHECK_STR(in.feeds.entries[3].url, "https://inner.example/rss");
+        CHECK(in.feeds.entries[3].sitemap == FEEDLIST_SITEMAP_YES);
+        CHECK(in.feeds.entries[2].sitemap == FEEDLIST_SITEMAP_DETECT);
+    }
+    if (in.feeds.n >= 2) {
         CHECK_STR(in.feeds.entries[0].url, "https://dawn.example/feed");
         CHECK_STR(in.feeds.entries[0].name, "Dawn & Co");
         CHECK_STR(in.feeds.entries[1].url, "http://s.example/a%20b");
