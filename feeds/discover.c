@@ -105,6 +105,7 @@ static char *base_of(xmlNode *n, const char *page_url)
     return page_url ? xstrdup(page_url) : NULL;
 }
 
+/* Takes over url, type and title (freed when the URL is listed already, or the list full). */
 static void add_feed(struct discovery *d, char *url, char *type, char *title)
 {
     for (size_t i = 0; i < d->n; i++)
@@ -134,9 +135,11 @@ static void collect(xmlNode *n, const char *base, struct discovery *d)
             char *type = type_attr ? feed_type(type_attr) : NULL;
             if (rel && type && href && *href && has_token(rel, "alternate")) {
                 char *title = attr(n, "title");
-                add_feed(d, resolve(base, href), type, title && *title ? title : NULL);
-                if (title && !*title)
+                if (title && !*title) {
                     free(title);
+                    title = NULL;
+                }
+                add_feed(d, resolve(base, href), type, title);
                 type = NULL;
             }
             free(type);

@@ -450,6 +450,9 @@ int sitemap_parse(const char *data, size_t len, const char *doc_url,
     }
     if (rc == 0 && out->kind != SITEMAP_NONE && !s.ctxt->wellFormed)
         out->bozo = true;
+    /* libxml2 keeps a DTD's declarations in a document of its own even without a tree */
+    xmlFreeDoc(s.ctxt->myDoc);
+    s.ctxt->myDoc = NULL;
     xmlFreeParserCtxt(s.ctxt);
     entry_clear(&s.entry);
     buf_free(&s.text);

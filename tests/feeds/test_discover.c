@@ -20,6 +20,9 @@ static void test_types_rel_and_base(void)
         "<link rel=\"alternatex\" type=\"application/rss+xml\" href=\"/not-this\">"
         "<link rel=\"alternate\" type=\"application/rss+xml\" href=\"\">"
         "<link rel=\"alternate\" type=\"application/rss+xml\" href=\"feeds/top.rss\">"
+        /* found by fuzz_discover: a repeat with a title (it was read after being freed) */
+        "<link rel=\"alternate\" type=\"application/rss+xml\" title=\"Again\" "
+        "href=\"feeds/top.rss\">"
         "</head><body><p>text<link rel=\"alternate\" type=\"application/rss+xml\" "
         "href=\"https://news.example/body.rss\"></body></html>";
     struct discovery d;
