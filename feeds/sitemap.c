@@ -461,7 +461,8 @@ int sitemap_parse(const char *data, size_t len, const char *doc_url,
         sitemap_free(out);
         return rc;
     }
-    qsort(out->children, out->n_children, sizeof *out->children, compare_children);
+    if (out->n_children > 1) /* (qsort must not be given NULL) */
+        qsort(out->children, out->n_children, sizeof *out->children, compare_children);
     out->feed.bozo = out->bozo;
     return 1;
 }
