@@ -58,9 +58,9 @@ struct feed_runtime {
     char *url;      /* as listed: the feed's identity in the state */
     char *poll_url; /* where a permanent redirect moved it, or NULL */
     char *name;
-    char *topics;          /* the feed list's topics= (comma-separated ids), or NULL for all */
+    char *topics; /* the feed list's topics= (comma-separated ids), or NULL for all */
     enum feedlist_sitemap sitemap; /* the feed list's sitemap= */
-    long interval;         /* seconds */
+    long interval;                 /* seconds */
     long ttl;              /* seconds the feed itself asks between polls (<ttl>, sy:update*), 0 */
     long max_age;          /* seconds its last response's Cache-Control max-age allows, or -1 */
     struct event *timer;   /* next poll */
