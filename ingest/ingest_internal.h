@@ -58,9 +58,8 @@ struct feed_runtime {
     char *url;      /* as listed: the feed's identity in the state */
     char *poll_url; /* where a permanent redirect moved it, or NULL */
     char *name;
-    char *topics; /* the feed list's topics= (comma-separated ids), or NULL for all */
-    enum feedlist_sitemap sitemap; /* the feed list's sitemap= */
-    long interval;                 /* seconds */
+    char *topics;          /* the feed list's topics= (comma-separated ids), or NULL for all */
+    long interval;         /* seconds */
     long ttl;              /* seconds the feed itself asks between polls (<ttl>, sy:update*), 0 */
     long max_age;          /* seconds its last response's Cache-Control max-age allows, or -1 */
     struct event *timer;   /* next poll */
@@ -69,6 +68,8 @@ struct feed_runtime {
     char *last_error;      /* so a repeated error is logged once */
     bool warned_shared_id; /* items sharing an identity were logged (once per feed and run) */
     bool warned_over_cap;  /* more than 10,000 items were logged */
+
+    enum feedlist_sitemap sitemap; /* the feed list's sitemap= */
 };
 
 /* What a job built for the spool, kept until it is written (a failed write is retried
