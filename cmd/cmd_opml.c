@@ -25,6 +25,7 @@ static size_t merge(struct feed_list *list, const struct feed_list *import)
         if (feedlist_find(list, e->url))
             continue;
         feedlist_append(list, e->url, e->name, e->interval, e->topics);
+        list->entries[list->n - 1].sitemap = e->sitemap;
         added++;
     }
     return added;
@@ -100,6 +101,10 @@ int cmd_import_opml(int argc, char **argv)
                    "or repeated)\n",
                    dry_run ? "would add" : "added", added, added == 1 ? "" : "s", cfg.feeds,
                    already, import.skipped, import.skipped == 1 ? "" : "s");
+        if (status == 0 && import.pages)
+            printf("%zu outline%s named a site's page (htmlUrl) and no feed: the daemon polls the "
+                   "feed each page advertises (see feedspool discover URL)\n",
+                   import.pages, import.pages == 1 ? "" : "s");
     }
     free(added_lines);
     free(existing);

@@ -10,6 +10,7 @@ int cmd_once(int argc, char **argv);        /* cmd_run.c */
 int cmd_demo(int argc, char **argv);        /* demo.c */
 int cmd_check(int argc, char **argv);       /* cmd_check.c */
 int cmd_parse_feed(int argc, char **argv);  /* cmd_parse_feed.c */
+int cmd_discover(int argc, char **argv);    /* cmd_discover.c */
 int cmd_extract(int argc, char **argv);     /* cmd_extract.c */
 int cmd_tag(int argc, char **argv);         /* cmd_tag.c */
 int cmd_rules(int argc, char **argv);       /* cmd_rules.c */

@@ -24,6 +24,7 @@ static const struct command commands[] = {
     {"demo", cmd_demo, "serve the bundled sample feeds on 127.0.0.1 and ingest them"},
     {"check", cmd_check, "validate the configuration, feed list and topic rules"},
     {"parse-feed", cmd_parse_feed, "print a feed file as normalised JSON"},
+    {"discover", cmd_discover, "print the feeds a web page advertises"},
     {"extract", cmd_extract, "print the article text (or record fields) of an HTML page"},
     {"tag", cmd_tag, "print the topics of an article, with the evidence"},
     {"rules", cmd_rules, "`rules eval LABELLED.jsonl`: precision and recall of topic rules"},

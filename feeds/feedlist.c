@@ -113,10 +113,19 @@ static int parse_line(const char *line, const char *name, unsigned lineno, struc
                                  name, lineno, value);
                 free(e->topics);
                 e->topics = xstrdup(value);
+            } else if (strcmp(tok, "sitemap") == 0) {
+                if (strcmp(value, "yes") == 0)
+                    e->sitemap = FEEDLIST_SITEMAP_YES;
+                else if (strcmp(value, "no") == 0)
+                    e->sitemap = FEEDLIST_SITEMAP_NO;
+                else
+                    rc = set_err(err, errlen, "%s:%u: sitemap '%s' is not yes or no", name, lineno,
+                                 value);
             } else {
-                rc = set_err(err, errlen,
-                             "%s:%u: unknown feed option '%s' (known: name, interval, topics)",
-                             name, lineno, tok);
+                rc = set_err(
+                    err, errlen,
+                    "%s:%u: unknown feed option '%s' (known: name, interval, topics, sitemap)",
+                    name, lineno, tok);
             }
         }
         free(tok);
@@ -274,6 +283,9 @@ char *feedlist_format(const struct feed_list *list)
             buf_append_str(&out, " topics=");
             buf_append_str(&out, e->topics);
         }
+        if (e->sitemap != FEEDLIST_SITEMAP_DETECT)
+            buf_append_str(&out,
+                           e->sitemap == FEEDLIST_SITEMAP_YES ? " sitemap=yes" : " sitemap=no");
         buf_append_char(&out, '\n');
     }
     return out.data ? buf_steal(&out) : xstrdup("");

@@ -3,7 +3,9 @@
  * One feed per line: a URL, then optional options, `#` starts a comment:
  *     https://www.dawn.com/feeds/home   name="Dawn"  interval=10m  topics=ttp,ceasefire
  * Options: name=TEXT (quotes allow spaces), interval=DURATION (s/m/h/d suffix),
- * topics=ID[,ID...] (only these topics are tagged on the feed's articles; default all).
+ * topics=ID[,ID...] (only these topics are tagged on the feed's articles; default all),
+ * sitemap=yes|no (the URL is a sitemap or sitemap index, read as one whatever its namespace;
+ * no: never read as one; default: a sitemap is recognised by its document element).
  * The list owns its strings; feedlist_free() releases them. */
 #ifndef FEEDSPOOL_FEEDS_FEEDLIST_H
 #define FEEDSPOOL_FEEDS_FEEDLIST_H
@@ -11,11 +13,18 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+enum feedlist_sitemap {
+    FEEDLIST_SITEMAP_DETECT = 0, /* read as a sitemap when it is one */
+    FEEDLIST_SITEMAP_YES,
+    FEEDLIST_SITEMAP_NO,
+};
+
 struct feed_entry {
     char *url;
     char *name;    /* NULL when not given */
     long interval; /* seconds; 0 means the configured default */
     char *topics;  /* comma-separated topic ids to apply; NULL means all */
+    enum feedlist_sitemap sitemap;
     unsigned line; /* where it stands in the file */
 };
 
@@ -35,7 +44,8 @@ int feedlist_load(const char *path, struct feed_list *out, char *err, size_t err
 int feedlist_parse_interval(const char *text, long *out);
 /* "a,b-c,d_e": non-empty ids of letters, digits, '-' and '_', separated by commas. */
 bool feedlist_valid_topics(const char *list);
-/* Appends one entry (copies of url, name and topics; url must not be listed yet). */
+/* Appends one entry (copies of url, name and topics; url must not be listed yet; sitemap
+ * detected). */
 void feedlist_append(struct feed_list *list, const char *url, const char *name, long interval,
                      const char *topics);
 /* The list in its file format, one line a feed, ready to write back. Caller frees. */

@@ -80,6 +80,14 @@ static char *clean_name(const char *raw)
     return name;
 }
 
+static bool has_outlines(xmlNode *n)
+{
+    for (xmlNode *c = n->children; c; c = c->next)
+        if (c->type == XML_ELEMENT_NODE && strcmp((const char *)c->name, "outline") == 0)
+            return true;
+    return false;
+}
+
 static void collect(xmlNode *n, struct opml_import *out, int depth)
 {
     for (xmlNode *c = n->children; c && depth < 64; c = c->next) {
@@ -88,6 +96,9 @@ static void collect(xmlNode *n, struct opml_import *out, int depth)
         char *raw = prop(c, "xmlUrl");
         if (!raw)
             raw = prop(c, "xmlurl");
+        bool page = false;
+        if (!raw && !has_outlines(c) && (raw = prop(c, "htmlUrl")))
+            page = true;
         if (raw) {
             char *url = listable_url(raw);
             if (!url || feedlist_find(&out->feeds, url)) {
@@ -108,6 +119,13 @@ static void collect(xmlNode *n, struct opml_import *out, int depth)
                 bool topics_ok = topics && feedlist_valid_topics(topics);
                 char *clean = clean_name(name);
                 feedlist_append(&out->feeds, url, clean, interval, topics_ok ? topics : NULL);
+                char *sitemap = ns_prop(c, "sitemap");
+                if (sitemap && strcmp(sitemap, "yes") == 0)
+                    out->feeds.entries[out->feeds.n - 1].sitemap = FEEDLIST_SITEMAP_YES;
+                else if (sitemap && strcmp(sitemap, "no") == 0)
+                    out->feeds.entries[out->feeds.n - 1].sitemap = FEEDLIST_SITEMAP_NO;
+                free(sitemap);
+                out->pages += page;
                 free(clean);
                 free(name);
                 free(interval_text);
@@ -176,6 +194,9 @@ char *opml_format(const struct feed_list *list, const char *title)
         }
         if (e->topics)
             xmlSetNsProp(o, ns, (const xmlChar *)"topics", (const xmlChar *)e->topics);
+        if (e->sitemap != FEEDLIST_SITEMAP_DETECT)
+            xmlSetNsProp(o, ns, (const xmlChar *)"sitemap",
+                         (const xmlChar *)(e->sitemap == FEEDLIST_SITEMAP_YES ? "yes" : "no"));
     }
     xmlChar *text = NULL;
     int size = 0;

@@ -84,6 +84,20 @@ def opml():
     yield from files(os.path.join(root, "fuzz", "seeds", "opml", "*.xml"))
 
 
+def sitemaps():
+    # first byte: the harness's options (bit 0: sitemap=yes, bit 1: a recency cut-off)
+    yield from files(os.path.join(root, "fuzz", "seeds", "sitemap", "*"))
+    for data in feeds():
+        yield b"\x01" + data
+
+
+def discovery_pages():
+    for data in html_pages():
+        yield data[1:] if data.startswith(b"\x00") else data
+    yield (b'<html><head><base href="/b/"><link rel="Alternate feed" type="application/rss+xml; '
+           b'charset=utf-8" href=" r.xml "><link rel=alternate type=application/json href=//x/f>')
+
+
 def credentials():
     yield (b"# c\nhttps://a.example/feeds/  reader:two words\nhttp://b.example bob:\n"
            b"failed: http://u:p@h/x and ftp://x:y@z, mail@example.com\n")
@@ -96,7 +110,8 @@ def log_values():
 
 SOURCES = {"feed": feeds, "json_feed": json_feeds, "extract": html_pages, "tagger": articles,
            "rules": rules, "config": configs, "feedlist": feedlists, "opml": opml,
-           "credentials": credentials, "log": log_values}
+           "credentials": credentials, "log": log_values, "sitemap": sitemaps,
+           "discover": discovery_pages}
 
 out = sys.argv[1]
 for harness in sys.argv[2:]:

@@ -23,6 +23,7 @@
 
 #include "common/hash.h"
 #include "extract/extract.h"
+#include "feeds/feedlist.h"
 #include "ingest/pending.h"
 #include "ingest/pipeline.h"
 #include "output/validate.h"
@@ -67,6 +68,8 @@ struct feed_runtime {
     char *last_error;      /* so a repeated error is logged once */
     bool warned_shared_id; /* items sharing an identity were logged (once per feed and run) */
     bool warned_over_cap;  /* more than 10,000 items were logged */
+
+    enum feedlist_sitemap sitemap; /* the feed list's sitemap= */
 };
 
 /* What a job built for the spool, kept until it is written (a failed write is retried

@@ -91,6 +91,7 @@ void pipeline_set_feeds(struct pipeline *p, const struct feed_list *list)
             free(fr->topics);
             fr->topics = xstrdup(e->topics);
             fr->interval = e->interval;
+            fr->sitemap = e->sitemap;
             kept++;
         } else {
             fr = xcalloc(1, sizeof *fr);
@@ -99,6 +100,7 @@ void pipeline_set_feeds(struct pipeline *p, const struct feed_list *list)
             fr->name = xstrdup(e->name);
             fr->topics = xstrdup(e->topics);
             fr->interval = e->interval;
+            fr->sitemap = e->sitemap;
             fr->timer = evtimer_new(p->deps.base, ingest_on_poll_due, fr);
             fr->max_age = -1;
             added++;

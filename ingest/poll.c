@@ -5,7 +5,13 @@
  * commit makes them all durable. A feed's new items still commit together with its
  * validators (a savepoint inside the batch), and their pages are fetched only once
  * the batch has committed. Article work commits any open batch before it writes,
- * so a record's mark never waits in one. */
+ * so a record's mark never waits in one.
+ *
+ * A poll is one or more transfers (struct poll_run): the listed URL; when it is a sitemap
+ * index, the newest sitemaps it names (feeds/sitemap.h); when it is an HTML page, the feed
+ * the page advertises (feeds/discover.h), which is then remembered and polled directly. The
+ * feed stays POLLING until the last of them ends; the outcome of the listed URL (or of the
+ * feed its page advertised) decides success or failure. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,8 +19,10 @@
 #include "common/redact.h"
 #include "common/url.h"
 #include "common/util.h"
+#include "feeds/discover.h"
 #include "feeds/feed.h"
 #include "feeds/itemkey.h"
+#include "feeds/sitemap.h"
 #include "ingest/ingest_internal.h"
 #include "ingest/schedule.h"
 #include "output/record.h"
@@ -22,6 +30,13 @@
 #define FEED_ACCEPT                                                                                \
     "application/rss+xml, application/atom+xml, application/feed+json, "                           \
     "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
+
+/* A sitemap's URLs are taken when dated within this of the poll (Google News sitemaps list two
+ * days of articles); older ones are a site's archive. */
+#define SITEMAP_RECENT_SECONDS (2 * 86400)
+/* Sitemaps an index (and an index it names) may have fetched in one poll, newest first. */
+#define SITEMAPS_PER_POLL 8
+#define SITEMAP_MAX_DEPTH 2 /* an index of indexes of sitemaps, no deeper */
 
 /* How long poll outcomes wait for others to share their commit. A crash loses at most
  * this much polling, which the next start repeats (conditional GETs). */
@@ -247,9 +262,10 @@ static void note_skipped(struct feed_runtime *fr, size_t shared, size_t over_cap
 
 /* A feed's new items and its validators are stored in one unit, so a crash leaves either
  * all of them (and the next poll may be a 304) or none (and the next poll sees the items
- * again). The article jobs start only once the unit is durable: after the batch commits. */
+ * again). The article jobs start only once the unit is durable: after the batch commits.
+ * Items of a sitemap an index named (keep_validators false) leave the feed's validators. */
 static void ingest_feed(struct feed_runtime *fr, const struct feed *feed,
-                        const struct fetch_result *r)
+                        const struct fetch_result *r, bool keep_validators)
 {
     struct pipeline *p = fr->p;
     struct article_job **jobs = xcalloc(feed->n_items ? feed->n_items : 1, sizeof *jobs);
@@ -270,7 +286,8 @@ static void ingest_feed(struct feed_runtime *fr, const struct feed *feed,
     for (size_t i = 0; i < feed->n_items; i++)
         free(keys[i]);
     free(keys);
-    if (ok && state_feed_set_validators(p->deps.state, fr->url, r->etag, r->last_modified) < 0)
+    if (ok && keep_validators &&
+        state_feed_set_validators(p->deps.state, fr->url, r->etag, r->last_modified) < 0)
         ok = false;
     if (ok && state_commit(p->deps.state) < 0)
         ok = false;
@@ -283,7 +300,11 @@ static void ingest_feed(struct feed_runtime *fr, const struct feed *feed,
         n_jobs = n_new = 0;
     }
     p->stats.items_new += (long)n_new;
-    log_info("feed polled feed=%s status=200 items=%zu new=%zu", fr->url, feed->n_items, n_new);
+    if (strcmp(r->url, fr->poll_url ? fr->poll_url : fr->url) == 0)
+        log_info("feed polled feed=%s status=200 items=%zu new=%zu", fr->url, feed->n_items, n_new);
+    else
+        log_info("feed polled feed=%s source=%s status=200 items=%zu new=%zu", fr->url, r->url,
+                 feed->n_items, n_new);
     for (size_t i = 0; i < n_jobs; i++) {
         if (state_in_batch(p->deps.state))
             add_batch_job(p, jobs[i]);
@@ -337,53 +358,221 @@ void ingest_feed_set_state(struct feed_runtime *fr, enum feed_run_state to)
     fr->state = to;
 }
 
-static void on_feed_fetched(const struct fetch_result *r, void *ud)
+/* One poll of a feed: its transfers and, once decided, its outcome. */
+struct poll_run {
+    struct feed_runtime *fr;
+    size_t in_flight;        /* transfers not yet done */
+    size_t sitemaps_started; /* sitemaps of an index fetched so far */
+    enum { POLL_UNDECIDED, POLL_SUCCEEDED, POLL_FAILED } outcome;
+    long status;
+    char *reason; /* when failed */
+    long retry_after;
+};
+
+/* One transfer of a poll. */
+struct poll_fetch {
+    struct poll_run *run;
+    int depth;      /* 0: the listed URL; 1, 2: a sitemap an index named */
+    bool from_page; /* the feed the listed page advertised: not resolved again */
+};
+
+static void on_poll_fetched(const struct fetch_result *r, void *ud);
+
+static void start_fetch(struct poll_run *run, const char *url, int depth, bool from_page,
+                        const struct feed_state *fs)
 {
-    struct feed_runtime *fr = ud;
+    struct pipeline *p = run->fr->p;
+    struct poll_fetch *pf = xcalloc(1, sizeof *pf);
+    *pf = (struct poll_fetch){.run = run, .depth = depth, .from_page = from_page};
+    /* the listed URL (or where it moved) is the administrator's; others came from documents */
+    struct fetch_request req = {.url = url,
+                                .accept = FEED_ACCEPT,
+                                .etag = fs ? fs->etag : NULL,
+                                .last_modified = fs ? fs->last_modified : NULL,
+                                .untrusted = depth > 0 || from_page};
+    run->in_flight++;
+    p->polls_in_flight++;
+    fetcher_start(p->deps.fetcher, &req, on_poll_fetched, pf);
+}
+
+static void decide(struct poll_run *run, bool ok, long status, const char *reason, long retry_after)
+{
+    run->outcome = ok ? POLL_SUCCEEDED : POLL_FAILED;
+    run->status = status;
+    free(run->reason);
+    run->reason = reason ? xstrdup(reason) : NULL;
+    run->retry_after = retry_after;
+}
+
+/* A sitemap read: its recent URLs ingested as the feed's items, or an index's newest sitemaps
+ * fetched (its validators are not kept, so that a sitemap that changed under an unchanged
+ * index is still read). */
+static void ingest_sitemap(struct poll_fetch *pf, struct sitemap *sm, const struct fetch_result *r)
+{
+    struct poll_run *run = pf->run;
+    struct feed_runtime *fr = run->fr;
     struct pipeline *p = fr->p;
+    if (sm->bozo || sm->truncated)
+        log_notice("sitemap is ill-formed or too large, what was read is used feed=%s source=%s "
+                   "truncated=%s",
+                   fr->url, r->url, sm->truncated ? "yes" : "no");
+    log_debug("sitemap read feed=%s source=%s entries=%zu taken=%zu old=%zu undated=%zu "
+              "invalid=%zu",
+              fr->url, r->url, sm->n_urls, sm->feed.n_items + sm->n_children, sm->n_old,
+              sm->n_undated, sm->n_invalid);
+    if (sm->kind == SITEMAP_URLSET) {
+        ingest_feed(fr, &sm->feed, r, pf->depth == 0);
+        return;
+    }
+    if (pf->depth == 0 && state_feed_set_validators(p->deps.state, fr->url, NULL, NULL) < 0)
+        log_err("state write failed feed=%s reason=\"%s\"", fr->url, state_error(p->deps.state));
+    size_t started = 0;
+    for (size_t i = 0; i < sm->n_children && pf->depth < SITEMAP_MAX_DEPTH && !p->stopping &&
+                       run->sitemaps_started < SITEMAPS_PER_POLL;
+         i++, started++, run->sitemaps_started++)
+        start_fetch(run, sm->children[i].url, pf->depth + 1, false, NULL);
+    log_info("sitemap index read feed=%s source=%s sitemaps=%zu fetched=%zu", fr->url, r->url,
+             sm->n_children, started);
+}
+
+/* A page where a feed was wanted: the first feed it advertises is polled instead. Returns
+ * true when one was found (and its fetch started). */
+static bool resolve_page(struct poll_fetch *pf, const struct fetch_result *r)
+{
+    struct feed_runtime *fr = pf->run->fr;
+    struct discovery d;
+    char err[256];
+    if (pf->from_page || pf->depth > 0 ||
+        discover_feeds(r->body, r->body_len, r->effective_url, &d, err, sizeof err) <= 0)
+        return false;
+    log_notice("feed list URL is a page, polling the feed it advertises feed=%s page=%s "
+               "advertised=%s feeds=%zu",
+               fr->url, r->effective_url, d.feeds[0].url, d.n);
+    start_fetch(pf->run, d.feeds[0].url, 0, true, NULL);
+    discovery_free(&d);
+    return true;
+}
+
+/* The feed a page advertised answered as a feed: it is polled directly from now on, as a
+ * feed that moved (state_feed_set_moved), so the page is not read again. */
+static void remember_resolution(struct feed_runtime *fr, const struct fetch_result *r)
+{
+    struct pipeline *p = fr->p;
+    log_notice("feed resolved from its page, polled there from now on feed=%s resolved=%s", fr->url,
+               r->effective_url);
+    free(fr->poll_url);
+    fr->poll_url = xstrdup(r->effective_url);
+    if (state_feed_set_moved(p->deps.state, fr->url, fr->poll_url) < 0)
+        log_err("state write failed feed=%s reason=\"%s\"", fr->url, state_error(p->deps.state));
+}
+
+/* A 200's body: a sitemap, a feed, or a page that advertises one. */
+static void read_body(struct poll_fetch *pf, const struct fetch_result *r)
+{
+    struct poll_run *run = pf->run;
+    struct feed_runtime *fr = run->fr;
+    bool decides = pf->depth == 0;
+    char err[256];
+    if (fr->sitemap != FEEDLIST_SITEMAP_NO) {
+        struct sitemap_options opts = {.taken_since = now_seconds() - SITEMAP_RECENT_SECONDS,
+                                       .force = fr->sitemap == FEEDLIST_SITEMAP_YES || !decides};
+        struct sitemap sm;
+        int rc = sitemap_parse(r->body, r->body_len, r->effective_url, &opts, &sm, err, sizeof err);
+        if (rc == 1) {
+            ingest_sitemap(pf, &sm, r);
+            sitemap_free(&sm);
+            if (decides)
+                decide(run, true, r->status, NULL, 0);
+            return;
+        }
+        if (rc < 0 || opts.force) {
+            char reason[300];
+            snprintf(reason, sizeof reason, "not a sitemap: %s",
+                     rc < 0 ? err : "the document element is not <urlset> or <sitemapindex>");
+            if (decides)
+                decide(run, false, r->status, reason, 0);
+            else
+                log_warn("sitemap skipped feed=%s source=%s reason=\"%s\"", fr->url, r->url,
+                         reason);
+            return;
+        }
+    }
+    struct feed feed;
+    if (feed_parse(r->body, r->body_len, r->effective_url, &feed, err, sizeof err) < 0) {
+        if (resolve_page(pf, r))
+            return;
+        char reason[300];
+        snprintf(reason, sizeof reason, "not a feed: %s", err);
+        decide(run, false, r->status, reason, 0);
+        return;
+    }
+    if (feed.bozo)
+        log_notice("feed is ill-formed, recovered feed=%s reason=\"%s\"", fr->url,
+                   feed.bozo_reason ? feed.bozo_reason : "?");
+    if (pf->from_page)
+        remember_resolution(fr, r);
+    ingest_feed(fr, &feed, r, true);
+    fr->ttl = (long)feed.ttl_minutes * 60;
+    feed_free(&feed);
+    decide(run, true, r->status, NULL, 0);
+}
+
+/* The poll's last transfer ended: its outcome is applied, the next poll scheduled. */
+static void end_poll(struct poll_run *run)
+{
+    struct feed_runtime *fr = run->fr;
     if (fr->state == FEED_POLLING)
         ingest_feed_set_state(fr, FEED_WAITING);
+    if (run->outcome == POLL_SUCCEEDED)
+        ingest_feed_succeeded(fr, run->status);
+    else if (run->outcome == POLL_FAILED)
+        ingest_feed_failed(fr, run->status, run->reason, run->retry_after);
+    /* undecided: aborted, nothing learned; the feed keeps its due time */
+    if (fr->state == FEED_REMOVED)
+        ingest_feed_runtime_free(fr);
+    free(run->reason);
+    free(run);
+}
+
+static void on_poll_fetched(const struct fetch_result *r, void *ud)
+{
+    struct poll_fetch *pf = ud;
+    struct poll_run *run = pf->run;
+    struct feed_runtime *fr = run->fr;
+    struct pipeline *p = fr->p;
     p->polls_in_flight--;
+    run->in_flight--;
+    bool decides = pf->depth == 0;
     if (!r->aborted) {
         ingest_count_fetch(&p->stats, FETCH_FEED, r);
         join_poll_batch(p);
     }
-    if (r->ok && (r->status == 200 || r->status == 304)) {
+    if (decides && !pf->from_page && r->ok && (r->status == 200 || r->status == 304))
         remember_move(fr, r);
+    if (decides && r->ok && (r->status == 200 || r->status == 304))
         fr->max_age = r->max_age;
-    }
     if (r->aborted) {
-        /* nothing learned; the feed keeps its due time */
+        /* nothing learned */
+    } else if (!decides && (!r->ok || r->status != 200)) {
+        log_warn("sitemap skipped feed=%s source=%s status=%ld reason=\"%s\"", fr->url, r->url,
+                 r->status, r->ok ? "not 200" : r->error);
     } else if (!r->ok) {
-        ingest_feed_failed(fr, 0, r->error, 0);
+        decide(run, false, 0, r->error, 0);
     } else if (r->status == 304) {
         log_debug("feed not modified feed=%s", fr->url);
-        ingest_feed_succeeded(fr, r->status);
+        decide(run, true, r->status, NULL, 0);
     } else if (r->status != 200) {
         char reason[64];
         snprintf(reason, sizeof reason, "HTTP %ld", r->status);
         bool asks_wait = r->status == 429 || r->status == 503;
-        ingest_feed_failed(fr, r->status, reason,
-                           asks_wait ? schedule_retry_after(r->retry_after, now_seconds()) : 0);
+        decide(run, false, r->status, reason,
+               asks_wait ? schedule_retry_after(r->retry_after, now_seconds()) : 0);
     } else {
-        struct feed feed;
-        char err[256];
-        if (feed_parse(r->body, r->body_len, r->effective_url, &feed, err, sizeof err) < 0) {
-            char reason[300];
-            snprintf(reason, sizeof reason, "not a feed: %s", err);
-            ingest_feed_failed(fr, r->status, reason, 0);
-        } else {
-            if (feed.bozo)
-                log_notice("feed is ill-formed, recovered feed=%s reason=\"%s\"", fr->url,
-                           feed.bozo_reason ? feed.bozo_reason : "?");
-            ingest_feed(fr, &feed, r);
-            fr->ttl = (long)feed.ttl_minutes * 60;
-            feed_free(&feed);
-            ingest_feed_succeeded(fr, r->status);
-        }
+        read_body(pf, r);
     }
-    if (fr->state == FEED_REMOVED)
-        ingest_feed_runtime_free(fr);
+    free(pf);
+    if (run->in_flight == 0)
+        end_poll(run);
     ingest_schedule_idle_check(p);
 }
 
@@ -395,13 +584,10 @@ void ingest_poll_feed_with(struct feed_runtime *fr, const struct feed_state *fs)
         return;
     if (p->once && p->feeds_unpolled)
         p->feeds_unpolled--;
-    struct fetch_request req = {.url = fr->poll_url ? fr->poll_url : fr->url,
-                                .accept = FEED_ACCEPT,
-                                .etag = fs->etag,
-                                .last_modified = fs->last_modified};
     ingest_feed_set_state(fr, FEED_POLLING);
-    p->polls_in_flight++;
-    fetcher_start(p->deps.fetcher, &req, on_feed_fetched, fr);
+    struct poll_run *run = xcalloc(1, sizeof *run);
+    run->fr = fr;
+    start_fetch(run, fr->poll_url ? fr->poll_url : fr->url, 0, false, fs);
 }
 
 static void poll_feed(struct feed_runtime *fr)

@@ -12,7 +12,7 @@ import unittest
 sys.path.insert(0, os.path.dirname(__file__))
 from fixture import BIN, SOURCE  # noqa: E402
 
-COMMANDS = ["run", "once", "demo", "check", "parse-feed", "extract", "tag", "spool",
+COMMANDS = ["run", "once", "demo", "check", "parse-feed", "discover", "extract", "tag", "spool",
             "import-opml", "export-opml", "feeds", "items"]
 
 
@@ -259,6 +259,25 @@ class Opml(unittest.TestCase):
         self.assertIn("added 0 feeds", again.stdout)
         self.assertEqual(os.listdir(self.dir).count("feeds.txt"), 1)
         self.assertEqual([n for n in os.listdir(self.dir) if ".tmp" in n], [])
+
+    def test_import_says_which_outlines_are_pages(self):
+        pages = os.path.join(self.dir, "pages.opml")
+        with open(pages, "w") as f:
+            f.write('<opml version="2.0" xmlns:feedspool="urn:feedspool:opml"><body>'
+                    '<outline text="A site" htmlUrl="https://site.example/"/>'
+                    '<outline text="Maps" xmlUrl="https://maps.example/news.xml" '
+                    'feedspool:sitemap="yes"/></body></opml>')
+        result = feedspool("import-opml", pages, "--feeds", self.feeds)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertIn("added 2 feeds", result.stdout)
+        self.assertIn("1 outline named a site's page (htmlUrl) and no feed: the daemon polls the "
+                      "feed each page advertises", result.stdout)
+        with open(self.feeds) as f:
+            text = f.read()
+        self.assertIn('https://site.example/ name="A site"\n', text)
+        self.assertIn("https://maps.example/news.xml name=Maps sitemap=yes\n", text)
+        exported = feedspool("export-opml", "--feeds", self.feeds)
+        self.assertIn('feedspool:sitemap="yes"', exported.stdout)
 
     def test_export_round_trips(self):
         result = feedspool("export-opml", "--feeds", self.feeds)

@@ -1,6 +1,8 @@
 """test_valgrind.py: one full `feedspool once` over good and broken feeds under valgrind's
 memcheck, and one publishing its records to a real JetStream server (libnats' threads
 included): no invalid access, no uninitialised use, and no leak of any kind."""
+import datetime
+import gzip
 import os
 import shutil
 import subprocess
@@ -41,6 +43,35 @@ class Memcheck(unittest.TestCase):
             self.assert_clean_once(valgrind, fx, status=3)  # some feeds failed
             # 4 + 3 pages, and 3 troubled items written from their feed text (one attempt each).
             self.assertEqual(len(fx.records()), 10)
+        finally:
+            fx.close()
+
+    def test_sitemaps_and_pages_are_clean_under_memcheck(self):
+        """A sitemap index naming a gzip news sitemap, and a homepage advertising its feed."""
+        valgrind = shutil.which("valgrind")
+        if not valgrind:
+            self.skipTest("valgrind is not installed (scripts/install-deps installs it)")
+        fx = Fixture()
+        try:
+            recent = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+            os.makedirs(os.path.join(fx.www, "maps"))
+            news = ('<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
+                    'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9"><url><loc>%s</loc>'
+                    '<news:news><news:publication_date>%s</news:publication_date>'
+                    '<news:title>Derby truce</news:title></news:news></url></urlset>\n'
+                    % (fx.url("/pages/derby-truce.html"), recent))
+            with open(os.path.join(fx.www, "maps", "news.xml.gz"), "wb") as f:
+                f.write(gzip.compress(news.encode()))
+            with open(os.path.join(fx.www, "maps", "index.xml"), "w") as f:
+                f.write('<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+                        '<sitemap><loc>news.xml.gz</loc><lastmod>%s</lastmod></sitemap>'
+                        '<sitemap><loc>/maps/missing.xml</loc></sitemap></sitemapindex>\n' % recent)
+            with open(os.path.join(fx.www, "home.html"), "w") as f:
+                f.write('<html><head><link rel="alternate" type="application/atom+xml" '
+                        'href="/feeds/frontier.atom"></head><body>Home</body></html>\n')
+            fx.write_feeds("/maps/index.xml", "/home.html")
+            self.assert_clean_once(valgrind, fx)
+            self.assertEqual(len(fx.records()), 4)  # the sitemap's article, the feed's three
         finally:
             fx.close()
 

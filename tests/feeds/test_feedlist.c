@@ -94,6 +94,29 @@ static void test_topics_option_and_round_trip(void)
     feedlist_free(&list);
 }
 
+static void test_sitemap_option(void)
+{
+    const char *text = "https://a.example/news-sitemap.xml sitemap=yes\n"
+                       "https://b.example/f sitemap=no\n"
+                       "https://c.example/f\n";
+    struct feed_list list;
+    char err[256];
+    CHECK(feedlist_parse(text, "f.txt", &list, err, sizeof err) == 0);
+    CHECK(list.n == 3);
+    if (list.n == 3) {
+        CHECK(list.entries[0].sitemap == FEEDLIST_SITEMAP_YES);
+        CHECK(list.entries[1].sitemap == FEEDLIST_SITEMAP_NO);
+        CHECK(list.entries[2].sitemap == FEEDLIST_SITEMAP_DETECT);
+    }
+    char *written = feedlist_format(&list);
+    CHECK_STR(written, text);
+    free(written);
+    feedlist_free(&list);
+    CHECK(feedlist_parse("https://a.example/s sitemap=maybe\n", "f.txt", &list, err, sizeof err) ==
+          -1);
+    CHECK_CONTAINS(err, "f.txt:1: sitemap 'maybe' is not yes or no");
+}
+
 static void test_bad_topics_option(void)
 {
     const char *bad[] = {"topics=", "topics=a,,b", "topics=,a", "topics=a,", "topics=a;b"};
@@ -121,13 +144,24 @@ static void test_opml_import(void)
         "<outline text=\"ftp\" xmlUrl=\"ftp://x.example/\"/>\n"
         "<outline text=\"again\" xmlUrl=\"https://dawn.example/feed\"/>\n"
         "<outline text=\"no feed, a folder only\"/>\n"
+        "<outline text=\"a site\" htmlUrl=\"https://site.example/\"/>\n"
+        "<outline text=\"a folder with a site\" htmlUrl=\"https://folder.example/\">"
+        "<outline text=\"inner\" xmlUrl=\"https://inner.example/rss\" "
+        "xmlns:feedspool=\"urn:feedspool:opml\" feedspool:sitemap=\"yes\"/></outline>\n"
         "</body></opml>\n";
     struct opml_import in;
     char err[256];
     CHECK(opml_parse(opml, strlen(opml), &in, err, sizeof err) == 0);
-    CHECK(in.feeds.n == 2);
+    CHECK(in.feeds.n == 4);
     CHECK(in.skipped == 2);
-    if (in.feeds.n == 2) {
+    CHECK(in.pages == 1);
+    if (in.feeds.n == 4) {
+        CHECK_STR(in.feeds.entries[2].url, "https://site.example/");
+        CHECK_STR(in.feeds.entries[3].url, "https://inner.example/rss");
+        CHECK(in.feeds.entries[3].sitemap == FEEDLIST_SITEMAP_YES);
+        CHECK(in.feeds.entries[2].sitemap == FEEDLIST_SITEMAP_DETECT);
+    }
+    if (in.feeds.n >= 2) {
         CHECK_STR(in.feeds.entries[0].url, "https://dawn.example/feed");
         CHECK_STR(in.feeds.entries[0].name, "Dawn & Co");
         CHECK_STR(in.feeds.entries[1].url, "http://s.example/a%20b");
@@ -223,6 +257,7 @@ int main(void)
     RUN(test_parses_urls_options_and_comments);
     RUN(test_errors_name_the_line);
     RUN(test_topics_option_and_round_trip);
+    RUN(test_sitemap_option);
     RUN(test_bad_topics_option);
     RUN(test_opml_import);
     RUN(test_opml_round_trip_keeps_options);
