@@ -302,6 +302,8 @@ class Robots(unittest.TestCase):
             daemon.terminate()
             out, err = daemon.communicate(timeout=30)
         self.assertEqual(daemon.returncode, 0, err)
+        # the huge one was read up to the parse limit only, the transfer ending there
+        self.assertIn("robots.txt fetched site=%s bytes=512000 (cut)" % huge.base, err)
         for site in (huge, hostile, plain):
             self.assertEqual(site.paths().count("/robots.txt"), 1)
         self.assertNotIn("/early/1.html", huge.paths())
