@@ -75,6 +75,7 @@ _Static_assert(sizeof(enum log_format) == sizeof(int), "enum log_format is not i
 _Static_assert(sizeof(enum config_published) == sizeof(int),
                "enum config_published is not int-sized");
 _Static_assert(sizeof(enum config_copies) == sizeof(int), "enum config_copies is not int-sized");
+_Static_assert(sizeof(enum config_robots) == sizeof(int), "enum config_robots is not int-sized");
 
 static const struct choice log_levels[] = {
     {"err", LOG_LEVEL_ERR},   {"warning", LOG_LEVEL_WARNING}, {"notice", LOG_LEVEL_NOTICE},
@@ -87,6 +88,8 @@ static const struct choice published_choices[] = {
     {"move", CONFIG_PUBLISHED_MOVE}, {"delete", CONFIG_PUBLISHED_DELETE}, {NULL, 0}};
 static const struct choice copies_choices[] = {
     {"mark", CONFIG_COPIES_MARK}, {"first", CONFIG_COPIES_FIRST}, {NULL, 0}};
+static const struct choice robots_choices[] = {
+    {"obey", CONFIG_ROBOTS_OBEY}, {"ignore", CONFIG_ROBOTS_IGNORE}, {NULL, 0}};
 
 static int check_shard(const char *value, char *err, size_t errlen)
 {
@@ -178,6 +181,9 @@ static const struct option_spec options[] = {
     BOOL_AT_START(fetch_pages, "yes",
                   "no: feeds are polled and new items kept pending, but no page is fetched "
                   "and no record written"),
+    CHOICE_AT_START(robots, "obey", robots_choices,
+                    "obey: an article page the site's robots.txt disallows is not fetched (the "
+                    "feed's text is used); feeds themselves are fetched either way"),
     NUM(article_attempts, OPT_COUNT, "3", 1, 100,
         "page fetch attempts before the feed's own text is used"),
     NUM(retry_delay, OPT_SECONDS, "5m", 1, 86400, "wait before retrying a failed page fetch"),

@@ -20,6 +20,8 @@
 enum config_published { CONFIG_PUBLISHED_MOVE, CONFIG_PUBLISHED_DELETE };
 /* copies: what is written for another copy of an earlier story. */
 enum config_copies { CONFIG_COPIES_MARK, CONFIG_COPIES_FIRST };
+/* robots: whether article page fetches honour the site's robots.txt. */
+enum config_robots { CONFIG_ROBOTS_OBEY, CONFIG_ROBOTS_IGNORE };
 
 struct config {
     char *feeds;  /* feed list file */
@@ -51,6 +53,7 @@ struct config {
     long max_body;          /* bytes, after decompression */
     long max_record_bytes;  /* larger records go to quarantine/, not new/ */
     enum config_copies copies; /* mark: every copy of a story is written; first: the first only */
+    enum config_robots robots; /* obey: a page robots.txt disallows is not fetched */
     long story_window;         /* seconds an article stays findable as the start of a story */
     long max_transfers;        /* concurrent transfers in all */
     long max_per_host;         /* concurrent transfers per host */

@@ -278,6 +278,12 @@ static void render(const struct metrics_server *srv, struct evbuffer *out)
         (unsigned long long)m->records_written, (unsigned long long)m->items_failed,
         (unsigned long long)m->records_quarantined, (unsigned long long)m->copies_listed,
         (unsigned long long)m->items_sharing_id, (unsigned long long)m->items_over_cap);
+    evbuffer_add_printf(out,
+                        "# HELP feedspool_pages_skipped_total Article pages not fetched, the "
+                        "feed's text used instead: robots.txt disallows them.\n"
+                        "# TYPE feedspool_pages_skipped_total counter\n"
+                        "feedspool_pages_skipped_total{reason=\"robots\"} %llu\n",
+                        (unsigned long long)m->pages_skipped_robots);
     struct spool_stats st;
     char err[256];
     if (spool_read_stats(srv->spool_dir, &st, err, sizeof err) == 0)

@@ -108,10 +108,17 @@ def log_values():
     yield b"line\nnext \xff\xc3( \xe2\x80\xa8 \x01\x00key=\"v\" message=forged"
 
 
+def robots_files():
+    yield (b"User-Agent: *\nDisallow: *.gif$\nDisallow: /example/\nAllow: /publications/\n\n"
+           b"User-Agent: feedspool\nUser-agent: other\nDisallow:/\nAllow:/example/page.html\n"
+           b"Crawl-delay: 2.5\nSitemap: https://a.example/s.xml\n\nUser-Agent: quxbot\n")
+    yield b"\xef\xbb\xbfuser-agent : FeedSpool/1.0 # us\r\ndisallow: /a%2fb/*%7E$\rallow: /caf\xc3\xa9\n"
+
+
 SOURCES = {"feed": feeds, "json_feed": json_feeds, "extract": html_pages, "tagger": articles,
            "rules": rules, "config": configs, "feedlist": feedlists, "opml": opml,
            "credentials": credentials, "log": log_values, "sitemap": sitemaps,
-           "discover": discovery_pages}
+           "discover": discovery_pages, "robots": robots_files}
 
 out = sys.argv[1]
 for harness in sys.argv[2:]:

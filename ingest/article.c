@@ -1,5 +1,7 @@
-/* article.c: the article job queue: a job per pending item, its page fetch (at most
- * max_transfers at once), retries, and the feed's own text when the page cannot be used. */
+/* article.c: the article job queue: a job per pending item, its site's robots.txt, its page
+ * fetch (at most max_transfers at once), retries, and the feed's own text when the page cannot
+ * be used. */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -24,6 +26,7 @@ void ingest_job_free(struct article_job *j)
     p->n_jobs--;
     if (j->retry)
         event_free(j->retry);
+    robots_waiter_cancel(&j->robots_wait);
     ingest_built_free(j->built);
     pending_article_free(&j->item);
     free(j->key);
@@ -39,10 +42,26 @@ static void on_job_retry(evutil_socket_t fd, short what, void *arg)
     ingest_job_start(arg);
 }
 
+static void queue_job(struct article_job *j);
+
+/* Its site's robots.txt has been fetched: the job queues again, and asks again. */
+static void on_robots_known(struct robots_waiter *w)
+{
+    struct article_job *j =
+        (struct article_job *)((char *)w - offsetof(struct article_job, robots_wait));
+    if (j->p->stopping) {
+        ingest_job_free(j); /* stays pending */
+        return;
+    }
+    queue_job(j);
+    ingest_start_page_fetches(j->p);
+}
+
 struct article_job *ingest_job_new(struct pipeline *p, const char *key, const char *record_id,
                                    struct pending_article *item, long attempts)
 {
     struct article_job *j = xcalloc(1, sizeof *j);
+    j->robots_wait.ready = on_robots_known;
     j->p = p;
     j->key = xstrdup(key);
     j->record_id = xstrdup(record_id);
@@ -63,6 +82,7 @@ static const char *job_state_name(enum job_state s)
     static const char *const names[] = {
         [JOB_NEW] = "new",
         [JOB_QUEUED] = "queued",
+        [JOB_ROBOTS_WAIT] = "robots_wait",
         [JOB_FETCHING] = "fetching",
         [JOB_EMITTING] = "emitting",
         [JOB_WRITE_FAILED] = "write_failed",
@@ -95,6 +115,8 @@ static void job_use_feed_text(struct article_job *j, const char *why)
         html = j->item.summary;
     const char *feed_url = j->item.feed_url;
     const char *link = j->item.link;
+    if (j->page_skipped)
+        j->p->stats.pages_skipped_robots++;
     if (html && *html) {
         char *page = xasprintf("<html><body><article>%s</article></body></html>", html);
         struct extract_input in = {.data = page, .len = strlen(page), .url = link};
@@ -233,6 +255,33 @@ static void on_page_fetched(const struct fetch_result *r, void *ud)
     ingest_start_page_fetches(p);
 }
 
+/* Whether the job's page may be fetched now; if not, the job is dealt with: it waits for its
+ * site's robots.txt, is retried later (robots.txt unreachable) or uses the feed's text. */
+static bool robots_let_through(struct article_job *j)
+{
+    struct pipeline *p = j->p;
+    j->page_skipped = NULL;
+    if (!p->robots)
+        return true;
+    char why[512];
+    switch (robots_cache_check(p->robots, j->item.link, &j->robots_wait, why, sizeof why)) {
+        case ROBOTS_ALLOWED: return true;
+        case ROBOTS_PENDING: ingest_job_set_state(j, JOB_ROBOTS_WAIT); return false;
+        case ROBOTS_DISALLOWED:
+            ingest_job_set_state(j, JOB_EMITTING);
+            j->page_skipped = "robots";
+            job_use_feed_text(j, why);
+            job_done(j);
+            return false;
+        case ROBOTS_UNREACHABLE:
+            ingest_job_set_state(j, JOB_EMITTING);
+            j->page_skipped = "robots"; /* if it gives up now: the page was never allowed */
+            job_retry_or_give_up(j, why);
+            return false;
+    }
+    return false;
+}
+
 /* Hands queued page fetches to the fetcher while fewer than max_transfers are running. */
 void ingest_start_page_fetches(struct pipeline *p)
 {
@@ -242,6 +291,8 @@ void ingest_start_page_fetches(struct pipeline *p)
         p->queue_head = j->next_queued;
         if (!p->queue_head)
             p->queue_tail = NULL;
+        if (!robots_let_through(j))
+            continue;
         ingest_job_set_state(j, JOB_FETCHING);
         p->page_fetches++;
         struct fetch_request req = {.url = j->item.link, .accept = PAGE_ACCEPT, .untrusted = true};
@@ -259,6 +310,18 @@ void ingest_drop_queued_jobs(struct pipeline *p)
         ingest_job_free(j);
         j = next;
     }
+}
+
+static void queue_job(struct article_job *j)
+{
+    struct pipeline *p = j->p;
+    ingest_job_set_state(j, JOB_QUEUED);
+    j->next_queued = NULL;
+    if (p->queue_tail)
+        p->queue_tail->next_queued = j;
+    else
+        p->queue_head = j;
+    p->queue_tail = j;
 }
 
 void ingest_job_start(struct article_job *j)
@@ -282,13 +345,7 @@ void ingest_job_start(struct article_job *j)
         job_done(j);
         return;
     }
-    ingest_job_set_state(j, JOB_QUEUED);
-    j->next_queued = NULL;
-    if (p->queue_tail)
-        p->queue_tail->next_queued = j;
-    else
-        p->queue_head = j;
-    p->queue_tail = j;
+    queue_job(j);
     ingest_start_page_fetches(p);
 }
 

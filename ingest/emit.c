@@ -159,6 +159,7 @@ void ingest_job_write_record(struct article_job *j, const struct article *a, con
         .image = a->image,
         .text = a->text,
         .text_source = source,
+        .page_skipped = j->page_skipped,
         .fetched = now_seconds(),
         .topics = &topics,
         .topics_rejected = &near_misses,

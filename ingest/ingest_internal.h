@@ -26,6 +26,7 @@
 #include "feeds/feedlist.h"
 #include "ingest/pending.h"
 #include "ingest/pipeline.h"
+#include "net/robots_cache.h"
 #include "output/validate.h"
 #include "stories/index.h"
 
@@ -42,10 +43,13 @@ enum feed_run_state {
 
 /* Where an article job is; changed only by ingest_job_set_state(), which logs it.
  *   NEW -> QUEUED -> FETCHING -> EMITTING -> (freed) or WRITE_FAILED -> RETRY_WAIT -> QUEUED;
+ *   QUEUED -> ROBOTS_WAIT -> QUEUED when its site's robots.txt is fetched; QUEUED -> EMITTING
+ *   when robots.txt disallows the page;
  *   FETCHING -> RETRY_WAIT after a transient failure; resumed items may start in RETRY_WAIT. */
 enum job_state {
     JOB_NEW,          /* made; waits for its poll batch to commit, or is about to start */
     JOB_QUEUED,       /* waiting in the pipeline's fetch queue */
+    JOB_ROBOTS_WAIT,  /* waiting for its site's robots.txt (holds no fetch slot) */
     JOB_FETCHING,     /* its page transfer is with the fetcher */
     JOB_EMITTING,     /* its page (or the feed's text) is being made into a record */
     JOB_WRITE_FAILED, /* its record could not be written: retried after retry_delay */
@@ -98,6 +102,10 @@ struct article_job {
     long attempts;
     struct event *retry;        /* waiting for another attempt */
     struct built_record *built; /* built, not yet written; NULL before and after */
+    /* In its site's robots.txt queue while JOB_ROBOTS_WAIT; why the page was not fetched
+     * ("robots"), or NULL. */
+    struct robots_waiter robots_wait;
+    const char *page_skipped;
     struct article_job *next_queued;
     struct article_job *prev, *next;
 };
@@ -123,6 +131,7 @@ struct pipeline {
      * so a stop abandons only those, and memory stays bounded however many items arrive. */
     struct article_job *queue_head, *queue_tail;
     size_t page_fetches;
+    struct robots_cache *robots; /* robots.txt of the article sites; NULL: robots = ignore */
     /* Backpressure: page fetching pauses while new/ holds more than the configured records
      * or bytes (consumers are behind), or for retry_delay after a failed write (disk full). */
     bool spool_full;

@@ -192,6 +192,12 @@ struct pipeline *pipeline_new(const struct pipeline_deps *deps, const struct pip
     p->story_expiry = evtimer_new(deps->base, on_story_expiry, p);
     p->once = once;
     p->fetch_pages = deps->config->fetch_pages; /* read at start only */
+    if (deps->fetcher && deps->config->robots == CONFIG_ROBOTS_OBEY) {
+        struct robots_cache_options ro = {.user_agent = deps->config->user_agent,
+                                          .min_lifetime = deps->config->retry_delay,
+                                          .retry_seconds = deps->config->retry_delay};
+        p->robots = robots_cache_new(deps->fetcher, &ro);
+    }
     p->idle_check = evtimer_new(deps->base, on_idle_check, p);
     p->batch_commit = evtimer_new(deps->base, ingest_on_batch_commit, p);
     p->pressure_check = evtimer_new(deps->base, ingest_on_pressure_check, p);
@@ -287,6 +293,7 @@ void pipeline_free(struct pipeline *p)
     ingest_drop_queued_jobs(p);
     while (p->jobs)
         ingest_job_free(p->jobs);
+    robots_cache_free(p->robots);
     for (size_t i = 0; i < p->n_feeds; i++)
         ingest_feed_runtime_free(p->feeds[i]);
     free(p->feeds);

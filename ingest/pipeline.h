@@ -62,6 +62,8 @@ struct pipeline_stats {
     long items_failed;        /* items given up on */
     long items_sharing_id;    /* items skipped: an earlier item of the same document has their id */
     long items_over_cap;      /* items skipped: past the first 10,000 of a feed document */
+    /* Article pages not fetched because robots.txt disallows them. */
+    long pages_skipped_robots;
     unsigned long long fetches[FETCH_KINDS][OUTCOMES];
     /* Fetch times by kind: bucket counts (not cumulative), their sum in seconds, their count. */
     unsigned long long latency_buckets[FETCH_KINDS][PIPELINE_LATENCY_BUCKETS];

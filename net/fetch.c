@@ -38,6 +38,8 @@ struct transfer {
     struct curl_slist *headers;
     struct buf body;
     bool too_big;
+    size_t keep_first; /* > 0: the body ends, complete, after this many bytes */
+    bool truncated;
     size_t header_bytes; /* of every response of the transfer, redirects included */
     bool headers_too_big;
     fetch_done_fn done;
@@ -58,6 +60,7 @@ struct host_pace {
     char *name;
     struct fetcher *fetcher;
     long long last_start_ms;
+    long min_gap_ms;            /* host_min_gap_ms, or the host's longer Crawl-delay */
     struct transfer *unstarted; /* had its turn, its request not sent yet */
     struct transfer *first_waiting, *last_waiting;
     struct event *timer;
@@ -210,7 +213,10 @@ static void finish_transfer(struct fetcher *f, struct transfer *t, CURLcode code
     r.effective_url = effective ? effective : t->url;
     r.moved_permanently = t->redirect_hops > 0 && !t->temporary_redirect;
     r.content_type = content_type;
+    if (t->truncated && code == CURLE_WRITE_ERROR)
+        code = CURLE_OK; /* stopped where the owner asked */
     r.ok = !aborted && code == CURLE_OK;
+    r.truncated = t->truncated;
     char reason[CURL_ERROR_SIZE + 64];
     if (aborted) {
         r.error = "transfer abandoned at shutdown";
@@ -390,6 +396,13 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *ud)
 {
     struct transfer *t = ud;
     size_t n = size * nmemb;
+    if (t->keep_first && t->body.len + n >= t->keep_first) {
+        if (buf_append(&t->body, data, t->keep_first - t->body.len) == 0)
+            t->truncated = true;
+        else
+            t->too_big = true;
+        return 0; /* ends the transfer with CURLE_WRITE_ERROR, taken as complete */
+    }
     if (buf_append(&t->body, data, n) < 0) {
         t->too_big = true;
         return 0; /* makes libcurl stop the transfer with CURLE_WRITE_ERROR */
@@ -507,7 +520,7 @@ static void take_turn(struct fetcher *f, struct transfer *t)
 
 static void schedule_host(struct host_pace *h, long long now)
 {
-    long long wait = h->last_start_ms + h->fetcher->opts.host_min_gap_ms - now;
+    long long wait = h->last_start_ms + h->min_gap_ms - now;
     if (wait < 0)
         wait = 0;
     struct timeval tv = {.tv_sec = (time_t)(wait / 1000),
@@ -578,6 +591,7 @@ static struct host_pace *host_pace_of(struct fetcher *f, const char *url)
         h->name = xstrdup(name);
         h->fetcher = f;
         h->last_start_ms = -(1LL << 40);
+        h->min_gap_ms = f->opts.host_min_gap_ms;
         h->timer = evtimer_new(f->base, on_host_ready, h);
         h->next_in_bucket = f->hosts[bucket];
         f->hosts[bucket] = h;
@@ -605,6 +619,7 @@ void fetcher_start(struct fetcher *f, const struct fetch_request *req, fetch_don
     t->ud = ud;
     buf_init(&t->body, f->opts.max_body);
     t->untrusted = req->untrusted;
+    t->keep_first = req->keep_first;
     if (req->accept) {
         char *h = xasprintf("Accept: %s", req->accept);
         t->headers = curl_slist_append(t->headers, h);
@@ -629,7 +644,7 @@ void fetcher_start(struct fetcher *f, const struct fetch_request *req, fetch_don
     t->host = host_pace_of(f, t->url);
     long long now = monotonic_ms();
     struct host_pace *h = t->host;
-    if (!h->first_waiting && !h->unstarted && now - h->last_start_ms >= f->opts.host_min_gap_ms) {
+    if (!h->first_waiting && !h->unstarted && now - h->last_start_ms >= h->min_gap_ms) {
         take_turn(f, t);
         return;
     }
@@ -645,6 +660,12 @@ void fetcher_start(struct fetcher *f, const struct fetch_request *req, fetch_don
 size_t fetcher_in_flight(const struct fetcher *f)
 {
     return f->in_flight;
+}
+
+void fetcher_set_host_gap(struct fetcher *f, const char *url, long gap_ms)
+{
+    struct host_pace *h = host_pace_of(f, url);
+    h->min_gap_ms = gap_ms > f->opts.host_min_gap_ms ? gap_ms : f->opts.host_min_gap_ms;
 }
 
 void fetcher_cancel_all(struct fetcher *f)

@@ -48,6 +48,8 @@ struct fetch_request {
     bool untrusted;            /* the URL came from a feed: the address policy applies to
                                   every connection; otherwise (a feed's URL, chosen by the
                                   administrator) to those of its redirects */
+    size_t keep_first;         /* > 0: only the body's first this many bytes are wanted; the
+                                  transfer ends there as complete (result.truncated) */
 };
 
 struct fetch_result {
@@ -67,6 +69,7 @@ struct fetch_result {
     double seconds;         /* total transfer time */
     bool moved_permanently; /* redirected, and every redirect was a 301 or 308 */
     bool refused;           /* the address policy refused a connection (permanent) */
+    bool truncated;         /* ended at the request's keep_first bytes */
 };
 
 typedef void (*fetch_done_fn)(const struct fetch_result *result, void *ud);
@@ -78,6 +81,9 @@ void fetcher_free(struct fetcher *f);
 void fetcher_start(struct fetcher *f, const struct fetch_request *req, fetch_done_fn done,
                    void *ud);
 size_t fetcher_in_flight(const struct fetcher *f);
+/* Sets the least gap between request starts to the URL's host to gap_ms, or to
+ * host_min_gap_ms if that is longer (a site's Crawl-delay raises it, never lowers it). */
+void fetcher_set_host_gap(struct fetcher *f, const char *url, long gap_ms);
 /* Ends every transfer now; each done callback is called with aborted=true. */
 void fetcher_cancel_all(struct fetcher *f);
 

@@ -35,6 +35,8 @@ json_t *record_build(const struct record_input *in)
     json_object_set_new(r, "lang", utf8_json_string(in->lang));
     json_object_set_new(r, "image", utf8_json_string(in->image));
     json_object_set_new(r, "text_source", utf8_json_string(in->text_source));
+    if (in->page_skipped)
+        json_object_set_new(r, "page_skipped", json_string(in->page_skipped));
     json_object_set_new(r, "text", utf8_json_string(in->text));
     json_object_set_new(r, "story", json_string(in->story ? in->story : in->id));
     json_object_set_new(r, "duplicate_of",

@@ -36,6 +36,8 @@ struct record_input {
     const char *duplicate_of; /* the earlier record this one copies, or NULL */
     double similarity;        /* with duplicate_of; ignored without it */
     const json_t *enclosures; /* [{url, type, length}] from the feed, or NULL */
+    /* Why the page was not fetched ("robots"), or NULL (then the record does not say). */
+    const char *page_skipped;
 };
 
 json_t *record_build(const struct record_input *in);

@@ -140,8 +140,11 @@ class Etiquette(unittest.TestCase):
         self.fx.write_config(host_min_gap="300ms", max_per_host="2")
         self.fx.write_feeds("/feeds/frontier.atom")
         self.assertEqual(self.fx.once().returncode, 0)
-        times = [int(re.search(r"ms=(\d+)", r).group(1)) for r in self.fx.requests()]
-        self.assertEqual(len(times), 4)  # the feed and its three pages
+        requests = self.fx.requests()
+        times = [int(re.search(r"ms=(\d+)", r).group(1)) for r in requests]
+        # the feed, the site's robots.txt (paced like any request) and the three pages
+        self.assertEqual(len(times), 5)
+        self.assertEqual(requests[1].split()[1], "/robots.txt")
         gaps = [b - a for a, b in zip(times, times[1:])]
         # (measured where the server sees them: connection set-up varies by some milliseconds)
         self.assertTrue(all(g >= 270 for g in gaps), gaps)
