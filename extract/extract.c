@@ -397,9 +397,10 @@ static bool removable(xmlNode *c, const struct page_size *page, int depth)
 }
 
 /* React's streaming renderer sends late parts of a page at the end of the body, each as
- * <div hidden id="S:x">, and a script moves each into the place of its <template id="B:x">,
- * replacing the fallback shown until then (up to the comment <!--/$-->). Done here, so that
- * the article is whole and in order instead of hidden. */
+ * <div hidden id="S:x">, and a script moves each into the place of its <template id="B:x">
+ * (a suspense boundary: the fallback shown until then, up to the comment <!--/$-->, goes) or
+ * <template id="P:x"> (a placeholder for a segment, often inside another streamed part). Done
+ * here, so that the article is whole and in order instead of hidden. */
 struct streamed {
     xmlNode **v;
     size_t n, cap;
@@ -421,17 +422,46 @@ static const char *react_key(const xmlNode *n, char kind)
     return id && id[0] == kind && id[1] == ':' && id[2] ? id + 2 : NULL;
 }
 
+/* The x of a slot a streamed part S:x goes into: <template id="B:x"> or <template id="P:x">. */
+static const char *slot_key(const xmlNode *n)
+{
+    const char *key = react_key(n, 'B');
+    return key ? key : react_key(n, 'P');
+}
+
 static void find_streamed(xmlNode *n, struct streamed *parts, struct streamed *slots, int depth)
 {
     for (xmlNode *c = n->children; c && depth < MAX_DEPTH; c = c->next) {
         if (c->type != XML_ELEMENT_NODE)
             continue;
-        if (is_tag(c, "template") && react_key(c, 'B'))
+        if (is_tag(c, "template") && slot_key(c))
             push_node(slots, c);
         else if (is_tag(c, "div") && react_key(c, 'S') && xmlHasProp(c, (const xmlChar *)"hidden"))
             push_node(parts, c);
         find_streamed(c, parts, slots, depth + 1);
     }
+}
+
+/* Where the fallback after a slot ends (the node after its last one; slot->next when there is
+ * none): a placeholder P:x has none; a boundary's ends at the comment <!--/$-->, or, in a page
+ * saved without its comments, is the short block right after the template ("Loading..."). */
+static xmlNode *fallback_end(xmlNode *slot)
+{
+    if (!react_key(slot, 'B'))
+        return slot->next;
+    for (xmlNode *end = slot->next; end; end = end->next)
+        if (end->type == XML_COMMENT_NODE && end->content &&
+            strcmp((const char *)end->content, "/$") == 0)
+            return end;
+    xmlNode *next = slot->next;
+    while (next && next->type == XML_TEXT_NODE && xmlIsBlankNode(next))
+        next = next->next;
+    if (!next || next->type != XML_ELEMENT_NODE || is_tag(next, "template") ||
+        has_block_child(next))
+        return slot->next;
+    size_t all = 0, linked = 0;
+    text_length(next, &all, &linked, false, 0);
+    return all < 80 ? next->next : slot->next;
 }
 
 static void place_streamed(xmlNode *root)
@@ -443,15 +473,12 @@ static void place_streamed(xmlNode *root)
         xmlUnsetProp(part, (const xmlChar *)"hidden");
         for (size_t k = 0; k < slots.n; k++) {
             xmlNode *slot = slots.v[k];
-            if (!slot || strcmp(react_key(slot, 'B'), react_key(part, 'S')) != 0)
+            if (!slot || strcmp(slot_key(slot), react_key(part, 'S')) != 0)
                 continue;
             if (!slot->parent || slot == part || is_ancestor(part, slot))
                 break; /* (a slot already unlinked as a fallback, or inside its own part) */
-            xmlNode *end = slot->next;
-            while (end && !(end->type == XML_COMMENT_NODE && end->content &&
-                            strcmp((const char *)end->content, "/$") == 0))
-                end = end->next;
-            for (xmlNode *f = slot->next, *next; end && f != end; f = next) {
+            xmlNode *end = fallback_end(slot);
+            for (xmlNode *f = slot->next, *next; end != slot->next && f != end; f = next) {
                 next = f->next;
                 xmlUnlinkNode(f);
                 push_node(&unlinked, f);

@@ -374,6 +374,23 @@ static void test_misplaced_article(void)
     CHECK(a.text && strstr(a.text, "Paragraph 1") &&
           strstr(a.text, "Paragraph 1") < strstr(a.text, "Closing line")); /* in its place */
     article_free(&a);
+    /* segments streamed into placeholders (P:x) inside another streamed part, and a boundary
+     * saved without its comments (its fallback is the short block after the template) */
+    CHECK(text_of("<html><body><main><h1>Bridge</h1><template id=\"B:0\"></template><div>"
+                  "Loading paragraph...</div><p>Closing line of the page, after the story, with "
+                  "its own comma.</p></main><div hidden id=\"S:0\"><div>" P(
+                      1) "<template "
+                         "id=\"P:1\"></template><template id=\"P:2\"></template></div></div><div "
+                         "hidden id=\"S:1\">" P(2) "</div><div hidden id=\"S:2\">" P(
+                             3) "</div>"
+                                "</body></html>",
+                  &a) != NULL);
+    CHECK_CONTAINS(a.text, "Paragraph 2 of the story");
+    CHECK_CONTAINS(a.text, "Paragraph 3 of the story");
+    CHECK_LACKS(a.text, "Loading paragraph");
+    CHECK(a.text && strstr(a.text, "Paragraph 3") &&
+          strstr(a.text, "Paragraph 3") < strstr(a.text, "Closing line"));
+    article_free(&a);
     /* a hidden block that is not streamed stays hidden */
     CHECK(text_of("<html><body><article>" P(1)
                       P(2) "<div hidden><p>A hidden note that is not "
