@@ -22,6 +22,7 @@
 #include <libxml/HTMLparser.h>
 #include <libxml/encoding.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -866,10 +867,104 @@ static bool belongs_with(const struct scoring *sc, xmlNode *best, double best_sc
     return all > 0 && sentence;
 }
 
+/* A block's text in the serialised output: where it lies, and a hash and count of its
+ * non-space bytes (so that two copies compare equal however their markup breaks lines). */
+struct span {
+    size_t start, end, chars;
+    uint64_t hash;
+    bool repeat; /* a later copy of an earlier span */
+};
+
 struct text_out {
     struct buf text;
     bool need_space;
+    struct span *spans;
+    size_t n_spans, cap_spans;
 };
+
+enum { REPEAT_CHARS = 400 }; /* a block of this much text is not written twice */
+
+static void record_span(struct text_out *o, size_t start)
+{
+    if (o->text.len - start < REPEAT_CHARS)
+        return;
+    struct span sp = {.start = start, .end = o->text.len, .hash = 1469598103934665603ULL};
+    for (size_t i = start; i < sp.end; i++)
+        if (!isspace((unsigned char)o->text.data[i])) {
+            sp.hash = (sp.hash ^ (unsigned char)o->text.data[i]) * 1099511628211ULL;
+            sp.chars++;
+        }
+    if (sp.chars < REPEAT_CHARS)
+        return;
+    if (o->n_spans == o->cap_spans) {
+        o->cap_spans = o->cap_spans ? o->cap_spans * 2 : 32;
+        o->spans = xrealloc(o->spans, o->cap_spans * sizeof *o->spans);
+    }
+    o->spans[o->n_spans++] = sp;
+}
+
+static bool same_text(const char *a, const char *a_end, const char *b, const char *b_end)
+{
+    for (;; a++, b++) {
+        while (a < a_end && isspace((unsigned char)*a))
+            a++;
+        while (b < b_end && isspace((unsigned char)*b))
+            b++;
+        if (a == a_end || b == b_end)
+            return a == a_end && b == b_end;
+        if (*a != *b)
+            return false;
+    }
+}
+
+static int by_hash_then_start(const void *pa, const void *pb)
+{
+    const struct span *a = pa, *b = pb;
+    if (a->hash != b->hash)
+        return a->hash < b->hash ? -1 : 1;
+    if (a->chars != b->chars)
+        return a->chars < b->chars ? -1 : 1;
+    return a->start < b->start ? -1 : a->start > b->start;
+}
+
+static int by_start(const void *pa, const void *pb)
+{
+    const struct span *a = pa, *b = pb;
+    return a->start < b->start ? -1 : a->start > b->start;
+}
+
+/* The output without the later copies of a block written twice or more (responsive pages
+ * render the same article once per screen size and hide all but one with CSS). Caller frees. */
+static char *without_repeats(struct text_out *o)
+{
+    const char *text = o->text.data ? o->text.data : "";
+    qsort(o->spans, o->n_spans, sizeof *o->spans, by_hash_then_start);
+    size_t cuts = 0;
+    for (size_t i = 0, first = 0; i < o->n_spans; i++) {
+        struct span *sp = &o->spans[i], *orig = &o->spans[first];
+        if (i == first || sp->hash != orig->hash || sp->chars != orig->chars) {
+            first = i;
+            continue;
+        }
+        sp->repeat = sp->start >= orig->end && same_text(text + orig->start, text + orig->end,
+                                                         text + sp->start, text + sp->end);
+    }
+    for (size_t i = 0; i < o->n_spans; i++)
+        if (o->spans[i].repeat)
+            o->spans[cuts++] = o->spans[i];
+    qsort(o->spans, cuts, sizeof *o->spans, by_start);
+    struct buf out;
+    buf_init(&out, EXTRACT_MAX_TEXT);
+    size_t at = 0;
+    for (size_t i = 0; i < cuts; i++) {
+        if (o->spans[i].start < at)
+            continue; /* (inside a copy already cut) */
+        buf_append(&out, text + at, o->spans[i].start - at);
+        at = o->spans[i].end;
+    }
+    buf_append_str(&out, text + at);
+    return buf_steal(&out);
+}
 
 static void emit_break(struct text_out *o, const char *brk)
 {
@@ -936,7 +1031,10 @@ static void serialise(struct text_out *o, xmlNode *n, int depth)
             emit_break(o, "\n");
         else if ((strcasecmp(name, "td") == 0 || strcasecmp(name, "th") == 0) && c->prev)
             emit_text(o, " | ");
+        size_t start = o->text.len;
         serialise(o, c, depth + 1);
+        if (is_para)
+            record_span(o, start);
         if (is_para)
             emit_break(o, "\n\n");
         else if (is_line)
@@ -1050,13 +1148,14 @@ static char *article_text(xmlNode *root, const char *title, bool keep_furniture,
     xmlNode *best = best_container(&sc, &best_score); /* (maybe an ancestor of the top scorer) */
     if (best)
         best = widen_to_prose(best);
-    struct text_out text;
+    struct text_out text = {0};
     buf_init(&text.text, EXTRACT_MAX_TEXT);
-    text.need_space = false;
     if (best) {
         for (xmlNode *s = best->parent ? best->parent->children : best; s; s = s->next) {
             if (s == best || belongs_with(&sc, best, best_score, s)) {
+                size_t start = text.text.len;
                 serialise(&text, s, 0);
+                record_span(&text, start);
                 emit_break(&text, "\n\n");
             }
             if (!best->parent)
@@ -1066,7 +1165,10 @@ static char *article_text(xmlNode *root, const char *title, bool keep_furniture,
     for (size_t i = 0; i < sc.n; i++)
         sc.v[i].node->_private = NULL;
     free(sc.v);
-    char *body = tidy(text.text.data ? text.text.data : "", title);
+    char *once = without_repeats(&text);
+    char *body = tidy(once, title);
+    free(once);
+    free(text.spans);
     buf_free(&text.text);
     return body;
 }

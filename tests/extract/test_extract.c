@@ -432,6 +432,18 @@ static void test_boilerplate_in_article(void)
     CHECK_LACKS(a.text, "Reader comments");
     CHECK_LACKS(a.text, "More topics");
     article_free(&a);
+    /* the article rendered once per screen size (CSS shows one of them) is written once */
+    const char *variant = "<h2>The bridge</h2>" P(1) P(2) P(3) P(4) "<p>It will open in May.</p>";
+    char page[2048];
+    snprintf(page, sizeof page,
+             "<html><body><article><div class=\"variant desktop\">%s</div><div class=\"variant "
+             "mobile\"><div>%s</div></div></article></body></html>",
+             variant, variant);
+    CHECK(text_of(page, &a) != NULL);
+    const char *first = a.text ? strstr(a.text, "Paragraph 2 of") : NULL;
+    CHECK(first && !strstr(first + 1, "Paragraph 2 of"));
+    CHECK_CONTAINS(a.text, "Paragraph 3 of the story");
+    article_free(&a);
 }
 
 /* No empty result on a page with prose; a reason on a page without. */
