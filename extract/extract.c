@@ -36,7 +36,8 @@
 #define EXTRACT_MAX_TEXT (4L * 1024 * 1024)
 #define MAX_DEPTH 512
 #define MIN_ARTICLE_CHARS 80
-#define PROSE_CHARS 200 /* paragraph text that makes a block prose */
+#define PROSE_CHARS 200       /* paragraph text that makes a block prose */
+#define LAYOUT_PROSE_CHARS 80 /* of it, that makes a block with a layout word text */
 
 struct candidate {
     xmlNode *node;
@@ -361,6 +362,42 @@ static bool holds_prose(xmlNode *n, size_t min_chars)
     return linked * 3 < all && prose >= min_chars && prose * 2 >= all;
 }
 
+static bool only_element_child(const xmlNode *n)
+{
+    for (const xmlNode *s = n->parent->children; s; s = s->next)
+        if (s != n && s->type == XML_ELEMENT_NODE)
+            return false;
+    return true;
+}
+
+/* Whether a sibling near n (three each way) of n's kind (the same first class word) holds a
+ * paragraph of prose too (n alone in its parent: the parent's siblings): page builders put
+ * each paragraph of a text in its own "widget". */
+static bool prose_sibling_of_kind(xmlNode *n)
+{
+    /* (a block alone in its parent stands for it: the widget's own wrapper) */
+    for (int up = 0;
+         up < 3 && n->parent && n->parent->type == XML_ELEMENT_NODE && only_element_child(n); up++)
+        n = n->parent;
+    const char *cls = attr(n, "class");
+    size_t len = cls ? strcspn(cls, " \t\n") : 0;
+    if (!len)
+        return false;
+    for (int way = 0; way < 2; way++) {
+        int seen = 0;
+        for (xmlNode *s = way ? n->next : n->prev; s && seen < 3; s = way ? s->next : s->prev) {
+            if (s->type != XML_ELEMENT_NODE)
+                continue;
+            seen++;
+            const char *other = attr(s, "class");
+            if (other && strncmp(other, cls, len) == 0 && strchr(" \t\n", other[len]) &&
+                holds_prose(s, LAYOUT_PROSE_CHARS))
+                return true;
+        }
+    }
+    return false;
+}
+
 /* A <figure> around a table, a quote or a code listing is text, not a picture. */
 static bool figure_of_text(xmlNode *n, int depth)
 {
@@ -391,7 +428,8 @@ static bool removable(xmlNode *c, const struct page_size *page, int depth)
     if (!furniture && is_tag(c, "header"))
         furniture = !holds_prose(c, 3 * PROSE_CHARS);
     else if (!furniture && is_furniture(c, true))
-        furniture = !holds_prose(c, PROSE_CHARS);
+        furniture = !holds_prose(c, PROSE_CHARS) &&
+                    !(holds_prose(c, LAYOUT_PROSE_CHARS) && prose_sibling_of_kind(c));
     if (!furniture && is_tag(c, "figure"))
         furniture = !figure_of_text(c, depth);
     return furniture && small_part(c, page) && !holds_article_body(c, depth);
@@ -690,6 +728,16 @@ static bool is_ancestor(const xmlNode *a, const xmlNode *n)
     return false;
 }
 
+/* Whether n is inside (or is) an <aside>, <nav> or <footer> that the cleaning kept (it holds
+ * much of the page): complementary content by its tag, which the article outweighs. */
+static bool in_furniture_tag(xmlNode *n)
+{
+    for (; n && n->type == XML_ELEMENT_NODE; n = n->parent)
+        if (is_tag(n, "aside") || is_tag(n, "nav") || is_tag(n, "footer"))
+            return true;
+    return false;
+}
+
 /* The best-scoring candidate (scores weighed by how little of their text is links), or the
  * element marked itemprop="articleBody" that holds it. When
  * other candidates score nearly as well (75 %) and are not inside it, the article is split
@@ -703,7 +751,8 @@ static xmlNode *best_container(struct scoring *sc, double *top_score)
     for (size_t i = 0; i < sc->n; i++) {
         size_t all = 0, linked = 0;
         text_length(sc->v[i].node, &all, &linked, false, 0);
-        double score = sc->v[i].score * (all ? 1.0 - (double)linked / (double)all : 0);
+        double score = sc->v[i].score * (all ? 1.0 - (double)linked / (double)all : 0) *
+                       (in_furniture_tag(sc->v[i].node) ? 0.25 : 1.0);
         sc->v[i].score = score;
         if (score > best_score) {
             best_score = score;

@@ -274,6 +274,37 @@ static void test_containers_judged_by_content(void)
         "Paragraph 4 of the story");
     CHECK_LACKS(a.text, "Recent post");
     article_free(&a);
+    /* one paragraph per widget (each under the bar for a block of prose on its own, in its own
+     * wrapper): its siblings of the same kind make it text; a lone widget of one sentence
+     * beside them is furniture */
+#define WIDGET(i)                                                                                  \
+    "<div class=\"builder-element builder-widget\"><div class=builder-widget-container>" P(        \
+        i) "</div></div>"
+    CHECK(
+        text_of(
+            "<html><body><div class=page><h1>The bridge</h1><p>The council has agreed to "
+            "build the bridge, and here is how it came to that, step by step.</p>" WIDGET(1)
+                WIDGET(2) WIDGET(3) WIDGET(
+                    4) "</div><div class=\"cta-widget\"><p>Our advisers are here for you, every day "
+                       "of the week, all year.</p></div></body></html>",
+            &a) != NULL);
+#undef WIDGET
+    CHECK_CONTAINS(a.text, "Paragraph 1 of the story");
+    CHECK_CONTAINS(a.text, "Paragraph 4 of the story");
+    CHECK_LACKS(a.text, "advisers");
+    article_free(&a);
+    /* an <aside> big enough to survive the cleaning is still complementary: the article
+     * beside it wins even when the aside's paragraphs score more */
+    const char *busy = "<p>Our guide, with maps, tips, tables, lists, prices, dates, times, "
+                       "places, names, and much more, is free.</p>";
+    char beside[2048];
+    snprintf(beside, sizeof beside,
+             "<html><body><div class=main><div class=story>%s%s%s%s</div></div><aside><div>%s%s%s"
+             "%s</div></aside></body></html>",
+             P(1), P(2), P(3), P(4), busy, busy, busy, busy);
+    CHECK_CONTAINS(text_of(beside, &a), "Paragraph 2 of the story");
+    CHECK_LACKS(a.text, "Our guide");
+    article_free(&a);
     /* a layout wrapper named after the sidebar beside it, tag-<slug> post classes, and an
      * article nested inside <header>, on a page with more paragraphs in its readers' comments
      * and more text in its menu (so that none of them is most of the page); a header of a
