@@ -93,24 +93,23 @@ static const char *const furniture_tags[] = {"label",   "nav",  "aside", "footer
 /* Words in class and id values that mark page furniture whatever the block holds: blocks of
  * text that are not the article (comments, pitches, notices, credits). */
 static const char *const boilerplate_words[] = {
-    "related",  "recommended", "recommend",     "newsletter", "subscribe", "subscription",
-    "promo",    "advert",      "advertisement", "ad",         "ads",       "adv",
-    "sponsor",  "sponsored",   "cookie",        "cookies",    "consent",   "gdpr",
-    "byline",   "author",      "caption",       "credit",     "credits",   "comment",
-    "comments", "disqus",      "footer",        "ticker",     "marquee",   "donate",
-    "donation", "support",     "contribute",    "membership", "paywall",   "popup",
-    "modal",    "overlay",     "dateline",      "timestamp",  "outbrain",  "taboola",
-    "alert",    "login",       "signup",        "cta",        "print",     "nav",
-    "navbar",   "navigation",  "menu",          NULL};
+    "related", "recommended", "recommend", "newsletter", "subscribe", "subscription", "promo",
+    "advert", "advertisement", "ad", "ads", "adv", "sponsor", "sponsored", "cookie", "cookies",
+    "consent", "gdpr", "byline", "author", "caption", "credit", "credits", "comment", "comments",
+    "disqus", "footer", "ticker", "marquee", "donate", "donation", "support", "contribute",
+    "membership", "paywall", "popup", "modal", "overlay", "dateline", "timestamp", "outbrain",
+    "taboola", "alert", "login", "signup", "cta", "print", "nav", "navbar", "navigation", "menu",
+    /* the same in German and French class names */
+    "kommentar", "kommentare", "werbung", "anzeige", "commentaires", "publicite", NULL};
 
 /* Words that mark links and layout (menus, share bars, tag lists), which page builders and
  * themes also put on the containers of the text itself (elementor-widget-container,
  * content-sidebar-wrap, a post's tag-<slug> classes, a header around the article): they mark
  * furniture only when the block holds no prose. */
 static const char *const layout_words[] = {
-    "header", "masthead",   "sidebar",     "widget",     "tags",    "tag",   "banner",  "more",
-    "also",   "breadcrumb", "breadcrumbs", "pagination", "pager",   "share", "sharing", "social",
-    "follow", "toolbar",    "skip",        "trending",   "popular", NULL};
+    "header", "masthead",   "sidebar",     "widget",     "tags",    "tag",    "banner",  "more",
+    "also",   "breadcrumb", "breadcrumbs", "pagination", "pager",   "share",  "sharing", "social",
+    "follow", "toolbar",    "skip",        "trending",   "popular", "teilen", "partage", NULL};
 
 /* Words that mark the article body itself; they protect a block from removal. */
 static const char *const content_words[] = {
@@ -1094,37 +1093,21 @@ static void serialise(struct text_out *o, xmlNode *n, int depth)
 /* Short lines that are page furniture in any site's words. */
 static bool is_boilerplate_line(const char *line, const char *title)
 {
-    static const char *const prefixes[] = {"source link",
-                                           "read more",
-                                           "read also",
-                                           "also read",
-                                           "follow us",
-                                           "share this",
-                                           "share on",
-                                           "share via",
-                                           "image credit",
-                                           "image:",
-                                           "photo:",
-                                           "photo credit",
-                                           "photograph:",
-                                           "file photo",
-                                           "— with ",
-                                           "- with ",
-                                           "– with ",
-                                           "with inputs from",
-                                           "support our journalism",
-                                           "advertisement",
-                                           "click here",
-                                           "sign up",
-                                           "subscribe to",
-                                           "related:",
-                                           "recommended:",
-                                           "copyright",
-                                           "©",
-                                           "all rights reserved",
-                                           NULL};
+    static const char *const prefixes[] = {
+        "source link", "read more", "read also", "also read", "follow us", "share this", "share on",
+        "share via", "image credit", "image:", "photo:", "photo credit",
+        "photograph:", "file photo", "— with ", "- with ", "– with ", "with inputs from",
+        "support our journalism", "advertisement", "click here", "sign up", "subscribe to",
+        "related:", "recommended:", "copyright", "©", "all rights reserved",
+        /* the same in German, French, Spanish */
+        "weiterlesen", "lesen sie auch", "mehr zum thema", "foto:", "fotos:", "bild:", "lire aussi",
+        "à lire aussi", "lire la suite", "crédit photo", "photo :", "lee también", "leer más",
+        /* credits however phrased */
+        "credit:", "credits:", "photo by", "photos:", "image by", "picture:", "pictured:", NULL};
+    static const char *const whole_lines[] = {"anzeige", "werbung", "publicité", "publicidad",
+                                              NULL}; /* (an advertisement's label) */
     size_t len = strlen(line);
-    if (title && strcasecmp(line, title) == 0)
+    if ((title && strcasecmp(line, title) == 0) || in_list(line, whole_lines))
         return true;
     if (len > 120)
         return false;

@@ -463,6 +463,23 @@ static void test_boilerplate_in_article(void)
     CHECK_LACKS(a.text, "Reader comments");
     CHECK_LACKS(a.text, "More topics");
     article_free(&a);
+    /* the same furniture in other languages: credit and "read also" lines, an advertisement's
+     * label, readers' comments and a share bar named in German */
+    CHECK(text_of("<html><body><article>" P(1) "<p>Foto: Archiv der Stadt</p><p>Anzeige</p>" P(
+                      2) "<p>Lire aussi : le pont de la ville</p><p>Photo by A. Snapper for the "
+                         "paper</p>" P(3) "<div class=kommentare><p>Ein Leser schreibt, dass die "
+                                          "Brücke zu teuer wird, und er hat wohl recht damit, "
+                                          "sagt er.</p></div><div class=teilen><a href=/f>Teilen"
+                                          "</a></div></article></body></html>",
+                  &a) != NULL);
+    CHECK_CONTAINS(a.text, "Paragraph 3 of the story");
+    CHECK_LACKS(a.text, "Archiv");
+    CHECK_LACKS(a.text, "Anzeige");
+    CHECK_LACKS(a.text, "le pont");
+    CHECK_LACKS(a.text, "Snapper");
+    CHECK_LACKS(a.text, "Leser");
+    CHECK_LACKS(a.text, "Teilen");
+    article_free(&a);
     /* the article rendered once per screen size (CSS shows one of them) is written once */
     const char *variant = "<h2>The bridge</h2>" P(1) P(2) P(3) P(4) "<p>It will open in May.</p>";
     char page[2048];
