@@ -13,7 +13,8 @@
  *    to the ancestor that holds much more prose. <article>, <main> and itemprop=articleBody
  *    are hints.
  * 6. Serialise to text: paragraphs separated by a blank line, headings, list items and
- *    table rows on their own lines; link-dense blocks and boilerplate phrases dropped.
+ *    table rows on their own lines; link-dense blocks and boilerplate phrases dropped, and a
+ *    long block written twice (one copy per screen size) kept once.
  * JSON-LD articleBody stands in when the markup yields much less text; when nothing survives
  * step 4, the page is read again removing only what is never text. */
 #include "extract/extract.h"
