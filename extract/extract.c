@@ -987,6 +987,8 @@ static int by_start(const void *pa, const void *pb)
 static char *without_repeats(struct text_out *o)
 {
     const char *text = o->text.data ? o->text.data : "";
+    if (!o->n_spans)
+        return xstrdup(text);
     qsort(o->spans, o->n_spans, sizeof *o->spans, by_hash_then_start);
     size_t cuts = 0;
     for (size_t i = 0, first = 0; i < o->n_spans; i++) {
