@@ -18,3 +18,11 @@ void hash_sha256_hex(const void *p, size_t n, char out[HASH_HEX_LEN + 1])
     }
     out[HASH_HEX_LEN] = '\0';
 }
+
+unsigned long hash_string(const char *s)
+{
+    unsigned long h = 5381;
+    for (; *s; s++)
+        h = h * 33 + (unsigned char)*s;
+    return h;
+}

@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "common/buf.h"
+#include "common/hash.h"
 #include "common/redact.h"
 #include "common/url.h"
 #include "common/util.h"
@@ -569,20 +570,12 @@ static int on_request_sent(void *ud, char *primary_ip, char *local_ip, int prima
     return CURL_PREREQFUNC_OK;
 }
 
-static unsigned long hash_name(const char *s)
-{
-    unsigned long h = 5381;
-    for (; *s; s++)
-        h = h * 33 + (unsigned char)*s;
-    return h;
-}
-
 /* The pacing record of the URL's host, made on first use. */
 static struct host_pace *host_pace_of(struct fetcher *f, const char *url)
 {
     char *host = url_host(url);
     const char *name = host ? host : "";
-    unsigned long bucket = hash_name(name) % HOST_BUCKETS;
+    unsigned long bucket = hash_string(name) % HOST_BUCKETS;
     struct host_pace *h = f->hosts[bucket];
     while (h && strcasecmp(h->name, name) != 0)
         h = h->next_in_bucket;

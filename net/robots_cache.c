@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/hash.h"
 #include "common/log.h"
 #include "common/util.h"
 #include "net/robots.h"
@@ -146,17 +147,9 @@ done:
     return ok;
 }
 
-static unsigned long hash_key(const char *s)
-{
-    unsigned long h = 5381;
-    for (; *s; s++)
-        h = h * 33 + (unsigned char)*s;
-    return h;
-}
-
 static struct site *site_of(struct robots_cache *c, const char *key, const char *robots_url)
 {
-    unsigned long bucket = hash_key(key) % SITE_BUCKETS;
+    unsigned long bucket = hash_string(key) % SITE_BUCKETS;
     struct site *s = c->sites[bucket];
     while (s && strcmp(s->key, key) != 0)
         s = s->next_in_bucket;
