@@ -140,6 +140,14 @@ static const struct option_spec options[] = {
         metrics_address, "", config_check_metrics_address,
         "HOST:PORT serving /metrics (Prometheus), /healthz, /readyz and the status "
         "page at / (loopback advised: another address logs a notice)"),
+    PATH_AT_START(jsonl_file, "",
+                  "JSON Lines sink: each record appended as one line to this file, or - for "
+                  "standard output (empty: off)"),
+    NUM_AT_START(jsonl_rotate_bytes, OPT_BYTES, "0", 0, 1L << 40,
+                 "the JSON Lines file is renamed to FILE.1 before it would pass this size; 0: "
+                 "never (logrotate, then SIGHUP)"),
+    NUM_AT_START(jsonl_keep, OPT_COUNT, "5", 1, 1000,
+                 "rotated JSON Lines files kept: FILE.1 (newest) to FILE.N"),
     STR_AT_START(
         nats_servers, "",
         "NATS server URLs, comma-separated: records are published to JetStream (empty: off)"),
@@ -318,9 +326,10 @@ static int set_option(struct config *c, const char *key, const char *value, cons
                     return set_err(err, errlen, "%s: %s: %s", where, key, why);
             }
             free(*string_field(c, o));
-            *string_field(c, o) = o->path && base_dir && *value && value[0] != '/'
-                                      ? xasprintf("%s/%s", base_dir, value)
-                                      : xstrdup(value);
+            *string_field(c, o) =
+                o->path && base_dir && *value && value[0] != '/' && strcmp(value, "-") != 0
+                    ? xasprintf("%s/%s", base_dir, value)
+                    : xstrdup(value);
             return 0;
         case OPT_BOOL:
         case OPT_CHOICE: {

@@ -31,10 +31,13 @@ struct config {
     char *contact_url; /* appended to the User-Agent when set */
     enum log_level log_level;
     enum log_format log_format;
-    char *nats_servers;              /* JetStream sink (sink/jetstream.c): servers; "" means off */
-    char *nats_stream;               /* expected stream, or "" */
-    char *nats_subject;              /* subject template, <topic> replaced */
-    char *nats_credentials;          /* .creds file, or "" */
+    char *jsonl_file;        /* JSON Lines sink (sink/jsonl.c): a file, "-" for stdout, "" off */
+    long jsonl_rotate_bytes; /* rotate before the file would pass this size; 0: never */
+    long jsonl_keep;         /* rotated files kept */
+    char *nats_servers;      /* JetStream sink (sink/jetstream.c): servers; "" means off */
+    char *nats_stream;       /* expected stream, or "" */
+    char *nats_subject;      /* subject template, <topic> replaced */
+    char *nats_credentials;  /* .creds file, or "" */
     enum config_published published; /* move to sent/, or delete, once acknowledged */
     long nats_max_in_flight;
     char *metrics_address;  /* HOST:PORT on loopback for /metrics and /healthz; empty: off */

@@ -35,6 +35,11 @@ int spool_stage(struct spool *sp, const char *record_id, const char *data, size_
  * tmp/ (renamed before a crash, perhaps taken by a consumer since), fsyncs new/: 0. -1 on
  * an error (the file stays in tmp/). */
 int spool_publish_staged(struct spool *sp, const char *record_id, char *err, size_t errlen);
+/* The extended attribute spool_note_staged() sets. */
+#define SPOOL_NOTE_ATTR "user.feedspool.note"
+/* Keeps note (record_outbox_note() as text) beside the staged tmp/<id>.json, for the outbox
+ * (output/outbox.h): best effort, a file without it is parsed whole when published. */
+void spool_note_staged(struct spool *sp, const char *record_id, const char *note);
 /* Removes a staged file that will not be published. */
 void spool_discard_staged(struct spool *sp, const char *record_id);
 /* Returns to new/ every record that has been in cur/ for max_age seconds or more (by the
