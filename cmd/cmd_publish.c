@@ -70,7 +70,7 @@ int cmd_publish(int argc, char **argv)
                "none is left. While a far end is away it waits for it, up to --timeout when\n"
                "given (then exits 1; records stay in new/); SIGINT or SIGTERM stop it too.\n"
                "Prints for each sink the count, the rate and the latency from reading a\n"
-               "record to its acknowledgement.\n\n");
+               "record to its acknowledgement (on stderr when jsonl_file = -).\n\n");
         service_print_options(stdout);
         return 0;
     }
@@ -113,14 +113,17 @@ int cmd_publish(int argc, char **argv)
             event_base_dispatch(base);
         }
         double took = now_seconds() - started;
+        /* With the records on standard output, the report goes beside them. */
+        FILE *report = strcmp(cfg.jsonl_file, "-") == 0 ? stderr : stdout;
         for (size_t i = 0; i < sinks_count(sinks); i++) {
             struct sink_stats st = sinks_stats(sinks, i);
             double p50, p99;
             sinks_latency(sinks, i, &p50, &p99);
-            printf("%s: published %ld records (%ld already stored, %ld refused, %ld sent again) "
-                   "in %.3f s: %.0f records/s; latency p50 %.2f ms, p99 %.2f ms\n",
-                   sinks_ops(sinks, i)->title, st.published, st.duplicates, st.refused, st.resent,
-                   took, took > 0 ? (double)st.published / took : 0.0, p50, p99);
+            fprintf(report,
+                    "%s: published %ld records (%ld already stored, %ld refused, %ld sent again) "
+                    "in %.3f s: %.0f records/s; latency p50 %.2f ms, p99 %.2f ms\n",
+                    sinks_ops(sinks, i)->title, st.published, st.duplicates, st.refused, st.resent,
+                    took, took > 0 ? (double)st.published / took : 0.0, p50, p99);
             if (st.queued + st.in_flight)
                 fprintf(stderr,
                         "feedspool publish: %s: %zu records not delivered, they stay in "
