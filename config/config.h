@@ -16,7 +16,7 @@
 
 #define CONFIG_DEFAULT_PATH "/etc/feedspool/feedspool.conf"
 
-/* published: what becomes of a record JetStream acknowledged. */
+/* published: what becomes of a record every sink has. */
 enum config_published { CONFIG_PUBLISHED_MOVE, CONFIG_PUBLISHED_DELETE };
 /* copies: what is written for another copy of an earlier story. */
 enum config_copies { CONFIG_COPIES_MARK, CONFIG_COPIES_FIRST };
