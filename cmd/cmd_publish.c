@@ -2,6 +2,7 @@
  * configured sinks (sink/sink.h) without the rest of the daemon, waits for the
  * acknowledgements and prints what each did: records, rate and latency. --timeout bounds
  * the wait for an absent far end. */
+#include <curl/curl.h>
 #include <event2/event.h>
 #include <signal.h>
 #include <stdio.h>
@@ -65,9 +66,10 @@ int cmd_publish(int argc, char **argv)
     if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
         printf("Usage: feedspool publish [--timeout DURATION] [OPTIONS]\n"
                "Sends every record waiting in the spool's new/ through the configured sinks\n"
-               "(jsonl_file, nats_servers: docs/sinks.md), oldest first; moves each to sent/\n"
-               "(or deletes it, published = delete) once every sink has it, and exits when\n"
-               "none is left. While a far end is away it waits for it, up to --timeout when\n"
+               "(jsonl_file, webhook_url, nats_servers: docs/sinks.md), oldest first; moves\n"
+               "each to sent/ (or deletes it, published = delete) once every sink has it, and\n"
+               "exits when"
+               " none is left. While a far end is away it waits for it, up to --timeout when\n"
                "given (then exits 1; records stay in new/); SIGINT or SIGTERM stop it too.\n"
                "Prints for each sink the count, the rate and the latency from reading a\n"
                "record to its acknowledgement (on stderr when jsonl_file = -).\n\n");
@@ -87,11 +89,18 @@ int cmd_publish(int argc, char **argv)
         return 2;
     }
     if (!sinks_configured(&cfg)) {
-        fprintf(stderr, "feedspool publish: no sink configured (set jsonl_file or nats_servers)\n");
+        fprintf(
+            stderr,
+            "feedspool publish: no sink configured (set jsonl_file, webhook_url or nats_servers)\n");
         config_free(&cfg);
         return 2;
     }
     log_set_level(cfg.log_level);
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) { /* the webhook's */
+        fprintf(stderr, "feedspool publish: cannot initialise libcurl\n");
+        config_free(&cfg);
+        return 1;
+    }
     sink_process_init(&cfg);
     struct event_base *base = event_base_new();
     struct event *term = evsignal_new(base, SIGTERM, on_signal, base);
@@ -138,6 +147,7 @@ int cmd_publish(int argc, char **argv)
     event_free(intr);
     event_base_free(base);
     sink_process_end(&cfg);
+    curl_global_cleanup();
     config_free(&cfg);
     return status;
 }

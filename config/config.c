@@ -148,6 +148,11 @@ static const struct option_spec options[] = {
                  "never (logrotate, then SIGHUP)"),
     NUM_AT_START(jsonl_keep, OPT_COUNT, "5", 1, 1000,
                  "rotated JSON Lines files kept: FILE.1 (newest) to FILE.N"),
+    STR_AT_START(webhook_url, "",
+                 "webhook sink: each record POSTed to this http(s) URL (empty: off); a private or "
+                 "loopback address needs allow_networks"),
+    NUM_AT_START(webhook_batch, OPT_COUNT, "1", 1, 1000,
+                 "records a webhook request carries: 1, the record as the body; more, JSON Lines"),
     STR_AT_START(
         nats_servers, "",
         "NATS server URLs, comma-separated: records are published to JetStream (empty: off)"),

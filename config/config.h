@@ -34,6 +34,8 @@ struct config {
     char *jsonl_file;        /* JSON Lines sink (sink/jsonl.c): a file, "-" for stdout, "" off */
     long jsonl_rotate_bytes; /* rotate before the file would pass this size; 0: never */
     long jsonl_keep;         /* rotated files kept */
+    char *webhook_url;       /* webhook sink (sink/webhook.c): URL records are POSTed to, "" off */
+    long webhook_batch;      /* records a request */
     char *nats_servers;      /* JetStream sink (sink/jetstream.c): servers; "" means off */
     char *nats_stream;       /* expected stream, or "" */
     char *nats_subject;      /* subject template, <topic> replaced */

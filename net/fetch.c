@@ -36,6 +36,8 @@ struct transfer {
     long refused_hop, allowed_hop;
     char *user, *password; /* HTTP credentials, or NULL */
     struct curl_slist *headers;
+    char *post_body; /* a POST's body, or NULL for a GET */
+    size_t post_len;
     struct buf body;
     bool too_big;
     size_t header_bytes; /* of every response of the transfer, redirects included */
@@ -111,6 +113,7 @@ static void transfer_free(struct fetcher *f, struct transfer *t)
         curl_easy_cleanup(t->easy);
     }
     curl_slist_free_all(t->headers);
+    free(t->post_body);
     buf_free(&t->body);
     free(t->url);
     free(t->user);
@@ -468,6 +471,10 @@ static void make_easy(struct fetcher *f, struct transfer *t)
         curl_easy_setopt(e, CURLOPT_PASSWORD, t->password);
     }
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, t->headers);
+    if (t->post_body) {
+        curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)t->post_len);
+        curl_easy_setopt(e, CURLOPT_POSTFIELDS, t->post_body);
+    }
 }
 
 /* Hands ready transfers to libcurl while fewer than max_transfers are there. */
@@ -619,6 +626,14 @@ void fetcher_start(struct fetcher *f, const struct fetch_request *req, fetch_don
         char *h = xasprintf("If-Modified-Since: %s", req->last_modified);
         t->headers = curl_slist_append(t->headers, h);
         free(h);
+    }
+    for (size_t i = 0; req->headers && req->headers[i]; i++)
+        t->headers = curl_slist_append(t->headers, req->headers[i]);
+    if (req->post_body) {
+        t->post_body = xmalloc(req->post_len + 1);
+        memcpy(t->post_body, req->post_body, req->post_len);
+        t->post_len = req->post_len;
+        t->headers = curl_slist_append(t->headers, "Expect:"); /* no 100-continue round trip */
     }
 
     t->next = f->transfers;

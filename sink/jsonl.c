@@ -3,7 +3,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -95,31 +94,6 @@ static int rotate(struct jsonl *j, char *err, size_t errlen)
     return open_file(j, err, errlen);
 }
 
-/* The record as one line: its bytes when they are one already (as feedspool writes them),
- * else compacted. NULL when it is not JSON. Caller frees. */
-static char *as_line(const struct outbox_record *r, size_t *len)
-{
-    const char *body_end =
-        r->len && r->data[r->len - 1] == '\n' ? r->data + r->len - 1 : r->data + r->len;
-    if (!memchr(r->data, '\n', (size_t)(body_end - r->data))) {
-        *len = (size_t)(body_end - r->data) + 1;
-        char *line = xmalloc(*len + 1);
-        memcpy(line, r->data, *len - 1);
-        line[*len - 1] = '\n';
-        line[*len] = '\0';
-        return line;
-    }
-    json_t *json = json_loadb(r->data, r->len, 0, NULL);
-    char *text = json ? json_dumps(json, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
-    json_decref(json);
-    if (!text)
-        return NULL;
-    char *line = xasprintf("%s\n", text);
-    free(text);
-    *len = strlen(line);
-    return line;
-}
-
 static bool drained(const void *state)
 {
     return outbox_queued(((const struct jsonl *)state)->lane) == 0;
@@ -160,7 +134,7 @@ static void write_round(struct jsonl *j)
             continue;
         }
         size_t len;
-        char *line = as_line(&r, &len);
+        char *line = sink_record_line(&r, &len);
         if (!line) { /* the outbox parsed it from its note: the bytes are not JSON after all */
             log_err("record is not JSON, moved to quarantine record=%s", r.id);
             if (outbox_refused(j->lane, r.id, err, sizeof err) < 0)

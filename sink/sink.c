@@ -2,6 +2,7 @@
  * struct sink_ops (see sink.h). */
 #include "sink/sink.h"
 
+#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -9,10 +10,12 @@
 #include "common/util.h"
 #include "sink/jetstream.h"
 #include "sink/jsonl.h"
+#include "sink/webhook.h"
 
 #define LATENCY_SAMPLES_MAX (1u << 22)
 
-static const struct sink_ops *const all_sinks[] = {&jsonl_sink_ops, &jetstream_sink_ops};
+static const struct sink_ops *const all_sinks[] = {&jsonl_sink_ops, &webhook_sink_ops,
+                                                   &jetstream_sink_ops};
 
 struct open_sink {
     const struct sink_ops *ops;
@@ -186,4 +189,29 @@ void sink_latency_free(struct sink_latency *l)
 {
     free(l->ms);
     memset(l, 0, sizeof *l);
+}
+
+/* The record as one line: its bytes when they are one already (as feedspool writes them),
+ * else compacted. NULL when it is not JSON. Caller frees. */
+char *sink_record_line(const struct outbox_record *r, size_t *len)
+{
+    const char *body_end =
+        r->len && r->data[r->len - 1] == '\n' ? r->data + r->len - 1 : r->data + r->len;
+    if (!memchr(r->data, '\n', (size_t)(body_end - r->data))) {
+        *len = (size_t)(body_end - r->data) + 1;
+        char *line = xmalloc(*len + 1);
+        memcpy(line, r->data, *len - 1);
+        line[*len - 1] = '\n';
+        line[*len] = '\0';
+        return line;
+    }
+    json_t *json = json_loadb(r->data, r->len, 0, NULL);
+    char *text = json ? json_dumps(json, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+    json_decref(json);
+    if (!text)
+        return NULL;
+    char *line = xasprintf("%s\n", text);
+    free(text);
+    *len = strlen(line);
+    return line;
 }

@@ -64,6 +64,9 @@ void sink_latency_note(struct sink_latency *l, double ms);
 /* The median and the 99th percentile (0 when none). */
 void sink_latency_percentiles(struct sink_latency *l, double *p50_ms, double *p99_ms);
 void sink_latency_free(struct sink_latency *l);
+/* Record r as one line of JSON Lines: its bytes when they are one line already (as the
+ * spool writes them), else compacted; with its '\n'. NULL when it is not JSON. Caller frees. */
+char *sink_record_line(const struct outbox_record *r, size_t *len);
 /* Seconds on the monotonic clock. */
 double sink_clock(void);
 
