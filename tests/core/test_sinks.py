@@ -1,17 +1,24 @@
-"""test_sinks.py: several sinks at once, and the JSON Lines sink, on real files, a real
-nats-server and real signals.
+"""test_sinks.py: several sinks at once, the JSON Lines sink and the webhook sink, on real
+files, a real nats-server, a real HTTP receiver on loopback and real signals.
 
 A record leaves new/ only once every configured sink has it: with a JSON Lines file and
 JetStream together, every record is a line of the file and in the stream, and new/ is empty;
 `feedspool publish` killed with SIGKILL again and again loses nothing in either (the file may
 hold a record twice, the stream dedupes it). The JSON Lines file is one compact record a line,
 readable by a tail -F-like reader while it rotates (by size, FILE.1 ...), and reopened on
-SIGHUP after an outside tool moved it; with jsonl_file = - the lines go to standard output."""
+SIGHUP after an outside tool moved it; with jsonl_file = - the lines go to standard output.
+The webhook sink gets 500s, an answer slower than its timeout and then 2xx from a Python
+receiver, and delivers every record (the record as the body, its id as Idempotency-Key),
+warning once per run of failures; batches go as JSON Lines; a loopback URL needs
+allow_networks."""
+import hashlib
+import http.server
 import json
 import os
 import signal
 import subprocess
 import sys
+import random
 import threading
 import time
 import unittest
@@ -57,6 +64,55 @@ class TailReader:
     def close(self):
         if self.f:
             self.f.close()
+
+
+class Receiver:
+    """A webhook receiver on 127.0.0.1 (Python's http.server, a thread per request). Answers
+    the requests in turn as `plan` says ("500", "slow": longer than the sender's timeout, then
+    200; "ok"), then with rng-chosen 500s at `fail_rate`, else 200. Keeps every request."""
+
+    def __init__(self, plan=(), fail_rate=0.0, seed=1):
+        self.plan, self.fail_rate, self.rng = list(plan), fail_rate, random.Random(seed)
+        self.requests = []  # (status answered, headers, body)
+        self.lock = threading.Lock()
+        receiver = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                with receiver.lock:
+                    how = receiver.plan.pop(0) if receiver.plan else \
+                        ("500" if receiver.rng.random() < receiver.fail_rate else "ok")
+                if how == "slow":
+                    time.sleep(5)
+                status = 500 if how == "500" else 200
+                with receiver.lock:
+                    receiver.requests.append((status if how != "slow" else 0, dict(self.headers), body))
+                try:
+                    self.send_response(status)
+                    self.send_header("Content-Length", "2")
+                    self.end_headers()
+                    self.wfile.write(b"ok")
+                except OSError:
+                    pass  # the sender gave up (the slow answer)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = "http://127.0.0.1:%d/hook" % self.server.server_address[1]
+        self.thread = threading.Thread(target=self.server.serve_forever)
+        self.thread.start()
+
+    def delivered(self):
+        """[(headers, body)] of the requests answered 200."""
+        with self.lock:
+            return [(h, b) for status, h, b in self.requests if status == 200]
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join()
 
 
 class SinksTest(unittest.TestCase):
@@ -152,9 +208,11 @@ class SinksTest(unittest.TestCase):
     def test_sigkill_mid_publish_with_two_sinks_loses_nothing(self):
         ids = self.fill_new(3000)
         nats = natsserver.NatsServer(self.fx.dir)
+        receiver = Receiver(fail_rate=0.1, seed=11)
         try:
             nats.create_stream(STREAM, "feedspool.articles.>")
             self.fx.write_config(nats_servers=nats.url, nats_stream=STREAM, jsonl_file=self.jsonl,
+                                 webhook_url=receiver.url, webhook_batch="50",
                                  nats_max_in_flight="10", jsonl_rotate_bytes="2M", jsonl_keep="100")
             files = [self.jsonl] + ["%s.%d" % (self.jsonl, k) for k in range(1, 101)]
 
@@ -185,8 +243,13 @@ class SinksTest(unittest.TestCase):
             stored = [m[1] for m in nats.messages(STREAM)]
             self.assertEqual(len(stored), len(set(stored)), "the stream dropped the replays")
             self.assertEqual(sorted(set(s.split(":")[0] for s in stored)), sorted(ids))
+            hooked = set()
+            for headers, body in receiver.delivered():
+                hooked.update(headers["Feedspool-Record-Ids"].split(","))
+            self.assertEqual(sorted(hooked), sorted(ids), "every record through the webhook")
         finally:
             nats.stop()
+            receiver.close()
 
     def test_jsonl_rotates_under_a_tail_reader(self):
         self.fx.write_feeds(write_pages_feed(self.fx, "bulk", 120))
@@ -244,6 +307,74 @@ class SinksTest(unittest.TestCase):
         self.assertIn("JSON Lines sink reopened", err)
         self.assertEqual(len(self.lines(self.jsonl + ".old")), first, "nothing after the move")
         self.assertEqual(first + len(self.lines(self.jsonl)), 7)
+
+    def test_webhook_retries_until_2xx(self):
+        receiver = Receiver(plan=["500", "500", "slow", "ok", "500"], fail_rate=0.3, seed=3)
+        try:
+            self.fx.write_feeds("/feeds/south-asia.xml", "/feeds/frontier.atom")
+            self.fx.write_config(webhook_url=receiver.url, stop_timeout="120s")
+            result = self.fx.once(timeout=180)
+            self.assertEqual(result.returncode, 0, result.stderr)
+            sent = self.folder("sent")
+            self.assertEqual(len(sent), 7)
+            self.assertEqual(self.folder("new"), [])
+            delivered = receiver.delivered()
+            self.assertEqual(sorted(set(h["Idempotency-Key"] for h, b in delivered)), sent)
+            for headers, body in delivered:
+                key = headers["Idempotency-Key"]
+                self.assertEqual(headers["Content-Type"], "application/json")
+                self.assertEqual(headers["Feedspool-Record-Ids"], key)
+                with open(os.path.join(self.fx.spool, "sent", key + ".json"), "rb") as f:
+                    self.assertEqual(body, f.read(), "the record as the body")
+            failed = [r for r in receiver.requests if r[0] != 200]
+            self.assertGreaterEqual(len(failed), 4, "500s and the slow answer were retried")
+            runs = sum(1 for i, r in enumerate(receiver.requests)
+                       if r[0] != 200 and (i == 0 or receiver.requests[i - 1][0] == 200))
+            warnings = result.stderr.count("webhook did not take records")
+            self.assertGreaterEqual(warnings, 1)
+            self.assertLessEqual(warnings, runs, "one warning per run of failures")
+            self.assertIn("webhook delivers again", result.stderr)
+        finally:
+            receiver.close()
+
+    def test_webhook_batches_as_json_lines(self):
+        ids = self.fill_new(10)
+        receiver = Receiver()
+        try:
+            self.fx.write_config(webhook_url=receiver.url, webhook_batch="3")
+            published = subprocess.run([BIN, "publish", "--timeout", "60s", "-c", self.fx.config],
+                                       capture_output=True, text=True, timeout=120)
+            self.assertEqual(published.returncode, 0, published.stderr)
+            self.assertIn("webhook: published 10 records", published.stdout)
+            got = []
+            for headers, body in receiver.delivered():
+                self.assertEqual(headers["Content-Type"], "application/x-ndjson")
+                lines = body.decode().splitlines()
+                self.assertLessEqual(len(lines), 3)
+                batch = [json.loads(line)["id"] for line in lines]
+                self.assertEqual(headers["Feedspool-Record-Ids"], ",".join(batch))
+                self.assertEqual(headers["Idempotency-Key"], batch[0] if len(batch) == 1 else
+                                 hashlib.sha256(",".join(batch).encode()).hexdigest())
+                got.extend(batch)
+            self.assertEqual(got, ids, "each once, oldest first")
+            self.assertEqual(self.folder("new"), [])
+        finally:
+            receiver.close()
+
+    def test_webhook_on_loopback_needs_allow_networks(self):
+        ids = self.fill_new(3)
+        receiver = Receiver()
+        try:
+            self.fx.write_config(webhook_url=receiver.url, allow_networks="")
+            published = subprocess.run([BIN, "publish", "--timeout", "3s", "-c", self.fx.config],
+                                       capture_output=True, text=True, timeout=60)
+            self.assertEqual(published.returncode, 1, published.stderr)
+            self.assertIn("the address policy refused it", published.stderr)
+            self.assertIn("allow_networks", published.stderr)
+            self.assertEqual(receiver.requests, [])
+            self.assertEqual(self.folder("new"), sorted(ids), "nothing lost")
+        finally:
+            receiver.close()
 
     def test_jsonl_to_standard_output(self):
         ids = self.fill_new(50)
