@@ -5,8 +5,8 @@
  *   SPOOL/cur/  records a consumer has claimed by rename(2) from new/; a claim older than
  *               claim_timeout is returned to new/ (spool_reclaim_claims)
  *   SPOOL/quarantine/  records refused by the schema check or the size cap (never in new/),
- *                      or by the JetStream stream (sink/jetstream.c)
- *   SPOOL/sent/  records JetStream acknowledged, when the sink keeps them (published = move)
+ *                      or by a sink for good (sink/sink.h)
+ *   SPOOL/sent/  records every configured sink has, when kept (published = move)
  *
  * A record enters new/ in two steps with the state database in between (docs/spool.md):
  * spool_stage() writes tmp/<id>.json and fsyncs it and tmp/; the caller commits the record
