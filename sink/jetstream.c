@@ -23,8 +23,9 @@
 #define RECORD_HEADER "Feedspool-Record-Id"
 #define TOPICS_HEADER "Feedspool-Topics"
 
-/* Worst first: a record's outcome is the worst of its messages'. */
-enum ack_outcome { ACK_STORED, ACK_REFUSED, ACK_FAILED };
+/* From best to worst: a record's outcome is the worst of its messages' (refused for good
+ * beats failed for now, which is sent again). */
+enum ack_outcome { ACK_STORED, ACK_FAILED, ACK_REFUSED };
 
 struct in_flight {
     char id[ID_MAX];
@@ -86,8 +87,6 @@ static bool configured(const struct config *cfg)
 {
     return cfg->nats_servers && *cfg->nats_servers;
 }
-
-#define now_seconds sink_clock
 
 /* ---- from libnats' threads ---- */
 
@@ -243,7 +242,7 @@ static size_t message_size(const struct outbox_record *r, const char *topics, co
  * has room. */
 static void pump(struct jetstream *js)
 {
-    if (js->resume_at && now_seconds() < js->resume_at)
+    if (js->resume_at && sink_clock() < js->resume_at)
         return;
     while (js->connected && js->messages_in_flight < (size_t)js->max_in_flight) {
         struct outbox_record r;
@@ -255,7 +254,7 @@ static void pump(struct jetstream *js)
             log_err("cannot read record for publishing reason=\"%s\"", err);
             continue;
         }
-        double read_at = now_seconds();
+        double read_at = sink_clock();
         char *topics = topics_header(&r);
         char version[24] = "";
         if (r.schema_version)
@@ -291,7 +290,7 @@ static void pump(struct jetstream *js)
                 js->flight[js->flight_end - 1].outcome = ACK_FAILED;
             else
                 outbox_retry(js->lane, &r.id, 1);
-            js->resume_at = now_seconds() + 1;
+            js->resume_at = sink_clock() + 1;
             outbox_record_free(&r);
             return;
         }
@@ -354,7 +353,7 @@ static void connection_changed(struct jetstream *js)
         if (js->outage)
             log_notice("JetStream connected again, records waiting in the spool go out "
                        "servers=%s outage_s=%.1f queued=%zu",
-                       js->servers, now_seconds() - js->outage_started, outbox_queued(js->lane));
+                       js->servers, sink_clock() - js->outage_started, outbox_queued(js->lane));
         else
             log_notice("JetStream connected servers=%s subject=%s max_payload=%lld", js->servers,
                        js->subject_template, (long long)js->max_payload);
@@ -363,7 +362,7 @@ static void connection_changed(struct jetstream *js)
     } else if (!js->outage) {
         log_warn("JetStream connection lost, records wait in the spool servers=%s", js->servers);
         js->outage = true;
-        js->outage_started = now_seconds();
+        js->outage_started = sink_clock();
     }
 }
 
@@ -385,7 +384,7 @@ static void on_wake(evutil_socket_t fd, short what, void *arg)
         connection_changed(js);
     char **retry = NULL;
     size_t n_retry = 0;
-    double now = now_seconds();
+    double now = sink_clock();
     const char *failure = NULL;
     for (size_t i = 0; i < n; i++) {
         const struct ack *a = &acks[i];
@@ -442,7 +441,7 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
     (void)what;
     struct jetstream *js = arg;
     if (js->connected && js->flight_len &&
-        now_seconds() - js->flight[js->flight_head].sent_at > ACK_WAIT_MS / 1000.0) {
+        sink_clock() - js->flight[js->flight_head].sent_at > ACK_WAIT_MS / 1000.0) {
         natsMsgList pending = {0};
         if (js_PublishAsyncGetPendingList(&pending, js->js) == NATS_OK)
             natsMsgList_Destroy(&pending); /* libnats forgets them; we resend from the spool */
@@ -508,7 +507,7 @@ static void *open_sink(struct event_base *base, const struct config *cfg, struct
             log_warn("JetStream server not reachable yet, records wait in the spool servers=%s",
                      cfg->nats_servers);
             js->outage = true;
-            js->outage_started = now_seconds();
+            js->outage_started = sink_clock();
             s = NATS_OK;
         }
     }
