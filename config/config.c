@@ -143,18 +143,33 @@ static const struct option_spec options[] = {
         metrics_address, "", config_check_metrics_address,
         "HOST:PORT serving /metrics (Prometheus), /healthz, /readyz and the status "
         "page at / (loopback advised: another address logs a notice)"),
+    PATH_AT_START(jsonl_file, "",
+                  "JSON Lines sink: each record appended as one line to this file, or - for "
+                  "standard output (empty: off)"),
+    NUM_AT_START(jsonl_rotate_bytes, OPT_BYTES, "0", 0, 1L << 40,
+                 "the JSON Lines file is renamed to FILE.1 before it would pass this size; 0: "
+                 "never (logrotate, then SIGHUP)"),
+    NUM_AT_START(jsonl_keep, OPT_COUNT, "5", 1, 1000,
+                 "rotated JSON Lines files kept: FILE.1 (newest) to FILE.N"),
+    STR_AT_START(webhook_url, "",
+                 "webhook sink: each record POSTed to this http(s) URL (empty: off); a private or "
+                 "loopback address needs allow_networks"),
+    NUM_AT_START(webhook_batch, OPT_COUNT, "1", 1, 1000,
+                 "records a webhook request carries: 1, the record as the body; more, JSON Lines"),
     STR_AT_START(
         nats_servers, "",
         "NATS server URLs, comma-separated: records are published to JetStream (empty: off)"),
     STR_AT_START(nats_stream, "",
                  "the JetStream stream records must land in (checked per message)"),
-    STR_AT_START(nats_subject, "feedspool.articles.<topic>",
-                 "subject of each record; <topic> is its first topic, or none"),
+    STR_AT_START(
+        nats_subject, "feedspool.articles.<topic>",
+        "subject of each record's messages, one per topic: <topic> is that topic (none when it "
+        "has none)"),
     PATH_AT_START(nats_credentials, "", "NATS credentials file (.creds)"),
     CHOICE_AT_START(published, "move", published_choices,
-                    "a record the server acknowledged moves to sent/, or is deleted"),
+                    "a record every sink has moves to sent/, or is deleted"),
     NUM_AT_START(nats_max_in_flight, OPT_COUNT, "256", 1, 100000,
-                 "records published and not yet acknowledged, at most"),
+                 "JetStream messages published and not yet acknowledged, at most"),
     OPTION(log_level, OPT_CHOICE, "info", .choices = log_levels, .aliases = log_level_aliases,
            .help = "how much the log says"),
     CHOICE_AT_START(log_format, "text", log_formats,
@@ -324,9 +339,10 @@ static int set_option(struct config *c, const char *key, const char *value, cons
                     return set_err(err, errlen, "%s: %s: %s", where, key, why);
             }
             free(*string_field(c, o));
-            *string_field(c, o) = o->path && base_dir && *value && value[0] != '/'
-                                      ? xasprintf("%s/%s", base_dir, value)
-                                      : xstrdup(value);
+            *string_field(c, o) =
+                o->path && base_dir && *value && value[0] != '/' && strcmp(value, "-") != 0
+                    ? xasprintf("%s/%s", base_dir, value)
+                    : xstrdup(value);
             return 0;
         case OPT_BOOL:
         case OPT_CHOICE: {

@@ -16,7 +16,7 @@
 
 #define CONFIG_DEFAULT_PATH "/etc/feedspool/feedspool.conf"
 
-/* published: what becomes of a record JetStream acknowledged. */
+/* published: what becomes of a record every sink has. */
 enum config_published { CONFIG_PUBLISHED_MOVE, CONFIG_PUBLISHED_DELETE };
 /* copies: what is written for another copy of an earlier story. */
 enum config_copies { CONFIG_COPIES_MARK, CONFIG_COPIES_FIRST };
@@ -33,10 +33,15 @@ struct config {
     char *contact_url; /* appended to the User-Agent when set */
     enum log_level log_level;
     enum log_format log_format;
-    char *nats_servers;              /* JetStream sink (sink/jetstream.c): servers; "" means off */
-    char *nats_stream;               /* expected stream, or "" */
-    char *nats_subject;              /* subject template, <topic> replaced */
-    char *nats_credentials;          /* .creds file, or "" */
+    char *jsonl_file;        /* JSON Lines sink (sink/jsonl.c): a file, "-" for stdout, "" off */
+    long jsonl_rotate_bytes; /* rotate before the file would pass this size; 0: never */
+    long jsonl_keep;         /* rotated files kept */
+    char *webhook_url;       /* webhook sink (sink/webhook.c): URL records are POSTed to, "" off */
+    long webhook_batch;      /* records a request */
+    char *nats_servers;      /* JetStream sink (sink/jetstream.c): servers; "" means off */
+    char *nats_stream;       /* expected stream, or "" */
+    char *nats_subject;      /* subject template, <topic> replaced */
+    char *nats_credentials;  /* .creds file, or "" */
     enum config_published published; /* move to sent/, or delete, once acknowledged */
     long nats_max_in_flight;
     char *metrics_address;  /* HOST:PORT on loopback for /metrics and /healthz; empty: off */

@@ -39,7 +39,7 @@ struct service {
     struct metrics_server *metrics;
     struct netpolicy *policy;
     struct credentials *credentials;
-    struct sink *sink;             /* NULL unless the configuration asks for one */
+    struct sinks *sinks;           /* NULL unless the configuration asks for any */
     struct recent_records *recent; /* the last records written, for the status page */
     struct reload_stats reloads;
     bool stopping;
@@ -140,7 +140,7 @@ static void update_status(struct service *s)
  * stop timeout passed: what was not acknowledged stays in new/ for the next start). */
 static void finish_if_done(struct service *s)
 {
-    if (s->pipeline_idle && (sink_drained(s->sink) || s->stop_timed_out))
+    if (s->pipeline_idle && (sinks_drained(s->sinks) || s->stop_timed_out))
         event_base_loopexit(s->base, NULL);
 }
 
@@ -148,9 +148,8 @@ static void on_idle(void *ud)
 {
     struct service *s = ud;
     s->pipeline_idle = true;
-    if (!sink_drained(s->sink) && !evtimer_pending(s->stop_timer, NULL)) {
-        log_notice("waiting for %s to acknowledge the last records (up to stop_timeout)",
-                   sink_ops_of(s->sink)->title);
+    if (!sinks_drained(s->sinks) && !evtimer_pending(s->stop_timer, NULL)) {
+        log_notice("waiting for the sinks to take the last records (up to stop_timeout)");
         struct timeval tv = {.tv_sec = s->params->config->stop_timeout};
         evtimer_add(s->stop_timer, &tv);
     }
@@ -232,6 +231,7 @@ static int load_feeds(const struct config *cfg, struct feed_list *list, char *er
 static void reload(struct service *s)
 {
     notify_reloading();
+    sinks_reopen(s->sinks); /* a JSON Lines file logrotate moved */
     bool ok = reload_config(s) == 0;
     const struct config *cfg = s->params->config;
     char err[512];
@@ -279,8 +279,8 @@ static void on_signal(evutil_socket_t signo, short what, void *arg)
 static void on_record(void *ud, const json_t *record)
 {
     struct service *s = ud;
-    if (s->sink)
-        sink_record_written(s->sink, record_id(record));
+    if (s->sinks)
+        sinks_record_written(s->sinks, record_id(record));
     recent_records_add(s->recent, record);
     const struct pipeline_hooks *outer = s->params->hooks;
     if (outer && outer->on_record)
@@ -392,12 +392,12 @@ int service_run(const struct service_params *params)
     }
     s.watchdog = notify_watchdog_start(s.base);
     char sink_err[512];
-    if (sink_open(s.base, cfg, on_sink_drained, &s, &s.sink, sink_err, sizeof sink_err) < 0) {
+    if (sinks_open(s.base, cfg, on_sink_drained, &s, &s.sinks, sink_err, sizeof sink_err) < 0) {
         log_err("%s", sink_err);
         goto done;
     }
-    if (s.metrics && s.sink)
-        metrics_server_set_sink(s.metrics, s.sink);
+    if (s.metrics && s.sinks)
+        metrics_server_set_sinks(s.metrics, s.sinks);
     if (s.metrics) {
         metrics_server_set_state(s.metrics, s.state);
         metrics_server_set_reloads(s.metrics, &s.reloads);
@@ -423,10 +423,10 @@ int service_run(const struct service_params *params)
                st->stage_seconds[STAGE_SPOOL], state_busy_seconds(s.state));
     if (params->stats)
         *params->stats = *st;
-    if (s.sink) {
-        struct sink_stats ss = sink_stats(s.sink);
+    for (size_t i = 0; i < sinks_count(s.sinks); i++) {
+        struct sink_stats ss = sinks_stats(s.sinks, i);
         log_notice("%s published=%ld duplicates=%ld refused=%ld sent_again=%ld left=%zu",
-                   sink_ops_of(s.sink)->title, ss.published, ss.duplicates, ss.refused, ss.resent,
+                   sinks_ops(s.sinks, i)->title, ss.published, ss.duplicates, ss.refused, ss.resent,
                    ss.queued + ss.in_flight);
     }
     status = 0;
@@ -441,7 +441,7 @@ done:
         event_free(s.watchdog);
     metrics_server_free(s.metrics);
     recent_records_free(s.recent);
-    sink_close(s.sink);
+    sinks_close(s.sinks);
     pipeline_free(s.pipeline);
     fetcher_free(s.fetcher);
     netpolicy_free(s.policy);

@@ -28,7 +28,7 @@ static const char *const outcome_names[OUTCOMES] = {"ok", "not_modified", "http_
 struct metrics_server {
     struct evhttp *http;
     const struct pipeline *pipeline;
-    const struct sink *sink; /* NULL without one */
+    const struct sinks *sinks; /* NULL without any */
     char *spool_dir;
     struct state *state;                 /* NULL: no items by state */
     const struct reload_stats *reloads;  /* NULL: no reload figures */
@@ -74,10 +74,10 @@ static void tally_feed(const struct pipeline_feed_view *f, void *ud)
 }
 
 /* The sink's figures, named after it: feedspool_<sink>_published_total and so on. */
-static void render_sink(const struct sink *sink, struct evbuffer *out)
+static void render_sink(const struct sinks *sinks, size_t i, struct evbuffer *out)
 {
-    const struct sink_ops *ops = sink_ops_of(sink);
-    struct sink_stats st = sink_stats(sink);
+    const struct sink_ops *ops = sinks_ops(sinks, i);
+    struct sink_stats st = sinks_stats(sinks, i);
     const struct {
         const char *metric, *help;
         long value;
@@ -87,13 +87,13 @@ static void render_sink(const struct sink *sink, struct evbuffer *out)
         {"refused_total", "Refused for good (to quarantine/).", st.refused},
         {"resent_total", "Sent again for want of an acknowledgement.", st.resent},
     };
-    for (size_t i = 0; i < ARRAY_LEN(counters); i++)
+    for (size_t c = 0; c < ARRAY_LEN(counters); c++)
         evbuffer_add_printf(out,
                             "# HELP feedspool_%s_%s %s sink: %s\n"
                             "# TYPE feedspool_%s_%s counter\n"
                             "feedspool_%s_%s %ld\n",
-                            ops->name, counters[i].metric, ops->title, counters[i].help, ops->name,
-                            counters[i].metric, ops->name, counters[i].metric, counters[i].value);
+                            ops->name, counters[c].metric, ops->title, counters[c].help, ops->name,
+                            counters[c].metric, ops->name, counters[c].metric, counters[c].value);
     evbuffer_add_printf(
         out,
         "# HELP feedspool_%s_pending %s sink: records not yet acknowledged, by state.\n"
@@ -324,8 +324,8 @@ static void render(const struct metrics_server *srv, struct evbuffer *out)
                              "# TYPE feedspool_feed_last_success_timestamp_seconds gauge\n");
     tally.write_lines = true;
     pipeline_foreach_feed(srv->pipeline, tally_feed, &tally);
-    if (srv->sink)
-        render_sink(srv->sink, out);
+    for (size_t i = 0; i < sinks_count(srv->sinks); i++)
+        render_sink(srv->sinks, i, out);
     render_process(out);
 }
 
@@ -337,9 +337,10 @@ static bool add_unready_reasons(const struct metrics_server *srv, struct evbuffe
         evbuffer_add_printf(out, "fetching paused: the spool is full (consumers are behind)\n");
     if (pipeline_paused(srv->pipeline, PAUSE_WRITE_FAILURE))
         evbuffer_add_printf(out, "fetching paused: a record could not be written\n");
-    if (srv->sink && !sink_stats(srv->sink).connected)
-        evbuffer_add_printf(out, "sink unreachable: %s is disconnected\n",
-                            sink_ops_of(srv->sink)->title);
+    for (size_t i = 0; i < sinks_count(srv->sinks); i++)
+        if (!sinks_stats(srv->sinks, i).connected)
+            evbuffer_add_printf(out, "sink unreachable: %s is disconnected\n",
+                                sinks_ops(srv->sinks, i)->title);
     struct feed_tally tally = {.out = out};
     pipeline_foreach_feed(srv->pipeline, tally_feed, &tally);
     if (tally.failing > 0 && tally.healthy == 0)
@@ -367,7 +368,7 @@ static void on_request(struct evhttp_request *req, void *arg)
     } else if (path && (strcmp(path, "/") == 0 || strcmp(path, "/status") == 0)) {
         struct status_sources sources = {.pipeline = srv->pipeline,
                                          .spool_dir = srv->spool_dir,
-                                         .sink = srv->sink,
+                                         .sinks = srv->sinks,
                                          .state = srv->state,
                                          .recent = srv->recent};
         status_page_render(&sources, body);
@@ -419,9 +420,9 @@ struct metrics_server *metrics_server_start(struct event_base *base, const char 
     return srv;
 }
 
-void metrics_server_set_sink(struct metrics_server *srv, const struct sink *sink)
+void metrics_server_set_sinks(struct metrics_server *srv, const struct sinks *sinks)
 {
-    srv->sink = sink;
+    srv->sinks = sinks;
 }
 
 void metrics_server_set_state(struct metrics_server *srv, struct state *state)

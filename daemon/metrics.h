@@ -38,8 +38,8 @@ struct reload_stats {
 struct metrics_server *metrics_server_start(struct event_base *base, const char *address,
                                             const struct pipeline *pipeline, const char *spool_dir,
                                             char *err, size_t errlen);
-/* Reports on the sink (borrowed) too. */
-void metrics_server_set_sink(struct metrics_server *srv, const struct sink *sink);
+/* Reports on the sinks (borrowed) too. */
+void metrics_server_set_sinks(struct metrics_server *srv, const struct sinks *sinks);
 /* Pending items from the state database (borrowed). */
 void metrics_server_set_state(struct metrics_server *srv, struct state *state);
 /* Reload figures (borrowed, updated by the service). */

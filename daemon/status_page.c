@@ -190,26 +190,30 @@ static void add_card(struct evbuffer *out, const char *label, const char *value,
     evbuffer_add_printf(out, "</div>\n");
 }
 
-static void render_sink(const struct sink *sink, struct evbuffer *out)
+static void render_sinks(const struct sinks *sinks, struct evbuffer *out)
 {
     evbuffer_add_printf(out, "<h2>Sink</h2>\n");
-    if (!sink) {
+    if (!sinks) {
         evbuffer_add_printf(out,
                             "<p>None configured: records stay in the spool for consumers.</p>\n");
         return;
     }
-    struct sink_stats st = sink_stats(sink);
     evbuffer_add_printf(out, "<table id=\"sink\"><tr><th>sink</th><th>state</th><th>queued</th>"
                              "<th>in flight</th><th>published</th><th>duplicates</th>"
-                             "<th>refused</th><th>sent again</th></tr>\n<tr>");
-    add_cell(out, sink_ops_of(sink)->title);
-    evbuffer_add_printf(
-        out,
-        "<td class=\"%s\">%s</td><td class=\"num\">%zu</td><td class=\"num\">%zu</td>"
-        "<td class=\"num\">%ld</td><td class=\"num\">%ld</td><td class=\"num\">%ld</td>"
-        "<td class=\"num\">%ld</td></tr></table>\n",
-        st.connected ? "good" : "bad", st.connected ? "connected" : "disconnected", st.queued,
-        st.in_flight, st.published, st.duplicates, st.refused, st.resent);
+                             "<th>refused</th><th>sent again</th></tr>\n");
+    for (size_t i = 0; i < sinks_count(sinks); i++) {
+        struct sink_stats st = sinks_stats(sinks, i);
+        evbuffer_add_printf(out, "<tr>");
+        add_cell(out, sinks_ops(sinks, i)->title);
+        evbuffer_add_printf(
+            out,
+            "<td class=\"%s\">%s</td><td class=\"num\">%zu</td><td class=\"num\">%zu</td>"
+            "<td class=\"num\">%ld</td><td class=\"num\">%ld</td><td class=\"num\">%ld</td>"
+            "<td class=\"num\">%ld</td></tr>\n",
+            st.connected ? "good" : "bad", st.connected ? "connected" : "disconnected", st.queued,
+            st.in_flight, st.published, st.duplicates, st.refused, st.resent);
+    }
+    evbuffer_add_printf(out, "</table>\n");
 }
 
 static void render_recent(const struct recent_records *ring, long long now, struct evbuffer *out)
@@ -294,6 +298,6 @@ void status_page_render(const struct status_sources *src, struct evbuffer *out)
     evbuffer_free(rows_buf);
     evbuffer_add_printf(out, "</table>\n");
     render_recent(src->recent, now, out);
-    render_sink(src->sink, out);
+    render_sinks(src->sinks, out);
     evbuffer_add_printf(out, "</body></html>\n");
 }

@@ -27,7 +27,7 @@ void recent_records_free(struct recent_records *ring);
 struct status_sources {
     const struct pipeline *pipeline;
     const char *spool_dir;
-    const struct sink *sink;             /* NULL without one */
+    const struct sinks *sinks;           /* NULL without any */
     struct state *state;                 /* NULL: no count of pending items */
     const struct recent_records *recent; /* NULL when none are kept */
 };

@@ -271,6 +271,13 @@ static int stage(struct article_job *j)
     char err[512];
     double started = ingest_clock();
     int staged = spool_stage(p->deps.spool, j->record_id, b->text, b->len, err, sizeof err);
+    if (staged == 0) {
+        json_t *note = record_outbox_note(b->record);
+        char *note_text = json_dumps(note, JSON_COMPACT);
+        spool_note_staged(p->deps.spool, j->record_id, note_text);
+        free(note_text);
+        json_decref(note);
+    }
     p->stats.stage_seconds[STAGE_SPOOL] += ingest_clock() - started;
     if (staged < 0) {
         write_failed(j, "spool write", err);

@@ -37,6 +37,8 @@ struct transfer {
     long refused_hop, allowed_hop;
     char *user, *password; /* HTTP credentials, or NULL */
     struct curl_slist *headers;
+    char *post_body; /* a POST's body, or NULL for a GET */
+    size_t post_len;
     struct buf body;
     bool too_big;
     size_t keep_first; /* > 0: the body ends, complete, after this many bytes */
@@ -115,6 +117,7 @@ static void transfer_free(struct fetcher *f, struct transfer *t)
         curl_easy_cleanup(t->easy);
     }
     curl_slist_free_all(t->headers);
+    free(t->post_body);
     buf_free(&t->body);
     free(t->url);
     free(t->user);
@@ -482,6 +485,10 @@ static void make_easy(struct fetcher *f, struct transfer *t)
         curl_easy_setopt(e, CURLOPT_PASSWORD, t->password);
     }
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, t->headers);
+    if (t->post_body) {
+        curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)t->post_len);
+        curl_easy_setopt(e, CURLOPT_POSTFIELDS, t->post_body);
+    }
 }
 
 /* Hands ready transfers to libcurl while fewer than max_transfers are there. */
@@ -627,6 +634,14 @@ void fetcher_start(struct fetcher *f, const struct fetch_request *req, fetch_don
         char *h = xasprintf("If-Modified-Since: %s", req->last_modified);
         t->headers = curl_slist_append(t->headers, h);
         free(h);
+    }
+    for (size_t i = 0; req->headers && req->headers[i]; i++)
+        t->headers = curl_slist_append(t->headers, req->headers[i]);
+    if (req->post_body) {
+        t->post_body = xmalloc(req->post_len + 1);
+        memcpy(t->post_body, req->post_body, req->post_len);
+        t->post_len = req->post_len;
+        t->headers = curl_slist_append(t->headers, "Expect:"); /* no 100-continue round trip */
     }
 
     t->next = f->transfers;

@@ -1,4 +1,5 @@
-/* fetch.h: HTTP transfers on the event loop, the only code that talks to libcurl.
+/* fetch.h: HTTP transfers on the event loop, the only code that talks to libcurl: GETs of
+ * feeds and pages, and the webhook sink's POSTs (sink/webhook.c).
  *
  * libcurl's multi socket API is driven by libevent: CURLMOPT_SOCKETFUNCTION maps
  * curl's sockets to events, CURLMOPT_TIMERFUNCTION to one timer. Nothing here
@@ -50,6 +51,9 @@ struct fetch_request {
                                   administrator) to those of its redirects */
     size_t keep_first;         /* > 0: only the body's first this many bytes are wanted; the
                                   transfer ends there as complete (result.truncated) */
+    const char *post_body;     /* POSTs these post_len bytes (copied) instead of a GET; NULL */
+    size_t post_len;
+    const char *const *headers; /* more "Name: value" request headers, NULL-ended; or NULL */
 };
 
 struct fetch_result {

@@ -87,6 +87,42 @@ size_t record_topic_ids(const json_t *record, const char ***ids)
     return n;
 }
 
+json_t *record_outbox_note(const json_t *record)
+{
+    const char **ids;
+    size_t n = record_topic_ids(record, &ids);
+    json_t *topic_ids = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(topic_ids, json_string(ids[i]));
+    free(ids);
+    json_t *note = json_object();
+    const json_t *version = json_object_get(record, "schema_version");
+    if (json_is_integer(version))
+        json_object_set(note, "schema_version", (json_t *)version);
+    const char *story = json_string_value(json_object_get(record, "story"));
+    if (story)
+        json_object_set_new(note, "story", json_string(story));
+    json_object_set_new(note, "topic_ids", topic_ids);
+    return note;
+}
+
+size_t record_note_fields(const json_t *note, const char ***ids, const char **story,
+                          long *schema_version)
+{
+    const json_t *topic_ids = json_object_get(note, "topic_ids");
+    *ids = xcalloc(json_array_size(topic_ids) + 1, sizeof **ids);
+    size_t n = 0, i;
+    const json_t *topic;
+    json_array_foreach(topic_ids, i, topic)
+    {
+        if (json_is_string(topic))
+            (*ids)[n++] = json_string_value(topic);
+    }
+    *story = json_string_value(json_object_get(note, "story"));
+    *schema_version = (long)json_integer_value(json_object_get(note, "schema_version"));
+    return n;
+}
+
 const char *record_id(const json_t *record)
 {
     return json_string_value(json_object_get(record, "id"));

@@ -48,6 +48,15 @@ char *record_serialize(const json_t *record, size_t *len);
 /* The topic ids of a record read back: the "id" of each of its "topics", in order. Returns
  * how many, with *ids a new array (the caller frees it; the strings belong to record). */
 size_t record_topic_ids(const json_t *record, const char ***ids);
+/* What a sink needs of a record besides its bytes, small enough to keep beside its file
+ * (spool_note_staged()) so that output/outbox.c need not parse the whole record again:
+ * {"schema_version": N, "story": "...", "topic_ids": [...]} (a new reference). */
+json_t *record_outbox_note(const json_t *record);
+/* Reads a note back: its topic ids (*ids a new array, the caller frees it; the strings,
+ * like *story, belong to note), its story id (NULL when absent) and schema version (0 when
+ * absent). Returns how many topic ids. */
+size_t record_note_fields(const json_t *note, const char ***ids, const char **story,
+                          long *schema_version);
 /* A record's id and its article link (borrowed from the record; NULL when absent). */
 const char *record_id(const json_t *record);
 const char *record_url(const json_t *record);

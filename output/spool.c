@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -207,6 +208,19 @@ int spool_publish_staged(struct spool *sp, const char *record_id, char *err, siz
     if (move_from_tmp(sp, sp->new_fd, "new/", name, err, errlen) < 0)
         return -1;
     return 1;
+}
+
+void spool_note_staged(struct spool *sp, const char *record_id, const char *note)
+{
+    char name[160];
+    char err[64];
+    if (record_name(record_id, name, err, sizeof err) < 0)
+        return;
+    int fd = openat(sp->tmp_fd, name, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return;
+    fsetxattr(fd, SPOOL_NOTE_ATTR, note, strlen(note), 0); /* no attributes here: parsed later */
+    close(fd);
 }
 
 void spool_discard_staged(struct spool *sp, const char *record_id)

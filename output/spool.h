@@ -5,8 +5,8 @@
  *   SPOOL/cur/  records a consumer has claimed by rename(2) from new/; a claim older than
  *               claim_timeout is returned to new/ (spool_reclaim_claims)
  *   SPOOL/quarantine/  records refused by the schema check or the size cap (never in new/),
- *                      or by the JetStream stream (sink/jetstream.c)
- *   SPOOL/sent/  records JetStream acknowledged, when the sink keeps them (published = move)
+ *                      or by a sink for good (sink/sink.h)
+ *   SPOOL/sent/  records every configured sink has, when kept (published = move)
  *
  * A record enters new/ in two steps with the state database in between (docs/spool.md):
  * spool_stage() writes tmp/<id>.json and fsyncs it and tmp/; the caller commits the record
@@ -35,6 +35,11 @@ int spool_stage(struct spool *sp, const char *record_id, const char *data, size_
  * tmp/ (renamed before a crash, perhaps taken by a consumer since), fsyncs new/: 0. -1 on
  * an error (the file stays in tmp/). */
 int spool_publish_staged(struct spool *sp, const char *record_id, char *err, size_t errlen);
+/* The extended attribute spool_note_staged() sets. */
+#define SPOOL_NOTE_ATTR "user.feedspool.note"
+/* Keeps note (record_outbox_note() as text) beside the staged tmp/<id>.json, for the outbox
+ * (output/outbox.h): best effort, a file without it is parsed whole when published. */
+void spool_note_staged(struct spool *sp, const char *record_id, const char *note);
 /* Removes a staged file that will not be published. */
 void spool_discard_staged(struct spool *sp, const char *record_id);
 /* Returns to new/ every record that has been in cur/ for max_age seconds or more (by the

@@ -17,18 +17,27 @@
 
 #define ID_MAX (OUTBOX_ID_MAX + 1)
 #define ACK_WAIT_MS 5000 /* no acknowledgement by then: send again (the server dedupes) */
-#define LATENCY_SAMPLES_MAX (1u << 22)
+#define UNTAGGED "none"  /* the topic in the subject of a record without any */
+#define SCHEMA_VERSION_HEADER "Feedspool-Schema-Version"
+#define STORY_HEADER "Feedspool-Story-Id"
+#define RECORD_HEADER "Feedspool-Record-Id"
+#define TOPICS_HEADER "Feedspool-Topics"
+
+/* From best to worst: a record's outcome is the worst of its messages' (refused for good
+ * beats failed for now, which is sent again). */
+enum ack_outcome { ACK_STORED, ACK_FAILED, ACK_REFUSED };
 
 struct in_flight {
     char id[ID_MAX];
-    double sent_at; /* seconds, monotonic, when the record was read and handed to libnats */
-    bool answered;  /* acknowledged or refused: leaves the list when all before it have */
+    double sent_at;   /* seconds, monotonic, when the record was read and handed to libnats */
+    unsigned pending; /* its messages (one per topic) not answered yet */
+    enum ack_outcome outcome;
+    bool duplicate; /* every message answered so far was a duplicate */
+    bool answered;  /* all its messages: leaves the list when all before it have */
 };
 
-enum ack_outcome { ACK_STORED, ACK_REFUSED, ACK_FAILED };
-
 struct ack {
-    char id[ID_MAX];
+    char id[ID_MAX]; /* the record id (the Nats-Msg-Id up to its ':') */
     enum ack_outcome outcome;
     bool duplicate;
     char why[200];
@@ -36,27 +45,32 @@ struct ack {
 
 struct jetstream {
     char *servers, *subject_template, *stream;
-    struct outbox *outbox; /* borrowed: hands out records, moves them on */
-    long max_in_flight;
+    struct outbox_lane *lane; /* borrowed: hands out records, moves them on */
+    long max_in_flight;       /* messages */
+    long max_record_bytes;    /* the configuration's cap, compared with the server's */
     natsOptions *opts;
     natsConnection *nc;
     jsCtx *js;
     struct in_flight *flight; /* published, in the order sent, from flight_head on; */
     size_t flight_head, flight_end, flight_cap; /* answered ones linger until the head passes */
     size_t flight_len;                          /* how many are not answered yet */
+    size_t messages_in_flight;                  /* their messages not answered yet */
     pthread_mutex_t lock; /* guards acks and connection_news: libnats threads write them */
     struct ack *acks;
     size_t n_acks, cap_acks;
     bool connection_news;
     struct event *wake, *tick;
-    bool connected, was_connected;
-    unsigned failures; /* publishes refused in a row (no stream, stream full...) */
-    double resume_at;  /* after refusals, nothing is sent before this (monotonic s) */
+    bool connected;        /* as libnats' callbacks last told */
+    bool outage;           /* not connected, and the warning said so */
+    double outage_started; /* monotonic s */
+    int64_t max_payload;   /* the server's, from its INFO at connect (0: not known yet) */
+    bool quiet_resend;     /* an ack timeout was logged, no acknowledgement since */
+    unsigned failures;     /* publishes refused in a row (no stream, stream full...) */
+    double resume_at;      /* after refusals, nothing is sent before this (monotonic s) */
     void (*on_drained)(void *ud);
     void *ud;
     struct sink_stats stats;
-    double *latency_ms;
-    size_t n_latency, cap_latency;
+    struct sink_latency latency;
 };
 
 static void process_init(void)
@@ -72,13 +86,6 @@ static void process_end(void)
 static bool configured(const struct config *cfg)
 {
     return cfg->nats_servers && *cfg->nats_servers;
-}
-
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 /* ---- from libnats' threads ---- */
@@ -104,7 +111,7 @@ static void on_ack(jsCtx *ctx, natsMsg *msg, jsPubAck *pa, jsPubAckErr *pae, voi
     struct ack a = {.outcome = ACK_STORED};
     const char *id = NULL;
     if (natsMsgHeader_Get(msg, "Nats-Msg-Id", &id) == NATS_OK && id)
-        snprintf(a.id, sizeof a.id, "%s", id);
+        snprintf(a.id, sizeof a.id, "%.*s", (int)strcspn(id, ":"), id);
     if (pa) {
         a.duplicate = pa->Duplicate;
     } else if (pae) {
@@ -130,14 +137,12 @@ static void on_connection_change(natsConnection *nc, void *closure)
 
 /* ---- on the loop ---- */
 
-/* The subject for a record: the template with <topic> replaced by its first topic (or
- * "none"). */
-static char *subject_for(const struct jetstream *js, const struct outbox_record *r)
+/* The subject for one of a record's topics: the template with <topic> replaced. */
+static char *subject_for(const struct jetstream *js, const char *topic)
 {
-    const char *first = r->n_topics ? r->topics[0] : "none";
     const char *mark = strstr(js->subject_template, "<topic>");
     return mark ? xasprintf("%.*s%s%s", (int)(mark - js->subject_template), js->subject_template,
-                            first, mark + strlen("<topic>"))
+                            topic, mark + strlen("<topic>"))
                 : xstrdup(js->subject_template);
 }
 
@@ -156,12 +161,12 @@ static char *topics_header(const struct outbox_record *r)
 static void refused(struct jetstream *js, const char *id)
 {
     char err[512];
-    if (outbox_refused(js->outbox, id, err, sizeof err) < 0)
+    if (outbox_refused(js->lane, id, err, sizeof err) < 0)
         log_err("%s", err);
     js->stats.refused++;
 }
 
-static void track_in_flight(struct jetstream *js, const char *id, double sent_at)
+static void track_in_flight(struct jetstream *js, const char *id, double sent_at, unsigned messages)
 {
     if (js->flight_end == js->flight_cap) {
         if (js->flight_head > js->flight_cap / 2) {
@@ -177,53 +182,115 @@ static void track_in_flight(struct jetstream *js, const char *id, double sent_at
     struct in_flight *f = &js->flight[js->flight_end++];
     snprintf(f->id, sizeof f->id, "%s", id);
     f->sent_at = sent_at;
+    f->pending = messages;
+    f->outcome = ACK_STORED;
+    f->duplicate = true;
     f->answered = false;
     js->flight_len++;
+    js->messages_in_flight += messages;
 }
 
-/* Sends queued records while the connection is up and the window has room. */
+/* One message of record r, on the subject of topic: 0, or libnats' status. */
+static natsStatus publish_one(struct jetstream *js, const struct outbox_record *r,
+                              const char *topic, const char *topics, const char *version)
+{
+    char *subject = subject_for(js, topic);
+    char *msg_id = xasprintf("%s:%s", r->id, topic);
+    natsMsg *msg = NULL;
+    natsStatus s = natsMsg_Create(&msg, subject, NULL, r->data, (int)r->len);
+    if (s == NATS_OK)
+        s = natsMsgHeader_Set(msg, "Nats-Msg-Id", msg_id);
+    if (s == NATS_OK)
+        s = natsMsgHeader_Set(msg, "Content-Type", "application/json");
+    if (s == NATS_OK)
+        s = natsMsgHeader_Set(msg, RECORD_HEADER, r->id);
+    if (s == NATS_OK && *version)
+        s = natsMsgHeader_Set(msg, SCHEMA_VERSION_HEADER, version);
+    if (s == NATS_OK && r->story)
+        s = natsMsgHeader_Set(msg, STORY_HEADER, r->story);
+    if (s == NATS_OK && *topics)
+        s = natsMsgHeader_Set(msg, TOPICS_HEADER, topics);
+    jsPubOptions po;
+    jsPubOptions_Init(&po);
+    po.ExpectStream = js->stream;
+    if (s == NATS_OK)
+        s = js_PublishMsgAsync(js->js, &msg, &po);
+    natsMsg_Destroy(msg); /* NULL when libnats took it */
+    free(subject);
+    free(msg_id);
+    return s;
+}
+
+/* The bytes a message of r takes against the server's max_payload: the record and its
+ * headers (NATS/1.0, each "Name: value", the blank line), the longest topic's. */
+static size_t message_size(const struct outbox_record *r, const char *topics, const char *version)
+{
+    size_t longest = strlen(UNTAGGED);
+    for (size_t i = 0; i < r->n_topics; i++)
+        if (strlen(r->topics[i]) > longest)
+            longest = strlen(r->topics[i]);
+    size_t headers = strlen("NATS/1.0\r\n\r\n") + strlen("Nats-Msg-Id: :\r\n") + strlen(r->id) +
+                     longest + strlen("Content-Type: application/json\r\n") +
+                     strlen(RECORD_HEADER ": \r\n") + strlen(r->id) +
+                     strlen(SCHEMA_VERSION_HEADER ": \r\n") + strlen(version) +
+                     (r->story ? strlen(STORY_HEADER ": \r\n") + strlen(r->story) : 0) +
+                     strlen(TOPICS_HEADER ": \r\n") + strlen(topics);
+    return r->len + headers;
+}
+
+/* Sends queued records, one message per topic, while the connection is up and the window
+ * has room. */
 static void pump(struct jetstream *js)
 {
-    if (js->failures && now_seconds() < js->resume_at)
+    if (js->resume_at && sink_clock() < js->resume_at)
         return;
-    while (js->connected && js->flight_len < (size_t)js->max_in_flight) {
+    while (js->connected && js->messages_in_flight < (size_t)js->max_in_flight) {
         struct outbox_record r;
         char err[512];
-        int got = outbox_next(js->outbox, &r, err, sizeof err);
+        int got = outbox_next(js->lane, &r, err, sizeof err);
         if (got == 0)
             return;
         if (got < 0) {
             log_err("cannot read record for publishing reason=\"%s\"", err);
             continue;
         }
-        double read_at = now_seconds();
-        char *subject = subject_for(js, &r);
+        double read_at = sink_clock();
         char *topics = topics_header(&r);
-        natsMsg *msg = NULL;
-        natsStatus s = natsMsg_Create(&msg, subject, NULL, r.data, (int)r.len);
-        if (s == NATS_OK)
-            s = natsMsgHeader_Set(msg, "Nats-Msg-Id", r.id);
-        if (s == NATS_OK && *topics)
-            s = natsMsgHeader_Set(msg, "Feedspool-Topics", topics);
-        jsPubOptions po;
-        jsPubOptions_Init(&po);
-        po.ExpectStream = js->stream;
-        if (s == NATS_OK)
-            s = js_PublishMsgAsync(js->js, &msg, &po);
-        natsMsg_Destroy(msg); /* NULL when libnats took it */
-        free(subject);
-        free(topics);
-        if (s == NATS_OK) {
-            track_in_flight(js, r.id, read_at);
-        } else if (s == NATS_MAX_PAYLOAD) { /* larger than the server takes at all: never */
-            log_err("record refused by the server record=%s reason=\"%s\"", r.id,
-                    natsStatus_GetText(s));
-            refused(js, r.id);
+        char version[24] = "";
+        if (r.schema_version)
+            snprintf(version, sizeof version, "%ld", r.schema_version);
+        size_t size = message_size(&r, topics, version);
+        natsStatus s = NATS_OK;
+        unsigned sent = 0;
+        if (js->max_payload > 0 && size > (size_t)js->max_payload) {
+            s = NATS_MAX_PAYLOAD;
         } else {
-            log_warn("publish failed, will retry record=%s reason=\"%s\"", r.id,
+            for (size_t t = 0; s == NATS_OK && t < (r.n_topics ? r.n_topics : 1); t++) {
+                s = publish_one(js, &r, r.n_topics ? r.topics[t] : UNTAGGED, topics, version);
+                sent += s == NATS_OK;
+            }
+        }
+        free(topics);
+        if (sent)
+            track_in_flight(js, r.id, read_at, sent);
+        if (s == NATS_MAX_PAYLOAD) { /* larger than the server takes at all: never */
+            log_err("record larger than the server's max_payload, moved to quarantine record=%s "
+                    "bytes=%zu max_payload=%lld",
+                    r.id, size, (long long)js->max_payload);
+            if (sent) /* answered as refused once the messages sent are */
+                js->flight[js->flight_end - 1].outcome = ACK_REFUSED;
+            else
+                refused(js, r.id);
+        } else if (s != NATS_OK) {
+            /* Not handed to libnats (the connection went meanwhile): the whole record again
+             * later; the messages that went are dropped by the server as duplicates. */
+            log_info("publish failed, will retry record=%s reason=\"%s\"", r.id,
                      natsStatus_GetText(s));
-            outbox_retry(js->outbox, &r.id, 1);
-            js->connected = false; /* wait for the next tick or connection news */
+            if (sent)
+                js->flight[js->flight_end - 1].outcome = ACK_FAILED;
+            else
+                outbox_retry(js->lane, &r.id, 1);
+            js->resume_at = sink_clock() + 1;
             outbox_record_free(&r);
             return;
         }
@@ -231,36 +298,31 @@ static void pump(struct jetstream *js)
     }
 }
 
-static void note_latency(struct jetstream *js, double ms)
-{
-    if (js->n_latency == js->cap_latency) {
-        if (js->cap_latency >= LATENCY_SAMPLES_MAX) {
-            js->latency_ms[random() % js->n_latency] = ms; /* past the cap: a random sample */
-            return;
-        }
-        js->cap_latency = js->cap_latency ? js->cap_latency * 2 : 1024;
-        js->latency_ms = xrealloc(js->latency_ms, js->cap_latency * sizeof *js->latency_ms);
-    }
-    js->latency_ms[js->n_latency++] = ms;
-}
-
-/* Marks id answered in the in-flight list; its send time in *sent_at. False if it is not
- * waiting there (a late answer to a record already sent again). Answers come mostly in
- * the order sent, so the search ends near the head. */
-static bool take_in_flight(struct jetstream *js, const char *id, double *sent_at)
+/* Records one message's answer a in the in-flight list. True when that was the record's
+ * last message: *done is then its entry (outcome, duplicate, sent_at), valid until the
+ * next change of the list. False when it is not waiting there (a late answer to a record
+ * already sent again) or waits for more answers. Answers come mostly in the order sent, so
+ * the search ends near the head. */
+static bool take_in_flight(struct jetstream *js, const struct ack *a, struct in_flight *done)
 {
     for (size_t i = js->flight_head; i < js->flight_end; i++) {
         struct in_flight *f = &js->flight[i];
-        if (!f->answered && strcmp(f->id, id) == 0) {
-            f->answered = true;
-            *sent_at = f->sent_at;
-            js->flight_len--;
-            while (js->flight_head < js->flight_end && js->flight[js->flight_head].answered)
-                js->flight_head++;
-            if (js->flight_head == js->flight_end)
-                js->flight_head = js->flight_end = 0;
-            return true;
-        }
+        if (f->answered || strcmp(f->id, a->id) != 0)
+            continue;
+        js->messages_in_flight--;
+        if (a->outcome > f->outcome)
+            f->outcome = a->outcome;
+        f->duplicate &= a->duplicate;
+        if (--f->pending)
+            return false;
+        f->answered = true;
+        *done = *f;
+        js->flight_len--;
+        while (js->flight_head < js->flight_end && js->flight[js->flight_head].answered)
+            js->flight_head++;
+        if (js->flight_head == js->flight_end)
+            js->flight_head = js->flight_end = 0;
+        return true;
     }
     return false;
 }
@@ -268,13 +330,40 @@ static bool take_in_flight(struct jetstream *js, const char *id, double *sent_at
 static bool drained(const void *state)
 {
     const struct jetstream *js = state;
-    return outbox_queued(js->outbox) == 0 && js->flight_len == 0;
+    return outbox_queued(js->lane) == 0 && js->flight_len == 0;
 }
 
 static void check_drained(struct jetstream *js)
 {
     if (drained(js) && js->on_drained)
         js->on_drained(js->ud);
+}
+
+/* The connection as libnats has it now: an outage is logged when it starts and when it
+ * ends, once each; the server's max_payload is read again at each (re)connection. */
+static void connection_changed(struct jetstream *js)
+{
+    js->connected = natsConnection_Status(js->nc) == NATS_CONN_STATUS_CONNECTED;
+    if (js->connected) {
+        js->max_payload = natsConnection_GetMaxPayload(js->nc);
+        if (js->max_payload > 0 && js->max_record_bytes > js->max_payload)
+            log_warn("the server takes messages of at most max_payload=%lld bytes, less than "
+                     "max_record_bytes=%ld: larger records go to quarantine/",
+                     (long long)js->max_payload, js->max_record_bytes);
+        if (js->outage)
+            log_notice("JetStream connected again, records waiting in the spool go out "
+                       "servers=%s outage_s=%.1f queued=%zu",
+                       js->servers, sink_clock() - js->outage_started, outbox_queued(js->lane));
+        else
+            log_notice("JetStream connected servers=%s subject=%s max_payload=%lld", js->servers,
+                       js->subject_template, (long long)js->max_payload);
+        js->outage = false;
+        js->resume_at = 0;
+    } else if (!js->outage) {
+        log_warn("JetStream connection lost, records wait in the spool servers=%s", js->servers);
+        js->outage = true;
+        js->outage_started = sink_clock();
+    }
 }
 
 static void on_wake(evutil_socket_t fd, short what, void *arg)
@@ -291,42 +380,37 @@ static void on_wake(evutil_socket_t fd, short what, void *arg)
     js->connection_news = false;
     pthread_mutex_unlock(&js->lock);
 
-    if (news) {
-        js->connected = natsConnection_Status(js->nc) == NATS_CONN_STATUS_CONNECTED;
-        if (js->connected && !js->was_connected)
-            log_notice("JetStream connected servers=%s", js->servers);
-        else if (!js->connected && js->was_connected)
-            log_warn("JetStream connection lost, records wait in the spool servers=%s",
-                     js->servers);
-        js->was_connected = js->connected;
-    }
+    if (news)
+        connection_changed(js);
     char **retry = NULL;
     size_t n_retry = 0;
-    double now = now_seconds();
+    double now = sink_clock();
     const char *failure = NULL;
     for (size_t i = 0; i < n; i++) {
         const struct ack *a = &acks[i];
-        double sent_at;
-        if (!take_in_flight(js, a->id, &sent_at))
-            continue; /* a late answer to a record already sent again */
-        if (a->outcome == ACK_STORED) {
+        struct in_flight done;
+        if (a->outcome == ACK_FAILED)
+            failure = a->why;
+        if (!take_in_flight(js, a, &done))
+            continue;
+        js->quiet_resend = false;
+        if (done.outcome == ACK_STORED) {
             if (js->failures)
                 log_notice("JetStream stores records again after %u refusals", js->failures);
             js->failures = 0;
             char err[512];
-            if (outbox_sent(js->outbox, a->id, err, sizeof err) < 0)
+            if (outbox_sent(js->lane, done.id, err, sizeof err) < 0)
                 log_err("%s", err);
             js->stats.published++;
-            js->stats.duplicates += a->duplicate;
-            note_latency(js, (now - sent_at) * 1000);
-        } else if (a->outcome == ACK_REFUSED) {
+            js->stats.duplicates += done.duplicate;
+            sink_latency_note(&js->latency, (now - done.sent_at) * 1000);
+        } else if (done.outcome == ACK_REFUSED) {
             log_err("record refused by the stream, moved to quarantine record=%s reason=\"%s\"",
-                    a->id, a->why);
-            refused(js, a->id);
+                    done.id, a->why[0] ? a->why : "larger than the server's max_payload");
+            refused(js, done.id);
         } else {
-            failure = a->why;
             retry = xrealloc(retry, (n_retry + 1) * sizeof *retry);
-            retry[n_retry++] = xstrdup(a->id);
+            retry[n_retry++] = xstrdup(done.id);
         }
     }
     if (failure) {
@@ -341,7 +425,7 @@ static void on_wake(evutil_socket_t fd, short what, void *arg)
     }
     free(acks);
     if (n_retry)
-        outbox_retry(js->outbox, retry, n_retry);
+        outbox_retry(js->lane, retry, n_retry);
     for (size_t i = 0; i < n_retry; i++)
         free(retry[i]);
     free(retry);
@@ -349,15 +433,15 @@ static void on_wake(evutil_socket_t fd, short what, void *arg)
     check_drained(js);
 }
 
-/* Once a second: notice the connection, and send again what was never acknowledged. */
+/* Once a second: send again what was never acknowledged while connected (libnats resends
+ * what it holds after a reconnection itself), and pump after a pause. */
 static void on_tick(evutil_socket_t fd, short what, void *arg)
 {
     (void)fd;
     (void)what;
     struct jetstream *js = arg;
-    js->connected = natsConnection_Status(js->nc) == NATS_CONN_STATUS_CONNECTED;
-    if (js->flight_len &&
-        now_seconds() - js->flight[js->flight_head].sent_at > ACK_WAIT_MS / 1000.0) {
+    if (js->connected && js->flight_len &&
+        sink_clock() - js->flight[js->flight_head].sent_at > ACK_WAIT_MS / 1000.0) {
         natsMsgList pending = {0};
         if (js_PublishAsyncGetPendingList(&pending, js->js) == NATS_OK)
             natsMsgList_Destroy(&pending); /* libnats forgets them; we resend from the spool */
@@ -366,10 +450,12 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
         for (size_t i = js->flight_head; i < js->flight_end; i++)
             if (!js->flight[i].answered)
                 ids[n++] = xstrdup(js->flight[i].id);
-        log_warn("no acknowledgement within %d ms, sending again records=%zu", ACK_WAIT_MS, n);
+        if (!js->quiet_resend) /* once until an acknowledgement comes, not every 5 s */
+            log_warn("no acknowledgement within %d ms, sending again records=%zu", ACK_WAIT_MS, n);
+        js->quiet_resend = true;
         js->stats.resent += (long)n;
-        outbox_retry(js->outbox, ids, n);
-        js->flight_head = js->flight_end = js->flight_len = 0;
+        outbox_retry(js->lane, ids, n);
+        js->flight_head = js->flight_end = js->flight_len = js->messages_in_flight = 0;
         for (size_t i = 0; i < n; i++)
             free(ids[i]);
         free(ids);
@@ -380,15 +466,16 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
 
 static void close_sink(void *state);
 
-static void *open_sink(struct event_base *base, const struct config *cfg, struct outbox *outbox,
+static void *open_sink(struct event_base *base, const struct config *cfg, struct outbox_lane *lane,
                        void (*on_drained)(void *ud), void *ud, char *err, size_t errlen)
 {
     struct jetstream *js = xcalloc(1, sizeof *js);
     js->servers = xstrdup(cfg->nats_servers);
-    js->outbox = outbox;
+    js->lane = lane;
     js->subject_template = xstrdup(cfg->nats_subject);
     js->stream = *cfg->nats_stream ? xstrdup(cfg->nats_stream) : NULL;
     js->max_in_flight = cfg->nats_max_in_flight;
+    js->max_record_bytes = cfg->max_record_bytes;
     js->on_drained = on_drained;
     js->ud = ud;
     pthread_mutex_init(&js->lock, NULL);
@@ -412,11 +499,15 @@ static void *open_sink(struct event_base *base, const struct config *cfg, struct
         s = natsOptions_SetDisconnectedCB(js->opts, on_connection_change, js);
     if (s == NATS_OK)
         s = natsOptions_SetReconnectedCB(js->opts, on_connection_change, js);
+    if (s == NATS_OK)
+        s = natsOptions_SetClosedCB(js->opts, on_connection_change, js);
     if (s == NATS_OK) {
         s = natsConnection_Connect(&js->nc, js->opts);
         if (s == NATS_NOT_YET_CONNECTED) {
             log_warn("JetStream server not reachable yet, records wait in the spool servers=%s",
                      cfg->nats_servers);
+            js->outage = true;
+            js->outage_started = sink_clock();
             s = NATS_OK;
         }
     }
@@ -424,7 +515,8 @@ static void *open_sink(struct event_base *base, const struct config *cfg, struct
     jsOptions_Init(&jo);
     jo.PublishAsync.AckHandler = on_ack;
     jo.PublishAsync.AckHandlerClosure = js;
-    jo.PublishAsync.MaxPending = js->max_in_flight * 2; /* we never let libnats stall */
+    /* Never let libnats stall: the window counts messages, and one record's go out whole. */
+    jo.PublishAsync.MaxPending = js->max_in_flight * 2 + 1024;
     if (s == NATS_OK)
         s = natsConnection_JetStream(&js->js, js->nc, &jo);
     if (s != NATS_OK) {
@@ -432,14 +524,12 @@ static void *open_sink(struct event_base *base, const struct config *cfg, struct
         close_sink(js);
         return NULL;
     }
-    js->connected = js->was_connected = natsConnection_Status(js->nc) == NATS_CONN_STATUS_CONNECTED;
-    if (js->connected)
-        log_notice("JetStream connected servers=%s subject=%s", cfg->nats_servers,
-                   cfg->nats_subject);
+    if (natsConnection_Status(js->nc) == NATS_CONN_STATUS_CONNECTED)
+        connection_changed(js);
     struct timeval second = {.tv_sec = 1};
     event_add(js->tick, &second);
-    if (outbox_queued(outbox))
-        log_notice("records waiting in the spool for JetStream count=%zu", outbox_queued(outbox));
+    if (outbox_queued(lane))
+        log_notice("records waiting in the spool for JetStream count=%zu", outbox_queued(lane));
     pump(js);
     return js;
 }
@@ -449,17 +539,11 @@ static void publish(void *state)
     pump(state);
 }
 
-static int by_value(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
 static struct sink_stats stats(const void *state)
 {
     const struct jetstream *js = state;
     struct sink_stats st = js->stats;
-    st.queued = outbox_queued(js->outbox);
+    st.queued = outbox_queued(js->lane);
     st.in_flight = js->flight_len;
     st.connected = js->connected;
     return st;
@@ -467,13 +551,7 @@ static struct sink_stats stats(const void *state)
 
 static void latency(void *state, double *p50_ms, double *p99_ms)
 {
-    struct jetstream *js = state;
-    *p50_ms = *p99_ms = 0;
-    if (!js->n_latency)
-        return;
-    qsort(js->latency_ms, js->n_latency, sizeof *js->latency_ms, by_value);
-    *p50_ms = js->latency_ms[js->n_latency / 2];
-    *p99_ms = js->latency_ms[js->n_latency * 99 / 100];
+    sink_latency_percentiles(&((struct jetstream *)state)->latency, p50_ms, p99_ms);
 }
 
 static void close_sink(void *state)
@@ -491,7 +569,7 @@ static void close_sink(void *state)
         event_free(js->wake);
     free(js->flight);
     free(js->acks);
-    free(js->latency_ms);
+    sink_latency_free(&js->latency);
     pthread_mutex_destroy(&js->lock);
     free(js->servers);
     free(js->subject_template);

@@ -1,6 +1,7 @@
 /* nats_tool.c: what the JetStream tests and bench/publish need from a NATS client, with libnats:
  *   nats_tool URL create-stream NAME SUBJECT [MAX_MSG_SIZE]   file storage, 2 min dedupe window
  *   nats_tool URL dump NAME          one line a stored message: SEQ MSG-ID SUBJECT TOPICS
+ *                                    CONTENT-TYPE SCHEMA-VERSION STORY-ID ("-" when absent)
  *   nats_tool URL publish SUBJECT DIR   every file of DIR published with acknowledgement
  *                                       (asynchronously, 1,000 in flight), as fast as libnats
  *                                       goes: bench/publish's peer; prints records/s
@@ -56,12 +57,14 @@ static int dump(jsCtx *js, const char *name)
             continue;
         if (s != NATS_OK)
             return fail("get message", s, code);
-        const char *id = NULL, *topics = NULL;
-        if (natsMsgHeader_Get(msg, "Nats-Msg-Id", &id) != NATS_OK || !id)
-            id = "-";
-        if (natsMsgHeader_Get(msg, "Feedspool-Topics", &topics) != NATS_OK || !topics)
-            topics = "-";
-        printf("%" PRIu64 " %s %s %s\n", seq, id, natsMsg_GetSubject(msg), topics);
+        const char *names[] = {"Nats-Msg-Id", "Feedspool-Topics", "Content-Type",
+                               "Feedspool-Schema-Version", "Feedspool-Story-Id"};
+        const char *values[5];
+        for (size_t i = 0; i < 5; i++)
+            if (natsMsgHeader_Get(msg, names[i], &values[i]) != NATS_OK || !values[i])
+                values[i] = "-";
+        printf("%" PRIu64 " %s %s %s %s %s %s\n", seq, values[0], natsMsg_GetSubject(msg),
+               values[1], values[2], values[3], values[4]);
         natsMsg_Destroy(msg);
     }
     return 0;

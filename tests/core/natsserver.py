@@ -22,9 +22,14 @@ def free_port():
 
 
 class NatsServer:
-    def __init__(self, folder):
+    def __init__(self, folder, max_payload=None):
         self.store = os.path.join(folder, "nats-store")
         self.log = os.path.join(folder, "nats.log")
+        self.conf = None
+        if max_payload:  # the largest message the server takes (its INFO's max_payload)
+            self.conf = os.path.join(folder, "nats.conf")
+            with open(self.conf, "w") as f:
+                f.write("max_payload: %d\n" % max_payload)
         self.port = free_port()
         self.url = "nats://127.0.0.1:%d" % self.port
         self.proc = None
@@ -32,7 +37,8 @@ class NatsServer:
 
     def start(self):
         self.proc = subprocess.Popen(["nats-server", "-js", "-a", "127.0.0.1", "-p", str(self.port),
-                                      "-sd", self.store, "-l", self.log])
+                                      "-sd", self.store, "-l", self.log,
+                                      *(["-c", self.conf] if self.conf else [])])
         deadline = time.time() + 10
         while time.time() < deadline:
             try:
@@ -59,8 +65,13 @@ class NatsServer:
 
     def messages(self, stream):
         """[(seq, msg_id, subject, topics)] of every message stored."""
+        return [m[:4] for m in self.messages_with_headers(stream)]
+
+    def messages_with_headers(self, stream):
+        """[(seq, msg_id, subject, topics, content_type, schema_version, story)], "-" for a
+        header that is absent."""
         out = []
         for line in self.tool("dump", stream).splitlines():
-            seq, msg_id, subject, topics = line.split(" ")
-            out.append((int(seq), msg_id, subject, topics))
+            seq, *rest = line.split(" ")
+            out.append((int(seq), *rest))
         return out

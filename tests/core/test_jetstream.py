@@ -1,14 +1,16 @@
 """test_jetstream.py: the JetStream sink against a real nats-server (JetStream on, file store).
 
-Every record reaches the stream exactly once, with its record id as Nats-Msg-Id and its first
-topic in the subject, and leaves new/ only once acknowledged: in a plain run; when the server
+Every record reaches the stream exactly once on the subject of each of its topics (none when
+it has no topic), with RECORD-ID:TOPIC as Nats-Msg-Id, Content-Type, schema version and story
+id headers, and leaves new/ only once acknowledged: in a plain run; when the server
 is down at first and comes later (records wait in new/, then go in write order); when the
 server is stopped and restarted in the middle of an ingest; when `feedspool publish` is killed
 with SIGKILL again and again while records are in flight (the server drops the replays); and
 when the stream refuses records over its maximum message size (those go to quarantine/, the
 others arrive); when a file in new/ is not a JSON record (quarantine/, the others go); and when
 no stream takes the subject (records wait, the log says so once, no retry storm; they go once a
-stream is made)."""
+stream is made); when the server's max_payload is smaller than a record (quarantine/, at once);
+and `publish --timeout` gives up on an absent server."""
 import json
 import os
 import random
@@ -61,10 +63,10 @@ class JetStreamTest(unittest.TestCase):
         path = os.path.join(self.fx.spool, name)
         return sorted(f[:-5] for f in os.listdir(path)) if os.path.isdir(path) else []
 
-    def assert_each_once(self, expected_ids):
-        stored = [m[1] for m in self.nats.messages(STREAM)]
-        self.assertEqual(len(stored), len(set(stored)), "a record stored twice")
-        self.assertEqual(sorted(stored), sorted(expected_ids))
+    def assert_each_once(self, expected_ids, stream=STREAM):
+        stored = [m[1] for m in self.nats.messages(stream)]
+        self.assertEqual(len(stored), len(set(stored)), "a message stored twice")
+        self.assertEqual(sorted(set(s.split(":")[0] for s in stored)), sorted(expected_ids))
 
     def test_records_published_once_and_moved_to_sent(self):
         self.fx.write_feeds("/feeds/south-asia.xml", "/feeds/frontier.atom")
@@ -74,21 +76,35 @@ class JetStreamTest(unittest.TestCase):
         sent = self.folder("sent")
         self.assertEqual(len(sent), 7)
         self.assert_each_once(sent)
-        for seq, msg_id, subject, topics in self.nats.messages(STREAM):
-            with open(os.path.join(self.fx.spool, "sent", msg_id + ".json")) as f:
+        subjects = {}
+        for seq, msg_id, subject, topics, content_type, version, story in \
+                self.nats.messages_with_headers(STREAM):
+            record_id, topic = msg_id.split(":")
+            with open(os.path.join(self.fx.spool, "sent", record_id + ".json")) as f:
                 record = json.load(f)
             ids = [t["id"] for t in record["topics"]]
-            self.assertEqual(subject, "feedspool.articles." + (ids[0] if ids else "none"))
+            self.assertEqual(subject, "feedspool.articles." + topic)
+            subjects.setdefault(record_id, []).append(topic)
             self.assertEqual(topics, ",".join(ids) if ids else "-")
+            self.assertEqual(content_type, "application/json")
+            self.assertEqual(version, str(record["schema_version"]))
+            self.assertEqual(story, record["story"])
+        for record_id, topics in subjects.items():
+            with open(os.path.join(self.fx.spool, "sent", record_id + ".json")) as f:
+                ids = [t["id"] for t in json.load(f)["topics"]]
+            # a subscriber of any one of its topics sees it
+            self.assertEqual(sorted(topics), sorted(ids) if ids else ["none"])
+        self.assertTrue(any(len(t) > 1 for t in subjects.values()), "a record of several topics")
         self.assertIn("JetStream published=7 duplicates=0", result.stderr)
         stats = subprocess.run([BIN, "spool", "stats", "--json", "-c", self.fx.config],
                                capture_output=True, text=True, timeout=30)
         self.assertEqual(json.loads(stats.stdout)["sent"], 7)
         self.assertEqual(json.loads(stats.stdout)["depth"], 0)
         # Nothing new: a second run publishes nothing.
+        stored = len(self.nats.messages(STREAM))
         again = self.fx.once()
         self.assertEqual(again.returncode, 0, again.stderr)
-        self.assertEqual(len(self.nats.messages(STREAM)), 7)
+        self.assertEqual(len(self.nats.messages(STREAM)), stored)
 
     def test_server_away_records_wait_then_go_in_order(self):
         self.nats.stop()
@@ -106,7 +122,11 @@ class JetStreamTest(unittest.TestCase):
         self.assertEqual(published.returncode, 0, published.stderr)
         self.assertIn("published 7 records", published.stdout)
         self.assertEqual(self.folder("new"), [])
-        self.assertEqual([m[1] for m in self.nats.messages(STREAM)], written_order)
+        in_order = []
+        for m in self.nats.messages(STREAM):
+            if m[1].split(":")[0] not in in_order:
+                in_order.append(m[1].split(":")[0])
+        self.assertEqual(in_order, written_order)
 
     def test_server_restarted_mid_ingest(self):
         self.fx.write_feeds(write_pages_feed(self.fx, "bulk", 150))
@@ -114,11 +134,17 @@ class JetStreamTest(unittest.TestCase):
         self.fx.write_config(nats_servers=self.nats.url, nats_stream=STREAM, stop_timeout="20s",
                              max_per_host="4", metrics_address=metrics)
         daemon = self.fx.start_daemon()
+
+        def connected():
+            scraped = urllib.request.urlopen("http://%s/metrics" % metrics, timeout=5).read().decode()
+            return int(re.search(r"^feedspool_jetstream_connected (\d)$", scraped, re.M).group(1))
         try:
             self.fx.wait_for(lambda: len(self.folder("sent")) >= 20, timeout=60, what="some published")
             self.nats.stop()
-            time.sleep(1.5)
+            self.fx.wait_for(lambda: connected() == 0, timeout=30, what="the gauge says disconnected")
+            time.sleep(6)  # longer than the 5 s acknowledgement wait: still one warning
             self.nats.start()
+            self.fx.wait_for(lambda: connected() == 1, timeout=30, what="the gauge says connected")
             self.fx.wait_for(lambda: len(self.folder("sent")) == 150 and not self.folder("new"),
                              timeout=90, what="all 150 published after the restart")
             scraped = urllib.request.urlopen("http://%s/metrics" % metrics, timeout=5).read().decode()
@@ -130,7 +156,9 @@ class JetStreamTest(unittest.TestCase):
             daemon.send_signal(signal.SIGTERM)
             out, err = daemon.communicate(timeout=30)
         self.assertEqual(daemon.returncode, 0, err)
-        self.assertIn("JetStream connection lost", err)
+        self.assertEqual(err.count("JetStream connection lost"), 1, "one warning per outage")
+        self.assertIn("JetStream connected again", err)
+        self.assertLessEqual(err.count("no acknowledgement within"), 1)
         self.assert_each_once(self.folder("sent"))
 
     def test_sigkill_between_publish_and_ack(self):
@@ -190,7 +218,8 @@ class JetStreamTest(unittest.TestCase):
                                    text=True, timeout=60)
         self.assertEqual(published.returncode, 0, published.stderr)
         self.assertEqual(self.folder("new"), [])
-        self.assertEqual(len(self.nats.messages("ELSEWHERE")), 7)
+        self.assert_each_once(self.folder("sent"), stream="ELSEWHERE")
+        self.assertEqual(len(self.folder("sent")), 7)
 
     def test_a_file_in_new_that_is_not_a_record_goes_to_quarantine(self):
         self.fx.write_feeds("/feeds/south-asia.xml", "/feeds/frontier.atom")
@@ -224,6 +253,43 @@ class JetStreamTest(unittest.TestCase):
         self.assertEqual(len(self.folder("quarantine")), 3)
         self.assertEqual(len(self.folder("sent")), 5)
         self.assert_each_once(self.folder("sent"))
+
+    def test_records_over_the_servers_max_payload_go_to_quarantine(self):
+        self.nats.stop()
+        os.makedirs(os.path.join(self.fx.dir, "small"))
+        self.nats = natsserver.NatsServer(os.path.join(self.fx.dir, "small"), max_payload=8192)
+        self.nats.create_stream(STREAM, "feedspool.articles.>")
+        self.fx.write_feeds(write_pages_feed(self.fx, "small", 5, words=40),
+                            write_pages_feed(self.fx, "large", 3, words=2000))
+        self.fx.write_config(nats_servers=self.nats.url, nats_stream=STREAM, stop_timeout="20s")
+        result = self.fx.once()
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertIn("max_payload=8192 bytes, less than max_record_bytes", result.stderr)
+        self.assertEqual(result.stderr.count("record larger than the server's max_payload"), 3)
+        self.assertEqual(self.folder("new"), [])
+        self.assertEqual(len(self.folder("quarantine")), 3)
+        self.assertEqual(len(self.folder("sent")), 5)
+        self.assert_each_once(self.folder("sent"))
+
+    def test_publish_timeout_on_an_absent_server(self):
+        self.fx.write_feeds("/feeds/south-asia.xml")
+        self.fx.write_config(nats_servers="", stop_timeout="3s")
+        self.assertEqual(self.fx.once().returncode, 0)
+        waiting = self.folder("new")
+        self.nats.stop()
+        self.fx.write_config(nats_servers=self.nats.url, nats_stream=STREAM)
+        started = time.monotonic()
+        published = subprocess.run([BIN, "publish", "--timeout", "2s", "-c", self.fx.config],
+                                   capture_output=True, text=True, timeout=120)
+        self.assertEqual(published.returncode, 1, published.stderr)
+        self.assertLess(time.monotonic() - started, 60)
+        self.assertIn("JetStream: %d records not delivered, they stay in new/" % len(waiting),
+                      published.stderr)
+        self.assertEqual(self.folder("new"), waiting)
+        bad = subprocess.run([BIN, "publish", "--timeout", "soon", "-c", self.fx.config],
+                             capture_output=True, text=True, timeout=30)
+        self.assertEqual(bad.returncode, 2)
+        self.assertIn("--timeout: 'soon' is not a duration", bad.stderr)
 
 
 if __name__ == "__main__":

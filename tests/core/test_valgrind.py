@@ -1,6 +1,8 @@
 """test_valgrind.py: one full `feedspool once` over good and broken feeds under valgrind's
-memcheck, and one publishing its records to a real JetStream server (libnats' threads
-included): no invalid access, no uninitialised use, and no leak of any kind."""
+memcheck, one publishing its records to a real JetStream server (libnats' threads
+included), and one through all three sinks at once (a JSON Lines file, a webhook receiver on
+loopback answering 500 at first, JetStream): no invalid access, no uninitialised use, and no
+leak of any kind."""
 import datetime
 import gzip
 import os
@@ -86,8 +88,31 @@ class Memcheck(unittest.TestCase):
             fx.write_config(nats_servers=nats.url, nats_stream="ARTICLES")
             fx.write_feeds("/feeds/south-asia.xml", "/feeds/frontier.atom")
             self.assert_clean_once(valgrind, fx)
-            self.assertEqual(len(nats.messages("ARTICLES")), 7)
+            self.assertEqual(len(set(m[1].split(":")[0] for m in nats.messages("ARTICLES"))), 7)
         finally:
+            nats.stop()
+            fx.close()
+
+    def test_once_with_three_sinks_is_clean_under_memcheck(self):
+        valgrind = shutil.which("valgrind")
+        if not valgrind or not natsserver.available():
+            self.skipTest("valgrind or nats-server is not installed (scripts/install-deps installs both)")
+        from test_sinks import Receiver
+        fx = Fixture()
+        nats = natsserver.NatsServer(fx.dir)
+        receiver = Receiver(plan=["500"])
+        try:
+            nats.create_stream("ARTICLES", "feedspool.articles.>")
+            jsonl = os.path.join(fx.dir, "records.jsonl")
+            fx.write_config(nats_servers=nats.url, nats_stream="ARTICLES", jsonl_file=jsonl,
+                            jsonl_rotate_bytes="8K", webhook_url=receiver.url, webhook_batch="2",
+                            stop_timeout="60s")
+            fx.write_feeds("/feeds/south-asia.xml", "/feeds/frontier.atom")
+            self.assert_clean_once(valgrind, fx)
+            self.assertEqual(len(os.listdir(os.path.join(fx.spool, "sent"))), 7)
+            self.assertEqual(len(os.listdir(os.path.join(fx.spool, "new"))), 0)
+        finally:
+            receiver.close()
             nats.stop()
             fx.close()
 
