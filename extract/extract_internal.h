@@ -2,7 +2,9 @@
 #ifndef FEEDSPOOL_EXTRACT_EXTRACT_INTERNAL_H
 #define FEEDSPOOL_EXTRACT_EXTRACT_INTERNAL_H
 
+#include <jansson.h>
 #include <libxml/HTMLparser.h>
+#include <stdint.h>
 
 #include "extract/extract.h"
 
@@ -22,17 +24,28 @@ enum meta_field {
     FIELDS
 };
 
+/* How much of an instant a date names: its day, a time of day without a zone, or with one. */
+enum date_precision { DATE_DAY, DATE_LOCAL_TIME, DATE_ZONED_TIME };
+
 /* What the page says about itself, per field and source, before the merge. */
 struct page_meta {
     char *value[FIELDS][META_SOURCES];
-    bool date_only[FIELDS][META_SOURCES]; /* published/modified given without a time of day */
-    char **authors[META_SOURCES];         /* FIELD_AUTHOR's values: names, per source */
+    /* published/modified: the instant, and how precisely the page gave it */
+    int64_t when[FIELDS][META_SOURCES];
+    enum date_precision precision[FIELDS][META_SOURCES];
+    char **authors[META_SOURCES]; /* FIELD_AUTHOR's values: names, per source */
     size_t n_authors[META_SOURCES];
     char **categories; /* FIELD_CATEGORY's values, from every source */
     size_t n_categories;
     char *ld_body;           /* JSON-LD articleBody, when the page has one */
+    json_t *ld_roots;        /* the page's JSON-LD blocks, parsed (an array) */
     bool markup_time_marked; /* the markup's date is a <time> marked as the publication's */
     xmlNode *byline_parent;  /* where the first rel=author / itemprop=author was found */
+    char **class_authors;    /* names in the first byline found by its class ("author", ...) */
+    size_t n_class_authors;
+    char *byline_class;           /* that byline's class attribute */
+    xmlNode *byline_class_parent; /* and its parent: siblings of the same class add names */
+    char *headings[3];            /* the page's first <h1>s, to tell which title the page shows */
 };
 
 /* Fills the article's metadata fields: <meta> first, then OpenGraph, JSON-LD, markup. */

@@ -4,6 +4,7 @@
  * source; the merge takes <meta> first, then OpenGraph, then JSON-LD, then the markup, except
  * that a date given without its time of day yields to a precise one of the same day, and
  * the site falls back on the page's host. Categories are the union of every source's. */
+#include <ctype.h>
 #include <jansson.h>
 #include <libxml/HTMLparser.h>
 #include <libxml/uri.h>
@@ -87,25 +88,39 @@ static void list_free(char **list, size_t n)
     free(list);
 }
 
-/* Words of a role, not a name: "Correspondent", "Staff Reporter", "Our Bureau". */
-static bool is_role(const char *part)
+/* Words of a role or an agency, not of a name: "Correspondent", "Staff Reporter", "Our
+ * Bureau", "Editor-at-large", "Associated Press". */
+static const char *const role_words[] = {
+    "correspondent", "reporter", "staff",      "editor",  "writer",    "contributor",   "bureau",
+    "desk",          "team",     "our",        "special", "senior",    "chief",         "news",
+    "agency",        "agencies", "report",     "online",  "columnist", "associate",     "web",
+    "digital",       "the",      "of",         "for",     "and",       "guest",         "at",
+    "large",         "press",    "associated", "wire",    "service",   "services",      "media",
+    "contributing",  "managing", "political",  "foreign", "national",  "international", NULL};
+
+/* How many of part's words are role words, and how many words it has. */
+static size_t role_word_count(const char *part, size_t *words)
 {
-    static const char *const roles[] = {
-        "correspondent", "reporter", "staff",  "editor",  "writer",    "contributor", "bureau",
-        "desk",          "team",     "our",    "special", "senior",    "chief",       "news",
-        "agency",        "agencies", "report", "online",  "columnist", "associate",   "web",
-        "digital",       "the",      "of",     "for",     "and",       "guest",       NULL};
     char *copy = xstrdup(part);
-    bool all_roles = true;
-    for (char *save = NULL, *w = strtok_r(copy, " .", &save); w && all_roles;
-         w = strtok_r(NULL, " .", &save)) {
-        bool role = false;
-        for (const char *const *r = roles; *r && !role; r++)
-            role = strcasecmp(w, *r) == 0;
-        all_roles = role;
+    size_t roles = 0;
+    *words = 0;
+    for (char *save = NULL, *w = strtok_r(copy, " .-", &save); w;
+         w = strtok_r(NULL, " .-", &save)) {
+        (*words)++;
+        for (const char *const *r = role_words; *r; r++)
+            if (strcasecmp(w, *r) == 0) {
+                roles++;
+                break;
+            }
     }
     free(copy);
-    return all_roles;
+    return roles;
+}
+
+static bool is_role(const char *part)
+{
+    size_t words, roles = role_word_count(part, &words);
+    return words && roles == words;
 }
 
 static size_t word_count(const char *s)
@@ -119,13 +134,35 @@ static size_t word_count(const char *s)
     return n;
 }
 
+/* A name as written, without what leads into it ("By", "Analysis by", "Posted by") and with
+ * a name in capitals written as a name ("MEG KINNARD" -> "Meg Kinnard"). Caller frees. */
+static char *clean_name(const char *raw)
+{
+    char *name = extract_collapse_whitespace(raw);
+    while (*name && strchr(",;:|", *name))
+        memmove(name, name + 1, strlen(name));
+    char *by = strcasestr(name, "by ");
+    if (by && (by == name || (by[-1] == ' ' && word_count(name) - word_count(by) <= 2)))
+        memmove(name, by + 3, strlen(by + 3) + 1);
+    bool lower = false, letters = false;
+    for (const char *p = name; *p; p++) {
+        lower = lower || islower((unsigned char)*p);
+        letters = letters || isalpha((unsigned char)*p);
+    }
+    if (letters && !lower && word_count(name) >= 2)
+        for (char *p = name; *p; p++)
+            if (isupper((unsigned char)*p) && p > name && isalpha((unsigned char)p[-1]))
+                *p = (char)tolower((unsigned char)*p);
+    char *trimmed = extract_collapse_whitespace(name);
+    free(name);
+    return trimmed;
+}
+
 void article_split_authors(const char *joined, char ***names, size_t *n)
 {
-    char *text = extract_collapse_whitespace(joined);
-    if (strncasecmp(text, "by ", 3) == 0)
-        memmove(text, text + 3, strlen(text + 3) + 1);
+    char *text = clean_name(joined);
     /* The parts between ", ", ";", " and ", " & " and "|". */
-    char *parts[32];
+    char *parts[32] = {text};
     size_t n_parts = 0;
     for (char *p = text; p && n_parts < ARRAY_LEN(parts);) {
         parts[n_parts++] = p;
@@ -145,14 +182,14 @@ void article_split_authors(const char *joined, char ***names, size_t *n)
         }
         p = next;
     }
-    /* Split only when the first part is a full name: "Khan, Ahmed" stays one name. */
-    char *first = extract_collapse_whitespace(parts[0]);
+    /* Split only when the first part is a full name: "Khan, Ahmed" stays one name. After the
+     * first, a part with a role in it is the role ("Sana Jamal, Correspondent", "Chris
+     * Cillizza, CNN Editor-at-large"). */
+    char *first = clean_name(parts[0]);
     bool split = n_parts > 1 && word_count(first) >= 2 && !is_role(first);
     free(first);
     if (!split) {
-        char *whole = extract_collapse_whitespace(joined);
-        if (strncasecmp(whole, "by ", 3) == 0)
-            memmove(whole, whole + 3, strlen(whole + 3) + 1);
+        char *whole = clean_name(joined);
         if (*whole && !is_role(whole))
             extract_list_add(names, n, whole);
         free(whole);
@@ -160,8 +197,9 @@ void article_split_authors(const char *joined, char ***names, size_t *n)
         return;
     }
     for (size_t i = 0; i < n_parts; i++) {
-        char *part = extract_collapse_whitespace(parts[i]);
-        if (word_count(part) >= 2 && word_count(part) <= 5 && !is_role(part))
+        char *part = clean_name(parts[i]);
+        size_t words, roles = role_word_count(part, &words);
+        if (words >= 2 && words <= 5 && (i == 0 ? roles < words : roles == 0))
             extract_list_add(names, n, part);
         free(part);
     }
@@ -211,8 +249,20 @@ static const char *image_of(json_t *v)
     return json_string_value(json_object_get(v, "url"));
 }
 
-/* The first article-like object in a JSON-LD value (object, array or @graph). */
-static json_t *find_article(json_t *v, int depth)
+static bool type_is_web_page(json_t *type)
+{
+    if (json_is_array(type)) {
+        size_t i;
+        json_t *t;
+        json_array_foreach(type, i, t) if (type_is_web_page(t)) return true;
+        return false;
+    }
+    const char *s = json_string_value(type);
+    return s && strcmp(s, "WebPage") == 0;
+}
+
+/* The first object of a kind in a JSON-LD value (object, array or @graph). */
+static json_t *find_typed(json_t *v, bool (*is_kind)(json_t *type), int depth)
 {
     if (depth > 8)
         return NULL;
@@ -221,7 +271,7 @@ static json_t *find_article(json_t *v, int depth)
         json_t *x;
         json_array_foreach(v, i, x)
         {
-            json_t *hit = find_article(x, depth + 1);
+            json_t *hit = find_typed(x, is_kind, depth + 1);
             if (hit)
                 return hit;
         }
@@ -229,15 +279,22 @@ static json_t *find_article(json_t *v, int depth)
     }
     if (!json_is_object(v))
         return NULL;
-    if (type_is_article(json_object_get(v, "@type")))
+    if (is_kind(json_object_get(v, "@type")))
         return v;
-    return find_article(json_object_get(v, "@graph"), depth + 1);
+    return find_typed(json_object_get(v, "@graph"), is_kind, depth + 1);
 }
 
-/* A date without a time of day ("2025-03-04", "March 4, 2025"): no ':' in it. */
-static bool without_time(const char *text)
+/* "2025-03-04" and "March 4, 2025" name a day; "2025-03-04 10:00" a local time;
+ * "2025-03-04T10:00Z", "...+05:00" and "Mon, 3 Mar 2025 10:00:00 EST" an instant. */
+static enum date_precision precision_of(const char *text)
 {
-    return !strchr(text, ':');
+    const char *time_of_day = strchr(text, ':'); /* (a zone's "+05:00" comes after it) */
+    if (!time_of_day)
+        return DATE_DAY;
+    for (const char *p = time_of_day + 1; *p; p++)
+        if (*p == '+' || *p == '-' || isalpha((unsigned char)*p))
+            return DATE_ZONED_TIME;
+    return DATE_LOCAL_TIME;
 }
 
 static void iso_date(struct page_meta *m, enum meta_field field, enum meta_source source,
@@ -249,36 +306,51 @@ static void iso_date(struct page_meta *m, enum meta_field field, enum meta_sourc
         return;
     *slot = xmalloc(DATE_ISO_LEN);
     date_format_iso(when, *slot);
-    m->date_only[field][source] = without_time(text);
+    m->when[field][source] = when;
+    m->precision[field][source] = precision_of(text);
 }
 
-static void read_json_ld(const char *text, struct page_meta *m)
+/* The page's JSON-LD blocks, kept for read_json_ld once the walk has seen them all. */
+static void keep_json_ld(const char *text, struct page_meta *m)
 {
     json_error_t jerr;
     json_t *root = json_loads(text, JSON_DECODE_ANY, &jerr);
-    json_t *art = find_article(root, 0);
+    if (!root)
+        return;
+    if (!m->ld_roots)
+        m->ld_roots = json_array();
+    json_array_append_new(m->ld_roots, root);
+}
+
+/* The article object of the page's JSON-LD; without one, its WebPage's dates, publisher and
+ * language (never its author: a page's, often the site's organisation). */
+static void read_json_ld(struct page_meta *m)
+{
+    json_t *art = find_typed(m->ld_roots, type_is_article, 0);
+    json_t *page = art ? NULL : find_typed(m->ld_roots, type_is_web_page, 0);
     if (art) {
         take(&m->value[FIELD_TITLE][META_JSON_LD],
              json_string_value(json_object_get(art, "headline")));
-        if (!m->n_authors[META_JSON_LD])
-            authors_of(json_object_get(art, "author"), m, META_JSON_LD);
-        iso_date(m, FIELD_PUBLISHED, META_JSON_LD,
-                 json_string_value(json_object_get(art, "datePublished")));
-        iso_date(m, FIELD_MODIFIED, META_JSON_LD,
-                 json_string_value(json_object_get(art, "dateModified")));
+        authors_of(json_object_get(art, "author"), m, META_JSON_LD);
         take(&m->value[FIELD_DESCRIPTION][META_JSON_LD],
              json_string_value(json_object_get(art, "description")));
         categories_of(json_object_get(art, "articleSection"), m);
         categories_of(json_object_get(art, "keywords"), m);
-        take(&m->value[FIELD_SITE][META_JSON_LD], name_of(json_object_get(art, "publisher")));
         take(&m->value[FIELD_IMAGE][META_JSON_LD], image_of(json_object_get(art, "image")));
-        take(&m->value[FIELD_LANG][META_JSON_LD],
-             json_string_value(json_object_get(art, "inLanguage")));
         const char *article_body = json_string_value(json_object_get(art, "articleBody"));
         if (article_body && !m->ld_body)
             m->ld_body = xstrdup(article_body);
     }
-    json_decref(root);
+    json_t *node = art ? art : page;
+    if (node) {
+        iso_date(m, FIELD_PUBLISHED, META_JSON_LD,
+                 json_string_value(json_object_get(node, "datePublished")));
+        iso_date(m, FIELD_MODIFIED, META_JSON_LD,
+                 json_string_value(json_object_get(node, "dateModified")));
+        take(&m->value[FIELD_SITE][META_JSON_LD], name_of(json_object_get(node, "publisher")));
+        take(&m->value[FIELD_LANG][META_JSON_LD],
+             json_string_value(json_object_get(node, "inLanguage")));
+    }
 }
 
 static char *absolute(const char *href, const char *base)
@@ -447,6 +519,80 @@ static void read_byline_markup(xmlNode *n, struct page_meta *m)
     xmlFree(text);
 }
 
+/* Whether an element's class names it a byline: a word with "author" or "byline" in it that
+ * is not a biography, an avatar, a comment's author or a link to the author's page. */
+static bool byline_class(xmlNode *n, char **class_out)
+{
+    char *cls = attr(n, "class");
+    if (!cls)
+        return false;
+    static const char *const not_byline[] = {
+        "bio",   "desc", "comment", "avatar", "img", "image", "photo", "social", "role",
+        "title", "job",  "about",   "link",   "box", "card",  "wrap",  "label"};
+    bool found = false;
+    char *copy = xstrdup(cls);
+    for (char *save = NULL, *w = strtok_r(copy, " \t\n", &save); w && !found;
+         w = strtok_r(NULL, " \t\n", &save)) {
+        if (!strcasestr(w, "author") && !strcasestr(w, "byline"))
+            continue;
+        bool excluded = false;
+        for (size_t i = 0; i < ARRAY_LEN(not_byline) && !excluded; i++)
+            excluded = strcasestr(w, not_byline[i]) != NULL;
+        found = !excluded;
+    }
+    free(copy);
+    if (found)
+        *class_out = cls;
+    else
+        xmlFree(cls);
+    return found;
+}
+
+static bool inside_comments(xmlNode *n)
+{
+    for (int up = 0; n && n->type == XML_ELEMENT_NODE && up < 12; n = n->parent, up++) {
+        char *cls = attr(n, "class"), *id = attr(n, "id");
+        bool comments = (cls && strcasestr(cls, "comment")) || (id && strcasestr(id, "comment"));
+        xmlFree(cls);
+        xmlFree(id);
+        if (comments)
+            return true;
+    }
+    return false;
+}
+
+/* The names of the page's first byline found by its class ("author", "byline__author",
+ * "ArticlePage-authorName"), and of its siblings of the same class. */
+static void read_class_byline(xmlNode *n, struct page_meta *m)
+{
+    char *cls = NULL;
+    if (!byline_class(n, &cls))
+        return;
+    bool sibling = m->n_class_authors && m->byline_class && n->parent == m->byline_class_parent &&
+                   strcmp(cls, m->byline_class) == 0;
+    if ((m->n_class_authors && !sibling) || inside_comments(n)) {
+        xmlFree(cls);
+        return;
+    }
+    xmlChar *text = xmlNodeGetContent(n);
+    char *clean = extract_collapse_whitespace(text ? (const char *)text : "");
+    xmlFree(text);
+    static const char *const lead_ins[] = {"written by ", "posted by ", "author: ", "by "};
+    char *name = clean;
+    for (size_t i = 0; i < ARRAY_LEN(lead_ins); i++)
+        if (strncasecmp(name, lead_ins[i], strlen(lead_ins[i])) == 0)
+            name += strlen(lead_ins[i]);
+    if (strlen(name) >= 2 && strlen(name) <= 80 && !strpbrk(name, "0123456789@")) {
+        article_split_authors(name, &m->class_authors, &m->n_class_authors);
+        if (m->n_class_authors && !m->byline_class) {
+            m->byline_class = xstrdup(cls);
+            m->byline_class_parent = n->parent;
+        }
+    }
+    free(clean);
+    xmlFree(cls);
+}
+
 /* Walks the document once for <meta>, <link>, <title>, <html lang> and JSON-LD. */
 static void collect(xmlNode *n, struct page_meta *m, int depth)
 {
@@ -476,7 +622,7 @@ static void collect(xmlNode *n, struct page_meta *m, int depth)
             if (type && strcasecmp(type, "application/ld+json") == 0) {
                 xmlChar *t = xmlNodeGetContent(n);
                 if (t)
-                    read_json_ld((const char *)t, m);
+                    keep_json_ld((const char *)t, m);
                 xmlFree(t);
             }
             xmlFree(type);
@@ -486,8 +632,17 @@ static void collect(xmlNode *n, struct page_meta *m, int depth)
             xmlFree(lang);
         } else if (strcmp(name, "time") == 0) {
             read_time(n, m);
+        } else if (strcmp(name, "h1") == 0) {
+            for (size_t i = 0; i < ARRAY_LEN(m->headings); i++)
+                if (!m->headings[i]) {
+                    xmlChar *t = xmlNodeGetContent(n);
+                    m->headings[i] = extract_collapse_whitespace(t ? (const char *)t : "");
+                    xmlFree(t);
+                    break;
+                }
         }
         read_byline_markup(n, m);
+        read_class_byline(n, m);
         if (strcmp(name, "script") != 0 && strcmp(name, "style") != 0 && strcmp(name, "time") != 0)
             collect(n->children, m, depth + 1);
     }
@@ -501,7 +656,19 @@ static char *best(struct page_meta *m, enum meta_field field)
     return NULL;
 }
 
-/* The first source's date, or a precise one of the same day when it has only the day. */
+/* Whether a date of precision p at t can name the same day or moment as `first` (of lower
+ * precision): a local time within the world's spread of zones of it, a day's times within
+ * that day in some zone. */
+static bool same_day(int64_t first, enum date_precision first_precision, int64_t t)
+{
+    const int64_t zones = 14 * 3600;
+    if (first_precision == DATE_DAY)
+        return t >= first - zones && t < first + 86400 + zones;
+    return t >= first - zones && t <= first + zones;
+}
+
+/* The first source's date, unless it is less precise than another source's of the same day
+ * ("2019-11-19" in a <meta>, "2019-11-19T06:12:56-05:00" in JSON-LD or <time>): then that. */
 static char *best_date(struct page_meta *m, enum meta_field field)
 {
     int first = 0;
@@ -509,13 +676,12 @@ static char *best_date(struct page_meta *m, enum meta_field field)
         first++;
     if (first == META_SOURCES)
         return NULL;
-    const char *day = m->value[field][first];
-    if (m->date_only[field][first])
-        for (int s = 0; s < META_SOURCES; s++)
-            if (m->value[field][s] && !m->date_only[field][s] &&
-                strncmp(m->value[field][s], day, 10) == 0)
-                return xstrdup(m->value[field][s]);
-    return xstrdup(day);
+    int chosen = first;
+    for (int s = 0; s < META_SOURCES; s++)
+        if (m->value[field][s] && m->precision[field][s] > m->precision[field][chosen] &&
+            same_day(m->when[field][first], m->precision[field][first], m->when[field][s]))
+            chosen = s;
+    return xstrdup(m->value[field][chosen]);
 }
 
 static char *joined(char **names, size_t n)
@@ -530,6 +696,86 @@ static char *joined(char **names, size_t n)
     return n ? buf_steal(&out) : (buf_free(&out), NULL);
 }
 
+/* "Autoracing | F1 | Indy" -> "Autoracing": a site name's tagline after a separator goes. */
+static void cut_tagline(char *site)
+{
+    static const char *const seps[] = {" | ", " - ", " – ", " — ", " :: ", " • "};
+    for (size_t i = 0; i < ARRAY_LEN(seps); i++) {
+        char *hit = strstr(site, seps[i]);
+        if (hit && hit != site)
+            *hit = '\0';
+    }
+}
+
+/* Letters and digits only, in lower case: "USA TODAY" and "usatoday" are one name. */
+static char *name_key(const char *s)
+{
+    char *key = xstrdup(s);
+    size_t n = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        if (isalnum(*p) || *p >= 0x80)
+            key[n++] = (char)tolower(*p);
+    key[n] = '\0';
+    return key;
+}
+
+static bool same_name(const char *a, const char *b)
+{
+    char *ka = name_key(a), *kb = name_key(b);
+    bool same = *ka && strcmp(ka, kb) == 0;
+    free(ka);
+    free(kb);
+    return same;
+}
+
+/* The end of a title's headline when the rest is the site's name after a separator
+ * ("Headline | Site", "Headline - Site"), else NULL. */
+static char *site_suffix(const char *title, const char *site)
+{
+    static const char *const seps[] = {" | ", " - ", " – ", " — ", " :: ", " • ", " « "};
+    char *last = NULL;
+    for (size_t i = 0; i < ARRAY_LEN(seps); i++)
+        for (char *p = strstr(title, seps[i]); p; p = strstr(p + 1, seps[i]))
+            if ((!last || p > last) && p != title)
+                last = p;
+    if (!last)
+        return NULL;
+    const char *rest = last + 1;
+    while (*rest && *rest != ' ')
+        rest++;
+    while (*rest == ' ')
+        rest++;
+    return site && same_name(rest, site) ? last : NULL;
+}
+
+/* The headline: of the titles the page gives (in the order of trust), the one its <h1> shows;
+ * else the first, or the h1 it begins with ("Headline | Site" with <h1>Headline</h1>); without
+ * a site's name after it. */
+static char *best_title(struct page_meta *m, const char *site)
+{
+    char *chosen = NULL;
+    for (int source = 0; source < META_SOURCES && !chosen; source++)
+        for (size_t h = 0; h < ARRAY_LEN(m->headings) && m->headings[h] && !chosen; h++)
+            if (m->value[FIELD_TITLE][source] &&
+                strcasecmp(m->value[FIELD_TITLE][source], m->headings[h]) == 0)
+                chosen = xstrdup(m->headings[h]);
+    for (int source = 0; source < META_SOURCES && !chosen; source++) {
+        const char *t = m->value[FIELD_TITLE][source];
+        for (size_t h = 0; t && h < ARRAY_LEN(m->headings) && m->headings[h] && !chosen; h++) {
+            size_t n = strlen(m->headings[h]);
+            if (strncasecmp(t, m->headings[h], n) == 0 && t[n] == ' ' &&
+                (ispunct((unsigned char)t[n + 1]) || (unsigned char)t[n + 1] >= 0x80))
+                chosen = xstrdup(m->headings[h]);
+        }
+    }
+    if (!chosen)
+        chosen = best(m, FIELD_TITLE);
+    char *suffix = chosen ? site_suffix(chosen, site) : NULL;
+    if (suffix)
+        *suffix = '\0';
+    return chosen;
+}
+
 /* The site's name when the page gives none: its host without "www.". */
 static char *site_from_host(const char *url)
 {
@@ -542,17 +788,38 @@ static char *site_from_host(const char *url)
 void extract_metadata_read(htmlDocPtr doc, const char *url, struct article *a, struct page_meta *m)
 {
     collect(xmlDocGetRootElement(doc), m, 0);
-    a->title = best(m, FIELD_TITLE);
+    read_json_ld(m);
+    a->site = best(m, FIELD_SITE);
+    if (a->site)
+        cut_tagline(a->site);
+    a->title = best_title(m, a->site);
     for (int source = 0; source < META_SOURCES && !a->n_authors; source++)
         for (size_t i = 0; i < m->n_authors[source]; i++)
             extract_list_add(&a->authors, &a->n_authors, m->authors[source][i]);
+    /* The byline found by its class is the last resort, and the better one when the metadata
+     * names only the site itself (", USA TODAY") and the byline someone else. */
+    bool only_site = a->n_authors == 1 && a->site && same_name(a->authors[0], a->site) &&
+                     m->n_class_authors && !same_name(m->class_authors[0], a->site);
+    if (only_site) {
+        free(a->authors[0]);
+        a->n_authors = 0;
+    }
+    for (size_t i = 0; i < m->n_class_authors && !a->n_authors; i++) {
+        char *name = m->class_authors[i]; /* "Brian Truitt USA TODAY": the site's name goes */
+        size_t len = strlen(name), site_len = a->site ? strlen(a->site) : 0;
+        if (site_len && len > site_len + 1 && name[len - site_len - 1] == ' ' &&
+            strcasecmp(name + len - site_len, a->site) == 0)
+            name[len - site_len - 1] = '\0';
+    }
+    if (!a->n_authors)
+        for (size_t i = 0; i < m->n_class_authors; i++)
+            extract_list_add(&a->authors, &a->n_authors, m->class_authors[i]);
     a->author = joined(a->authors, a->n_authors);
     for (size_t i = 0; i < m->n_categories; i++)
         extract_list_add(&a->categories, &a->n_categories, m->categories[i]);
     a->description = best(m, FIELD_DESCRIPTION);
     a->published = best_date(m, FIELD_PUBLISHED);
     a->modified = best_date(m, FIELD_MODIFIED);
-    a->site = best(m, FIELD_SITE);
     char *image = best(m, FIELD_IMAGE);
     a->image = absolute(image, url);
     free(image);
@@ -566,8 +833,10 @@ void extract_metadata_read(htmlDocPtr doc, const char *url, struct article *a, s
     char *canonical = best(m, FIELD_CANONICAL);
     a->canonical_url = canonical ? absolute(canonical, url) : (url ? xstrdup(url) : NULL);
     free(canonical);
+    if (!a->site && a->canonical_url)
+        a->site = site_from_host(a->canonical_url);
     if (!a->site)
-        a->site = site_from_host(a->canonical_url ? a->canonical_url : url);
+        a->site = site_from_host(url);
 }
 
 void extract_page_meta_free(struct page_meta *m)
@@ -578,6 +847,11 @@ void extract_page_meta_free(struct page_meta *m)
     for (int source = 0; source < META_SOURCES; source++)
         list_free(m->authors[source], m->n_authors[source]);
     list_free(m->categories, m->n_categories);
+    list_free(m->class_authors, m->n_class_authors);
+    free(m->byline_class);
+    for (size_t i = 0; i < ARRAY_LEN(m->headings); i++)
+        free(m->headings[i]);
+    json_decref(m->ld_roots);
     free(m->ld_body);
     memset(m, 0, sizeof *m);
 }
