@@ -83,10 +83,11 @@ static bool in_list(const char *name, const char *const *list)
     return false;
 }
 
-/* Elements that are page furniture by their tag (removed unless they hold the article). */
-static const char *const furniture_tags[] = {"label",   "nav",  "aside", "footer", "figcaption",
-                                             "picture", "img",  "video", "audio",  "map",
-                                             "dialog",  "menu", NULL};
+/* Elements that are page furniture by their tag (removed unless they hold the article). Images
+ * stay: they hold no text, and content_html.c keeps those of the article. */
+static const char *const furniture_tags[] = {"label",      "nav",   "aside", "footer",
+                                             "figcaption", "video", "audio", "map",
+                                             "dialog",     "menu",  NULL};
 
 /* Words in class and id values that mark page furniture whatever the block holds: blocks of
  * text that are not the article (comments, pitches, notices, credits). */

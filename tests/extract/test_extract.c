@@ -141,7 +141,7 @@ static void test_seed_metadata(void)
     CHECK(extract_file("sample/pages/seed-003.html", NULL, &a) == 0);
     CHECK_STR(a.author, "Sana Jamal"); /* <meta name=author>: "Sana Jamal, Correspondent" */
     CHECK(a.n_authors == 1);
-    CHECK_STR(a.site, "Gulf News");                   /* og:site_name */
+    CHECK_STR(a.site, "Gulf News"); /* og:site_name */
     CHECK_STR(a.canonical_url, "{{BASE}}/pages/seed-003.html");
     article_free(&a);
 }
