@@ -44,13 +44,6 @@ static bool named(const xmlNode *n, const char *const *list)
     return false;
 }
 
-bool extract_content_allowed(const char *name)
-{
-    static const char *const extra[] = {"a", "img", NULL};
-    xmlNode probe = {.name = (const xmlChar *)name};
-    return named(&probe, kept_blocks) || named(&probe, kept_inline) || named(&probe, extra);
-}
-
 struct html_out {
     struct buf html;
     const char *base;  /* the page's URL, for relative links; may be NULL */

@@ -58,6 +58,9 @@ void article_free(struct article *a);
 /* The names in one author string ("Ahmed Khan, Sara Ali" two; "Sana Jamal, Correspondent" one,
  * without its role), appended to *names (each once; the caller frees each and the array). */
 void article_split_authors(const char *joined, char ***names, size_t *n);
+/* Appends a copy of name (whitespace collapsed) to *list unless it is empty or there already,
+ * whatever its case (the caller frees each and the array). */
+void article_add_category(char ***list, size_t *n, const char *name);
 /* The text of an HTML fragment (a feed's summary), whitespace collapsed. Caller frees. */
 char *article_plain_text(const char *html);
 

@@ -68,8 +68,6 @@ void extract_content_add_text(struct content_html *h, const char *text);
 char *extract_content_finish(struct content_html *h);
 /* The clean HTML as Markdown. Caller frees. */
 char *extract_content_markdown(const char *html);
-/* Whether content_html may write an element of this name (the fuzzer checks its output). */
-bool extract_content_allowed(const char *name);
 
 /* lead.c: a dateline and a byline at the start of text moved out of it (*text rewritten;
  * *dateline and *byline new strings or left NULL). */

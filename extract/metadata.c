@@ -81,6 +81,11 @@ void extract_list_add(char ***list, size_t *n, const char *s)
     (*list)[(*n)++] = clean;
 }
 
+void article_add_category(char ***list, size_t *n, const char *name)
+{
+    extract_list_add(list, n, name);
+}
+
 static void list_free(char **list, size_t n)
 {
     for (size_t i = 0; i < n; i++)

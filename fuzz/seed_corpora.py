@@ -94,8 +94,8 @@ def log_values():
     yield b"line\nnext \xff\xc3( \xe2\x80\xa8 \x01\x00key=\"v\" message=forged"
 
 
-SOURCES = {"feed": feeds, "json_feed": json_feeds, "extract": html_pages, "tagger": articles,
-           "rules": rules, "config": configs, "feedlist": feedlists, "opml": opml,
+SOURCES = {"feed": feeds, "json_feed": json_feeds, "extract": html_pages,
+           "content_html": html_pages, "tagger": articles, "rules": rules, "config": configs, "feedlist": feedlists, "opml": opml,
            "credentials": credentials, "log": log_values}
 
 out = sys.argv[1]

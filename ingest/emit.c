@@ -150,6 +150,15 @@ void ingest_job_write_record(struct article_job *j, const struct article *a, con
         article_split_authors(j->item.author, &feed_authors, &n_feed_authors);
     char *feed_summary =
         !a->description && j->item.summary ? article_plain_text(j->item.summary) : NULL;
+    /* The feed's categories first, then the page's tags, each once. */
+    char **categories = NULL;
+    size_t n_categories = 0;
+    size_t c;
+    json_t *category;
+    json_array_foreach(j->item.categories, c, category)
+        article_add_category(&categories, &n_categories, json_string_value(category));
+    for (size_t i = 0; i < a->n_categories; i++)
+        article_add_category(&categories, &n_categories, a->categories[i]);
     struct record_input in = {
         .id = j->record_id,
         .url = j->item.link,
@@ -159,8 +168,8 @@ void ingest_job_write_record(struct article_job *j, const struct article *a, con
         .title = title,
         .authors = (const char *const *)(a->n_authors ? a->authors : feed_authors),
         .n_authors = a->n_authors ? a->n_authors : n_feed_authors,
-        .categories = (const char *const *)a->categories,
-        .n_categories = a->n_categories,
+        .categories = (const char *const *)categories,
+        .n_categories = n_categories,
         .description =
             a->description ? a->description : (feed_summary && *feed_summary ? feed_summary : NULL),
         .published = j->item.published ? j->item.published : a->published,
@@ -191,6 +200,9 @@ void ingest_job_write_record(struct article_job *j, const struct article *a, con
     for (size_t i = 0; i < n_feed_authors; i++)
         free(feed_authors[i]);
     free(feed_authors);
+    for (size_t i = 0; i < n_categories; i++)
+        free(categories[i]);
+    free(categories);
     free(feed_summary);
     size_t len;
     char *text = record_serialize(record, &len);
