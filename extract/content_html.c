@@ -20,7 +20,10 @@
 #include "extract/extract_internal.h"
 
 #define CONTENT_MAX_DEPTH 256
+/* An article longer than this as HTML gets none (text keeps its own cap): a cut would leave
+ * it unbalanced. Markdown, from that HTML, may grow by its escapes. */
 #define CONTENT_MAX_BYTES (8L * 1024 * 1024)
+#define MARKDOWN_MAX_BYTES (2 * CONTENT_MAX_BYTES)
 
 /* Block elements kept as they are. */
 static const char *const kept_blocks[] = {
@@ -51,11 +54,13 @@ struct html_out {
     bool open_p;       /* an implicit <p> wraps loose text at block level */
     bool space;        /* whitespace seen since the last character written */
     bool block_start;  /* nothing written yet in the current block */
+    bool too_long;     /* CONTENT_MAX_BYTES was reached: no HTML */
 };
 
 static void put(struct html_out *o, const char *s)
 {
-    buf_append_str(&o->html, s);
+    if (buf_append_str(&o->html, s) < 0)
+        o->too_long = true;
 }
 
 static void put_escaped(struct html_out *o, const char *s, bool attribute)
@@ -66,7 +71,7 @@ static void put_escaped(struct html_out *o, const char *s, bool attribute)
             case '<': put(o, "&lt;"); break;
             case '>': put(o, "&gt;"); break;
             case '"': put(o, attribute ? "&quot;" : "\""); break;
-            default: buf_append_char(&o->html, *s);
+            default: put(o, (char[]){*s, '\0'});
         }
     }
 }
@@ -121,7 +126,7 @@ static void begin_inline(struct html_out *o, bool in_text_block)
 {
     need_inline_context(o, in_text_block);
     if (o->space && !o->block_start)
-        buf_append_char(&o->html, ' ');
+        put(o, " ");
     o->space = false;
     o->block_start = false;
 }
@@ -357,7 +362,8 @@ char *extract_content_finish(struct content_html *h)
     if (!o)
         return NULL;
     close_implicit_p(o);
-    char *html = buf_steal(&o->html);
+    char *html = o->too_long ? NULL : buf_steal(&o->html);
+    buf_free(&o->html);
     free(o);
     h->out = NULL;
     return html;
@@ -368,11 +374,18 @@ char *extract_content_finish(struct content_html *h)
 struct md_out {
     struct buf md;
     int list_depth;
+    bool too_long; /* MARKDOWN_MAX_BYTES was reached: no Markdown */
 };
+
+static void md_put_n(struct md_out *m, const char *s, size_t n)
+{
+    if (buf_append(&m->md, s, n) < 0)
+        m->too_long = true;
+}
 
 static void md_put(struct md_out *m, const char *s)
 {
-    buf_append_str(&m->md, s);
+    md_put_n(m, s, strlen(s));
 }
 
 /* Ends the current block with one blank line (none at the start). */
@@ -397,24 +410,21 @@ static void md_text(struct md_out *m, const char *s, bool pre)
 {
     for (; *s; s++) {
         if (!pre && strchr("\\`*_[]<>#|", *s))
-            buf_append_char(&m->md, '\\');
-        if (!pre && *s == '\n') {
-            buf_append_char(&m->md, ' ');
-            continue;
-        }
-        buf_append_char(&m->md, *s);
+            md_put(m, "\\");
+        md_put_n(m, !pre && *s == '\n' ? " " : s, 1);
     }
 }
 
 static void md_walk(struct md_out *m, xmlNode *n, bool pre, int depth);
 
 /* The children of n written alone, for what is prefixed line by line (quotes). */
-static char *md_inner(xmlNode *n, int list_depth, int depth)
+static char *md_inner(xmlNode *n, int list_depth, int depth, bool *too_long)
 {
     struct md_out inner = {.list_depth = list_depth};
-    buf_init(&inner.md, CONTENT_MAX_BYTES);
+    buf_init(&inner.md, MARKDOWN_MAX_BYTES);
     md_walk(&inner, n, false, depth + 1);
     md_block_break(&inner);
+    *too_long = *too_long || inner.too_long;
     return buf_steal(&inner.md);
 }
 
@@ -456,13 +466,13 @@ static void md_element(struct md_out *m, xmlNode *c, bool pre, int depth)
             md_block_break(m);
     } else if (strcmp(name, "blockquote") == 0) {
         md_block_break(m);
-        char *inner = md_inner(c, 0, depth);
+        char *inner = md_inner(c, 0, depth, &m->too_long);
         for (char *line = inner, *next; *line; line = next) {
             next = strchr(line, '\n');
             next = next ? next + 1 : line + strlen(line);
             if (next - line > 1 || *line != '\n') {
                 md_put(m, "> ");
-                buf_append(&m->md, line, (size_t)(next - line));
+                md_put_n(m, line, (size_t)(next - line));
             } else {
                 md_put(m, ">\n");
             }
@@ -556,7 +566,7 @@ char *extract_content_markdown(const char *html)
                                     HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
                                         HTML_PARSE_NONET);
     struct md_out m = {0};
-    buf_init(&m.md, CONTENT_MAX_BYTES);
+    buf_init(&m.md, MARKDOWN_MAX_BYTES);
     xmlNode *root = doc ? xmlDocGetRootElement(doc) : NULL;
     for (xmlNode *c = root ? root->children : NULL; c; c = c->next)
         if (c->type == XML_ELEMENT_NODE && strcmp((const char *)c->name, "body") == 0)
@@ -566,7 +576,9 @@ char *extract_content_markdown(const char *html)
         m.md.data[--m.md.len] = '\0';
     if (m.md.len)
         md_put(&m, "\n");
-    return buf_steal(&m.md);
+    char *markdown = m.too_long ? NULL : buf_steal(&m.md);
+    buf_free(&m.md);
+    return markdown;
 }
 
 char *article_plain_text(const char *html)

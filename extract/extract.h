@@ -46,8 +46,9 @@ struct article {
     char *text;             /* paragraphs separated by one blank line; never NULL on success */
     char *dateline;         /* "ISLAMABAD, Dec 3 (Reuters)" taken from the start of text, or NULL */
     char *byline;           /* "By Sana Jamal" taken from the start of text, or NULL */
-    char *content_html;     /* with EXTRACT_CONTENT_HTML: clean HTML (content_html.c), else NULL */
-    char *content_markdown; /* with EXTRACT_CONTENT_MARKDOWN, else NULL */
+    char *content_html;     /* with EXTRACT_CONTENT_HTML: clean HTML (content_html.c), else
+                             * NULL (also for an article over 8 MiB as HTML) */
+    char *content_markdown; /* with EXTRACT_CONTENT_MARKDOWN, else NULL (likewise) */
 };
 
 /* Returns 0 with *out filled, or -1 with a one-line reason in err (the page is

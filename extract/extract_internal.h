@@ -58,7 +58,8 @@ char *extract_collapse_whitespace(const char *s);
 bool extract_link_dense_block(xmlNode *n);
 
 /* content_html.c: the kept nodes as clean HTML, then Markdown. begin, add each kept node (or
- * text, paragraph per line), finish: the HTML, caller frees. base_url and title borrowed. */
+ * text, paragraph per line), finish: the HTML (caller frees), or NULL when it would pass 8 MiB.
+ * base_url and title are borrowed. */
 struct content_html {
     struct html_out *out;
 };
@@ -66,7 +67,7 @@ void extract_content_begin(struct content_html *h, const char *base_url, const c
 void extract_content_add(struct content_html *h, xmlNode *n);
 void extract_content_add_text(struct content_html *h, const char *text);
 char *extract_content_finish(struct content_html *h);
-/* The clean HTML as Markdown. Caller frees. */
+/* The clean HTML as Markdown (caller frees), or NULL when it would pass 16 MiB. */
 char *extract_content_markdown(const char *html);
 
 /* lead.c: a dateline and a byline at the start of text moved out of it (*text rewritten;
