@@ -8,6 +8,12 @@
 #include "common/utf8.h"
 #include "feeds/date.h"
 
+/* A figure of 0-1 as records carry it: rounded to 3 decimals. */
+static json_t *rounded(double figure)
+{
+    return json_real((double)(long)(figure * 1000 + 0.5) / 1000);
+}
+
 static json_t *string_array(const char *const *strings, size_t n)
 {
     json_t *a = json_array();
@@ -65,8 +71,7 @@ json_t *record_build(const struct record_input *in)
     json_object_set_new(r, "lang", utf8_json_string(in->lang));
     json_object_set_new(r, "lang_source", utf8_json_string(in->lang_source));
     json_object_set_new(r, "lang_confidence",
-                        in->lang_source ? record_similarity_json(in->lang_confidence)
-                                        : json_null());
+                        in->lang_source ? rounded(in->lang_confidence) : json_null());
     json_object_set_new(r, "image", utf8_json_string(in->image));
     json_object_set_new(r, "description", utf8_json_string(in->description));
     json_object_set_new(r, "categories", string_array(in->categories, in->n_categories));
@@ -108,7 +113,7 @@ char *record_serialize(const json_t *record, size_t *len)
 
 json_t *record_similarity_json(double similarity)
 {
-    return json_real((double)(long)(similarity * 1000 + 0.5) / 1000);
+    return rounded(similarity);
 }
 
 size_t record_topic_ids(const json_t *record, const char ***ids)
