@@ -76,6 +76,7 @@ _Static_assert(sizeof(enum config_published) == sizeof(int),
                "enum config_published is not int-sized");
 _Static_assert(sizeof(enum config_copies) == sizeof(int), "enum config_copies is not int-sized");
 _Static_assert(sizeof(enum config_robots) == sizeof(int), "enum config_robots is not int-sized");
+_Static_assert(sizeof(enum config_content) == sizeof(int), "enum config_content is not int-sized");
 
 static const struct choice log_levels[] = {
     {"err", LOG_LEVEL_ERR},   {"warning", LOG_LEVEL_WARNING}, {"notice", LOG_LEVEL_NOTICE},
@@ -90,6 +91,11 @@ static const struct choice copies_choices[] = {
     {"mark", CONFIG_COPIES_MARK}, {"first", CONFIG_COPIES_FIRST}, {NULL, 0}};
 static const struct choice robots_choices[] = {
     {"obey", CONFIG_ROBOTS_OBEY}, {"ignore", CONFIG_ROBOTS_IGNORE}, {NULL, 0}};
+static const struct choice content_choices[] = {{"text", CONFIG_CONTENT_TEXT},
+                                                {"html", CONFIG_CONTENT_HTML},
+                                                {"markdown", CONFIG_CONTENT_MARKDOWN},
+                                                {"html+markdown", CONFIG_CONTENT_HTML_MARKDOWN},
+                                                {NULL, 0}};
 
 static int check_shard(const char *value, char *err, size_t errlen)
 {
@@ -206,6 +212,9 @@ static const struct option_spec options[] = {
         "largest record written to new/; a larger one goes to quarantine/"),
     CHOICE(copies, "mark", copies_choices,
            "another copy of an earlier story is written marked, or only listed in sources.jsonl"),
+    CHOICE(content_format, "html", content_choices,
+           "the article's body in records besides text: content_html (clean HTML), "
+           "content_markdown, both, or neither"),
     NUM(story_window, OPT_SECONDS, "14d", 3600, 365L * 86400,
         "how long an article stays findable as the first of its story"),
     NUM(spool_max_records, OPT_COUNT, "100000", 1, 100000000,

@@ -22,6 +22,13 @@ enum config_published { CONFIG_PUBLISHED_MOVE, CONFIG_PUBLISHED_DELETE };
 enum config_copies { CONFIG_COPIES_MARK, CONFIG_COPIES_FIRST };
 /* robots: whether article page fetches honour the site's robots.txt. */
 enum config_robots { CONFIG_ROBOTS_OBEY, CONFIG_ROBOTS_IGNORE };
+/* content_format: the article's body in records besides text (bits: html 1, markdown 2). */
+enum config_content {
+    CONFIG_CONTENT_TEXT = 0,
+    CONFIG_CONTENT_HTML = 1,
+    CONFIG_CONTENT_MARKDOWN = 2,
+    CONFIG_CONTENT_HTML_MARKDOWN = 3
+};
 
 struct config {
     char *feeds;  /* feed list file */
@@ -59,10 +66,11 @@ struct config {
     long max_record_bytes;  /* larger records go to quarantine/, not new/ */
     enum config_copies copies; /* mark: every copy of a story is written; first: the first only */
     enum config_robots robots; /* obey: a page robots.txt disallows is not fetched */
-    long story_window;         /* seconds an article stays findable as the start of a story */
-    long max_transfers;        /* concurrent transfers in all */
-    long max_per_host;         /* concurrent transfers per host */
-    long host_min_gap;         /* milliseconds between request starts to one host */
+    enum config_content content_format; /* content_html and/or content_markdown in records */
+    long story_window;  /* seconds an article stays findable as the start of a story */
+    long max_transfers; /* concurrent transfers in all */
+    long max_per_host;  /* concurrent transfers per host */
+    long host_min_gap;  /* milliseconds between request starts to one host */
     long max_redirects;
     bool fetch_pages;       /* false: new items stay pending, no page is fetched */
     long article_attempts;  /* fetch attempts before falling back to the feed's own text */

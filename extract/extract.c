@@ -86,10 +86,11 @@ static bool in_list(const char *name, const char *const *list)
     return false;
 }
 
-/* Elements that are page furniture by their tag (removed unless they hold the article). */
-static const char *const furniture_tags[] = {"label",   "nav",  "aside", "footer", "figcaption",
-                                             "picture", "img",  "video", "audio",  "map",
-                                             "dialog",  "menu", NULL};
+/* Elements that are page furniture by their tag (removed unless they hold the article). Images
+ * stay: they hold no text, and content_html.c keeps those of the article. */
+static const char *const furniture_tags[] = {"label",      "nav",   "aside", "footer",
+                                             "figcaption", "video", "audio", "map",
+                                             "dialog",     "menu",  NULL};
 
 /* Words in class and id values that mark page furniture whatever the block holds: blocks of
  * text that are not the article (comments, pitches, notices, credits). */
@@ -1046,7 +1047,7 @@ static void emit_text(struct text_out *o, const char *s)
     }
 }
 
-static bool link_dense_block(xmlNode *n)
+bool extract_link_dense_block(xmlNode *n)
 {
     if (!(is_tag(n, "ul") || is_tag(n, "ol") || is_tag(n, "div") || is_tag(n, "p") ||
           is_tag(n, "section") || is_tag(n, "table")))
@@ -1068,7 +1069,7 @@ static void serialise(struct text_out *o, xmlNode *n, int depth)
             emit_text(o, (const char *)c->content);
             continue;
         }
-        if (c->type != XML_ELEMENT_NODE || link_dense_block(c))
+        if (c->type != XML_ELEMENT_NODE || extract_link_dense_block(c))
             continue;
         const char *name = (const char *)c->name;
         if (strcasecmp(name, "br") == 0) {
@@ -1169,9 +1170,10 @@ static void prepare(xmlNode *root)
 }
 
 /* The article text below root (cleaned, scored, serialised, tidied); with keep_furniture only
- * what is never text is removed first. *page is what the page held before. Caller frees. */
+ * what is never text is removed first. *page is what the page held before. The kept nodes
+ * also go to html when it is not NULL. Caller frees. */
 static char *article_text(xmlNode *root, const char *title, bool keep_furniture,
-                          struct page_size *page)
+                          struct page_size *page, struct content_html *html)
 {
     *page = (struct page_size){.keep_furniture = keep_furniture};
     text_length(root, &page->chars, &page->linked, false, 0);
@@ -1192,6 +1194,8 @@ static char *article_text(xmlNode *root, const char *title, bool keep_furniture,
                 serialise(&text, s, 0);
                 record_span(&text, start);
                 emit_break(&text, "\n\n");
+                if (html)
+                    extract_content_add(html, s);
             }
             if (!best->parent)
                 break;
@@ -1304,6 +1308,44 @@ static char *page_encoding(const struct extract_input *in)
     return bom ? (free(charset), NULL) : charset;
 }
 
+static void repair_utf8(char **field)
+{
+    if (*field && !utf8_valid(*field, strlen(*field))) {
+        char *repaired = utf8_repair(*field);
+        free(*field);
+        *field = repaired;
+    }
+}
+
+/* What follows from the text: the byline's names when the page named no author, the
+ * language when the markup did not say, the Markdown of the clean HTML. */
+static void complete_article(const struct extract_input *in, struct article *out,
+                             char *content_html)
+{
+    if (!out->n_authors && out->byline) {
+        article_split_authors(out->byline, &out->authors, &out->n_authors);
+        for (size_t i = 0; i < out->n_authors; i++) {
+            char *joined = out->author ? xasprintf("%s, %s", out->author, out->authors[i])
+                                       : xstrdup(out->authors[i]);
+            free(out->author);
+            out->author = joined;
+        }
+    }
+    char tag[8];
+    double confidence;
+    if (!out->lang && language_guess(in->language, out->text, tag, sizeof tag, &confidence)) {
+        out->lang = xstrdup(tag);
+        out->lang_source = ARTICLE_LANG_TEXT;
+        out->lang_confidence = confidence;
+    }
+    if (content_html && (in->content & EXTRACT_CONTENT_MARKDOWN))
+        out->content_markdown = extract_content_markdown(content_html);
+    if (in->content & EXTRACT_CONTENT_HTML)
+        out->content_html = content_html;
+    else
+        free(content_html);
+}
+
 int extract_article(const struct extract_input *in, struct article *out, char *err, size_t errlen)
 {
     memset(out, 0, sizeof *out);
@@ -1324,11 +1366,20 @@ int extract_article(const struct extract_input *in, struct article *out, char *e
     struct page_meta meta = {0};
     extract_metadata_read(doc, in->url, out, &meta);
     struct page_size page;
-    char *body = article_text(root, out->title, false, &page);
+    struct content_html html = {0};
+    bool want_html = in->content & (EXTRACT_CONTENT_HTML | EXTRACT_CONTENT_MARKDOWN);
+    if (want_html)
+        extract_content_begin(&html, in->url, out->title);
+    char *body = article_text(root, out->title, false, &page, want_html ? &html : NULL);
     if (meta.ld_body && strlen(meta.ld_body) > 300 &&
         strlen(meta.ld_body) > strlen(body) * 13 / 10) {
         free(body);
         body = tidy(meta.ld_body, out->title);
+        if (want_html) { /* the JSON-LD text has no markup: a paragraph per line */
+            free(extract_content_finish(&html));
+            extract_content_begin(&html, in->url, out->title);
+            extract_content_add_text(&html, body);
+        }
     }
     extract_page_meta_free(&meta);
     if (strlen(body) < MIN_ARTICLE_CHARS) {
@@ -1340,28 +1391,40 @@ int extract_article(const struct extract_input *in, struct article *out, char *e
         if (again_root) {
             prepare(again_root);
             free(body);
-            body = article_text(again_root, out->title, true, &page);
+            if (want_html) {
+                free(extract_content_finish(&html));
+                extract_content_begin(&html, in->url, out->title);
+            }
+            body = article_text(again_root, out->title, true, &page, want_html ? &html : NULL);
         }
         xmlFreeDoc(again);
     }
     xmlFreeDoc(doc);
+    char *content_html = want_html ? extract_content_finish(&html) : NULL;
     if (strlen(body) < MIN_ARTICLE_CHARS) {
         free(body);
+        free(content_html);
         article_free(out);
         return no_article(&page, err, errlen);
     }
+    extract_lead_split(&body, &out->dateline, &out->byline);
     out->text = body;
+    complete_article(in, out, content_html);
     /* libxml2 passes some invalid byte sequences through from a page that claims UTF-8:
      * every field leaves here as valid UTF-8 all the same. */
-    char **fields[] = {&out->title,         &out->author, &out->published,
-                       &out->modified,      &out->site,   &out->lang,
-                       &out->canonical_url, &out->image,  &out->text};
+    char **fields[] = {&out->title,         &out->author,
+                       &out->published,     &out->modified,
+                       &out->site,          &out->lang,
+                       &out->canonical_url, &out->image,
+                       &out->text,          &out->description,
+                       &out->dateline,      &out->byline,
+                       &out->content_html,  &out->content_markdown};
     for (size_t i = 0; i < ARRAY_LEN(fields); i++)
-        if (*fields[i] && !utf8_valid(*fields[i], strlen(*fields[i]))) {
-            char *repaired = utf8_repair(*fields[i]);
-            free(*fields[i]);
-            *fields[i] = repaired;
-        }
+        repair_utf8(fields[i]);
+    for (size_t i = 0; i < out->n_authors; i++)
+        repair_utf8(&out->authors[i]);
+    for (size_t i = 0; i < out->n_categories; i++)
+        repair_utf8(&out->categories[i]);
     return 0;
 }
 
@@ -1376,5 +1439,16 @@ void article_free(struct article *a)
     free(a->canonical_url);
     free(a->image);
     free(a->text);
+    for (size_t i = 0; i < a->n_authors; i++)
+        free(a->authors[i]);
+    free(a->authors);
+    for (size_t i = 0; i < a->n_categories; i++)
+        free(a->categories[i]);
+    free(a->categories);
+    free(a->description);
+    free(a->dateline);
+    free(a->byline);
+    free(a->content_html);
+    free(a->content_markdown);
     memset(a, 0, sizeof *a);
 }

@@ -552,13 +552,13 @@ static bool parse_korean(const char *text, int64_t *epoch)
     return true;
 }
 
-/* "Fri, 2006/09/15 08:19:53 EDT" (Perforce) and "Thu Aug 30 2012 17:26:16 +0200"
- * (JavaScript's Date.toString). */
+/* "Fri, 2006/09/15 08:19:53 EDT" (Perforce), "Thu Aug 30 2012 17:26:16 +0200"
+ * (JavaScript's Date.toString) and "Feb 08, 2022" (pages' prose). */
 static bool parse_other_forms(const char *text, int64_t *epoch)
 {
     const char *p = text;
     skip_space(&p);
-    if (name_byte(*p)) { /* a day name */
+    if (name_byte(*p) && !month_index(p)) { /* a day name */
         skip_name(&p);
         skip_space(&p);
     }
@@ -580,6 +580,8 @@ static bool parse_other_forms(const char *text, int64_t *epoch)
         skip_space(&p);
         if (read_int(&p, 2, &d) == 0)
             return false;
+        if (*p == ',') /* "Feb 08, 2022", as pages write dates in prose */
+            p++;
         skip_space(&p);
         if (read_int(&p, 4, &y) != 4)
             return false;

@@ -34,6 +34,7 @@ struct feed_enclosure {
 };
 
 #define FEED_MAX_ENCLOSURES 16
+#define FEED_MAX_CATEGORIES 32
 
 struct feed_item {
     char *id; /* guid / atom:id / rdf:about, exactly as written; NULL if absent */
@@ -48,6 +49,8 @@ struct feed_item {
     bool has_updated;
     struct feed_enclosure enclosures[FEED_MAX_ENCLOSURES];
     size_t n_enclosures;
+    char *categories[FEED_MAX_CATEGORIES]; /* <category>, dc:subject, Atom's, JSON Feed's tags */
+    size_t n_categories;
 };
 
 struct feed {

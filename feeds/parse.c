@@ -345,6 +345,34 @@ static void take(char **field, char *value)
     *field = value;
 }
 
+/* Adds a category (taken), skipping repeats, empty ones and those past the cap. */
+static void add_category(struct feed_item *it, char *name)
+{
+    bool seen = !name || !*name || it->n_categories == FEED_MAX_CATEGORIES;
+    for (size_t i = 0; i < it->n_categories && !seen; i++)
+        seen = strcasecmp(it->categories[i], name) == 0;
+    if (seen)
+        free(name);
+    else
+        it->categories[it->n_categories++] = name;
+}
+
+/* <category>: RSS's text, Atom's label or term; and dc:subject. */
+static void collect_categories(xmlNode *e, const char *ns, struct feed_item *it)
+{
+    for (xmlNode *c = e->children; c; c = c->next) {
+        if (is_named(c, ns, "category") && xmlHasProp(c, (const xmlChar *)"term")) {
+            xmlChar *label = xmlGetProp(c, (const xmlChar *)"label");
+            xmlChar *term = xmlGetProp(c, (const xmlChar *)"term");
+            add_category(it, trimmed_copy((const char *)(label && *label ? label : term)));
+            xmlFree(label);
+            xmlFree(term);
+        } else if (is_named(c, ns, "category") || is_named(c, NS_DC, "subject")) {
+            add_category(it, node_text(c));
+        }
+    }
+}
+
 /* Adds an enclosure (url is taken; the rest copied), skipping repeats and empty URLs. */
 static void add_enclosure(struct feed_item *it, char *url, const char *type, const char *length)
 {
@@ -410,6 +438,7 @@ static void parse_atom_entry(xmlNode *e, const char *ns, struct feed_item *it)
         xmlFree(href);
     }
     collect_enclosures(e, ns, it, 0);
+    collect_categories(e, ns, it);
     xmlNode *author = child(e, ns, "author");
     take(&it->author, node_text(child(author, ns, "name")));
     take(&it->author, node_text(child(author, ns, "email")));
@@ -458,6 +487,7 @@ static void parse_rss_item(xmlNode *e, const char *ns, struct feed_item *it)
     take(&it->summary, node_text(child(e, NS_ITUNES, "summary")));
     take(&it->content, rss_text(child(e, NS_CONTENT, "encoded")));
     collect_enclosures(e, ns, it, 0);
+    collect_categories(e, ns, it);
     xmlNode *body = child(e, NS_XHTML, "body");
     if (body)
         take(&it->content, inner_xml(body));
@@ -1158,6 +1188,9 @@ static int parse_json_feed(const char *data, size_t len, const char *doc_url, st
                               json_string_value(json_object_get(attachment, "mime_type")),
                               json_is_integer(size) ? length : NULL);
         }
+        json_t *tag;
+        json_array_foreach(json_object_get(item, "tags"), k, tag) if (json_is_string(tag))
+            add_category(it, trimmed_copy(json_string_value(tag)));
         json_t *author = json_object_get(item, "author");
         json_t *authors = json_object_get(item, "authors");
         if (!author && json_array_size(authors))
@@ -1211,6 +1244,8 @@ void feed_free(struct feed *f)
             free(it->enclosures[e].url);
             free(it->enclosures[e].type);
         }
+        for (size_t c = 0; c < it->n_categories; c++)
+            free(it->categories[c]);
     }
     free(f->items);
     free(f->title);

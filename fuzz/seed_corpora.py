@@ -115,7 +115,8 @@ def robots_files():
     yield b"\xef\xbb\xbfuser-agent : FeedSpool/1.0 # us\r\ndisallow: /a%2fb/*%7E$\rallow: /caf\xc3\xa9\n"
 
 
-SOURCES = {"feed": feeds, "json_feed": json_feeds, "extract": html_pages, "tagger": articles,
+SOURCES = {"feed": feeds, "json_feed": json_feeds, "extract": html_pages,
+           "content_html": html_pages, "tagger": articles,
            "rules": rules, "config": configs, "feedlist": feedlists, "opml": opml,
            "credentials": credentials, "log": log_values, "sitemap": sitemaps,
            "discover": discovery_pages, "robots": robots_files}

@@ -119,7 +119,11 @@ static void job_use_feed_text(struct article_job *j, const char *why)
         j->p->stats.pages_skipped_robots++;
     if (html && *html) {
         char *page = xasprintf("<html><body><article>%s</article></body></html>", html);
-        struct extract_input in = {.data = page, .len = strlen(page), .url = link};
+        struct extract_input in = {.data = page,
+                                   .len = strlen(page),
+                                   .url = link,
+                                   .content = (unsigned)j->p->deps.config->content_format,
+                                   .language = j->p->language};
         struct article a;
         char err[256];
         double started = ingest_clock();
@@ -226,7 +230,9 @@ static void handle_page(const struct fetch_result *r, struct article_job *j)
     struct extract_input in = {.data = r->body,
                                .len = r->body_len,
                                .url = r->effective_url,
-                               .content_type = r->content_type};
+                               .content_type = r->content_type,
+                               .content = (unsigned)j->p->deps.config->content_format,
+                               .language = j->p->language};
     struct article a;
     char err[256];
     double started = ingest_clock();

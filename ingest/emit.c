@@ -143,6 +143,22 @@ void ingest_job_write_record(struct article_job *j, const struct article *a, con
     }
     p->stats.stage_seconds[STAGE_TAG] += ingest_clock() - started;
     started = ingest_clock();
+    /* The page's authors, else the feed's; the page's summary, else the feed's. */
+    char **feed_authors = NULL;
+    size_t n_feed_authors = 0;
+    if (!a->n_authors && j->item.author)
+        article_split_authors(j->item.author, &feed_authors, &n_feed_authors);
+    char *feed_summary =
+        !a->description && j->item.summary ? article_plain_text(j->item.summary) : NULL;
+    /* The feed's categories first, then the page's tags, each once. */
+    char **categories = NULL;
+    size_t n_categories = 0;
+    size_t c;
+    json_t *category;
+    json_array_foreach(j->item.categories, c, category)
+        article_add_category(&categories, &n_categories, json_string_value(category));
+    for (size_t i = 0; i < a->n_categories; i++)
+        article_add_category(&categories, &n_categories, a->categories[i]);
     struct record_input in = {
         .id = j->record_id,
         .url = j->item.link,
@@ -150,16 +166,29 @@ void ingest_job_write_record(struct article_job *j, const struct article *a, con
         .feed_title = j->item.feed_title,
         .item_id = j->item.item_id,
         .title = title,
-        .author = a->author ? a->author : j->item.author,
+        .authors = (const char *const *)(a->n_authors ? a->authors : feed_authors),
+        .n_authors = a->n_authors ? a->n_authors : n_feed_authors,
+        .categories = (const char *const *)categories,
+        .n_categories = n_categories,
+        .description =
+            a->description ? a->description : (feed_summary && *feed_summary ? feed_summary : NULL),
         .published = j->item.published ? j->item.published : a->published,
         .modified = a->modified,
         .site = a->site,
         .lang = a->lang,
+        .lang_source = a->lang_source == ARTICLE_LANG_MARKUP ? "markup"
+                       : a->lang_source == ARTICLE_LANG_TEXT ? "text"
+                                                             : NULL,
+        .lang_confidence = a->lang_confidence,
         .canonical_url = a->canonical_url,
         .image = a->image,
         .text = a->text,
         .text_source = source,
         .page_skipped = j->page_skipped,
+        .dateline = a->dateline,
+        .byline = a->byline,
+        .content_html = a->content_html,
+        .content_markdown = a->content_markdown,
         .fetched = now_seconds(),
         .topics = &topics,
         .topics_rejected = &near_misses,
@@ -169,6 +198,13 @@ void ingest_job_write_record(struct article_job *j, const struct article *a, con
         .enclosures = j->item.enclosures,
     };
     json_t *record = record_build(&in);
+    for (size_t i = 0; i < n_feed_authors; i++)
+        free(feed_authors[i]);
+    free(feed_authors);
+    for (size_t i = 0; i < n_categories; i++)
+        free(categories[i]);
+    free(categories);
+    free(feed_summary);
     size_t len;
     char *text = record_serialize(record, &len);
     char err[512];

@@ -114,9 +114,10 @@ struct pipeline {
     struct pipeline_deps deps;
     struct pipeline_hooks hooks;
     struct topic_rules *rules;
-    struct schema *record_schema; /* every record is checked against it before the spool */
-    struct story_index *stories;  /* earlier articles' fingerprints (tables in the state db) */
-    struct event *story_expiry;   /* hourly: forget articles older than story_window */
+    struct schema *record_schema;      /* every record is checked against it before the spool */
+    struct language_guesser *language; /* lang for pages that do not say; NULL: not loaded */
+    struct story_index *stories;       /* earlier articles' fingerprints (tables in the state db) */
+    struct event *story_expiry;        /* hourly: forget articles older than story_window */
     bool once;
     bool fetch_pages; /* false: new items stay pending, no page is fetched */
     bool started;

@@ -59,6 +59,9 @@ void pending_article_from_item(struct pending_article *out, const char *feed_url
     out->enclosures = json_array();
     for (size_t e = 0; e < item->n_enclosures; e++)
         json_array_append_new(out->enclosures, feed_enclosure_to_json(&item->enclosures[e]));
+    out->categories = json_array();
+    for (size_t c = 0; c < item->n_categories; c++)
+        json_array_append_new(out->categories, utf8_json_string(item->categories[c]));
 }
 
 char *pending_article_to_json(const struct pending_article *a)
@@ -70,6 +73,8 @@ char *pending_article_to_json(const struct pending_article *a)
             json_object_set_new(o, string_fields[i].key, value ? json_string(value) : json_null());
     }
     json_object_set(o, "enclosures", a->enclosures ? a->enclosures : json_array());
+    if (json_array_size(a->categories))
+        json_object_set(o, "categories", a->categories);
     if (a->own_site)
         json_object_set_new(o, "own_site", json_true());
     char *text = json_dumps(o, JSON_COMPACT);
@@ -98,8 +103,16 @@ int pending_article_from_json(struct pending_article *out, const char *text, cha
     json_t *enclosures = json_object_get(o, "enclosures");
     if (rc == 0 && enclosures && !json_is_array(enclosures))
         rc = set_err(err, errlen, "enclosures is not an array");
+    json_t *categories = json_object_get(o, "categories");
+    size_t c;
+    json_t *category;
+    json_array_foreach(categories, c, category) if (!json_is_string(category)) rc =
+        set_err(err, errlen, "categories holds a value that is not a string");
+    if (rc == 0 && categories && !json_is_array(categories))
+        rc = set_err(err, errlen, "categories is not an array");
     if (rc == 0) {
         out->enclosures = enclosures ? json_incref(enclosures) : json_array();
+        out->categories = categories ? json_incref(categories) : json_array();
         out->own_site = json_is_true(json_object_get(o, "own_site"));
     }
     json_decref(o);
@@ -116,4 +129,6 @@ void pending_article_free(struct pending_article *a)
     }
     json_decref(a->enclosures);
     a->enclosures = NULL;
+    json_decref(a->categories);
+    a->categories = NULL;
 }

@@ -25,6 +25,7 @@ struct pending_article {
     char *content;      /* HTML or text */
     char *topics;       /* the feed list's topics= (comma-separated ids), or NULL for all */
     json_t *enclosures; /* [{url, type, length}] as records carry them; never NULL once filled */
+    json_t *categories; /* the feed's categories for the item: [string]; never NULL once filled */
     bool own_site;      /* listed by its own site's feed after another site's feed listed it: an
                          * exact copy of that feed's record is still written, marked */
 };

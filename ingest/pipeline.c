@@ -178,6 +178,9 @@ struct pipeline *pipeline_new(const struct pipeline_deps *deps, const struct pip
         log_err("the built-in record schema does not load reason=\"%s\"", err);
         abort();
     }
+    p->language = language_guesser_open(err, sizeof err);
+    if (!p->language)
+        log_warn("records get lang only from the markup reason=\"%s\"", err);
     int opened = story_index_open(state_db(deps->state), deps->config->story_window, &p->stories,
                                   err, sizeof err);
     if (opened < 0) {
@@ -305,6 +308,7 @@ void pipeline_free(struct pipeline *p)
     free(p->write_error);
     topic_rules_free(p->rules);
     schema_free(p->record_schema);
+    language_guesser_close(p->language);
     event_free(p->story_expiry);
     story_index_close(p->stories);
     free(p);

@@ -8,6 +8,40 @@
 #include "common/utf8.h"
 #include "feeds/date.h"
 
+/* A figure of 0-1 as records carry it: rounded to 3 decimals. */
+static json_t *rounded(double figure)
+{
+    return json_real((double)(long)(figure * 1000 + 0.5) / 1000);
+}
+
+static json_t *string_array(const char *const *strings, size_t n)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(a, utf8_json_string(strings[i]));
+    return a;
+}
+
+/* "author", record v1's form of "authors", kept through version 2 (docs/record.md). */
+static json_t *authors_joined(const char *const *authors, size_t n)
+{
+    if (!n)
+        return json_null();
+    size_t len = 1;
+    for (size_t i = 0; i < n; i++)
+        len += strlen(authors[i]) + 2;
+    char *text = xmalloc(len);
+    text[0] = '\0';
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            strcat(text, ", ");
+        strcat(text, authors[i]);
+    }
+    json_t *s = utf8_json_string(text);
+    free(text);
+    return s;
+}
+
 json_t *record_build(const struct record_input *in)
 {
     char fetched[DATE_ISO_LEN];
@@ -27,17 +61,29 @@ json_t *record_build(const struct record_input *in)
                                   utf8_json_string(in->feed_title), "item_id",
                                   utf8_json_string(in->item_id)));
     json_object_set_new(r, "title", utf8_json_string(in->title));
-    json_object_set_new(r, "author", utf8_json_string(in->author));
+    json_object_set_new(r, "author", authors_joined(in->authors, in->n_authors));
+    json_object_set_new(r, "authors", string_array(in->authors, in->n_authors));
+    json_object_set_new(r, "byline", utf8_json_string(in->byline));
     json_object_set_new(r, "published", utf8_json_string(in->published));
     json_object_set_new(r, "modified", utf8_json_string(in->modified));
     json_object_set_new(r, "fetched", json_string(fetched));
     json_object_set_new(r, "site", utf8_json_string(in->site));
     json_object_set_new(r, "lang", utf8_json_string(in->lang));
+    json_object_set_new(r, "lang_source", utf8_json_string(in->lang_source));
+    json_object_set_new(r, "lang_confidence",
+                        in->lang_source ? rounded(in->lang_confidence) : json_null());
     json_object_set_new(r, "image", utf8_json_string(in->image));
+    json_object_set_new(r, "description", utf8_json_string(in->description));
+    json_object_set_new(r, "categories", string_array(in->categories, in->n_categories));
     json_object_set_new(r, "text_source", utf8_json_string(in->text_source));
     if (in->page_skipped)
         json_object_set_new(r, "page_skipped", json_string(in->page_skipped));
     json_object_set_new(r, "text", utf8_json_string(in->text));
+    json_object_set_new(r, "dateline", utf8_json_string(in->dateline));
+    if (in->content_html)
+        json_object_set_new(r, "content_html", utf8_json_string(in->content_html));
+    if (in->content_markdown)
+        json_object_set_new(r, "content_markdown", utf8_json_string(in->content_markdown));
     json_object_set_new(r, "story", json_string(in->story ? in->story : in->id));
     json_object_set_new(r, "duplicate_of",
                         in->duplicate_of ? json_string(in->duplicate_of) : json_null());
@@ -69,7 +115,7 @@ char *record_serialize(const json_t *record, size_t *len)
 
 json_t *record_similarity_json(double similarity)
 {
-    return json_real((double)(long)(similarity * 1000 + 0.5) / 1000);
+    return rounded(similarity);
 }
 
 size_t record_topic_ids(const json_t *record, const char ***ids)

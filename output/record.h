@@ -11,7 +11,7 @@
 #include "topics/topics.h"
 
 #define RECORD_SCHEMA "feedspool.article"
-#define RECORD_SCHEMA_VERSION 1
+#define RECORD_SCHEMA_VERSION 2 /* docs/record.md: what a version change means */
 
 struct record_input {
     const char *id;  /* hex hash of the item's identity */
@@ -20,16 +20,26 @@ struct record_input {
     const char *feed_title;
     const char *item_id; /* the feed's guid/id for the item, as written */
     const char *title;
-    const char *author;
+    const char *const *authors; /* n_authors names; "author" is them joined (deprecated) */
+    size_t n_authors;
+    const char *const *categories; /* n_categories tags, each once */
+    size_t n_categories;
+    const char *description;
     const char *published; /* ISO 8601 UTC */
     const char *modified;
     const char *site;
-    const char *lang;
+    const char *lang;        /* BCP 47 primary subtag */
+    const char *lang_source; /* "markup", "text" or NULL (with lang NULL) */
+    double lang_confidence;  /* with lang_source */
     const char *canonical_url;
     const char *image;
     const char *text;
-    const char *text_source; /* "page" or "feed": where the text came from */
-    int64_t fetched;         /* epoch seconds */
+    const char *text_source;      /* "page" or "feed": where the text came from */
+    const char *dateline;         /* taken out of the start of text, or NULL */
+    const char *byline;           /* likewise */
+    const char *content_html;     /* clean HTML, or NULL: not asked for (member left out) */
+    const char *content_markdown; /* likewise */
+    int64_t fetched;              /* epoch seconds */
     const struct topic_result *topics;
     const struct topic_result *topics_rejected; /* near misses, with reasons; NULL: none */
     const char *story;        /* the story's id: the id of its first record (this one's if new) */

@@ -1,5 +1,5 @@
 /* validate.h: checks a record against the JSON Schema consumers are given
- * (output/schema/feedspool.article.v1.json, compiled into the binary), before it may enter
+ * (output/schema/feedspool.article.v2.json, compiled into the binary), before it may enter
  * the spool.
  *
  * It implements the part of JSON Schema 2020-12 that schema uses: type, const, enum,

@@ -93,7 +93,7 @@ class SampleIngest(unittest.TestCase):
         for name, record in records.items():
             self.assertEqual(name, record["id"] + ".json")
             self.assertEqual(record["schema"], "feedspool.article")
-            self.assertEqual(record["schema_version"], 1)
+            self.assertEqual(record["schema_version"], 2)
             self.assertTrue(record["text"].strip())
             self.assertRegex(record["fetched"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
         titles = by_title(records)

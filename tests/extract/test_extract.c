@@ -75,7 +75,7 @@ static const struct seed_case seeds[] = {
     {"sample/pages/seed-001.html",
      "Pakistan government reaches understanding with TTP for temporary truce, says report",
      "2021-11-05T18:42:00Z",
-     {"ISLAMABAD: The Pakistan government, with the help of Afghanistan’s acting interior minister",
+     {"The Pakistan government, with the help of Afghanistan’s acting interior minister",
       "“Now, every one of them is on board,” a source said.",
       "Such attacks have seen an uptick since the Taliban takeover of Kabul in August, the report added."},
      {"Taliban now guard site of Bamiyan Buddhas", "truce, says report-", "Source link",
@@ -100,7 +100,7 @@ static const struct seed_case seeds[] = {
     {"sample/pages/seed-004.html",
      "Taliban mediate temporary ceasefire between Pakistan and TTP",
      "2022-05-18T08:15:00Z",
-     {"KABUL: The Taliban have mediated a temporary ceasefire", "He provided no further details.",
+     {"The Taliban have mediated a temporary ceasefire", "He provided no further details.",
       "Balochistan Liberation Army (BLA) militants in Balochistan which also borders Afghanistan."},
      {"With AP", "arab.news", "Topics:", "Related", "AFP/File", "Subscribe"}},
 };
@@ -132,10 +132,16 @@ static void test_seed_metadata(void)
     CHECK_STR(a.modified, "2022-05-18T09:02:00Z");
     CHECK_STR(a.image, "http://127.0.0.1:8080/img/kabul-talks.jpg");
     CHECK_STR(a.lang, "en");
+    CHECK_STR(a.dateline, "KABUL"); /* "KABUL: The Taliban have ..." */
+    CHECK(strncmp(a.text, "The Taliban have mediated", 25) == 0);
+    article_free(&a);
+    CHECK(extract_file("sample/pages/seed-001.html", NULL, &a) == 0);
+    CHECK_STR(a.dateline, "ISLAMABAD");
     article_free(&a);
     CHECK(extract_file("sample/pages/seed-003.html", NULL, &a) == 0);
-    CHECK_STR(a.author, "Sana Jamal, Correspondent"); /* <meta name=author> */
-    CHECK_STR(a.site, "Gulf News");                   /* og:site_name */
+    CHECK_STR(a.author, "Sana Jamal"); /* <meta name=author>: "Sana Jamal, Correspondent" */
+    CHECK(a.n_authors == 1);
+    CHECK_STR(a.site, "Gulf News"); /* og:site_name */
     CHECK_STR(a.canonical_url, "{{BASE}}/pages/seed-003.html");
     article_free(&a);
 }
@@ -223,7 +229,8 @@ static void test_real_pages_metadata(void)
                        "https://www.wsj.com/articles/x", &a) == 0);
     CHECK_STR(a.author, "Sarah E. Needleman");
     CHECK_STR(a.site, "WSJ");
-    CHECK_STR(a.lang, "en-US");
+    CHECK_STR(a.lang, "en"); /* <html lang="en-US">: its primary subtag */
+    CHECK(a.lang_source == ARTICLE_LANG_MARKUP);
     CHECK_STR(a.canonical_url, "https://www.wsj.com/articles/google-stadia-microsoft-xcloud-apple-"
                                "arcade-so-many-ways-to-playand-pay-11574168580");
     CHECK(a.text && strlen(a.text) > 200); /* the page holds only the paywalled lead */

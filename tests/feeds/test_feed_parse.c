@@ -391,6 +391,8 @@ static void test_dates(void)
         {"03335", "2003-12-01T00:00:00Z"},
         {"Fri, 2006/09/15 08:19:53 EDT", "2006-09-15T12:19:53Z"},
         {"Thu Aug 30 2012 17:26:16 +0200", "2012-08-30T15:26:16Z"},
+        {"Feb 08, 2022", "2022-02-08T00:00:00Z"}, /* pages' prose, as JSON-LD repeats it */
+        {"Mon Feb 08, 2022 10:30 +0100", "2022-02-08T09:30:00Z"},
         {"Mon, 26 January 2004 16:31:00 ET", "2004-01-26T21:31:00Z"},
         {"Sat, 07 Sep 2002 00:00:01 GMT (Greenwich)", "2002-09-07T00:00:01Z"},
         /* zone names of the tz database and of central and western Europe */
@@ -588,8 +590,41 @@ static void test_deep_nesting_is_bounded(void)
     buf_free(&doc);
 }
 
+static void test_categories(void)
+{
+    struct feed f;
+    CHECK(parse("<rss version=\"2.0\" xmlns:dc=\"http://purl.org/dc/elements/1.1/\"><channel>"
+                "<item><title>a</title><category> Politics </category><category>politics"
+                "</category><category domain=\"x\">Sindh</category><dc:subject>Floods"
+                "</dc:subject><category></category></item></channel></rss>",
+                NULL, &f) == 0);
+    CHECK(f.n_items == 1 && f.items[0].n_categories == 3);
+    if (f.n_items == 1 && f.items[0].n_categories == 3) {
+        CHECK_STR(f.items[0].categories[0], "Politics"); /* trimmed; the repeat left out */
+        CHECK_STR(f.items[0].categories[1], "Sindh");
+        CHECK_STR(f.items[0].categories[2], "Floods");
+    }
+    feed_free(&f);
+    CHECK(parse("<feed xmlns=\"http://www.w3.org/2005/Atom\"><entry><title>a</title>"
+                "<category term=\"pk-politics\" label=\"Pakistan politics\"/>"
+                "<category term=\"energy\"/></entry></feed>",
+                NULL, &f) == 0);
+    CHECK(f.n_items == 1 && f.items[0].n_categories == 2);
+    if (f.n_items == 1 && f.items[0].n_categories == 2) {
+        CHECK_STR(f.items[0].categories[0], "Pakistan politics");
+        CHECK_STR(f.items[0].categories[1], "energy");
+    }
+    feed_free(&f);
+    CHECK(parse("{\"version\": \"https://jsonfeed.org/version/1.1\", \"items\": [{\"id\": \"1\", "
+                "\"content_text\": \"x\", \"tags\": [\"Cricket\", 5, \"Lahore\"]}]}",
+                NULL, &f) == 0);
+    CHECK(f.n_items == 1 && f.items[0].n_categories == 2);
+    feed_free(&f);
+}
+
 int main(void)
 {
+    RUN(test_categories);
     RUN(test_rss20_items);
     RUN(test_atom10_links_and_bases);
     RUN(test_rss10_and_json_feed);

@@ -18,6 +18,8 @@ static struct feed_item sample_item(void)
         .updated = 1700000000, /* 2023-11-14T22:13:20Z */
         .has_updated = true,
         .n_enclosures = 1,
+        .categories = {"Politics", "Sindh"},
+        .n_categories = 2,
     };
     item.enclosures[0] = (struct feed_enclosure){
         .url = "https://news.example/a.mp3", .type = "audio/mpeg", .length = 1234};
@@ -49,6 +51,8 @@ static void test_round_trip(void)
     CHECK_STR(json_string_value(json_object_get(json_array_get(b.enclosures, 0), "type")),
               "audio/mpeg");
     CHECK(json_integer_value(json_object_get(json_array_get(b.enclosures, 0), "length")) == 1234);
+    CHECK(json_array_size(b.categories) == 2);
+    CHECK_STR(json_string_value(json_array_get(b.categories, 1)), "Sindh");
     free(text);
     pending_article_free(&a);
     pending_article_free(&b);

@@ -17,6 +17,9 @@ static const char *rules_json =
     "{\"topics\": [{\"id\": \"ceasefire\", \"threshold\": 1, \"terms\": [\"ceasefire\"]},\n"
     "              {\"id\": \"floods\", \"threshold\": 1, \"terms\": [\"flood\"]}]}";
 
+static const char *const writers[] = {"A. Writer", "B. Writer"};
+static const char *const tags[] = {"Politics", "Ceasefire"};
+
 static struct record_input article_input(void)
 {
     return (struct record_input){
@@ -26,7 +29,11 @@ static struct record_input article_input(void)
         .feed_title = "Example News",
         .item_id = "tag:news.example,2026:1",
         .title = "Ceasefire holds",
-        .author = "A. Writer, B. Writer",
+        .authors = writers,
+        .n_authors = 2,
+        .categories = tags,
+        .n_categories = 2,
+        .description = "The ceasefire held.",
         .published = "2026-11-30T08:00:00Z",
         .modified = NULL,
         .site = "Example News",
@@ -72,6 +79,14 @@ static void test_fields_land_under_their_keys(void)
     CHECK_STR(str(feed, "item_id"), "tag:news.example,2026:1");
     CHECK_STR(str(r, "title"), "Ceasefire holds");
     CHECK_STR(str(r, "author"), "A. Writer, B. Writer");
+    const json_t *authors = json_object_get(r, "authors");
+    CHECK(json_array_size(authors) == 2);
+    CHECK_STR(json_string_value(json_array_get(authors, 1)), "B. Writer");
+    CHECK_STR(json_string_value(json_array_get(json_object_get(r, "categories"), 0)), "Politics");
+    CHECK_STR(str(r, "description"), "The ceasefire held.");
+    CHECK(json_is_null(json_object_get(r, "dateline")));
+    CHECK(json_is_null(json_object_get(r, "lang_source")));
+    CHECK(!json_object_get(r, "content_html")); /* not asked for: left out */
     CHECK_STR(str(r, "published"), "2026-11-30T08:00:00Z");
     CHECK(json_is_null(json_object_get(r, "modified")));
     CHECK_STR(str(r, "fetched"), "2023-11-14T22:13:20Z");
@@ -214,7 +229,7 @@ static void test_serialized_as_one_line(void)
     CHECK(len == strlen(text));
     CHECK(len > 2 && text[len - 1] == '\n');
     CHECK(memchr(text, '\n', len - 1) == NULL); /* the text's own newlines are escaped */
-    CHECK(strncmp(text, "{\"schema\":\"feedspool.article\",\"schema_version\":1,\"id\":\"" ID "\"",
+    CHECK(strncmp(text, "{\"schema\":\"feedspool.article\",\"schema_version\":2,\"id\":\"" ID "\"",
                   57) == 0); /* compact, in the documented key order */
     json_t *back = json_loads(text, 0, NULL);
     CHECK(json_equal(back, r));
