@@ -48,8 +48,8 @@ static void report_file(struct problems *p, const char *option, const char *file
     p->count++;
 }
 
-/* The spool folder or the state database: run creates what is missing, so the nearest
- * existing folder must let it. */
+/* The spool folder, the state database or the JSON Lines file: run creates what is missing,
+ * so the nearest existing folder must let it. */
 static void check_writable(struct problems *p, const char *option, const char *path, bool folder)
 {
     struct stat st;
@@ -115,6 +115,8 @@ int cmd_check(int argc, char **argv)
     }
     check_writable(&p, "spool", cfg.spool, true);
     check_writable(&p, "state", cfg.state, false);
+    if (*cfg.jsonl_file && strcmp(cfg.jsonl_file, "-") != 0)
+        check_writable(&p, "jsonl_file", cfg.jsonl_file, false);
     struct feed_list list = {0};
     bool list_ok = feedlist_load(cfg.feeds, &list, err, sizeof err) == 0;
     if (!list_ok)

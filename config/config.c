@@ -11,7 +11,9 @@
 #include "common/buf.h"
 #include "common/duration.h"
 #include "common/hash.h"
+#include "common/redact.h"
 #include "common/suggest.h"
+#include "common/url.h"
 #include "common/util.h"
 #include "common/version.h"
 #include "feeds/shard.h"
@@ -103,6 +105,22 @@ static int check_shard(const char *value, char *err, size_t errlen)
     return shard_parse(value, &shard, err, errlen);
 }
 
+/* An absolute http(s) URL, or empty (off). Shown without its user:password@. */
+static int check_http_url(const char *value, char *err, size_t errlen)
+{
+    if (!*value)
+        return 0;
+    char *normal = url_normalize(value);
+    if (normal) {
+        free(normal);
+        return 0;
+    }
+    char *shown = redact_credentials(value);
+    set_err(err, errlen, "'%s' is not an http:// or https:// URL", shown);
+    free(shown);
+    return -1;
+}
+
 int config_split_address(const char *value, char **host, long *port, char *err, size_t errlen)
 {
     const char *colon = strrchr(value, ':');
@@ -157,9 +175,10 @@ static const struct option_spec options[] = {
                  "never (logrotate, then SIGHUP)"),
     NUM_AT_START(jsonl_keep, OPT_COUNT, "5", 1, 1000,
                  "rotated JSON Lines files kept: FILE.1 (newest) to FILE.N"),
-    STR_AT_START(webhook_url, "",
-                 "webhook sink: each record POSTed to this http(s) URL (empty: off); a private or "
-                 "loopback address needs allow_networks"),
+    STR_CHECKED_AT_START(
+        webhook_url, "", check_http_url,
+        "webhook sink: each record POSTed to this http(s) URL (empty: off); a private or "
+        "loopback address needs allow_networks"),
     NUM_AT_START(webhook_batch, OPT_COUNT, "1", 1, 1000,
                  "records a webhook request carries: 1, the record as the body; more, JSON Lines"),
     STR_AT_START(

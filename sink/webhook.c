@@ -211,12 +211,6 @@ static void *open_sink(struct event_base *base, const struct config *cfg, struct
     w->ud = ud;
     w->kick = event_new(base, -1, 0, on_kick, w);
     w->retry = evtimer_new(base, on_kick, w);
-    if (strncmp(cfg->webhook_url, "http://", 7) != 0 &&
-        strncmp(cfg->webhook_url, "https://", 8) != 0) {
-        set_err(err, errlen, "webhook_url: '%s' is not an http:// or https:// URL", w->shown_url);
-        close_sink(w);
-        return NULL;
-    }
     if (netpolicy_parse(cfg->allow_networks, &w->policy, err, errlen) < 0) {
         close_sink(w);
         return NULL;

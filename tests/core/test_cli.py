@@ -178,6 +178,21 @@ class Check(unittest.TestCase):
         self.assertIn(reason, run.stderr)
         self.assertFalse(os.path.exists(os.path.join(self.dir, "state.db")), "run did not start")
 
+    def test_check_refuses_the_sinks_run_refuses(self):
+        self.write_conf("webhook_url = ftp://user:secret@example.org/in\n"
+                        "jsonl_file = /nonexistent-dir/records.jsonl\n")
+        check = self.check_()
+        self.assertEqual(check.returncode, 1)
+        run = feedspool("run", "-c", self.conf, *self.paths)
+        self.assertEqual(run.returncode, 2)
+        reason = self.conf + ":3: webhook_url: 'ftp://example.org/in' is not an http:// or https:// URL"
+        self.assertIn(reason, check.stderr)
+        self.assertIn(reason, run.stderr)
+        self.assertNotIn("secret", check.stderr + run.stderr)
+        self.assertIn(self.conf + ":4: jsonl_file: /nonexistent-dir/records.jsonl: its folder does "
+                      "not exist", check.stderr)
+        self.assertFalse(os.path.exists(os.path.join(self.dir, "state.db")), "run did not start")
+
     def test_missing_files_point_at_the_line_naming_them(self):
         with open(self.conf, "w") as f:
             f.write("# x\nfeeds = nowhere.txt\ntopics = %s\ncredentials = creds\n"
