@@ -297,6 +297,8 @@ void ingest_resume_pending(const struct pending_item *item, void *ud)
     struct resume_ctx *ctx = ud;
     struct pending_article article;
     char err[256];
+    if (ctx->p->resume_listed_only && !ingest_find_feed(ctx->p, item->feed_url))
+        return;
     if (pending_article_from_json(&article, item->item_json, err, sizeof err) < 0) {
         log_err("state holds an unreadable item key=%s reason=\"%s\"", item->record_id, err);
         return;

@@ -110,6 +110,7 @@ struct pipeline {
     bool fetch_pages; /* false: new items stay pending, no page is fetched */
     bool started;
     bool stopping;
+    bool resume_listed_only;     /* pending items of other feeds are left for a later run */
     struct feed_runtime **feeds; /* sorted by URL */
     size_t n_feeds;
     size_t polls_in_flight; /* including polls of removed feeds */
@@ -162,6 +163,7 @@ static inline int64_t now_seconds(void)
 /* pipeline.c */
 void ingest_count_fetch(struct pipeline_stats *st, enum fetch_kind kind,
                         const struct fetch_result *r);
+struct feed_runtime *ingest_find_feed(const struct pipeline *p, const char *url);
 void ingest_schedule_idle_check(struct pipeline *p);
 
 /* schedule.c */

@@ -78,6 +78,36 @@ static struct feed_runtime *find_in(struct feed_runtime **feeds, size_t n, const
     return found ? *found : NULL;
 }
 
+struct feed_runtime *ingest_find_feed(const struct pipeline *p, const char *url)
+{
+    return find_in(p->feeds, p->n_feeds, url);
+}
+
+int pipeline_poll_now(struct pipeline *p, const char *url, char *err, size_t errlen)
+{
+    struct feed_runtime *fr = find_in(p->feeds, p->n_feeds, url);
+    if (p->stopping)
+        return set_err(err, errlen, "the daemon is stopping");
+    if (!fr)
+        return set_err(err, errlen,
+                       "not in this daemon's feed list (not yet reloaded, or "
+                       "another shard's)");
+    if (fr->state == FEED_GONE)
+        return set_err(err, errlen, "the feed answered 410 Gone: it is not polled any more");
+    if (fr->state == FEED_POLLING)
+        return 0;
+    log_notice("feed poll requested feed=%s", fr->url);
+    evtimer_del(fr->timer);
+    static const struct timeval now = {0, 0};
+    evtimer_add(fr->timer, &now);
+    return 0;
+}
+
+void pipeline_resume_listed_feeds_only(struct pipeline *p)
+{
+    p->resume_listed_only = true;
+}
+
 void pipeline_set_feeds(struct pipeline *p, const struct feed_list *list)
 {
     struct feed_runtime **next = xcalloc(list->n ? list->n : 1, sizeof *next);

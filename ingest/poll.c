@@ -248,8 +248,8 @@ static void note_skipped(struct feed_runtime *fr, size_t shared, size_t over_cap
 /* A feed's new items and its validators are stored in one unit, so a crash leaves either
  * all of them (and the next poll may be a 304) or none (and the next poll sees the items
  * again). The article jobs start only once the unit is durable: after the batch commits. */
-static void ingest_feed(struct feed_runtime *fr, const struct feed *feed,
-                        const struct fetch_result *r)
+static size_t ingest_feed(struct feed_runtime *fr, const struct feed *feed,
+                          const struct fetch_result *r)
 {
     struct pipeline *p = fr->p;
     struct article_job **jobs = xcalloc(feed->n_items ? feed->n_items : 1, sizeof *jobs);
@@ -291,6 +291,7 @@ static void ingest_feed(struct feed_runtime *fr, const struct feed *feed,
             ingest_job_start(jobs[i]);
     }
     free(jobs);
+    return n_new;
 }
 
 void ingest_feed_runtime_free(struct feed_runtime *fr)
@@ -352,6 +353,7 @@ static void on_feed_fetched(const struct fetch_result *r, void *ud)
         remember_move(fr, r);
         fr->max_age = r->max_age;
     }
+    size_t n_new = 0;
     if (r->aborted) {
         /* nothing learned; the feed keeps its due time */
     } else if (!r->ok) {
@@ -376,11 +378,19 @@ static void on_feed_fetched(const struct fetch_result *r, void *ud)
             if (feed.bozo)
                 log_notice("feed is ill-formed, recovered feed=%s reason=\"%s\"", fr->url,
                            feed.bozo_reason ? feed.bozo_reason : "?");
-            ingest_feed(fr, &feed, r);
+            n_new = ingest_feed(fr, &feed, r);
             fr->ttl = (long)feed.ttl_minutes * 60;
             feed_free(&feed);
             ingest_feed_succeeded(fr, r->status);
         }
+    }
+    if (p->hooks.on_feed_polled) {
+        struct pipeline_poll_outcome outcome = {
+            .url = fr->url,
+            .status = r->ok ? r->status : 0,
+            .error = r->aborted ? "abandoned: the daemon is stopping" : fr->last_error,
+            .new_items = n_new};
+        p->hooks.on_feed_polled(p->hooks.ud, &outcome);
     }
     if (fr->state == FEED_REMOVED)
         ingest_feed_runtime_free(fr);
