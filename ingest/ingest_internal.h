@@ -9,6 +9,7 @@
  *   pressure.c  spool backpressure and the pause after a failed write
  *   recover.c   what a crash or a dead consumer left: staged records finished at start,
  *               stale claims returned to new/, failed items retried
+ *   prune.c     the spool's retention passes and the pause over its disk budget
  * and two with a public header, for their tests: schedule.h (the polling arithmetic) and
  * pending.h (the in-flight article and its stored form).
  * Functions here carry the ingest_ prefix; everything else in those files is static. */
@@ -128,6 +129,10 @@ struct pipeline {
     long spool_records; /* estimate: counted at start and when full, plus our writes */
     long long spool_bytes;
     struct event *pressure_check; /* re-reads new/ while full */
+    /* prune.c: retention passes; fetching also pauses over spool_disk_budget */
+    bool budget_full;
+    struct event *prune;
+    long long disk_estimate; /* the spool's bytes at the last pass, plus the records since */
     struct event *write_resume;
     char *write_error;   /* while writes fail: the last cause (logged when it changes) */
     long write_failures; /* failed writes since they began failing */
@@ -206,6 +211,14 @@ void ingest_on_write_resume(evutil_socket_t fd, short what, void *arg);
 void ingest_pause_after_write_failure(struct pipeline *p);
 /* A write succeeded after failures: page fetching resumes now. */
 void ingest_write_recovered(struct pipeline *p);
+
+/* prune.c */
+/* A pass now, and the timer for the next ones. */
+void ingest_prune_start(struct pipeline *p);
+/* A record of `bytes` was written: a pass now if the spool may be over its budget. */
+void ingest_prune_note_written(struct pipeline *p, size_t bytes);
+void ingest_prune_stop(struct pipeline *p);
+void ingest_prune_free(struct pipeline *p);
 
 /* recover.c */
 /* At start, before the pending items are resumed: staged records finished, tmp/ cleaned,

@@ -238,6 +238,7 @@ void pipeline_start(struct pipeline *p)
     p->started = true;
     ingest_recover_at_start(p);
     ingest_recount_spool(p);
+    ingest_prune_start(p);
     on_story_expiry(-1, 0, p);
     struct resume_ctx ctx = {.p = p};
     if (!p->fetch_pages)
@@ -256,6 +257,7 @@ void pipeline_stop(struct pipeline *p)
     p->stopping = true;
     if (p->upkeep)
         evtimer_del(p->upkeep);
+    ingest_prune_stop(p);
     ingest_commit_poll_batch(p); /* (its jobs are dropped: they stay pending) */
     for (size_t i = 0; i < p->n_feeds; i++)
         evtimer_del(p->feeds[i]->timer);
@@ -297,7 +299,9 @@ void pipeline_foreach_feed(const struct pipeline *p,
 
 bool pipeline_paused(const struct pipeline *p, enum pipeline_pause why)
 {
-    return why == PAUSE_SPOOL_FULL ? p->spool_full : p->write_pause;
+    return why == PAUSE_SPOOL_FULL      ? p->spool_full
+           : why == PAUSE_WRITE_FAILURE ? p->write_pause
+                                        : p->budget_full;
 }
 
 const struct pipeline_stats *pipeline_stats(const struct pipeline *p)
@@ -323,6 +327,7 @@ void pipeline_free(struct pipeline *p)
     event_free(p->pressure_check);
     event_free(p->write_resume);
     ingest_upkeep_free(p);
+    ingest_prune_free(p);
     free(p->write_error);
     topic_rules_free(p->rules);
     schema_free(p->record_schema);

@@ -18,6 +18,7 @@
 #include "net/fetch.h"
 #include "feeds/feedlist.h"
 #include "store/state.h"
+#include "output/retention.h"
 #include "output/spool.h"
 #include "topics/topics.h"
 
@@ -77,10 +78,13 @@ struct pipeline_stats {
     double latency_sum[FETCH_KINDS];
     unsigned long long latency_count[FETCH_KINDS];
     double stage_seconds[STAGES];
+    long pruned_files[RETENTION_FOLDERS]; /* removed by retention (prune.c), by folder */
+    long long pruned_bytes[RETENTION_FOLDERS];
+    long long spool_disk_bytes; /* the whole spool at the last retention pass */
 };
 
 /* Why page fetching is paused (it may be for both at once). */
-enum pipeline_pause { PAUSE_SPOOL_FULL, PAUSE_WRITE_FAILURE, PAUSE_REASONS };
+enum pipeline_pause { PAUSE_SPOOL_FULL, PAUSE_WRITE_FAILURE, PAUSE_DISK_BUDGET, PAUSE_REASONS };
 
 /* One feed as monitoring sees it. */
 struct pipeline_feed_view {
