@@ -10,7 +10,8 @@
 - A disk budget: the oldest of sent/ go first, then quarantine/; when only undelivered
   records are left over it, article fetching pauses (the log, /metrics and /readyz say
   why) while feeds are still polled; as a consumer drains new/, fetching resumes and every
-  item is delivered exactly once."""
+  item is delivered exactly once.
+- `check` notes a budget that is not above spool_max_bytes."""
 import os
 import re
 import signal
@@ -23,7 +24,7 @@ import urllib.request
 
 sys.path.insert(0, os.path.dirname(__file__))
 import natsserver  # noqa: E402
-from fixture import Fixture  # noqa: E402
+from fixture import BIN, Fixture  # noqa: E402
 
 
 def fill(folder, names, size=100, age=0):
@@ -185,6 +186,20 @@ class Retention(unittest.TestCase):
         removed = re.findall(r"spool pruned sent=(\d+) quarantine=(\d+)", err)
         self.assertEqual(sum(int(s) for s, _ in removed), 10, err)
         self.assertEqual(sum(int(q) for _, q in removed), 2, err)
+
+    def test_check_notes_a_budget_below_spool_max_bytes(self):
+        fx = self.fx
+        fx.write_feeds("/feeds/frontier.atom")
+        fx.write_config(spool_disk_budget="1M", spool_max_bytes="10M")
+        result = subprocess.run([BIN, "check", "-c", fx.config], capture_output=True, text=True,
+                                timeout=60)
+        self.assertEqual(result.returncode, 0, result.stderr)  # a note, not a problem
+        self.assertIn("note: spool_disk_budget (1048576 bytes) is not above spool_max_bytes "
+                      "(10485760)", result.stdout)
+        fx.write_config(spool_disk_budget="2G")
+        result = subprocess.run([BIN, "check", "-c", fx.config], capture_output=True, text=True,
+                                timeout=60)
+        self.assertNotIn("note:", result.stdout)
 
 
 if __name__ == "__main__":
