@@ -3,7 +3,8 @@
 `feedspool import-opml` of 10,000 feeds under a real pseudo-terminal (python's pty module)
 draws its progress line in place (\\r) with the count and the total and ends it with a
 final line; with standard error on a pipe it writes no progress at all, and its standard
-output (the summary) is the same either way."""
+output (the summary) is the same either way. `feedspool publish` of the records waiting in
+new/ to a real JetStream server counts them the same way."""
 import os
 import pty
 import select
@@ -14,7 +15,8 @@ import tempfile
 import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
-from fixture import BIN  # noqa: E402
+import natsserver  # noqa: E402
+from fixture import BIN, Fixture  # noqa: E402
 
 
 def write_opml(path, n):
@@ -85,6 +87,45 @@ class ProgressOnTerminalOnly(unittest.TestCase):
         self.assertEqual(result.returncode, 0, result.stderr)
         self.assertIn("added 10000 feeds", result.stdout)
         self.assertEqual(result.stderr, "")
+
+
+@unittest.skipUnless(natsserver.available(), "nats-server is not installed")
+class PublishProgress(unittest.TestCase):
+    def setUp(self):
+        self.fx = Fixture()
+        self.nats = natsserver.NatsServer(self.fx.dir)
+        self.nats.create_stream("ARTICLES", "feedspool.articles.>")
+
+    def tearDown(self):
+        self.nats.stop()
+        self.fx.close()
+
+    def backlog(self):
+        """7 records in new/, written by once without a sink; the sink's configuration."""
+        fx = self.fx
+        fx.write_feeds("/feeds/south-asia.xml", "/feeds/frontier.atom")
+        first = fx.once()
+        self.assertEqual(first.returncode, 0, first.stderr)
+        self.assertEqual(len(fx.records()), 7)
+        fx.write_config(nats_servers=self.nats.url, nats_stream="ARTICLES", published="delete")
+
+    def test_publish_on_a_terminal(self):
+        self.backlog()
+        status, out, terminal = run_on_terminal([BIN, "publish", "-c", self.fx.config])
+        self.assertEqual(status, 0, terminal)
+        self.assertIn("published 7 records", out)
+        self.assertIn("\rrecords published: 0/7 (0%), ", terminal)
+        self.assertIn("\rrecords published: 7/7 (100%) in ", terminal)
+        self.assertEqual(len(self.nats.messages("ARTICLES")), 7)
+
+    def test_publish_on_a_pipe(self):
+        self.backlog()
+        result = subprocess.run([BIN, "publish", "-c", self.fx.config], capture_output=True,
+                                text=True, timeout=60)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertIn("published 7 records", result.stdout)
+        self.assertNotIn("records published:", result.stderr)
+        self.assertNotIn("\r", result.stderr)
 
 
 if __name__ == "__main__":
