@@ -103,7 +103,8 @@ static int scan_removable(const char *dir, const char *sub, struct removable *r,
         r->files[r->n++] = (struct aged){.when = st.st_mtime, .bytes = disk_bytes(&st)};
     }
     closedir(d);
-    qsort(r->files, r->n, sizeof *r->files, compare_aged);
+    if (r->n) /* (qsort's pointer must not be NULL, even for no element) */
+        qsort(r->files, r->n, sizeof *r->files, compare_aged);
     return 0;
 }
 
@@ -192,7 +193,8 @@ static int scan_rotated(const char *dir, struct rotated **out, size_t *n, char *
         (*out)[(*n)++] = (struct rotated){index, st.st_mtime, disk_bytes(&st)};
     }
     closedir(d);
-    qsort(*out, *n, sizeof **out, compare_rotated_oldest_first);
+    if (*n)
+        qsort(*out, *n, sizeof **out, compare_rotated_oldest_first);
     return 0;
 }
 
