@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <event2/event.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -153,7 +154,12 @@ static int read_answer(int fd, const char *url, long timeout_seconds)
             if (strncmp(buf, "polling ", 8) == 0) {
                 fprintf(stderr, "feedspool poll: the running daemon polls %s now\n", url);
             } else if (strncmp(buf, "polled ", 7) == 0) {
-                printf("polled %s: %s (the daemon fetches its new articles)\n", url, buf + 7);
+                long http_status;
+                size_t new_items = 0;
+                bool counted =
+                    sscanf(buf, "polled status=%ld new_items=%zu", &http_status, &new_items) == 2;
+                printf("polled %s: %s%s\n", url, buf + 7,
+                       counted && new_items ? " (the daemon fetches their articles)" : "");
                 status = CMD_EXIT_OK;
             } else if (strncmp(buf, "failed ", 7) == 0) {
                 printf("poll of %s failed: %s\n", url, buf + 7);

@@ -58,7 +58,7 @@ class PollOneFeed(unittest.TestCase):
             took = time.monotonic() - started
             self.assertEqual(result.returncode, 0, result.stderr)
             self.assertEqual(result.stdout, "polled %s: status=200 new_items=1 (the daemon fetches "
-                             "its new articles)\n" % fx.url("/feeds/poll.xml"))
+                             "their articles)\n" % fx.url("/feeds/poll.xml"))
             self.assertIn("the running daemon polls", result.stderr)
             self.assertEqual(len(feed_requests(fx, "poll.xml")), before + 1)
             self.assertLess(took, 30)  # the interval is 6 h
