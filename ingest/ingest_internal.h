@@ -217,6 +217,8 @@ void ingest_write_recovered(struct pipeline *p);
 void ingest_prune_start(struct pipeline *p);
 /* A record of `bytes` was written: a pass now if the spool may be over its budget. */
 void ingest_prune_note_written(struct pipeline *p, size_t bytes);
+/* A pass now (the configuration was read again). */
+void ingest_prune_now(struct pipeline *p);
 void ingest_prune_stop(struct pipeline *p);
 void ingest_prune_free(struct pipeline *p);
 

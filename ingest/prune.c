@@ -1,6 +1,7 @@
 /* prune.c: the spool's retention in the daemon (the mechanism is output/retention.c).
  *
- * A pass runs at start, then every retention_interval (not in once mode), and as soon as
+ * A pass runs at start, after a SIGHUP (new limits apply at once), then every
+ * retention_interval (not in once mode), and as soon as
  * the records written since the last pass may have taken the spool over spool_disk_budget.
  * What a pass removed is logged once and counted. When a
  * pass leaves the spool over its budget with only undeliverable data in it (records waiting
@@ -92,6 +93,12 @@ void ingest_prune_start(struct pipeline *p)
 {
     p->prune = evtimer_new(p->deps.base, on_prune, p);
     on_prune(-1, 0, p);
+}
+
+void ingest_prune_now(struct pipeline *p)
+{
+    if (p->prune && !p->stopping)
+        on_prune(-1, 0, p);
 }
 
 void ingest_prune_note_written(struct pipeline *p, size_t bytes)

@@ -131,6 +131,7 @@ void pipeline_configuration_reloaded(struct pipeline *p)
 {
     if (p->upkeep)
         on_upkeep(-1, 0, p);
+    ingest_prune_now(p);
 }
 
 void ingest_upkeep_free(struct pipeline *p)

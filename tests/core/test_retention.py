@@ -4,9 +4,9 @@
   newest, and feedspool_spool_pruned_files_total{folder="sent"} counts the others (the
   scrape passes `promtool check metrics`).
 - sent/ and quarantine/ by age and count, sources.jsonl rotated at its size, the oldest
-  rotated file dropped: at start (one log line for the pass) and on the timer while the
-  daemon runs (files added later are removed within seconds); a record in new/ is never
-  touched however old.
+  rotated file dropped: at start (one log line for the pass), on the timer while the
+  daemon runs (files added later are removed within seconds) and at once after a SIGHUP
+  that tightens a limit; a record in new/ is never touched however old.
 - A disk budget: the oldest of sent/ go first, then quarantine/; when only undelivered
   records are left over it, article fetching pauses (the log, /metrics and /readyz say
   why) while feeds are still polled; as a consumer drains new/, fetching resumes and every
@@ -138,11 +138,17 @@ class Retention(unittest.TestCase):
         fill(spool + "/sent", ["later-%d.json" % i for i in range(5)], age=7200)
         fx.wait_for(lambda: count(spool + "/sent") == 20, what="the later old records removed")
         self.assertEqual(os.listdir(spool + "/new"), ["waiting.json"])
+        # A reload with a tighter limit applies it at once (the interval is an hour now).
+        fx.write_config(sent_max_age="1h", quarantine_max_files="2", sources_max_bytes="100K",
+                        sources_max_files="1", retention_interval="1h", fetch_pages="no")
+        self.daemon.send_signal(signal.SIGHUP)
+        fx.wait_for(lambda: count(spool + "/quarantine") == 2, what="quarantine/ down to 2")
         err = self.stop()
         self.assertIn("spool pruned sent=30 quarantine=15 sources=1 ", err)
         self.assertIn("spool pruned sent=5 quarantine=0 sources=0 ", err)
+        self.assertIn("spool pruned sent=0 quarantine=3 sources=0 ", err)
         self.assertIn("sources.jsonl rotated to sources.jsonl.1", err)
-        self.assertEqual(len(re.findall("spool pruned", err)), 2, err)
+        self.assertEqual(len(re.findall("spool pruned", err)), 3, err)
 
     def test_disk_budget_removes_sent_then_quarantine_then_pauses(self):
         fx = self.fx
