@@ -111,8 +111,8 @@ static int poll_alone(struct config *cfg, int argc, char **argv, const struct fe
         return status;
     if (stats.feeds_polled + stats.feeds_failed == 0) {
         fprintf(stderr,
-                "feedspool poll: %s was not polled: it answered 410 Gone earlier (see the "
-                "log)\n",
+                "feedspool poll: %s was not polled: it answered 410 Gone earlier, or the poll "
+                "was interrupted (see the log)\n",
                 one->entries[0].url);
         return CMD_EXIT_CANNOT_START;
     }
@@ -130,11 +130,15 @@ static int read_answer(int fd, const char *url, long timeout_seconds)
     char buf[4096];
     size_t len = 0;
     int status = CMD_EXIT_CANNOT_START;
+    bool answered = false;
     time_t deadline = time(NULL) + timeout_seconds;
     for (;;) {
         struct pollfd pfd = {.fd = fd, .events = POLLIN};
         int left = (int)(deadline - time(NULL));
-        if (left <= 0 || poll(&pfd, 1, left * 1000) == 0) {
+        int ready = left > 0 ? poll(&pfd, 1, left * 1000) : 0;
+        if (ready < 0 && errno == EINTR)
+            continue;
+        if (ready == 0) {
             fprintf(stderr,
                     "feedspool poll: the daemon accepted the poll but has not said how it went "
                     "in %ld s; `feedspool feeds` shows the feed's last status\n",
@@ -169,12 +173,16 @@ static int read_answer(int fd, const char *url, long timeout_seconds)
                         strncmp(buf, "error ", 6) == 0 ? buf + 6 : buf);
                 status = CMD_EXIT_CANNOT_START;
             }
+            answered |= strncmp(buf, "polling ", 8) != 0;
             len -= (size_t)(nl + 1 - buf);
             memmove(buf, nl + 1, len + 1);
         }
         if (len == sizeof buf - 1)
             break; /* a line longer than any answer */
     }
+    if (!answered)
+        fprintf(stderr, "feedspool poll: the daemon closed the connection before the poll ended "
+                        "(it is stopping?); `feedspool feeds` shows the feed's last status\n");
     return status;
 }
 

@@ -3,7 +3,8 @@
 - A daemon runs with feeds polled every 6 h: `poll URL` has it poll that feed at once (the
   fixture server sees the request within seconds), says "polled status=200 new_items=1", and
   the new article is written; the other feed is not polled again. A feed that answers 404:
-  "failed", exit 4. The daemon's control socket is mode 0600 and gone after it stops.
+  "failed", exit 4. The daemon's control socket is mode 0600 and gone after it stops. A
+  daemon stopped while the requested poll hangs: the command says so and fails.
 - No daemon: `poll URL` polls that one feed and writes its new articles before it exits
   (exit 0), leaving the other feed and the items other feeds left pending alone; a failing
   feed exits 4 as `once` does.
@@ -82,6 +83,28 @@ class PollOneFeed(unittest.TestCase):
         self.assertEqual(daemon.returncode, 0, err)
         self.assertIn("feed poll requested feed=%s" % fx.url("/feeds/poll.xml"), err)
         self.assertFalse(os.path.exists(fx.state + ".sock"))
+
+    def test_the_daemon_stops_while_the_poll_hangs(self):
+        fx = self.fx
+        with open(fx.feeds, "a") as f:
+            f.write(fx.url("/hang/feed.xml") + "\n")
+        fx.write_config(poll_interval="6h", stop_timeout="1s", transfer_timeout="60s",
+                        low_speed_time="60s")
+        daemon = fx.start_daemon()
+        try:
+            fx.wait_for(lambda: len(fx.records()) == 2, timeout=60, what="the first two records")
+            client = subprocess.Popen([BIN, "poll", fx.url("/hang/feed.xml"), "-c", fx.config],
+                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            # (the first poll hangs still: the request waits for it, a poll in flight)
+            accepted = client.stderr.readline()
+            self.assertIn("the running daemon polls %s now" % fx.url("/hang/feed.xml"), accepted)
+        finally:
+            daemon.send_signal(signal.SIGTERM)
+            daemon.communicate(timeout=30)
+        out, err = client.communicate(timeout=30)
+        self.assertNotEqual(client.returncode, 0)
+        self.assertTrue("abandoned: the daemon is stopping" in out or
+                        "closed the connection before the poll ended" in err, out + err)
 
     def test_on_its_own(self):
         fx = self.fx
