@@ -211,7 +211,7 @@ static const struct option_spec options[] = {
     NUM(spool_disk_budget, OPT_BYTES, "0", 0, 1L << 50,
         "disk the whole spool may use (new/, cur/, tmp/, sent/, quarantine/, sources): over it "
         "the oldest of sent/, rotated sources, quarantine/ go, then fetching pauses; 0: none"),
-    NUM(retention_interval, OPT_SECONDS, "1m", 1, 86400,
+    NUM(retention_interval, OPT_SECONDS, "10m", 1, 86400,
         "how often the limits of sent/, quarantine/, sources and the disk budget are applied"),
 };
 

@@ -25,7 +25,7 @@ static struct retention_limits limits_of(const struct config *cfg)
                                      .disk_budget = cfg->spool_disk_budget};
 }
 
-static void log_removed(const struct retention_report *r)
+static void log_removed(const struct retention_report *r, double seconds)
 {
     long files = 0;
     long long bytes = 0;
@@ -37,9 +37,12 @@ static void log_removed(const struct retention_report *r)
         log_info("sources.jsonl rotated to sources.jsonl.1");
     if (files)
         log_notice("spool pruned sent=%ld quarantine=%ld sources=%ld freed_bytes=%lld "
-                   "disk_bytes=%lld",
+                   "disk_bytes=%lld took_s=%.3f",
                    r->removed[RETENTION_SENT], r->removed[RETENTION_QUARANTINE],
-                   r->removed[RETENTION_SOURCES], bytes, r->disk_bytes);
+                   r->removed[RETENTION_SOURCES], bytes, r->disk_bytes, seconds);
+    else
+        log_debug("spool retention pass removed nothing disk_bytes=%lld took_s=%.3f", r->disk_bytes,
+                  seconds);
 }
 
 /* Pauses or resumes page fetching by what the pass left. */
@@ -70,12 +73,13 @@ static void on_prune(evutil_socket_t fd, short what, void *arg)
     struct retention_limits limits = limits_of(cfg);
     struct retention_report r;
     char err[512];
+    double started = ingest_clock();
     int rc = retention_prune(spool_dir(p->deps.spool), &limits, now_seconds(), &r, err, sizeof err);
     for (int f = 0; f < RETENTION_FOLDERS; f++) {
         p->stats.pruned_files[f] += r.removed[f];
         p->stats.pruned_bytes[f] += r.removed_bytes[f];
     }
-    log_removed(&r);
+    log_removed(&r, ingest_clock() - started);
     if (rc < 0) {
         log_err("spool retention pass failed reason=\"%s\"", err);
     } else {
