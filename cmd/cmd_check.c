@@ -113,6 +113,10 @@ int cmd_check(int argc, char **argv)
                 cfg.nats_credentials, strerror(errno));
         p.count++;
     }
+    if (cfg.spool_disk_budget > 0 && cfg.spool_disk_budget <= cfg.spool_max_bytes)
+        printf("note: spool_disk_budget (%ld bytes) is not above spool_max_bytes (%ld): the "
+               "budget, not the depth of new/, will pause fetching first\n",
+               cfg.spool_disk_budget, cfg.spool_max_bytes);
     check_writable(&p, "spool", cfg.spool, true);
     check_writable(&p, "state", cfg.state, false);
     if (*cfg.jsonl_file && strcmp(cfg.jsonl_file, "-") != 0)

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "common/fileio.h"
+#include "common/progress.h"
 #include "common/redact.h"
 #include "common/util.h"
 #include "cmd/commands.h"
@@ -16,18 +17,34 @@
 
 #define OPML_MAX_INPUT (64L * 1024 * 1024)
 
-/* Adds the feeds of import that list lacks; returns how many were added. */
+static int compare_url(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Adds the feeds of import that list lacks; returns how many were added. The list's URLs
+ * are looked up in a sorted copy (import has no repeats: the OPML parser drops them), so
+ * 10,000 feeds into a list of 10,000 is 10,000 binary searches, not 10^8 comparisons. */
 static size_t merge(struct feed_list *list, const struct feed_list *import)
 {
-    size_t added = 0;
+    const char **listed = xcalloc(list->n ? list->n : 1, sizeof *listed);
+    size_t n_listed = list->n, added = 0;
+    for (size_t i = 0; i < n_listed; i++)
+        listed[i] = list->entries[i].url;
+    qsort(listed, n_listed, sizeof *listed, compare_url);
+    struct progress progress;
+    progress_start(&progress, "feeds compared with the list", (long long)import->n);
     for (size_t i = 0; i < import->n; i++) {
         const struct feed_entry *e = &import->entries[i];
-        if (feedlist_find(list, e->url))
+        progress_step(&progress, 1);
+        if (bsearch(&e->url, listed, n_listed, sizeof *listed, compare_url))
             continue;
         feedlist_append(list, e->url, e->name, e->interval, e->topics);
         list->entries[list->n - 1].sitemap = e->sitemap;
         added++;
     }
+    progress_end(&progress);
+    free(listed);
     return added;
 }
 

@@ -14,7 +14,9 @@
 #include "common/duration.h"
 #include "config/config.h"
 #include "common/log.h"
+#include "common/progress.h"
 #include "daemon/service.h"
+#include "output/spool.h"
 #include "sink/sink.h"
 
 static void on_drained(void *ud)
@@ -27,6 +29,28 @@ static void on_signal(evutil_socket_t signo, short what, void *arg)
     (void)signo;
     (void)what;
     event_base_loopexit(arg, NULL);
+}
+
+struct publish_progress {
+    struct progress line;
+    struct sinks *sinks;
+    struct event *redraw;
+};
+
+/* On a terminal: the records every sink has acknowledged or refused so far (the slowest
+ * sink's count), out of those waiting at start. */
+static void on_redraw(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    struct publish_progress *pp = arg;
+    long done = -1;
+    for (size_t i = 0; i < sinks_count(pp->sinks); i++) {
+        struct sink_stats st = sinks_stats(pp->sinks, i);
+        if (done < 0 || st.published + st.refused < done)
+            done = st.published + st.refused;
+    }
+    progress_set(&pp->line, done < 0 ? 0 : done);
 }
 
 static double now_seconds(void)
@@ -114,6 +138,14 @@ int cmd_publish(int argc, char **argv)
     if (sinks_open(base, &cfg, on_drained, base, &sinks, err, sizeof err) < 0) {
         fprintf(stderr, "feedspool publish: %s\n", err);
     } else {
+        struct spool_stats waiting = {0};
+        spool_read_stats(cfg.spool, &waiting, err, sizeof err); /* (only for the progress line) */
+        struct publish_progress pp = {.sinks = sinks};
+        progress_start(&pp.line, "records published", waiting.new_records);
+        if (pp.line.on_terminal) {
+            pp.redraw = event_new(base, -1, EV_PERSIST, on_redraw, &pp);
+            event_add(pp.redraw, &(struct timeval){.tv_usec = 100 * 1000});
+        }
         if (!sinks_drained(sinks)) {
             struct timeval limit = {.tv_sec = timeout_ms / 1000,
                                     .tv_usec = (timeout_ms % 1000) * 1000};
@@ -121,6 +153,11 @@ int cmd_publish(int argc, char **argv)
                 event_base_loopexit(base, &limit);
             event_base_dispatch(base);
         }
+        if (pp.redraw) {
+            on_redraw(-1, 0, &pp);
+            event_free(pp.redraw);
+        }
+        progress_end(&pp.line);
         double took = now_seconds() - started;
         /* With the records on standard output, the report goes beside them. */
         FILE *report = strcmp(cfg.jsonl_file, "-") == 0 ? stderr : stdout;

@@ -16,6 +16,7 @@ int cmd_tag(int argc, char **argv);         /* cmd_tag.c */
 int cmd_rules(int argc, char **argv);       /* cmd_rules.c */
 int cmd_spool(int argc, char **argv);       /* cmd_spool.c */
 int cmd_retry(int argc, char **argv);       /* cmd_retry.c */
+int cmd_poll(int argc, char **argv);        /* cmd_poll.c */
 int cmd_import_opml(int argc, char **argv); /* cmd_opml.c */
 int cmd_export_opml(int argc, char **argv); /* cmd_opml.c */
 int cmd_similar(int argc, char **argv);     /* cmd_similar.c */

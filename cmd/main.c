@@ -29,6 +29,7 @@ static const struct command commands[] = {
     {"tag", cmd_tag, "print the topics of an article, with the evidence"},
     {"rules", cmd_rules, "`rules eval LABELLED.jsonl`: precision and recall of topic rules"},
     {"spool", cmd_spool, "spool stats: depth, bytes, oldest record's age"},
+    {"poll", cmd_poll, "poll one feed now (through a running daemon, or on its own)"},
     {"retry", cmd_retry, "make failed items pending again (all, one feed's, or one)"},
     {"import-opml", cmd_import_opml, "add the feeds of an OPML file to the feed list"},
     {"export-opml", cmd_export_opml, "print the feed list as OPML"},

@@ -244,6 +244,24 @@ static const struct option_spec options[] = {
     NUM(claim_timeout, OPT_SECONDS, "1h", 0, 30L * 86400,
         "a record left in cur/ this long (claimed, neither deleted nor touched) returns to new/; "
         "0: never"),
+    NUM(sent_max_age, OPT_SECONDS, "7d", 0, 3650L * 86400,
+        "records in sent/ written longer ago are removed; 0: no limit"),
+    NUM(sent_max_files, OPT_COUNT, "100000", 0, 1000000000,
+        "sent/ keeps at most this many records, the newest; 0: no limit"),
+    NUM(quarantine_max_age, OPT_SECONDS, "30d", 0, 3650L * 86400,
+        "records in quarantine/ written longer ago are removed; 0: no limit"),
+    NUM(quarantine_max_files, OPT_COUNT, "10000", 0, 1000000000,
+        "quarantine/ keeps at most this many records, the newest; 0: no limit"),
+    NUM(sources_max_bytes, OPT_BYTES, "64M", 0, 1L << 40,
+        "sources.jsonl is rotated to sources.jsonl.1 (.1 to .2...) at this size; 0: never"),
+    NUM(sources_max_files, OPT_COUNT, "4", 0, 1000, "rotated sources.jsonl.N files kept"),
+    NUM(sources_max_age, OPT_SECONDS, "30d", 0, 3650L * 86400,
+        "rotated sources files last written longer ago are removed; 0: no limit"),
+    NUM(spool_disk_budget, OPT_BYTES, "0", 0, 1L << 50,
+        "disk the whole spool may use (new/, cur/, tmp/, sent/, quarantine/, sources): over it "
+        "the oldest of sent/, rotated sources, quarantine/ go, then fetching pauses; 0: none"),
+    NUM(retention_interval, OPT_SECONDS, "10m", 1, 86400,
+        "how often the limits of sent/, quarantine/, sources and the disk budget are applied"),
 };
 
 static char **string_field(struct config *c, const struct option_spec *o)

@@ -79,7 +79,17 @@ struct config {
     long spool_max_records; /* backpressure: article fetching pauses past this depth of new/ */
     long spool_max_bytes;   /* ... or past this many bytes in new/ */
     long claim_timeout; /* seconds a claim in cur/ may last before it returns to new/; 0: never */
-    char **origins;     /* where each option was last set; see config_origin() */
+    /* Retention (output/retention.h); 0: no limit of that kind. */
+    long sent_max_age; /* seconds */
+    long sent_max_files;
+    long quarantine_max_age; /* seconds */
+    long quarantine_max_files;
+    long sources_max_bytes;  /* rotate sources.jsonl at this size */
+    long sources_max_files;  /* rotated files kept */
+    long sources_max_age;    /* seconds */
+    long spool_disk_budget;  /* bytes of the whole spool */
+    long retention_interval; /* seconds between passes */
+    char **origins;          /* where each option was last set; see config_origin() */
 };
 
 /* Fills c with the defaults. */

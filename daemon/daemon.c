@@ -15,6 +15,7 @@
 #include "net/fetch.h"
 #include "sink/sink.h"
 #include "common/log.h"
+#include "daemon/control.h"
 #include "daemon/metrics.h"
 #include "daemon/notify.h"
 #include "daemon/status_page.h"
@@ -37,6 +38,7 @@ struct service {
     struct event *stop_timer;
     struct event *watchdog;
     struct metrics_server *metrics;
+    struct control_server *control; /* run only: `feedspool poll` and `retry` reach us here */
     struct netpolicy *policy;
     struct credentials *credentials;
     struct sinks *sinks;           /* NULL unless the configuration asks for any */
@@ -287,6 +289,15 @@ static void on_record(void *ud, const json_t *record)
         outer->on_record(outer->ud, record);
 }
 
+static void on_feed_polled(void *ud, const struct pipeline_poll_outcome *outcome)
+{
+    struct service *s = ud;
+    control_server_feed_polled(s->control, outcome);
+    const struct pipeline_hooks *outer = s->params->hooks;
+    if (outer && outer->on_feed_polled)
+        outer->on_feed_polled(outer->ud, outcome);
+}
+
 static int open_everything(struct service *s, struct topic_rules **rules,
                            struct feed_list *own_list)
 {
@@ -369,9 +380,12 @@ int service_run(const struct service_params *params)
     free(user_agent);
     struct pipeline_deps deps = {
         .base = s.base, .config = cfg, .state = s.state, .spool = s.spool, .fetcher = s.fetcher};
-    struct pipeline_hooks hooks = {.on_record = on_record, .on_idle = on_idle, .ud = &s};
+    struct pipeline_hooks hooks = {
+        .on_record = on_record, .on_idle = on_idle, .on_feed_polled = on_feed_polled, .ud = &s};
     s.pipeline = pipeline_new(&deps, &hooks, rules, params->once);
     rules = NULL;
+    if (params->resume_listed_only)
+        pipeline_resume_listed_feeds_only(s.pipeline);
     pipeline_set_feeds(s.pipeline, params->feeds ? params->feeds : &own_list);
 
     static const int signos[] = {SIGTERM, SIGINT, SIGHUP};
@@ -389,6 +403,12 @@ int service_run(const struct service_params *params)
             log_err("cannot serve metrics: %s", err);
             goto done;
         }
+    }
+    if (!params->once) {
+        char err[512];
+        s.control = control_server_start(s.base, cfg->state, s.pipeline, err, sizeof err);
+        if (!s.control) /* the daemon runs on: only `poll` and `retry` wait longer for it */
+            log_warn("`feedspool poll` and `retry` cannot reach this daemon reason=\"%s\"", err);
     }
     s.watchdog = notify_watchdog_start(s.base);
     char sink_err[512];
@@ -440,6 +460,7 @@ done:
     if (s.watchdog)
         event_free(s.watchdog);
     metrics_server_free(s.metrics);
+    control_server_free(s.control);
     recent_records_free(s.recent);
     sinks_close(s.sinks);
     pipeline_free(s.pipeline);

@@ -135,7 +135,8 @@ static long long process_start_time(void)
     return boot > 0 && hz > 0 ? boot + (long long)(ticks / (unsigned long long)hz) : 0;
 }
 
-static const char *const pause_names[PAUSE_REASONS] = {"spool_full", "write_failure"};
+static const char *const pause_names[PAUSE_REASONS] = {"spool_full", "write_failure",
+                                                       "disk_budget"};
 
 /* Pending items, whether fetching is paused and why, and configuration reloads. */
 static void render_health(const struct metrics_server *srv, struct evbuffer *out)
@@ -299,6 +300,24 @@ static void render(const struct metrics_server *srv, struct evbuffer *out)
                             "# TYPE feedspool_spool_oldest_record_age_seconds gauge\n"
                             "feedspool_spool_oldest_record_age_seconds %lld\n",
                             st.new_records, st.new_bytes, st.oldest_age < 0 ? 0 : st.oldest_age);
+    evbuffer_add_printf(out, "# HELP feedspool_spool_pruned_files_total Files removed by the "
+                             "retention limits and the disk budget, by folder.\n"
+                             "# TYPE feedspool_spool_pruned_files_total counter\n");
+    for (int f = 0; f < RETENTION_FOLDERS; f++)
+        evbuffer_add_printf(out, "feedspool_spool_pruned_files_total{folder=\"%s\"} %ld\n",
+                            retention_folder_name((enum retention_folder)f), m->pruned_files[f]);
+    evbuffer_add_printf(out, "# HELP feedspool_spool_pruned_bytes_total Disk space those files "
+                             "took, by folder.\n"
+                             "# TYPE feedspool_spool_pruned_bytes_total counter\n");
+    for (int f = 0; f < RETENTION_FOLDERS; f++)
+        evbuffer_add_printf(out, "feedspool_spool_pruned_bytes_total{folder=\"%s\"} %lld\n",
+                            retention_folder_name((enum retention_folder)f), m->pruned_bytes[f]);
+    evbuffer_add_printf(out,
+                        "# HELP feedspool_spool_disk_bytes Disk space of the whole spool (every "
+                        "folder and the sources files, as du counts) at the last retention pass.\n"
+                        "# TYPE feedspool_spool_disk_bytes gauge\n"
+                        "feedspool_spool_disk_bytes %lld\n",
+                        m->spool_disk_bytes);
     evbuffer_add_printf(out, "# HELP feedspool_fetch_duration_seconds Time of each HTTP fetch, "
                              "by kind.\n"
                              "# TYPE feedspool_fetch_duration_seconds histogram\n");
@@ -337,6 +356,9 @@ static bool add_unready_reasons(const struct metrics_server *srv, struct evbuffe
         evbuffer_add_printf(out, "fetching paused: the spool is full (consumers are behind)\n");
     if (pipeline_paused(srv->pipeline, PAUSE_WRITE_FAILURE))
         evbuffer_add_printf(out, "fetching paused: a record could not be written\n");
+    if (pipeline_paused(srv->pipeline, PAUSE_DISK_BUDGET))
+        evbuffer_add_printf(out, "fetching paused: the spool is over its disk budget with only "
+                                 "undelivered records left (consumers are behind)\n");
     for (size_t i = 0; i < sinks_count(srv->sinks); i++)
         if (!sinks_stats(srv->sinks, i).connected)
             evbuffer_add_printf(out, "sink unreachable: %s is disconnected\n",

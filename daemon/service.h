@@ -3,6 +3,7 @@
  * service_run() opens the state and the spool, loads the topic rules, builds
  * the fetcher and the pipeline on the given event base, and runs the loop
  * until SIGTERM/SIGINT (run) or until every feed was polled once (once).
+ * `run` also listens on its control socket (control.h) for `poll` and `retry`.
  * SIGHUP re-reads the configuration, the feed list and the topic rules; a broken
  * file is refused with a log line naming file and line, and the old one stays in force. */
 #ifndef FEEDSPOOL_DAEMON_SERVICE_H
@@ -34,6 +35,7 @@ struct service_params {
     const struct feed_list *feeds;      /* when set, used instead of config->feeds (no reload) */
     const struct pipeline_hooks *hooks; /* on_record is passed through; on_idle is the service's */
     struct pipeline_stats *stats;       /* filled at the end when not NULL */
+    bool resume_listed_only; /* items left pending by other feeds wait (`poll URL` alone) */
 };
 
 /* Returns the process exit status. */

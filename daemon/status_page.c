@@ -287,6 +287,7 @@ void status_page_render(const struct status_sources *src, struct evbuffer *out)
     add_card(out, "written since the start", value, "");
     const char *paused = pipeline_paused(src->pipeline, PAUSE_SPOOL_FULL)      ? "spool full"
                          : pipeline_paused(src->pipeline, PAUSE_WRITE_FAILURE) ? "write failure"
+                         : pipeline_paused(src->pipeline, PAUSE_DISK_BUDGET)   ? "disk budget"
                                                                                : "no";
     add_card(out, "fetching paused", paused, strcmp(paused, "no") ? "bad" : "good");
     evbuffer_add_printf(out, "</div>\n");

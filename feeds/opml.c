@@ -101,7 +101,7 @@ static void collect(xmlNode *n, struct opml_import *out, int depth)
             page = true;
         if (raw) {
             char *url = listable_url(raw);
-            if (!url || feedlist_find(&out->feeds, url)) {
+            if (!url) {
                 out->skipped++;
             } else {
                 char *name = prop(c, "title");
@@ -138,6 +138,42 @@ static void collect(xmlNode *n, struct opml_import *out, int depth)
     }
 }
 
+static int compare_entry_url(const void *a, const void *b)
+{
+    const struct feed_entry *const *x = a, *const *y = b;
+    int c = strcmp((*x)->url, (*y)->url);
+    return c ? c : (*x < *y ? -1 : *x > *y); /* equal URLs stay in document order */
+}
+
+static bool not_a_repeat(const struct feed_entry *e, void *ud)
+{
+    (void)ud;
+    return e->url != NULL;
+}
+
+/* Feeds listed twice keep their first outline; returns how many repeats were dropped. By
+ * sorting, so that a list of 100,000 outlines is not 5 * 10^9 comparisons. */
+static size_t drop_repeats(struct feed_list *feeds)
+{
+    struct feed_entry **order = xcalloc(feeds->n ? feeds->n : 1, sizeof *order);
+    for (size_t i = 0; i < feeds->n; i++)
+        order[i] = &feeds->entries[i];
+    qsort(order, feeds->n, sizeof *order, compare_entry_url);
+    size_t repeats = 0;
+    for (size_t i = 1; i < feeds->n; i++) {
+        size_t first = i - 1;
+        while (i < feeds->n && strcmp(order[first]->url, order[i]->url) == 0) {
+            free(order[i]->url);
+            order[i]->url = NULL; /* dropped by feedlist_retain below */
+            repeats++;
+            i++;
+        }
+    }
+    free(order);
+    feedlist_retain(feeds, not_a_repeat, NULL);
+    return repeats;
+}
+
 int opml_parse(const char *data, size_t len, struct opml_import *out, char *err, size_t errlen)
 {
     memset(out, 0, sizeof *out);
@@ -166,6 +202,7 @@ int opml_parse(const char *data, size_t len, struct opml_import *out, char *err,
         if (c->type == XML_ELEMENT_NODE && strcmp((const char *)c->name, "body") == 0)
             collect(c, out, 0);
     xmlFreeDoc(doc);
+    out->skipped += drop_repeats(&out->feeds);
     return 0;
 }
 

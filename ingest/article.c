@@ -291,7 +291,7 @@ static bool robots_let_through(struct article_job *j)
 /* Hands queued page fetches to the fetcher while fewer than max_transfers are running. */
 void ingest_start_page_fetches(struct pipeline *p)
 {
-    while (!p->stopping && !p->spool_full && !p->write_pause && p->queue_head &&
+    while (!p->stopping && !p->spool_full && !p->write_pause && !p->budget_full && p->queue_head &&
            p->page_fetches < (size_t)p->deps.config->max_transfers) {
         struct article_job *j = p->queue_head;
         p->queue_head = j->next_queued;
@@ -360,6 +360,8 @@ void ingest_resume_pending(const struct pending_item *item, void *ud)
     struct resume_ctx *ctx = ud;
     struct pending_article article;
     char err[256];
+    if (ctx->p->resume_listed_only && !ingest_find_feed(ctx->p, item->feed_url))
+        return;
     if (pending_article_from_json(&article, item->item_json, err, sizeof err) < 0) {
         log_err("state holds an unreadable item key=%s reason=\"%s\"", item->record_id, err);
         return;

@@ -9,6 +9,7 @@
  *   pressure.c  spool backpressure and the pause after a failed write
  *   recover.c   what a crash or a dead consumer left: staged records finished at start,
  *               stale claims returned to new/, failed items retried
+ *   prune.c     the spool's retention passes and the pause over its disk budget
  * and two with a public header, for their tests: schedule.h (the polling arithmetic) and
  * pending.h (the in-flight article and its stored form).
  * Functions here carry the ingest_ prefix; everything else in those files is static. */
@@ -122,6 +123,7 @@ struct pipeline {
     bool fetch_pages; /* false: new items stay pending, no page is fetched */
     bool started;
     bool stopping;
+    bool resume_listed_only;     /* pending items of other feeds are left for a later run */
     struct feed_runtime **feeds; /* sorted by URL */
     size_t n_feeds;
     size_t polls_in_flight; /* including polls of removed feeds */
@@ -140,6 +142,10 @@ struct pipeline {
     long spool_records; /* estimate: counted at start and when full, plus our writes */
     long long spool_bytes;
     struct event *pressure_check; /* re-reads new/ while full */
+    /* prune.c: retention passes; fetching also pauses over spool_disk_budget */
+    bool budget_full;
+    struct event *prune;
+    long long disk_estimate; /* the spool's bytes at the last pass, plus the records since */
     struct event *write_resume;
     char *write_error;   /* while writes fail: the last cause (logged when it changes) */
     long write_failures; /* failed writes since they began failing */
@@ -175,6 +181,7 @@ static inline int64_t now_seconds(void)
 /* pipeline.c */
 void ingest_count_fetch(struct pipeline_stats *st, enum fetch_kind kind,
                         const struct fetch_result *r);
+struct feed_runtime *ingest_find_feed(const struct pipeline *p, const char *url);
 void ingest_schedule_idle_check(struct pipeline *p);
 
 /* schedule.c */
@@ -217,6 +224,16 @@ void ingest_on_write_resume(evutil_socket_t fd, short what, void *arg);
 void ingest_pause_after_write_failure(struct pipeline *p);
 /* A write succeeded after failures: page fetching resumes now. */
 void ingest_write_recovered(struct pipeline *p);
+
+/* prune.c */
+/* A pass now, and the timer for the next ones. */
+void ingest_prune_start(struct pipeline *p);
+/* A record of `bytes` was written: a pass now if the spool may be over its budget. */
+void ingest_prune_note_written(struct pipeline *p, size_t bytes);
+/* A pass now (the configuration was read again). */
+void ingest_prune_now(struct pipeline *p);
+void ingest_prune_stop(struct pipeline *p);
+void ingest_prune_free(struct pipeline *p);
 
 /* recover.c */
 /* At start, before the pending items are resumed: staged records finished, tmp/ cleaned,

@@ -78,6 +78,36 @@ static struct feed_runtime *find_in(struct feed_runtime **feeds, size_t n, const
     return found ? *found : NULL;
 }
 
+struct feed_runtime *ingest_find_feed(const struct pipeline *p, const char *url)
+{
+    return find_in(p->feeds, p->n_feeds, url);
+}
+
+int pipeline_poll_now(struct pipeline *p, const char *url, char *err, size_t errlen)
+{
+    struct feed_runtime *fr = find_in(p->feeds, p->n_feeds, url);
+    if (p->stopping)
+        return set_err(err, errlen, "the daemon is stopping");
+    if (!fr)
+        return set_err(err, errlen,
+                       "not in this daemon's feed list (not yet reloaded, or "
+                       "another shard's)");
+    if (fr->state == FEED_GONE)
+        return set_err(err, errlen, "the feed answered 410 Gone: it is not polled any more");
+    if (fr->state == FEED_POLLING)
+        return 0;
+    log_notice("feed poll requested feed=%s", fr->url);
+    evtimer_del(fr->timer);
+    static const struct timeval now = {0, 0};
+    evtimer_add(fr->timer, &now);
+    return 0;
+}
+
+void pipeline_resume_listed_feeds_only(struct pipeline *p)
+{
+    p->resume_listed_only = true;
+}
+
 void pipeline_set_feeds(struct pipeline *p, const struct feed_list *list)
 {
     struct feed_runtime **next = xcalloc(list->n ? list->n : 1, sizeof *next);
@@ -219,6 +249,7 @@ void pipeline_start(struct pipeline *p)
     p->started = true;
     ingest_recover_at_start(p);
     ingest_recount_spool(p);
+    ingest_prune_start(p);
     on_story_expiry(-1, 0, p);
     struct resume_ctx ctx = {.p = p};
     if (!p->fetch_pages)
@@ -237,6 +268,7 @@ void pipeline_stop(struct pipeline *p)
     p->stopping = true;
     if (p->upkeep)
         evtimer_del(p->upkeep);
+    ingest_prune_stop(p);
     ingest_commit_poll_batch(p); /* (its jobs are dropped: they stay pending) */
     for (size_t i = 0; i < p->n_feeds; i++)
         evtimer_del(p->feeds[i]->timer);
@@ -278,7 +310,9 @@ void pipeline_foreach_feed(const struct pipeline *p,
 
 bool pipeline_paused(const struct pipeline *p, enum pipeline_pause why)
 {
-    return why == PAUSE_SPOOL_FULL ? p->spool_full : p->write_pause;
+    return why == PAUSE_SPOOL_FULL      ? p->spool_full
+           : why == PAUSE_WRITE_FAILURE ? p->write_pause
+                                        : p->budget_full;
 }
 
 const struct pipeline_stats *pipeline_stats(const struct pipeline *p)
@@ -305,6 +339,7 @@ void pipeline_free(struct pipeline *p)
     event_free(p->pressure_check);
     event_free(p->write_resume);
     ingest_upkeep_free(p);
+    ingest_prune_free(p);
     free(p->write_error);
     topic_rules_free(p->rules);
     schema_free(p->record_schema);

@@ -18,6 +18,7 @@
 #include "net/fetch.h"
 #include "feeds/feedlist.h"
 #include "store/state.h"
+#include "output/retention.h"
 #include "output/spool.h"
 #include "topics/topics.h"
 
@@ -31,9 +32,18 @@ struct pipeline_deps {
     struct fetcher *fetcher;
 };
 
+/* How one poll of a feed ended. */
+struct pipeline_poll_outcome {
+    const char *url;   /* as listed */
+    long status;       /* HTTP status, 0 when no response came */
+    const char *error; /* why it failed, or NULL when it answered 200 or 304 */
+    size_t new_items;  /* items seen for the first time */
+};
+
 struct pipeline_hooks {
     void (*on_record)(void *ud, const json_t *record); /* after each durable record */
     void (*on_idle)(void *ud);                         /* once mode: all done; stopping: drained */
+    void (*on_feed_polled)(void *ud, const struct pipeline_poll_outcome *outcome); /* or NULL */
     void *ud;
 };
 
@@ -70,10 +80,13 @@ struct pipeline_stats {
     double latency_sum[FETCH_KINDS];
     unsigned long long latency_count[FETCH_KINDS];
     double stage_seconds[STAGES];
+    long pruned_files[RETENTION_FOLDERS]; /* removed by retention (prune.c), by folder */
+    long long pruned_bytes[RETENTION_FOLDERS];
+    long long spool_disk_bytes; /* the whole spool at the last retention pass */
 };
 
 /* Why page fetching is paused (it may be for both at once). */
-enum pipeline_pause { PAUSE_SPOOL_FULL, PAUSE_WRITE_FAILURE, PAUSE_REASONS };
+enum pipeline_pause { PAUSE_SPOOL_FULL, PAUSE_WRITE_FAILURE, PAUSE_DISK_BUDGET, PAUSE_REASONS };
 
 /* One feed as monitoring sees it. */
 struct pipeline_feed_view {
@@ -99,6 +112,16 @@ void pipeline_set_rules(struct pipeline *p, struct topic_rules *rules);
 void pipeline_start(struct pipeline *p);
 /* The configuration was read again (SIGHUP): if it changed, failed items are tried again. */
 void pipeline_configuration_reloaded(struct pipeline *p);
+/* Polls the feed listed as url now, whatever its schedule or backoff (a poll already in
+ * flight counts as this one); hooks.on_feed_polled says how it went. Returns 0, or -1 with
+ * the reason (not in this pipeline's feed list, gone, stopping) in err. */
+int pipeline_poll_now(struct pipeline *p, const char *url, char *err, size_t errlen);
+/* Takes up the items `feedspool retry` made pending (the upkeep timer also does, every
+ * 10 s at most). */
+void pipeline_take_up_retried(struct pipeline *p);
+/* Before pipeline_start: of the items an earlier run left pending, only those of the listed
+ * feeds are resumed (`feedspool poll URL` on its own polls one feed, not the backlog). */
+void pipeline_resume_listed_feeds_only(struct pipeline *p);
 /* Stops starting work; on_idle fires when what is in flight has finished. */
 void pipeline_stop(struct pipeline *p);
 size_t pipeline_feed_count(const struct pipeline *p);

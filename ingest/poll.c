@@ -264,8 +264,8 @@ static void note_skipped(struct feed_runtime *fr, size_t shared, size_t over_cap
  * all of them (and the next poll may be a 304) or none (and the next poll sees the items
  * again). The article jobs start only once the unit is durable: after the batch commits.
  * Items of a sitemap an index named (keep_validators false) leave the feed's validators. */
-static void ingest_feed(struct feed_runtime *fr, const struct feed *feed,
-                        const struct fetch_result *r, bool keep_validators)
+static size_t ingest_feed(struct feed_runtime *fr, const struct feed *feed,
+                          const struct fetch_result *r, bool keep_validators)
 {
     struct pipeline *p = fr->p;
     struct article_job **jobs = xcalloc(feed->n_items ? feed->n_items : 1, sizeof *jobs);
@@ -312,6 +312,7 @@ static void ingest_feed(struct feed_runtime *fr, const struct feed *feed,
             ingest_job_start(jobs[i]);
     }
     free(jobs);
+    return n_new;
 }
 
 void ingest_feed_runtime_free(struct feed_runtime *fr)
@@ -367,6 +368,7 @@ struct poll_run {
     long status;
     char *reason; /* when failed */
     long retry_after;
+    size_t new_items; /* over every transfer of the poll */
 };
 
 /* One transfer of a poll. */
@@ -421,7 +423,7 @@ static void ingest_sitemap(struct poll_fetch *pf, struct sitemap *sm, const stru
               fr->url, r->url, sm->n_urls, sm->feed.n_items + sm->n_children, sm->n_old,
               sm->n_undated, sm->n_invalid);
     if (sm->kind == SITEMAP_URLSET) {
-        ingest_feed(fr, &sm->feed, r, pf->depth == 0);
+        run->new_items += ingest_feed(fr, &sm->feed, r, pf->depth == 0);
         return;
     }
     if (pf->depth == 0 && state_feed_set_validators(p->deps.state, fr->url, NULL, NULL) < 0)
@@ -511,7 +513,7 @@ static void read_body(struct poll_fetch *pf, const struct fetch_result *r)
                    feed.bozo_reason ? feed.bozo_reason : "?");
     if (pf->from_page)
         remember_resolution(fr, r);
-    ingest_feed(fr, &feed, r, true);
+    run->new_items += ingest_feed(fr, &feed, r, true);
     fr->ttl = (long)feed.ttl_minutes * 60;
     feed_free(&feed);
     decide(run, true, r->status, NULL, 0);
@@ -528,6 +530,16 @@ static void end_poll(struct poll_run *run)
     else if (run->outcome == POLL_FAILED)
         ingest_feed_failed(fr, run->status, run->reason, run->retry_after);
     /* undecided: aborted, nothing learned; the feed keeps its due time */
+    struct pipeline *p = fr->p;
+    if (p->hooks.on_feed_polled) {
+        struct pipeline_poll_outcome outcome = {.url = fr->url,
+                                                .status = run->status,
+                                                .error = run->outcome == POLL_UNDECIDED
+                                                             ? "abandoned: the daemon is stopping"
+                                                             : fr->last_error,
+                                                .new_items = run->new_items};
+        p->hooks.on_feed_polled(p->hooks.ud, &outcome);
+    }
     if (fr->state == FEED_REMOVED)
         ingest_feed_runtime_free(fr);
     free(run->reason);

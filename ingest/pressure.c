@@ -43,6 +43,7 @@ void ingest_note_spool_growth(struct pipeline *p, size_t bytes)
 {
     p->spool_records++;
     p->spool_bytes += (long long)bytes;
+    ingest_prune_note_written(p, bytes);
     if (p->spool_full || !spool_over_limit(p))
         return;
     ingest_recount_spool(p);

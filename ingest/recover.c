@@ -84,6 +84,17 @@ static long upkeep_interval(const struct pipeline *p)
     return every < 1 ? 1 : every > UPKEEP_MAX_SECONDS ? UPKEEP_MAX_SECONDS : every;
 }
 
+void pipeline_take_up_retried(struct pipeline *p)
+{
+    if (p->stopping)
+        return;
+    struct resume_ctx ctx = {.p = p};
+    if (p->fetch_pages && state_items_requeued(p->deps.state, ingest_resume_pending, &ctx) < 0)
+        log_err("cannot take up retried items reason=\"%s\"", state_error(p->deps.state));
+    else if (ctx.resumed)
+        log_notice("failed items taken up again count=%zu", ctx.resumed);
+}
+
 static void on_upkeep(evutil_socket_t fd, short what, void *arg)
 {
     (void)fd;
@@ -93,11 +104,7 @@ static void on_upkeep(evutil_socket_t fd, short what, void *arg)
         return;
     return_stale_claims(p);
     requeue_on_config_change(p, "on reload");
-    struct resume_ctx ctx = {.p = p};
-    if (p->fetch_pages && state_items_requeued(p->deps.state, ingest_resume_pending, &ctx) < 0)
-        log_err("cannot take up retried items reason=\"%s\"", state_error(p->deps.state));
-    else if (ctx.resumed)
-        log_notice("failed items taken up again count=%zu", ctx.resumed);
+    pipeline_take_up_retried(p);
     struct timeval tv = {.tv_sec = upkeep_interval(p)};
     evtimer_add(p->upkeep, &tv);
 }
@@ -124,6 +131,7 @@ void pipeline_configuration_reloaded(struct pipeline *p)
 {
     if (p->upkeep)
         on_upkeep(-1, 0, p);
+    ingest_prune_now(p);
 }
 
 void ingest_upkeep_free(struct pipeline *p)

@@ -13,7 +13,7 @@ sys.path.insert(0, os.path.dirname(__file__))
 from fixture import BIN, SOURCE  # noqa: E402
 
 COMMANDS = ["run", "once", "demo", "check", "parse-feed", "discover", "extract", "tag", "spool",
-            "import-opml", "export-opml", "feeds", "items"]
+            "import-opml", "export-opml", "feeds", "items", "poll"]
 
 
 def feedspool(*args, **kw):

@@ -3,7 +3,8 @@
 - Items refused by the address policy are tried again when the daemon starts with a changed
   configuration (the policy widened), and written.
 - Items quarantined under one max_record_bytes are tried again after a SIGHUP that raises it.
-- `feedspool retry --feed URL` while the daemon runs: the daemon takes the item up at once.
+- `feedspool retry --feed URL` while the daemon runs: the daemon, told through its control
+  socket, takes the item up at once.
 - Twenty items sharing one guid, and a feed of 10,003 items: each case logged once for its
   feed however often it is polled, and counted in /metrics."""
 import os
@@ -101,7 +102,7 @@ class FailedItemsComeBack(unittest.TestCase):
         fx = self.fx
         write_feed(fx, "late.xml", [("late", "/pages/retry-late.html")])  # a 404 for now
         fx.write_feeds("/feeds/late.xml")
-        fx.write_config(claim_timeout="4s")  # (upkeep every second)
+        fx.write_config()  # (upkeep every 10 s: the control socket is what makes it at once)
         daemon = fx.start_daemon()
         try:
             fx.wait_for(lambda: os.path.exists(fx.state) and fx.state_counts() == {"failed": 1},
@@ -110,7 +111,8 @@ class FailedItemsComeBack(unittest.TestCase):
             cmd = subprocess.run([BIN, "retry", "--feed", fx.url("/feeds/late.xml"), "-c",
                                   fx.config], capture_output=True, text=True, timeout=30)
             self.assertEqual(cmd.returncode, 0, cmd.stderr)
-            self.assertEqual(cmd.stdout, "1 failed item made pending again\n")
+            self.assertEqual(cmd.stdout, "1 failed item made pending again; the running daemon "
+                             "takes them up now\n")
             fx.wait_for(lambda: len(fx.records()) == 1, what="the retried item written")
             self.assertEqual(fx.state_counts(), {"emitted": 1})
             again = subprocess.run([BIN, "retry", "--item", "nothing-like-it", "-c", fx.config],

@@ -1,14 +1,17 @@
 """test_valgrind.py: one full `feedspool once` over good and broken feeds under valgrind's
 memcheck, one publishing its records to a real JetStream server (libnats' threads
-included), and one through all three sinks at once (a JSON Lines file, a webhook receiver on
-loopback answering 500 at first, JetStream): no invalid access, no uninitialised use, and no
-leak of any kind."""
+included), one through all three sinks at once (a JSON Lines file, a webhook receiver on
+loopback answering 500 at first, JetStream), the daemon answering `feedspool poll` on its
+control socket while retention prunes sent/ and rotates sources.jsonl, and `poll` on its own:
+no invalid access, no uninitialised use, and no leak of any kind."""
 import datetime
 import gzip
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
@@ -18,7 +21,17 @@ import natsserver  # noqa: E402
 
 
 
+MEMCHECK = ["--leak-check=full", "--show-leak-kinds=all",
+            "--errors-for-leak-kinds=definite,indirect,possible", "--error-exitcode=99"]
+
+
 class Memcheck(unittest.TestCase):
+    def assert_clean_report(self, log):
+        with open(log) as f:
+            report = f.read()
+        self.assertIn("ERROR SUMMARY: 0 errors", report, report[-4000:])
+        self.assertIn("All heap blocks were freed", report, report[-4000:])
+
     def assert_clean_once(self, valgrind, fx, status=0):
         """`feedspool once` under memcheck: exit status, no error, every block freed."""
         log = os.path.join(fx.dir, "valgrind.log")
@@ -114,6 +127,49 @@ class Memcheck(unittest.TestCase):
         finally:
             receiver.close()
             nats.stop()
+            fx.close()
+
+    def test_poll_and_retention_are_clean_under_memcheck(self):
+        valgrind = shutil.which("valgrind")
+        if not valgrind:
+            self.skipTest("valgrind is not installed (scripts/install-deps installs it)")
+        fx = Fixture()
+        try:
+            sent = os.path.join(fx.spool, "sent")
+            os.makedirs(sent)
+            for i in range(5):
+                path = os.path.join(sent, "old-%d.json" % i)
+                with open(path, "w") as f:
+                    f.write("{}")
+                os.utime(path, (time.time() - 86400, time.time() - 86400))
+            with open(os.path.join(fx.spool, "sources.jsonl"), "w") as f:
+                f.write("x" * 2048)
+            fx.write_config(sent_max_age="1h", sources_max_bytes="1K", retention_interval="1s")
+            fx.write_feeds("/feeds/frontier.atom")
+            log = os.path.join(fx.dir, "valgrind-run.log")
+            daemon = subprocess.Popen([valgrind, *MEMCHECK, "--log-file=" + log, BIN, "run", "-c",
+                                       fx.config], stdout=subprocess.DEVNULL,
+                                      stderr=subprocess.PIPE, text=True)
+            try:
+                fx.wait_for(lambda: len(fx.records()) == 3, timeout=240, what="3 records")
+                polled = subprocess.run([BIN, "poll", fx.url("/feeds/frontier.atom"), "-c",
+                                         fx.config], capture_output=True, text=True, timeout=240)
+                self.assertEqual(polled.returncode, 0, polled.stderr)
+                self.assertIn(": status=304 new_items=0\n", polled.stdout)  # (its ETag)
+                self.assertEqual(os.listdir(sent), [])
+            finally:
+                daemon.send_signal(signal.SIGTERM)
+                err = daemon.communicate(timeout=240)[1]
+            self.assertEqual(daemon.returncode, 0, err[-4000:])
+            self.assertIn("spool pruned sent=5", err)
+            self.assert_clean_report(log)
+            alone_log = os.path.join(fx.dir, "valgrind-poll.log")
+            alone = subprocess.run([valgrind, *MEMCHECK, "--log-file=" + alone_log, BIN, "poll",
+                                    fx.url("/feeds/frontier.atom"), "-c", fx.config],
+                                   capture_output=True, text=True, timeout=300)
+            self.assertEqual(alone.returncode, 0, alone.stderr[-4000:])
+            self.assert_clean_report(alone_log)
+        finally:
             fx.close()
 
 
