@@ -166,6 +166,8 @@ void ingest_job_write_record(struct article_job *j, const struct article *a, con
         .duplicate_of = copy ? match.record_id : NULL,
         .similarity = copy ? match.similarity : 0,
         .enclosures = j->item.enclosures,
+        .archive_file = strcmp(source, "page") == 0 && *j->archive_file ? j->archive_file : NULL,
+        .archive_offset = j->archive_offset,
     };
     json_t *record = record_build(&in);
     size_t len;
@@ -186,6 +188,7 @@ void ingest_job_write_record(struct article_job *j, const struct article *a, con
             snprintf(b->duplicate_of, sizeof b->duplicate_of, "%s", match.record_id);
         b->n_topics = topics.n_hits;
         b->source = source;
+        b->archived = in.archive_file != NULL;
         j->built = b;
     }
     topic_result_free(&topics);
@@ -269,6 +272,11 @@ static int stage(struct article_job *j)
     struct built_record *b = j->built;
     char err[512];
     double started = ingest_clock();
+    /* The archived page is durable before a record pointing at it can be (docs/archive.md). */
+    if (b->archived && archive_sync(p->deps.archive, err, sizeof err) < 0) {
+        write_failed(j, "archive write", err);
+        return -1;
+    }
     int staged = spool_stage(p->deps.spool, j->record_id, b->text, b->len, err, sizeof err);
     p->stats.stage_seconds[STAGE_SPOOL] += ingest_clock() - started;
     if (staged < 0) {
@@ -282,6 +290,9 @@ static int stage(struct article_job *j)
             log_err("story index write failed record=%s reason=\"%s\"", j->record_id, err);
         /* (not indexed: later copies will not find it, but the record stands) */
         rc = state_item_stage(p->deps.state, j->key, j->record_id);
+        if (rc == 0 && b->archived)
+            rc = state_item_archived(p->deps.state, j->key, j->archive_file, j->archive_offset, 1,
+                                     b->text);
         if (rc == 0)
             rc = state_commit(p->deps.state);
         else

@@ -84,6 +84,7 @@ struct built_record {
     bool exact;
     size_t n_topics;
     const char *source; /* text_source: "page" or "feed" (a literal) */
+    bool archived;      /* the record points at its page in the archive (the job's) */
 };
 
 struct article_job {
@@ -93,8 +94,10 @@ struct article_job {
     char *record_id;
     struct pending_article item;
     long attempts;
-    struct event *retry;        /* waiting for another attempt */
-    struct built_record *built; /* built, not yet written; NULL before and after */
+    struct event *retry;                 /* waiting for another attempt */
+    struct built_record *built;          /* built, not yet written; NULL before and after */
+    char archive_file[ARCHIVE_NAME_MAX]; /* where its page is archived; "" when it is not */
+    int64_t archive_offset;
     struct article_job *next_queued;
     struct article_job *prev, *next;
 };

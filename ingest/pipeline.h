@@ -18,6 +18,7 @@
 #include "net/fetch.h"
 #include "feeds/feedlist.h"
 #include "store/state.h"
+#include "output/archive.h"
 #include "output/spool.h"
 #include "topics/topics.h"
 
@@ -29,6 +30,7 @@ struct pipeline_deps {
     struct state *state;
     struct spool *spool;
     struct fetcher *fetcher;
+    struct archive *archive; /* the raw page archive (docs/archive.md), or NULL when off */
 };
 
 struct pipeline_hooks {

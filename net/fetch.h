@@ -48,6 +48,8 @@ struct fetch_request {
     bool untrusted;            /* the URL came from a feed: the address policy applies to
                                   every connection; otherwise (a feed's URL, chosen by the
                                   administrator) to those of its redirects */
+    bool capture;              /* keep the request and response heads as they went over the
+                                  wire, for the page archive (result's request, response) */
 };
 
 struct fetch_result {
@@ -67,6 +69,10 @@ struct fetch_result {
     double seconds;         /* total transfer time */
     bool moved_permanently; /* redirected, and every redirect was a 301 or 308 */
     bool refused;           /* the address policy refused a connection (permanent) */
+    /* With capture: the last request's head as sent (Authorization and Cookie lines left
+     * out) and its response's head as received, each ending with its blank line; else NULL. */
+    const char *request;
+    const char *response;
 };
 
 typedef void (*fetch_done_fn)(const struct fetch_result *result, void *ud);

@@ -47,6 +47,11 @@ json_t *record_build(const struct record_input *in)
     json_object_set_new(r, "topics", in->topics ? topic_result_to_json(in->topics) : json_array());
     if (in->topics_rejected && in->topics_rejected->n_hits)
         json_object_set_new(r, "topics_rejected", topic_result_to_json_full(in->topics_rejected));
+    json_object_set_new(r, "revision", json_integer(in->revision > 1 ? in->revision : 1));
+    if (in->archive_file)
+        json_object_set_new(r, "archive",
+                            json_pack("{s:s, s:I}", "file", in->archive_file, "offset",
+                                      (json_int_t)in->archive_offset));
     return r;
 }
 
@@ -93,4 +98,24 @@ const char *record_id(const json_t *record)
 const char *record_url(const json_t *record)
 {
     return json_string_value(json_object_get(record, "url"));
+}
+
+bool record_file_stem_valid(const char *s, size_t n)
+{
+    size_t id_len = 0;
+    while (id_len < n &&
+           ((s[id_len] >= '0' && s[id_len] <= '9') || (s[id_len] >= 'a' && s[id_len] <= 'f')))
+        id_len++;
+    if (id_len == 0 || id_len > 128)
+        return false;
+    if (id_len == n)
+        return true;
+    /* ".rN": N a number over 1 without leading zeros */
+    if (n - id_len < 3 || n - id_len > 12 || s[id_len] != '.' || s[id_len + 1] != 'r' ||
+        s[id_len + 2] < '1' || s[id_len + 2] > '9' || (n - id_len == 3 && s[id_len + 2] == '1'))
+        return false;
+    for (size_t i = id_len + 3; i < n; i++)
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+    return true;
 }

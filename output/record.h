@@ -6,6 +6,8 @@
 #define FEEDSPOOL_OUTPUT_RECORD_H
 
 #include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "topics/topics.h"
@@ -36,6 +38,9 @@ struct record_input {
     const char *duplicate_of; /* the earlier record this one copies, or NULL */
     double similarity;        /* with duplicate_of; ignored without it */
     const json_t *enclosures; /* [{url, type, length}] from the feed, or NULL */
+    long revision;            /* 1 for the first record of an item (0 means 1) */
+    const char *archive_file; /* the archived page (docs/archive.md): its file, or NULL */
+    int64_t archive_offset;   /* ... and where its response record starts */
 };
 
 json_t *record_build(const struct record_input *in);
@@ -49,5 +54,8 @@ size_t record_topic_ids(const json_t *record, const char ***ids);
 /* A record's id and its article link (borrowed from the record; NULL when absent). */
 const char *record_id(const json_t *record);
 const char *record_url(const json_t *record);
+/* Whether a spool file's name without ".json" is a record's: its id (revision 1), or its id
+ * and ".rN" for revision N > 1 (`feedspool reextract`, docs/archive.md). */
+bool record_file_stem_valid(const char *s, size_t n);
 
 #endif
