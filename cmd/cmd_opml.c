@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "common/fileio.h"
+#include "common/progress.h"
 #include "common/redact.h"
 #include "common/util.h"
 #include "cmd/commands.h"
@@ -20,13 +21,17 @@
 static size_t merge(struct feed_list *list, const struct feed_list *import)
 {
     size_t added = 0;
+    struct progress progress;
+    progress_start(&progress, "feeds compared with the list", (long long)import->n);
     for (size_t i = 0; i < import->n; i++) {
         const struct feed_entry *e = &import->entries[i];
+        progress_step(&progress, 1);
         if (feedlist_find(list, e->url))
             continue;
         feedlist_append(list, e->url, e->name, e->interval, e->topics);
         added++;
     }
+    progress_end(&progress);
     return added;
 }
 

@@ -10,7 +10,9 @@
 #include "cmd/commands.h"
 #include "config/config.h"
 #include "common/log.h"
+#include "common/progress.h"
 #include "daemon/service.h"
+#include "output/spool.h"
 #include "sink/sink.h"
 
 static void on_drained(void *ud)
@@ -23,6 +25,22 @@ static void on_signal(evutil_socket_t signo, short what, void *arg)
     (void)signo;
     (void)what;
     event_base_loopexit(arg, NULL);
+}
+
+struct publish_progress {
+    struct progress line;
+    struct sink *sink;
+    struct event *redraw;
+};
+
+/* On a terminal: the records acknowledged or refused so far, out of those waiting at start. */
+static void on_redraw(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    struct publish_progress *pp = arg;
+    struct sink_stats st = sink_stats(pp->sink);
+    progress_set(&pp->line, st.published + st.refused);
 }
 
 static double now_seconds(void)
@@ -71,8 +89,21 @@ int cmd_publish(int argc, char **argv)
     if (sink_open(base, &cfg, on_drained, base, &sink, err, sizeof err) < 0) {
         fprintf(stderr, "feedspool publish: %s\n", err);
     } else {
+        struct spool_stats waiting = {0};
+        spool_read_stats(cfg.spool, &waiting, err, sizeof err); /* (only for the progress line) */
+        struct publish_progress pp = {.sink = sink};
+        progress_start(&pp.line, "records published", waiting.new_records);
+        if (pp.line.on_terminal) {
+            pp.redraw = event_new(base, -1, EV_PERSIST, on_redraw, &pp);
+            event_add(pp.redraw, &(struct timeval){.tv_usec = 100 * 1000});
+        }
         if (!sink_drained(sink))
             event_base_dispatch(base);
+        if (pp.redraw) {
+            on_redraw(-1, 0, &pp);
+            event_free(pp.redraw);
+        }
+        progress_end(&pp.line);
         double took = now_seconds() - started;
         struct sink_stats st = sink_stats(sink);
         double p50, p99;
