@@ -25,8 +25,10 @@ struct archive {
     int fd; /* the current file, -1 before the first write */
     char name[ARCHIVE_NAME_MAX];
     int64_t size;
+    int64_t warcinfo_size; /* of the current file's first record */
+    int64_t total;         /* of all files, as of the last retention pass and the writes since */
     bool unsynced;
-    long sequence;
+    long sequence; /* the next file's number: file names sort in the order they were begun */
     int64_t last_retention;
 };
 
@@ -87,8 +89,8 @@ static int write_all(int fd, const char *p, size_t n)
     return 0;
 }
 
-/* Closes the current file (synced) and begins a new one, named by the time so that names
- * sort oldest first, with its warcinfo record. */
+/* Closes the current file (synced) and begins a new one, numbered one past the last so
+ * that names sort oldest first (its time of creation follows), with its warcinfo record. */
 static int begin_file(struct archive *a, char *err, size_t errlen)
 {
     if (a->fd >= 0) {
@@ -105,7 +107,7 @@ static int begin_file(struct archive *a, char *err, size_t errlen)
     strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
     int fd = -1;
     for (int tries = 0; fd < 0 && tries < 1000; tries++) {
-        snprintf(a->name, sizeof a->name, "feedspool-%s-%05ld%s", stamp, a->sequence++ % 100000,
+        snprintf(a->name, sizeof a->name, "feedspool-%010ld-%s%s", a->sequence++, stamp,
                  ARCHIVE_SUFFIX);
         fd = openat(a->dir_fd, a->name, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0640);
         if (fd < 0 && errno != EEXIST)
@@ -125,7 +127,7 @@ static int begin_file(struct archive *a, char *err, size_t errlen)
         return -1;
     }
     a->fd = fd;
-    a->size = (int64_t)b.len;
+    a->size = a->warcinfo_size = (int64_t)b.len;
     a->unsynced = true;
     buf_free(&b);
     archive_apply_retention(a, now, 1);
@@ -140,7 +142,7 @@ int archive_write(struct archive *a, const struct warc_exchange *x, char file[AR
     size_t response_at = 0;
     warc_append_exchange(&b, x, &response_at);
     int rc = 0;
-    if (a->fd < 0 || (a->size + (int64_t)b.len > a->o.max_file_bytes && a->size > 4096))
+    if (a->fd < 0 || (a->size + (int64_t)b.len > a->o.max_file_bytes && a->size > a->warcinfo_size))
         rc = begin_file(a, err, errlen);
     if (rc == 0 && write_all(a->fd, b.data, b.len) < 0) {
         rc = set_err(err, errlen, "%s/%s: cannot write: %s", a->dir, a->name, strerror(errno));
@@ -153,8 +155,9 @@ int archive_write(struct archive *a, const struct warc_exchange *x, char file[AR
         snprintf(file, ARCHIVE_NAME_MAX, "%s", a->name);
         *offset = a->size + (int64_t)response_at;
         a->size += (int64_t)b.len;
+        a->total += (int64_t)b.len;
         a->unsynced = true;
-        archive_apply_retention(a, x->date, 0);
+        archive_apply_retention(a, x->date, a->total > a->o.max_bytes);
     }
     buf_free(&b);
     return rc;
@@ -209,6 +212,9 @@ long archive_apply_retention(struct archive *a, int64_t now, int force)
             files = xrealloc(files, (cap = cap ? 2 * cap : 32) * sizeof *files);
         files[n++] = (struct archive_file){xstrdup(e->d_name), st.st_size, st.st_mtim.tv_sec};
         total += st.st_size;
+        long number = strncmp(e->d_name, "feedspool-", 10) == 0 ? atol(e->d_name + 10) : -1;
+        if (number >= a->sequence)
+            a->sequence = number + 1;
     }
     closedir(d);
     qsort(files, n, sizeof *files, by_name);
@@ -231,6 +237,7 @@ long archive_apply_retention(struct archive *a, int64_t now, int force)
         free(files[i].name);
     }
     free(files);
+    a->total = total;
     return removed;
 }
 
