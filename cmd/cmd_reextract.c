@@ -247,8 +247,8 @@ static int reextract_all(struct reextract *r, int64_t since, const char *feed)
     }
     progress_start(&r->progress, "reextract", 0);
     long got;
-    while ((got = state_items_archived(r->st, r->last_key, since, feed, PAGE_ROWS,
-                                       reextract_item, r)) > 0)
+    while ((got = state_items_archived(r->st, r->last_key, since, feed, PAGE_ROWS, reextract_item,
+                                       r)) > 0)
         ;
     progress_end(&r->progress);
     if (got < 0) {

@@ -14,8 +14,8 @@ static const char *field(const json_t *record, const char *name)
 }
 
 json_t *rebuild_record(const json_t *current, const char *item_json,
-                       const struct rebuild_page *page, const struct topic_rules *rules,
-                       char *err, size_t errlen)
+                       const struct rebuild_page *page, const struct topic_rules *rules, char *err,
+                       size_t errlen)
 {
     struct pending_article item;
     char why[256];
@@ -28,8 +28,10 @@ json_t *rebuild_record(const json_t *current, const char *item_json,
     struct article a = {0};
     bool extracted = false;
     if (page) {
-        struct extract_input in = {
-            .data = page->data, .len = page->len, .url = page->url, .content_type = page->content_type};
+        struct extract_input in = {.data = page->data,
+                                   .len = page->len,
+                                   .url = page->url,
+                                   .content_type = page->content_type};
         if (extract_article(&in, &a, why, sizeof why) < 0) {
             set_err(err, errlen, "page unusable: %s", why);
             pending_article_free(&item);
@@ -39,7 +41,9 @@ json_t *rebuild_record(const json_t *current, const char *item_json,
         text_source = "page";
     }
     const json_t *feed = json_object_get(current, "feed");
-    const char *title = item.title && *item.title ? item.title : extracted ? a.title : field(current, "title");
+    const char *title = item.title && *item.title ? item.title
+                        : extracted               ? a.title
+                                                  : field(current, "title");
     const char *text = extracted ? a.text : field(current, "text");
     struct topic_result topics = {0}, near_misses = {0};
     topics_tag_with_near_misses(rules, title, text ? text : "", &topics, &near_misses);

@@ -25,7 +25,7 @@ struct rebuild_page {
  * and text: only its topics are made again). Returns a new reference, or NULL with the
  * reason in err (the job or the record cannot be read, the page is unusable). */
 json_t *rebuild_record(const json_t *current, const char *item_json,
-                       const struct rebuild_page *page, const struct topic_rules *rules,
-                       char *err, size_t errlen);
+                       const struct rebuild_page *page, const struct topic_rules *rules, char *err,
+                       size_t errlen);
 
 #endif
