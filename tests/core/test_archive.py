@@ -21,6 +21,7 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
 from fixture import BIN, SOURCE, Fixture  # noqa: E402
+import natsserver  # noqa: E402
 
 ITEMS = 40
 READER_DIR = os.path.join(os.path.dirname(os.path.abspath(BIN)), "npm-warcio")
@@ -229,6 +230,32 @@ class Archive(unittest.TestCase):
         self.assertEqual(retag.returncode, 0, retag.stderr)
         revised = {rid for rid, revs in self.revisions().items() if 2 in revs}
         self.assertEqual(revised, {n[:-5] for n, r in records.items() if "wombat" in r["text"]})
+
+    @unittest.skipUnless(natsserver.available(), "nats-server is not installed")
+    def test_a_revision_reaches_jetstream_as_a_message_of_its_own(self):
+        nats = natsserver.NatsServer(self.fx.dir)
+        try:
+            nats.create_stream("ARTICLES", "feedspool.articles.>")
+            self.fx.write_config(archive="yes", topics=self.rules, nats_servers=nats.url,
+                                 nats_stream="ARTICLES")
+            result = self.fx.once()
+            self.assertEqual(result.returncode, 0, result.stderr)
+            first = sorted(m[1] for m in nats.messages("ARTICLES"))
+            self.assertEqual(len(first), ITEMS)
+            self.write_rules("quokka", "wombat")
+            out = self.reextract("--topics-only")
+            self.assertEqual(out.returncode, 0, out.stderr)
+            published = subprocess.run([BIN, "publish", "-c", self.fx.config],
+                                       capture_output=True, text=True, timeout=120)
+            self.assertEqual(published.returncode, 0, published.stderr)
+            self.assertIn("published %d records" % (ITEMS // 2), published.stdout)
+            ids = [m[1] for m in nats.messages("ARTICLES")]
+            self.assertEqual(len(ids), len(set(ids)))
+            revised = sorted(i for i in ids if i.endswith(".r2"))
+            self.assertEqual(len(revised), ITEMS // 2)
+            self.assertTrue(all(i[:-3] in first for i in revised))
+        finally:
+            nats.stop()
 
 
 if __name__ == "__main__":
