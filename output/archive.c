@@ -217,7 +217,8 @@ long archive_apply_retention(struct archive *a, int64_t now, int force)
             a->sequence = number + 1;
     }
     closedir(d);
-    qsort(files, n, sizeof *files, by_name);
+    if (n)
+        qsort(files, n, sizeof *files, by_name);
     long removed = 0;
     for (size_t i = 0; i < n; i++) {
         bool current = a->fd >= 0 && strcmp(files[i].name, a->name) == 0;
