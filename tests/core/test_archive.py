@@ -143,6 +143,15 @@ class Archive(unittest.TestCase):
         self.assertEqual(unchanged.returncode, 0, unchanged.stderr)
         self.assertIn("%d archived records: 0 new revisions written, %d unchanged" % (ITEMS, ITEMS),
                       unchanged.stdout)
+        for args, count in ((["--feed", self.fx.url("/gen/other.xml")], 0),
+                            (["--since", "2100-01-01T00:00:00Z"], 0),
+                            (["--since", "1d", "--feed", self.fx.url("/gen/feed.xml")], ITEMS)):
+            chosen = self.reextract(*args)
+            self.assertEqual(chosen.returncode, 0, chosen.stderr)
+            self.assertIn("%d archived records: 0 new revisions" % count, chosen.stdout)
+        bad = self.reextract("--since", "yesterday")
+        self.assertEqual(bad.returncode, 2)
+        self.assertIn("--since yesterday: not a time", bad.stderr)
         self.write_rules("quokka", "wombat")
         # Interrupted again and again: a consumer claims every revision it sees, so one
         # written twice would show up again in new/ (or as revision 3).
