@@ -1,8 +1,6 @@
 /* rebuild.c: a record built again from its archived page or its own text (rebuild.h). */
 #include "ingest/rebuild.h"
 
-#include <string.h>
-
 #include "common/util.h"
 #include "extract/extract.h"
 #include "ingest/pending.h"
