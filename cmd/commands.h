@@ -23,6 +23,7 @@ int cmd_similar(int argc, char **argv);     /* cmd_similar.c */
 int cmd_publish(int argc, char **argv);     /* cmd_publish.c */
 int cmd_feeds(int argc, char **argv);       /* cmd_feeds.c */
 int cmd_items(int argc, char **argv);       /* cmd_feeds.c */
+int cmd_reextract(int argc, char **argv);   /* cmd_reextract.c */
 
 /* Exit statuses (`feedspool help once` and docs/operating.md list them). */
 enum cmd_exit {

@@ -37,6 +37,7 @@ static const struct command commands[] = {
     {"publish", cmd_publish, "send the records waiting in the spool to NATS JetStream, then exit"},
     {"feeds", cmd_feeds, "each feed's state, last status and error, next poll, items written"},
     {"items", cmd_items, "the items of the state database: failed, pending, of one feed"},
+    {"reextract", cmd_reextract, "rebuild records from the page archive with the current rules"},
 };
 
 /* What the daemon (run) does on each signal; for the manual page. */

@@ -1,4 +1,4 @@
-/* state_lock.h: one writer per state database. run, once and demo hold an exclusive
+/* state_lock.h: one writer per state database. run, once, demo and reextract hold an exclusive
  * flock(2) on "STATE.lock" beside the database while they run; a second one refuses to
  * start and says which process holds it. Read-only commands (feeds, items) do not take it.
  * The kernel drops the lock when the process ends, however it ends. */

@@ -240,6 +240,15 @@ static const struct option_spec options[] = {
         "article fetching pauses while new/ holds this many records"),
     NUM(spool_max_bytes, OPT_BYTES, "1G", 1024, 1L << 40,
         "article fetching pauses while new/ holds this many bytes"),
+    BOOL_AT_START(archive, "no",
+                  "yes: every fetched article page is kept in WARC files in the state's folder "
+                  "(archive/), for `feedspool reextract`"),
+    NUM_AT_START(archive_max_file_bytes, OPT_BYTES, "100M", 4096, 1L << 40,
+                 "an archive file is closed and a new one begun past this size"),
+    NUM_AT_START(archive_max_bytes, OPT_BYTES, "10G", 4096, 1L << 40,
+                 "the oldest archive files are removed while all of them pass this size"),
+    NUM_AT_START(archive_max_age, OPT_SECONDS, "90d", 60, 3650L * 86400,
+                 "archive files last written longer ago than this are removed"),
     NUM(stop_timeout, OPT_SECONDS, "20s", 0, 600, "how long SIGTERM waits for in-flight work"),
     NUM(claim_timeout, OPT_SECONDS, "1h", 0, 30L * 86400,
         "a record left in cur/ this long (claimed, neither deleted nor touched) returns to new/; "

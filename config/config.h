@@ -72,12 +72,16 @@ struct config {
     long max_per_host;  /* concurrent transfers per host */
     long host_min_gap;  /* milliseconds between request starts to one host */
     long max_redirects;
-    bool fetch_pages;       /* false: new items stay pending, no page is fetched */
-    long article_attempts;  /* fetch attempts before falling back to the feed's own text */
-    long retry_delay;       /* seconds before a failed article fetch is retried */
-    long stop_timeout;      /* seconds SIGTERM waits for in-flight work */
-    long spool_max_records; /* backpressure: article fetching pauses past this depth of new/ */
-    long spool_max_bytes;   /* ... or past this many bytes in new/ */
+    bool fetch_pages;            /* false: new items stay pending, no page is fetched */
+    long article_attempts;       /* fetch attempts before falling back to the feed's own text */
+    long retry_delay;            /* seconds before a failed article fetch is retried */
+    long stop_timeout;           /* seconds SIGTERM waits for in-flight work */
+    long spool_max_records;      /* backpressure: article fetching pauses past this depth of new/ */
+    long spool_max_bytes;        /* ... or past this many bytes in new/ */
+    bool archive;                /* keep every fetched page in WARC files (docs/archive.md) */
+    long archive_max_file_bytes; /* rotate an archive file past this size */
+    long archive_max_bytes;      /* remove the oldest archive files past this total */
+    long archive_max_age;        /* ... and those last written longer ago (seconds) */
     long claim_timeout; /* seconds a claim in cur/ may last before it returns to new/; 0: never */
     /* Retention (output/retention.h); 0: no limit of that kind. */
     long sent_max_age; /* seconds */

@@ -32,6 +32,7 @@ struct service {
     struct event_base *base;
     struct state *state;
     struct spool *spool;
+    struct archive *archive; /* NULL unless archive = yes */
     struct fetcher *fetcher;
     struct pipeline *pipeline;
     struct event *signals[3];
@@ -319,6 +320,19 @@ static int open_everything(struct service *s, struct topic_rules **rules,
         log_err("%s", err);
         return -1;
     }
+    if (cfg->archive) {
+        char *dir = archive_folder(cfg->state);
+        struct archive_options ao = {.dir = dir,
+                                     .max_file_bytes = cfg->archive_max_file_bytes,
+                                     .max_bytes = cfg->archive_max_bytes,
+                                     .max_age = cfg->archive_max_age};
+        int rc = archive_open(&ao, &s->archive, err, sizeof err);
+        free(dir);
+        if (rc < 0) {
+            log_err("%s", err);
+            return -1;
+        }
+    }
     return 0;
 }
 
@@ -378,8 +392,12 @@ int service_run(const struct service_params *params)
     };
     s.fetcher = fetcher_new(s.base, &fo);
     free(user_agent);
-    struct pipeline_deps deps = {
-        .base = s.base, .config = cfg, .state = s.state, .spool = s.spool, .fetcher = s.fetcher};
+    struct pipeline_deps deps = {.base = s.base,
+                                 .config = cfg,
+                                 .state = s.state,
+                                 .spool = s.spool,
+                                 .fetcher = s.fetcher,
+                                 .archive = s.archive};
     struct pipeline_hooks hooks = {
         .on_record = on_record, .on_idle = on_idle, .on_feed_polled = on_feed_polled, .ud = &s};
     s.pipeline = pipeline_new(&deps, &hooks, rules, params->once);
@@ -469,6 +487,7 @@ done:
     credentials_free(s.credentials);
     topic_rules_free(rules);
     feedlist_free(&own_list);
+    archive_close(s.archive);
     spool_close(s.spool);
     state_close(s.state);
     curl_global_cleanup();

@@ -103,6 +103,22 @@ def credentials():
            b"failed: http://u:p@h/x and ftp://x:y@z, mail@example.com\n")
 
 
+def warc_records():
+    """Decompressed WARC records of each kind the archive writes (the harness compresses)."""
+    page = b"<html><body><p>Text.</p></body></html>"
+    http = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: %d\r\n\r\n%s" % (
+        len(page), page)
+    request = b"GET / HTTP/1.1\r\nHost: a.example\r\nAccept: */*\r\n\r\n"
+    info = b"software: feedspool\r\nformat: WARC File Format 1.1\r\n"
+    for kind, ctype, block in (("response", b"application/http;msgtype=response", http),
+                               ("request", b"application/http;msgtype=request", request),
+                               ("warcinfo", b"application/warc-fields", info)):
+        yield (b"WARC/1.1\r\nWARC-Type: %s\r\nWARC-Record-ID: <urn:uuid:0>\r\n"
+               b"WARC-Date: 2026-01-01T00:00:00Z\r\nWARC-Target-URI: http://a.example/\r\n"
+               b"Content-Type: %s\r\nContent-Length: %d\r\n\r\n%s\r\n\r\n"
+               % (kind.encode(), ctype, len(block), block))
+
+
 def log_values():
     yield b'a title="x\\" y=1\x00http://u:p@h/?a=b c'
     yield b"line\nnext \xff\xc3( \xe2\x80\xa8 \x01\x00key=\"v\" message=forged"
@@ -119,7 +135,7 @@ SOURCES = {"feed": feeds, "json_feed": json_feeds, "extract": html_pages,
            "content_html": html_pages, "tagger": articles,
            "rules": rules, "config": configs, "feedlist": feedlists, "opml": opml,
            "credentials": credentials, "log": log_values, "sitemap": sitemaps,
-           "discover": discovery_pages, "robots": robots_files}
+           "discover": discovery_pages, "robots": robots_files, "warc": warc_records}
 
 out = sys.argv[1]
 for harness in sys.argv[2:]:

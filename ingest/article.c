@@ -195,12 +195,34 @@ static bool is_html_type(const char *content_type)
            strncasecmp(content_type, "application/xhtml+xml", 21) == 0;
 }
 
+/* With the archive on, every page response is kept as it came (docs/archive.md). A failed
+ * write costs the page's place in the archive, not its record. */
+static void archive_page(const struct fetch_result *r, struct article_job *j)
+{
+    struct archive *archive = j->p->deps.archive;
+    j->archive_file[0] = '\0';
+    if (!archive || !r->ok || !r->request || !r->response)
+        return;
+    struct warc_exchange x = {.target_uri = r->effective_url,
+                              .date = now_seconds(),
+                              .request = r->request,
+                              .response = r->response,
+                              .body = r->body,
+                              .body_len = r->body_len};
+    char err[512];
+    if (archive_write(archive, &x, j->archive_file, &j->archive_offset, err, sizeof err) < 0) {
+        log_err("page not archived url=%s reason=\"%s\"", r->effective_url, err);
+        j->archive_file[0] = '\0';
+    }
+}
+
 static void handle_page(const struct fetch_result *r, struct article_job *j)
 {
     if (r->aborted) {
         ingest_job_free(j); /* stays pending */
         return;
     }
+    archive_page(r, j);
     char why[512];
     if (r->refused) {
         job_use_feed_text(j, r->error); /* the address will not become public */
@@ -301,7 +323,10 @@ void ingest_start_page_fetches(struct pipeline *p)
             continue;
         ingest_job_set_state(j, JOB_FETCHING);
         p->page_fetches++;
-        struct fetch_request req = {.url = j->item.link, .accept = PAGE_ACCEPT, .untrusted = true};
+        struct fetch_request req = {.url = j->item.link,
+                                    .accept = PAGE_ACCEPT,
+                                    .untrusted = true,
+                                    .capture = p->deps.archive != NULL};
         fetcher_start(p->deps.fetcher, &req, on_page_fetched, j);
     }
 }

@@ -112,6 +112,64 @@ static int find_story(struct pipeline *p, const struct fingerprint *fp, struct s
     return found;
 }
 
+void ingest_record_input_fill(struct record_input *in, struct record_article_parts *parts,
+                              const struct pending_article *item, const struct article *a,
+                              const char *title)
+{
+    /* The page's authors, else the feed's; the page's summary, else the feed's. */
+    memset(parts, 0, sizeof *parts);
+    if (!a->n_authors && item->author)
+        article_split_authors(item->author, &parts->feed_authors, &parts->n_feed_authors);
+    parts->feed_summary =
+        !a->description && item->summary ? article_plain_text(item->summary) : NULL;
+    /* The feed's categories first, then the page's tags, each once. */
+    size_t c;
+    json_t *category;
+    json_array_foreach(item->categories, c, category)
+        article_add_category(&parts->categories, &parts->n_categories, json_string_value(category));
+    for (size_t i = 0; i < a->n_categories; i++)
+        article_add_category(&parts->categories, &parts->n_categories, a->categories[i]);
+    in->url = item->link;
+    in->feed_url = item->feed_url;
+    in->feed_title = item->feed_title;
+    in->item_id = item->item_id;
+    in->title = title;
+    in->authors = (const char *const *)(a->n_authors ? a->authors : parts->feed_authors);
+    in->n_authors = a->n_authors ? a->n_authors : parts->n_feed_authors;
+    in->categories = (const char *const *)parts->categories;
+    in->n_categories = parts->n_categories;
+    in->description = a->description                                ? a->description
+                      : parts->feed_summary && *parts->feed_summary ? parts->feed_summary
+                                                                    : NULL;
+    in->published = item->published ? item->published : a->published;
+    in->modified = a->modified;
+    in->site = a->site;
+    in->lang = a->lang;
+    in->lang_source = a->lang_source == ARTICLE_LANG_MARKUP ? "markup"
+                      : a->lang_source == ARTICLE_LANG_TEXT ? "text"
+                                                            : NULL;
+    in->lang_confidence = a->lang_confidence;
+    in->canonical_url = a->canonical_url;
+    in->image = a->image;
+    in->text = a->text;
+    in->dateline = a->dateline;
+    in->byline = a->byline;
+    in->content_html = a->content_html;
+    in->content_markdown = a->content_markdown;
+    in->enclosures = item->enclosures;
+}
+
+void ingest_record_parts_free(struct record_article_parts *parts)
+{
+    for (size_t i = 0; i < parts->n_feed_authors; i++)
+        free(parts->feed_authors[i]);
+    free(parts->feed_authors);
+    for (size_t i = 0; i < parts->n_categories; i++)
+        free(parts->categories[i]);
+    free(parts->categories);
+    free(parts->feed_summary);
+}
+
 /* Finds the article's story, tags it, writes its record durably (or, for a copy that is not
  * to be written, lists it as a source), then marks the item done. */
 void ingest_job_write_record(struct article_job *j, const struct article *a, const char *source)
@@ -143,68 +201,23 @@ void ingest_job_write_record(struct article_job *j, const struct article *a, con
     }
     p->stats.stage_seconds[STAGE_TAG] += ingest_clock() - started;
     started = ingest_clock();
-    /* The page's authors, else the feed's; the page's summary, else the feed's. */
-    char **feed_authors = NULL;
-    size_t n_feed_authors = 0;
-    if (!a->n_authors && j->item.author)
-        article_split_authors(j->item.author, &feed_authors, &n_feed_authors);
-    char *feed_summary =
-        !a->description && j->item.summary ? article_plain_text(j->item.summary) : NULL;
-    /* The feed's categories first, then the page's tags, each once. */
-    char **categories = NULL;
-    size_t n_categories = 0;
-    size_t c;
-    json_t *category;
-    json_array_foreach(j->item.categories, c, category)
-        article_add_category(&categories, &n_categories, json_string_value(category));
-    for (size_t i = 0; i < a->n_categories; i++)
-        article_add_category(&categories, &n_categories, a->categories[i]);
+    struct record_article_parts parts;
     struct record_input in = {
         .id = j->record_id,
-        .url = j->item.link,
-        .feed_url = j->item.feed_url,
-        .feed_title = j->item.feed_title,
-        .item_id = j->item.item_id,
-        .title = title,
-        .authors = (const char *const *)(a->n_authors ? a->authors : feed_authors),
-        .n_authors = a->n_authors ? a->n_authors : n_feed_authors,
-        .categories = (const char *const *)categories,
-        .n_categories = n_categories,
-        .description =
-            a->description ? a->description : (feed_summary && *feed_summary ? feed_summary : NULL),
-        .published = j->item.published ? j->item.published : a->published,
-        .modified = a->modified,
-        .site = a->site,
-        .lang = a->lang,
-        .lang_source = a->lang_source == ARTICLE_LANG_MARKUP ? "markup"
-                       : a->lang_source == ARTICLE_LANG_TEXT ? "text"
-                                                             : NULL,
-        .lang_confidence = a->lang_confidence,
-        .canonical_url = a->canonical_url,
-        .image = a->image,
-        .text = a->text,
         .text_source = source,
         .page_skipped = j->page_skipped,
-        .dateline = a->dateline,
-        .byline = a->byline,
-        .content_html = a->content_html,
-        .content_markdown = a->content_markdown,
         .fetched = now_seconds(),
         .topics = &topics,
         .topics_rejected = &near_misses,
         .story = copy ? match.story_id : j->record_id,
         .duplicate_of = copy ? match.record_id : NULL,
         .similarity = copy ? match.similarity : 0,
-        .enclosures = j->item.enclosures,
+        .archive_file = strcmp(source, "page") == 0 && *j->archive_file ? j->archive_file : NULL,
+        .archive_offset = j->archive_offset,
     };
+    ingest_record_input_fill(&in, &parts, &j->item, a, title);
     json_t *record = record_build(&in);
-    for (size_t i = 0; i < n_feed_authors; i++)
-        free(feed_authors[i]);
-    free(feed_authors);
-    for (size_t i = 0; i < n_categories; i++)
-        free(categories[i]);
-    free(categories);
-    free(feed_summary);
+    ingest_record_parts_free(&parts);
     size_t len;
     char *text = record_serialize(record, &len);
     char err[512];
@@ -223,6 +236,7 @@ void ingest_job_write_record(struct article_job *j, const struct article *a, con
             snprintf(b->duplicate_of, sizeof b->duplicate_of, "%s", match.record_id);
         b->n_topics = topics.n_hits;
         b->source = source;
+        b->archived = in.archive_file != NULL;
         j->built = b;
     }
     topic_result_free(&topics);
@@ -306,6 +320,11 @@ static int stage(struct article_job *j)
     struct built_record *b = j->built;
     char err[512];
     double started = ingest_clock();
+    /* The archived page is durable before a record pointing at it can be (docs/archive.md). */
+    if (b->archived && archive_sync(p->deps.archive, err, sizeof err) < 0) {
+        write_failed(j, "archive write", err);
+        return -1;
+    }
     int staged = spool_stage(p->deps.spool, j->record_id, b->text, b->len, err, sizeof err);
     if (staged == 0) {
         json_t *note = record_outbox_note(b->record);
@@ -326,6 +345,9 @@ static int stage(struct article_job *j)
             log_err("story index write failed record=%s reason=\"%s\"", j->record_id, err);
         /* (not indexed: later copies will not find it, but the record stands) */
         rc = state_item_stage(p->deps.state, j->key, j->record_id);
+        if (rc == 0 && b->archived)
+            rc = state_item_archived(p->deps.state, j->key, j->archive_file, j->archive_offset, 1,
+                                     b->text);
         if (rc == 0)
             rc = state_commit(p->deps.state);
         else

@@ -28,6 +28,7 @@
 #include "ingest/pending.h"
 #include "ingest/pipeline.h"
 #include "net/robots_cache.h"
+#include "output/record.h"
 #include "output/validate.h"
 #include "stories/index.h"
 
@@ -92,6 +93,7 @@ struct built_record {
     bool exact;
     size_t n_topics;
     const char *source; /* text_source: "page" or "feed" (a literal) */
+    bool archived;      /* the record points at its page in the archive (the job's) */
 };
 
 struct article_job {
@@ -107,6 +109,8 @@ struct article_job {
      * ("robots"), or NULL. */
     struct robots_waiter robots_wait;
     const char *page_skipped;
+    char archive_file[ARCHIVE_NAME_MAX]; /* where its page is archived; "" when it is not */
+    int64_t archive_offset;
     struct article_job *next_queued;
     struct article_job *prev, *next;
 };
@@ -210,6 +214,22 @@ void ingest_drop_queued_jobs(struct pipeline *p);
 void ingest_resume_pending(const struct pending_item *item, void *ud); /* ud: struct resume_ctx */
 
 /* emit.c */
+/* What a record takes from its article and feed item that is made for it (the feed's
+ * authors split, its summary as text, the categories merged): freed after record_build(). */
+struct record_article_parts {
+    char **feed_authors;
+    size_t n_feed_authors;
+    char **categories;
+    size_t n_categories;
+    char *feed_summary;
+};
+/* Fills in's article and item fields (everything but id, text_source, page_skipped, fetched,
+ * topics, story, duplicate_of, similarity, revision and archive): the page's values, else
+ * the feed item's; item's published date before the page's. */
+void ingest_record_input_fill(struct record_input *in, struct record_article_parts *parts,
+                              const struct pending_article *item, const struct article *a,
+                              const char *title);
+void ingest_record_parts_free(struct record_article_parts *parts);
 void ingest_job_write_record(struct article_job *j, const struct article *a, const char *source);
 /* Writes what the job built (j->built), by the staged protocol; on failure the job keeps it
  * and is marked write_failed. */

@@ -19,6 +19,7 @@
 #include "feeds/feedlist.h"
 #include "store/state.h"
 #include "output/retention.h"
+#include "output/archive.h"
 #include "output/spool.h"
 #include "topics/topics.h"
 
@@ -30,6 +31,7 @@ struct pipeline_deps {
     struct state *state;
     struct spool *spool;
     struct fetcher *fetcher;
+    struct archive *archive; /* the raw page archive (docs/archive.md), or NULL when off */
 };
 
 /* How one poll of a feed ended. */

@@ -45,6 +45,9 @@ struct transfer {
     bool truncated;
     size_t header_bytes; /* of every response of the transfer, redirects included */
     bool headers_too_big;
+    bool capture;        /* keep the heads below (fetch_request.capture) */
+    struct buf request;  /* the last request's head as sent */
+    struct buf response; /* the last response's head as received */
     fetch_done_fn done;
     void *ud;
     char error[CURL_ERROR_SIZE];
@@ -119,6 +122,8 @@ static void transfer_free(struct fetcher *f, struct transfer *t)
     curl_slist_free_all(t->headers);
     free(t->post_body);
     buf_free(&t->body);
+    buf_free(&t->request);
+    buf_free(&t->response);
     free(t->url);
     free(t->user);
     if (t->password)
@@ -259,6 +264,10 @@ static void finish_transfer(struct fetcher *f, struct transfer *t, CURLcode code
     r.retry_after = retry_after;
     r.body = t->body.data ? t->body.data : "";
     r.body_len = t->body.len;
+    if (t->capture && r.ok) {
+        r.request = t->request.data ? t->request.data : "";
+        r.response = t->response.data ? t->response.data : "";
+    }
     t->done(&r, t->ud);
     free(etag);
     free(last_modified);
@@ -383,6 +392,11 @@ static size_t on_header(char *line, size_t size, size_t nmemb, void *ud)
         t->headers_too_big = true;
         return 0; /* stops the transfer */
     }
+    if (t->capture) {
+        if (n > 5 && strncmp(line, "HTTP/", 5) == 0)
+            buf_reset(&t->response);       /* a new response: a redirect's, or an interim 1xx */
+        buf_append(&t->response, line, n); /* within FETCH_MAX_HEADER_BYTES (above) */
+    }
     if (n > 9 && strncmp(line, "HTTP/", 5) == 0) {
         const char *sp = memchr(line, ' ', n);
         long status = sp ? strtol(sp + 1, NULL, 10) : 0;
@@ -393,6 +407,25 @@ static size_t on_header(char *line, size_t size, size_t nmemb, void *ud)
         }
     }
     return n;
+}
+
+/* With capture: the request head libcurl sends (CURLINFO_HEADER_OUT, one call per request),
+ * without the lines that carry credentials. */
+static int on_debug(CURL *easy, curl_infotype type, char *data, size_t size, void *ud)
+{
+    (void)easy;
+    struct transfer *t = ud;
+    if (type != CURLINFO_HEADER_OUT)
+        return 0;
+    buf_reset(&t->request);
+    for (const char *line = data, *end = data + size; line < end;) {
+        const char *eol = memchr(line, '\n', (size_t)(end - line));
+        size_t len = eol ? (size_t)(eol - line) + 1 : (size_t)(end - line);
+        if (strncasecmp(line, "Authorization:", 14) != 0 && strncasecmp(line, "Cookie:", 7) != 0)
+            buf_append(&t->request, line, len);
+        line += len;
+    }
+    return 0;
 }
 
 /* Caps the body where the bytes arrive (after decompression). */
@@ -488,6 +521,11 @@ static void make_easy(struct fetcher *f, struct transfer *t)
     if (t->post_body) {
         curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)t->post_len);
         curl_easy_setopt(e, CURLOPT_POSTFIELDS, t->post_body);
+    }
+    if (t->capture) {
+        curl_easy_setopt(e, CURLOPT_DEBUGFUNCTION, on_debug);
+        curl_easy_setopt(e, CURLOPT_DEBUGDATA, t);
+        curl_easy_setopt(e, CURLOPT_VERBOSE, 1L); /* (the debug function only is called) */
     }
 }
 
@@ -620,6 +658,9 @@ void fetcher_start(struct fetcher *f, const struct fetch_request *req, fetch_don
     buf_init(&t->body, f->opts.max_body);
     t->untrusted = req->untrusted;
     t->keep_first = req->keep_first;
+    t->capture = req->capture;
+    buf_init(&t->request, FETCH_MAX_HEADER_BYTES);
+    buf_init(&t->response, FETCH_MAX_HEADER_BYTES);
     if (req->accept) {
         char *h = xasprintf("Accept: %s", req->accept);
         t->headers = curl_slist_append(t->headers, h);

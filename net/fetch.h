@@ -54,6 +54,8 @@ struct fetch_request {
     const char *post_body;     /* POSTs these post_len bytes (copied) instead of a GET; NULL */
     size_t post_len;
     const char *const *headers; /* more "Name: value" request headers, NULL-ended; or NULL */
+    bool capture;              /* keep the request and response heads as they went over the
+                                  wire, for the page archive (result's request, response) */
 };
 
 struct fetch_result {
@@ -74,6 +76,10 @@ struct fetch_result {
     bool moved_permanently; /* redirected, and every redirect was a 301 or 308 */
     bool refused;           /* the address policy refused a connection (permanent) */
     bool truncated;         /* ended at the request's keep_first bytes */
+    /* With capture: the last request's head as sent (Authorization and Cookie lines left
+     * out) and its response's head as received, each ending with its blank line; else NULL. */
+    const char *request;
+    const char *response;
 };
 
 typedef void (*fetch_done_fn)(const struct fetch_result *result, void *ud);

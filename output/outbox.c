@@ -45,14 +45,11 @@ struct outbox {
     size_t n_lanes;
 };
 
+/* A record's id, with ".rN" for a later revision: the Nats-Msg-Id, so that JetStream
+ * deduplicates each revision on its own. */
 static bool is_record_id(const char *s, size_t n)
 {
-    if (n == 0 || n > ID_MAX)
-        return false;
-    for (size_t i = 0; i < n; i++)
-        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
-            return false;
-    return true;
+    return n <= ID_MAX && record_file_stem_valid(s, n);
 }
 
 /* "<id>.json" into name. */

@@ -42,14 +42,25 @@ static json_t *authors_joined(const char *const *authors, size_t n)
     return s;
 }
 
+void record_set_topics(json_t *record, const struct topic_result *topics,
+                       const struct topic_result *rejected)
+{
+    json_t *topic_ids = json_array();
+    if (topics)
+        for (size_t i = 0; i < topics->n_hits; i++)
+            json_array_append_new(topic_ids, json_string(topics->hits[i].id));
+    json_object_set_new(record, "topic_ids", topic_ids);
+    json_object_set_new(record, "topics", topics ? topic_result_to_json(topics) : json_array());
+    if (rejected && rejected->n_hits)
+        json_object_set_new(record, "topics_rejected", topic_result_to_json_full(rejected));
+    else
+        json_object_del(record, "topics_rejected");
+}
+
 json_t *record_build(const struct record_input *in)
 {
     char fetched[DATE_ISO_LEN];
     date_format_iso(in->fetched, fetched);
-    json_t *topic_ids = json_array();
-    if (in->topics)
-        for (size_t i = 0; i < in->topics->n_hits; i++)
-            json_array_append_new(topic_ids, json_string(in->topics->hits[i].id));
     json_t *r = json_object();
     json_object_set_new(r, "schema", json_string(RECORD_SCHEMA));
     json_object_set_new(r, "schema_version", json_integer(RECORD_SCHEMA_VERSION));
@@ -91,10 +102,12 @@ json_t *record_build(const struct record_input *in)
                         in->duplicate_of ? record_similarity_json(in->similarity) : json_null());
     json_object_set_new(r, "enclosures",
                         in->enclosures ? json_deep_copy(in->enclosures) : json_array());
-    json_object_set_new(r, "topic_ids", topic_ids);
-    json_object_set_new(r, "topics", in->topics ? topic_result_to_json(in->topics) : json_array());
-    if (in->topics_rejected && in->topics_rejected->n_hits)
-        json_object_set_new(r, "topics_rejected", topic_result_to_json_full(in->topics_rejected));
+    record_set_topics(r, in->topics, in->topics_rejected);
+    json_object_set_new(r, "revision", json_integer(in->revision > 1 ? in->revision : 1));
+    if (in->archive_file)
+        json_object_set_new(r, "archive",
+                            json_pack("{s:s, s:I}", "file", in->archive_file, "offset",
+                                      (json_int_t)in->archive_offset));
     return r;
 }
 
@@ -177,4 +190,24 @@ const char *record_id(const json_t *record)
 const char *record_url(const json_t *record)
 {
     return json_string_value(json_object_get(record, "url"));
+}
+
+bool record_file_stem_valid(const char *s, size_t n)
+{
+    size_t id_len = 0;
+    while (id_len < n &&
+           ((s[id_len] >= '0' && s[id_len] <= '9') || (s[id_len] >= 'a' && s[id_len] <= 'f')))
+        id_len++;
+    if (id_len == 0 || id_len > 128)
+        return false;
+    if (id_len == n)
+        return true;
+    /* ".rN": N a number over 1 without leading zeros */
+    if (n - id_len < 3 || n - id_len > 12 || s[id_len] != '.' || s[id_len + 1] != 'r' ||
+        s[id_len + 2] < '1' || s[id_len + 2] > '9' || (n - id_len == 3 && s[id_len + 2] == '1'))
+        return false;
+    for (size_t i = id_len + 3; i < n; i++)
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+    return true;
 }

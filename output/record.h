@@ -6,6 +6,8 @@
 #define FEEDSPOOL_OUTPUT_RECORD_H
 
 #include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "topics/topics.h"
@@ -48,9 +50,16 @@ struct record_input {
     const json_t *enclosures; /* [{url, type, length}] from the feed, or NULL */
     /* Why the page was not fetched ("robots"), or NULL (then the record does not say). */
     const char *page_skipped;
+    long revision;            /* 1 for the first record of an item (0 means 1) */
+    const char *archive_file; /* the archived page (docs/archive.md): its file, or NULL */
+    int64_t archive_offset;   /* ... and where its response record starts */
 };
 
 json_t *record_build(const struct record_input *in);
+/* Sets (or replaces) a record's topic_ids, topics and topics_rejected (left out when there
+ * are no near misses; topics and rejected may be NULL: none). */
+void record_set_topics(json_t *record, const struct topic_result *topics,
+                       const struct topic_result *rejected);
 /* A similarity figure as records and sources.jsonl carry it: rounded to 3 decimals. */
 json_t *record_similarity_json(double similarity);
 /* Compact JSON text with a trailing newline; caller frees. */
@@ -70,5 +79,8 @@ size_t record_note_fields(const json_t *note, const char ***ids, const char **st
 /* A record's id and its article link (borrowed from the record; NULL when absent). */
 const char *record_id(const json_t *record);
 const char *record_url(const json_t *record);
+/* Whether a spool file's name without ".json" is a record's: its id (revision 1), or its id
+ * and ".rN" for revision N > 1 (`feedspool reextract`, docs/archive.md). */
+bool record_file_stem_valid(const char *s, size_t n);
 
 #endif

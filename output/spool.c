@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "common/util.h"
+#include "output/record.h"
 
 struct spool {
     char *dir;
@@ -103,13 +104,7 @@ const char *spool_dir(const struct spool *sp)
 
 static bool valid_record_id(const char *id)
 {
-    size_t n = strlen(id);
-    if (n == 0 || n > 128)
-        return false;
-    for (size_t i = 0; i < n; i++)
-        if (!((id[i] >= '0' && id[i] <= '9') || (id[i] >= 'a' && id[i] <= 'f')))
-            return false;
-    return true;
+    return record_file_stem_valid(id, strlen(id));
 }
 
 static int write_all(int fd, const char *data, size_t len)

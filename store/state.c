@@ -76,6 +76,13 @@ static const char schema_sql[] =
     "  record_id TEXT NOT NULL,"
     "  staged_at INTEGER NOT NULL);"
     "CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT);"
+    /* Items whose page is in the archive, and their current record (see state.h). */
+    "CREATE TABLE IF NOT EXISTS archived ("
+    "  key TEXT PRIMARY KEY,"
+    "  warc_file TEXT NOT NULL,"
+    "  warc_offset INTEGER NOT NULL,"
+    "  revision INTEGER NOT NULL,"
+    "  record TEXT NOT NULL);"
     "";
 
 /* Databases made by an older feedspool get what later versions added. */
@@ -633,6 +640,75 @@ long state_items_retry_failed(struct state *st, const char *feed_url, const char
     if (run(st, stmt, "retry failed items") < 0)
         return -1;
     return (long)sqlite3_changes(st->db);
+}
+
+int state_item_archived(struct state *st, const char *key, const char *warc_file,
+                        int64_t warc_offset, long revision, const char *record)
+{
+    sqlite3_stmt *stmt = prepare(st, "INSERT OR REPLACE INTO archived (key, warc_file, "
+                                     "warc_offset, revision, record) VALUES (?, ?, ?, ?, ?)");
+    if (!stmt)
+        return -1;
+    bind_text(stmt, 1, key);
+    bind_text(stmt, 2, warc_file);
+    sqlite3_bind_int64(stmt, 3, warc_offset);
+    sqlite3_bind_int64(stmt, 4, revision);
+    bind_text(stmt, 5, record);
+    return run(st, stmt, "store archived item");
+}
+
+long state_items_archived(struct state *st, const char *after_key, int64_t since,
+                          const char *feed_url, long limit,
+                          void (*fn)(const struct archived_item *, void *), void *ud)
+{
+    sqlite3_stmt *stmt =
+        prepare(st, "SELECT a.key, i.record_id, i.feed_url, i.job, a.warc_file, a.warc_offset, "
+                    "a.revision, a.record FROM archived a JOIN items i ON i.key = a.key "
+                    "WHERE a.key > ?1 AND i.first_seen >= ?2 AND (?3 IS NULL OR i.feed_url = ?3) "
+                    "ORDER BY a.key LIMIT ?4");
+    if (!stmt)
+        return -1;
+    bind_text(stmt, 1, after_key);
+    sqlite3_bind_int64(stmt, 2, since);
+    bind_text(stmt, 3, feed_url);
+    sqlite3_bind_int64(stmt, 4, limit);
+    /* Read whole before fn runs: fn may write the rows it is given. */
+    char **rows = NULL;
+    int64_t *numbers = NULL;
+    size_t n = 0, cap = 0;
+    int rc;
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        if (n == cap) {
+            cap = cap ? 2 * cap : 64;
+            rows = xrealloc(rows, cap * 6 * sizeof *rows);
+            numbers = xrealloc(numbers, cap * 2 * sizeof *numbers);
+        }
+        static const int text_columns[] = {0, 1, 2, 3, 4, 7};
+        for (int c = 0; c < 6; c++)
+            rows[n * 6 + c] = column_text(stmt, text_columns[c]);
+        numbers[n * 2] = sqlite3_column_int64(stmt, 5);
+        numbers[n * 2 + 1] = sqlite3_column_int64(stmt, 6);
+        n++;
+    }
+    done(stmt);
+    for (size_t i = 0; i < n; i++) {
+        char **r = rows + i * 6;
+        struct archived_item item = {.key = r[0],
+                                     .record_id = r[1],
+                                     .feed_url = r[2],
+                                     .item_json = r[3],
+                                     .warc_file = r[4],
+                                     .warc_offset = numbers[i * 2],
+                                     .revision = (long)numbers[i * 2 + 1],
+                                     .record = r[5]};
+        if (rc == SQLITE_DONE)
+            fn(&item, ud);
+        for (int c = 0; c < 6; c++)
+            free(r[c]);
+    }
+    free(rows);
+    free(numbers);
+    return rc == SQLITE_DONE ? (long)n : fail(st, "list archived items");
 }
 
 int state_meta_get(struct state *st, const char *name, char **value)

@@ -121,6 +121,26 @@ long state_items_retry_failed(struct state *st, const char *feed_url, const char
 /* Calls fn for each pending item with a requeued mark and clears the mark. */
 int state_items_requeued(struct state *st, void (*fn)(const struct pending_item *, void *),
                          void *ud);
+/* The page archive (docs/archive.md): an item whose record was made from an archived page
+ * keeps where the page is and its current record (the revision consumers last got), so
+ * that `feedspool reextract` can rebuild it, tell whether it changed, and re-tag its text.
+ * Call within the transaction that stages the record. */
+int state_item_archived(struct state *st, const char *key, const char *warc_file,
+                        int64_t warc_offset, long revision, const char *record);
+struct archived_item {
+    const char *key, *record_id, *feed_url;
+    const char *item_json; /* the job as stored by state_item_add */
+    const char *warc_file;
+    int64_t warc_offset;
+    long revision;
+    const char *record; /* the current revision's record */
+};
+/* Calls fn for up to limit archived items whose key sorts after after_key ("" for the
+ * first), first seen at or after since, of feed_url when not NULL, in key order; the
+ * strings live only during the call, and fn may write to the state. Returns how many. */
+long state_items_archived(struct state *st, const char *after_key, int64_t since,
+                          const char *feed_url, long limit,
+                          void (*fn)(const struct archived_item *, void *), void *ud);
 /* Small named values the daemon keeps (the fingerprint of the configuration it last ran
  * with). *value is NULL when none is stored; caller frees. */
 int state_meta_get(struct state *st, const char *name, char **value);
