@@ -20,6 +20,7 @@
 #include "common/util.h"
 #include "config/config.h"
 #include "daemon/service.h"
+#include "extract/language.h"
 #include "feeds/date.h"
 #include "ingest/rebuild.h"
 #include "output/archive.h"
@@ -56,6 +57,7 @@ struct reextract {
     struct spool *spool;
     struct topic_rules *rules;
     struct schema *schema;
+    struct language_guesser *language; /* as the daemon's: lang from the text when needed */
     char *archive_dir;
     bool topics_only;
     struct progress progress;
@@ -132,7 +134,8 @@ static json_t *rebuild_from_archive(struct reextract *r, const struct archived_i
                                     .len = payload_len,
                                     .url = uri,
                                     .content_type = content_type,
-                                    .content = (unsigned)r->cfg->content_format};
+                                    .content = (unsigned)r->cfg->content_format,
+                                    .language = r->language};
         record = rebuild_record(current, item->item_json, &page, r->rules, err, sizeof err);
         if (!record) {
             fprintf(stderr, "feedspool reextract: record %s: %s\n", item->record_id, err);
@@ -248,6 +251,9 @@ static int reextract_all(struct reextract *r, int64_t since, const char *feed)
         fprintf(stderr, "feedspool reextract: %s\n", err);
         return 1;
     }
+    r->language = language_guesser_open(err, sizeof err);
+    if (!r->language)
+        fprintf(stderr, "feedspool reextract: records get lang only from the markup: %s\n", err);
     progress_start(&r->progress, "reextract", 0);
     long got;
     while ((got = state_items_archived(r->st, r->last_key, since, feed, PAGE_ROWS, reextract_item,
@@ -314,6 +320,7 @@ int cmd_reextract(int argc, char **argv)
     else
         status = reextract_all(&r, since, feed);
     schema_free(r.schema);
+    language_guesser_close(r.language);
     topic_rules_free(r.rules);
     spool_close(r.spool);
     state_close(r.st);

@@ -47,8 +47,12 @@ json_t *rebuild_record(const json_t *current, const char *item_json,
         return record;
     }
     struct article a = {0};
-    struct extract_input in_page = {
-        .data = page->data, .len = page->len, .url = page->url, .content_type = page->content_type};
+    struct extract_input in_page = {.data = page->data,
+                                    .len = page->len,
+                                    .url = page->url,
+                                    .content_type = page->content_type,
+                                    .content = page->content,
+                                    .language = page->language};
     if (extract_article(&in_page, &a, why, sizeof why) < 0) {
         set_err(err, errlen, "page unusable: %s", why);
         pending_article_free(&item);

@@ -17,9 +17,10 @@
 struct rebuild_page {
     const char *data; /* the archived payload */
     size_t len;
-    const char *url;          /* where it came from (WARC-Target-URI) */
-    const char *content_type; /* from the archived response, or NULL */
-    unsigned content;         /* the bodies besides the text (extract_input's content) */
+    const char *url;                   /* where it came from (WARC-Target-URI) */
+    const char *content_type;          /* from the archived response, or NULL */
+    unsigned content;                  /* the bodies besides the text (extract_input's content) */
+    struct language_guesser *language; /* borrowed; NULL: lang only from the markup */
 };
 
 /* The record rebuilt from page (or, when page is NULL, from the current record's own title
