@@ -647,6 +647,15 @@ size_t fetcher_in_flight(const struct fetcher *f)
     return f->in_flight;
 }
 
+long long fetcher_host_wait_ms(struct fetcher *f, const char *url)
+{
+    struct host_pace *h = host_pace_of(f, url);
+    if (h->first_waiting || h->unstarted)
+        return f->opts.host_min_gap_ms > 0 ? f->opts.host_min_gap_ms : 1;
+    long long wait = h->last_start_ms + f->opts.host_min_gap_ms - monotonic_ms();
+    return wait > 0 ? wait : 0;
+}
+
 void fetcher_cancel_all(struct fetcher *f)
 {
     while (f->transfers)
