@@ -114,7 +114,7 @@ int config_check_metrics_address(const char *value, char *err, size_t errlen)
 {
     if (!*value)
         return 0;
-    char *host = NULL; /* (set on success; Release builds warn without it) */
+    char *host = NULL;
     long port;
     if (config_split_address(value, &host, &port, err, errlen) < 0)
         return -1;

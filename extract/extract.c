@@ -13,7 +13,8 @@
  *    to the ancestor that holds much more prose. <article>, <main> and itemprop=articleBody
  *    are hints.
  * 6. Serialise to text: paragraphs separated by a blank line, headings, list items and
- *    table rows on their own lines; link-dense blocks and boilerplate phrases dropped.
+ *    table rows on their own lines; link-dense blocks and boilerplate phrases dropped, and a
+ *    long block written twice (one copy per screen size) kept once.
  * JSON-LD articleBody stands in when the markup yields much less text; when nothing survives
  * step 4, the page is read again removing only what is never text. */
 #include "extract/extract.h"
@@ -22,6 +23,7 @@
 #include <libxml/HTMLparser.h>
 #include <libxml/encoding.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -35,7 +37,8 @@
 #define EXTRACT_MAX_TEXT (4L * 1024 * 1024)
 #define MAX_DEPTH 512
 #define MIN_ARTICLE_CHARS 80
-#define PROSE_CHARS 200 /* paragraph text that makes a block prose */
+#define PROSE_CHARS 200       /* paragraph text that makes a block prose */
+#define LAYOUT_PROSE_CHARS 80 /* of it, that makes a block with a layout word text */
 
 struct candidate {
     xmlNode *node;
@@ -92,24 +95,23 @@ static const char *const furniture_tags[] = {"label",   "nav",  "aside", "footer
 /* Words in class and id values that mark page furniture whatever the block holds: blocks of
  * text that are not the article (comments, pitches, notices, credits). */
 static const char *const boilerplate_words[] = {
-    "related",  "recommended", "recommend",     "newsletter", "subscribe", "subscription",
-    "promo",    "advert",      "advertisement", "ad",         "ads",       "adv",
-    "sponsor",  "sponsored",   "cookie",        "cookies",    "consent",   "gdpr",
-    "byline",   "author",      "caption",       "credit",     "credits",   "comment",
-    "comments", "disqus",      "footer",        "ticker",     "marquee",   "donate",
-    "donation", "support",     "contribute",    "membership", "paywall",   "popup",
-    "modal",    "overlay",     "dateline",      "timestamp",  "outbrain",  "taboola",
-    "alert",    "login",       "signup",        "cta",        "print",     "nav",
-    "navbar",   "navigation",  "menu",          NULL};
+    "related", "recommended", "recommend", "newsletter", "subscribe", "subscription", "promo",
+    "advert", "advertisement", "ad", "ads", "adv", "sponsor", "sponsored", "cookie", "cookies",
+    "consent", "gdpr", "byline", "author", "caption", "credit", "credits", "comment", "comments",
+    "disqus", "footer", "ticker", "marquee", "donate", "donation", "support", "contribute",
+    "membership", "paywall", "popup", "modal", "overlay", "dateline", "timestamp", "outbrain",
+    "taboola", "alert", "login", "signup", "cta", "print", "nav", "navbar", "navigation", "menu",
+    /* the same in German and French class names */
+    "kommentar", "kommentare", "werbung", "anzeige", "commentaires", "publicite", NULL};
 
 /* Words that mark links and layout (menus, share bars, tag lists), which page builders and
  * themes also put on the containers of the text itself (elementor-widget-container,
  * content-sidebar-wrap, a post's tag-<slug> classes, a header around the article): they mark
  * furniture only when the block holds no prose. */
 static const char *const layout_words[] = {
-    "header", "masthead",   "sidebar",     "widget",     "tags",    "tag",   "banner",  "more",
-    "also",   "breadcrumb", "breadcrumbs", "pagination", "pager",   "share", "sharing", "social",
-    "follow", "toolbar",    "skip",        "trending",   "popular", NULL};
+    "header", "masthead",   "sidebar",     "widget",     "tags",    "tag",    "banner",  "more",
+    "also",   "breadcrumb", "breadcrumbs", "pagination", "pager",   "share",  "sharing", "social",
+    "follow", "toolbar",    "skip",        "trending",   "popular", "teilen", "partage", NULL};
 
 /* Words that mark the article body itself; they protect a block from removal. */
 static const char *const content_words[] = {
@@ -471,6 +473,42 @@ static bool holds_prose(xmlNode *n, size_t min_chars)
     return linked * 3 < all && prose >= min_chars && prose * 2 >= all;
 }
 
+static bool only_element_child(const xmlNode *n)
+{
+    for (const xmlNode *s = n->parent->children; s; s = s->next)
+        if (s != n && s->type == XML_ELEMENT_NODE)
+            return false;
+    return true;
+}
+
+/* Whether a sibling near n (three each way) of n's kind (the same first class word) holds a
+ * paragraph of prose too (n alone in its parent: the parent's siblings): page builders put
+ * each paragraph of a text in its own "widget". */
+static bool prose_sibling_of_kind(xmlNode *n)
+{
+    /* (a block alone in its parent stands for it: the widget's own wrapper) */
+    for (int up = 0;
+         up < 3 && n->parent && n->parent->type == XML_ELEMENT_NODE && only_element_child(n); up++)
+        n = n->parent;
+    const char *cls = attr(n, "class");
+    size_t len = cls ? strcspn(cls, " \t\n") : 0;
+    if (!len)
+        return false;
+    for (int way = 0; way < 2; way++) {
+        int seen = 0;
+        for (xmlNode *s = way ? n->next : n->prev; s && seen < 3; s = way ? s->next : s->prev) {
+            if (s->type != XML_ELEMENT_NODE)
+                continue;
+            seen++;
+            const char *other = attr(s, "class");
+            if (other && strncmp(other, cls, len) == 0 && strchr(" \t\n", other[len]) &&
+                holds_prose(s, LAYOUT_PROSE_CHARS))
+                return true;
+        }
+    }
+    return false;
+}
+
 /* A <figure> around a table, a quote or a code listing is text, not a picture. */
 static bool figure_of_text(xmlNode *n, int depth)
 {
@@ -501,16 +539,18 @@ static bool removable(xmlNode *c, const struct page_size *page, int depth)
     if (!furniture && is_tag(c, "header"))
         furniture = !holds_prose(c, 3 * PROSE_CHARS);
     else if (!furniture && is_furniture(c, true))
-        furniture = !holds_prose(c, PROSE_CHARS);
+        furniture = !holds_prose(c, PROSE_CHARS) &&
+                    !(holds_prose(c, LAYOUT_PROSE_CHARS) && prose_sibling_of_kind(c));
     if (!furniture && is_tag(c, "figure"))
         furniture = !figure_of_text(c, depth);
     return furniture && small_part(c, page) && !holds_article_body(c, depth);
 }
 
 /* React's streaming renderer sends late parts of a page at the end of the body, each as
- * <div hidden id="S:x">, and a script moves each into the place of its <template id="B:x">,
- * replacing the fallback shown until then (up to the comment <!--/$-->). Done here, so that
- * the article is whole and in order instead of hidden. */
+ * <div hidden id="S:x">, and a script moves each into the place of its <template id="B:x">
+ * (a suspense boundary: the fallback shown until then, up to the comment <!--/$-->, goes) or
+ * <template id="P:x"> (a placeholder for a segment, often inside another streamed part). Done
+ * here, so that the article is whole and in order instead of hidden. */
 struct streamed {
     xmlNode **v;
     size_t n, cap;
@@ -532,17 +572,46 @@ static const char *react_key(const xmlNode *n, char kind)
     return id && id[0] == kind && id[1] == ':' && id[2] ? id + 2 : NULL;
 }
 
+/* The x of a slot a streamed part S:x goes into: <template id="B:x"> or <template id="P:x">. */
+static const char *slot_key(const xmlNode *n)
+{
+    const char *key = react_key(n, 'B');
+    return key ? key : react_key(n, 'P');
+}
+
 static void find_streamed(xmlNode *n, struct streamed *parts, struct streamed *slots, int depth)
 {
     for (xmlNode *c = n->children; c && depth < MAX_DEPTH; c = c->next) {
         if (c->type != XML_ELEMENT_NODE)
             continue;
-        if (is_tag(c, "template") && react_key(c, 'B'))
+        if (is_tag(c, "template") && slot_key(c))
             push_node(slots, c);
         else if (is_tag(c, "div") && react_key(c, 'S') && xmlHasProp(c, (const xmlChar *)"hidden"))
             push_node(parts, c);
         find_streamed(c, parts, slots, depth + 1);
     }
+}
+
+/* Where the fallback after a slot ends (the node after its last one; slot->next when there is
+ * none): a placeholder P:x has none; a boundary's ends at the comment <!--/$-->, or, in a page
+ * saved without its comments, is the short block right after the template ("Loading..."). */
+static xmlNode *fallback_end(xmlNode *slot)
+{
+    if (!react_key(slot, 'B'))
+        return slot->next;
+    for (xmlNode *end = slot->next; end; end = end->next)
+        if (end->type == XML_COMMENT_NODE && end->content &&
+            strcmp((const char *)end->content, "/$") == 0)
+            return end;
+    xmlNode *next = slot->next;
+    while (next && next->type == XML_TEXT_NODE && xmlIsBlankNode(next))
+        next = next->next;
+    if (!next || next->type != XML_ELEMENT_NODE || is_tag(next, "template") ||
+        has_block_child(next))
+        return slot->next;
+    size_t all = 0, linked = 0;
+    text_length(next, &all, &linked, false, 0);
+    return all < 80 ? next->next : slot->next;
 }
 
 static void place_streamed(xmlNode *root)
@@ -554,15 +623,12 @@ static void place_streamed(xmlNode *root)
         xmlUnsetProp(part, (const xmlChar *)"hidden");
         for (size_t k = 0; k < slots.n; k++) {
             xmlNode *slot = slots.v[k];
-            if (!slot || strcmp(react_key(slot, 'B'), react_key(part, 'S')) != 0)
+            if (!slot || strcmp(slot_key(slot), react_key(part, 'S')) != 0)
                 continue;
             if (!slot->parent || slot == part || is_ancestor(part, slot))
                 break; /* (a slot already unlinked as a fallback, or inside its own part) */
-            xmlNode *end = slot->next;
-            while (end && !(end->type == XML_COMMENT_NODE && end->content &&
-                            strcmp((const char *)end->content, "/$") == 0))
-                end = end->next;
-            for (xmlNode *f = slot->next, *next; end && f != end; f = next) {
+            xmlNode *end = fallback_end(slot);
+            for (xmlNode *f = slot->next, *next; end != slot->next && f != end; f = next) {
                 next = f->next;
                 xmlUnlinkNode(f);
                 push_node(&unlinked, f);
@@ -813,6 +879,16 @@ static bool is_ancestor(const xmlNode *a, const xmlNode *n)
     return false;
 }
 
+/* Whether n is inside (or is) an <aside>, <nav> or <footer> that the cleaning kept (it holds
+ * much of the page): complementary content by its tag, which the article outweighs. */
+static bool in_furniture_tag(xmlNode *n)
+{
+    for (; n && n->type == XML_ELEMENT_NODE; n = n->parent)
+        if (is_tag(n, "aside") || is_tag(n, "nav") || is_tag(n, "footer"))
+            return true;
+    return false;
+}
+
 /* The best-scoring candidate (scores weighed by how little of their text is links), or the
  * element marked itemprop="articleBody" that holds it. When
  * other candidates score nearly as well (75 %) and are not inside it, the article is split
@@ -826,7 +902,8 @@ static xmlNode *best_container(struct scoring *sc, double *top_score)
     for (size_t i = 0; i < sc->n; i++) {
         size_t all = 0, linked = 0;
         text_length(sc->v[i].node, &all, &linked, false, 0);
-        double score = sc->v[i].score * (all ? 1.0 - (double)linked / (double)all : 0);
+        double score = sc->v[i].score * (all ? 1.0 - (double)linked / (double)all : 0) *
+                       (in_furniture_tag(sc->v[i].node) ? 0.25 : 1.0);
         sc->v[i].score = score;
         if (score > best_score) {
             best_score = score;
@@ -990,10 +1067,106 @@ static bool belongs_with(const struct scoring *sc, xmlNode *best, double best_sc
     return all > 0 && sentence;
 }
 
+/* A block's text in the serialised output: where it lies, and a hash and count of its
+ * non-space bytes (so that two copies compare equal however their markup breaks lines). */
+struct span {
+    size_t start, end, chars;
+    uint64_t hash;
+    bool repeat; /* a later copy of an earlier span */
+};
+
 struct text_out {
     struct buf text;
     bool need_space;
+    struct span *spans;
+    size_t n_spans, cap_spans;
 };
+
+enum { REPEAT_CHARS = 400 }; /* a block of this much text is not written twice */
+
+static void record_span(struct text_out *o, size_t start)
+{
+    if (o->text.len - start < REPEAT_CHARS)
+        return;
+    struct span sp = {.start = start, .end = o->text.len, .hash = 1469598103934665603ULL};
+    for (size_t i = start; i < sp.end; i++)
+        if (!isspace((unsigned char)o->text.data[i])) {
+            sp.hash = (sp.hash ^ (unsigned char)o->text.data[i]) * 1099511628211ULL;
+            sp.chars++;
+        }
+    if (sp.chars < REPEAT_CHARS)
+        return;
+    if (o->n_spans == o->cap_spans) {
+        o->cap_spans = o->cap_spans ? o->cap_spans * 2 : 32;
+        o->spans = xrealloc(o->spans, o->cap_spans * sizeof *o->spans);
+    }
+    o->spans[o->n_spans++] = sp;
+}
+
+static bool same_text(const char *a, const char *a_end, const char *b, const char *b_end)
+{
+    for (;; a++, b++) {
+        while (a < a_end && isspace((unsigned char)*a))
+            a++;
+        while (b < b_end && isspace((unsigned char)*b))
+            b++;
+        if (a == a_end || b == b_end)
+            return a == a_end && b == b_end;
+        if (*a != *b)
+            return false;
+    }
+}
+
+static int by_hash_then_start(const void *pa, const void *pb)
+{
+    const struct span *a = pa, *b = pb;
+    if (a->hash != b->hash)
+        return a->hash < b->hash ? -1 : 1;
+    if (a->chars != b->chars)
+        return a->chars < b->chars ? -1 : 1;
+    return a->start < b->start ? -1 : a->start > b->start;
+}
+
+static int by_start(const void *pa, const void *pb)
+{
+    const struct span *a = pa, *b = pb;
+    return a->start < b->start ? -1 : a->start > b->start;
+}
+
+/* The output without the later copies of a block written twice or more (responsive pages
+ * render the same article once per screen size and hide all but one with CSS). Caller frees. */
+static char *without_repeats(struct text_out *o)
+{
+    const char *text = o->text.data ? o->text.data : "";
+    if (!o->n_spans)
+        return xstrdup(text);
+    qsort(o->spans, o->n_spans, sizeof *o->spans, by_hash_then_start);
+    size_t cuts = 0;
+    for (size_t i = 0, first = 0; i < o->n_spans; i++) {
+        struct span *sp = &o->spans[i], *orig = &o->spans[first];
+        if (i == first || sp->hash != orig->hash || sp->chars != orig->chars) {
+            first = i;
+            continue;
+        }
+        sp->repeat = sp->start >= orig->end && same_text(text + orig->start, text + orig->end,
+                                                         text + sp->start, text + sp->end);
+    }
+    for (size_t i = 0; i < o->n_spans; i++)
+        if (o->spans[i].repeat)
+            o->spans[cuts++] = o->spans[i];
+    qsort(o->spans, cuts, sizeof *o->spans, by_start);
+    struct buf out;
+    buf_init(&out, EXTRACT_MAX_TEXT);
+    size_t at = 0;
+    for (size_t i = 0; i < cuts; i++) {
+        if (o->spans[i].start < at)
+            continue; /* (inside a copy already cut) */
+        buf_append(&out, text + at, o->spans[i].start - at);
+        at = o->spans[i].end;
+    }
+    buf_append_str(&out, text + at);
+    return buf_steal(&out);
+}
 
 static void emit_break(struct text_out *o, const char *brk)
 {
@@ -1066,7 +1239,10 @@ static void serialise(struct text_out *o, xmlNode *n, int depth)
             emit_break(o, "\n");
         else if ((strcasecmp(name, "td") == 0 || strcasecmp(name, "th") == 0) && c->prev)
             emit_text(o, " | ");
+        size_t start = o->text.len;
         serialise(o, c, depth + 1);
+        if (is_para)
+            record_span(o, start);
         if (is_para)
             emit_break(o, "\n\n");
         else if (is_line)
@@ -1077,37 +1253,21 @@ static void serialise(struct text_out *o, xmlNode *n, int depth)
 /* Short lines that are page furniture in any site's words. */
 static bool is_boilerplate_line(const char *line, const char *title)
 {
-    static const char *const prefixes[] = {"source link",
-                                           "read more",
-                                           "read also",
-                                           "also read",
-                                           "follow us",
-                                           "share this",
-                                           "share on",
-                                           "share via",
-                                           "image credit",
-                                           "image:",
-                                           "photo:",
-                                           "photo credit",
-                                           "photograph:",
-                                           "file photo",
-                                           "— with ",
-                                           "- with ",
-                                           "– with ",
-                                           "with inputs from",
-                                           "support our journalism",
-                                           "advertisement",
-                                           "click here",
-                                           "sign up",
-                                           "subscribe to",
-                                           "related:",
-                                           "recommended:",
-                                           "copyright",
-                                           "©",
-                                           "all rights reserved",
-                                           NULL};
+    static const char *const prefixes[] = {
+        "source link", "read more", "read also", "also read", "follow us", "share this", "share on",
+        "share via", "image credit", "image:", "photo:", "photo credit",
+        "photograph:", "file photo", "— with ", "- with ", "– with ", "with inputs from",
+        "support our journalism", "advertisement", "click here", "sign up", "subscribe to",
+        "related:", "recommended:", "copyright", "©", "all rights reserved",
+        /* the same in German, French, Spanish */
+        "weiterlesen", "lesen sie auch", "mehr zum thema", "foto:", "fotos:", "bild:", "lire aussi",
+        "à lire aussi", "lire la suite", "crédit photo", "photo :", "lee también", "leer más",
+        /* credits however phrased */
+        "credit:", "credits:", "photo by", "photos:", "image by", "picture:", "pictured:", NULL};
+    static const char *const whole_lines[] = {"anzeige", "werbung", "publicité", "publicidad",
+                                              NULL}; /* (an advertisement's label) */
     size_t len = strlen(line);
-    if (title && strcasecmp(line, title) == 0)
+    if ((title && strcasecmp(line, title) == 0) || in_list(line, whole_lines))
         return true;
     if (len > 120)
         return false;
@@ -1182,13 +1342,14 @@ static char *article_text(xmlNode *root, const char *title, bool keep_furniture,
     xmlNode *best = best_container(&sc, &best_score); /* (maybe an ancestor of the top scorer) */
     if (best)
         best = widen_to_prose(best);
-    struct text_out text;
+    struct text_out text = {0};
     buf_init(&text.text, EXTRACT_MAX_TEXT);
-    text.need_space = false;
     if (best) {
         for (xmlNode *s = best->parent ? best->parent->children : best; s; s = s->next) {
             if (s == best || belongs_with(&sc, best, best_score, s)) {
+                size_t start = text.text.len;
                 serialise(&text, s, 0);
+                record_span(&text, start);
                 emit_break(&text, "\n\n");
             }
             if (!best->parent)
@@ -1199,7 +1360,10 @@ static char *article_text(xmlNode *root, const char *title, bool keep_furniture,
         sc.v[i].node->_private = NULL;
     free(sc.v);
     text_memo_free(&memo, root);
-    char *body = tidy(text.text.data ? text.text.data : "", title);
+    char *once = without_repeats(&text);
+    char *body = tidy(once, title);
+    free(once);
+    free(text.spans);
     buf_free(&text.text);
     return body;
 }

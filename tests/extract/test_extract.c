@@ -274,6 +274,37 @@ static void test_containers_judged_by_content(void)
         "Paragraph 4 of the story");
     CHECK_LACKS(a.text, "Recent post");
     article_free(&a);
+    /* one paragraph per widget (each under the bar for a block of prose on its own, in its own
+     * wrapper): its siblings of the same kind make it text; a lone widget of one sentence
+     * beside them is furniture */
+#define WIDGET(i)                                                                                  \
+    "<div class=\"builder-element builder-widget\"><div class=builder-widget-container>" P(        \
+        i) "</div></div>"
+    CHECK(
+        text_of(
+            "<html><body><div class=page><h1>The bridge</h1><p>The council has agreed to "
+            "build the bridge, and here is how it came to that, step by step.</p>" WIDGET(1)
+                WIDGET(2) WIDGET(3) WIDGET(
+                    4) "</div><div class=\"cta-widget\"><p>Our advisers are here for you, every day "
+                       "of the week, all year.</p></div></body></html>",
+            &a) != NULL);
+#undef WIDGET
+    CHECK_CONTAINS(a.text, "Paragraph 1 of the story");
+    CHECK_CONTAINS(a.text, "Paragraph 4 of the story");
+    CHECK_LACKS(a.text, "advisers");
+    article_free(&a);
+    /* an <aside> big enough to survive the cleaning is still complementary: the article
+     * beside it wins even when the aside's paragraphs score more */
+    const char *busy = "<p>Our guide, with maps, tips, tables, lists, prices, dates, times, "
+                       "places, names, and much more, is free.</p>";
+    char beside[2048];
+    snprintf(beside, sizeof beside,
+             "<html><body><div class=main><div class=story>%s%s%s%s</div></div><aside><div>%s%s%s"
+             "%s</div></aside></body></html>",
+             P(1), P(2), P(3), P(4), busy, busy, busy, busy);
+    CHECK_CONTAINS(text_of(beside, &a), "Paragraph 2 of the story");
+    CHECK_LACKS(a.text, "Our guide");
+    article_free(&a);
     /* a layout wrapper named after the sidebar beside it, tag-<slug> post classes, and an
      * article nested inside <header>, on a page with more paragraphs in its readers' comments
      * and more text in its menu (so that none of them is most of the page); a header of a
@@ -374,6 +405,23 @@ static void test_misplaced_article(void)
     CHECK(a.text && strstr(a.text, "Paragraph 1") &&
           strstr(a.text, "Paragraph 1") < strstr(a.text, "Closing line")); /* in its place */
     article_free(&a);
+    /* segments streamed into placeholders (P:x) inside another streamed part, and a boundary
+     * saved without its comments (its fallback is the short block after the template) */
+    CHECK(text_of("<html><body><main><h1>Bridge</h1><template id=\"B:0\"></template><div>"
+                  "Loading paragraph...</div><p>Closing line of the page, after the story, with "
+                  "its own comma.</p></main><div hidden id=\"S:0\"><div>" P(
+                      1) "<template "
+                         "id=\"P:1\"></template><template id=\"P:2\"></template></div></div><div "
+                         "hidden id=\"S:1\">" P(2) "</div><div hidden id=\"S:2\">" P(
+                             3) "</div>"
+                                "</body></html>",
+                  &a) != NULL);
+    CHECK_CONTAINS(a.text, "Paragraph 2 of the story");
+    CHECK_CONTAINS(a.text, "Paragraph 3 of the story");
+    CHECK_LACKS(a.text, "Loading paragraph");
+    CHECK(a.text && strstr(a.text, "Paragraph 3") &&
+          strstr(a.text, "Paragraph 3") < strstr(a.text, "Closing line"));
+    article_free(&a);
     /* a hidden block that is not streamed stays hidden */
     CHECK(text_of("<html><body><article>" P(1)
                       P(2) "<div hidden><p>A hidden note that is not "
@@ -414,6 +462,35 @@ static void test_boilerplate_in_article(void)
     CHECK_LACKS(a.text, "inbox");
     CHECK_LACKS(a.text, "Reader comments");
     CHECK_LACKS(a.text, "More topics");
+    article_free(&a);
+    /* the same furniture in other languages: credit and "read also" lines, an advertisement's
+     * label, readers' comments and a share bar named in German */
+    CHECK(text_of("<html><body><article>" P(1) "<p>Foto: Archiv der Stadt</p><p>Anzeige</p>" P(
+                      2) "<p>Lire aussi : le pont de la ville</p><p>Photo by A. Snapper for the "
+                         "paper</p>" P(3) "<div class=kommentare><p>Ein Leser schreibt, dass die "
+                                          "Brücke zu teuer wird, und er hat wohl recht damit, "
+                                          "sagt er.</p></div><div class=teilen><a href=/f>Teilen"
+                                          "</a></div></article></body></html>",
+                  &a) != NULL);
+    CHECK_CONTAINS(a.text, "Paragraph 3 of the story");
+    CHECK_LACKS(a.text, "Archiv");
+    CHECK_LACKS(a.text, "Anzeige");
+    CHECK_LACKS(a.text, "le pont");
+    CHECK_LACKS(a.text, "Snapper");
+    CHECK_LACKS(a.text, "Leser");
+    CHECK_LACKS(a.text, "Teilen");
+    article_free(&a);
+    /* the article rendered once per screen size (CSS shows one of them) is written once */
+    const char *variant = "<h2>The bridge</h2>" P(1) P(2) P(3) P(4) "<p>It will open in May.</p>";
+    char page[2048];
+    snprintf(page, sizeof page,
+             "<html><body><article><div class=\"variant desktop\">%s</div><div class=\"variant "
+             "mobile\"><div>%s</div></div></article></body></html>",
+             variant, variant);
+    CHECK(text_of(page, &a) != NULL);
+    const char *first = a.text ? strstr(a.text, "Paragraph 2 of") : NULL;
+    CHECK(first && !strstr(first + 1, "Paragraph 2 of"));
+    CHECK_CONTAINS(a.text, "Paragraph 3 of the story");
     article_free(&a);
 }
 
