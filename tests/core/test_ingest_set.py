@@ -130,7 +130,7 @@ class IngestSet(unittest.TestCase):
             # The daemon polls nothing and takes up the pending items; one host, a long gap:
             # it fetches one page, then waits with the rest in hand.
             fx.write_feeds()
-            fx.write_config(host_min_gap="10min", max_transfers="1", log_level="notice")
+            fx.write_config(host_min_gap="5m", max_transfers="1", log_level="notice")
             daemon = fx.start_daemon()
             fx.wait_for(lambda: any("/set/none/" in line for line in fx.requests()), timeout=120,
                         what="the first page request")
