@@ -649,9 +649,11 @@ size_t fetcher_in_flight(const struct fetcher *f)
 
 long long fetcher_host_wait_ms(struct fetcher *f, const char *url)
 {
+    if (f->opts.host_min_gap_ms <= 0)
+        return 0; /* (no pacing: libcurl holds max_per_host) */
     struct host_pace *h = host_pace_of(f, url);
     if (h->first_waiting || h->unstarted)
-        return f->opts.host_min_gap_ms > 0 ? f->opts.host_min_gap_ms : 1;
+        return f->opts.host_min_gap_ms;
     long long wait = h->last_start_ms + f->opts.host_min_gap_ms - monotonic_ms();
     return wait > 0 ? wait : 0;
 }

@@ -78,8 +78,8 @@ void fetcher_free(struct fetcher *f);
 void fetcher_start(struct fetcher *f, const struct fetch_request *req, fetch_done_fn done,
                    void *ud);
 size_t fetcher_in_flight(const struct fetcher *f);
-/* Milliseconds until a transfer to url's host would take its turn: 0 when it would now;
- * host_min_gap (at least 1) while another waits for its turn or has not been sent. */
+/* Milliseconds until a transfer to url's host would take its turn: 0 when it would now (or
+ * host_min_gap is 0); host_min_gap while another waits for its turn or has not been sent. */
 long long fetcher_host_wait_ms(struct fetcher *f, const char *url);
 /* Ends every transfer now; each done callback is called with aborted=true. */
 void fetcher_cancel_all(struct fetcher *f);
