@@ -6,6 +6,9 @@
       j of feed i links to /a/<k>/<i>-<j>.html on host a<(i*ITEMS+j) mod HOSTS>.localhost,
       where k cycles through the real article pages given (copied, decompressed, to
       WWW/pages/<k>.html; nginx maps /a/<k>/... to that file). URLS gets one feed URL a line.
+  ingest_site.py roll WWW FEEDS ITEMS HOSTS PORT NPAGES ROUND
+      Rewrites the FEEDS feeds (each file replaced at once) with the items of round ROUND:
+      ITEMS new ones each, numbered after those of the rounds before (bench/ingest --soak).
   ingest_site.py fsync DIR N
       Prints the wall and the CPU seconds (user + system) that writing N 8 KB files takes the
       way a record is made durable (write to a temporary name, fsync, rename, fsync the
@@ -24,17 +27,18 @@ def rss_date(t):
     return time.strftime("%a, %d %b %Y %H:%M:%S +0000", time.gmtime(t))
 
 
-def feed_text(i, items, feeds, hosts, port, pages):
+def feed_text(i, items, feeds, hosts, port, pages, round_=0):
     host = "f%04d.localhost" % (i % hosts)
     out = ['<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0"><channel>',
            "<title>Ingest bench feed %d</title><link>http://%s:%d/</link>" % (i, host, port),
            "<description>Generated feed %d for bench/ingest</description>" % i]
-    for j in range(items):
-        n = i * items + j
+    for j in range(round_ * items, (round_ + 1) * items):
+        n = round_ * feeds * items + i * items + j % items
         link = "http://a%04d.localhost:%d/a/%d/%d-%d.html" % (n % hosts, port, n % pages, i, j)
+        date = EPOCH - n * 60 if round_ == 0 else EPOCH + n  # (later rounds: newer items)
         out.append("<item><title>Feed %d, story %d</title><link>%s</link><guid>%s</guid>"
                    "<pubDate>%s</pubDate><description>Story %d of feed %d.</description></item>"
-                   % (i, j, link, link, rss_date(EPOCH - n * 60), j, i))
+                   % (i, j, link, link, rss_date(date), j, i))
     out.append("</channel></rss>\n")
     return "\n".join(out)
 
@@ -51,6 +55,14 @@ def generate(www, feeds, items, hosts, port, urls, page_paths):
             with open(os.path.join(www, "feeds", "%d.xml" % i), "w") as f:
                 f.write(feed_text(i, items, feeds, hosts, port, len(page_paths)))
             u.write("http://f%04d.localhost:%d/feeds/%d.xml\n" % (i % hosts, port, i))
+
+
+def roll(www, feeds, items, hosts, port, pages, round_):
+    for i in range(feeds):
+        path = os.path.join(www, "feeds", "%d.xml" % i)
+        with open(path + ".tmp", "w") as f:
+            f.write(feed_text(i, items, feeds, hosts, port, pages, round_))
+        os.replace(path + ".tmp", path)
 
 
 def fsync_floor(folder, n):
@@ -74,6 +86,8 @@ def fsync_floor(folder, n):
 def main(argv):
     if len(argv) >= 8 and argv[1] == "generate":
         generate(argv[2], int(argv[3]), int(argv[4]), int(argv[5]), int(argv[6]), argv[7], argv[8:])
+    elif len(argv) == 9 and argv[1] == "roll":
+        roll(argv[2], *(int(a) for a in argv[3:9]))
     elif len(argv) == 4 and argv[1] == "fsync":
         fsync_floor(argv[2], int(argv[3]))
     else:

@@ -1,6 +1,7 @@
 /* utf8.c: UTF-8 validation and repair (RFC 3629: no overlongs, no surrogates, max U+10FFFF). */
 #include "common/utf8.h"
 
+#include <stdint.h>
 #include <string.h>
 
 #include "common/buf.h"
@@ -46,6 +47,14 @@ bool utf8_valid(const char *s, size_t len)
 {
     const unsigned char *p = (const unsigned char *)s;
     for (size_t i = 0; i < len;) {
+        uint64_t eight;
+        if (len - i >= sizeof eight) { /* ASCII eight bytes at a time (most of most pages) */
+            memcpy(&eight, p + i, sizeof eight);
+            if (!(eight & UINT64_C(0x8080808080808080))) {
+                i += sizeof eight;
+                continue;
+            }
+        }
         size_t n = sequence_length(p + i, len - i);
         if (!n)
             return false;

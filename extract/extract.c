@@ -80,8 +80,9 @@ static bool is_tag(const xmlNode *n, const char *name)
 
 static bool in_list(const char *name, const char *const *list)
 {
+    int first = tolower((unsigned char)name[0]);
     for (; *list; list++)
-        if (strcasecmp(name, *list) == 0)
+        if (tolower((unsigned char)(*list)[0]) == first && strcasecmp(name, *list) == 0)
             return true;
     return false;
 }
@@ -152,8 +153,10 @@ static bool attr_has_word(const xmlNode *n, const char *attr_name, const char *c
     }
     for (const char *p = value; *p;) {
         size_t len = strcspn(p, " \t\n-_:.");
+        int first = tolower((unsigned char)p[0]);
         for (const char *const *w = words; *w && len; w++)
-            if (strlen(*w) == len && strncasecmp(p, *w, len) == 0)
+            if (tolower((unsigned char)(*w)[0]) == first && strlen(*w) == len &&
+                strncasecmp(p, *w, len) == 0)
                 return true;
         p += len + (p[len] != '\0');
     }
@@ -263,6 +266,114 @@ static bool is_furniture(xmlNode *n, bool layout)
 }
 
 static void text_length(xmlNode *n, size_t *all, size_t *linked, bool in_link, int depth);
+
+/* text_length's counts of every element of a tree, made in one bottom-up pass instead of one
+ * walk of a subtree per question (the cleaning and scoring ask about most subtrees). Each
+ * element's psvi (unused by the HTML parser) points to its text_count, in blocks the memo
+ * owns; the pass is made again after the tree is cleaned, and the pointers cleared before the
+ * memo is freed. */
+struct text_count {
+    size_t all, linked; /* text_length(n, ..., in_link false, depth 0) */
+    int height;         /* levels of nodes below n: its counts hold from depth MAX_DEPTH - height */
+};
+
+enum { TEXT_COUNTS_PER_BLOCK = 512 };
+
+struct text_count_block {
+    struct text_count_block *next;
+    size_t used;
+    struct text_count v[TEXT_COUNTS_PER_BLOCK];
+};
+
+struct text_memo {
+    struct text_count_block *blocks;
+};
+
+static struct text_count *text_memo_alloc(struct text_memo *memo)
+{
+    if (!memo->blocks || memo->blocks->used == TEXT_COUNTS_PER_BLOCK) {
+        struct text_count_block *b = xmalloc(sizeof *b);
+        b->next = memo->blocks;
+        b->used = 0;
+        memo->blocks = b;
+    }
+    return &memo->blocks->v[memo->blocks->used++];
+}
+
+/* Gives n and the elements below it their counts; returns n's height, or -1 when its subtree
+ * is deeper than the walks go (then n and its ancestors keep no counts, and are walked). */
+static int text_memo_count(struct text_memo *memo, xmlNode *n, int level)
+{
+    struct text_count *entry = n->psvi; /* (an element keeps its entry when counted again) */
+    n->psvi = NULL; /* (n is counted from its children's entries, not from its own) */
+    if (level > MAX_DEPTH)
+        return -1;
+    int height = n->children ? 1 : 0;
+    bool complete = true;
+    for (xmlNode *c = n->children; c; c = c->next) {
+        if (c->type != XML_ELEMENT_NODE)
+            continue;
+        int below = text_memo_count(memo, c, level + 1);
+        if (below < 0)
+            complete = false;
+        else if (below + 1 > height)
+            height = below + 1;
+    }
+    if (!complete)
+        return -1;
+    struct text_count count = {.height = height};
+    text_length(n, &count.all, &count.linked, false, 0);
+    if (!entry)
+        entry = text_memo_alloc(memo);
+    *entry = count;
+    n->psvi = entry;
+    return height;
+}
+
+static void text_memo_build(struct text_memo *memo, xmlNode *root)
+{
+    text_memo_count(memo, root, 0);
+}
+
+static bool text_skipped(const xmlNode *n);
+
+/* Takes what c counts out of its ancestors' counts, before c is removed from the tree (their
+ * heights stay: an upper bound is enough). */
+static void text_memo_forget(xmlNode *c)
+{
+    const struct text_count *gone = c->psvi;
+    if (!gone)
+        return; /* (c's ancestors have no counts either) */
+    bool skipped = text_skipped(c), in_link = is_tag(c, "a");
+    for (xmlNode *up = c->parent; up && up->type == XML_ELEMENT_NODE; up = up->parent) {
+        struct text_count *count = up->psvi;
+        if (count && !skipped) {
+            count->all -= gone->all;
+            count->linked -= in_link ? gone->all : gone->linked;
+        }
+        skipped = skipped || text_skipped(up);
+        in_link = in_link || is_tag(up, "a");
+    }
+}
+
+static void text_memo_clear(xmlNode *n, int level)
+{
+    n->psvi = NULL;
+    for (xmlNode *c = n->children; c && level <= MAX_DEPTH; c = c->next)
+        if (c->type == XML_ELEMENT_NODE)
+            text_memo_clear(c, level + 1);
+}
+
+static void text_memo_free(struct text_memo *memo, xmlNode *root)
+{
+    text_memo_clear(root, 0);
+    for (struct text_count_block *b = memo->blocks, *next; b; b = next) {
+        next = b->next;
+        free(b);
+    }
+    memo->blocks = NULL;
+}
+
 static bool has_block_child(xmlNode *n);
 static bool is_ancestor(const xmlNode *a, const xmlNode *n);
 
@@ -551,6 +662,7 @@ static void clean(xmlNode *n, const struct page_size *page, int depth)
         xmlNode *next = c->next;
         if (c->type == XML_COMMENT_NODE || c->type == XML_PI_NODE ||
             (c->type == XML_ELEMENT_NODE && removable(c, page, depth))) {
+            text_memo_forget(c);
             xmlUnlinkNode(c);
             xmlFreeNode(c);
         } else if (c->type == XML_ELEMENT_NODE) {
@@ -560,17 +672,56 @@ static void clean(xmlNode *n, const struct page_size *page, int depth)
     }
 }
 
-/* Characters of visible text below n (not scripts or styles), and how many are inside links. */
+/* Elements whose text is not visible text: text_length leaves them out. */
+static bool text_skipped(const xmlNode *c)
+{
+    return c->type == XML_ELEMENT_NODE && (is_tag(c, "script") || is_tag(c, "style") ||
+                                           is_tag(c, "noscript") || is_tag(c, "template"));
+}
+
+/* Characters of text (UTF-8 sequences that are not white space) in s: what isspace() says in
+ * the C locale, by table. */
+static size_t visible_chars(const xmlChar *s)
+{
+    static const unsigned char space_or_continuation[256] = {
+        [' '] = 1,
+        ['\t'] = 1,
+        ['\n'] = 1,
+        ['\v'] = 1,
+        ['\f'] = 1,
+        ['\r'] = 1,
+#define CONTINUATION_ROW(r)                                                                        \
+    [r] = 1, [r + 1] = 1, [r + 2] = 1, [r + 3] = 1, [r + 4] = 1, [r + 5] = 1, [r + 6] = 1,         \
+    [r + 7] = 1, [r + 8] = 1, [r + 9] = 1, [r + 10] = 1, [r + 11] = 1, [r + 12] = 1, [r + 13] = 1, \
+    [r + 14] = 1, [r + 15] = 1
+        CONTINUATION_ROW(0x80),
+        CONTINUATION_ROW(0x90),
+        CONTINUATION_ROW(0xA0),
+        CONTINUATION_ROW(0xB0),
+#undef CONTINUATION_ROW
+    };
+    size_t len = 0;
+    for (const xmlChar *p = s; p && *p; p++)
+        len += !space_or_continuation[*p];
+    return len;
+}
+
+/* Characters of visible text below n (not scripts or styles), and how many are inside links.
+ * An element's counts come from its text_count (text_memo_build) when it has one and the
+ * walk would have reached the bottom of its subtree from this depth. */
 static void text_length(xmlNode *n, size_t *all, size_t *linked, bool in_link, int depth)
 {
+    const struct text_count *memo = n->psvi;
+    if (memo && depth + memo->height <= MAX_DEPTH) {
+        *all += memo->all;
+        *linked += in_link ? memo->all : memo->linked;
+        return;
+    }
     for (xmlNode *c = n->children; c && depth < MAX_DEPTH; c = c->next) {
-        if (c->type == XML_ELEMENT_NODE && (is_tag(c, "script") || is_tag(c, "style") ||
-                                            is_tag(c, "noscript") || is_tag(c, "template")))
+        if (text_skipped(c))
             continue;
         if (c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) {
-            size_t len = 0;
-            for (const xmlChar *p = c->content; p && *p; p++)
-                len += !isspace(*p) && (*p & 0xC0) != 0x80;
+            size_t len = visible_chars(c->content);
             *all += len;
             if (in_link)
                 *linked += len;
@@ -1034,16 +1185,22 @@ static void emit_break(struct text_out *o, const char *brk)
 
 static void emit_text(struct text_out *o, const char *s)
 {
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (isspace(c)) {
+    while (*s) {
+        if (isspace((unsigned char)*s)) {
             o->need_space = o->text.len && o->text.data[o->text.len - 1] != '\n';
+            s++;
             continue;
         }
+        size_t word = 0; /* (a run of characters that are not spaces, appended at once) */
+        while (s[word] && !isspace((unsigned char)s[word]))
+            word++;
         if (o->need_space)
             buf_append_char(&o->text, ' ');
         o->need_space = false;
-        buf_append_char(&o->text, (char)c);
+        if (buf_append(&o->text, s, word) < 0) /* (at the cap: as much of it as fits) */
+            for (size_t i = 0; i < word; i++)
+                buf_append_char(&o->text, s[i]);
+        s += word;
     }
 }
 
@@ -1176,6 +1333,8 @@ static char *article_text(xmlNode *root, const char *title, bool keep_furniture,
                           struct page_size *page, struct content_html *html)
 {
     *page = (struct page_size){.keep_furniture = keep_furniture};
+    struct text_memo memo = {0};
+    text_memo_build(&memo, root);
     text_length(root, &page->chars, &page->linked, false, 0);
     page->paragraph_chars = paragraph_chars(root, 0);
     clean(root, page, 0);
@@ -1204,6 +1363,7 @@ static char *article_text(xmlNode *root, const char *title, bool keep_furniture,
     for (size_t i = 0; i < sc.n; i++)
         sc.v[i].node->_private = NULL;
     free(sc.v);
+    text_memo_free(&memo, root);
     char *once = without_repeats(&text);
     char *body = tidy(once, title);
     free(once);

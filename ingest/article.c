@@ -24,6 +24,8 @@ void ingest_job_free(struct article_job *j)
     if (j->next)
         j->next->prev = j->prev;
     p->n_jobs--;
+    if (j->state == JOB_RETRY_WAIT)
+        p->n_jobs_retry_wait--;
     if (j->retry)
         event_free(j->retry);
     robots_waiter_cancel(&j->robots_wait);
@@ -57,7 +59,8 @@ static void on_robots_known(struct robots_waiter *w)
     ingest_start_page_fetches(j->p);
 }
 
-struct article_job *ingest_job_new(struct pipeline *p, const char *key, const char *record_id,
+/* Takes over the contents of *item, which is left zeroed. */
+static struct article_job *job_new(struct pipeline *p, const char *key, const char *record_id,
                                    struct pending_article *item, long attempts)
 {
     struct article_job *j = xcalloc(1, sizeof *j);
@@ -97,6 +100,10 @@ void ingest_job_set_state(struct article_job *j, enum job_state to)
         return;
     log_debug("article job state record=%s from=%s to=%s", j->record_id, job_state_name(j->state),
               job_state_name(to));
+    if (j->state == JOB_RETRY_WAIT)
+        j->p->n_jobs_retry_wait--;
+    else if (to == JOB_RETRY_WAIT)
+        j->p->n_jobs_retry_wait++;
     j->state = to;
 }
 
@@ -280,6 +287,7 @@ static void on_page_fetched(const struct fetch_result *r, void *ud)
     if (!r->aborted)
         ingest_count_fetch(&p->stats, FETCH_PAGE, r);
     handle_page(r, j); /* frees j, or keeps it for a retry */
+    ingest_read_pending(p);
     ingest_start_page_fetches(p);
 }
 
@@ -310,17 +318,51 @@ static bool robots_let_through(struct article_job *j)
     return false;
 }
 
-/* Hands queued page fetches to the fetcher while fewer than max_transfers are running. */
+/* Article jobs at work at most (besides those waiting to retry), as a multiple of
+ * max_transfers and at least JOB_WINDOW_MIN: enough to keep every transfer busy whatever the
+ * hosts' pacing holds back; more items wait in the state, not in memory. */
+enum { JOB_WINDOW_PER_TRANSFER = 8, JOB_WINDOW_MIN = 64 };
+
+static size_t job_window(const struct pipeline *p)
+{
+    size_t window = (size_t)p->deps.config->max_transfers * JOB_WINDOW_PER_TRANSFER;
+    return window < JOB_WINDOW_MIN ? JOB_WINDOW_MIN : window;
+}
+
+/* Hands queued page fetches to the fetcher while fewer than max_transfers are with it, those
+ * to hosts whose turn has come first: one handed over for a host still in its gap would hold
+ * a slot that a free host's fetch could use, and the loop would idle. When only hosts in
+ * their gap are left, fetch_wake looks again as the first gap ends. */
 void ingest_start_page_fetches(struct pipeline *p)
 {
-    while (!p->stopping && !p->spool_full && !p->write_pause && !p->budget_full && p->queue_head &&
+    double now = ingest_clock(), soonest = 0;
+    struct article_job *prev = NULL, *j = p->queue_head;
+    while (j && !p->stopping && !p->spool_full && !p->write_pause && !p->budget_full &&
            p->page_fetches < (size_t)p->deps.config->max_transfers) {
-        struct article_job *j = p->queue_head;
-        p->queue_head = j->next_queued;
-        if (!p->queue_head)
-            p->queue_tail = NULL;
-        if (!robots_let_through(j))
+        struct article_job *next = j->next_queued;
+        if (j->fetch_after <= now)
+            j->fetch_after =
+                now + (double)fetcher_host_wait_ms(p->deps.fetcher, j->item.link) / 1e3;
+        if (j->fetch_after > now) {
+            if (!soonest || j->fetch_after < soonest)
+                soonest = j->fetch_after;
+            prev = j;
+            j = next;
             continue;
+        }
+        if (prev)
+            prev->next_queued = next;
+        else
+            p->queue_head = next;
+        if (p->queue_tail == j)
+            p->queue_tail = prev;
+        if (!robots_let_through(j)) {
+            /* It left the queue (waiting for robots.txt, retried or done), and what it did may
+             * have changed the queue: look again from its head. */
+            prev = NULL;
+            j = p->queue_head;
+            continue;
+        }
         ingest_job_set_state(j, JOB_FETCHING);
         p->page_fetches++;
         struct fetch_request req = {.url = j->item.link,
@@ -328,7 +370,21 @@ void ingest_start_page_fetches(struct pipeline *p)
                                     .untrusted = true,
                                     .capture = p->deps.archive != NULL};
         fetcher_start(p->deps.fetcher, &req, on_page_fetched, j);
+        j = next;
     }
+    if (!j && soonest) { /* (all looked at, none could go now) */
+        double wait = soonest - now;
+        struct timeval tv = {.tv_sec = (time_t)wait,
+                             .tv_usec = (suseconds_t)((wait - (double)(time_t)wait) * 1e6)};
+        evtimer_add(p->fetch_wake, &tv);
+    }
+}
+
+void ingest_on_fetch_wake(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    ingest_start_page_fetches(arg);
 }
 
 /* Takes every job out of the fetch queue (they stay pending in the state) and frees them. */
@@ -348,6 +404,7 @@ static void queue_job(struct article_job *j)
     struct pipeline *p = j->p;
     ingest_job_set_state(j, JOB_QUEUED);
     j->next_queued = NULL;
+    j->fetch_after = 0;
     if (p->queue_tail)
         p->queue_tail->next_queued = j;
     else
@@ -383,6 +440,13 @@ void ingest_job_start(struct article_job *j)
 void ingest_resume_pending(const struct pending_item *item, void *ud)
 {
     struct resume_ctx *ctx = ud;
+    if (ctx->reading_window) {
+        ctx->listed++;
+        if (item->seq > ctx->p->pending_read_to)
+            ctx->p->pending_read_to = item->seq;
+    } else if (item->seq > ctx->p->pending_read_to) {
+        return; /* (a retried item not read yet: the window reads it) */
+    }
     struct pending_article article;
     char err[256];
     if (ctx->p->resume_listed_only && !ingest_find_feed(ctx->p, item->feed_url))
@@ -391,8 +455,7 @@ void ingest_resume_pending(const struct pending_item *item, void *ud)
         log_err("state holds an unreadable item key=%s reason=\"%s\"", item->record_id, err);
         return;
     }
-    struct article_job *j =
-        ingest_job_new(ctx->p, item->key, item->record_id, &article, item->attempts);
+    struct article_job *j = job_new(ctx->p, item->key, item->record_id, &article, item->attempts);
     int64_t wait = item->next_attempt - now_seconds();
     if (ctx->p->once || wait <= 0) {
         ingest_job_start(j);
@@ -402,4 +465,28 @@ void ingest_resume_pending(const struct pending_item *item, void *ud)
         evtimer_add(j->retry, &tv);
     }
     ctx->resumed++;
+}
+
+void ingest_read_pending(struct pipeline *p)
+{
+    if (p->reading_pending || !p->fetch_pages || p->stopping || !p->pending_unread ||
+        state_in_batch(p->deps.state))
+        return;
+    size_t window = job_window(p);
+    p->reading_pending = true; /* (jobs finished while the list is read must not read it) */
+    /* Read again once half the window is done: jobs that finish at once (no link) may leave
+     * it empty again. */
+    while (p->pending_unread && !p->stopping && p->n_jobs - p->n_jobs_retry_wait < window / 2) {
+        long want = (long)(window - (p->n_jobs - p->n_jobs_retry_wait));
+        struct resume_ctx ctx = {.p = p, .reading_window = true};
+        if (state_items_pending(p->deps.state, p->pending_read_to, want, ingest_resume_pending,
+                                &ctx) < 0) {
+            log_err("cannot read pending items reason=\"%s\"", state_error(p->deps.state));
+            p->pending_unread = false; /* (the next start reads them) */
+        } else if (ctx.listed < (size_t)want) {
+            p->pending_unread = false;
+        }
+    }
+    p->reading_pending = false;
+    ingest_schedule_idle_check(p);
 }

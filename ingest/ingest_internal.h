@@ -111,6 +111,7 @@ struct article_job {
     const char *page_skipped;
     char archive_file[ARCHIVE_NAME_MAX]; /* where its page is archived; "" when it is not */
     int64_t archive_offset;
+    double fetch_after; /* queued: its host's turn comes not before (ingest_clock) */
     struct article_job *next_queued;
     struct article_job *prev, *next;
 };
@@ -134,11 +135,20 @@ struct pipeline {
     size_t feeds_unpolled;  /* once mode: feeds not yet polled */
     struct article_job *jobs;
     size_t n_jobs;
-    /* Page fetches wait here; at most config->max_transfers are with the fetcher at once,
-     * so a stop abandons only those, and memory stays bounded however many items arrive. */
+    size_t n_jobs_retry_wait; /* of n_jobs, in JOB_RETRY_WAIT */
+    /* Pending items become jobs a window at a time (article.c: ingest_read_pending), read from
+     * the state in the order they were seen, so that memory does not grow with the items
+     * pending: the next one to read comes after pending_read_to (a pending_item's seq). */
+    int64_t pending_read_to;
+    bool pending_unread; /* items may be pending in the state beyond pending_read_to */
+    bool reading_pending;
+    /* Page fetches wait here for the fetcher (which paces hosts and runs max_transfers at
+     * once); jobs are at most a window (article.c), so memory stays bounded however many
+     * items are pending. */
     struct article_job *queue_head, *queue_tail;
     size_t page_fetches;
     struct robots_cache *robots; /* robots.txt of the article sites; NULL: robots = ignore */
+    struct event *fetch_wake; /* every queued fetch's host is in its gap: when the first's ends */
     /* Backpressure: page fetching pauses while new/ holds more than the configured records
      * or bytes (consumers are behind), or for retry_delay after a failed write (disk full). */
     bool spool_full;
@@ -157,16 +167,16 @@ struct pipeline {
     struct event *upkeep;
     char config_hash[HASH_HEX_LEN + 1];
     struct event *idle_check;
-    /* The open batch of poll outcomes (see poll.c): its new items' jobs wait for it. */
+    /* The open batch of poll outcomes (see poll.c): its new items are read once it commits. */
     struct event *batch_commit;
-    struct article_job **batch_jobs;
-    size_t n_batch_jobs, cap_batch_jobs;
     struct pipeline_stats stats;
 };
 
 struct resume_ctx {
     struct pipeline *p;
     size_t resumed;
+    bool reading_window; /* ingest_read_pending: items in the order seen, counted (listed) */
+    size_t listed;       /* items listed, also those whose stored job could not be read */
 };
 
 /* Seconds on the monotonic clock, for timing the stages. */
@@ -204,14 +214,15 @@ void ingest_on_poll_due(evutil_socket_t fd, short what, void *arg);
 /* article.c */
 void ingest_job_set_state(struct article_job *j, enum job_state to);
 void ingest_job_free(struct article_job *j);
-/* Takes over the contents of *item, which is left zeroed. */
-struct article_job *ingest_job_new(struct pipeline *p, const char *key, const char *record_id,
-                                   struct pending_article *item, long attempts);
 void ingest_job_mark(struct article_job *j, int rc);
 void ingest_job_start(struct article_job *j);
 void ingest_start_page_fetches(struct pipeline *p);
+void ingest_on_fetch_wake(evutil_socket_t fd, short what, void *arg);
 void ingest_drop_queued_jobs(struct pipeline *p);
 void ingest_resume_pending(const struct pending_item *item, void *ud); /* ud: struct resume_ctx */
+/* Makes jobs of the pending items not read yet while fewer than a window of jobs is at work
+ * (not while a poll batch is open: its items are not durable yet). */
+void ingest_read_pending(struct pipeline *p);
 
 /* emit.c */
 /* What a record takes from its article and feed item that is made for it (the feed's

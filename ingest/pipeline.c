@@ -38,7 +38,8 @@ void ingest_count_fetch(struct pipeline_stats *st, enum fetch_kind kind,
 
 static bool is_idle(const struct pipeline *p)
 {
-    if (p->polls_in_flight || state_in_batch(p->deps.state))
+    if (p->polls_in_flight || state_in_batch(p->deps.state) ||
+        (p->pending_unread && p->fetch_pages && !p->stopping))
         return false;
     for (const struct article_job *j = p->jobs; j; j = j->next)
         if (j->state == JOB_FETCHING || !p->stopping)
@@ -51,6 +52,8 @@ static void on_idle_check(evutil_socket_t fd, short what, void *arg)
     (void)fd;
     (void)what;
     struct pipeline *p = arg;
+    if (p->started)
+        ingest_read_pending(p); /* (what a finished job left room for) */
     if (p->started && is_idle(p) && p->hooks.on_idle)
         p->hooks.on_idle(p->hooks.ud);
 }
@@ -235,6 +238,7 @@ struct pipeline *pipeline_new(const struct pipeline_deps *deps, const struct pip
     p->batch_commit = evtimer_new(deps->base, ingest_on_batch_commit, p);
     p->pressure_check = evtimer_new(deps->base, ingest_on_pressure_check, p);
     p->write_resume = evtimer_new(deps->base, ingest_on_write_resume, p);
+    p->fetch_wake = evtimer_new(deps->base, ingest_on_fetch_wake, p);
     return p;
 }
 
@@ -251,13 +255,15 @@ void pipeline_start(struct pipeline *p)
     ingest_recount_spool(p);
     ingest_prune_start(p);
     on_story_expiry(-1, 0, p);
-    struct resume_ctx ctx = {.p = p};
-    if (!p->fetch_pages)
+    if (!p->fetch_pages) {
         log_notice("fetch_pages = no: new items stay pending, no page is fetched");
-    else if (state_items_pending(p->deps.state, ingest_resume_pending, &ctx) < 0)
-        log_err("cannot resume pending items reason=\"%s\"", state_error(p->deps.state));
-    else if (ctx.resumed)
-        log_notice("resuming pending items count=%zu", ctx.resumed);
+    } else {
+        long pending = 0;
+        if (state_count_pending(p->deps.state, &pending) == 0 && pending)
+            log_notice("resuming pending items count=%ld", pending);
+        p->pending_unread = true;
+        ingest_read_pending(p);
+    }
     for (size_t i = 0; i < p->n_feeds; i++)
         ingest_schedule_first_poll(p, p->feeds[i]);
     ingest_schedule_idle_check(p);
@@ -269,7 +275,7 @@ void pipeline_stop(struct pipeline *p)
     if (p->upkeep)
         evtimer_del(p->upkeep);
     ingest_prune_stop(p);
-    ingest_commit_poll_batch(p); /* (its jobs are dropped: they stay pending) */
+    ingest_commit_poll_batch(p); /* (its items are not read: they stay pending) */
     for (size_t i = 0; i < p->n_feeds; i++)
         evtimer_del(p->feeds[i]->timer);
     ingest_drop_queued_jobs(p);
@@ -338,6 +344,7 @@ void pipeline_free(struct pipeline *p)
     event_free(p->batch_commit);
     event_free(p->pressure_check);
     event_free(p->write_resume);
+    event_free(p->fetch_wake);
     ingest_upkeep_free(p);
     ingest_prune_free(p);
     free(p->write_error);

@@ -3,8 +3,8 @@
  * Poll outcomes are committed in batches: the first poll to finish opens a
  * transaction that every poll finishing in the next POLL_BATCH_MS joins, then one
  * commit makes them all durable. A feed's new items still commit together with its
- * validators (a savepoint inside the batch), and their pages are fetched only once
- * the batch has committed. Article work commits any open batch before it writes,
+ * validators (a savepoint inside the batch), and they are read as jobs (ingest_read_pending)
+ * only once the batch has committed. Article work commits any open batch before it writes,
  * so a record's mark never waits in one.
  *
  * A poll is one or more transfers (struct poll_run): the listed URL; when it is a sitemap
@@ -58,9 +58,9 @@ static void join_poll_batch(struct pipeline *p)
     evtimer_add(p->batch_commit, &wait);
 }
 
-/* Makes the open batch durable, then fetches the pages of the items it brought; if the
- * commit fails, those polls are lost as a whole: the next ones fetch the feeds again
- * (without validators) and find their items new again. */
+/* Makes the open batch durable, then reads the items it brought as jobs; if the commit
+ * fails, those polls are lost as a whole: the next ones fetch the feeds again (without
+ * validators) and find their items new again. */
 void ingest_commit_poll_batch(struct pipeline *p)
 {
     if (!state_in_batch(p->deps.state))
@@ -70,17 +70,7 @@ void ingest_commit_poll_batch(struct pipeline *p)
     if (!ok)
         log_err("state write failed, the last polls will be repeated reason=\"%s\"",
                 state_error(p->deps.state));
-    struct article_job **jobs = p->batch_jobs;
-    size_t n = p->n_batch_jobs;
-    p->batch_jobs = NULL;
-    p->n_batch_jobs = p->cap_batch_jobs = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (ok)
-            ingest_job_start(jobs[i]);
-        else
-            ingest_job_free(jobs[i]);
-    }
-    free(jobs);
+    ingest_read_pending(p);
     ingest_schedule_idle_check(p);
 }
 
@@ -127,15 +117,12 @@ static bool is_own_article(const char *feed_url, const char *owner, const char *
     return own;
 }
 
-/* Records a newly seen item (identity key: key) as pending. Returns true when it was new,
- * with its job in *job (to start once the feed's items are durable; NULL when pages are not
- * fetched). */
+/* Records a newly seen item (identity key: key) as pending (its job is read from the state
+ * once the feed's items are durable). Returns true when it was new. */
 static bool ingest_item(struct feed_runtime *fr, const struct feed *feed,
-                        const struct feed_item *item, const char *item_key_text,
-                        struct article_job **job)
+                        const struct feed_item *item, const char *item_key_text)
 {
     struct pipeline *p = fr->p;
-    *job = NULL;
     char *key = xstrdup(item_key_text);
     char *link_key = url_normalize(item->link);
     bool added = false;
@@ -172,8 +159,7 @@ static bool ingest_item(struct feed_runtime *fr, const struct feed *feed,
                 log_notice("item has no link feed=%s title=\"%s\"", fr->url,
                            item->title ? item->title : "");
             added = true;
-            if (p->fetch_pages)
-                *job = ingest_job_new(p, key, record_id, &article, 0);
+            p->pending_unread = true;
         }
         pending_article_free(&article);
         free(job_text);
@@ -181,16 +167,6 @@ static bool ingest_item(struct feed_runtime *fr, const struct feed *feed,
     free(link_key);
     free(key);
     return added;
-}
-
-/* Holds a new item's job until the open batch commits. */
-static void add_batch_job(struct pipeline *p, struct article_job *j)
-{
-    if (p->n_batch_jobs == p->cap_batch_jobs) {
-        p->cap_batch_jobs = p->cap_batch_jobs ? 2 * p->cap_batch_jobs : 64;
-        p->batch_jobs = xrealloc(p->batch_jobs, p->cap_batch_jobs * sizeof *p->batch_jobs);
-    }
-    p->batch_jobs[p->n_batch_jobs++] = j;
 }
 
 /* The identity keys of a feed document's items (NULL for an item with nothing to identify
@@ -262,27 +238,21 @@ static void note_skipped(struct feed_runtime *fr, size_t shared, size_t over_cap
 
 /* A feed's new items and its validators are stored in one unit, so a crash leaves either
  * all of them (and the next poll may be a 304) or none (and the next poll sees the items
- * again). The article jobs start only once the unit is durable: after the batch commits.
- * Items of a sitemap an index named (keep_validators false) leave the feed's validators. */
+ * again). Their article jobs are read only once the unit is durable: after the batch commits.
+ * Items of a sitemap an index named (keep_validators false) leave the feed's validators.
+ * Returns how many items were new. */
 static size_t ingest_feed(struct feed_runtime *fr, const struct feed *feed,
                           const struct fetch_result *r, bool keep_validators)
 {
     struct pipeline *p = fr->p;
-    struct article_job **jobs = xcalloc(feed->n_items ? feed->n_items : 1, sizeof *jobs);
-    size_t n_jobs = 0, n_new = 0;
+    size_t n_new = 0;
     char **keys = item_keys(fr, feed);
     size_t shared = mark_shared_keys(keys, feed->n_items);
     note_skipped(fr, shared, feed->n_items_over_cap);
     bool ok = state_begin(p->deps.state) == 0;
-    for (size_t i = 0; ok && i < feed->n_items; i++) {
-        struct article_job *j;
-        if (keys[i] && ingest_item(fr, feed, &feed->items[i], keys[i], &j))
+    for (size_t i = 0; ok && i < feed->n_items; i++)
+        if (keys[i] && ingest_item(fr, feed, &feed->items[i], keys[i]))
             n_new++;
-        else
-            j = NULL;
-        if (j)
-            jobs[n_jobs++] = j;
-    }
     for (size_t i = 0; i < feed->n_items; i++)
         free(keys[i]);
     free(keys);
@@ -295,9 +265,7 @@ static size_t ingest_feed(struct feed_runtime *fr, const struct feed *feed,
         log_err("state write failed feed=%s reason=\"%s\"; its items will be read again next poll",
                 fr->url, state_error(p->deps.state));
         state_rollback(p->deps.state);
-        for (size_t i = 0; i < n_jobs; i++)
-            ingest_job_free(jobs[i]);
-        n_jobs = n_new = 0;
+        n_new = 0;
     }
     p->stats.items_new += (long)n_new;
     if (strcmp(r->url, fr->poll_url ? fr->poll_url : fr->url) == 0)
@@ -305,13 +273,7 @@ static size_t ingest_feed(struct feed_runtime *fr, const struct feed *feed,
     else
         log_info("feed polled feed=%s source=%s status=200 items=%zu new=%zu", fr->url, r->url,
                  feed->n_items, n_new);
-    for (size_t i = 0; i < n_jobs; i++) {
-        if (state_in_batch(p->deps.state))
-            add_batch_job(p, jobs[i]);
-        else
-            ingest_job_start(jobs[i]);
-    }
-    free(jobs);
+    ingest_read_pending(p); /* (not while a batch is open: its commit reads them) */
     return n_new;
 }
 

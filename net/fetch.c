@@ -717,6 +717,17 @@ void fetcher_set_host_gap(struct fetcher *f, const char *url, long gap_ms)
     h->min_gap_ms = gap_ms > f->opts.host_min_gap_ms ? gap_ms : f->opts.host_min_gap_ms;
 }
 
+long long fetcher_host_wait_ms(struct fetcher *f, const char *url)
+{
+    struct host_pace *h = host_pace_of(f, url);
+    if (h->min_gap_ms <= 0)
+        return 0; /* (no pacing: libcurl holds max_per_host) */
+    if (h->first_waiting || h->unstarted)
+        return h->min_gap_ms;
+    long long wait = h->last_start_ms + h->min_gap_ms - monotonic_ms();
+    return wait > 0 ? wait : 0;
+}
+
 void fetcher_cancel_all(struct fetcher *f)
 {
     while (f->transfers)

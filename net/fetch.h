@@ -54,7 +54,7 @@ struct fetch_request {
     const char *post_body;     /* POSTs these post_len bytes (copied) instead of a GET; NULL */
     size_t post_len;
     const char *const *headers; /* more "Name: value" request headers, NULL-ended; or NULL */
-    bool capture;              /* keep the request and response heads as they went over the
+    bool capture;               /* keep the request and response heads as they went over the
                                   wire, for the page archive (result's request, response) */
 };
 
@@ -94,6 +94,10 @@ size_t fetcher_in_flight(const struct fetcher *f);
 /* Sets the least gap between request starts to the URL's host to gap_ms, or to
  * host_min_gap_ms if that is longer (a site's Crawl-delay raises it, never lowers it). */
 void fetcher_set_host_gap(struct fetcher *f, const char *url, long gap_ms);
+/* Milliseconds until a transfer to url's host would take its turn: 0 when it would now (or
+ * the host has no gap); its gap (host_min_gap, or a
+ * Crawl-delay) while another waits for its turn or has not been sent. */
+long long fetcher_host_wait_ms(struct fetcher *f, const char *url);
 /* Ends every transfer now; each done callback is called with aborted=true. */
 void fetcher_cancel_all(struct fetcher *f);
 

@@ -582,6 +582,7 @@ static int list_items(struct state *st, sqlite3_stmt *stmt,
             .item_json = (const char *)sqlite3_column_text(stmt, 3),
             .attempts = (long)sqlite3_column_int64(stmt, 4),
             .next_attempt = sqlite3_column_int64(stmt, 5),
+            .seq = sqlite3_column_int64(stmt, 7),
         };
         if (sqlite3_column_int(stmt, 6)) {
             if (n_keys == cap) {
@@ -609,12 +610,18 @@ static int list_items(struct state *st, sqlite3_stmt *stmt,
     return result;
 }
 
-int state_items_pending(struct state *st, void (*fn)(const struct pending_item *, void *), void *ud)
+int state_items_pending(struct state *st, int64_t after, long limit,
+                        void (*fn)(const struct pending_item *, void *), void *ud)
 {
-    sqlite3_stmt *stmt = prepare(
-        st,
-        "SELECT key, record_id, feed_url, job, attempts, next_attempt, requeued FROM items "
-        "WHERE state = 'pending' AND key NOT IN (SELECT key FROM staged) ORDER BY first_seen, rowid");
+    /* (rowids only grow: items are never deleted, so they are the order items were seen) */
+    sqlite3_stmt *stmt =
+        prepare(st, "SELECT key, record_id, feed_url, job, attempts, next_attempt, requeued, rowid "
+                    "FROM items WHERE state = 'pending' AND rowid > ?1 "
+                    "AND key NOT IN (SELECT key FROM staged) ORDER BY rowid LIMIT ?2");
+    if (!stmt)
+        return -1;
+    sqlite3_bind_int64(stmt, 1, after);
+    sqlite3_bind_int64(stmt, 2, limit);
     return list_items(st, stmt, fn, ud, "list pending items");
 }
 
@@ -622,8 +629,8 @@ int state_items_requeued(struct state *st, void (*fn)(const struct pending_item 
                          void *ud)
 {
     sqlite3_stmt *stmt = prepare(
-        st, "SELECT key, record_id, feed_url, job, attempts, next_attempt, requeued FROM items "
-            "WHERE state = 'pending' AND requeued = 1 ORDER BY first_seen, rowid");
+        st, "SELECT key, record_id, feed_url, job, attempts, next_attempt, requeued, rowid "
+            "FROM items WHERE state = 'pending' AND requeued = 1 ORDER BY first_seen, rowid");
     return list_items(st, stmt, fn, ud, "list requeued items");
 }
 

@@ -43,6 +43,7 @@ struct pending_item {
     const char *item_json; /* the job as stored by state_item_add */
     long attempts;
     int64_t next_attempt;
+    int64_t seq; /* its place in the order items were first seen (state_items_pending) */
 };
 
 struct state_counts {
@@ -110,10 +111,11 @@ int state_item_set_failed(struct state *st, const char *key, const char *reason)
 /* Counts one more attempt and when to try again. */
 int state_item_set_retry(struct state *st, const char *key, long attempts, int64_t next_attempt,
                          const char *reason);
-/* Calls fn for every pending item that is not staged, oldest first. The strings live only
- * during the call. Clears their requeued marks (below). */
-int state_items_pending(struct state *st, void (*fn)(const struct pending_item *, void *),
-                        void *ud);
+/* Calls fn for the first limit pending items that are not staged and were first seen after
+ * the one of seq after (0: from the first), oldest first. The strings live only during the
+ * call. Clears their requeued marks (below). */
+int state_items_pending(struct state *st, int64_t after, long limit,
+                        void (*fn)(const struct pending_item *, void *), void *ud);
 /* Failed items made pending again, with a requeued mark for a running daemon to find them:
  * all of them, or those of one feed (feed_url), or one item (its key or record id). Returns
  * how many, or -1. */

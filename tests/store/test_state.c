@@ -76,7 +76,7 @@ static void test_items_survive_reopen_and_are_known_by_link(void)
     CHECK_STR(owner, "http://f.example/");
     free(owner);
     struct collected c = {0};
-    CHECK(state_items_pending(st, collect, &c) == 0);
+    CHECK(state_items_pending(st, 0, 1000, collect, &c) == 0);
     CHECK(c.n == 1);
     CHECK_STR(c.key, "guid:y");
     CHECK(c.attempts == 2);
@@ -113,7 +113,7 @@ static void test_staged_items_are_finished_not_resumed(void)
     CHECK(state_item_staged(st, "guid:s", &staged) == 0 && staged);
     CHECK(state_item_is_pending(st, "guid:s", &pending) == 0 && pending);
     struct collected c = {0};
-    CHECK(state_items_pending(st, collect, &c) == 0);
+    CHECK(state_items_pending(st, 0, 1000, collect, &c) == 0);
     CHECK(c.n == 1 && strcmp(c.key, "guid:y") == 0); /* (from the test before) */
     struct staged_list l = {0};
     CHECK(state_items_staged(st, collect_staged, &l) == 0);

@@ -1,0 +1,150 @@
+"""test_ingest_set.py: bench/ingest's set-up, small, for correctness (never timed).
+
+Feeds on many loopback host names (fNN.localhost) list items whose links are distinct article
+pages on many more (aNN.localhost); `once` runs with fsync as in production, a host gap and
+few transfers, so that fetches wait for their hosts' turns and the pending items are more than
+one window of jobs (ingest/article.c reads them from the state a window at a time). Every
+item must come out exactly once: one record each, each page fetched once, nothing left
+pending, nothing in tmp/. The same holds when a first run only polls (fetch_pages = no) and
+a second run takes every pending item from the state.
+
+And memory does not grow with the pending items: a daemon resuming 3,000 of them, each with
+16 KB of feed text, holds a window of jobs, not all of them (it held them all: 90 MB).
+"""
+import collections
+import os
+import random
+import re
+import signal
+import sys
+import unittest
+
+sys.path.insert(0, os.path.dirname(__file__))
+from fixture import Fixture  # noqa: E402
+
+FEEDS, FEED_HOSTS, ITEMS_PER_FEED, PAGE_HOSTS = 30, 15, 10, 60  # 300 items: several windows
+WORDS = ("river market council harbour winter budget village railway school doctor garden "
+         "bridge festival museum factory election weather farmer island museum province "
+         "library engineer theatre hospital airport treaty minister orchestra vineyard "
+         "lighthouse glacier volcano canal quarry monastery satellite reservoir archive "
+         "cathedral parliament tribunal observatory brewery pipeline courthouse").split()
+
+
+def page_text(n):
+    """Three paragraphs of words drawn for page n alone: no two pages share their shingles."""
+    rng = random.Random(n)
+    paragraphs = []
+    for _ in range(3):
+        sentences = [" ".join(rng.choice(WORDS) for _ in range(12)).capitalize() + ", said "
+                     "resident %d of place %d." % (rng.randrange(10**6), n) for _ in range(4)]
+        paragraphs.append("<p>%s</p>" % " ".join(sentences))
+    return ("<html><head><title>Story %d</title></head><body><nav><a href=\"/\">Home</a></nav>"
+            "<article><h1>Story %d</h1>%s</article></body></html>" % (n, n, "".join(paragraphs)))
+
+
+def build_site(fx):
+    port = fx.base.rsplit(":", 1)[1]
+    os.makedirs(os.path.join(fx.www, "set", "pages"), exist_ok=True)
+    feed_urls = []
+    for i in range(FEEDS):
+        items = []
+        for j in range(ITEMS_PER_FEED):
+            n = i * ITEMS_PER_FEED + j
+            with open(os.path.join(fx.www, "set", "pages", "%d.html" % n), "w") as f:
+                f.write(page_text(n))
+            link = "http://a%02d.localhost:%s/set/pages/%d.html" % (n % PAGE_HOSTS, port, n)
+            items.append("<item><title>Story %d</title><link>%s</link><guid>%s</guid>"
+                         "<description>Story %d.</description></item>" % (n, link, link, n))
+        with open(os.path.join(fx.www, "set", "%d.xml" % i), "w") as f:
+            f.write("<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>Feed %d</title>"
+                    "%s</channel></rss>" % (i, "".join(items)))
+        feed_urls.append("http://f%02d.localhost:%s/set/%d.xml" % (i % FEED_HOSTS, port, i))
+    with open(fx.feeds, "w") as f:
+        f.write("\n".join(feed_urls) + "\n")
+    return FEEDS * ITEMS_PER_FEED
+
+
+class IngestSet(unittest.TestCase):
+    def check_every_item_once(self, fx, total, err):
+        records = fx.records()
+        self.assertEqual(len(records), total, err[-3000:])
+        self.assertEqual(sorted(r["title"] for r in records.values()),
+                         sorted("Story %d" % n for n in range(total)))
+        self.assertEqual({r["text_source"] for r in records.values()}, {"page"})
+        self.assertFalse(os.path.exists(os.path.join(fx.spool, "sources.jsonl")),
+                         "no page is a copy of another")
+        self.assertEqual(fx.state_counts(), {"emitted": total})
+        self.assertEqual(fx.tmp_files(), [])
+        pages = collections.Counter(re.match(r"GET (\S+)", line).group(1)
+                                    for line in fx.requests() if "/set/pages/" in line)
+        self.assertEqual(len(pages), total)
+        self.assertEqual(set(pages.values()), {1}, "a page was fetched twice")
+
+    def test_every_item_written_once(self):
+        fx = Fixture()
+        try:
+            total = build_site(fx)
+            fx.write_config(host_min_gap="20ms", max_transfers="4", log_level="notice")
+            result = fx.once(timeout=600)
+            self.assertEqual(result.returncode, 0, result.stderr[-3000:])
+            self.check_every_item_once(fx, total, result.stderr)
+        finally:
+            fx.close()
+
+    def test_pending_items_taken_from_the_state(self):
+        fx = Fixture()
+        try:
+            total = build_site(fx)
+            fx.write_config(fetch_pages="no", log_level="notice")
+            result = fx.once(timeout=600)
+            self.assertEqual(result.returncode, 0, result.stderr[-3000:])
+            self.assertEqual(fx.state_counts(), {"pending": total})
+            fx.write_config(host_min_gap="20ms", max_transfers="4", log_level="notice")
+            result = fx.once(timeout=600)
+            self.assertEqual(result.returncode, 0, result.stderr[-3000:])
+            self.assertIn("resuming pending items count=%d" % total, result.stderr)
+            self.check_every_item_once(fx, total, result.stderr)
+        finally:
+            fx.close()
+
+    @unittest.skipIf(os.environ.get("FEEDSPOOL_SANITIZE") == "1",
+                     "under the sanitizers, memory is theirs to spend")
+    def test_memory_does_not_grow_with_pending_items(self):
+        fx = Fixture()
+        daemon = None
+        try:
+            port = fx.base.rsplit(":", 1)[1]
+            text = "<p>%s</p>" % ("Feed text that stands in for the page. " * 400)  # 16 KB
+            for i in range(10):  # (300 items a feed: 4.8 MB, under max_body)
+                items = "".join(
+                    "<item><title>Long %d</title><link>http://slow.localhost:%s/set/none/%d.html"
+                    "</link><guid>long-%d</guid><description><![CDATA[%s]]></description></item>"
+                    % (n, port, n, n, text) for n in range(i * 300, (i + 1) * 300))
+                os.makedirs(os.path.join(fx.www, "set"), exist_ok=True)
+                with open(os.path.join(fx.www, "set", "long-%d.xml" % i), "w") as f:
+                    f.write("<?xml version=\"1.0\"?><rss version=\"2.0\"><channel>"
+                            "<title>Long</title>%s</channel></rss>" % items)
+            fx.write_feeds(*("/set/long-%d.xml" % i for i in range(10)))
+            fx.write_config(fetch_pages="no", log_level="notice")
+            result = fx.once(timeout=600)
+            self.assertEqual(result.returncode, 0, result.stderr[-3000:])
+            self.assertEqual(fx.state_counts(), {"pending": 3000})
+            # The daemon polls nothing and takes up the pending items; one host, a long gap:
+            # it fetches one page, then waits with the rest in hand.
+            fx.write_feeds()
+            fx.write_config(host_min_gap="5m", max_transfers="1", log_level="notice")
+            daemon = fx.start_daemon()
+            fx.wait_for(lambda: any("/set/none/" in line for line in fx.requests()), timeout=120,
+                        what="the first page request")
+            with open("/proc/%d/status" % daemon.pid) as f:
+                peak_kb = int(re.search(r"VmHWM:\s+(\d+)", f.read()).group(1))
+            self.assertLess(peak_kb, 50 * 1024, "peak RSS %d KB with 3,000 items pending" % peak_kb)
+        finally:
+            if daemon:
+                daemon.send_signal(signal.SIGTERM)
+                daemon.communicate(timeout=60)
+            fx.close()
+
+
+if __name__ == "__main__":
+    unittest.main()
