@@ -167,14 +167,6 @@ static const char *const glue_parts[] = {
     "body",   "header", "footer", "widget",  "content",  "inner",     "meta",    "signup",
     "author", "bar",    "posts",  "stories", "articles", NULL};
 
-static bool in_word_list(const char *s, size_t len, const char *const *list)
-{
-    for (; *list; list++)
-        if ((*list)[0] == s[0] && strlen(*list) == len && strncmp(s, *list, len) == 0)
-            return true;
-    return false;
-}
-
 enum { GLUED_FURNITURE = 1, GLUED_LAYOUT = 2, GLUED_SEVERAL = 4 };
 
 /* What a lower-case run of letters is when read as known words glued together (each of three
@@ -189,18 +181,20 @@ static int glued_word_kinds(const char *run, size_t len)
     for (size_t i = 0; i < len; i++) {
         if (!reach[i])
             continue;
-        for (size_t j = i + 3; j <= len && j <= i + 13; j++) { /* (13: "advertisement") */
-            int kind = in_word_list(run + i, j - i, boilerplate_words) ? GLUED_FURNITURE
-                       : in_word_list(run + i, j - i, layout_words)    ? GLUED_LAYOUT
-                       : in_word_list(run + i, j - i, glue_parts)      ? 0
-                                                                       : -1;
-            if (kind < 0)
-                continue;
-            if (i == 0 && j == len)
-                reach[j] |= j >= 6 ? kind | GLUED_SEVERAL : 0;
-            else
-                reach[j] |= reach[i] | kind | (i > 0 ? GLUED_SEVERAL : 0);
-        }
+        static const char *const *const lists[] = {boilerplate_words, layout_words, glue_parts};
+        static const int kinds[] = {GLUED_FURNITURE, GLUED_LAYOUT, 0};
+        for (size_t l = 0; l < 3; l++)
+            for (const char *const *w = lists[l]; *w; w++) {
+                if ((*w)[0] != run[i])
+                    continue;
+                size_t j = i + strlen(*w);
+                if (j - i < 3 || j > len || memcmp(run + i, *w, j - i) != 0)
+                    continue;
+                if (i == 0 && j == len)
+                    reach[j] |= j >= 6 ? kinds[l] | GLUED_SEVERAL : 0;
+                else
+                    reach[j] |= reach[i] | kinds[l] | (i > 0 ? GLUED_SEVERAL : 0);
+            }
     }
     return reach[len] & GLUED_SEVERAL ? reach[len] & (GLUED_FURNITURE | GLUED_LAYOUT) : 0;
 }
