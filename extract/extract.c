@@ -165,42 +165,67 @@ static bool attr_has_word(const xmlNode *n, const char *attr_name, const char *c
 
 /* Parts of glued class names beside a furniture word ("commentheader", "news-letter-box"). */
 static const char *const glue_parts[] = {
-    "list",   "box",    "area",    "wrap",  "wrapper", "container", "section", "block", "form",
-    "item",   "items",  "title",   "link",  "links",   "count",     "text",    "body",  "header",
-    "footer", "widget", "content", "inner", "meta",    "signup",    "author",  NULL};
+    "list",   "box",    "area",   "wrap",    "wrapper",  "container", "section", "block",
+    "form",   "item",   "items",  "title",   "link",     "links",     "count",   "text",
+    "body",   "header", "footer", "widget",  "content",  "inner",     "meta",    "signup",
+    "author", "bar",    "posts",  "stories", "articles", NULL};
 
-static bool in_word_list(const char *s, size_t len, const char *const *list)
+enum { GLUED_FURNITURE = 1, GLUED_LAYOUT = 2, GLUED_SEVERAL = 4 };
+
+/* What a lower-case run of letters is when read as known words glued together (each of three
+ * letters or more, from the furniture, layout and glue lists): GLUED_FURNITURE when a
+ * segmentation into two words or more holds a furniture word, or the run is one furniture word
+ * of six letters or more ("news-letter"); GLUED_LAYOUT likewise for a layout word ("sharebar");
+ * 0 when no segmentation covers the run ("commentary"). */
+static int glued_word_kinds(const char *run, size_t len)
 {
-    for (; *list; list++)
-        if (strlen(*list) == len && strncmp(s, *list, len) == 0)
-            return true;
-    return false;
+    int reach[64] = {0}; /* reach[i]: kinds of word seen on segmentations of run[0..i), + 8 */
+    reach[0] = 8;
+    for (size_t i = 0; i < len; i++) {
+        if (!reach[i])
+            continue;
+        static const char *const *const lists[] = {boilerplate_words, layout_words, glue_parts};
+        static const int kinds[] = {GLUED_FURNITURE, GLUED_LAYOUT, 0};
+        for (size_t l = 0; l < 3; l++)
+            for (const char *const *w = lists[l]; *w; w++) {
+                if ((*w)[0] != run[i])
+                    continue;
+                size_t j = i + strlen(*w);
+                if (j - i < 3 || j > len || memcmp(run + i, *w, j - i) != 0)
+                    continue;
+                if (i == 0 && j == len)
+                    reach[j] |= j >= 6 ? kinds[l] | GLUED_SEVERAL : 0;
+                else
+                    reach[j] |= reach[i] | kinds[l] | (i > 0 ? GLUED_SEVERAL : 0);
+            }
+    }
+    return reach[len] & GLUED_SEVERAL ? reach[len] & (GLUED_FURNITURE | GLUED_LAYOUT) : 0;
 }
 
-/* Whether a class or id token, read with its '-' and '_' removed and in lower case, is a
- * furniture word of six letters or more glued to nothing or to one of glue_parts, either way
- * round: "news-letter", "commentheader", "relatedlinks" (not "commentary"). */
-static bool glued_furniture_word(const xmlNode *n, const char *attr_name)
+/* Whether a class or id token is furniture (or with layout, layout) when read as words glued
+ * together: the token with its '-' and '_' removed ("news-letter", "newsLetterBox"), and each
+ * of its parts between '-', '_' and digits ("td-relatedPosts-2"). */
+static bool glued_furniture_word(const xmlNode *n, const char *attr_name, bool layout)
 {
+    int wanted = layout ? GLUED_LAYOUT : GLUED_FURNITURE;
     const char *value = attr(n, attr_name);
     for (const char *p = value ? value : ""; *p;) {
         size_t len = strcspn(p, " \t\n");
         char token[64];
-        size_t t = 0;
-        for (size_t i = 0; i < len && t < sizeof token - 1; i++)
-            if (p[i] != '-' && p[i] != '_')
-                token[t++] = (char)tolower((unsigned char)p[i]);
-        token[t] = '\0';
-        for (const char *const *w = boilerplate_words; *w && t < sizeof token - 1; w++) {
-            size_t wl = strlen(*w);
-            if (wl < 6 || wl > t)
+        size_t t = 0, part = 0;
+        for (size_t i = 0; i < len && t < sizeof token - 1; i++) {
+            if (p[i] == '-' || p[i] == '_' || isdigit((unsigned char)p[i])) {
+                if (t > part && glued_word_kinds(token + part, t - part) & wanted)
+                    return true;
+                part = t;
                 continue;
-            if (strncmp(token, *w, wl) == 0 &&
-                (t == wl || in_word_list(token + wl, t - wl, glue_parts)))
-                return true;
-            if (strcmp(token + t - wl, *w) == 0 && in_word_list(token, t - wl, glue_parts))
-                return true;
+            }
+            token[t++] = (char)tolower((unsigned char)p[i]);
         }
+        if (len < sizeof token && t > part && glued_word_kinds(token + part, t - part) & wanted)
+            return true;
+        if (part > 0 && len < sizeof token && glued_word_kinds(token, t) & wanted)
+            return true;
         p += len + (p[len] != '\0');
     }
     return false;
@@ -253,15 +278,19 @@ static bool is_furniture(xmlNode *n, bool layout)
     if (is_tag(n, "body") || is_tag(n, "html") || is_tag(n, "article") || is_tag(n, "main"))
         return false;
     bool marked =
-        layout ? attr_has_word(n, "class", layout_words, false) ||
-                     attr_has_word(n, "id", layout_words, false)
-               : attr_has_word(n, "class", boilerplate_words, false) ||
-                     attr_has_word(n, "id", boilerplate_words, false) ||
-                     glued_furniture_word(n, "class") || glued_furniture_word(n, "id") ||
-                     attr_has_word(n, "role",
-                                   (const char *const[]){"navigation", "banner", "complementary",
-                                                         "contentinfo", "dialog", "alert", NULL},
-                                   false);
+        layout
+            ? attr_has_word(n, "class", layout_words, false) ||
+                  attr_has_word(n, "id", layout_words, false) ||
+                  /* (a link in a sentence is no container: "textTag" is the word linked) */
+                  (!is_tag(n, "a") && !is_tag(n, "span") &&
+                   (glued_furniture_word(n, "class", true) || glued_furniture_word(n, "id", true)))
+            : attr_has_word(n, "class", boilerplate_words, false) ||
+                  attr_has_word(n, "id", boilerplate_words, false) ||
+                  glued_furniture_word(n, "class", false) || glued_furniture_word(n, "id", false) ||
+                  attr_has_word(n, "role",
+                                (const char *const[]){"navigation", "banner", "complementary",
+                                                      "contentinfo", "dialog", "alert", NULL},
+                                false);
     return marked && !(is_content_hint(n) && holds_prose(n, PROSE_CHARS));
 }
 

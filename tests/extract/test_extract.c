@@ -451,6 +451,32 @@ static void test_misplaced_article(void)
     article_free(&a);
 }
 
+/* Class and id values read as known words glued together, however they are cased or split:
+ * furniture whatever it holds ("relatedPosts", "newsLetterBox2"), layout when it holds no prose
+ * ("sharebar"), and not a run that no words cover ("commentary"). */
+static void test_glued_class_words(void)
+{
+    const char *related = "<div class=\"td-relatedPosts-2\"><p>The bridge that was never built, "
+                          "and why the council still talks about it every year.</p></div>";
+    const char *newsletter = "<div id=newsLetterBox2><p>Our morning letter brings you the stories "
+                             "of the town before you have had your breakfast.</p></div>";
+    const char *share_bar = "<div class=sharebar><p>Tell a friend about this story</p><a "
+                            "href=/s>Post it</a> <a href=/m>Mail it</a></div>";
+    const char *commentary = "<div class=commentary><p>The mayor's view: the bridge will be worth "
+                             "every penny it costs, and the town will be glad of it.</p></div>";
+    char page[4096];
+    snprintf(page, sizeof page, "<html><body><article>%s%s%s%s%s%s%s</article></body></html>", P(1),
+             related, P(2), newsletter, share_bar, P(3), commentary);
+    struct article a;
+    CHECK(text_of(page, &a) != NULL);
+    CHECK_CONTAINS(a.text, "Paragraph 3 of the story");
+    CHECK_LACKS(a.text, "never built");
+    CHECK_LACKS(a.text, "breakfast");
+    CHECK_LACKS(a.text, "Tell a friend");
+    CHECK_CONTAINS(a.text, "worth every penny");
+    article_free(&a);
+}
+
 /* Boilerplate inside the article's own container. */
 static void test_boilerplate_in_article(void)
 {
@@ -663,6 +689,7 @@ int main(void)
     RUN(test_split_article);
     RUN(test_misplaced_article);
     RUN(test_boilerplate_in_article);
+    RUN(test_glued_class_words);
     RUN(test_no_empty_result);
     RUN(test_character_sets);
     return check_summary();
