@@ -313,7 +313,8 @@ static bool robots_let_through(struct article_job *j)
 /* Hands queued page fetches to the fetcher while fewer than max_transfers are running. */
 void ingest_start_page_fetches(struct pipeline *p)
 {
-    while (!p->stopping && !p->spool_full && !p->write_pause && !p->budget_full && p->queue_head &&
+    while (!p->stopping && !p->spool_full && !p->write_pause && !p->budget_full &&
+           !p->budget_pending && p->queue_head &&
            p->page_fetches < (size_t)p->deps.config->max_transfers) {
         struct article_job *j = p->queue_head;
         p->queue_head = j->next_queued;
