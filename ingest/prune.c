@@ -48,8 +48,9 @@ struct prune_worker {
     struct event *done;  /* the pipe's read end is readable: the pass finished */
     int pipe[2];
     pthread_t thread;
-    struct prune_pass *running; /* NULL between passes */
-    bool again;                 /* a pass was asked for while one ran */
+    struct prune_pass *running;  /* NULL between passes */
+    bool again;                  /* a pass was asked for while one ran */
+    long long written_meanwhile; /* bytes of the records written while it runs */
 };
 
 static struct retention_limits limits_of(const struct config *cfg)
@@ -140,6 +141,7 @@ static void request_pass(struct pipeline *p)
     w->running = pass;
     p->stats.retention_running = true;
     w->again = false;
+    w->written_meanwhile = 0;
 }
 
 /* Joins the finished (or finishing) pass and takes its report. */
@@ -163,7 +165,8 @@ static void finish_pass(struct pipeline *p)
         log_err("spool retention pass failed reason=\"%s\"", pass->err);
     } else {
         p->stats.spool_disk_bytes = r->disk_bytes;
-        p->disk_estimate = r->disk_bytes;
+        /* (the pass may have counted those records already: an estimate errs upwards) */
+        p->disk_estimate = r->disk_bytes + w->written_meanwhile;
         apply_budget(p, r);
     }
     free(pass->dir);
@@ -179,13 +182,12 @@ static void on_pass_done(evutil_socket_t fd, short what, void *arg)
     finish_pass(p);
     if (p->stopping)
         return;
-    if (w->again) {
-        request_pass(p);
-        return;
-    }
-    p->budget_pending = false;
+    if (w->again)
+        request_pass(p); /* (its end schedules the next) */
+    else
+        p->budget_pending = false;
     ingest_start_page_fetches(p);
-    if (p->once && !p->budget_full)
+    if (w->running || (p->once && !p->budget_full))
         return;
     struct timeval next = {.tv_sec = p->budget_full ? 1 : p->deps.config->retention_interval};
     evtimer_add(w->timer, &next);
@@ -223,8 +225,11 @@ void ingest_prune_now(struct pipeline *p)
 void ingest_prune_note_written(struct pipeline *p, size_t bytes)
 {
     long budget = p->deps.config->spool_disk_budget;
-    p->disk_estimate +=
+    long long blocks =
         ((long long)bytes + PRUNE_BLOCK_BYTES - 1) / PRUNE_BLOCK_BYTES * PRUNE_BLOCK_BYTES;
+    p->disk_estimate += blocks;
+    if (p->pruner && p->pruner->running)
+        p->pruner->written_meanwhile += blocks;
     /* A pass leaves the estimate within the budget (at 90% when it could remove enough), or
      * pauses fetching: so this is one pass per crossing, not one per record. No page fetch
      * starts before its verdict, as the spool_max_records check does. */
