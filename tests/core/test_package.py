@@ -278,7 +278,8 @@ class GroupConsumer(unittest.TestCase):
     def test_root_is_refused_on_the_services_state(self):
         # once, retry and poll run as root on the daemon user's state would leave root's
         # files (the lock file, the database's -wal and -shm, records) the service cannot
-        # write: each refuses, names the sudo line, and leaves nothing behind.
+        # write: each refuses, names the sudo line, and leaves nothing behind; a poll through
+        # the running service is still taken.
         state_dir = os.path.join(self.root, "state")
         feed = self.fx.url("/feeds/frontier.atom")
         for args in (["once"], ["retry", "--all"], ["poll", feed]):
@@ -295,6 +296,19 @@ class GroupConsumer(unittest.TestCase):
                                     group=self.GROUP, extra_groups=[], capture_output=True,
                                     text=True, timeout=60)
             self.assertEqual(result.returncode, 0, result.stderr)
+        # With the service running, root's poll goes through it: the daemon writes the files.
+        daemon = subprocess.Popen([self.bin, "run", "-c", self.fx.config], user=self.DAEMON,
+                                  group=self.GROUP, extra_groups=[], stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE, text=True)
+        try:
+            self.fx.wait_for(lambda: os.path.exists(os.path.join(state_dir, "state.db.sock")),
+                             timeout=60, what="the daemon's control socket")
+            result = subprocess.run([self.bin, "poll", feed, "-c", self.fx.config],
+                                    capture_output=True, text=True, timeout=60)
+            self.assertEqual(result.returncode, 0, result.stderr)
+        finally:
+            daemon.send_signal(signal.SIGTERM)
+            daemon.communicate(timeout=60)
         for folder in (state_dir, self.spool):
             for top, dirs, files in os.walk(folder):
                 for name in dirs + files:
