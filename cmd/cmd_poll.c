@@ -249,7 +249,7 @@ int cmd_poll(int argc, char **argv)
         status = CMD_EXIT_USAGE;
     } else if ((status = find_feed(&cfg, url, &one)) == CMD_EXIT_OK) {
         int busy;
-        int lock = state_lock_take(cfg.state, &busy, err, sizeof err);
+        int lock = state_lock_take(cfg.state, cfg.spool, "poll", &busy, err, sizeof err);
         if (lock >= 0) {
             status = poll_alone(&cfg, n_rest, rest, &one);
             state_lock_release(lock);

@@ -305,7 +305,7 @@ int cmd_reextract(int argc, char **argv)
         return CMD_EXIT_USAGE;
     }
     int busy = 0;
-    int lock = state_lock_take(cfg.state, &busy, err, sizeof err);
+    int lock = state_lock_take(cfg.state, cfg.spool, "reextract", &busy, err, sizeof err);
     if (lock < 0) {
         fprintf(stderr, "feedspool reextract: %s\n", err);
         config_free(&cfg);

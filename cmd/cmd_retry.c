@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cmd/commands.h"
+#include "cmd/state_lock.h"
 #include "config/config.h"
 #include "daemon/control.h"
 #include "daemon/service.h"
@@ -77,7 +78,8 @@ int cmd_retry(int argc, char **argv)
     }
     struct state *st;
     int status = 1;
-    if (state_open(cfg.state, &st, err, sizeof err) < 0) {
+    if (state_refuse_foreign_root(cfg.state, cfg.spool, "retry", err, sizeof err) < 0 ||
+        state_open(cfg.state, &st, err, sizeof err) < 0) {
         fprintf(stderr, "feedspool retry: %s\n", err);
     } else {
         long n = state_items_retry_failed(st, feed, item);

@@ -62,7 +62,7 @@ static int run_command(int argc, char **argv, bool once)
         return CMD_EXIT_USAGE;
     }
     int busy;
-    int lock = state_lock_take(cfg.state, &busy, err, sizeof err);
+    int lock = state_lock_take(cfg.state, cfg.spool, once ? "once" : "run", &busy, err, sizeof err);
     if (lock < 0) {
         print_reasons(argv[0], err);
         config_free(&cfg);

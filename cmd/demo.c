@@ -133,7 +133,7 @@ int cmd_demo(int argc, char **argv)
     }
     status = 1;
     int busy;
-    lock = state_lock_take(cfg.state, &busy, err, sizeof err);
+    lock = state_lock_take(cfg.state, cfg.spool, "demo", &busy, err, sizeof err);
     if (lock < 0) {
         fprintf(stderr, "feedspool demo: %s\n", err);
         status = busy ? CMD_EXIT_STATE_BUSY : CMD_EXIT_CANNOT_START;

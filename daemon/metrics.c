@@ -287,7 +287,7 @@ static void render(const struct metrics_server *srv, struct evbuffer *out)
                         (unsigned long long)m->pages_skipped_robots);
     struct spool_stats st;
     char err[256];
-    if (spool_read_stats(srv->spool_dir, &st, err, sizeof err) == 0)
+    if (spool_read_depth(srv->spool_dir, &st, err, sizeof err) == 0)
         evbuffer_add_printf(out,
                             "# HELP feedspool_spool_depth Records waiting in new/.\n"
                             "# TYPE feedspool_spool_depth gauge\n"
@@ -316,8 +316,12 @@ static void render(const struct metrics_server *srv, struct evbuffer *out)
                         "# HELP feedspool_spool_disk_bytes Disk space of the whole spool (every "
                         "folder and the sources files, as du counts) at the last retention pass.\n"
                         "# TYPE feedspool_spool_disk_bytes gauge\n"
-                        "feedspool_spool_disk_bytes %lld\n",
-                        m->spool_disk_bytes);
+                        "feedspool_spool_disk_bytes %lld\n"
+                        "# HELP feedspool_spool_retention_running 1 while a retention pass runs "
+                        "(on its own thread, beside the event loop).\n"
+                        "# TYPE feedspool_spool_retention_running gauge\n"
+                        "feedspool_spool_retention_running %d\n",
+                        m->spool_disk_bytes, m->retention_running ? 1 : 0);
     evbuffer_add_printf(out, "# HELP feedspool_fetch_duration_seconds Time of each HTTP fetch, "
                              "by kind.\n"
                              "# TYPE feedspool_fetch_duration_seconds histogram\n");

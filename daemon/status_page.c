@@ -266,7 +266,7 @@ void status_page_render(const struct status_sources *src, struct evbuffer *out)
     add_card(out, "failing", value, rows.failing ? "bad" : "good");
     struct spool_stats st;
     char err[256];
-    if (spool_read_stats(src->spool_dir, &st, err, sizeof err) == 0) {
+    if (spool_read_depth(src->spool_dir, &st, err, sizeof err) == 0) {
         snprintf(value, sizeof value, "%ld", st.new_records);
         add_card(out, "records waiting in new/", value, "");
         if (st.oldest_age < 0)

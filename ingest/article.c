@@ -338,7 +338,7 @@ void ingest_start_page_fetches(struct pipeline *p)
     double now = ingest_clock(), soonest = 0;
     struct article_job *prev = NULL, *j = p->queue_head;
     while (j && !p->stopping && !p->spool_full && !p->write_pause && !p->budget_full &&
-           p->page_fetches < (size_t)p->deps.config->max_transfers) {
+           !p->budget_pending && p->page_fetches < (size_t)p->deps.config->max_transfers) {
         struct article_job *next = j->next_queued;
         if (j->fetch_after <= now)
             j->fetch_after =

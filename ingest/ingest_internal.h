@@ -158,7 +158,8 @@ struct pipeline {
     struct event *pressure_check; /* re-reads new/ while full */
     /* prune.c: retention passes; fetching also pauses over spool_disk_budget */
     bool budget_full;
-    struct event *prune;
+    bool budget_pending; /* no page fetch starts until the running pass's verdict */
+    struct prune_worker *pruner;
     long long disk_estimate; /* the spool's bytes at the last pass, plus the records since */
     struct event *write_resume;
     char *write_error;   /* while writes fail: the last cause (logged when it changes) */

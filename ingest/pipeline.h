@@ -85,6 +85,7 @@ struct pipeline_stats {
     long pruned_files[RETENTION_FOLDERS]; /* removed by retention (prune.c), by folder */
     long long pruned_bytes[RETENTION_FOLDERS];
     long long spool_disk_bytes; /* the whole spool at the last retention pass */
+    bool retention_running;     /* a retention pass is running (on its thread) */
 };
 
 /* Why page fetching is paused (it may be for both at once). */

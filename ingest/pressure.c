@@ -15,7 +15,7 @@ void ingest_recount_spool(struct pipeline *p)
 {
     struct spool_stats st;
     char err[256];
-    if (spool_read_stats(spool_dir(p->deps.spool), &st, err, sizeof err) == 0) {
+    if (spool_read_depth(spool_dir(p->deps.spool), &st, err, sizeof err) == 0) {
         p->spool_records = st.new_records;
         p->spool_bytes = st.new_bytes;
     }

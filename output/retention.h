@@ -14,7 +14,9 @@
  *     spool is back to 90% of the budget. Records in new/ and cur/, files in tmp/ and the
  *     live sources.jsonl are never removed: when they alone exceed it, over_budget says so.
  * A pass reads each folder twice at most (once for the times and sizes, once more to remove
- * what is due), holding 16 bytes per file; nothing is done per record written. */
+ * what is due), holding 16 bytes per file; nothing is done per record written. It keeps no
+ * state between calls and touches only files, so the daemon runs it on a thread of its own
+ * (ingest/prune.c). */
 #ifndef FEEDSPOOL_OUTPUT_RETENTION_H
 #define FEEDSPOOL_OUTPUT_RETENTION_H
 

@@ -318,11 +318,19 @@ static int scan_folder(const char *dir, const char *sub, long *files, long long 
     return 0;
 }
 
-int spool_read_stats(const char *dir, struct spool_stats *out, char *err, size_t errlen)
+int spool_read_depth(const char *dir, struct spool_stats *out, char *err, size_t errlen)
 {
     memset(out, 0, sizeof *out);
     time_t oldest = 0;
-    if (scan_folder(dir, "new", &out->new_records, &out->new_bytes, &oldest, err, errlen) < 0 ||
+    if (scan_folder(dir, "new", &out->new_records, &out->new_bytes, &oldest, err, errlen) < 0)
+        return -1;
+    out->oldest_age = oldest ? (long long)(time(NULL) - oldest) : -1;
+    return 0;
+}
+
+int spool_read_stats(const char *dir, struct spool_stats *out, char *err, size_t errlen)
+{
+    if (spool_read_depth(dir, out, err, errlen) < 0 ||
         scan_folder(dir, "cur", &out->cur_records, NULL, NULL, err, errlen) < 0 ||
         scan_folder(dir, "tmp", &out->tmp_files, NULL, NULL, err, errlen) < 0)
         return -1;
@@ -337,6 +345,5 @@ int spool_read_stats(const char *dir, struct spool_stats *out, char *err, size_t
         if (present && scan_folder(dir, optional[i], counts[i], NULL, NULL, err, errlen) < 0)
             return -1;
     }
-    out->oldest_age = oldest ? (long long)(time(NULL) - oldest) : -1;
     return 0;
 }

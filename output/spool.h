@@ -66,5 +66,9 @@ struct spool_stats {
 
 /* Reads the spool's folders (without opening it for writing). */
 int spool_read_stats(const char *dir, struct spool_stats *out, char *err, size_t errlen);
+/* Reads new/ only (new_records, new_bytes, oldest_age; the other fields 0): what
+ * backpressure, /metrics and the status page need, without reading sent/ and quarantine/,
+ * which may hold far more files. */
+int spool_read_depth(const char *dir, struct spool_stats *out, char *err, size_t errlen);
 
 #endif

@@ -275,6 +275,45 @@ class GroupConsumer(unittest.TestCase):
             self.assertEqual(member.stdout.strip(), json.load(f)["id"])
         self.assertEqual(os.stat(os.path.join(cur, names[0])).st_gid, self.GROUP)
 
+    def test_root_is_refused_on_the_services_state(self):
+        # once, retry and poll run as root on the daemon user's state would leave root's
+        # files (the lock file, the database's -wal and -shm, records) the service cannot
+        # write: each refuses, names the sudo line, and leaves nothing behind; a poll through
+        # the running service is still taken.
+        state_dir = os.path.join(self.root, "state")
+        feed = self.fx.url("/feeds/frontier.atom")
+        for args in (["once"], ["retry", "--all"], ["poll", feed]):
+            result = subprocess.run([self.bin, *args, "-c", self.fx.config], capture_output=True,
+                                    text=True, timeout=60)
+            self.assertEqual(result.returncode, 1, result.stderr)
+            self.assertIn("belongs to user #%d" % self.DAEMON, result.stderr)
+            self.assertIn("sudo -u #%d feedspool %s ..." % (self.DAEMON, args[0]), result.stderr)
+            self.assertEqual(os.listdir(state_dir), [], args)
+            self.assertEqual(os.listdir(self.spool), [], args)
+        # The service's own runs are unaffected: once, then retry and poll as that user.
+        for args in (["once"], ["retry", "--all"], ["poll", feed]):
+            result = subprocess.run([self.bin, *args, "-c", self.fx.config], user=self.DAEMON,
+                                    group=self.GROUP, extra_groups=[], capture_output=True,
+                                    text=True, timeout=60)
+            self.assertEqual(result.returncode, 0, result.stderr)
+        # With the service running, root's poll goes through it: the daemon writes the files.
+        daemon = subprocess.Popen([self.bin, "run", "-c", self.fx.config], user=self.DAEMON,
+                                  group=self.GROUP, extra_groups=[], stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE, text=True)
+        try:
+            self.fx.wait_for(lambda: os.path.exists(os.path.join(state_dir, "state.db.sock")),
+                             timeout=60, what="the daemon's control socket")
+            result = subprocess.run([self.bin, "poll", feed, "-c", self.fx.config],
+                                    capture_output=True, text=True, timeout=60)
+            self.assertEqual(result.returncode, 0, result.stderr)
+        finally:
+            daemon.send_signal(signal.SIGTERM)
+            daemon.communicate(timeout=60)
+        for folder in (state_dir, self.spool):
+            for top, dirs, files in os.walk(folder):
+                for name in dirs + files:
+                    self.assertEqual(os.stat(os.path.join(top, name)).st_uid, self.DAEMON, name)
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)

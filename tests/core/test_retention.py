@@ -11,6 +11,8 @@
   records are left over it, article fetching pauses (the log, /metrics and /readyz say
   why) while feeds are still polled; as a consumer drains new/, fetching resumes and every
   item is delivered exactly once.
+- A pass over 100,000 files in sent/ runs beside the event loop: /metrics answers during it;
+  a scrape reads new/ only (it works with sent/ unreadable).
 - `check` notes a budget that is not above spool_max_bytes."""
 import os
 import re
@@ -192,6 +194,41 @@ class Retention(unittest.TestCase):
         removed = re.findall(r"spool pruned sent=(\d+) quarantine=(\d+)", err)
         self.assertEqual(sum(int(s) for s, _ in removed), 10, err)
         self.assertEqual(sum(int(q) for _, q in removed), 2, err)
+
+    def test_a_pass_over_100000_files_leaves_the_loop_free(self):
+        # A pass runs on its own thread: /metrics answers while one runs (twice within the
+        # same pass, the gauge still 1), which a pass on the event loop never lets happen.
+        fx = self.fx
+        sent = os.path.join(fx.spool, "sent")
+        os.makedirs(sent)
+        for i in range(100000):
+            os.close(os.open(os.path.join(sent, "s-%06d.json" % i), os.O_CREAT | os.O_WRONLY))
+        fx.write_config(metrics_address="127.0.0.1:%d" % self.port, retention_interval="1s",
+                        fetch_pages="no")
+        fx.write_feeds("/feeds/frontier.atom")
+        self.daemon = fx.start_daemon()
+        gauge = "feedspool_spool_retention_running"
+        seen = []
+        deadline = time.time() + 120
+        while time.time() < deadline and len(seen) < 2:
+            value = metric(scrape(self.port)[1], gauge)
+            seen = seen + [value] if value == 1 else []
+        self.assertEqual(seen, [1, 1], "no two scrapes answered during one pass")
+        fx.wait_for(lambda: fx.state_counts().get("pending", 0) > 0, timeout=60,
+                    what="the feed polled as well")
+        self.assertEqual(count(sent), 100000)  # (within sent_max_files: nothing removed)
+
+    def test_a_scrape_does_not_read_sent(self):
+        # /metrics and the backpressure count read new/ only: with sent/ unreadable (here a
+        # file where the folder would be) the depth is still reported.
+        fx = self.fx
+        fill(fx.spool + "/new", ["waiting.json"])
+        fill(fx.spool, ["sent"])
+        fx.write_config(metrics_address="127.0.0.1:%d" % self.port, fetch_pages="no")
+        fx.write_feeds("/feeds/frontier.atom")
+        self.daemon = fx.start_daemon()
+        fx.wait_for(lambda: scrape(self.port)[0] == 200, timeout=60, what="/metrics answering")
+        self.assertEqual(metric(scrape(self.port)[1], "feedspool_spool_depth"), 1)
 
     def test_check_notes_a_budget_below_spool_max_bytes(self):
         fx = self.fx
