@@ -144,6 +144,48 @@ class Sources(unittest.TestCase):
             if r.split()[1] == "/maps/index.xml":
                 self.assertIn("inm=-", r)
 
+    def test_sitemaps_of_an_index_are_fetched_conditionally(self):
+        news = self.news_sitemap_gz()
+        self.write("maps/plain.xml",
+                   '<urlset %s><url><loc>%s</loc><lastmod>%s</lastmod></url></urlset>\n'
+                   % (SITEMAP_NS, self.add_page("india", "India ferry returns"), RECENT))
+        index = ('<?xml version="1.0"?>\n<sitemapindex %s>'
+                 '<sitemap><loc>{{BASE}}%s</loc><lastmod>%s</lastmod></sitemap>'
+                 '%s</sitemapindex>\n')
+        plain_entry = '<sitemap><loc>plain.xml</loc><lastmod>%s</lastmod></sitemap>' % RECENT
+        self.write("maps/index.xml", index % (SITEMAP_NS, news, RECENT, plain_entry))
+        self.write_feed_list(self.fx.url("/maps/index.xml"))
+        result = self.once_ok()
+        self.assertEqual(len(self.fx.records()), 3, result.stderr)
+        result = self.once_ok()
+        self.assertNotIn("sitemap skipped", result.stderr)
+        self.assertEqual(len(self.fx.records()), 3)
+        for path in (news, "/maps/plain.xml"):
+            first, second = self.requested(path)
+            self.assertIn("inm=-", first)
+            self.assertNotIn("inm=-", second)  # the sitemap's own ETag: answered 304
+        # the index still keeps none, so a sitemap dropped from it is forgotten
+        self.assertEqual([r for r in self.requested("/maps/index.xml") if "inm=-" not in r], [])
+        db = sqlite3.connect(self.fx.state)
+        try:
+            children = db.execute("SELECT url, etag IS NOT NULL FROM sitemap_children "
+                                  "ORDER BY url").fetchall()
+            source = db.execute("SELECT source FROM feeds").fetchall()
+        finally:
+            db.close()
+        self.assertEqual(children, [(self.fx.url(news), 1), (self.fx.url("/maps/plain.xml"), 1)])
+        self.assertEqual(source, [("sitemap index",)])
+        self.write("maps/index.xml", index % (SITEMAP_NS, news, RECENT, ""))
+        self.once_ok()
+        db = sqlite3.connect(self.fx.state)
+        try:
+            children = db.execute("SELECT url FROM sitemap_children").fetchall()
+        finally:
+            db.close()
+        self.assertEqual(children, [(self.fx.url(news),)])
+        self.assertEqual(len(self.requested("/maps/plain.xml")), 2)
+        self.assertEqual(len(self.fx.records()), 3)
+
     def test_fifty_thousand_url_sitemap(self):
         lines = ['<?xml version="1.0" encoding="UTF-8"?>\n<urlset %s>\n' % SITEMAP_NS]
         recent = []
