@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cmd/commands.h"
@@ -15,6 +16,7 @@
 #include "net/netpolicy.h"
 #include "daemon/service.h"
 #include "feeds/feedlist.h"
+#include "store/report.h"
 #include "topics/topics.h"
 
 struct problems {
@@ -73,6 +75,39 @@ static void check_writable(struct problems *p, const char *option, const char *p
     free(parent);
 }
 
+/* What the state (read-only, when it exists) learned of each line when it was polled: a
+ * page whose feed is polled instead, or a sitemap. Notes, not problems. */
+static void note_sources(const struct config *cfg, const struct feed_list *list)
+{
+    struct report *r;
+    char err[512];
+    if (access(cfg->state, R_OK) < 0 || report_open(cfg->state, &r, err, sizeof err) < 0)
+        return; /* never polled: nothing learned */
+    for (size_t i = 0; i < list->n; i++) {
+        struct report_source src;
+        int found = report_feed_source(r, list->entries[i].url, &src, err, sizeof err);
+        if (found < 0) {
+            printf("note: %s: %s\n", cfg->state, err);
+            break;
+        }
+        if (found == 0)
+            continue;
+        char date[32] = "?";
+        time_t when = (time_t)src.found;
+        struct tm tm;
+        if (src.found > 0 && gmtime_r(&when, &tm))
+            strftime(date, sizeof date, "%Y-%m-%d", &tm);
+        if (strcmp(src.kind, "page") == 0 && src.moved_to)
+            printf("%s:%u: note: a web page; polled at its feed %s (found %s)\n", cfg->feeds,
+                   list->entries[i].line, src.moved_to, date);
+        else
+            printf("%s:%u: note: a %s, not a feed (found %s)\n", cfg->feeds, list->entries[i].line,
+                   src.kind, date);
+        report_source_free(&src);
+    }
+    report_close(r);
+}
+
 int cmd_check(int argc, char **argv)
 {
     if (wants_help(argc, argv)) {
@@ -80,6 +115,9 @@ int cmd_check(int argc, char **argv)
                "Validates the configuration file, the feed list and the topic rules it names,\n"
                "and that the spool and the state can be written, printing every problem as\n"
                "FILE:LINE: reason. It refuses what `run` refuses at start.\n"
+               "When the state database exists, it also notes (FILE:LINE: note: ...) the\n"
+               "feed list lines that polling found to be a web page (polled at the feed it\n"
+               "advertises) or a sitemap; notes are not problems. It fetches nothing.\n"
                "Exits 0 when all are valid, 1 if not. systemd's ExecReload runs it before\n"
                "sending SIGHUP.\n\n");
         service_print_options(stdout);
@@ -127,6 +165,8 @@ int cmd_check(int argc, char **argv)
         report_file(&p, "feeds", cfg.feeds, err);
     else
         printf("feed list %s: %zu feeds\n", cfg.feeds, list.n);
+    if (list_ok)
+        note_sources(&cfg, &list);
     struct topic_rules *rules;
     if (topic_rules_load(cfg.topics, &rules, err, sizeof err) < 0) {
         report_file(&p, "topics", cfg.topics, err);

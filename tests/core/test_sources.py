@@ -11,6 +11,7 @@ import datetime
 import gzip
 import os
 import random
+import re
 import sqlite3
 import subprocess
 import sys
@@ -238,6 +239,47 @@ class Sources(unittest.TestCase):
         self.assertEqual(len(feed_requests), 2)
         self.assertNotIn("inm=-", feed_requests[1])
         self.assertEqual(len(self.fx.records()), 1)
+
+    def check(self):
+        return subprocess.run([BIN, "check", "-c", self.fx.config], capture_output=True,
+                              text=True, timeout=30)
+
+    def test_check_notes_pages_and_sitemaps(self):
+        self.write("site/feed.rss",
+                   '<?xml version="1.0"?><rss version="2.0"><channel><title>Site</title>'
+                   '<item><title>Juliet opens</title><link>%s</link><guid>juliet</guid></item>'
+                   '</channel></rss>\n' % self.add_page("juliet", "Juliet opens"))
+        self.write("site/index.html",
+                   '<html><head><link rel="alternate" type="application/rss+xml" '
+                   'href="feed.rss"></head><body>home</body></html>\n')
+        news = self.news_sitemap_gz()
+        self.write("maps/index.xml",
+                   '<sitemapindex %s><sitemap><loc>{{BASE}}%s</loc></sitemap></sitemapindex>\n'
+                   % (SITEMAP_NS, news))
+        self.write_feed_list("# sources", self.fx.url("/site/index.html"), self.fx.url(news),
+                             self.fx.url("/maps/index.xml"), self.fx.url("/site/feed.rss"))
+        before = self.check()
+        self.assertEqual(before.returncode, 0, before.stderr)
+        self.assertNotIn("note:", before.stdout)  # never polled: nothing known, nothing fetched
+        self.assertEqual(self.fx.requests(), [])
+        def today():
+            return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d")
+        polled_on = {today()}
+        self.once_ok()
+        polled_on.add(today())
+        result = self.check()
+        self.assertEqual(result.returncode, 0, result.stderr)
+        notes = [line for line in result.stdout.splitlines() if ": note: " in line]
+        found = set(re.findall(r"\(found (\S+)\)", result.stdout))
+        self.assertTrue(found and found <= polled_on, result.stdout)
+        today = found.pop()
+        self.assertEqual(notes, [
+            "%s:2: note: a web page; polled at its feed %s (found %s)"
+            % (self.fx.feeds, self.fx.url("/site/feed.rss"), today),
+            "%s:3: note: a sitemap, not a feed (found %s)" % (self.fx.feeds, today),
+            "%s:4: note: a sitemap index, not a feed (found %s)" % (self.fx.feeds, today)],
+            result.stdout)
+        self.assertIn("configuration ok", result.stdout)
 
     def test_page_without_feed_fails_clearly(self):
         self.write("site/plain.html", "<html><head><title>No feed</title></head><body>x</body>"
