@@ -187,6 +187,28 @@ class Sources(unittest.TestCase):
         self.assertEqual(len(self.requested("/maps/plain.xml")), 2)
         self.assertEqual(len(self.fx.records()), 3)
 
+    def test_state_of_an_older_version_is_upgraded(self):
+        db = sqlite3.connect(self.fx.state)
+        try:  # the feeds table as version 3 made it
+            db.executescript(
+                "CREATE TABLE feeds (url TEXT PRIMARY KEY, etag TEXT, last_modified TEXT,"
+                " next_due INTEGER NOT NULL DEFAULT 0, errors INTEGER NOT NULL DEFAULT 0,"
+                " last_status INTEGER, last_error TEXT, last_poll INTEGER, last_success INTEGER,"
+                " moved_to TEXT, gone INTEGER NOT NULL DEFAULT 0);"
+                "PRAGMA user_version=3;")
+        finally:
+            db.close()
+        path = self.news_sitemap_gz()
+        self.write_feed_list(self.fx.url(path))
+        result = self.once_ok()
+        self.assertEqual(len(self.fx.records()), 2, result.stderr)
+        db = sqlite3.connect(self.fx.state)
+        try:
+            self.assertEqual(db.execute("SELECT source FROM feeds").fetchall(), [("sitemap",)])
+            self.assertEqual(db.execute("PRAGMA user_version").fetchone(), (4,))
+        finally:
+            db.close()
+
     def test_fifty_thousand_url_sitemap(self):
         lines = ['<?xml version="1.0" encoding="UTF-8"?>\n<urlset %s>\n' % SITEMAP_NS]
         recent = []
