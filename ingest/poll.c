@@ -31,11 +31,9 @@
     "application/rss+xml, application/atom+xml, application/feed+json, "                           \
     "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
 
-/* A sitemap's URLs are taken when dated within this of the poll (Google News sitemaps list two
- * days of articles); older ones are a site's archive. */
-#define SITEMAP_RECENT_SECONDS (2 * 86400)
-/* Sitemaps an index (and an index it names) may have fetched in one poll, newest first. */
-#define SITEMAPS_PER_POLL 8
+/* A sitemap's URLs are taken when dated within sitemap_max_age of the poll (Google News
+ * sitemaps list two days of articles); older ones are a site's archive. An index (and an index
+ * it names) may have sitemap_max_children sitemaps fetched in one poll, newest first. */
 #define SITEMAP_MAX_DEPTH 2 /* an index of indexes of sitemaps, no deeper */
 
 /* How long poll outcomes wait for others to share their commit. A crash loses at most
@@ -476,7 +474,7 @@ static void ingest_sitemap(struct poll_fetch *pf, struct sitemap *sm, const stru
     prune_sitemaps(fr, sm, r->url);
     size_t started = 0;
     for (size_t i = 0; i < sm->n_children && pf->depth < SITEMAP_MAX_DEPTH && !p->stopping &&
-                       run->sitemaps_started < SITEMAPS_PER_POLL;
+                       run->sitemaps_started < (size_t)p->deps.config->sitemap_max_children;
          i++, started++, run->sitemaps_started++) {
         struct feed_state fs;
         if (state_sitemap_get(p->deps.state, fr->url, sm->children[i].url, &fs) < 0)
@@ -528,7 +526,8 @@ static void read_body(struct poll_fetch *pf, const struct fetch_result *r)
     bool decides = pf->depth == 0;
     char err[256];
     if (fr->sitemap != FEEDLIST_SITEMAP_NO) {
-        struct sitemap_options opts = {.taken_since = now_seconds() - SITEMAP_RECENT_SECONDS,
+        struct sitemap_options opts = {.taken_since =
+                                           now_seconds() - fr->p->deps.config->sitemap_max_age,
                                        .force = fr->sitemap == FEEDLIST_SITEMAP_YES || !decides};
         struct sitemap sm;
         int rc = sitemap_parse(r->body, r->body_len, r->effective_url, &opts, &sm, err, sizeof err);

@@ -209,6 +209,30 @@ class Sources(unittest.TestCase):
         finally:
             db.close()
 
+    def test_sitemap_age_and_children_are_options(self):
+        nine_days = (NOW - datetime.timedelta(days=9)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        ten_days = (NOW - datetime.timedelta(days=10)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        for name, title in (("one", "Kilo harbour story"), ("two", "Lima river story")):
+            self.write("maps/%s.xml" % name,
+                       '<urlset %s><url><loc>%s</loc><lastmod>%s</lastmod></url></urlset>\n'
+                       % (SITEMAP_NS, self.add_page(name, title), ten_days))
+        self.write("maps/index.xml",
+                   '<sitemapindex %s>'
+                   '<sitemap><loc>one.xml</loc><lastmod>%s</lastmod></sitemap>'
+                   '<sitemap><loc>two.xml</loc><lastmod>%s</lastmod></sitemap>'
+                   '</sitemapindex>\n' % (SITEMAP_NS, nine_days, ten_days))
+        self.write_feed_list(self.fx.url("/maps/index.xml"))
+        result = self.once_ok()  # by default, nine days is too old: neither is fetched
+        self.assertEqual(self.titles(), [], result.stderr)
+        self.assertEqual(self.requested("/maps/one.xml"), [])
+        self.fx.write_config(sitemap_max_age="30d", sitemap_max_children="1")
+        result = self.once_ok()
+        self.assertEqual(self.titles(), ["Kilo harbour story"], result.stderr)
+        self.assertEqual(self.requested("/maps/two.xml"), [])  # the newest one only
+        self.fx.write_config(sitemap_max_age="30d")
+        result = self.once_ok()
+        self.assertEqual(self.titles(), ["Kilo harbour story", "Lima river story"], result.stderr)
+
     def test_fifty_thousand_url_sitemap(self):
         lines = ['<?xml version="1.0" encoding="UTF-8"?>\n<urlset %s>\n' % SITEMAP_NS]
         recent = []
