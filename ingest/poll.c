@@ -469,7 +469,8 @@ static void ingest_sitemap(struct poll_fetch *pf, struct sitemap *sm, const stru
     }
     if (pf->depth == 0 && state_feed_set_validators(p->deps.state, fr->url, NULL, NULL) < 0)
         log_err("state write failed feed=%s reason=\"%s\"", fr->url, state_error(p->deps.state));
-    if (pf->depth > 0 && !store_sitemap_validators(fr, pf, &(struct fetch_result){0}))
+    if (pf->depth > 0 && state_sitemap_set_validators(p->deps.state, fr->url, pf->index_url,
+                                                      pf->url, NULL, NULL) < 0)
         log_err("state write failed feed=%s reason=\"%s\"", fr->url, state_error(p->deps.state));
     prune_sitemaps(fr, sm, r->url);
     size_t started = 0;
