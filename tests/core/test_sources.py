@@ -327,6 +327,45 @@ class Sources(unittest.TestCase):
             result.stdout)
         self.assertIn("configuration ok", result.stdout)
 
+    def test_check_online_says_what_each_line_is(self):
+        self.write("site/feed.rss",
+                   '<?xml version="1.0"?><rss version="2.0"><channel><title>Site</title>'
+                   '</channel></rss>\n')
+        self.write("site/index.html",
+                   '<html><head><link rel="alternate" type="application/rss+xml" '
+                   'href="feed.rss"></head><body>home</body></html>\n')
+        self.write("site/plain.html", "<html><body>no feed here</body></html>\n")
+        news = self.news_sitemap_gz()
+        self.write("maps/index.xml",
+                   '<sitemapindex %s><sitemap><loc>{{BASE}}%s</loc></sitemap></sitemapindex>\n'
+                   % (SITEMAP_NS, news))
+        self.write_feed_list(self.fx.url("/site/index.html"), self.fx.url("/site/feed.rss"),
+                             self.fx.url("/maps/index.xml"), self.fx.url(news),
+                             self.fx.url("/site/plain.html"), self.fx.url("/missing.rss"),
+                             self.fx.url("/site/feed.rss") + "?again sitemap=yes")
+        result = subprocess.run([BIN, "check", "--online", "-c", self.fx.config],
+                                capture_output=True, text=True, timeout=60)
+        self.assertEqual(result.returncode, 1, result.stderr)
+        feeds = self.fx.feeds
+        self.assertEqual(sorted(line for line in result.stdout.splitlines() if "online:" in line), [
+            "%s:1: online: a web page; its feed %s is polled" % (feeds, self.fx.url("/site/feed.rss")),
+            "%s:2: online: a feed (rss20)" % feeds,
+            "%s:3: online: a sitemap index" % feeds,
+            "%s:4: online: a sitemap" % feeds])
+        broken = sorted(line for line in result.stderr.splitlines() if "broken:" in line)
+        self.assertEqual(len(broken), 3, result.stderr)
+        self.assertTrue(broken[0].startswith("%s:5: broken: %s: not a feed"
+                                             % (feeds, self.fx.url("/site/plain.html"))), broken)
+        self.assertEqual(broken[1], "%s:6: broken: %s: HTTP 404"
+                         % (feeds, self.fx.url("/missing.rss")))
+        self.assertTrue(broken[2].startswith("%s:7: broken: %s: not a sitemap"
+                                             % (feeds, self.fx.url("/site/feed.rss?again"))), broken)
+        self.assertIn("3 problems found", result.stderr)
+        self.assertEqual(len(self.fx.requests()), 7)  # one fetch a line, nothing it names
+        # without --online nothing is fetched
+        self.assertEqual(self.check().returncode, 0)
+        self.assertEqual(len(self.fx.requests()), 7)
+
     def test_page_without_feed_fails_clearly(self):
         self.write("site/plain.html", "<html><head><title>No feed</title></head><body>x</body>"
                                       "</html>\n")
