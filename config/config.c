@@ -205,6 +205,11 @@ static const struct option_spec options[] = {
     NUM(max_poll_interval, OPT_SECONDS, "1d", 60, 30L * 86400,
         "longest interval a feed's ttl or Cache-Control max-age may ask for"),
     NUM(max_backoff, OPT_SECONDS, "6h", 1, 7 * 86400, "longest wait after repeated errors"),
+    NUM(sitemap_max_age, OPT_SECONDS, "2d", 3600, 365L * 86400,
+        "a sitemap's URLs, and an index's sitemaps, are taken when dated within this of the poll"),
+    NUM(sitemap_max_children, OPT_COUNT, "8", 1, 1000,
+        "sitemaps a sitemap index (and the indexes it names) may have fetched in one poll, "
+        "newest first"),
     NUM_AT_START(connect_timeout, OPT_SECONDS, "10s", 1, 300, "connection timeout"),
     NUM_AT_START(transfer_timeout, OPT_SECONDS, "60s", 1, 3600, "whole-transfer timeout"),
     NUM_AT_START(low_speed_limit, OPT_BYTES, "64", 1, 1L << 20,

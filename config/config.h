@@ -51,12 +51,14 @@ struct config {
     char *nats_credentials;  /* .creds file, or "" */
     enum config_published published; /* move to sent/, or delete, once acknowledged */
     long nats_max_in_flight;
-    char *metrics_address;  /* HOST:PORT on loopback for /metrics and /healthz; empty: off */
-    char *allow_networks;   /* address ranges article fetches may reach besides public ones */
-    char *credentials;      /* file of per-URL-prefix HTTP credentials; empty: systemd's, if any */
-    long poll_interval;     /* seconds, default per feed */
-    long poll_jitter;       /* seconds: first polls spread over [0, jitter) */
-    long max_backoff;       /* seconds: cap on error backoff */
+    char *metrics_address; /* HOST:PORT on loopback for /metrics and /healthz; empty: off */
+    char *allow_networks;  /* address ranges article fetches may reach besides public ones */
+    char *credentials;     /* file of per-URL-prefix HTTP credentials; empty: systemd's, if any */
+    long poll_interval;    /* seconds, default per feed */
+    long poll_jitter;      /* seconds: first polls spread over [0, jitter) */
+    long max_backoff;      /* seconds: cap on error backoff */
+    long sitemap_max_age;  /* seconds: older sitemap URLs and sitemaps are not taken */
+    long sitemap_max_children; /* sitemaps an index may have fetched in one poll */
     long max_poll_interval; /* seconds: how far a feed's ttl or max-age may stretch its interval */
     long connect_timeout;   /* seconds */
     long transfer_timeout;  /* seconds, whole transfer */

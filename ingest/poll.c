@@ -31,11 +31,9 @@
     "application/rss+xml, application/atom+xml, application/feed+json, "                           \
     "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
 
-/* A sitemap's URLs are taken when dated within this of the poll (Google News sitemaps list two
- * days of articles); older ones are a site's archive. */
-#define SITEMAP_RECENT_SECONDS (2 * 86400)
-/* Sitemaps an index (and an index it names) may have fetched in one poll, newest first. */
-#define SITEMAPS_PER_POLL 8
+/* A sitemap's URLs are taken when dated within sitemap_max_age of the poll (Google News
+ * sitemaps list two days of articles); older ones are a site's archive. An index (and an index
+ * it names) may have sitemap_max_children sitemaps fetched in one poll, newest first. */
 #define SITEMAP_MAX_DEPTH 2 /* an index of indexes of sitemaps, no deeper */
 
 /* How long poll outcomes wait for others to share their commit. A crash loses at most
@@ -236,13 +234,17 @@ static void note_skipped(struct feed_runtime *fr, size_t shared, size_t over_cap
     fr->warned_over_cap |= over_cap > 0;
 }
 
+struct poll_fetch;
+static bool store_sitemap_validators(struct feed_runtime *fr, const struct poll_fetch *child,
+                                     const struct fetch_result *r);
+
 /* A feed's new items and its validators are stored in one unit, so a crash leaves either
  * all of them (and the next poll may be a 304) or none (and the next poll sees the items
  * again). Their article jobs are read only once the unit is durable: after the batch commits.
- * Items of a sitemap an index named (keep_validators false) leave the feed's validators.
+ * The validators of a sitemap an index named (child: its fetch) are the sitemap's own.
  * Returns how many items were new. */
 static size_t ingest_feed(struct feed_runtime *fr, const struct feed *feed,
-                          const struct fetch_result *r, bool keep_validators)
+                          const struct fetch_result *r, const struct poll_fetch *child)
 {
     struct pipeline *p = fr->p;
     size_t n_new = 0;
@@ -256,8 +258,10 @@ static size_t ingest_feed(struct feed_runtime *fr, const struct feed *feed,
     for (size_t i = 0; i < feed->n_items; i++)
         free(keys[i]);
     free(keys);
-    if (ok && keep_validators &&
+    if (ok && !child &&
         state_feed_set_validators(p->deps.state, fr->url, r->etag, r->last_modified) < 0)
+        ok = false;
+    if (ok && child && !store_sitemap_validators(fr, child, r))
         ok = false;
     if (ok && state_commit(p->deps.state) < 0)
         ok = false;
@@ -336,18 +340,39 @@ struct poll_run {
 /* One transfer of a poll. */
 struct poll_fetch {
     struct poll_run *run;
-    int depth;      /* 0: the listed URL; 1, 2: a sitemap an index named */
-    bool from_page; /* the feed the listed page advertised: not resolved again */
+    int depth;       /* 0: the listed URL; 1, 2: a sitemap an index named */
+    bool from_page;  /* the feed the listed page advertised: not resolved again */
+    char *url;       /* a sitemap an index named: its URL, as the index gave it */
+    char *index_url; /* and the index's (the URL that was fetched) */
 };
+
+static bool store_sitemap_validators(struct feed_runtime *fr, const struct poll_fetch *child,
+                                     const struct fetch_result *r)
+{
+    return state_sitemap_set_validators(fr->p->deps.state, fr->url, child->index_url, child->url,
+                                        r->etag, r->last_modified) == 0;
+}
+
+static void poll_fetch_free(struct poll_fetch *pf)
+{
+    free(pf->url);
+    free(pf->index_url);
+    free(pf);
+}
 
 static void on_poll_fetched(const struct fetch_result *r, void *ud);
 
+/* index_url: the index that named url, when it is a sitemap an index named. */
 static void start_fetch(struct poll_run *run, const char *url, int depth, bool from_page,
-                        const struct feed_state *fs)
+                        const char *index_url, const struct feed_state *fs)
 {
     struct pipeline *p = run->fr->p;
     struct poll_fetch *pf = xcalloc(1, sizeof *pf);
-    *pf = (struct poll_fetch){.run = run, .depth = depth, .from_page = from_page};
+    *pf = (struct poll_fetch){.run = run,
+                              .depth = depth,
+                              .from_page = from_page,
+                              .url = index_url ? xstrdup(url) : NULL,
+                              .index_url = index_url ? xstrdup(index_url) : NULL};
     /* the listed URL (or where it moved) is the administrator's; others came from documents */
     struct fetch_request req = {.url = url,
                                 .accept = FEED_ACCEPT,
@@ -368,9 +393,22 @@ static void decide(struct poll_run *run, bool ok, long status, const char *reaso
     run->retry_after = retry_after;
 }
 
+/* The sitemaps an index named that it no longer names are forgotten. */
+static void prune_sitemaps(struct feed_runtime *fr, const struct sitemap *sm, const char *index_url)
+{
+    const char **urls = xcalloc(sm->n_children ? sm->n_children : 1, sizeof *urls);
+    for (size_t i = 0; i < sm->n_children; i++)
+        urls[i] = sm->children[i].url;
+    struct state *state = fr->p->deps.state;
+    if (state_sitemaps_prune(state, fr->url, index_url, urls, sm->n_children) < 0)
+        log_err("state write failed feed=%s reason=\"%s\"", fr->url, state_error(state));
+    free(urls);
+}
+
 /* A sitemap read: its recent URLs ingested as the feed's items, or an index's newest sitemaps
- * fetched (its validators are not kept, so that a sitemap that changed under an unchanged
- * index is still read). */
+ * fetched (the index's validators are not kept, so that a sitemap that changed under an
+ * unchanged index is still read; each sitemap's own are, so that an unchanged one costs a 304).
+ * A sitemap that is itself an index keeps none either. */
 static void ingest_sitemap(struct poll_fetch *pf, struct sitemap *sm, const struct fetch_result *r)
 {
     struct poll_run *run = pf->run;
@@ -384,17 +422,30 @@ static void ingest_sitemap(struct poll_fetch *pf, struct sitemap *sm, const stru
               "invalid=%zu",
               fr->url, r->url, sm->n_urls, sm->feed.n_items + sm->n_children, sm->n_old,
               sm->n_undated, sm->n_invalid);
+    if (pf->depth == 0 &&
+        state_feed_set_source(p->deps.state, fr->url,
+                              sm->kind == SITEMAP_URLSET ? "sitemap" : "sitemap index") < 0)
+        log_err("state write failed feed=%s reason=\"%s\"", fr->url, state_error(p->deps.state));
     if (sm->kind == SITEMAP_URLSET) {
-        run->new_items += ingest_feed(fr, &sm->feed, r, pf->depth == 0);
+        run->new_items += ingest_feed(fr, &sm->feed, r, pf->depth == 0 ? NULL : pf);
         return;
     }
     if (pf->depth == 0 && state_feed_set_validators(p->deps.state, fr->url, NULL, NULL) < 0)
         log_err("state write failed feed=%s reason=\"%s\"", fr->url, state_error(p->deps.state));
+    if (pf->depth > 0 && state_sitemap_set_validators(p->deps.state, fr->url, pf->index_url,
+                                                      pf->url, NULL, NULL) < 0)
+        log_err("state write failed feed=%s reason=\"%s\"", fr->url, state_error(p->deps.state));
+    prune_sitemaps(fr, sm, r->url);
     size_t started = 0;
     for (size_t i = 0; i < sm->n_children && pf->depth < SITEMAP_MAX_DEPTH && !p->stopping &&
-                       run->sitemaps_started < SITEMAPS_PER_POLL;
-         i++, started++, run->sitemaps_started++)
-        start_fetch(run, sm->children[i].url, pf->depth + 1, false, NULL);
+                       run->sitemaps_started < (size_t)p->deps.config->sitemap_max_children;
+         i++, started++, run->sitemaps_started++) {
+        struct feed_state fs;
+        if (state_sitemap_get(p->deps.state, fr->url, sm->children[i].url, &fs) < 0)
+            log_err("state read failed feed=%s reason=\"%s\"", fr->url, state_error(p->deps.state));
+        start_fetch(run, sm->children[i].url, pf->depth + 1, false, r->url, &fs);
+        feed_state_free(&fs);
+    }
     log_info("sitemap index read feed=%s source=%s sitemaps=%zu fetched=%zu", fr->url, r->url,
              sm->n_children, started);
 }
@@ -412,7 +463,7 @@ static bool resolve_page(struct poll_fetch *pf, const struct fetch_result *r)
     log_notice("feed list URL is a page, polling the feed it advertises feed=%s page=%s "
                "advertised=%s feeds=%zu",
                fr->url, r->effective_url, d.feeds[0].url, d.n);
-    start_fetch(pf->run, d.feeds[0].url, 0, true, NULL);
+    start_fetch(pf->run, d.feeds[0].url, 0, true, NULL, NULL);
     discovery_free(&d);
     return true;
 }
@@ -426,7 +477,8 @@ static void remember_resolution(struct feed_runtime *fr, const struct fetch_resu
                r->effective_url);
     free(fr->poll_url);
     fr->poll_url = xstrdup(r->effective_url);
-    if (state_feed_set_moved(p->deps.state, fr->url, fr->poll_url) < 0)
+    if (state_feed_set_moved(p->deps.state, fr->url, fr->poll_url) < 0 ||
+        state_feed_set_source(p->deps.state, fr->url, "page") < 0)
         log_err("state write failed feed=%s reason=\"%s\"", fr->url, state_error(p->deps.state));
 }
 
@@ -438,7 +490,8 @@ static void read_body(struct poll_fetch *pf, const struct fetch_result *r)
     bool decides = pf->depth == 0;
     char err[256];
     if (fr->sitemap != FEEDLIST_SITEMAP_NO) {
-        struct sitemap_options opts = {.taken_since = now_seconds() - SITEMAP_RECENT_SECONDS,
+        struct sitemap_options opts = {.taken_since =
+                                           now_seconds() - fr->p->deps.config->sitemap_max_age,
                                        .force = fr->sitemap == FEEDLIST_SITEMAP_YES || !decides};
         struct sitemap sm;
         int rc = sitemap_parse(r->body, r->body_len, r->effective_url, &opts, &sm, err, sizeof err);
@@ -475,7 +528,11 @@ static void read_body(struct poll_fetch *pf, const struct fetch_result *r)
                    feed.bozo_reason ? feed.bozo_reason : "?");
     if (pf->from_page)
         remember_resolution(fr, r);
-    run->new_items += ingest_feed(fr, &feed, r, true);
+    if (!pf->from_page && !fr->poll_url &&
+        state_feed_set_source(fr->p->deps.state, fr->url, NULL) < 0)
+        log_err("state write failed feed=%s reason=\"%s\"", fr->url,
+                state_error(fr->p->deps.state));
+    run->new_items += ingest_feed(fr, &feed, r, NULL);
     fr->ttl = (long)feed.ttl_minutes * 60;
     feed_free(&feed);
     decide(run, true, r->status, NULL, 0);
@@ -527,6 +584,8 @@ static void on_poll_fetched(const struct fetch_result *r, void *ud)
         fr->max_age = r->max_age;
     if (r->aborted) {
         /* nothing learned */
+    } else if (!decides && r->ok && r->status == 304) {
+        log_debug("sitemap not modified feed=%s source=%s", fr->url, r->url);
     } else if (!decides && (!r->ok || r->status != 200)) {
         log_warn("sitemap skipped feed=%s source=%s status=%ld reason=\"%s\"", fr->url, r->url,
                  r->status, r->ok ? "not 200" : r->error);
@@ -544,7 +603,7 @@ static void on_poll_fetched(const struct fetch_result *r, void *ud)
     } else {
         read_body(pf, r);
     }
-    free(pf);
+    poll_fetch_free(pf);
     if (run->in_flight == 0)
         end_poll(run);
     ingest_schedule_idle_check(p);
@@ -561,7 +620,7 @@ void ingest_poll_feed_with(struct feed_runtime *fr, const struct feed_state *fs)
     ingest_feed_set_state(fr, FEED_POLLING);
     struct poll_run *run = xcalloc(1, sizeof *run);
     run->fr = fr;
-    start_fetch(run, fr->poll_url ? fr->poll_url : fr->url, 0, false, fs);
+    start_fetch(run, fr->poll_url ? fr->poll_url : fr->url, 0, false, NULL, fs);
 }
 
 static void poll_feed(struct feed_runtime *fr)

@@ -212,3 +212,38 @@ void report_items_free(struct report_item *items, size_t n)
     }
     free(items);
 }
+
+int report_feed_source(struct report *r, const char *url, struct report_source *out, char *err,
+                       size_t errlen)
+{
+    memset(out, 0, sizeof *out);
+    sqlite3_stmt *stmt = NULL;
+    /* a database an older feedspool made has no source column: nothing is known */
+    if (sqlite3_prepare_v2(r->db,
+                           "SELECT source, moved_to, source_found FROM feeds "
+                           "WHERE url = ? AND source IS NOT NULL",
+                           -1, &stmt, NULL) != SQLITE_OK) {
+        sqlite3_finalize(stmt);
+        return 0;
+    }
+    sqlite3_bind_text(stmt, 1, url, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(stmt);
+    int found = 0;
+    if (rc == SQLITE_ROW) {
+        out->kind = column_text(stmt, 0);
+        out->moved_to = column_text(stmt, 1);
+        out->found = sqlite3_column_int64(stmt, 2);
+        found = 1;
+    } else if (rc != SQLITE_DONE) {
+        found = set_err(err, errlen, "reading the state: %s", sqlite3_errmsg(r->db));
+    }
+    sqlite3_finalize(stmt);
+    return found;
+}
+
+void report_source_free(struct report_source *s)
+{
+    free(s->kind);
+    free(s->moved_to);
+    memset(s, 0, sizeof *s);
+}

@@ -38,6 +38,13 @@ struct report_item_filter {
     long limit;           /* at most this many, newest first; 0: all */
 };
 
+/* What a feed list URL turned out to be when polled (state.h's state_feed_set_source). */
+struct report_source {
+    char *kind;     /* "page", "sitemap" or "sitemap index" */
+    char *moved_to; /* a page's: the feed it advertised, polled instead; else NULL */
+    int64_t found;  /* when it was found to be one (epoch seconds) */
+};
+
 /* Opens path read-only (it must exist). Returns 0, or -1 with the reason in err. */
 int report_open(const char *path, struct report **out, char *err, size_t errlen);
 void report_close(struct report *r);
@@ -50,5 +57,12 @@ void report_feeds_free(struct report_feed *feeds, size_t n);
 int report_items(struct report *r, const struct report_item_filter *filter,
                  struct report_item **out, size_t *n, char *err, size_t errlen);
 void report_items_free(struct report_item *items, size_t n);
+
+/* Returns 1 and fills *out (free with report_source_free) when the feed at url was found to
+ * be a page or a sitemap, 0 when not (or when the database predates the record of it), -1
+ * with the reason in err. */
+int report_feed_source(struct report *r, const char *url, struct report_source *out, char *err,
+                       size_t errlen);
+void report_source_free(struct report_source *s);
 
 #endif

@@ -54,7 +54,9 @@ static const char schema_sql[] =
     "  last_poll INTEGER,"
     "  last_success INTEGER,"
     "  moved_to TEXT,"
-    "  gone INTEGER NOT NULL DEFAULT 0);"
+    "  gone INTEGER NOT NULL DEFAULT 0,"
+    "  source TEXT,"
+    "  source_found INTEGER);"
     "CREATE TABLE IF NOT EXISTS items ("
     "  key TEXT PRIMARY KEY,"
     "  record_id TEXT NOT NULL,"
@@ -83,6 +85,14 @@ static const char schema_sql[] =
     "  warc_offset INTEGER NOT NULL,"
     "  revision INTEGER NOT NULL,"
     "  record TEXT NOT NULL);"
+    /* The validators of the sitemaps a feed's sitemap index (index_url) names. */
+    "CREATE TABLE IF NOT EXISTS sitemap_children ("
+    "  feed_url TEXT NOT NULL,"
+    "  url TEXT NOT NULL,"
+    "  index_url TEXT NOT NULL,"
+    "  etag TEXT,"
+    "  last_modified TEXT,"
+    "  PRIMARY KEY (feed_url, url));"
     "";
 
 /* Databases made by an older feedspool get what later versions added. */
@@ -90,8 +100,10 @@ static const char *const migrations[] = {
     [1] = "ALTER TABLE feeds ADD COLUMN moved_to TEXT;"
           "ALTER TABLE feeds ADD COLUMN gone INTEGER NOT NULL DEFAULT 0;",
     [2] = "ALTER TABLE items ADD COLUMN requeued INTEGER NOT NULL DEFAULT 0;",
+    [3] = "ALTER TABLE feeds ADD COLUMN source TEXT;"
+          "ALTER TABLE feeds ADD COLUMN source_found INTEGER;",
 };
-#define SCHEMA_VERSION 3
+#define SCHEMA_VERSION 4
 
 static int fail(struct state *st, const char *what)
 {
@@ -357,6 +369,105 @@ int state_feed_set_moved(struct state *st, const char *url, const char *new_url)
     bind_text(stmt, 1, url);
     bind_text(stmt, 2, new_url);
     return run(st, stmt, "store feed move");
+}
+
+int state_feed_set_source(struct state *st, const char *url, const char *source)
+{
+    sqlite3_stmt *stmt =
+        prepare(st, "INSERT INTO feeds (url, source, source_found) VALUES (?1, ?2, ?3) "
+                    "ON CONFLICT(url) DO UPDATE SET source = ?2, source_found = ?3 "
+                    "WHERE source IS NOT ?2");
+    if (!stmt)
+        return -1;
+    bind_text(stmt, 1, url);
+    bind_text(stmt, 2, source);
+    if (source)
+        sqlite3_bind_int64(stmt, 3, (sqlite3_int64)time(NULL));
+    else
+        sqlite3_bind_null(stmt, 3);
+    return run(st, stmt, "store feed source");
+}
+
+int state_sitemap_get(struct state *st, const char *feed_url, const char *url,
+                      struct feed_state *out)
+{
+    memset(out, 0, sizeof *out);
+    sqlite3_stmt *stmt = prepare(
+        st, "SELECT etag, last_modified FROM sitemap_children WHERE feed_url = ? AND url = ?");
+    if (!stmt)
+        return -1;
+    bind_text(stmt, 1, feed_url);
+    bind_text(stmt, 2, url);
+    int rc = sqlite3_step(stmt);
+    int found = 0;
+    if (rc == SQLITE_ROW) {
+        out->etag = column_text(stmt, 0);
+        out->last_modified = column_text(stmt, 1);
+        found = 1;
+    } else if (rc != SQLITE_DONE) {
+        found = fail(st, "read sitemap validators");
+    }
+    done(stmt);
+    return found;
+}
+
+int state_sitemap_set_validators(struct state *st, const char *feed_url, const char *index_url,
+                                 const char *url, const char *etag, const char *last_modified)
+{
+    sqlite3_stmt *stmt =
+        prepare(st, "INSERT INTO sitemap_children (feed_url, url, index_url, etag, last_modified) "
+                    "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT(feed_url, url) "
+                    "DO UPDATE SET index_url = ?3, etag = ?4, last_modified = ?5");
+    if (!stmt)
+        return -1;
+    bind_text(stmt, 1, feed_url);
+    bind_text(stmt, 2, url);
+    bind_text(stmt, 3, index_url);
+    bind_text(stmt, 4, etag);
+    bind_text(stmt, 5, last_modified);
+    return run(st, stmt, "store sitemap validators");
+}
+
+int state_sitemaps_prune(struct state *st, const char *feed_url, const char *index_url,
+                         const char *const *urls, size_t n)
+{
+    sqlite3_stmt *stmt =
+        prepare(st, "SELECT url FROM sitemap_children WHERE feed_url = ? AND index_url = ?");
+    if (!stmt)
+        return -1;
+    bind_text(stmt, 1, feed_url);
+    bind_text(stmt, 2, index_url);
+    char **gone = NULL;
+    size_t n_gone = 0;
+    int rc;
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        const char *url = (const char *)sqlite3_column_text(stmt, 0);
+        size_t i = 0;
+        while (i < n && strcmp(urls[i], url) != 0)
+            i++;
+        if (i < n)
+            continue;
+        gone = xrealloc(gone, (n_gone + 1) * sizeof *gone);
+        gone[n_gone++] = xstrdup(url);
+    }
+    int result = rc == SQLITE_DONE ? 0 : fail(st, "read sitemap validators");
+    done(stmt);
+    sqlite3_stmt *del = result == 0 ? prepare(st, "DELETE FROM sitemap_children "
+                                                  "WHERE feed_url = ? AND url = ?")
+                                    : NULL;
+    for (size_t i = 0; i < n_gone; i++) {
+        if (del) {
+            bind_text(del, 1, feed_url);
+            bind_text(del, 2, gone[i]);
+            if (run(st, del, "forget sitemap validators") < 0) {
+                result = -1;
+                del = NULL;
+            }
+        }
+        free(gone[i]);
+    }
+    free(gone);
+    return result;
 }
 
 int state_feed_set_gone(struct state *st, const char *url, bool gone)

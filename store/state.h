@@ -81,6 +81,21 @@ int state_feed_set_validators(struct state *st, const char *url, const char *eta
                               const char *last_modified);
 /* A permanent redirect: the feed is polled at new_url from now on (NULL forgets it). */
 int state_feed_set_moved(struct state *st, const char *url, const char *new_url);
+/* What the feed list's URL turned out to be: "page" (an HTML page; moved_to is the feed it
+ * advertised), "sitemap" or "sitemap index"; NULL: a feed. When it changes, the time is
+ * stored with it (when it was found). */
+int state_feed_set_source(struct state *st, const char *url, const char *source);
+/* The validators of a sitemap (url) that feed_url's sitemap index named: 1 and out's etag and
+ * last_modified filled (free with feed_state_free), 0 when none are stored, -1 on error. */
+int state_sitemap_get(struct state *st, const char *feed_url, const char *url,
+                      struct feed_state *out);
+/* After a 200 of a sitemap that the index index_url (of feed_url) named. */
+int state_sitemap_set_validators(struct state *st, const char *feed_url, const char *index_url,
+                                 const char *url, const char *etag, const char *last_modified);
+/* The index index_url was read: the validators of the sitemaps it named before but no longer
+ * names (not among its n urls) are forgotten. */
+int state_sitemaps_prune(struct state *st, const char *feed_url, const char *index_url,
+                         const char *const *urls, size_t n);
 /* 410 Gone: polling stops (gone=false resumes it). */
 int state_feed_set_gone(struct state *st, const char *url, bool gone);
 /* After every poll: its outcome and when the feed is next due. */

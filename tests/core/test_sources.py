@@ -11,6 +11,7 @@ import datetime
 import gzip
 import os
 import random
+import re
 import sqlite3
 import subprocess
 import sys
@@ -144,6 +145,94 @@ class Sources(unittest.TestCase):
             if r.split()[1] == "/maps/index.xml":
                 self.assertIn("inm=-", r)
 
+    def test_sitemaps_of_an_index_are_fetched_conditionally(self):
+        news = self.news_sitemap_gz()
+        self.write("maps/plain.xml",
+                   '<urlset %s><url><loc>%s</loc><lastmod>%s</lastmod></url></urlset>\n'
+                   % (SITEMAP_NS, self.add_page("india", "India ferry returns"), RECENT))
+        index = ('<?xml version="1.0"?>\n<sitemapindex %s>'
+                 '<sitemap><loc>{{BASE}}%s</loc><lastmod>%s</lastmod></sitemap>'
+                 '%s</sitemapindex>\n')
+        plain_entry = '<sitemap><loc>plain.xml</loc><lastmod>%s</lastmod></sitemap>' % RECENT
+        self.write("maps/index.xml", index % (SITEMAP_NS, news, RECENT, plain_entry))
+        self.write_feed_list(self.fx.url("/maps/index.xml"))
+        result = self.once_ok()
+        self.assertEqual(len(self.fx.records()), 3, result.stderr)
+        result = self.once_ok()
+        self.assertNotIn("sitemap skipped", result.stderr)
+        self.assertEqual(len(self.fx.records()), 3)
+        for path in (news, "/maps/plain.xml"):
+            first, second = self.requested(path)
+            self.assertIn("inm=-", first)
+            self.assertNotIn("inm=-", second)  # the sitemap's own ETag: answered 304
+        # the index still keeps none, so a sitemap dropped from it is forgotten
+        self.assertEqual([r for r in self.requested("/maps/index.xml") if "inm=-" not in r], [])
+        db = sqlite3.connect(self.fx.state)
+        try:
+            children = db.execute("SELECT url, etag IS NOT NULL FROM sitemap_children "
+                                  "ORDER BY url").fetchall()
+            source = db.execute("SELECT source FROM feeds").fetchall()
+        finally:
+            db.close()
+        self.assertEqual(children, [(self.fx.url(news), 1), (self.fx.url("/maps/plain.xml"), 1)])
+        self.assertEqual(source, [("sitemap index",)])
+        self.write("maps/index.xml", index % (SITEMAP_NS, news, RECENT, ""))
+        self.once_ok()
+        db = sqlite3.connect(self.fx.state)
+        try:
+            children = db.execute("SELECT url FROM sitemap_children").fetchall()
+        finally:
+            db.close()
+        self.assertEqual(children, [(self.fx.url(news),)])
+        self.assertEqual(len(self.requested("/maps/plain.xml")), 2)
+        self.assertEqual(len(self.fx.records()), 3)
+
+    def test_state_of_an_older_version_is_upgraded(self):
+        db = sqlite3.connect(self.fx.state)
+        try:  # the feeds table as version 3 made it
+            db.executescript(
+                "CREATE TABLE feeds (url TEXT PRIMARY KEY, etag TEXT, last_modified TEXT,"
+                " next_due INTEGER NOT NULL DEFAULT 0, errors INTEGER NOT NULL DEFAULT 0,"
+                " last_status INTEGER, last_error TEXT, last_poll INTEGER, last_success INTEGER,"
+                " moved_to TEXT, gone INTEGER NOT NULL DEFAULT 0);"
+                "PRAGMA user_version=3;")
+        finally:
+            db.close()
+        path = self.news_sitemap_gz()
+        self.write_feed_list(self.fx.url(path))
+        result = self.once_ok()
+        self.assertEqual(len(self.fx.records()), 2, result.stderr)
+        db = sqlite3.connect(self.fx.state)
+        try:
+            self.assertEqual(db.execute("SELECT source FROM feeds").fetchall(), [("sitemap",)])
+            self.assertEqual(db.execute("PRAGMA user_version").fetchone(), (4,))
+        finally:
+            db.close()
+
+    def test_sitemap_age_and_children_are_options(self):
+        nine_days = (NOW - datetime.timedelta(days=9)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        ten_days = (NOW - datetime.timedelta(days=10)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        for name, title in (("one", "Kilo harbour story"), ("two", "Lima river story")):
+            self.write("maps/%s.xml" % name,
+                       '<urlset %s><url><loc>%s</loc><lastmod>%s</lastmod></url></urlset>\n'
+                       % (SITEMAP_NS, self.add_page(name, title), ten_days))
+        self.write("maps/index.xml",
+                   '<sitemapindex %s>'
+                   '<sitemap><loc>one.xml</loc><lastmod>%s</lastmod></sitemap>'
+                   '<sitemap><loc>two.xml</loc><lastmod>%s</lastmod></sitemap>'
+                   '</sitemapindex>\n' % (SITEMAP_NS, nine_days, ten_days))
+        self.write_feed_list(self.fx.url("/maps/index.xml"))
+        result = self.once_ok()  # by default, nine days is too old: neither is fetched
+        self.assertEqual(self.titles(), [], result.stderr)
+        self.assertEqual(self.requested("/maps/one.xml"), [])
+        self.fx.write_config(sitemap_max_age="30d", sitemap_max_children="1")
+        result = self.once_ok()
+        self.assertEqual(self.titles(), ["Kilo harbour story"], result.stderr)
+        self.assertEqual(self.requested("/maps/two.xml"), [])  # the newest one only
+        self.fx.write_config(sitemap_max_age="30d")
+        result = self.once_ok()
+        self.assertEqual(self.titles(), ["Kilo harbour story", "Lima river story"], result.stderr)
+
     def test_fifty_thousand_url_sitemap(self):
         lines = ['<?xml version="1.0" encoding="UTF-8"?>\n<urlset %s>\n' % SITEMAP_NS]
         recent = []
@@ -196,6 +285,86 @@ class Sources(unittest.TestCase):
         self.assertEqual(len(feed_requests), 2)
         self.assertNotIn("inm=-", feed_requests[1])
         self.assertEqual(len(self.fx.records()), 1)
+
+    def check(self):
+        return subprocess.run([BIN, "check", "-c", self.fx.config], capture_output=True,
+                              text=True, timeout=30)
+
+    def test_check_notes_pages_and_sitemaps(self):
+        self.write("site/feed.rss",
+                   '<?xml version="1.0"?><rss version="2.0"><channel><title>Site</title>'
+                   '<item><title>Juliet opens</title><link>%s</link><guid>juliet</guid></item>'
+                   '</channel></rss>\n' % self.add_page("juliet", "Juliet opens"))
+        self.write("site/index.html",
+                   '<html><head><link rel="alternate" type="application/rss+xml" '
+                   'href="feed.rss"></head><body>home</body></html>\n')
+        news = self.news_sitemap_gz()
+        self.write("maps/index.xml",
+                   '<sitemapindex %s><sitemap><loc>{{BASE}}%s</loc></sitemap></sitemapindex>\n'
+                   % (SITEMAP_NS, news))
+        self.write_feed_list("# sources", self.fx.url("/site/index.html"), self.fx.url(news),
+                             self.fx.url("/maps/index.xml"), self.fx.url("/site/feed.rss"))
+        before = self.check()
+        self.assertEqual(before.returncode, 0, before.stderr)
+        self.assertNotIn("note:", before.stdout)  # never polled: nothing known, nothing fetched
+        self.assertEqual(self.fx.requests(), [])
+        def today():
+            return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d")
+        polled_on = {today()}
+        self.once_ok()
+        polled_on.add(today())
+        result = self.check()
+        self.assertEqual(result.returncode, 0, result.stderr)
+        notes = [line for line in result.stdout.splitlines() if ": note: " in line]
+        found = set(re.findall(r"\(found (\S+)\)", result.stdout))
+        self.assertTrue(found and found <= polled_on, result.stdout)
+        today = found.pop()
+        self.assertEqual(notes, [
+            "%s:2: note: a web page; polled at its feed %s (found %s)"
+            % (self.fx.feeds, self.fx.url("/site/feed.rss"), today),
+            "%s:3: note: a sitemap, not a feed (found %s)" % (self.fx.feeds, today),
+            "%s:4: note: a sitemap index, not a feed (found %s)" % (self.fx.feeds, today)],
+            result.stdout)
+        self.assertIn("configuration ok", result.stdout)
+
+    def test_check_online_says_what_each_line_is(self):
+        self.write("site/feed.rss",
+                   '<?xml version="1.0"?><rss version="2.0"><channel><title>Site</title>'
+                   '</channel></rss>\n')
+        self.write("site/index.html",
+                   '<html><head><link rel="alternate" type="application/rss+xml" '
+                   'href="feed.rss"></head><body>home</body></html>\n')
+        self.write("site/plain.html", "<html><body>no feed here</body></html>\n")
+        news = self.news_sitemap_gz()
+        self.write("maps/index.xml",
+                   '<sitemapindex %s><sitemap><loc>{{BASE}}%s</loc></sitemap></sitemapindex>\n'
+                   % (SITEMAP_NS, news))
+        self.write_feed_list(self.fx.url("/site/index.html"), self.fx.url("/site/feed.rss"),
+                             self.fx.url("/maps/index.xml"), self.fx.url(news),
+                             self.fx.url("/site/plain.html"), self.fx.url("/missing.rss"),
+                             self.fx.url("/site/feed.rss") + "?again sitemap=yes")
+        result = subprocess.run([BIN, "check", "--online", "-c", self.fx.config],
+                                capture_output=True, text=True, timeout=60)
+        self.assertEqual(result.returncode, 1, result.stderr)
+        feeds = self.fx.feeds
+        self.assertEqual(sorted(line for line in result.stdout.splitlines() if "online:" in line), [
+            "%s:1: online: a web page; its feed %s is polled" % (feeds, self.fx.url("/site/feed.rss")),
+            "%s:2: online: a feed (rss20)" % feeds,
+            "%s:3: online: a sitemap index" % feeds,
+            "%s:4: online: a sitemap" % feeds])
+        broken = sorted(line for line in result.stderr.splitlines() if "broken:" in line)
+        self.assertEqual(len(broken), 3, result.stderr)
+        self.assertTrue(broken[0].startswith("%s:5: broken: %s: not a feed"
+                                             % (feeds, self.fx.url("/site/plain.html"))), broken)
+        self.assertEqual(broken[1], "%s:6: broken: %s: HTTP 404"
+                         % (feeds, self.fx.url("/missing.rss")))
+        self.assertTrue(broken[2].startswith("%s:7: broken: %s: not a sitemap"
+                                             % (feeds, self.fx.url("/site/feed.rss?again"))), broken)
+        self.assertIn("3 problems found", result.stderr)
+        self.assertEqual(len(self.fx.requests()), 7)  # one fetch a line, nothing it names
+        # without --online nothing is fetched
+        self.assertEqual(self.check().returncode, 0)
+        self.assertEqual(len(self.fx.requests()), 7)
 
     def test_page_without_feed_fails_clearly(self):
         self.write("site/plain.html", "<html><head><title>No feed</title></head><body>x</body>"
