@@ -22,6 +22,7 @@ import random
 import threading
 import time
 import unittest
+import urllib.request
 
 sys.path.insert(0, os.path.dirname(__file__))
 from fixture import BIN, Fixture  # noqa: E402
@@ -29,6 +30,11 @@ import natsserver  # noqa: E402
 from test_jetstream import write_pages_feed  # noqa: E402
 
 STREAM = "ARTICLES"
+
+
+def scrape(port):
+    with urllib.request.urlopen("http://127.0.0.1:%d/metrics" % port, timeout=30) as r:
+        return r.read().decode()
 
 
 class TailReader:
@@ -71,28 +77,36 @@ class Receiver:
     the requests in turn as `plan` says ("500", "slow": longer than the sender's timeout, then
     200; "ok"), then with rng-chosen 500s at `fail_rate`, else 200. Keeps every request."""
 
-    def __init__(self, plan=(), fail_rate=0.0, seed=1):
+    def __init__(self, plan=(), fail_rate=0.0, seed=1, refuse=()):
         self.plan, self.fail_rate, self.rng = list(plan), fail_rate, random.Random(seed)
+        self.refuse = set(refuse)  # record ids answered 422 (a request holding one), every time
         self.requests = []  # (status answered, headers, body)
+        self.times = []  # time.monotonic() of each request, in turn
         self.lock = threading.Lock()
         receiver = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
             def do_POST(self):
                 body = self.rfile.read(int(self.headers["Content-Length"]))
+                ids = set(self.headers.get("Feedspool-Record-Ids", "").split(","))
                 with receiver.lock:
-                    how = receiver.plan.pop(0) if receiver.plan else \
+                    receiver.times.append(time.monotonic())
+                    how = "422" if ids & receiver.refuse else receiver.plan.pop(0) \
+                        if receiver.plan else \
                         ("500" if receiver.rng.random() < receiver.fail_rate else "ok")
                 if how == "slow":
                     time.sleep(5)
-                status = 500 if how == "500" else 200
+                status = 200 if how in ("ok", "slow") else int(how)
+                answer = b'{"error": "field \\"title\\" missing"}\n\x1b[31m' if status == 422 else b"ok"
                 with receiver.lock:
                     receiver.requests.append((status if how != "slow" else 0, dict(self.headers), body))
                 try:
                     self.send_response(status)
-                    self.send_header("Content-Length", "2")
+                    if status == 429:
+                        self.send_header("Retry-After", "2")
+                    self.send_header("Content-Length", str(len(answer)))
                     self.end_headers()
-                    self.wfile.write(b"ok")
+                    self.wfile.write(answer)
                 except OSError:
                     pass  # the sender gave up (the slow answer)
 
@@ -362,6 +376,60 @@ class SinksTest(unittest.TestCase):
                 got.extend(batch)
             self.assertEqual(got, ids, "each once, oldest first")
             self.assertEqual(self.folder("new"), [])
+        finally:
+            receiver.close()
+
+    def test_webhook_quarantines_a_record_refused_for_good(self):
+        ids = self.fill_new(6)
+        poison = ids[2]
+        receiver = Receiver(plan=["401", "429", "503"], refuse=[poison])
+        try:
+            self.fx.write_config(webhook_url=receiver.url, jsonl_file=self.jsonl)
+            published = subprocess.run([BIN, "publish", "--timeout", "60s", "-c", self.fx.config],
+                                       capture_output=True, text=True, timeout=120)
+            self.assertIn("webhook: published 5 records (0 already stored, 1 refused",
+                          published.stdout, published.stderr)
+            self.assertEqual(self.folder("quarantine"), [poison], "refused for good")
+            self.assertEqual(self.folder("sent"), sorted(set(ids) - {poison}))
+            self.assertEqual(self.folder("new"), [])
+            self.assertEqual([json.loads(line)["id"] for line in self.lines(self.jsonl)], ids,
+                             "the other sink got it all the same")
+            asked = [h["Idempotency-Key"] for status, h, b in receiver.requests]
+            self.assertEqual(asked.count(poison), 1, "not sent again")
+            self.assertEqual([h["Idempotency-Key"] for h, b in receiver.delivered()],
+                             [i for i in ids if i != poison], "each other once, in order")
+            statuses = [status for status, h, b in receiver.requests]
+            self.assertEqual(statuses[:3], [401, 429, 503], "401, 429 and 503 are retried")
+            self.assertGreaterEqual(receiver.times[2] - receiver.times[1], 1.9,
+                                    "Retry-After: 2 honoured")
+            self.assertIn("webhook refused a record for good, moved to quarantine record=" + poison,
+                          published.stderr)
+            self.assertIn('status=422 body="{\\"error\\": \\"field \\\\\\"title\\\\\\" missing\\"}\\n\\x1b[31m"',
+                          published.stderr, "the answer's excerpt, escaped")
+        finally:
+            receiver.close()
+
+    def test_webhook_batch_refused_is_looked_through_one_by_one(self):
+        ids = self.fill_new(7)
+        poison = ids[4]
+        receiver = Receiver(refuse=[poison])
+        try:
+            port = natsserver.free_port()
+            self.fx.write_config(webhook_url=receiver.url, webhook_batch="3",
+                                 metrics_address="127.0.0.1:%d" % port)
+            daemon = self.fx.start_daemon()
+            try:
+                self.fx.wait_for(lambda: not self.folder("new"), timeout=60, what="new/ emptied")
+                metrics = scrape(port)
+            finally:
+                daemon.send_signal(signal.SIGTERM)
+                daemon.communicate(timeout=30)
+            self.assertEqual(self.folder("quarantine"), [poison])
+            self.assertEqual(self.folder("sent"), sorted(set(ids) - {poison}))
+            self.assertIn("feedspool_webhook_refused_total 1\n", metrics)
+            sent = [h["Feedspool-Record-Ids"] for status, h, b in receiver.requests]
+            self.assertEqual(sent, [",".join(ids[0:3]), ",".join(ids[3:6]), ids[3], ids[4], ids[5],
+                                    ids[6]], "the refused batch one by one, then batches again")
         finally:
             receiver.close()
 
