@@ -19,9 +19,11 @@ import signal
 import subprocess
 import sys
 import random
+import re
 import threading
 import time
 import unittest
+import urllib.error
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(__file__))
@@ -458,6 +460,53 @@ class SinksTest(unittest.TestCase):
         self.assertEqual([json.loads(line)["id"] for line in lines], ids, "oldest first, one a line")
         self.assertIn("JSON Lines: published 50 records", published.stderr)
         self.assertEqual(self.folder("new"), [])
+
+    def test_jsonl_stdout_reader_that_stops_reading_holds_back_only_the_sink(self):
+        ids = self.fill_new(400)  # far more than a pipe holds (64 KiB)
+        port = natsserver.free_port()
+        self.fx.write_config(jsonl_file="-", metrics_address="127.0.0.1:%d" % port)
+        stdout_r, stdout_w = os.pipe()
+        with open(os.path.join(self.fx.dir, "stderr.log"), "w") as err:
+            daemon = subprocess.Popen([BIN, "run", "-c", self.fx.config], stdout=stdout_w,
+                                      stderr=err)
+        os.close(stdout_w)
+        reader = os.fdopen(stdout_r, "rb")
+        try:
+            def waiting():  # the pipe is full: records queued or half written, none lost
+                m = re.search(r'^feedspool_jsonl_pending\{state="(?:queued|in_flight)"\} '
+                              r'([1-9][0-9]*)$', scrape(port), re.M)
+                return m is not None
+
+            def started_and_waiting():
+                try:
+                    return waiting()
+                except ConnectionRefusedError:
+                    return False  # not listening yet
+                except urllib.error.URLError as e:
+                    if isinstance(e.reason, ConnectionRefusedError):
+                        return False
+                    raise
+            self.fx.wait_for(started_and_waiting, timeout=60,
+                             what="the sink waiting for its reader")
+            for _ in range(5):  # the loop goes on while the reader sleeps
+                self.assertTrue(waiting())
+                time.sleep(0.2)
+            self.assertTrue(self.folder("new"), "the records the reader has not taken wait")
+            out = []
+            drainer = threading.Thread(target=lambda: out.append(reader.read()))
+            drainer.start()
+            self.fx.wait_for(lambda: not self.folder("new"), timeout=60, what="every record out")
+        finally:
+            daemon.send_signal(signal.SIGTERM)
+            daemon.wait(timeout=30)
+        drainer.join(timeout=30)
+        reader.close()
+        self.assertEqual(daemon.returncode, 0)
+        data = out[0].decode()
+        self.assertTrue(data.endswith("\n"))
+        got = [json.loads(line)["id"] for line in data.splitlines()]  # whole lines, or this fails
+        self.assertEqual(got, ids, "every record once, in order")
+        self.assertEqual(self.folder("sent"), sorted(ids))
 
 
 if __name__ == "__main__":
