@@ -6,11 +6,16 @@ JetStream together, every record is a line of the file and in the stream, and ne
 `feedspool publish` killed with SIGKILL again and again loses nothing in either (the file may
 hold a record twice, the stream dedupes it). The JSON Lines file is one compact record a line,
 readable by a tail -F-like reader while it rotates (by size, FILE.1 ...), and reopened on
-SIGHUP after an outside tool moved it; with jsonl_file = - the lines go to standard output.
+SIGHUP after an outside tool moved it; with jsonl_file = - the lines go to standard output,
+and a reader that stops reading the pipe holds back only the sink (/metrics answers), then
+gets every record once, in whole lines.
 The webhook sink gets 500s, an answer slower than its timeout and then 2xx from a Python
 receiver, and delivers every record (the record as the body, its id as Idempotency-Key),
 warning once per run of failures; batches go as JSON Lines; a loopback URL needs
-allow_networks."""
+allow_networks. A record the receiver refuses with a 422 every time goes to quarantine/ (the
+JSON Lines sink still gets it), logged with the status and an escaped excerpt of the answer;
+401, 429 (its Retry-After honoured) and 503 are retried; a refused batch is sent again one
+record a request, so that only the refused record is quarantined."""
 import hashlib
 import http.server
 import json
