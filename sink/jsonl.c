@@ -50,6 +50,17 @@ static bool configured(const struct config *cfg)
     return cfg->jsonl_file && *cfg->jsonl_file;
 }
 
+static void check(const struct config *cfg, sink_problem_fn problem, void *ud)
+{
+    struct stat st; /* a missing or unwritable file or folder is cmd_check.c's own check */
+    if (strcmp(cfg->jsonl_file, "-") != 0 && stat(cfg->jsonl_file, &st) == 0 &&
+        S_ISDIR(st.st_mode)) {
+        char *reason = xasprintf("%s: is a folder, not a file", cfg->jsonl_file);
+        problem("jsonl_file", reason, ud);
+        free(reason);
+    }
+}
+
 static const char *where(const struct jsonl *j)
 {
     return j->path ? j->path : "standard output";
@@ -462,6 +473,7 @@ const struct sink_ops jsonl_sink_ops = {
     .name = "jsonl",
     .title = "JSON Lines",
     .configured = configured,
+    .check = check,
     .open = open_sink,
     .publish = publish,
     .drained = drained,
