@@ -66,9 +66,41 @@ static const char *where(const struct jsonl *j)
     return j->path ? j->path : "standard output";
 }
 
+/* A crash (SIGKILL) in the middle of a write(2) can leave the file ending in part of a
+ * line, not yet delivered, which is written whole again: the file is cut back to its last
+ * whole line first, so that the next line does not join that part. */
+static int cut_partial_line(struct jsonl *j)
+{
+    char chunk[4096];
+    off_t end = j->size;
+    while (end > 0) {
+        size_t want = end < (off_t)sizeof chunk ? (size_t)end : sizeof chunk;
+        ssize_t n = pread(j->fd, chunk, want, end - (off_t)want);
+        if (n != (ssize_t)want)
+            return -1;
+        size_t k = want;
+        while (k > 0 && chunk[k - 1] != '\n')
+            k--;
+        if (k > 0) {
+            end -= (off_t)(want - k);
+            break;
+        }
+        end -= (off_t)want;
+    }
+    if (end == j->size)
+        return 0;
+    log_warn("JSON Lines file ended in part of a line (a crash in the middle of a write), cut "
+             "back to its last whole line file=\"%s\" bytes_cut=%lld",
+             where(j), (long long)(j->size - end));
+    if (ftruncate(j->fd, end) < 0)
+        return -1;
+    j->size = end;
+    return 0;
+}
+
 static int open_file(struct jsonl *j, char *err, size_t errlen)
 {
-    j->fd = j->path ? open(j->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640)
+    j->fd = j->path ? open(j->path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0640)
                     : fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 0);
     struct stat st;
     if (j->fd < 0 || fstat(j->fd, &st) < 0)
@@ -76,6 +108,9 @@ static int open_file(struct jsonl *j, char *err, size_t errlen)
                        strerror(errno));
     j->regular = S_ISREG(st.st_mode);
     j->size = st.st_size;
+    if (j->regular && j->path && cut_partial_line(j) < 0)
+        return set_err(err, errlen, "JSON Lines sink: cannot cut the partial last line of %s: %s",
+                       where(j), strerror(errno));
     j->flags_before = -1;
     if (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode)) {
         /* so that a reader who stops reading stops this sink, not the event loop */

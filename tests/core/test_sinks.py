@@ -455,6 +455,18 @@ class SinksTest(unittest.TestCase):
         finally:
             receiver.close()
 
+    def test_jsonl_file_cut_back_after_a_crash_mid_line(self):
+        ids = self.fill_new(3)
+        with open(self.jsonl, "w") as f:  # what a SIGKILL in the middle of a write(2) leaves
+            f.write('{"id":"%s"}\n{"id":"%s","title":"half a reco' % ("0" * 32, ids[0]))
+        self.fx.write_config(jsonl_file=self.jsonl)
+        published = subprocess.run([BIN, "publish", "-c", self.fx.config], capture_output=True,
+                                   text=True, timeout=60)
+        self.assertEqual(published.returncode, 0, published.stderr)
+        self.assertIn("cut back to its last whole line", published.stderr)
+        got = [json.loads(line)["id"] for line in self.lines(self.jsonl)]  # each line whole
+        self.assertEqual(got, ["0" * 32] + ids)
+
     def test_jsonl_to_standard_output(self):
         ids = self.fill_new(50)
         self.fx.write_config(jsonl_file="-")
