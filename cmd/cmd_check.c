@@ -23,6 +23,7 @@
 #include "feeds/sitemap.h"
 #include "net/fetch.h"
 #include "store/report.h"
+#include "sink/sink.h"
 #include "topics/topics.h"
 
 struct problems {
@@ -209,6 +210,13 @@ static void check_online(const struct config *cfg, const struct feed_list *list,
     free(lines);
 }
 
+static void report_sink_problem(const char *option, const char *reason, void *ud)
+{
+    struct problems *p = ud;
+    fprintf(stderr, "%s: %s: %s\n", config_origin(p->cfg, option), option, reason);
+    p->count++;
+}
+
 int cmd_check(int argc, char **argv)
 {
     if (wants_help(argc, argv)) {
@@ -270,6 +278,7 @@ int cmd_check(int argc, char **argv)
     check_writable(&p, "state", cfg.state, false);
     if (*cfg.jsonl_file && strcmp(cfg.jsonl_file, "-") != 0)
         check_writable(&p, "jsonl_file", cfg.jsonl_file, false);
+    sinks_check(&cfg, report_sink_problem, &p);
     struct feed_list list = {0};
     bool list_ok = feedlist_load(cfg.feeds, &list, err, sizeof err) == 0;
     if (!list_ok)

@@ -2,9 +2,13 @@
  * struct sink_ops (see sink.h). */
 #include "sink/sink.h"
 
+#include <errno.h>
 #include <jansson.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/xattr.h>
 #include <time.h>
 
 #include "common/util.h"
@@ -36,6 +40,44 @@ bool sinks_configured(const struct config *cfg)
         if (all_sinks[i]->configured(cfg))
             return true;
     return false;
+}
+
+/* With several sinks the outbox marks records in SPOOL/new with user extended attributes
+ * (outbox_open() refuses a file system without them): tried on the nearest folder of
+ * SPOOL/new there is, which run would make SPOOL/new in. Other errors (a folder not
+ * writable) are the spool's check. */
+static void check_marks_possible(const struct config *cfg, sink_problem_fn problem, void *ud)
+{
+    char *path = xasprintf("%s/new", cfg->spool);
+    struct stat st;
+    char *slash;
+    while (stat(path, &st) < 0 && errno == ENOENT && (slash = strrchr(path, '/')) && slash != path)
+        *slash = '\0';
+    const char *probe = "user.feedspool.check";
+    if (lsetxattr(path, probe, "", 0, 0) == 0) {
+        lremovexattr(path, probe);
+    } else if (errno == ENOTSUP) {
+        char *reason = xasprintf("%s: cannot set a user extended attribute (%s): more than one "
+                                 "sink needs them to mark which sink has which record",
+                                 path, strerror(errno));
+        problem("spool", reason, ud);
+        free(reason);
+    }
+    free(path);
+}
+
+void sinks_check(const struct config *cfg, sink_problem_fn problem, void *ud)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < ARRAY_LEN(all_sinks); i++) {
+        if (!all_sinks[i]->configured(cfg))
+            continue;
+        n++;
+        if (all_sinks[i]->check)
+            all_sinks[i]->check(cfg, problem, ud);
+    }
+    if (n > 1)
+        check_marks_possible(cfg, problem, ud);
 }
 
 void sink_process_init(const struct config *cfg)

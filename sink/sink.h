@@ -28,11 +28,17 @@ struct sink_stats {
     bool connected;           /* whether the far end is reachable now */
 };
 
+/* A setting the sinks would refuse at start: the option and why (for `feedspool check`). */
+typedef void (*sink_problem_fn)(const char *option, const char *reason, void *ud);
+
 struct sink_ops {
     const char *name;  /* "jetstream": in metric names and as its outbox lane's name */
     const char *title; /* "JetStream": in log lines */
     /* True when the configuration asks for this sink. */
     bool (*configured)(const struct config *cfg);
+    /* What open() would refuse of cfg, found without opening or making anything: problem()
+     * for each; NULL when the option checks of config/config.c say it all. */
+    void (*check)(const struct config *cfg, sink_problem_fn problem, void *ud);
     /* Before any event base is made, for a sink whose library calls back from threads of
      * its own, and after the last is freed; NULL when it needs nothing. */
     void (*process_init)(void);
@@ -74,6 +80,10 @@ struct sinks; /* the open sinks: their ops, their states and their outbox */
 
 /* Whether the configuration asks for any sink (without one records stay for consumers). */
 bool sinks_configured(const struct config *cfg);
+/* What sinks_open() would refuse of cfg, found without opening anything (`feedspool
+ * check`): each configured sink's check, and with several sinks whether the spool's file
+ * system has user extended attributes. problem(option, reason, ud) for each. */
+void sinks_check(const struct config *cfg, sink_problem_fn problem, void *ud);
 /* Before any event base is made; sink_process_end() after the last is freed. */
 void sink_process_init(const struct config *cfg);
 void sink_process_end(const struct config *cfg);

@@ -4,16 +4,20 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "common/buf.h"
 #include "common/hash.h"
 #include "common/log.h"
 #include "common/redact.h"
 #include "common/util.h"
+#include "feeds/date.h"
 #include "net/fetch.h"
 #include "net/netpolicy.h"
 
 #define RESPONSE_MAX (64 * 1024) /* of a receiver's answer, read and dropped */
+#define EXCERPT_MAX 200          /* bytes of a refusal's answer in the log line */
+#define RETRY_AFTER_MAX 600      /* seconds: a longer Retry-After is cut to this */
 
 struct webhook {
     char *url;
@@ -27,6 +31,7 @@ struct webhook {
     double sent_at;
     struct event *kick, *retry;
     unsigned failures; /* requests failed in a row */
+    size_t singles;    /* records to send one a request: a refused batch, looked through */
     void (*on_drained)(void *ud);
     void *ud;
     struct sink_stats stats;
@@ -65,7 +70,8 @@ static void pump(struct webhook *w)
     buf_init(&ids, 0);
     w->sending = xcalloc((size_t)w->batch, sizeof *w->sending);
     double read_at = sink_clock();
-    while (w->n_sending < (size_t)w->batch) {
+    size_t limit = w->singles ? 1 : (size_t)w->batch;
+    while (w->n_sending < limit) {
         struct outbox_record r;
         char err[512];
         int got = outbox_next(w->lane, &r, err, sizeof err);
@@ -139,6 +145,37 @@ static struct timeval back_off(unsigned failures)
     return (struct timeval){.tv_sec = (long)wait, .tv_usec = (long)((wait - (long)wait) * 1e6)};
 }
 
+/* Whether the answer refuses the records themselves, for good (docs/sinks.md): a 4xx that
+ * is not about time (408, 409, 423, 425, 429: later may work) nor about the URL or the
+ * sender's credentials, which are the same for every record (401, 403, 404, 405, 407, 410,
+ * 411, 414, 421, 426: a misconfiguration, retried while it is fixed, not a reason to
+ * quarantine the whole spool). An unknown 4xx is a 400 (RFC 9110, section 15.5). */
+static bool refuses_for_good(const struct fetch_result *res)
+{
+    static const long retried[] = {401, 403, 404, 405, 407, 408, 409, 410,
+                                   411, 414, 421, 423, 425, 426, 429};
+    if (!res->ok || res->status < 400 || res->status > 499)
+        return false;
+    for (size_t i = 0; i < ARRAY_LEN(retried); i++)
+        if (res->status == retried[i])
+            return false;
+    return true;
+}
+
+/* A Retry-After value (delay-seconds or an HTTP-date) in seconds from now, at most
+ * RETRY_AFTER_MAX; 0 when absent or not understood. */
+static long retry_after(const char *value)
+{
+    if (!value)
+        return 0;
+    char *end;
+    long seconds = strtol(value, &end, 10);
+    int64_t when;
+    if (end == value || *end != '\0')
+        seconds = date_parse(value, &when) ? (long)(when - (int64_t)time(NULL)) : 0;
+    return seconds < 0 ? 0 : seconds > RETRY_AFTER_MAX ? RETRY_AFTER_MAX : seconds;
+}
+
 static void on_done(const struct fetch_result *res, void *ud)
 {
     struct webhook *w = ud;
@@ -154,6 +191,8 @@ static void on_done(const struct fetch_result *res, void *ud)
         w->failures = 0;
         w->stats.connected = true;
         double ms = (sink_clock() - w->sent_at) * 1000;
+        if (w->singles)
+            w->singles--;
         for (size_t i = 0; i < w->n_sending; i++) {
             char err[512];
             if (outbox_sent(w->lane, w->sending[i], err, sizeof err) < 0)
@@ -161,6 +200,32 @@ static void on_done(const struct fetch_result *res, void *ud)
             w->stats.published++;
             sink_latency_note(&w->latency, ms);
         }
+        free_sending(w);
+        event_active(w->kick, EV_TIMEOUT, 0);
+        return;
+    }
+    if (w->n_sending > 1 && refuses_for_good(res)) {
+        /* one of them, or more, is refused: send them one a request to find out which */
+        log_info("webhook refused a batch, its records are sent one by one url=%s status=%ld "
+                 "records=%zu",
+                 w->shown_url, res->status, w->n_sending);
+        w->singles = w->n_sending;
+        outbox_retry(w->lane, w->sending, w->n_sending);
+        free_sending(w);
+        event_active(w->kick, EV_TIMEOUT, 0);
+        return;
+    }
+    if (refuses_for_good(res)) {
+        char err[512];
+        log_err("webhook refused a record for good, moved to quarantine record=%s url=%s "
+                "status=%ld body=\"%.*s\"",
+                w->sending[0], w->shown_url, res->status, EXCERPT_MAX, res->body);
+        if (outbox_refused(w->lane, w->sending[0], err, sizeof err) < 0)
+            log_err("%s", err);
+        w->stats.refused++;
+        w->stats.connected = true; /* it answered */
+        if (w->singles)
+            w->singles--;
         free_sending(w);
         event_active(w->kick, EV_TIMEOUT, 0);
         return;
@@ -187,6 +252,9 @@ static void on_done(const struct fetch_result *res, void *ud)
     outbox_retry(w->lane, w->sending, w->n_sending);
     free_sending(w);
     struct timeval tv = back_off(w->failures);
+    long asked = res->ok ? retry_after(res->retry_after) : 0;
+    if (asked > tv.tv_sec)
+        tv = (struct timeval){.tv_sec = asked};
     evtimer_add(w->retry, &tv);
 }
 

@@ -193,6 +193,44 @@ class Check(unittest.TestCase):
                       "not exist", check.stderr)
         self.assertFalse(os.path.exists(os.path.join(self.dir, "state.db")), "run did not start")
 
+    def test_check_refuses_a_jsonl_file_that_is_a_folder(self):
+        folder = os.path.join(self.dir, "records")
+        os.mkdir(folder)
+        self.write_conf("log_level = warn\njsonl_file = %s\n" % folder)
+        check = self.check_()
+        self.assertEqual(check.returncode, 1)
+        self.assertIn("%s:4: jsonl_file: %s: is a folder, not a file" % (self.conf, folder),
+                      check.stderr)
+        run = feedspool("run", "-c", self.conf, *self.paths)
+        self.assertNotEqual(run.returncode, 0)
+        self.assertIn("cannot open %s: Is a directory" % folder, run.stderr)
+
+    @unittest.skipUnless(os.geteuid() == 0 and shutil.which("mount"),
+                         "mounting a ramfs (a file system without user xattrs) needs root")
+    def test_check_refuses_several_sinks_without_user_xattrs(self):
+        ramfs = os.path.join(self.dir, "ramfs")
+        os.mkdir(ramfs)
+        if subprocess.run(["mount", "-t", "ramfs", "none", ramfs]).returncode != 0:
+            self.skipTest("cannot mount a ramfs here")
+        try:
+            self.write_conf("log_level = warn\njsonl_file = %s/records.jsonl\n"
+                            "webhook_url = http://127.0.0.1:9/hook\n" % self.dir)
+            self.paths[1] = os.path.join(ramfs, "spool")
+            check = self.check_()
+            self.assertEqual(check.returncode, 1, check.stderr)
+            self.assertIn("--spool: spool: %s: cannot set a user extended attribute (Operation not "
+                          "supported): more than one sink needs them" % ramfs, check.stderr)
+            run = feedspool("run", "-c", self.conf, *self.paths)
+            self.assertNotEqual(run.returncode, 0)
+            self.assertIn("cannot set a user extended attribute (Operation not supported): more "
+                          "than one sink needs them", run.stderr)
+            self.write_conf("log_level = warn\njsonl_file = %s/records.jsonl\n" % self.dir)
+            self.paths[1] = os.path.join(ramfs, "spool")
+            one = self.check_()
+            self.assertEqual(one.returncode, 0, "one sink needs no marks: " + one.stderr)
+        finally:
+            subprocess.run(["umount", ramfs])
+
     def test_missing_files_point_at_the_line_naming_them(self):
         with open(self.conf, "w") as f:
             f.write("# x\nfeeds = nowhere.txt\ntopics = %s\ncredentials = creds\n"

@@ -6,11 +6,16 @@ JetStream together, every record is a line of the file and in the stream, and ne
 `feedspool publish` killed with SIGKILL again and again loses nothing in either (the file may
 hold a record twice, the stream dedupes it). The JSON Lines file is one compact record a line,
 readable by a tail -F-like reader while it rotates (by size, FILE.1 ...), and reopened on
-SIGHUP after an outside tool moved it; with jsonl_file = - the lines go to standard output.
+SIGHUP after an outside tool moved it; with jsonl_file = - the lines go to standard output,
+and a reader that stops reading the pipe holds back only the sink (/metrics answers), then
+gets every record once, in whole lines.
 The webhook sink gets 500s, an answer slower than its timeout and then 2xx from a Python
 receiver, and delivers every record (the record as the body, its id as Idempotency-Key),
 warning once per run of failures; batches go as JSON Lines; a loopback URL needs
-allow_networks."""
+allow_networks. A record the receiver refuses with a 422 every time goes to quarantine/ (the
+JSON Lines sink still gets it), logged with the status and an escaped excerpt of the answer;
+401, 429 (its Retry-After honoured) and 503 are retried; a refused batch is sent again one
+record a request, so that only the refused record is quarantined."""
 import hashlib
 import http.server
 import json
@@ -19,9 +24,12 @@ import signal
 import subprocess
 import sys
 import random
+import re
 import threading
 import time
 import unittest
+import urllib.error
+import urllib.request
 
 sys.path.insert(0, os.path.dirname(__file__))
 from fixture import BIN, Fixture  # noqa: E402
@@ -29,6 +37,11 @@ import natsserver  # noqa: E402
 from test_jetstream import write_pages_feed  # noqa: E402
 
 STREAM = "ARTICLES"
+
+
+def scrape(port):
+    with urllib.request.urlopen("http://127.0.0.1:%d/metrics" % port, timeout=30) as r:
+        return r.read().decode()
 
 
 class TailReader:
@@ -71,28 +84,36 @@ class Receiver:
     the requests in turn as `plan` says ("500", "slow": longer than the sender's timeout, then
     200; "ok"), then with rng-chosen 500s at `fail_rate`, else 200. Keeps every request."""
 
-    def __init__(self, plan=(), fail_rate=0.0, seed=1):
+    def __init__(self, plan=(), fail_rate=0.0, seed=1, refuse=()):
         self.plan, self.fail_rate, self.rng = list(plan), fail_rate, random.Random(seed)
+        self.refuse = set(refuse)  # record ids answered 422 (a request holding one), every time
         self.requests = []  # (status answered, headers, body)
+        self.times = []  # time.monotonic() of each request, in turn
         self.lock = threading.Lock()
         receiver = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
             def do_POST(self):
                 body = self.rfile.read(int(self.headers["Content-Length"]))
+                ids = set(self.headers.get("Feedspool-Record-Ids", "").split(","))
                 with receiver.lock:
-                    how = receiver.plan.pop(0) if receiver.plan else \
+                    receiver.times.append(time.monotonic())
+                    how = "422" if ids & receiver.refuse else receiver.plan.pop(0) \
+                        if receiver.plan else \
                         ("500" if receiver.rng.random() < receiver.fail_rate else "ok")
                 if how == "slow":
                     time.sleep(5)
-                status = 500 if how == "500" else 200
+                status = 200 if how in ("ok", "slow") else int(how)
+                answer = b'{"error": "field \\"title\\" missing"}\n\x1b[31m' if status == 422 else b"ok"
                 with receiver.lock:
                     receiver.requests.append((status if how != "slow" else 0, dict(self.headers), body))
                 try:
                     self.send_response(status)
-                    self.send_header("Content-Length", "2")
+                    if status == 429:
+                        self.send_header("Retry-After", "2")
+                    self.send_header("Content-Length", str(len(answer)))
                     self.end_headers()
-                    self.wfile.write(b"ok")
+                    self.wfile.write(answer)
                 except OSError:
                     pass  # the sender gave up (the slow answer)
 
@@ -365,6 +386,60 @@ class SinksTest(unittest.TestCase):
         finally:
             receiver.close()
 
+    def test_webhook_quarantines_a_record_refused_for_good(self):
+        ids = self.fill_new(6)
+        poison = ids[2]
+        receiver = Receiver(plan=["401", "429", "503"], refuse=[poison])
+        try:
+            self.fx.write_config(webhook_url=receiver.url, jsonl_file=self.jsonl)
+            published = subprocess.run([BIN, "publish", "--timeout", "60s", "-c", self.fx.config],
+                                       capture_output=True, text=True, timeout=120)
+            self.assertIn("webhook: published 5 records (0 already stored, 1 refused",
+                          published.stdout, published.stderr)
+            self.assertEqual(self.folder("quarantine"), [poison], "refused for good")
+            self.assertEqual(self.folder("sent"), sorted(set(ids) - {poison}))
+            self.assertEqual(self.folder("new"), [])
+            self.assertEqual([json.loads(line)["id"] for line in self.lines(self.jsonl)], ids,
+                             "the other sink got it all the same")
+            asked = [h["Idempotency-Key"] for status, h, b in receiver.requests]
+            self.assertEqual(asked.count(poison), 1, "not sent again")
+            self.assertEqual([h["Idempotency-Key"] for h, b in receiver.delivered()],
+                             [i for i in ids if i != poison], "each other once, in order")
+            statuses = [status for status, h, b in receiver.requests]
+            self.assertEqual(statuses[:3], [401, 429, 503], "401, 429 and 503 are retried")
+            self.assertGreaterEqual(receiver.times[2] - receiver.times[1], 1.9,
+                                    "Retry-After: 2 honoured")
+            self.assertIn("webhook refused a record for good, moved to quarantine record=" + poison,
+                          published.stderr)
+            self.assertIn('status=422 body="{\\"error\\": \\"field \\\\\\"title\\\\\\" missing\\"}\\n\\x1b[31m"',
+                          published.stderr, "the answer's excerpt, escaped")
+        finally:
+            receiver.close()
+
+    def test_webhook_batch_refused_is_looked_through_one_by_one(self):
+        ids = self.fill_new(7)
+        poison = ids[4]
+        receiver = Receiver(refuse=[poison])
+        try:
+            port = natsserver.free_port()
+            self.fx.write_config(webhook_url=receiver.url, webhook_batch="3",
+                                 metrics_address="127.0.0.1:%d" % port)
+            daemon = self.fx.start_daemon()
+            try:
+                self.fx.wait_for(lambda: not self.folder("new"), timeout=60, what="new/ emptied")
+                metrics = scrape(port)
+            finally:
+                daemon.send_signal(signal.SIGTERM)
+                daemon.communicate(timeout=30)
+            self.assertEqual(self.folder("quarantine"), [poison])
+            self.assertEqual(self.folder("sent"), sorted(set(ids) - {poison}))
+            self.assertIn("feedspool_webhook_refused_total 1\n", metrics)
+            sent = [h["Feedspool-Record-Ids"] for status, h, b in receiver.requests]
+            self.assertEqual(sent, [",".join(ids[0:3]), ",".join(ids[3:6]), ids[3], ids[4], ids[5],
+                                    ids[6]], "the refused batch one by one, then batches again")
+        finally:
+            receiver.close()
+
     def test_webhook_on_loopback_needs_allow_networks(self):
         ids = self.fill_new(3)
         receiver = Receiver()
@@ -380,6 +455,18 @@ class SinksTest(unittest.TestCase):
         finally:
             receiver.close()
 
+    def test_jsonl_file_cut_back_after_a_crash_mid_line(self):
+        ids = self.fill_new(3)
+        with open(self.jsonl, "w") as f:  # what a SIGKILL in the middle of a write(2) leaves
+            f.write('{"id":"%s"}\n{"id":"%s","title":"half a reco' % ("0" * 32, ids[0]))
+        self.fx.write_config(jsonl_file=self.jsonl)
+        published = subprocess.run([BIN, "publish", "-c", self.fx.config], capture_output=True,
+                                   text=True, timeout=60)
+        self.assertEqual(published.returncode, 0, published.stderr)
+        self.assertIn("cut back to its last whole line", published.stderr)
+        got = [json.loads(line)["id"] for line in self.lines(self.jsonl)]  # each line whole
+        self.assertEqual(got, ["0" * 32] + ids)
+
     def test_jsonl_to_standard_output(self):
         ids = self.fill_new(50)
         self.fx.write_config(jsonl_file="-")
@@ -390,6 +477,53 @@ class SinksTest(unittest.TestCase):
         self.assertEqual([json.loads(line)["id"] for line in lines], ids, "oldest first, one a line")
         self.assertIn("JSON Lines: published 50 records", published.stderr)
         self.assertEqual(self.folder("new"), [])
+
+    def test_jsonl_stdout_reader_that_stops_reading_holds_back_only_the_sink(self):
+        ids = self.fill_new(400)  # far more than a pipe holds (64 KiB)
+        port = natsserver.free_port()
+        self.fx.write_config(jsonl_file="-", metrics_address="127.0.0.1:%d" % port)
+        stdout_r, stdout_w = os.pipe()
+        with open(os.path.join(self.fx.dir, "stderr.log"), "w") as err:
+            daemon = subprocess.Popen([BIN, "run", "-c", self.fx.config], stdout=stdout_w,
+                                      stderr=err)
+        os.close(stdout_w)
+        reader = os.fdopen(stdout_r, "rb")
+        try:
+            def waiting():  # the pipe is full: records queued or half written, none lost
+                m = re.search(r'^feedspool_jsonl_pending\{state="(?:queued|in_flight)"\} '
+                              r'([1-9][0-9]*)$', scrape(port), re.M)
+                return m is not None
+
+            def started_and_waiting():
+                try:
+                    return waiting()
+                except ConnectionRefusedError:
+                    return False  # not listening yet
+                except urllib.error.URLError as e:
+                    if isinstance(e.reason, ConnectionRefusedError):
+                        return False
+                    raise
+            self.fx.wait_for(started_and_waiting, timeout=60,
+                             what="the sink waiting for its reader")
+            for _ in range(5):  # the loop goes on while the reader sleeps
+                self.assertTrue(waiting())
+                time.sleep(0.2)
+            self.assertTrue(self.folder("new"), "the records the reader has not taken wait")
+            out = []
+            drainer = threading.Thread(target=lambda: out.append(reader.read()))
+            drainer.start()
+            self.fx.wait_for(lambda: not self.folder("new"), timeout=60, what="every record out")
+        finally:
+            daemon.send_signal(signal.SIGTERM)
+            daemon.wait(timeout=30)
+        drainer.join(timeout=30)
+        reader.close()
+        self.assertEqual(daemon.returncode, 0)
+        data = out[0].decode()
+        self.assertTrue(data.endswith("\n"))
+        got = [json.loads(line)["id"] for line in data.splitlines()]  # whole lines, or this fails
+        self.assertEqual(got, ids, "every record once, in order")
+        self.assertEqual(self.folder("sent"), sorted(ids))
 
 
 if __name__ == "__main__":
