@@ -181,8 +181,9 @@ static void check_online(const struct config *cfg, const struct feed_list *list,
                          struct problems *p)
 {
     struct event_base *base = event_base_new();
+    char *user_agent = config_user_agent(cfg);
     struct fetch_options fo = {
-        .user_agent = cfg->user_agent,
+        .user_agent = user_agent,
         .connect_timeout = cfg->connect_timeout,
         .transfer_timeout = cfg->transfer_timeout,
         .low_speed_limit = cfg->low_speed_limit,
@@ -196,6 +197,7 @@ static void check_online(const struct config *cfg, const struct feed_list *list,
         .credentials = credentials,
     };
     struct fetcher *fetcher = fetcher_new(base, &fo);
+    free(user_agent); /* (the fetcher keeps a copy) */
     struct online_line *lines = xcalloc(list->n ? list->n : 1, sizeof *lines);
     for (size_t i = 0; i < list->n; i++) {
         lines[i] = (struct online_line){.file = cfg->feeds, .entry = &list->entries[i], .p = p};

@@ -108,8 +108,9 @@ int cmd_discover(int argc, char **argv)
         return CMD_EXIT_USAGE;
     }
     struct event_base *base = event_base_new();
+    char *user_agent = config_user_agent(&cfg);
     struct fetch_options fo = {
-        .user_agent = cfg.user_agent,
+        .user_agent = user_agent,
         .connect_timeout = cfg.connect_timeout,
         .transfer_timeout = cfg.transfer_timeout,
         .low_speed_limit = cfg.low_speed_limit,
@@ -121,6 +122,7 @@ int cmd_discover(int argc, char **argv)
         .policy = policy,
     };
     struct fetcher *fetcher = fetcher_new(base, &fo);
+    free(user_agent); /* (the fetcher keeps a copy) */
     struct discover_run run = {.status = CMD_EXIT_CANNOT_START};
     struct fetch_request req = {.url = url,
                                 .accept = "text/html, application/xhtml+xml, */*;q=0.5"};

@@ -447,6 +447,13 @@ int config_set(struct config *c, const char *key, const char *value, const char 
     return set_option(c, key, value, where, NULL, err, errlen);
 }
 
+char *config_user_agent(const struct config *c)
+{
+    if (c->contact_url && *c->contact_url)
+        return xasprintf("%s (+%s)", c->user_agent, c->contact_url);
+    return xstrdup(c->user_agent);
+}
+
 const char *config_origin(const struct config *c, const char *key)
 {
     const struct option_spec *o = find_option(key);

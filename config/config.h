@@ -115,6 +115,9 @@ void config_free(struct config *c);
 /* Where key was last set: "FILE:LINE", the --set or flag that set it, or "default"; key
  * itself when unknown. For errors found after parsing (allow_networks, credentials). */
 const char *config_origin(const struct config *c, const char *key);
+/* The User-Agent every request carries: user_agent, with contact_url in a comment of its own,
+ * "product (+contact)", as RFC 9110 allows. Caller frees. */
+char *config_user_agent(const struct config *c);
 /* The check of metrics_address, the same for `check` and `run`: empty (off), or HOST:PORT
  * (an IPv6 host in brackets) with a port from 1 to 65535. Returns 0, or -1 with the reason in
  * err. */

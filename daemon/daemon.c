@@ -372,10 +372,7 @@ int service_run(const struct service_params *params)
         log_info("credentials loaded file=%s entries=%zu", credentials_file,
                  credentials_count(s.credentials));
     free(credentials_file);
-    /* The contact goes in a comment of its own: "product (+contact)", as RFC 9110 allows. */
-    char *user_agent = cfg->contact_url && *cfg->contact_url
-                           ? xasprintf("%s (+%s)", cfg->user_agent, cfg->contact_url)
-                           : xstrdup(cfg->user_agent);
+    char *user_agent = config_user_agent(cfg);
     struct fetch_options fo = {
         .user_agent = user_agent,
         .connect_timeout = cfg->connect_timeout,

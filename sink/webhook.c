@@ -283,8 +283,9 @@ static void *open_sink(struct event_base *base, const struct config *cfg, struct
         close_sink(w);
         return NULL;
     }
+    char *user_agent = config_user_agent(cfg);
     struct fetch_options fo = {
-        .user_agent = cfg->user_agent,
+        .user_agent = user_agent,
         .connect_timeout = cfg->connect_timeout,
         .transfer_timeout = cfg->transfer_timeout,
         .low_speed_limit = cfg->low_speed_limit,
@@ -297,6 +298,7 @@ static void *open_sink(struct event_base *base, const struct config *cfg, struct
         .policy = w->policy,
     };
     w->fetcher = fetcher_new(base, &fo);
+    free(user_agent); /* (the fetcher keeps a copy) */
     w->stats.connected = true;
     if (outbox_queued(lane))
         log_notice("records waiting in the spool for the webhook count=%zu", outbox_queued(lane));

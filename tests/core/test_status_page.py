@@ -170,10 +170,13 @@ class StatusPageTest(unittest.TestCase):
                 text = r.read().decode()
             self.assertIn('feedspool_fetching_paused{reason="spool_full"} 1\n', text)
             self.assertIn('feedspool_fetching_paused{reason="write_failure"} 0\n', text)
-            # A consumer takes the record away: fetching resumes, and the daemon is ready again.
-            for name in os.listdir(os.path.join(self.fx.spool, "new")):
-                os.unlink(os.path.join(self.fx.spool, "new", name))
-            self.fx.wait_for(lambda: not self.unready(), what="/readyz answering 200")
+            # A consumer takes the records away as they come: fetching resumes (each record
+            # written may fill the spool again for a moment), and the daemon is ready again.
+            def consumed_and_ready():
+                for name in os.listdir(os.path.join(self.fx.spool, "new")):
+                    os.unlink(os.path.join(self.fx.spool, "new", name))
+                return not self.unready()
+            self.fx.wait_for(consumed_and_ready, timeout=60, what="/readyz answering 200")
         finally:
             daemon.send_signal(signal.SIGTERM)
             daemon.communicate(timeout=15)
