@@ -182,20 +182,7 @@ static void check_online(const struct config *cfg, const struct feed_list *list,
 {
     struct event_base *base = event_base_new();
     char *user_agent = config_user_agent(cfg);
-    struct fetch_options fo = {
-        .user_agent = user_agent,
-        .connect_timeout = cfg->connect_timeout,
-        .transfer_timeout = cfg->transfer_timeout,
-        .low_speed_limit = cfg->low_speed_limit,
-        .low_speed_time = cfg->low_speed_time,
-        .max_redirects = cfg->max_redirects,
-        .max_transfers = cfg->max_transfers,
-        .max_per_host = cfg->max_per_host,
-        .max_body = (size_t)cfg->max_body,
-        .host_min_gap_ms = cfg->host_min_gap,
-        .policy = policy,
-        .credentials = credentials,
-    };
+    struct fetch_options fo = fetch_options_from_config(cfg, user_agent, policy, credentials);
     struct fetcher *fetcher = fetcher_new(base, &fo);
     free(user_agent); /* (the fetcher keeps a copy) */
     struct online_line *lines = xcalloc(list->n ? list->n : 1, sizeof *lines);

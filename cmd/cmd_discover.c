@@ -109,18 +109,9 @@ int cmd_discover(int argc, char **argv)
     }
     struct event_base *base = event_base_new();
     char *user_agent = config_user_agent(&cfg);
-    struct fetch_options fo = {
-        .user_agent = user_agent,
-        .connect_timeout = cfg.connect_timeout,
-        .transfer_timeout = cfg.transfer_timeout,
-        .low_speed_limit = cfg.low_speed_limit,
-        .low_speed_time = cfg.low_speed_time,
-        .max_redirects = cfg.max_redirects,
-        .max_transfers = 1,
-        .max_per_host = 1,
-        .max_body = (size_t)cfg.max_body,
-        .policy = policy,
-    };
+    struct fetch_options fo = fetch_options_from_config(&cfg, user_agent, policy, NULL);
+    fo.max_transfers = fo.max_per_host = 1;
+    fo.host_min_gap_ms = 0;
     struct fetcher *fetcher = fetcher_new(base, &fo);
     free(user_agent); /* (the fetcher keeps a copy) */
     struct discover_run run = {.status = CMD_EXIT_CANNOT_START};

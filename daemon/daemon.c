@@ -373,20 +373,7 @@ int service_run(const struct service_params *params)
                  credentials_count(s.credentials));
     free(credentials_file);
     char *user_agent = config_user_agent(cfg);
-    struct fetch_options fo = {
-        .user_agent = user_agent,
-        .connect_timeout = cfg->connect_timeout,
-        .transfer_timeout = cfg->transfer_timeout,
-        .low_speed_limit = cfg->low_speed_limit,
-        .low_speed_time = cfg->low_speed_time,
-        .max_redirects = cfg->max_redirects,
-        .max_transfers = cfg->max_transfers,
-        .max_per_host = cfg->max_per_host,
-        .max_body = (size_t)cfg->max_body,
-        .host_min_gap_ms = cfg->host_min_gap,
-        .policy = s.policy,
-        .credentials = s.credentials,
-    };
+    struct fetch_options fo = fetch_options_from_config(cfg, user_agent, s.policy, s.credentials);
     s.fetcher = fetcher_new(s.base, &fo);
     free(user_agent);
     struct pipeline_deps deps = {.base = s.base,

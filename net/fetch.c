@@ -16,6 +16,7 @@
 #include "common/redact.h"
 #include "common/url.h"
 #include "common/util.h"
+#include "config/config.h"
 
 struct host_pace;
 
@@ -445,6 +446,26 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *ud)
         return 0; /* makes libcurl stop the transfer with CURLE_WRITE_ERROR */
     }
     return n;
+}
+
+struct fetch_options fetch_options_from_config(const struct config *cfg, const char *user_agent,
+                                               const struct netpolicy *policy,
+                                               const struct credentials *credentials)
+{
+    return (struct fetch_options){
+        .user_agent = user_agent,
+        .connect_timeout = cfg->connect_timeout,
+        .transfer_timeout = cfg->transfer_timeout,
+        .low_speed_limit = cfg->low_speed_limit,
+        .low_speed_time = cfg->low_speed_time,
+        .max_redirects = cfg->max_redirects,
+        .max_transfers = cfg->max_transfers,
+        .max_per_host = cfg->max_per_host,
+        .max_body = (size_t)cfg->max_body,
+        .host_min_gap_ms = cfg->host_min_gap,
+        .policy = policy,
+        .credentials = credentials,
+    };
 }
 
 struct fetcher *fetcher_new(struct event_base *base, const struct fetch_options *opts)

@@ -41,6 +41,14 @@ struct fetch_options {
     const struct credentials *credentials; /* borrowed: per-URL-prefix user and password, or NULL */
 };
 
+struct config;
+/* The options a fetcher takes from the configuration (timeouts, redirects, transfers, body
+ * size, host gap), with user_agent (config_user_agent()), policy and credentials borrowed; a
+ * caller with other needs overrides fields after. */
+struct fetch_options fetch_options_from_config(const struct config *cfg, const char *user_agent,
+                                               const struct netpolicy *policy,
+                                               const struct credentials *credentials);
+
 struct fetch_request {
     const char *url;
     const char *accept;        /* Accept header, or NULL */

@@ -284,19 +284,11 @@ static void *open_sink(struct event_base *base, const struct config *cfg, struct
         return NULL;
     }
     char *user_agent = config_user_agent(cfg);
-    struct fetch_options fo = {
-        .user_agent = user_agent,
-        .connect_timeout = cfg->connect_timeout,
-        .transfer_timeout = cfg->transfer_timeout,
-        .low_speed_limit = cfg->low_speed_limit,
-        .low_speed_time = cfg->low_speed_time,
-        .max_redirects = 0, /* a redirect is not a 2xx: sent again later */
-        .max_transfers = 1,
-        .max_per_host = 1,
-        .max_body = RESPONSE_MAX,
-        .host_min_gap_ms = 0,
-        .policy = w->policy,
-    };
+    struct fetch_options fo = fetch_options_from_config(cfg, user_agent, w->policy, NULL);
+    fo.max_redirects = 0; /* a redirect is not a 2xx: sent again later */
+    fo.max_transfers = fo.max_per_host = 1;
+    fo.max_body = RESPONSE_MAX;
+    fo.host_min_gap_ms = 0;
     w->fetcher = fetcher_new(base, &fo);
     free(user_agent); /* (the fetcher keeps a copy) */
     w->stats.connected = true;
