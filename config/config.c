@@ -219,6 +219,9 @@ static const struct option_spec options[] = {
     NUM_AT_START(max_body, OPT_BYTES, "10M", 1024, 1L << 30,
                  "largest body accepted, after decompression"),
     NUM(max_transfers, OPT_COUNT, "64", 1, 10000, "concurrent transfers in all"),
+    NUM_AT_START(extract_threads, OPT_COUNT, "0", 0, 256,
+                 "threads that extract the articles from fetched pages, beside the one that "
+                 "fetches and writes; 0: one per CPU the daemon may use"),
     NUM_AT_START(host_min_gap, OPT_MILLISECONDS, "1s", 0, 600000,
                  "least time between two requests starting to one host"),
     NUM_AT_START(max_per_host, OPT_COUNT, "2", 1, 100, "concurrent transfers to one host"),

@@ -74,6 +74,7 @@ struct config {
     long max_per_host;  /* concurrent transfers per host */
     long host_min_gap;  /* milliseconds between request starts to one host */
     long max_redirects;
+    long extract_threads;        /* threads extracting articles from pages; 0: one per CPU */
     bool fetch_pages;            /* false: new items stay pending, no page is fetched */
     long article_attempts;       /* fetch attempts before falling back to the feed's own text */
     long retry_delay;            /* seconds before a failed article fetch is retried */

@@ -22,6 +22,7 @@
 #include <ctype.h>
 #include <libxml/HTMLparser.h>
 #include <libxml/encoding.h>
+#include <libxml/parser.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -1615,6 +1616,11 @@ int extract_article(const struct extract_input *in, struct article *out, char *e
     for (size_t i = 0; i < out->n_categories; i++)
         repair_utf8(&out->categories[i]);
     return 0;
+}
+
+void extract_init_threads(void)
+{
+    xmlInitParser();
 }
 
 void article_free(struct article *a)

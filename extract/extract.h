@@ -54,6 +54,11 @@ struct article {
 /* Returns 0 with *out filled, or -1 with a one-line reason in err (the page is
  * not HTML, is empty, or holds no article text); *out is then zeroed. */
 int extract_article(const struct extract_input *in, struct article *out, char *err, size_t errlen);
+/* Once, from the main thread, before extract_article() runs on other threads: libxml2's
+ * global tables (its encoding handlers among them) are otherwise made by whichever thread
+ * parses first, unlocked. Then any number of threads may extract, each its own page (and
+ * each with its own language guesser). */
+void extract_init_threads(void);
 void article_free(struct article *a);
 
 /* The names in one author string ("Ahmed Khan, Sara Ali" two; "Sana Jamal, Correspondent" one,

@@ -1,6 +1,7 @@
 /* article.c: the article job queue: a job per pending item, its site's robots.txt, its page
- * fetch (at most max_transfers at once), retries, and the feed's own text when the page cannot
- * be used. */
+ * fetch (at most max_transfers at once, together with the pages being extracted), its
+ * extraction on the extraction threads (extract_pool.h), retries, and the feed's own text
+ * when the page cannot be used. */
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,11 +27,14 @@ void ingest_job_free(struct article_job *j)
     p->n_jobs--;
     if (j->state == JOB_RETRY_WAIT)
         p->n_jobs_retry_wait--;
+    else if (j->state == JOB_EXTRACTING)
+        p->extracting--; /* (pipeline_free: the extraction threads are gone) */
     if (j->retry)
         event_free(j->retry);
     robots_waiter_cancel(&j->robots_wait);
     ingest_built_free(j->built);
     pending_article_free(&j->item);
+    free(j->feed_text_reason);
     free(j->key);
     free(j->record_id);
     free(j);
@@ -87,6 +91,7 @@ static const char *job_state_name(enum job_state s)
         [JOB_QUEUED] = "queued",
         [JOB_ROBOTS_WAIT] = "robots_wait",
         [JOB_FETCHING] = "fetching",
+        [JOB_EXTRACTING] = "extracting",
         [JOB_EMITTING] = "emitting",
         [JOB_WRITE_FAILED] = "write_failed",
         [JOB_RETRY_WAIT] = "retry_wait",
@@ -104,6 +109,10 @@ void ingest_job_set_state(struct article_job *j, enum job_state to)
         j->p->n_jobs_retry_wait--;
     else if (to == JOB_RETRY_WAIT)
         j->p->n_jobs_retry_wait++;
+    if (j->state == JOB_EXTRACTING)
+        j->p->extracting--;
+    else if (to == JOB_EXTRACTING)
+        j->p->extracting++;
     j->state = to;
 }
 
@@ -112,42 +121,6 @@ void ingest_job_mark(struct article_job *j, int rc)
     if (rc < 0)
         log_err("state write failed record=%s reason=\"%s\"", j->record_id,
                 state_error(j->p->deps.state));
-}
-
-/* The page could not be used: clean the feed's own content instead, if it has any. */
-static void job_use_feed_text(struct article_job *j, const char *why)
-{
-    const char *html = j->item.content;
-    if (!html || !*html)
-        html = j->item.summary;
-    const char *feed_url = j->item.feed_url;
-    const char *link = j->item.link;
-    if (j->page_skipped)
-        j->p->stats.pages_skipped_robots++;
-    if (html && *html) {
-        char *page = xasprintf("<html><body><article>%s</article></body></html>", html);
-        struct extract_input in = {.data = page,
-                                   .len = strlen(page),
-                                   .url = link,
-                                   .content = (unsigned)j->p->deps.config->content_format,
-                                   .language = j->p->language};
-        struct article a;
-        char err[256];
-        double started = ingest_clock();
-        int rc = extract_article(&in, &a, err, sizeof err);
-        j->p->stats.stage_seconds[STAGE_EXTRACT] += ingest_clock() - started;
-        free(page);
-        if (rc == 0) {
-            log_notice("using feed text feed=%s url=%s reason=\"%s\"", feed_url, link ? link : "-",
-                       why);
-            ingest_job_write_record(j, &a, "feed");
-            article_free(&a);
-            return;
-        }
-    }
-    log_warn("item dropped feed=%s url=%s reason=\"%s\"", feed_url, link ? link : "-", why);
-    ingest_job_mark(j, state_item_set_failed(j->p->deps.state, j->key, why));
-    j->p->stats.items_failed++;
 }
 
 /* The end of a job's attempt. It is freed, unless its record could not be written: then
@@ -164,6 +137,87 @@ static void job_done(struct article_job *j)
     evtimer_add(j->retry, &tv);
 }
 
+/* Neither the page nor the feed's text gives an article: the item is given up. */
+static void job_give_up(struct article_job *j, const char *why)
+{
+    const char *link = j->item.link;
+    log_warn("item dropped feed=%s url=%s reason=\"%s\"", j->item.feed_url, link ? link : "-", why);
+    ingest_job_mark(j, state_item_set_failed(j->p->deps.state, j->key, why));
+    j->p->stats.items_failed++;
+}
+
+/* Its extraction is back from the threads, on the loop: the record is written (or the item
+ * given up), and the job ends. */
+static void on_extracted(struct extraction *x, void *ud)
+{
+    struct article_job *j = ud;
+    struct pipeline *p = j->p;
+    ingest_commit_poll_batch(p);
+    ingest_job_set_state(j, JOB_EMITTING);
+    p->stats.stage_seconds[STAGE_EXTRACT] += x->seconds;
+    char why[512];
+    if (x->page)
+        snprintf(why, sizeof why, "page unusable: %s", x->page_error);
+    else
+        snprintf(why, sizeof why, "%s", j->feed_text_reason);
+    const char *link = j->item.link;
+    switch (x->outcome) {
+        case EXTRACTED_PAGE: ingest_job_write_record(j, &x->article, "page"); break;
+        case EXTRACTED_FEED:
+            log_notice("using feed text feed=%s url=%s reason=\"%s\"", j->item.feed_url,
+                       link ? link : "-", why);
+            ingest_job_write_record(j, &x->article, "feed");
+            break;
+        case EXTRACTED_NOTHING: job_give_up(j, why); break;
+    }
+    extraction_free(x);
+    job_done(j);
+    ingest_read_pending(p);
+    ingest_start_page_fetches(p);
+}
+
+/* The feed item's own content (else its summary) as a document of its own, for x to fall
+ * back on; false when the item has neither. */
+static bool add_feed_text(const struct article_job *j, struct extraction *x)
+{
+    const char *html = j->item.content;
+    if (!html || !*html)
+        html = j->item.summary;
+    if (!html || !*html)
+        return false;
+    x->feed_page = xasprintf("<html><body><article>%s</article></body></html>", html);
+    x->feed_url = xstrdup(j->item.link);
+    return true;
+}
+
+/* x goes to the extraction threads; on_extracted takes it back. */
+static void submit_extraction(struct article_job *j, struct extraction *x)
+{
+    x->content = (unsigned)j->p->deps.config->content_format;
+    x->done = on_extracted;
+    x->ud = j;
+    ingest_job_set_state(j, JOB_EXTRACTING);
+    extract_pool_submit(j->p->extract_pool, x);
+}
+
+/* The page cannot be used (why says why): the job ends with the feed's own text, if it has
+ * any, or without a record. j may be freed on return. */
+static void job_use_feed_text(struct article_job *j, const char *why)
+{
+    if (j->page_skipped)
+        j->p->stats.pages_skipped_robots++;
+    struct extraction *x = xcalloc(1, sizeof *x);
+    if (!add_feed_text(j, x)) {
+        free(x);
+        job_give_up(j, why);
+        job_done(j);
+        return;
+    }
+    free(j->feed_text_reason);
+    j->feed_text_reason = xstrdup(why);
+    submit_extraction(j, x);
+}
+
 /* A transient failure: try again later, or give up and use the feed's text. */
 static void job_retry_or_give_up(struct article_job *j, const char *why)
 {
@@ -171,7 +225,6 @@ static void job_retry_or_give_up(struct article_job *j, const char *why)
     j->attempts++;
     if (j->attempts >= p->deps.config->article_attempts) {
         job_use_feed_text(j, why);
-        job_done(j);
         return;
     }
     long delay = p->deps.config->retry_delay;
@@ -233,7 +286,6 @@ static void handle_page(const struct fetch_result *r, struct article_job *j)
     char why[512];
     if (r->refused) {
         job_use_feed_text(j, r->error); /* the address will not become public */
-        job_done(j);
         return;
     }
     if (!r->ok) {
@@ -247,34 +299,22 @@ static void handle_page(const struct fetch_result *r, struct article_job *j)
             return;
         }
         job_use_feed_text(j, why);
-        job_done(j);
         return;
     }
     if (!is_html_type(r->content_type)) {
         snprintf(why, sizeof why, "page is not HTML (Content-Type: %s)", r->content_type);
         job_use_feed_text(j, why);
-        job_done(j);
         return;
     }
-    struct extract_input in = {.data = r->body,
-                               .len = r->body_len,
-                               .url = r->effective_url,
-                               .content_type = r->content_type,
-                               .content = (unsigned)j->p->deps.config->content_format,
-                               .language = j->p->language};
-    struct article a;
-    char err[256];
-    double started = ingest_clock();
-    int extracted = extract_article(&in, &a, err, sizeof err);
-    j->p->stats.stage_seconds[STAGE_EXTRACT] += ingest_clock() - started;
-    if (extracted == 0) {
-        ingest_job_write_record(j, &a, "page");
-        article_free(&a);
-    } else {
-        snprintf(why, sizeof why, "page unusable: %s", err);
-        job_use_feed_text(j, why);
-    }
-    job_done(j);
+    /* The result lives only during this call: the extraction gets copies. */
+    struct extraction *x = xcalloc(1, sizeof *x);
+    x->page = xmalloc(r->body_len + 1);
+    memcpy(x->page, r->body, r->body_len + 1);
+    x->page_len = r->body_len;
+    x->page_url = xstrdup(r->effective_url);
+    x->content_type = xstrdup(r->content_type);
+    add_feed_text(j, x);
+    submit_extraction(j, x);
 }
 
 static void on_page_fetched(const struct fetch_result *r, void *ud)
@@ -286,7 +326,7 @@ static void on_page_fetched(const struct fetch_result *r, void *ud)
     p->page_fetches--;
     if (!r->aborted)
         ingest_count_fetch(&p->stats, FETCH_PAGE, r);
-    handle_page(r, j); /* frees j, or keeps it for a retry */
+    handle_page(r, j); /* frees j, keeps it for a retry, or hands it to the extraction */
     ingest_read_pending(p);
     ingest_start_page_fetches(p);
 }
@@ -307,7 +347,6 @@ static bool robots_let_through(struct article_job *j)
             ingest_job_set_state(j, JOB_EMITTING);
             j->page_skipped = "robots";
             job_use_feed_text(j, why);
-            job_done(j);
             return false;
         case ROBOTS_UNREACHABLE:
             ingest_job_set_state(j, JOB_EMITTING);
@@ -329,16 +368,19 @@ static size_t job_window(const struct pipeline *p)
     return window < JOB_WINDOW_MIN ? JOB_WINDOW_MIN : window;
 }
 
-/* Hands queued page fetches to the fetcher while fewer than max_transfers are with it, those
- * to hosts whose turn has come first: one handed over for a host still in its gap would hold
- * a slot that a free host's fetch could use, and the loop would idle. When only hosts in
- * their gap are left, fetch_wake looks again as the first gap ends. */
+/* Hands queued page fetches to the fetcher while fewer than max_transfers are with it or
+ * with the extraction threads (so that pages held in memory stay max_transfers at most when
+ * extraction is behind), those to hosts whose turn has come first: one handed over for a
+ * host still in its gap would hold a slot that a free host's fetch could use, and the loop
+ * would idle. When only hosts in their gap are left, fetch_wake looks again as the first gap
+ * ends. */
 void ingest_start_page_fetches(struct pipeline *p)
 {
     double now = ingest_clock(), soonest = 0;
     struct article_job *prev = NULL, *j = p->queue_head;
     while (j && !p->stopping && !p->spool_full && !p->write_pause && !p->budget_full &&
-           !p->budget_pending && p->page_fetches < (size_t)p->deps.config->max_transfers) {
+           !p->budget_pending &&
+           p->page_fetches + p->extracting < (size_t)p->deps.config->max_transfers) {
         struct article_job *next = j->next_queued;
         if (j->fetch_after <= now)
             j->fetch_after =
@@ -430,7 +472,6 @@ void ingest_job_start(struct article_job *j)
     if (!link || !*link) {
         ingest_job_set_state(j, JOB_EMITTING);
         job_use_feed_text(j, "item has no link");
-        job_done(j);
         return;
     }
     queue_job(j);

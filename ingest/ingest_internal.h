@@ -10,8 +10,10 @@
  *   recover.c   what a crash or a dead consumer left: staged records finished at start,
  *               stale claims returned to new/, failed items retried
  *   prune.c     the spool's retention passes and the pause over its disk budget
- * and two with a public header, for their tests: schedule.h (the polling arithmetic) and
- * pending.h (the in-flight article and its stored form).
+ *   extract_pool.c  the threads that extract articles from pages, off the loop
+ * and three with a public header, for their tests: schedule.h (the polling arithmetic),
+ * pending.h (the in-flight article and its stored form) and extract_pool.h.
+ * Everything but the extraction threads' own work runs on the loop thread.
  * Functions here carry the ingest_ prefix; everything else in those files is static. */
 #ifndef FEEDSPOOL_INGEST_INTERNAL_H
 #define FEEDSPOOL_INGEST_INTERNAL_H
@@ -25,6 +27,7 @@
 #include "common/hash.h"
 #include "extract/extract.h"
 #include "feeds/feedlist.h"
+#include "ingest/extract_pool.h"
 #include "ingest/pending.h"
 #include "ingest/pipeline.h"
 #include "net/robots_cache.h"
@@ -44,15 +47,18 @@ enum feed_run_state {
 };
 
 /* Where an article job is; changed only by ingest_job_set_state(), which logs it.
- *   NEW -> QUEUED -> FETCHING -> EMITTING -> (freed) or WRITE_FAILED -> RETRY_WAIT -> QUEUED;
- *   QUEUED -> ROBOTS_WAIT -> QUEUED when its site's robots.txt is fetched; QUEUED -> EMITTING
- *   when robots.txt disallows the page;
+ *   NEW -> QUEUED -> FETCHING -> EMITTING -> EXTRACTING -> EMITTING -> (freed) or
+ *   WRITE_FAILED -> RETRY_WAIT -> QUEUED (EMITTING: dealt with on the loop);
+ *   QUEUED -> ROBOTS_WAIT -> QUEUED when its site's robots.txt is fetched; QUEUED ->
+ *   EMITTING -> EXTRACTING (the feed's text) when robots.txt disallows the page, or the item
+ *   has no link; the page's extraction tries the feed's text when the page holds no article;
  *   FETCHING -> RETRY_WAIT after a transient failure; resumed items may start in RETRY_WAIT. */
 enum job_state {
     JOB_NEW,          /* made; waits for its poll batch to commit, or is about to start */
     JOB_QUEUED,       /* waiting in the pipeline's fetch queue */
     JOB_ROBOTS_WAIT,  /* waiting for its site's robots.txt (holds no fetch slot) */
     JOB_FETCHING,     /* its page transfer is with the fetcher */
+    JOB_EXTRACTING,   /* its page (or the feed's text) is with the extraction threads */
     JOB_EMITTING,     /* its page (or the feed's text) is being made into a record */
     JOB_WRITE_FAILED, /* its record could not be written: retried after retry_delay */
     JOB_RETRY_WAIT,   /* its retry timer is set */
@@ -109,6 +115,7 @@ struct article_job {
      * ("robots"), or NULL. */
     struct robots_waiter robots_wait;
     const char *page_skipped;
+    char *feed_text_reason; /* extracting the feed's text only: why the page is not used */
     char archive_file[ARCHIVE_NAME_MAX]; /* where its page is archived; "" when it is not */
     int64_t archive_offset;
     double fetch_after; /* queued: its host's turn comes not before (ingest_clock) */
@@ -121,7 +128,7 @@ struct pipeline {
     struct pipeline_hooks hooks;
     struct topic_rules *rules;
     struct schema *record_schema;      /* every record is checked against it before the spool */
-    struct language_guesser *language; /* lang for pages that do not say; NULL: not loaded */
+    struct extract_pool *extract_pool; /* the threads running extract_article() */
     struct story_index *stories;       /* earlier articles' fingerprints (tables in the state db) */
     struct event *story_expiry;        /* hourly: forget articles older than story_window */
     bool once;
@@ -147,6 +154,7 @@ struct pipeline {
      * items are pending. */
     struct article_job *queue_head, *queue_tail;
     size_t page_fetches;
+    size_t extracting; /* jobs in JOB_EXTRACTING: with page_fetches, max_transfers at most */
     struct robots_cache *robots; /* robots.txt of the article sites; NULL: robots = ignore */
     struct event *fetch_wake; /* every queued fetch's host is in its gap: when the first's ends */
     /* Backpressure: page fetching pauses while new/ holds more than the configured records

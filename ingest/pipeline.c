@@ -2,8 +2,9 @@
  *
  * Two kinds of work are in flight: feed polls (one per feed at most, poll.c) and
  * article jobs (one per pending item, article.c). Every completion lands in a fetch
- * callback; nothing blocks but the short SQLite and fsync calls that make a record
- * durable. The jobs of the engine live in the files ingest_internal.h lists. */
+ * callback, or an extraction's (extract_pool.h: pages are extracted on threads of their
+ * own); nothing blocks but the short SQLite and fsync calls that make a record durable. The
+ * jobs of the engine live in the files ingest_internal.h lists. */
 #include "ingest/pipeline.h"
 
 #include <stdlib.h>
@@ -42,7 +43,7 @@ static bool is_idle(const struct pipeline *p)
         (p->pending_unread && p->fetch_pages && !p->stopping))
         return false;
     for (const struct article_job *j = p->jobs; j; j = j->next)
-        if (j->state == JOB_FETCHING || !p->stopping)
+        if (j->state == JOB_FETCHING || j->state == JOB_EXTRACTING || !p->stopping)
             return false;
     return p->stopping || (p->once && p->feeds_unpolled == 0);
 }
@@ -211,9 +212,8 @@ struct pipeline *pipeline_new(const struct pipeline_deps *deps, const struct pip
         log_err("the built-in record schema does not load reason=\"%s\"", err);
         abort();
     }
-    p->language = language_guesser_open(err, sizeof err);
-    if (!p->language)
-        log_warn("records get lang only from the markup reason=\"%s\"", err);
+    p->extract_pool =
+        extract_pool_new(deps->base, extract_pool_threads_for(deps->config->extract_threads));
     int opened = story_index_open(state_db(deps->state), deps->config->story_window, &p->stories,
                                   err, sizeof err);
     if (opened < 0) {
@@ -279,11 +279,12 @@ void pipeline_stop(struct pipeline *p)
     for (size_t i = 0; i < p->n_feeds; i++)
         evtimer_del(p->feeds[i]->timer);
     ingest_drop_queued_jobs(p);
-    /* Jobs waiting for a retry stay pending in the state; drop them now. */
+    /* Jobs waiting for a retry stay pending in the state; drop them now. Extractions are
+     * finished and their records written, as pages still arriving are. */
     struct article_job *j = p->jobs;
     while (j) {
         struct article_job *next = j->next;
-        if (j->state != JOB_FETCHING)
+        if (j->state != JOB_FETCHING && j->state != JOB_EXTRACTING)
             ingest_job_free(j);
         j = next;
     }
@@ -330,8 +331,10 @@ void pipeline_free(struct pipeline *p)
 {
     if (!p)
         return;
-    /* The fetcher must have no transfers of ours left: the owner cancels them first. */
+    /* The fetcher must have no transfers of ours left: the owner cancels them first. Then
+     * extractions not handed back are dropped with the threads (their items stay pending). */
     p->stopping = true;
+    extract_pool_free(p->extract_pool);
     ingest_commit_poll_batch(p);
     ingest_drop_queued_jobs(p);
     while (p->jobs)
@@ -350,7 +353,6 @@ void pipeline_free(struct pipeline *p)
     free(p->write_error);
     topic_rules_free(p->rules);
     schema_free(p->record_schema);
-    language_guesser_close(p->language);
     event_free(p->story_expiry);
     story_index_close(p->stories);
     free(p);
