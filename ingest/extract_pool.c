@@ -185,6 +185,7 @@ struct extract_pool *extract_pool_new(struct event_base *base, long threads)
         pool->n_workers++;
     }
     pthread_sigmask(SIG_SETMASK, &before, NULL);
+    log_info("extraction threads started threads=%ld", pool->n_workers);
     return pool;
 }
 

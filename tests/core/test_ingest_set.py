@@ -6,7 +6,9 @@ few transfers, so that fetches wait for their hosts' turns and the pending items
 one window of jobs (ingest/article.c reads them from the state a window at a time). Every
 item must come out exactly once: one record each, each page fetched once, nothing left
 pending, nothing in tmp/. The same holds when a first run only polls (fetch_pages = no) and
-a second run takes every pending item from the state.
+a second run takes every pending item from the state, and with three extraction threads when
+a first run is stopped (SIGTERM) and a second killed (SIGKILL) in the middle: the third run
+finishes, every record written once.
 
 And memory does not grow with the pending items: a daemon resuming 3,000 of them, each with
 16 KB of feed text, holds a window of jobs, not all of them (it held them all: 90 MB).
@@ -16,11 +18,12 @@ import os
 import random
 import re
 import signal
+import subprocess
 import sys
 import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
-from fixture import Fixture  # noqa: E402
+from fixture import BIN, Fixture  # noqa: E402
 
 FEEDS, FEED_HOSTS, ITEMS_PER_FEED, PAGE_HOSTS = 30, 15, 10, 60  # 300 items: several windows
 WORDS = ("river market council harbour winter budget village railway school doctor garden "
@@ -104,6 +107,47 @@ class IngestSet(unittest.TestCase):
             self.assertEqual(result.returncode, 0, result.stderr[-3000:])
             self.assertIn("resuming pending items count=%d" % total, result.stderr)
             self.check_every_item_once(fx, total, result.stderr)
+        finally:
+            fx.close()
+
+    def test_extraction_threads_stopped_and_killed(self):
+        fx = Fixture()
+        try:
+            total = build_site(fx)
+            fx.write_config(host_min_gap="20ms", max_transfers="8", extract_threads="3",
+                            log_level="info")
+            new = os.path.join(fx.spool, "new")
+
+            def written():
+                return len(os.listdir(new)) if os.path.isdir(new) else 0
+            for sig in (signal.SIGTERM, signal.SIGKILL):
+                before = written()
+                log_path = os.path.join(fx.dir, "once-%d.log" % sig)
+                with open(log_path, "w") as log:
+                    proc = subprocess.Popen([BIN, "once", "-c", fx.config],
+                                            stdout=subprocess.DEVNULL, stderr=log)
+                    try:
+                        fx.wait_for(lambda: written() >= before + 20, timeout=300,
+                                    what="20 more records")
+                    finally:
+                        proc.send_signal(sig)
+                        proc.wait(timeout=120)
+                with open(log_path) as f:
+                    err = f.read()
+                self.assertIn("extraction threads started threads=3", err)
+                if sig == signal.SIGTERM:
+                    self.assertEqual(proc.returncode, 0, err[-3000:])
+                else:
+                    self.assertEqual(proc.returncode, -signal.SIGKILL, err[-3000:])
+                self.assertIn("pending", fx.state_counts(), "stopped before the end")
+            result = fx.once(timeout=600)
+            self.assertEqual(result.returncode, 0, result.stderr[-3000:])
+            records = fx.records()
+            self.assertEqual(sorted(r["title"] for r in records.values()),
+                             sorted("Story %d" % n for n in range(total)))
+            self.assertEqual({r["text_source"] for r in records.values()}, {"page"})
+            self.assertEqual(fx.state_counts(), {"emitted": total})
+            self.assertEqual(fx.tmp_files(), [])
         finally:
             fx.close()
 
