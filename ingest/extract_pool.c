@@ -4,7 +4,7 @@
  * condition variable for it) and `finished` (done, not yet handed back). A worker that
  * finishes an extraction appends it to `finished` and, when that was empty, adds 1 to an
  * eventfd the loop watches; the loop's event takes the whole list at once and calls each done callback, with the lock
- * released. Workers block every signal: SIGTERM, SIGINT and SIGHUP go to the loop thread. */
+ * released. Workers block SIGTERM, SIGINT and SIGHUP: those go to the loop thread. */
 #include "ingest/extract_pool.h"
 
 #include <errno.h>
@@ -173,9 +173,12 @@ struct extract_pool *extract_pool_new(struct event_base *base, long threads)
             break; /* (the others would not read the profiles either) */
         }
     }
-    sigset_t all, before;
-    sigfillset(&all);
-    pthread_sigmask(SIG_SETMASK, &all, &before); /* (the threads inherit the mask) */
+    sigset_t handled, before; /* (the daemon's; faults are still the faulting thread's) */
+    sigemptyset(&handled);
+    sigaddset(&handled, SIGTERM);
+    sigaddset(&handled, SIGINT);
+    sigaddset(&handled, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &handled, &before); /* (the threads inherit the mask) */
     for (long i = 0; i < threads; i++) {
         int rc = pthread_create(&pool->workers[i].thread, NULL, work, &pool->workers[i]);
         if (rc != 0) {
