@@ -45,38 +45,34 @@ def scrape(port):
 
 
 class TailReader:
-    """Follows a file by name as tail -F does: reads what is there, and when the name points
-    at a new file, finishes the old one and goes on with the new one."""
+    """Follows a rotated file as a log shipper does: by inode, not only by name. Each poll looks
+    at the name and its rotated names (NAME.1 ... NAME.9), opens from its start every file it
+    has not seen yet, and reads what is new in every file it holds, so that a writer that
+    rotates twice between two polls loses the reader nothing."""
 
     def __init__(self, path):
-        self.path, self.f, self.inode, self.lines, self.partial = path, None, None, [], ""
+        self.path, self.lines = path, []
+        self.files = {}  # inode -> [open file, the partial line read last]
 
     def poll(self):
-        if self.f is None:
+        for name in [f"{self.path}.{n}" for n in range(9, 0, -1)] + [self.path]:
             try:
-                self.f = open(self.path)
-                self.inode = os.fstat(self.f.fileno()).st_ino
+                f = open(name)
             except FileNotFoundError:
-                return
-        self._read()
-        try:
-            now = os.stat(self.path).st_ino
-        except FileNotFoundError:
-            return
-        if now != self.inode:
-            self._read()  # the rest of the rotated file
-            self.f.close()
-            self.f = None
-            self.poll()
-
-    def _read(self):
-        data = self.partial + self.f.read()
-        *whole, self.partial = data.split("\n")
-        self.lines.extend(whole)
+                continue
+            inode = os.fstat(f.fileno()).st_ino
+            if inode in self.files:
+                f.close()
+            else:
+                self.files[inode] = [f, ""]
+        for entry in self.files.values():
+            data = entry[1] + entry[0].read()
+            *whole, entry[1] = data.split("\n")
+            self.lines.extend(whole)
 
     def close(self):
-        if self.f:
-            self.f.close()
+        for f, _ in self.files.values():
+            f.close()
 
 
 class Receiver:
