@@ -525,6 +525,24 @@ static void test_boilerplate_in_article(void)
     CHECK(first && !strstr(first + 1, "Paragraph 2 of"));
     CHECK_CONTAINS(a.text, "Paragraph 3 of the story");
     article_free(&a);
+    /* a picture with its credit in a <div>, no <figure>: the credit goes; a sentence beside a
+     * picture, a line beside an emoji and a ranked heading beside a logo stay */
+    CHECK(
+        text_of(
+            "<html><body><article>" P(
+                1) "<div><img src=a.jpg><span>Agency Images / "
+                   "J. Snapper</span></div>" P(
+                       2) "<div><a href=b.jpg><img src=b.jpg></a>The "
+                          "jury found the claim false.\xc2\xa0</div><div><img src=e.png width=20>Tip of "
+                          "the day</div><p><b><img src=l.png>3. River Works</b></p>" P(
+                              3) "</article></body></html>",
+            &a) != NULL);
+    CHECK_CONTAINS(a.text, "Paragraph 3 of the story");
+    CHECK_LACKS(a.text, "Snapper");
+    CHECK_CONTAINS(a.text, "The jury found the claim false.");
+    CHECK_CONTAINS(a.text, "Tip of the day");
+    CHECK_CONTAINS(a.text, "3. River Works");
+    article_free(&a);
 }
 
 /* No empty result on a page with prose; a reason on a page without. */
