@@ -134,7 +134,7 @@ static const char *attr(const xmlNode *n, const char *name)
 }
 
 /* Whether the attribute contains one of words: anywhere in the value (whole_value_match), or
- * as one of its tokens split at spaces, '-', '_', ':' and '.'. */
+ * as one of its tokens split at spaces, '-', '_', ':', '.' and camelCase capitals. */
 static bool attr_has_word(const xmlNode *n, const char *attr_name, const char *const *words,
                           bool whole_value_match)
 {
@@ -154,12 +154,21 @@ static bool attr_has_word(const xmlNode *n, const char *attr_name, const char *c
     }
     for (const char *p = value; *p;) {
         size_t len = strcspn(p, " \t\n-_:.");
+        /* (camelCase words are tokens too, for the boilerplate words: "advisorCta",
+         * "CTAButton"; a layout word so read names the text's own blocks too: "edTag") */
+        for (size_t k = 1; words == boilerplate_words && k < len; k++)
+            if (isupper((unsigned char)p[k]) && (islower((unsigned char)p[k - 1]) ||
+                                                 (isupper((unsigned char)p[k - 1]) && k + 1 < len &&
+                                                  islower((unsigned char)p[k + 1])))) {
+                len = k;
+                break;
+            }
         int first = tolower((unsigned char)p[0]);
         for (const char *const *w = words; *w && len; w++)
             if (tolower((unsigned char)(*w)[0]) == first && strlen(*w) == len &&
                 strncasecmp(p, *w, len) == 0)
                 return true;
-        p += len + (p[len] != '\0');
+        p += len + (p[len] != '\0' && !isupper((unsigned char)p[len]));
     }
     return false;
 }

@@ -475,6 +475,20 @@ static void test_glued_class_words(void)
     CHECK_LACKS(a.text, "Tell a friend");
     CHECK_CONTAINS(a.text, "worth every penny");
     article_free(&a);
+    /* camelCase words of CSS modules: "PromoSmall", "advisorCta" are furniture; a layout word
+     * so read ("edTag" on a heading of the text) is not */
+    snprintf(page, sizeof page,
+             "<html><body><article>%s<div class=PromoSmall><p>Two tickets to the bridge's opening "
+             "night for every new reader.</p></div>%s<h3 class=edTag>The second span</h3>%s<div "
+             "class=\"AdvisorCTA_advisorCta__x5\"><p>Grow your firm with our platform, free for "
+             "a month.</p></div></article></body></html>",
+             P(1), P(2), P(3));
+    CHECK(text_of(page, &a) != NULL);
+    CHECK_CONTAINS(a.text, "Paragraph 3 of the story");
+    CHECK_LACKS(a.text, "tickets");
+    CHECK_LACKS(a.text, "Grow your firm");
+    CHECK_CONTAINS(a.text, "The second span");
+    article_free(&a);
 }
 
 /* Boilerplate inside the article's own container. */
