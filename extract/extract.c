@@ -1312,6 +1312,25 @@ static void emit_text(struct text_out *o, const char *s)
     }
 }
 
+/* Whether every item of a list (three or more) is a link and nothing else: a list of links
+ * (related stories, sources, places served), however long. */
+static bool list_of_links(xmlNode *n)
+{
+    if (!(is_tag(n, "ul") || is_tag(n, "ol")))
+        return false;
+    int items = 0;
+    for (xmlNode *c = n->children; c; c = c->next) {
+        if (c->type != XML_ELEMENT_NODE)
+            continue;
+        size_t all = 0, linked = 0;
+        text_length(c, &all, &linked, false, 0);
+        if (!is_tag(c, "li") || linked * 10 < all * 9)
+            return false;
+        items += all > 0;
+    }
+    return items >= 3;
+}
+
 bool extract_link_dense_block(xmlNode *n)
 {
     if (!(is_tag(n, "ul") || is_tag(n, "ol") || is_tag(n, "div") || is_tag(n, "p") ||
@@ -1319,7 +1338,7 @@ bool extract_link_dense_block(xmlNode *n)
         return false;
     size_t all = 0, linked = 0;
     text_length(n, &all, &linked, false, 0);
-    return all > 0 && linked * 2 > all && all < 400;
+    return all > 0 && ((linked * 2 > all && all < 400) || list_of_links(n));
 }
 
 static void serialise(struct text_out *o, xmlNode *n, int depth)

@@ -529,7 +529,7 @@ static void test_boilerplate_in_article(void)
     article_free(&a);
     /* the article rendered once per screen size (CSS shows one of them) is written once */
     const char *variant = "<h2>The bridge</h2>" P(1) P(2) P(3) P(4) "<p>It will open in May.</p>";
-    char page[2048];
+    char page[4096];
     snprintf(page, sizeof page,
              "<html><body><article><div class=\"variant desktop\">%s</div><div class=\"variant "
              "mobile\"><div>%s</div></div></article></body></html>",
@@ -556,6 +556,23 @@ static void test_boilerplate_in_article(void)
     CHECK_CONTAINS(a.text, "The jury found the claim false.");
     CHECK_CONTAINS(a.text, "Tip of the day");
     CHECK_CONTAINS(a.text, "3. River Works");
+    article_free(&a);
+    /* a list of links, however long, goes; a list of linked names each with its words stays */
+    char links[2048] = "<ul>";
+    for (int i = 0; i < 10; i++) /* (over 400 characters) */
+        snprintf(links + strlen(links), sizeof links - strlen(links),
+                 "<li><a href=/s%d>Sources and further reading on the old bridge over the river, "
+                 "part %d</a></li>",
+                 i, i);
+    snprintf(page, sizeof page,
+             "<html><body><article>%s%s%s</ul>%s<ul><li><a href=/m>The mill</a>: where the "
+             "bridge's stones were cut</li><li><a href=/q>The quarry</a>: where they came from"
+             "</li><li><a href=/r>The river</a>: what they span</li></ul></article></body></html>",
+             P(1), P(2), links, P(3));
+    CHECK(text_of(page, &a) != NULL);
+    CHECK_CONTAINS(a.text, "Paragraph 3 of the story");
+    CHECK_LACKS(a.text, "further reading");
+    CHECK_CONTAINS(a.text, "where they came from");
     article_free(&a);
 }
 
