@@ -40,6 +40,7 @@
 #define MIN_ARTICLE_CHARS 80
 #define PROSE_CHARS 200       /* paragraph text that makes a block prose */
 #define LAYOUT_PROSE_CHARS 80 /* of it, that makes a block with a layout word text */
+#define CAPTION_CHARS 120     /* at most, the line beside a picture that is its caption */
 
 struct candidate {
     xmlNode *node;
@@ -134,7 +135,7 @@ static const char *attr(const xmlNode *n, const char *name)
 }
 
 /* Whether the attribute contains one of words: anywhere in the value (whole_value_match), or
- * as one of its tokens split at spaces, '-', '_', ':' and '.'. */
+ * as one of its tokens split at spaces, '-', '_', ':', '.' and camelCase capitals. */
 static bool attr_has_word(const xmlNode *n, const char *attr_name, const char *const *words,
                           bool whole_value_match)
 {
@@ -154,12 +155,21 @@ static bool attr_has_word(const xmlNode *n, const char *attr_name, const char *c
     }
     for (const char *p = value; *p;) {
         size_t len = strcspn(p, " \t\n-_:.");
+        /* (camelCase words are tokens too, for the boilerplate words: "advisorCta",
+         * "CTAButton"; a layout word so read names the text's own blocks too: "edTag") */
+        for (size_t k = 1; words == boilerplate_words && k < len; k++)
+            if (isupper((unsigned char)p[k]) && (islower((unsigned char)p[k - 1]) ||
+                                                 (isupper((unsigned char)p[k - 1]) && k + 1 < len &&
+                                                  islower((unsigned char)p[k + 1])))) {
+                len = k;
+                break;
+            }
         int first = tolower((unsigned char)p[0]);
         for (const char *const *w = words; *w && len; w++)
             if (tolower((unsigned char)(*w)[0]) == first && strlen(*w) == len &&
                 strncasecmp(p, *w, len) == 0)
                 return true;
-        p += len + (p[len] != '\0');
+        p += len + (p[len] != '\0' && !isupper((unsigned char)p[len]));
     }
     return false;
 }
@@ -551,6 +561,73 @@ static bool figure_of_text(xmlNode *n, int depth)
     return false;
 }
 
+/* Whether an image below n is a picture, not an icon: one whose width or height attribute says
+ * it is under 48 pixels is an emoji or a logo in a line. */
+static bool holds_picture(xmlNode *n, int depth)
+{
+    for (xmlNode *c = n->children; c && depth < MAX_DEPTH; c = c->next) {
+        if (c->type != XML_ELEMENT_NODE)
+            continue;
+        if (is_tag(c, "img")) {
+            const char *w = attr(c, "width"), *h = attr(c, "height");
+            if (!((w && atoi(w) > 0 && atoi(w) < 48) || (h && atoi(h) > 0 && atoi(h) < 48)))
+                return true;
+        } else if (is_tag(c, "picture") || holds_picture(c, depth + 1)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Whether a block (a paragraph, a heading, a list...) is anywhere below n. */
+static bool holds_block(xmlNode *n, int depth)
+{
+    if (has_block_child(n))
+        return true;
+    for (xmlNode *c = n->children; c && depth < MAX_DEPTH; c = c->next)
+        if (c->type == XML_ELEMENT_NODE && holds_block(c, depth + 1))
+            return true;
+    return false;
+}
+
+/* Whether n's text ends as a sentence does: with . ! ? : or an ellipsis, before any closing
+ * quotes and brackets. */
+static bool ends_as_sentence(xmlNode *n)
+{
+    xmlChar *text = xmlNodeGetContent(n);
+    const char *s = (const char *)text;
+    size_t len = s ? strlen(s) : 0;
+    while (len && (isspace((unsigned char)s[len - 1]) || strchr("\"')]}", s[len - 1])))
+        len--;
+    /* (closing curly quotes, guillemets and no-break spaces: U+2019, U+201D, U+00BB, U+00A0) */
+    while ((len >= 3 && (memcmp(s + len - 3, "\xe2\x80\x99", 3) == 0 ||
+                         memcmp(s + len - 3, "\xe2\x80\x9d", 3) == 0)) ||
+           (len >= 2 &&
+            (memcmp(s + len - 2, "\xc2\xbb", 2) == 0 || memcmp(s + len - 2, "\xc2\xa0", 2) == 0))) {
+        len -= s[len - 2] == '\xc2' ? 2 : 3;
+        while (len && (isspace((unsigned char)s[len - 1]) || strchr("\"')]}", s[len - 1])))
+            len--;
+    }
+    bool sentence = len && (strchr(".!?:", s[len - 1]) ||
+                            (len >= 3 && memcmp(s + len - 3, "\xe2\x80\xa6", 3) == 0));
+    xmlFree(text);
+    return sentence;
+}
+
+/* A <div> or <span> holding a picture and a short line that is not a sentence, and no block,
+ * is a captioned picture without a <figure>: the line is its caption or its credit ("Getty
+ * Images / ...", "Image 2 of 5"). A sentence beside a picture (a verdict beside its rating's
+ * badge, a greeting beside the author's portrait) is text, and so is a paragraph holding a
+ * logo and a name (a ranked list's heading). */
+static bool captioned_picture(xmlNode *n, int depth)
+{
+    if (!(is_tag(n, "div") || is_tag(n, "span")) || holds_block(n, depth))
+        return false;
+    size_t all = 0, linked = 0;
+    text_length(n, &all, &linked, false, 0);
+    return all > 0 && all < CAPTION_CHARS && holds_picture(n, depth) && !ends_as_sentence(n);
+}
+
 /* Whether c is never article text: scripts and the like, hidden blocks (unless they hold most
  * of the page, as React's streamed <div hidden id="S:0"> does), and furniture by tag, class or
  * role that is a small part of the page and holds no marked article body. */
@@ -574,6 +651,8 @@ static bool removable(xmlNode *c, const struct page_size *page, int depth)
                     !(holds_prose(c, LAYOUT_PROSE_CHARS) && prose_sibling_of_kind(c));
     if (!furniture && is_tag(c, "figure"))
         furniture = !figure_of_text(c, depth);
+    if (!furniture)
+        furniture = captioned_picture(c, depth);
     return furniture && small_part(c, page) && !holds_article_body(c, depth);
 }
 
@@ -1234,6 +1313,25 @@ static void emit_text(struct text_out *o, const char *s)
     }
 }
 
+/* Whether every item of a list (three or more) is a link and nothing else: a list of links
+ * (related stories, sources, places served), however long. */
+static bool list_of_links(xmlNode *n)
+{
+    if (!(is_tag(n, "ul") || is_tag(n, "ol")))
+        return false;
+    int items = 0;
+    for (xmlNode *c = n->children; c; c = c->next) {
+        if (c->type != XML_ELEMENT_NODE)
+            continue;
+        size_t all = 0, linked = 0;
+        text_length(c, &all, &linked, false, 0);
+        if (!is_tag(c, "li") || linked * 10 < all * 9)
+            return false;
+        items += all > 0;
+    }
+    return items >= 3;
+}
+
 bool extract_link_dense_block(xmlNode *n)
 {
     if (!(is_tag(n, "ul") || is_tag(n, "ol") || is_tag(n, "div") || is_tag(n, "p") ||
@@ -1241,7 +1339,7 @@ bool extract_link_dense_block(xmlNode *n)
         return false;
     size_t all = 0, linked = 0;
     text_length(n, &all, &linked, false, 0);
-    return all > 0 && linked * 2 > all && all < 400;
+    return all > 0 && ((linked * 2 > all && all < 400) || list_of_links(n));
 }
 
 static void serialise(struct text_out *o, xmlNode *n, int depth)

@@ -475,6 +475,20 @@ static void test_glued_class_words(void)
     CHECK_LACKS(a.text, "Tell a friend");
     CHECK_CONTAINS(a.text, "worth every penny");
     article_free(&a);
+    /* camelCase words of CSS modules: "PromoSmall", "advisorCta" are furniture; a layout word
+     * so read ("edTag" on a heading of the text) is not */
+    snprintf(page, sizeof page,
+             "<html><body><article>%s<div class=PromoSmall><p>Two tickets to the bridge's opening "
+             "night for every new reader.</p></div>%s<h3 class=edTag>The second span</h3>%s<div "
+             "class=\"AdvisorCTA_advisorCta__x5\"><p>Grow your firm with our platform, free for "
+             "a month.</p></div></article></body></html>",
+             P(1), P(2), P(3));
+    CHECK(text_of(page, &a) != NULL);
+    CHECK_CONTAINS(a.text, "Paragraph 3 of the story");
+    CHECK_LACKS(a.text, "tickets");
+    CHECK_LACKS(a.text, "Grow your firm");
+    CHECK_CONTAINS(a.text, "The second span");
+    article_free(&a);
 }
 
 /* Boilerplate inside the article's own container. */
@@ -515,7 +529,7 @@ static void test_boilerplate_in_article(void)
     article_free(&a);
     /* the article rendered once per screen size (CSS shows one of them) is written once */
     const char *variant = "<h2>The bridge</h2>" P(1) P(2) P(3) P(4) "<p>It will open in May.</p>";
-    char page[2048];
+    char page[4096];
     snprintf(page, sizeof page,
              "<html><body><article><div class=\"variant desktop\">%s</div><div class=\"variant "
              "mobile\"><div>%s</div></div></article></body></html>",
@@ -524,6 +538,41 @@ static void test_boilerplate_in_article(void)
     const char *first = a.text ? strstr(a.text, "Paragraph 2 of") : NULL;
     CHECK(first && !strstr(first + 1, "Paragraph 2 of"));
     CHECK_CONTAINS(a.text, "Paragraph 3 of the story");
+    article_free(&a);
+    /* a picture with its credit in a <div>, no <figure>: the credit goes; a sentence beside a
+     * picture, a line beside an emoji and a ranked heading beside a logo stay */
+    CHECK(
+        text_of(
+            "<html><body><article>" P(
+                1) "<div><img src=a.jpg><span>Agency Images / "
+                   "J. Snapper</span></div>" P(
+                       2) "<div><a href=b.jpg><img src=b.jpg></a>The "
+                          "jury found the claim false.\xc2\xa0</div><div><img src=e.png width=20>Tip of "
+                          "the day</div><p><b><img src=l.png>3. River Works</b></p>" P(
+                              3) "</article></body></html>",
+            &a) != NULL);
+    CHECK_CONTAINS(a.text, "Paragraph 3 of the story");
+    CHECK_LACKS(a.text, "Snapper");
+    CHECK_CONTAINS(a.text, "The jury found the claim false.");
+    CHECK_CONTAINS(a.text, "Tip of the day");
+    CHECK_CONTAINS(a.text, "3. River Works");
+    article_free(&a);
+    /* a list of links, however long, goes; a list of linked names each with its words stays */
+    char links[2048] = "<ul>";
+    for (int i = 0; i < 10; i++) /* (over 400 characters) */
+        snprintf(links + strlen(links), sizeof links - strlen(links),
+                 "<li><a href=/s%d>Sources and further reading on the old bridge over the river, "
+                 "part %d</a></li>",
+                 i, i);
+    snprintf(page, sizeof page,
+             "<html><body><article>%s%s%s</ul>%s<ul><li><a href=/m>The mill</a>: where the "
+             "bridge's stones were cut</li><li><a href=/q>The quarry</a>: where they came from"
+             "</li><li><a href=/r>The river</a>: what they span</li></ul></article></body></html>",
+             P(1), P(2), links, P(3));
+    CHECK(text_of(page, &a) != NULL);
+    CHECK_CONTAINS(a.text, "Paragraph 3 of the story");
+    CHECK_LACKS(a.text, "further reading");
+    CHECK_CONTAINS(a.text, "where they came from");
     article_free(&a);
 }
 
