@@ -550,15 +550,40 @@ static bool figure_of_text(xmlNode *n, int depth)
     return false;
 }
 
+/* Whether n is or holds (a few levels down) a toggle: an element with aria-expanded. */
+static bool holds_toggle(const xmlNode *n, int depth)
+{
+    if (n->type != XML_ELEMENT_NODE || depth > 4)
+        return false;
+    if (attr(n, "aria-expanded"))
+        return true;
+    for (const xmlNode *c = n->children; c; c = c->next)
+        if (holds_toggle(c, depth + 1))
+            return true;
+    return false;
+}
+
+/* A collapsed panel: a hidden block of prose right after the toggle that opens it (an
+ * accordion's question and its answer, a "types of ..." section folded under its heading). It
+ * is text hidden until asked for, not furniture. */
+static bool collapsed_panel(xmlNode *n)
+{
+    xmlNode *toggle = n->prev;
+    while (toggle && toggle->type != XML_ELEMENT_NODE)
+        toggle = toggle->prev;
+    return toggle && holds_toggle(toggle, 0) && holds_prose(n, LAYOUT_PROSE_CHARS);
+}
+
 /* Whether c is never article text: scripts and the like, hidden blocks (unless they hold most
- * of the page, as React's streamed <div hidden id="S:0"> does), and furniture by tag, class or
+ * of the page, as React's streamed <div hidden id="S:0"> does, or are a collapsed panel: a
+ * toggle's label, the question or heading it opens, stays too), and furniture by tag, class or
  * role that is a small part of the page and holds no marked article body. */
 static bool removable(xmlNode *c, const struct page_size *page, int depth)
 {
     if (depth > MAX_DEPTH || never_text(c))
         return true;
     /* (a hidden block or a control holding most of the page is a parse or script artefact) */
-    if (is_hidden(c) || is_control(c))
+    if ((is_hidden(c) && !collapsed_panel(c)) || (is_control(c) && !attr(c, "aria-expanded")))
         return small_part(c, page);
     if (page->keep_furniture)
         return false;

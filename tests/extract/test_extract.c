@@ -436,6 +436,23 @@ static void test_misplaced_article(void)
                   &a) != NULL);
     CHECK_LACKS(a.text, "hidden note");
     article_free(&a);
+    /* collapsed panels: an accordion's answers, hidden until their toggle opens them, are text
+     * (the toggle's label too); a hidden menu after its toggle is not prose and stays out */
+    CHECK(
+        text_of(
+            "<html><body><article>" P(1) P(
+                2) "<h3><button aria-expanded=false>How long "
+                   "does the bridge last?</button></h3><div hidden aria-hidden=true><p>About a "
+                   "hundred years, if it is painted, inspected and repaired on time, and if "
+                   "the river stays in its bed.</p></div>"
+                   "<button aria-expanded=false aria-controls=m>Sections</button><div id=m "
+                   "hidden><a href=/a>Roads and bridges</a> <a href=/b>Rivers and canals</a></div>"
+                   "</article></body></html>",
+            &a) != NULL);
+    CHECK_CONTAINS(a.text, "About a hundred years, if it is painted");
+    CHECK_CONTAINS(a.text, "How long does the bridge last?");
+    CHECK_LACKS(a.text, "Rivers and canals");
+    article_free(&a);
     /* an unclosed <button> that swallows the rest of the page */
     CHECK_CONTAINS(text_of("<html><body><button class=menu>Menu<div class=page><article>" P(1) P(2)
                                P(3) "</article></div></body></html>",
