@@ -574,6 +574,13 @@ static bool collapsed_panel(xmlNode *n)
     return toggle && holds_toggle(toggle, 0) && holds_prose(n, LAYOUT_PROSE_CHARS);
 }
 
+/* A heading is a heading: a layout word of its class ("module_header", "widget-title") says
+ * how it is styled, and a heading holds no prose to judge it by. */
+static bool is_heading(const xmlNode *n)
+{
+    return n->name[0] == 'h' && n->name[1] >= '1' && n->name[1] <= '6' && !n->name[2];
+}
+
 /* Whether c is never article text: scripts and the like, hidden blocks (unless they hold most
  * of the page, as React's streamed <div hidden id="S:0"> does, or are a collapsed panel: a
  * toggle's label, the question or heading it opens, stays too), and furniture by tag, class or
@@ -593,7 +600,7 @@ static bool removable(xmlNode *c, const struct page_size *page, int depth)
      * several paragraphs) */
     if (!furniture && is_tag(c, "header"))
         furniture = !holds_prose(c, 3 * PROSE_CHARS);
-    else if (!furniture && is_furniture(c, true))
+    else if (!furniture && !is_heading(c) && is_furniture(c, true))
         furniture = !holds_prose(c, PROSE_CHARS) &&
                     !(holds_prose(c, LAYOUT_PROSE_CHARS) && prose_sibling_of_kind(c));
     if (!furniture && is_tag(c, "figure"))

@@ -266,6 +266,14 @@ static const char *text_of(const char *html, struct article *a)
 static void test_containers_judged_by_content(void)
 {
     struct article a;
+    /* a heading styled with a layout word ("module_header", "widget-title") is a heading */
+    CHECK(text_of("<html><body><article><h2 class=\"module_header\">How the bridge was built"
+                  "</h2>" P(1) P(2) "<h3 class=widget-title>What it cost</h3>" P(
+                      3) "</article></body></html>",
+                  &a) != NULL);
+    CHECK_CONTAINS(a.text, "How the bridge was built");
+    CHECK_CONTAINS(a.text, "What it cost");
+    article_free(&a);
     /* page builders wrap every text block in a "widget" container (each a small part of the
      * page) */
     CHECK_CONTAINS(
