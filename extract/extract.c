@@ -101,7 +101,7 @@ static const char *const boilerplate_words[] = {
     "consent", "gdpr", "byline", "author", "caption", "credit", "credits", "comment", "comments",
     "disqus", "footer", "ticker", "marquee", "donate", "donation", "support", "contribute",
     "membership", "paywall", "popup", "modal", "overlay", "dateline", "timestamp", "outbrain",
-    "taboola", "alert", "login", "signup", "cta", "print", "nav", "navbar", "navigation", "menu",
+    "taboola", "alert", "login", "signup", "cta", "print",
     /* the same in German and French class names */
     "kommentar", "kommentare", "werbung", "anzeige", "commentaires", "publicite", NULL};
 
@@ -110,9 +110,10 @@ static const char *const boilerplate_words[] = {
  * content-sidebar-wrap, a post's tag-<slug> classes, a header around the article): they mark
  * furniture only when the block holds no prose. */
 static const char *const layout_words[] = {
-    "header", "masthead",   "sidebar",     "widget",     "tags",    "tag",    "banner",  "more",
-    "also",   "breadcrumb", "breadcrumbs", "pagination", "pager",   "share",  "sharing", "social",
-    "follow", "toolbar",    "skip",        "trending",   "popular", "teilen", "partage", NULL};
+    "header",  "masthead", "sidebar",    "widget",      "tags",       "tag",      "banner",
+    "more",    "also",     "breadcrumb", "breadcrumbs", "pagination", "pager",    "share",
+    "sharing", "social",   "follow",     "toolbar",     "skip",       "trending", "popular",
+    "teilen",  "partage",  "nav",        "navbar",      "navigation", "menu",     NULL};
 
 /* Words that mark the article body itself; they protect a block from removal. */
 static const char *const content_words[] = {

@@ -274,6 +274,17 @@ static void test_containers_judged_by_content(void)
     CHECK_CONTAINS(a.text, "How the bridge was built");
     CHECK_CONTAINS(a.text, "What it cost");
     article_free(&a);
+    /* a navigation word marks links: a "content-nav-section" holding paragraphs is the text,
+     * a "nav" list of links beside it is not */
+    CHECK(text_of("<html><body><div class=page><div class=\"content-nav-section\">" P(1) P(2) P(
+                      3) "</div><div class=\"content-nav-section\">" P(4)
+                      P(5) "</div><div class=\"nav-links\"><a href=/a>Older post on the bridge</a>"
+                           " <a href=/b>Newer post on the river</a></div></div></body></html>",
+                  &a) != NULL);
+    CHECK_CONTAINS(a.text, "Paragraph 1 of the story");
+    CHECK_CONTAINS(a.text, "Paragraph 5 of the story");
+    CHECK_LACKS(a.text, "Older post");
+    article_free(&a);
     /* page builders wrap every text block in a "widget" container (each a small part of the
      * page) */
     CHECK_CONTAINS(
