@@ -1078,6 +1078,25 @@ static double prose_value(const struct mass *m)
            4.0 * (double)m->linked;
 }
 
+/* Whether n is a table or a list, or a wrapper of one alone (its only element child). */
+static bool tabular_block(xmlNode *n)
+{
+    for (int down = 0; n && down < 4; down++) {
+        if (is_tag(n, "table") || is_tag(n, "tbody") || is_tag(n, "ul") || is_tag(n, "ol") ||
+            is_tag(n, "dl"))
+            return true;
+        xmlNode *only = NULL;
+        for (xmlNode *c = n->children; c; c = c->next)
+            if (c->type == XML_ELEMENT_NODE) {
+                if (only)
+                    return false;
+                only = c;
+            }
+        n = only;
+    }
+    return false;
+}
+
 /* The ancestor of best (below <body>) worth most by prose_value(), when it is worth at least
  * twice what best is; else best. An article split over sibling blocks (the text modules of a
  * page builder) is kept whole, and a block beside the article that won the scoring (a
@@ -1085,21 +1104,30 @@ static double prose_value(const struct mass *m)
  * addition (a date line, a teaser) is not worth the move. */
 static xmlNode *widen_to_prose(xmlNode *best)
 {
+    enum { TABLE_TEXT_AROUND = 400 }; /* characters of prose beside a table that are its article */
     struct mass m = {0};
     measure(best, &m, 0);
     double best_value = prose_value(&m), start_value = best_value > 0 ? best_value : 0;
+    size_t seed_prose = m.prose;
+    bool tabular = tabular_block(best);
     xmlNode *chosen = best;
     for (xmlNode *below = best, *up = best->parent;
          up && up->type == XML_ELEMENT_NODE && !is_tag(up, "body") && !is_tag(up, "html");
          below = up, up = up->parent) {
+        tabular = tabular && !is_tag(up, "main");
         for (xmlNode *c = up->children; c; c = c->next)
             if (c != below)
                 measure(c, &m, 0);
         double value = prose_value(&m);
-        if (value > best_value && value >= 2 * start_value) {
-            best_value = value;
+        /* (a table or a list that won is a part of the article: the first ancestor with
+         * paragraphs of prose beside it holds the rest) */
+        bool text_around_table = tabular && m.prose >= seed_prose + TABLE_TEXT_AROUND;
+        if ((value > best_value && value >= 2 * start_value) || text_around_table) {
+            best_value = value > best_value ? value : best_value;
             chosen = up;
+            tabular = false;
         }
+        tabular = tabular && !is_tag(up, "article");
     }
     return chosen;
 }

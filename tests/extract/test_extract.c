@@ -406,6 +406,27 @@ static void test_split_article(void)
     CHECK_CONTAINS(a.text, "Paragraph 1 of the story");
     CHECK_CONTAINS(a.text, "Paragraph 5 of the story");
     article_free(&a);
+    /* a comparison table that outscores the paragraphs around it is a part of the article */
+#define ROW(i)                                                                                     \
+    "<tr><td>Plan " #i " covers the trip, the luggage, the doctor and the flight home, "           \
+    "for one price.</td><td>$" #i "00</td></tr>"
+    CHECK(text_of("<html><body><div class=page><div class=guide><h2>Our picks</h2><p>We compared "
+                  "the plans for a month abroad, for a traveller of sixty-five, with the same "
+                  "trip.</p><p>Prices rise with each traveller added, and with the length of the "
+                  "trip, so read the terms closely.</p><p>Here is what each plan covers, what it "
+                  "costs and what it leaves out, plan by plan.</p><p>None of the plans pays for a "
+                  "trip cancelled for a reason the policy does not name, so check the list.</p>"
+                  "<p>Medical cover abroad matters most: a night in a hospital can cost more than "
+                  "the whole trip.</p><p>The table below lists the plans from the cheapest to the "
+                  "dearest, with the price for one traveller.</p><div class=wrap><table>" ROW(1)
+                      ROW(2) ROW(3) ROW(4) ROW(5) ROW(6) ROW(7) ROW(
+                          8) "</table></div></div><div class=more><a href=/a>Other guides</a></div>"
+                             "</div></body></html>",
+                  &a) != NULL);
+#undef ROW
+    CHECK_CONTAINS(a.text, "We compared the plans for a month abroad");
+    CHECK_CONTAINS(a.text, "Plan 8 covers the trip");
+    article_free(&a);
     /* a standfirst before the body */
     CHECK(text_of("<html><body><article><div class=\"field--summary\"><p>The council agreed on "
                   "Tuesday to fund the bridge, after a long argument, a vote and a recount.</p>"
