@@ -103,7 +103,7 @@ static const char *const boilerplate_words[] = {
     "consent", "gdpr", "byline", "author", "caption", "credit", "credits", "comment", "comments",
     "disqus", "footer", "ticker", "marquee", "donate", "donation", "support", "contribute",
     "membership", "paywall", "popup", "modal", "overlay", "dateline", "timestamp", "outbrain",
-    "taboola", "alert", "login", "signup", "cta", "print", "nav", "navbar", "navigation", "menu",
+    "taboola", "alert", "login", "signup", "cta", "print",
     /* the same in German and French class names */
     "kommentar", "kommentare", "werbung", "anzeige", "commentaires", "publicite", NULL};
 
@@ -112,9 +112,10 @@ static const char *const boilerplate_words[] = {
  * content-sidebar-wrap, a post's tag-<slug> classes, a header around the article): they mark
  * furniture only when the block holds no prose. */
 static const char *const layout_words[] = {
-    "header", "masthead",   "sidebar",     "widget",     "tags",    "tag",    "banner",  "more",
-    "also",   "breadcrumb", "breadcrumbs", "pagination", "pager",   "share",  "sharing", "social",
-    "follow", "toolbar",    "skip",        "trending",   "popular", "teilen", "partage", NULL};
+    "header",  "masthead", "sidebar",    "widget",      "tags",       "tag",      "banner",
+    "more",    "also",     "breadcrumb", "breadcrumbs", "pagination", "pager",    "share",
+    "sharing", "social",   "follow",     "toolbar",     "skip",       "trending", "popular",
+    "teilen",  "partage",  "nav",        "navbar",      "navigation", "menu",     NULL};
 
 /* Words that mark the article body itself; they protect a block from removal. */
 static const char *const content_words[] = {
@@ -628,15 +629,47 @@ static bool captioned_picture(xmlNode *n, int depth)
     return all > 0 && all < CAPTION_CHARS && holds_picture(n, depth) && !ends_as_sentence(n);
 }
 
+/* Whether n is or holds (a few levels down) a toggle: an element with aria-expanded. */
+static bool holds_toggle(const xmlNode *n, int depth)
+{
+    if (n->type != XML_ELEMENT_NODE || depth > 4)
+        return false;
+    if (attr(n, "aria-expanded"))
+        return true;
+    for (const xmlNode *c = n->children; c; c = c->next)
+        if (holds_toggle(c, depth + 1))
+            return true;
+    return false;
+}
+
+/* A collapsed panel: a hidden block of prose right after the toggle that opens it (an
+ * accordion's question and its answer, a "types of ..." section folded under its heading). It
+ * is text hidden until asked for, not furniture. */
+static bool collapsed_panel(xmlNode *n)
+{
+    xmlNode *toggle = n->prev;
+    while (toggle && toggle->type != XML_ELEMENT_NODE)
+        toggle = toggle->prev;
+    return toggle && holds_toggle(toggle, 0) && holds_prose(n, LAYOUT_PROSE_CHARS);
+}
+
+/* A heading is a heading: a layout word of its class ("module_header", "widget-title") says
+ * how it is styled, and a heading holds no prose to judge it by. */
+static bool is_heading(const xmlNode *n)
+{
+    return n->name[0] == 'h' && n->name[1] >= '1' && n->name[1] <= '6' && !n->name[2];
+}
+
 /* Whether c is never article text: scripts and the like, hidden blocks (unless they hold most
- * of the page, as React's streamed <div hidden id="S:0"> does), and furniture by tag, class or
+ * of the page, as React's streamed <div hidden id="S:0"> does, or are a collapsed panel: a
+ * toggle's label, the question or heading it opens, stays too), and furniture by tag, class or
  * role that is a small part of the page and holds no marked article body. */
 static bool removable(xmlNode *c, const struct page_size *page, int depth)
 {
     if (depth > MAX_DEPTH || never_text(c))
         return true;
     /* (a hidden block or a control holding most of the page is a parse or script artefact) */
-    if (is_hidden(c) || is_control(c))
+    if ((is_hidden(c) && !collapsed_panel(c)) || (is_control(c) && !attr(c, "aria-expanded")))
         return small_part(c, page);
     if (page->keep_furniture)
         return false;
@@ -646,7 +679,7 @@ static bool removable(xmlNode *c, const struct page_size *page, int depth)
      * several paragraphs) */
     if (!furniture && is_tag(c, "header"))
         furniture = !holds_prose(c, 3 * PROSE_CHARS);
-    else if (!furniture && is_furniture(c, true))
+    else if (!furniture && !is_heading(c) && is_furniture(c, true))
         furniture = !holds_prose(c, PROSE_CHARS) &&
                     !(holds_prose(c, LAYOUT_PROSE_CHARS) && prose_sibling_of_kind(c));
     if (!furniture && is_tag(c, "figure"))
@@ -1125,6 +1158,25 @@ static double prose_value(const struct mass *m)
            4.0 * (double)m->linked;
 }
 
+/* Whether n is a table or a list, or a wrapper of one alone (its only element child). */
+static bool tabular_block(xmlNode *n)
+{
+    for (int down = 0; n && down < 4; down++) {
+        if (is_tag(n, "table") || is_tag(n, "tbody") || is_tag(n, "ul") || is_tag(n, "ol") ||
+            is_tag(n, "dl"))
+            return true;
+        xmlNode *only = NULL;
+        for (xmlNode *c = n->children; c; c = c->next)
+            if (c->type == XML_ELEMENT_NODE) {
+                if (only)
+                    return false;
+                only = c;
+            }
+        n = only;
+    }
+    return false;
+}
+
 /* The ancestor of best (below <body>) worth most by prose_value(), when it is worth at least
  * twice what best is; else best. An article split over sibling blocks (the text modules of a
  * page builder) is kept whole, and a block beside the article that won the scoring (a
@@ -1132,21 +1184,30 @@ static double prose_value(const struct mass *m)
  * addition (a date line, a teaser) is not worth the move. */
 static xmlNode *widen_to_prose(xmlNode *best)
 {
+    enum { TABLE_TEXT_AROUND = 400 }; /* characters of prose beside a table that are its article */
     struct mass m = {0};
     measure(best, &m, 0);
     double best_value = prose_value(&m), start_value = best_value > 0 ? best_value : 0;
+    size_t seed_prose = m.prose;
+    bool tabular = tabular_block(best);
     xmlNode *chosen = best;
     for (xmlNode *below = best, *up = best->parent;
          up && up->type == XML_ELEMENT_NODE && !is_tag(up, "body") && !is_tag(up, "html");
          below = up, up = up->parent) {
+        tabular = tabular && !is_tag(up, "main");
         for (xmlNode *c = up->children; c; c = c->next)
             if (c != below)
                 measure(c, &m, 0);
         double value = prose_value(&m);
-        if (value > best_value && value >= 2 * start_value) {
-            best_value = value;
+        /* (a table or a list that won is a part of the article: the first ancestor with
+         * paragraphs of prose beside it holds the rest) */
+        bool text_around_table = tabular && m.prose >= seed_prose + TABLE_TEXT_AROUND;
+        if ((value > best_value && value >= 2 * start_value) || text_around_table) {
+            best_value = value > best_value ? value : best_value;
             chosen = up;
+            tabular = false;
         }
+        tabular = tabular && !is_tag(up, "article");
     }
     return chosen;
 }

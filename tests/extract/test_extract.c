@@ -266,6 +266,25 @@ static const char *text_of(const char *html, struct article *a)
 static void test_containers_judged_by_content(void)
 {
     struct article a;
+    /* a heading styled with a layout word ("module_header", "widget-title") is a heading */
+    CHECK(text_of("<html><body><article><h2 class=\"module_header\">How the bridge was built"
+                  "</h2>" P(1) P(2) "<h3 class=widget-title>What it cost</h3>" P(
+                      3) "</article></body></html>",
+                  &a) != NULL);
+    CHECK_CONTAINS(a.text, "How the bridge was built");
+    CHECK_CONTAINS(a.text, "What it cost");
+    article_free(&a);
+    /* a navigation word marks links: a "content-nav-section" holding paragraphs is the text,
+     * a "nav" list of links beside it is not */
+    CHECK(text_of("<html><body><div class=page><div class=\"content-nav-section\">" P(1) P(2) P(
+                      3) "</div><div class=\"content-nav-section\">" P(4)
+                      P(5) "</div><div class=\"nav-links\"><a href=/a>Older post on the bridge</a>"
+                           " <a href=/b>Newer post on the river</a></div></div></body></html>",
+                  &a) != NULL);
+    CHECK_CONTAINS(a.text, "Paragraph 1 of the story");
+    CHECK_CONTAINS(a.text, "Paragraph 5 of the story");
+    CHECK_LACKS(a.text, "Older post");
+    article_free(&a);
     /* page builders wrap every text block in a "widget" container (each a small part of the
      * page) */
     CHECK_CONTAINS(
@@ -387,6 +406,27 @@ static void test_split_article(void)
     CHECK_CONTAINS(a.text, "Paragraph 1 of the story");
     CHECK_CONTAINS(a.text, "Paragraph 5 of the story");
     article_free(&a);
+    /* a comparison table that outscores the paragraphs around it is a part of the article */
+#define ROW(i)                                                                                     \
+    "<tr><td>Plan " #i " covers the trip, the luggage, the doctor and the flight home, "           \
+    "for one price.</td><td>$" #i "00</td></tr>"
+    CHECK(text_of("<html><body><div class=page><div class=guide><h2>Our picks</h2><p>We compared "
+                  "the plans for a month abroad, for a traveller of sixty-five, with the same "
+                  "trip.</p><p>Prices rise with each traveller added, and with the length of the "
+                  "trip, so read the terms closely.</p><p>Here is what each plan covers, what it "
+                  "costs and what it leaves out, plan by plan.</p><p>None of the plans pays for a "
+                  "trip cancelled for a reason the policy does not name, so check the list.</p>"
+                  "<p>Medical cover abroad matters most: a night in a hospital can cost more than "
+                  "the whole trip.</p><p>The table below lists the plans from the cheapest to the "
+                  "dearest, with the price for one traveller.</p><div class=wrap><table>" ROW(1)
+                      ROW(2) ROW(3) ROW(4) ROW(5) ROW(6) ROW(7) ROW(
+                          8) "</table></div></div><div class=more><a href=/a>Other guides</a></div>"
+                             "</div></body></html>",
+                  &a) != NULL);
+#undef ROW
+    CHECK_CONTAINS(a.text, "We compared the plans for a month abroad");
+    CHECK_CONTAINS(a.text, "Plan 8 covers the trip");
+    article_free(&a);
     /* a standfirst before the body */
     CHECK(text_of("<html><body><article><div class=\"field--summary\"><p>The council agreed on "
                   "Tuesday to fund the bridge, after a long argument, a vote and a recount.</p>"
@@ -435,6 +475,23 @@ static void test_misplaced_article(void)
                            "part of the story at all, here.</p></div></article></body></html>",
                   &a) != NULL);
     CHECK_LACKS(a.text, "hidden note");
+    article_free(&a);
+    /* collapsed panels: an accordion's answers, hidden until their toggle opens them, are text
+     * (the toggle's label too); a hidden menu after its toggle is not prose and stays out */
+    CHECK(
+        text_of(
+            "<html><body><article>" P(1) P(
+                2) "<h3><button aria-expanded=false>How long "
+                   "does the bridge last?</button></h3><div hidden aria-hidden=true><p>About a "
+                   "hundred years, if it is painted, inspected and repaired on time, and if "
+                   "the river stays in its bed.</p></div>"
+                   "<button aria-expanded=false aria-controls=m>Sections</button><div id=m "
+                   "hidden><a href=/a>Roads and bridges</a> <a href=/b>Rivers and canals</a></div>"
+                   "</article></body></html>",
+            &a) != NULL);
+    CHECK_CONTAINS(a.text, "About a hundred years, if it is painted");
+    CHECK_CONTAINS(a.text, "How long does the bridge last?");
+    CHECK_LACKS(a.text, "Rivers and canals");
     article_free(&a);
     /* an unclosed <button> that swallows the rest of the page */
     CHECK_CONTAINS(text_of("<html><body><button class=menu>Menu<div class=page><article>" P(1) P(2)
