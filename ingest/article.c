@@ -88,6 +88,7 @@ static const char *job_state_name(enum job_state s)
         [JOB_ROBOTS_WAIT] = "robots_wait",
         [JOB_FETCHING] = "fetching",
         [JOB_EMITTING] = "emitting",
+        [JOB_BATCHED] = "batched",
         [JOB_WRITE_FAILED] = "write_failed",
         [JOB_RETRY_WAIT] = "retry_wait",
     };
@@ -155,6 +156,8 @@ static void job_use_feed_text(struct article_job *j, const char *why)
 static void job_done(struct article_job *j)
 {
     struct pipeline *p = j->p;
+    if (j->state == JOB_BATCHED)
+        return; /* the write batch finishes it (emit.c) */
     if (j->state != JOB_WRITE_FAILED || p->once || p->stopping) {
         ingest_job_free(j);
         return;
@@ -162,6 +165,11 @@ static void job_done(struct article_job *j)
     ingest_job_set_state(j, JOB_RETRY_WAIT);
     struct timeval tv = {.tv_sec = p->deps.config->retry_delay};
     evtimer_add(j->retry, &tv);
+}
+
+void ingest_job_write_failed_done(struct article_job *j)
+{
+    job_done(j);
 }
 
 /* A transient failure: try again later, or give up and use the feed's text. */
