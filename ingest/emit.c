@@ -511,11 +511,15 @@ void ingest_flush_writes(struct pipeline *p)
     spool_append_sources(p->deps.spool, entries + n_records, count[BATCH_SOURCE]);
     p->stats.stage_seconds[STAGE_SPOOL] += ingest_clock() - started;
     mark_emitted(p, slots, entries, m);
+    size_t failed = 0, written = 0;
+    for (size_t i = 0; i < m; i++) {
+        failed += entries[i].failed;
+        written += !entries[i].failed && slots[i].kind != BATCH_SKIP;
+    }
+    log_debug("write batch records=%zu sources=%zu written=%zu failed=%zu", n_records,
+              count[BATCH_SOURCE], written, failed);
     /* The failures' retry marks share a transaction too. */
-    bool failures = false;
-    for (size_t i = 0; i < m; i++)
-        failures = failures || entries[i].failed;
-    bool batched = failures && state_batch_begin(p->deps.state) == 0;
+    bool batched = failed && state_batch_begin(p->deps.state) == 0;
     for (size_t i = 0; i < m; i++)
         if (entries[i].failed)
             write_failed(slots[i].j, slots[i].what, entries[i].err);
