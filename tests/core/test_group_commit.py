@@ -129,7 +129,7 @@ class FullDiskInsideABatch(unittest.TestCase):
         if mounted.returncode != 0:
             fx.close()
             self.skipTest("cannot mount a tmpfs here (needs root): " + mounted.stderr.strip())
-        daemon, err = None, ""
+        daemon, err, returncode = None, "", None
         log = open(os.path.join(fx.dir, "daemon.log"), "w+")
         try:
             fx.spool = os.path.join(mount, "spool")
@@ -166,11 +166,12 @@ class FullDiskInsideABatch(unittest.TestCase):
         finally:
             if daemon:
                 daemon.send_signal(signal.SIGTERM)
-                daemon.wait(timeout=15)
+                returncode = daemon.wait(timeout=15)
             err = read_log(log)
             log.close()
             subprocess.run(["umount", "-l", mount], capture_output=True)
             fx.close()
+        self.assertEqual(returncode, 0, err[-3000:])
         seen = batches(err)
         self.assertTrue(any(written and failed for _, written, failed in seen),
                         "no batch was written in part: %s" % seen)
