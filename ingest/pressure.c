@@ -41,7 +41,8 @@ void ingest_on_pressure_check(evutil_socket_t fd, short what, void *arg)
     ingest_start_page_fetches(p);
 }
 
-/* After each record (once it joins the write batch): past the limit (by our count, then by a fresh one), fetching pauses. */
+/* After each record (as it joins the write batch): past the limit (by our count, then by a
+ * fresh one), fetching pauses. */
 void ingest_note_spool_growth(struct pipeline *p, size_t bytes)
 {
     p->spool_records++;
