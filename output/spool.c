@@ -342,6 +342,11 @@ static void fail_remaining(struct spool_batch_entry *entries, size_t n, const ch
 
 size_t spool_append_sources(struct spool *sp, struct spool_batch_entry *entries, size_t n)
 {
+    size_t lines = 0;
+    for (size_t i = 0; i < n; i++)
+        lines += !entries[i].failed;
+    if (!lines) /* (the file is not created for nothing: consumers look for it) */
+        return 0;
     char *path = xasprintf("%s/sources.jsonl", sp->dir);
     char reason[512];
     int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);

@@ -177,10 +177,12 @@ static void test_source_lines_are_appended_in_order(void)
         {.record_id = "s2", .data = "{\"s\":2}\n", .len = 8, .failed = true},
         {.record_id = "s3", .data = "{\"s\":3}\n", .len = 8},
     };
-    CHECK(spool_append_sources(sp, e, 3) == 2);
-    CHECK(spool_append_sources(sp, e + 2, 1) == 1);
     char path[256];
     snprintf(path, sizeof path, "%s/sources.jsonl", dir);
+    CHECK(spool_append_sources(sp, e + 1, 1) == 0); /* nothing to append: no file made */
+    CHECK(access(path, F_OK) != 0);
+    CHECK(spool_append_sources(sp, e, 3) == 2);
+    CHECK(spool_append_sources(sp, e + 2, 1) == 1);
     CHECK_STR(slurp(path), "{\"s\":1}\n{\"s\":3}\n{\"s\":3}\n");
     spool_close(sp);
 }
