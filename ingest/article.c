@@ -93,6 +93,7 @@ static const char *job_state_name(enum job_state s)
         [JOB_FETCHING] = "fetching",
         [JOB_EXTRACTING] = "extracting",
         [JOB_EMITTING] = "emitting",
+        [JOB_BATCHED] = "batched",
         [JOB_WRITE_FAILED] = "write_failed",
         [JOB_RETRY_WAIT] = "retry_wait",
     };
@@ -128,6 +129,8 @@ void ingest_job_mark(struct article_job *j, int rc)
 static void job_done(struct article_job *j)
 {
     struct pipeline *p = j->p;
+    if (j->state == JOB_BATCHED)
+        return; /* the write batch finishes it (emit.c) */
     if (j->state != JOB_WRITE_FAILED || p->once || p->stopping) {
         ingest_job_free(j);
         return;
@@ -216,6 +219,11 @@ static void job_use_feed_text(struct article_job *j, const char *why)
     free(j->feed_text_reason);
     j->feed_text_reason = xstrdup(why);
     submit_extraction(j, x);
+}
+
+void ingest_job_write_failed_done(struct article_job *j)
+{
+    job_done(j);
 }
 
 /* A transient failure: try again later, or give up and use the feed's text. */

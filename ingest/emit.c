@@ -4,7 +4,10 @@
  *
  * A record enters new/ by the staged protocol of docs/spool.md: tmp/ file and tmp/ fsynced,
  * the record committed as staged (with its story index entry), renamed into new/, new/
- * fsynced, the item marked emitted. What was built stays with the job until it is written:
+ * fsynced, the item marked emitted. The records that become ready in one pass of the event
+ * loop go through these steps together (group commit): one fsync of tmp/, one transaction,
+ * one fsync of new/, one transaction for all of them. What was built stays with the job
+ * until it is written:
  * a failed write (disk full) is retried from memory, the page is not fetched again, and the
  * failure is logged when it starts and when it ends, not once per record. */
 #include <stdlib.h>
@@ -296,109 +299,280 @@ static void write_succeeded(struct pipeline *p)
     ingest_write_recovered(p);
 }
 
-/* The staged record goes into new/, and its item is marked emitted. Returns -1 when the
- * rename failed (the record stays staged, the job tries again). */
-static int publish_staged(struct article_job *j)
-{
-    struct pipeline *p = j->p;
-    char err[512];
-    double started = ingest_clock();
-    int published = spool_publish_staged(p->deps.spool, j->record_id, err, sizeof err);
-    p->stats.stage_seconds[STAGE_SPOOL] += ingest_clock() - started;
-    if (published < 0) {
-        write_failed(j, "spool write", err);
-        return -1;
-    }
-    ingest_job_mark(j, state_item_set_emitted(p->deps.state, j->key));
-    return 0;
-}
+/* ---- group commit ---------------------------------------------------------------------- */
 
-/* tmp/ file fsynced, then committed as staged together with its story index entry. */
-static int stage(struct article_job *j)
-{
-    struct pipeline *p = j->p;
-    struct built_record *b = j->built;
-    char err[512];
-    double started = ingest_clock();
-    /* The archived page is durable before a record pointing at it can be (docs/archive.md). */
-    if (b->archived && archive_sync(p->deps.archive, err, sizeof err) < 0) {
-        write_failed(j, "archive write", err);
-        return -1;
-    }
-    int staged = spool_stage(p->deps.spool, j->record_id, b->text, b->len, err, sizeof err);
-    if (staged == 0) {
-        json_t *note = record_outbox_note(b->record);
-        char *note_text = json_dumps(note, JSON_COMPACT);
-        spool_note_staged(p->deps.spool, j->record_id, note_text);
-        free(note_text);
-        json_decref(note);
-    }
-    p->stats.stage_seconds[STAGE_SPOOL] += ingest_clock() - started;
-    if (staged < 0) {
-        write_failed(j, "spool write", err);
-        return -1;
-    }
-    int rc = state_begin(p->deps.state);
-    if (rc == 0) {
-        if (story_index_add(p->stories, &b->fp, j->record_id, b->story, now_seconds(), err,
-                            sizeof err) < 0)
-            log_err("story index write failed record=%s reason=\"%s\"", j->record_id, err);
-        /* (not indexed: later copies will not find it, but the record stands) */
-        rc = state_item_stage(p->deps.state, j->key, j->record_id);
-        if (rc == 0 && b->archived)
-            rc = state_item_archived(p->deps.state, j->key, j->archive_file, j->archive_offset, 1,
-                                     b->text);
-        if (rc == 0)
-            rc = state_commit(p->deps.state);
-        else
-            state_rollback(p->deps.state);
-    }
-    if (rc < 0) {
-        spool_discard_staged(p->deps.spool, j->record_id);
-        write_failed(j, "state write", state_error(p->deps.state));
-        return -1;
-    }
-    return 0;
-}
+/* What one flush does for a job, in the order the flush keeps its jobs. */
+enum batch_kind {
+    BATCH_STAGE,   /* a record to write, stage and publish */
+    BATCH_PUBLISH, /* a record staged by an earlier attempt: only renamed (never written anew) */
+    BATCH_SOURCE,  /* a line for sources.jsonl */
+    BATCH_SKIP,    /* its item was finished elsewhere (or could not be read): nothing to write */
+    BATCH_KINDS,
+};
 
-void ingest_emit_built(struct article_job *j)
+struct batch_slot {
+    struct article_job *j;
+    enum batch_kind kind;
+    const char *what; /* when it failed: the write that did ("spool write", ...) */
+    char *note;       /* the record's outbox note, as text */
+};
+
+/* The kind of write the job's built record needs; BATCH_SKIP when there is none, with a
+ * failure noted when its item's state could not be read. */
+static enum batch_kind batch_kind_of(struct article_job *j, struct batch_slot *slot,
+                                     struct spool_batch_entry *e)
 {
     struct pipeline *p = j->p;
-    struct built_record *b = j->built;
-    const char *url = j->item.link;
     /* Only a pending item gets a record; a staged one is only renamed (never written anew). */
     bool pending = false, staged = false;
     if (state_item_is_pending(p->deps.state, j->key, &pending) < 0 ||
         state_item_staged(p->deps.state, j->key, &staged) < 0) {
-        write_failed(j, "state read", state_error(p->deps.state));
-        return;
+        slot->what = "state read";
+        snprintf(e->err, sizeof e->err, "%s", state_error(p->deps.state));
+        e->failed = true;
+        return BATCH_SKIP;
     }
     if (!pending) {
         log_debug("item finished elsewhere, not written again record=%s", j->record_id);
-    } else if (b->is_source_line) {
-        char err[512];
-        if (spool_append_source(p->deps.spool, b->text, b->len, err, sizeof err) < 0) {
-            write_failed(j, "source list write", err);
-            return;
+        return BATCH_SKIP;
+    }
+    if (j->built->is_source_line)
+        return BATCH_SOURCE;
+    return staged ? BATCH_PUBLISH : BATCH_STAGE;
+}
+
+/* Fails the entries not failed yet among the first n, with the state database's error; their
+ * tmp/ files are removed (nothing was staged). */
+static void fail_unstaged(struct pipeline *p, struct batch_slot *slots,
+                          struct spool_batch_entry *entries, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!entries[i].failed) {
+            spool_discard_staged(p->deps.spool, entries[i].record_id);
+            slots[i].what = "state write";
+            snprintf(entries[i].err, sizeof entries[i].err, "%s", state_error(p->deps.state));
+            entries[i].failed = true;
         }
-        ingest_job_mark(j, state_item_set_emitted(p->deps.state, j->key));
+}
+
+/* One transaction stages every record written into tmp/, each with its story index entry
+ * (and its archive row); a record whose rows cannot be written fails alone, a failed commit
+ * fails them all. */
+static void stage_in_state(struct pipeline *p, struct batch_slot *slots,
+                           struct spool_batch_entry *entries, size_t n)
+{
+    bool any = false;
+    for (size_t i = 0; i < n; i++)
+        any = any || !entries[i].failed;
+    if (!any)
+        return;
+    if (state_batch_begin(p->deps.state) < 0) {
+        fail_unstaged(p, slots, entries, n);
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (entries[i].failed)
+            continue;
+        struct article_job *j = slots[i].j;
+        struct built_record *b = j->built;
+        char err[512];
+        int rc = state_begin(p->deps.state);
+        if (rc == 0) {
+            if (story_index_add(p->stories, &b->fp, j->record_id, b->story, now_seconds(), err,
+                                sizeof err) < 0)
+                log_err("story index write failed record=%s reason=\"%s\"", j->record_id, err);
+            /* (not indexed: later copies will not find it, but the record stands) */
+            rc = state_item_stage(p->deps.state, j->key, j->record_id);
+            if (rc == 0 && b->archived)
+                rc = state_item_archived(p->deps.state, j->key, j->archive_file, j->archive_offset,
+                                         1, b->text);
+            if (rc == 0)
+                rc = state_commit(p->deps.state);
+            else
+                state_rollback(p->deps.state);
+        }
+        if (rc < 0)
+            fail_unstaged(p, slots + i, entries + i, 1);
+    }
+    if (state_batch_commit(p->deps.state) < 0)
+        fail_unstaged(p, slots, entries, n);
+}
+
+/* One transaction marks every item written (published or listed) emitted. A failure leaves
+ * staged records to the next start's recovery, as a single record's would. */
+static void mark_emitted(struct pipeline *p, struct batch_slot *slots,
+                         struct spool_batch_entry *entries, size_t n)
+{
+    bool batched = state_batch_begin(p->deps.state) == 0;
+    for (size_t i = 0; i < n; i++)
+        if (!entries[i].failed && slots[i].kind != BATCH_SKIP)
+            ingest_job_mark(slots[i].j, state_item_set_emitted(p->deps.state, slots[i].j->key));
+    if (batched && state_batch_commit(p->deps.state) < 0)
+        log_err("state write failed, staged records are finished at the next start reason=\"%s\"",
+                state_error(p->deps.state));
+}
+
+/* A job whose write went through: counted, logged, handed to the hooks, freed. */
+static void batch_written(struct batch_slot *slot)
+{
+    struct article_job *j = slot->j;
+    struct pipeline *p = j->p;
+    struct built_record *b = j->built;
+    const char *url = j->item.link;
+    if (slot->kind == BATCH_SOURCE) {
         p->stats.copies_listed++;
         log_info("copy of an earlier article listed as a source record=%s story=%s duplicate_of=%s "
                  "similarity=%.2f exact=%s url=%s",
                  j->record_id, b->story, b->duplicate_of, b->similarity, b->exact ? "yes" : "no",
                  url ? url : "-");
-    } else {
-        if ((!staged && stage(j) < 0) || publish_staged(j) < 0)
-            return;
+    } else if (slot->kind != BATCH_SKIP) {
         p->stats.records_written++;
-        ingest_note_spool_growth(p, b->len);
         log_info("record written record=%s url=%s topics=%zu source=%s story=%s%s%s", j->record_id,
                  url ? url : "-", b->n_topics, b->source, b->story,
                  *b->duplicate_of ? " duplicate_of=" : "", b->duplicate_of);
         if (p->hooks.on_record)
             p->hooks.on_record(p->hooks.ud, b->record);
     }
-    j->built = NULL;
-    ingest_built_free(b);
+    ingest_job_free(j);
+}
+
+void ingest_flush_writes(struct pipeline *p)
+{
+    if (p->flushing || !p->batch_records)
+        return;
+    p->flushing = true; /* (what the poll batch's commit brings joins the next batch) */
+    event_del(p->write_flush);
+    /* The transactions below must be durable when they commit, not nested in a poll batch. */
+    ingest_commit_poll_batch(p);
+    size_t n = 0;
+    for (const struct article_job *j = p->jobs; j; j = j->next)
+        n += j->state == JOB_BATCHED;
+    struct batch_slot *slots = xcalloc(n ? n : 1, sizeof *slots);
+    struct spool_batch_entry *entries = xcalloc(n ? n : 1, sizeof *entries);
+    p->batch_records = 0;
+    p->batch_bytes = 0;
+    /* In the order of enum batch_kind, so that each step takes one stretch of the array. */
+    struct batch_slot *unsorted = xcalloc(n ? n : 1, sizeof *unsorted);
+    struct spool_batch_entry *unsorted_entries = xcalloc(n ? n : 1, sizeof *unsorted_entries);
+    size_t count[BATCH_KINDS] = {0}, m = 0;
+    for (struct article_job *j = p->jobs; j && m < n; j = j->next) {
+        if (j->state != JOB_BATCHED)
+            continue;
+        ingest_job_set_state(j, JOB_EMITTING);
+        unsorted[m].j = j;
+        unsorted[m].kind = batch_kind_of(j, &unsorted[m], &unsorted_entries[m]);
+        count[unsorted[m].kind]++;
+        m++;
+    }
+    size_t at[BATCH_KINDS] = {0};
+    for (int k = 1; k < BATCH_KINDS; k++)
+        at[k] = at[k - 1] + count[k - 1];
+    for (size_t i = 0; i < m; i++) {
+        size_t to = at[unsorted[i].kind]++;
+        slots[to] = unsorted[i];
+        entries[to] = unsorted_entries[i];
+    }
+    free(unsorted);
+    free(unsorted_entries);
+    size_t n_stage = count[BATCH_STAGE], n_records = n_stage + count[BATCH_PUBLISH];
+    bool archived = false;
+    for (size_t i = 0; i < m; i++) {
+        struct built_record *b = slots[i].j->built;
+        struct spool_batch_entry *e = &entries[i];
+        e->record_id = slots[i].j->record_id;
+        e->data = b->text;
+        e->len = b->len;
+        if (i < n_stage) {
+            json_t *note = record_outbox_note(b->record);
+            slots[i].note = json_dumps(note, JSON_COMPACT);
+            json_decref(note);
+            e->note = slots[i].note;
+            archived = archived || b->archived;
+        }
+        if (!slots[i].what)
+            slots[i].what = slots[i].kind == BATCH_SOURCE ? "source list write" : "spool write";
+    }
+    double started = ingest_clock();
+    /* The archived pages are durable before records pointing at them can be
+     * (docs/archive.md). */
+    char err[512];
+    if (archived && archive_sync(p->deps.archive, err, sizeof err) < 0)
+        for (size_t i = 0; i < n_stage; i++)
+            if (slots[i].j->built->archived) {
+                slots[i].what = "archive write";
+                snprintf(entries[i].err, sizeof entries[i].err, "%s", err);
+                entries[i].failed = true;
+            }
+    spool_stage_batch(p->deps.spool, entries, n_stage);
+    p->stats.stage_seconds[STAGE_SPOOL] += ingest_clock() - started;
+    stage_in_state(p, slots, entries, n_stage);
+    started = ingest_clock();
+    spool_publish_batch(p->deps.spool, entries, n_records);
+    spool_append_sources(p->deps.spool, entries + n_records, count[BATCH_SOURCE]);
+    p->stats.stage_seconds[STAGE_SPOOL] += ingest_clock() - started;
+    mark_emitted(p, slots, entries, m);
+    size_t failed = 0, written = 0;
+    for (size_t i = 0; i < m; i++) {
+        failed += entries[i].failed;
+        written += !entries[i].failed && slots[i].kind != BATCH_SKIP;
+    }
+    log_debug("write batch records=%zu sources=%zu written=%zu failed=%zu", n_records,
+              count[BATCH_SOURCE], written, failed);
+    /* The failures' retry marks share a transaction too. */
+    bool batched = failed && state_batch_begin(p->deps.state) == 0;
+    for (size_t i = 0; i < m; i++)
+        if (entries[i].failed)
+            write_failed(slots[i].j, slots[i].what, entries[i].err);
+    if (batched && state_batch_commit(p->deps.state) < 0)
+        log_err("state write failed reason=\"%s\"", state_error(p->deps.state));
+    for (size_t i = 0; i < m; i++) {
+        free(slots[i].note);
+        if (entries[i].failed)
+            ingest_job_write_failed_done(slots[i].j);
+        else
+            batch_written(&slots[i]);
+    }
+    free(slots);
+    free(entries);
+    p->flushing = false;
     write_succeeded(p);
+    if (p->batch_records) /* (joined while this batch was written) */
+        event_active(p->write_flush, EV_TIMEOUT, 1);
+}
+
+void ingest_on_write_flush(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    ingest_flush_writes(arg);
+}
+
+/* The job's record joins the batch of this pass of the event loop, written when the pass
+ * ends (or at once when the batch is full): see docs/spool.md, "Records written together". */
+void ingest_emit_built(struct article_job *j)
+{
+    struct pipeline *p = j->p;
+    size_t len = j->built->len;
+    if (p->batch_records &&
+        (p->batch_records >= WRITE_BATCH_RECORDS || p->batch_bytes + len > WRITE_BATCH_BYTES))
+        ingest_flush_writes(p);
+    ingest_job_set_state(j, JOB_BATCHED);
+    p->batch_records++;
+    p->batch_bytes += len;
+    event_active(p->write_flush, EV_TIMEOUT, 1);
+    /* Counted now, so that no page fetch starts past the spool's limit before the batch is
+     * written. */
+    if (!j->built->is_source_line)
+        ingest_note_spool_growth(p, len);
+}
+
+void ingest_batch_spool_size(const struct pipeline *p, long *records, long long *bytes)
+{
+    *records = 0;
+    *bytes = 0;
+    for (const struct article_job *j = p->jobs; j; j = j->next)
+        if (j->state == JOB_BATCHED && !j->built->is_source_line) {
+            (*records)++;
+            *bytes += (long long)j->built->len;
+        }
 }

@@ -47,8 +47,9 @@ enum feed_run_state {
 };
 
 /* Where an article job is; changed only by ingest_job_set_state(), which logs it.
- *   NEW -> QUEUED -> FETCHING -> EMITTING -> EXTRACTING -> EMITTING -> (freed) or
- *   WRITE_FAILED -> RETRY_WAIT -> QUEUED (EMITTING: dealt with on the loop);
+ *   NEW -> QUEUED -> FETCHING -> EMITTING -> EXTRACTING -> EMITTING -> BATCHED -> (freed) or
+ *   WRITE_FAILED -> RETRY_WAIT -> QUEUED (EMITTING: dealt with on the loop; BATCHED: the
+ *   record waits in this pass's write batch);
  *   QUEUED -> ROBOTS_WAIT -> QUEUED when its site's robots.txt is fetched; QUEUED ->
  *   EMITTING -> EXTRACTING (the feed's text) when robots.txt disallows the page, or the item
  *   has no link; the page's extraction tries the feed's text when the page holds no article;
@@ -60,6 +61,7 @@ enum job_state {
     JOB_FETCHING,     /* its page transfer is with the fetcher */
     JOB_EXTRACTING,   /* its page (or the feed's text) is with the extraction threads */
     JOB_EMITTING,     /* its page (or the feed's text) is being made into a record */
+    JOB_BATCHED,      /* its record waits in the write batch of this pass (emit.c) */
     JOB_WRITE_FAILED, /* its record could not be written: retried after retry_delay */
     JOB_RETRY_WAIT,   /* its retry timer is set */
 };
@@ -170,6 +172,12 @@ struct pipeline {
     struct prune_worker *pruner;
     long long disk_estimate; /* the spool's bytes at the last pass, plus the records since */
     struct event *write_resume;
+    /* emit.c: the write batch, jobs in JOB_BATCHED, written by write_flush at the end of the
+     * loop's pass */
+    struct event *write_flush;
+    size_t batch_records;
+    size_t batch_bytes;
+    bool flushing;
     char *write_error;   /* while writes fail: the last cause (logged when it changes) */
     long write_failures; /* failed writes since they began failing */
     /* recover.c: stale claims returned, requeued items taken, configuration changes seen */
@@ -225,6 +233,9 @@ void ingest_job_set_state(struct article_job *j, enum job_state to);
 void ingest_job_free(struct article_job *j);
 void ingest_job_mark(struct article_job *j, int rc);
 void ingest_job_start(struct article_job *j);
+/* A job whose write failed in a batch: it waits retry_delay for another attempt (or is freed
+ * when the pipeline stops or runs once). */
+void ingest_job_write_failed_done(struct article_job *j);
 void ingest_start_page_fetches(struct pipeline *p);
 void ingest_on_fetch_wake(evutil_socket_t fd, short what, void *arg);
 void ingest_drop_queued_jobs(struct pipeline *p);
@@ -254,6 +265,15 @@ void ingest_job_write_record(struct article_job *j, const struct article *a, con
 /* Writes what the job built (j->built), by the staged protocol; on failure the job keeps it
  * and is marked write_failed. */
 void ingest_emit_built(struct article_job *j);
+/* A write batch holds at most this many records and bytes (one record over the bytes goes
+ * alone). */
+#define WRITE_BATCH_RECORDS 64
+#define WRITE_BATCH_BYTES (4 << 20)
+/* Writes the batch now (write_flush does at the end of the loop's pass; a stop does). */
+void ingest_flush_writes(struct pipeline *p);
+void ingest_on_write_flush(evutil_socket_t fd, short what, void *arg);
+/* The records (not source lines) in the write batch, and their bytes. */
+void ingest_batch_spool_size(const struct pipeline *p, long *records, long long *bytes);
 void ingest_built_free(struct built_record *b);
 
 /* pressure.c */

@@ -238,6 +238,7 @@ struct pipeline *pipeline_new(const struct pipeline_deps *deps, const struct pip
     p->batch_commit = evtimer_new(deps->base, ingest_on_batch_commit, p);
     p->pressure_check = evtimer_new(deps->base, ingest_on_pressure_check, p);
     p->write_resume = evtimer_new(deps->base, ingest_on_write_resume, p);
+    p->write_flush = evtimer_new(deps->base, ingest_on_write_flush, p);
     p->fetch_wake = evtimer_new(deps->base, ingest_on_fetch_wake, p);
     return p;
 }
@@ -275,6 +276,7 @@ void pipeline_stop(struct pipeline *p)
     if (p->upkeep)
         evtimer_del(p->upkeep);
     ingest_prune_stop(p);
+    ingest_flush_writes(p);
     ingest_commit_poll_batch(p); /* (its items are not read: they stay pending) */
     for (size_t i = 0; i < p->n_feeds; i++)
         evtimer_del(p->feeds[i]->timer);
@@ -335,6 +337,7 @@ void pipeline_free(struct pipeline *p)
      * extractions not handed back are dropped with the threads (their items stay pending). */
     p->stopping = true;
     extract_pool_free(p->extract_pool);
+    ingest_flush_writes(p);
     ingest_commit_poll_batch(p);
     ingest_drop_queued_jobs(p);
     while (p->jobs)
@@ -347,6 +350,7 @@ void pipeline_free(struct pipeline *p)
     event_free(p->batch_commit);
     event_free(p->pressure_check);
     event_free(p->write_resume);
+    event_free(p->write_flush);
     event_free(p->fetch_wake);
     ingest_upkeep_free(p);
     ingest_prune_free(p);

@@ -16,8 +16,11 @@ void ingest_recount_spool(struct pipeline *p)
     struct spool_stats st;
     char err[256];
     if (spool_read_depth(spool_dir(p->deps.spool), &st, err, sizeof err) == 0) {
-        p->spool_records = st.new_records;
-        p->spool_bytes = st.new_bytes;
+        long records;
+        long long bytes;
+        ingest_batch_spool_size(p, &records, &bytes); /* (on their way into new/) */
+        p->spool_records = st.new_records + records;
+        p->spool_bytes = st.new_bytes + bytes;
     }
 }
 
@@ -38,7 +41,8 @@ void ingest_on_pressure_check(evutil_socket_t fd, short what, void *arg)
     ingest_start_page_fetches(p);
 }
 
-/* After each record: past the limit (by our count, then by a fresh one), fetching pauses. */
+/* After each record (as it joins the write batch): past the limit (by our count, then by a
+ * fresh one), fetching pauses. */
 void ingest_note_spool_growth(struct pipeline *p, size_t bytes)
 {
     p->spool_records++;

@@ -1,5 +1,6 @@
-/* spool.c: atomic, durable record files: tmp/ -> fsync -> rename into new/ -> fsync dir;
- * claims consumers never finished, returned from cur/ to new/. */
+/* spool.c: atomic, durable record files: tmp/ -> fsync -> rename into new/ -> fsync dir,
+ * one at a time or a batch at once (group commit); the sources.jsonl lines; claims
+ * consumers never finished, returned from cur/ to new/. */
 #include "output/spool.h"
 
 #include <dirent.h>
@@ -205,17 +206,120 @@ int spool_publish_staged(struct spool *sp, const char *record_id, char *err, siz
     return 1;
 }
 
-void spool_note_staged(struct spool *sp, const char *record_id, const char *note)
+/* Opens, writes (with its note) and starts the writeback of tmp/<name> for entry e; the
+ * descriptor, or -1 with e failed (and nothing left in tmp/). */
+static int write_batch_file(struct spool *sp, struct spool_batch_entry *e)
 {
     char name[160];
-    char err[64];
-    if (record_name(record_id, name, err, sizeof err) < 0)
-        return;
-    int fd = openat(sp->tmp_fd, name, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return;
-    fsetxattr(fd, SPOOL_NOTE_ATTR, note, strlen(note), 0); /* no attributes here: parsed later */
-    close(fd);
+    if (record_name(e->record_id, name, e->err, sizeof e->err) < 0) {
+        e->failed = true;
+        return -1;
+    }
+    int fd = openat(sp->tmp_fd, name, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+    if (fd < 0) {
+        set_err(e->err, sizeof e->err, "%s/tmp/%s: cannot create: %s", sp->dir, name,
+                strerror(errno));
+        e->failed = true;
+        return -1;
+    }
+    if (write_all(fd, e->data, e->len) < 0) {
+        set_err(e->err, sizeof e->err, "%s/tmp/%s: write failed: %s", sp->dir, name,
+                strerror(errno));
+        close(fd);
+        unlinkat(sp->tmp_fd, name, 0);
+        e->failed = true;
+        return -1;
+    }
+    /* Before the fsync, so that the note is as durable as the file. No attributes on this
+     * file system: the outbox parses the record instead. */
+    if (e->note)
+        fsetxattr(fd, SPOOL_NOTE_ATTR, e->note, strlen(e->note), 0);
+    /* Writeback of every file of the batch begins now, so that the fsyncs below find their
+     * data on its way, and ext4 commits their blocks in one journal transaction. Only a
+     * start: the fsync is what makes the file durable. */
+    sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+    return fd;
+}
+
+size_t spool_stage_batch(struct spool *sp, struct spool_batch_entry *entries, size_t n)
+{
+    int *fds = xcalloc(n ? n : 1, sizeof *fds);
+    for (size_t i = 0; i < n; i++)
+        fds[i] = entries[i].failed ? -1 : write_batch_file(sp, &entries[i]);
+    size_t staged = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (fds[i] < 0)
+            continue;
+        struct spool_batch_entry *e = &entries[i];
+        const char *step = fsync(fds[i]) < 0 ? "fsync" : NULL;
+        int saved_errno = errno;
+        if (close(fds[i]) < 0 && !step) {
+            step = "close";
+            saved_errno = errno;
+        }
+        if (step) {
+            char name[160];
+            snprintf(name, sizeof name, "%s.json", e->record_id);
+            unlinkat(sp->tmp_fd, name, 0);
+            set_err(e->err, sizeof e->err, "%s/tmp/%s: %s failed: %s", sp->dir, name, step,
+                    strerror(saved_errno));
+            e->failed = true;
+        } else {
+            staged++;
+        }
+    }
+    free(fds);
+    if (staged && fsync(sp->tmp_fd) < 0) {
+        int saved_errno = errno;
+        for (size_t i = 0; i < n; i++) {
+            struct spool_batch_entry *e = &entries[i];
+            if (e->failed)
+                continue;
+            spool_discard_staged(sp, e->record_id);
+            set_err(e->err, sizeof e->err, "%s/tmp/%s.json: fsync of tmp/ failed: %s", sp->dir,
+                    e->record_id, strerror(saved_errno));
+            e->failed = true;
+        }
+        staged = 0;
+    }
+    return staged;
+}
+
+size_t spool_publish_batch(struct spool *sp, struct spool_batch_entry *entries, size_t n)
+{
+    size_t published = 0;
+    for (size_t i = 0; i < n; i++) {
+        struct spool_batch_entry *e = &entries[i];
+        if (e->failed)
+            continue;
+        char name[160];
+        if (record_name(e->record_id, name, e->err, sizeof e->err) < 0) {
+            e->failed = true;
+            continue;
+        }
+        /* Not in tmp/: renamed before a crash or a failed fsync of new/ (the fsync below
+         * makes that rename durable too). */
+        if (renameat(sp->tmp_fd, name, sp->new_fd, name) == 0) {
+            e->renamed = true;
+        } else if (errno != ENOENT) {
+            set_err(e->err, sizeof e->err, "%s/tmp/%s: rename into new/ failed: %s", sp->dir, name,
+                    strerror(errno));
+            e->failed = true;
+            continue;
+        }
+        published++;
+    }
+    if (published && fsync(sp->new_fd) < 0) {
+        int saved_errno = errno;
+        for (size_t i = 0; i < n; i++)
+            if (!entries[i].failed) {
+                set_err(entries[i].err, sizeof entries[i].err,
+                        "%s/new: fsync of the folder failed: %s", sp->dir, strerror(saved_errno));
+                entries[i].failed = true;
+            }
+        published = 0;
+    }
+    return published;
 }
 
 void spool_discard_staged(struct spool *sp, const char *record_id)
@@ -226,20 +330,61 @@ void spool_discard_staged(struct spool *sp, const char *record_id)
         unlinkat(sp->tmp_fd, name, 0);
 }
 
-int spool_append_source(struct spool *sp, const char *line, size_t len, char *err, size_t errlen)
+/* Fails every entry of the batch not failed yet, with reason. */
+static void fail_remaining(struct spool_batch_entry *entries, size_t n, const char *reason)
 {
+    for (size_t i = 0; i < n; i++)
+        if (!entries[i].failed) {
+            snprintf(entries[i].err, sizeof entries[i].err, "%s", reason);
+            entries[i].failed = true;
+        }
+}
+
+size_t spool_append_sources(struct spool *sp, struct spool_batch_entry *entries, size_t n)
+{
+    size_t lines = 0;
+    for (size_t i = 0; i < n; i++)
+        lines += !entries[i].failed;
+    if (!lines) /* (the file is not created for nothing: consumers look for it) */
+        return 0;
     char *path = xasprintf("%s/sources.jsonl", sp->dir);
+    char reason[512];
     int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
-    int rc = fd < 0 ? -1 : write_all(fd, line, len);
-    if (rc == 0)
-        rc = fsync(fd);
-    int saved = errno;
-    if (fd >= 0)
-        close(fd);
-    if (rc < 0)
-        set_err(err, errlen, "%s: %s", path, strerror(saved));
+    off_t start = fd < 0 ? -1 : lseek(fd, 0, SEEK_END);
+    if (start < 0) {
+        set_err(reason, sizeof reason, "%s: %s", path, strerror(errno));
+        fail_remaining(entries, n, reason);
+        if (fd >= 0)
+            close(fd);
+        free(path);
+        return 0;
+    }
+    size_t appended = 0;
+    off_t end = start;
+    for (size_t i = 0; i < n; i++) {
+        struct spool_batch_entry *e = &entries[i];
+        if (e->failed)
+            continue;
+        if (write_all(fd, e->data, e->len) < 0) {
+            set_err(e->err, sizeof e->err, "%s: %s", path, strerror(errno));
+            e->failed = true;
+            if (ftruncate(fd, end) < 0) /* a part of a line: the batch cannot go on */
+                fail_remaining(entries, n, e->err);
+            continue;
+        }
+        end += (off_t)e->len;
+        appended++;
+    }
+    if (appended && fsync(fd) < 0) {
+        /* Not known to be on disk: written again later, from where the batch began. */
+        set_err(reason, sizeof reason, "%s: fsync failed: %s", path, strerror(errno));
+        (void)!ftruncate(fd, start);
+        fail_remaining(entries, n, reason);
+        appended = 0;
+    }
+    close(fd);
     free(path);
-    return rc;
+    return appended;
 }
 
 int spool_quarantine(struct spool *sp, const char *record_id, const char *data, size_t len,

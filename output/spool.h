@@ -11,7 +11,8 @@
  * A record enters new/ in two steps with the state database in between (docs/spool.md):
  * spool_stage() writes tmp/<id>.json and fsyncs it and tmp/; the caller commits the record
  * as staged; spool_publish_staged() renames it into new/ and fsyncs new/. A reader never
- * sees a partial file, and a staged record is finished after a crash, never written anew. */
+ * sees a partial file, and a staged record is finished after a crash, never written anew.
+ * The _batch calls do the same for many records at once (group commit). */
 #ifndef FEEDSPOOL_OUTPUT_SPOOL_H
 #define FEEDSPOOL_OUTPUT_SPOOL_H
 
@@ -35,19 +36,42 @@ int spool_stage(struct spool *sp, const char *record_id, const char *data, size_
  * tmp/ (renamed before a crash, perhaps taken by a consumer since), fsyncs new/: 0. -1 on
  * an error (the file stays in tmp/). */
 int spool_publish_staged(struct spool *sp, const char *record_id, char *err, size_t errlen);
-/* The extended attribute spool_note_staged() sets. */
+/* The extended attribute spool_stage_batch() sets from an entry's note. */
 #define SPOOL_NOTE_ATTR "user.feedspool.note"
-/* Keeps note (record_outbox_note() as text) beside the staged tmp/<id>.json, for the outbox
- * (output/outbox.h): best effort, a file without it is parsed whole when published. */
-void spool_note_staged(struct spool *sp, const char *record_id, const char *note);
+
+/* Group commit (docs/spool.md, "Records written together"): the records that became ready
+ * together are staged and published together, one fsync of the folder for all of them. An
+ * entry that fails has failed set and its reason in err; the calls skip entries that have
+ * failed already, so one array goes through both. */
+struct spool_batch_entry {
+    const char *record_id; /* a hash (hex), as for spool_stage() */
+    const char *data;      /* spool_stage_batch: the record's bytes */
+    size_t len;
+    /* record_outbox_note() as text, kept as an extended attribute of the file for the
+     * outbox (output/outbox.h), or NULL: best effort, a file without it is parsed whole. */
+    const char *note;
+    bool failed;
+    bool renamed; /* spool_publish_batch: renamed now (0: it had been renamed before) */
+    char err[512];
+};
+/* Writes each entry as tmp/<id>.json, starts the writeback of all of them, then fsyncs each
+ * file and, once, tmp/. An entry whose file cannot be written or fsynced fails alone (its
+ * file removed); a failed fsync of tmp/ fails them all. Returns how many are staged. */
+size_t spool_stage_batch(struct spool *sp, struct spool_batch_entry *entries, size_t n);
+/* spool_publish_staged() for each entry, new/ fsynced once for all: an entry whose rename
+ * fails fails alone (its file stays in tmp/), a failed fsync of new/ fails them all.
+ * Returns how many are published. */
+size_t spool_publish_batch(struct spool *sp, struct spool_batch_entry *entries, size_t n);
+/* Appends each entry's data (a line) to SPOOL/sources.jsonl, then fsyncs it once. A line
+ * that cannot be written fails alone and leaves nothing (the file is cut back to before
+ * it); a failed fsync cuts the file back to where the batch began and fails them all.
+ * Returns how many are appended. */
+size_t spool_append_sources(struct spool *sp, struct spool_batch_entry *entries, size_t n);
 /* Removes a staged file that will not be published. */
 void spool_discard_staged(struct spool *sp, const char *record_id);
 /* Returns to new/ every record that has been in cur/ for max_age seconds or more (by the
  * time of its rename into cur/, or of its last touch). Returns how many, or -1. */
 long spool_reclaim_claims(struct spool *sp, long max_age, char *err, size_t errlen);
-/* Appends one line (a JSON object and '\n') to SPOOL/sources.jsonl and fsyncs it: the copies
- * of earlier articles that were not written as records of their own. */
-int spool_append_source(struct spool *sp, const char *line, size_t len, char *err, size_t errlen);
 /* Writes a record through tmp/ into quarantine/ instead of new/: for records consumers must
  * not see. */
 int spool_quarantine(struct spool *sp, const char *record_id, const char *data, size_t len,
