@@ -22,6 +22,7 @@
 #include <ctype.h>
 #include <libxml/HTMLparser.h>
 #include <libxml/encoding.h>
+#include <libxml/hash.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -132,12 +133,10 @@ static const char *attr(const xmlNode *n, const char *name)
     return NULL;
 }
 
-/* Whether the attribute contains one of words: anywhere in the value (whole_value_match), or
- * as one of its tokens split at spaces, '-', '_', ':' and '.'. */
-static bool attr_has_word(const xmlNode *n, const char *attr_name, const char *const *words,
-                          bool whole_value_match)
+/* Whether value contains one of words: anywhere in it (whole_value_match), or as one of its
+ * tokens split at spaces, '-', '_', ':' and '.'. */
+static bool value_has_word(const char *value, const char *const *words, bool whole_value_match)
 {
-    const char *value = attr(n, attr_name);
     if (!value || !*value)
         return false;
     if (whole_value_match) {
@@ -161,6 +160,13 @@ static bool attr_has_word(const xmlNode *n, const char *attr_name, const char *c
         p += len + (p[len] != '\0');
     }
     return false;
+}
+
+/* Whether the attribute contains one of words (value_has_word). */
+static bool attr_has_word(const xmlNode *n, const char *attr_name, const char *const *words,
+                          bool whole_value_match)
+{
+    return value_has_word(attr(n, attr_name), words, whole_value_match);
 }
 
 /* Parts of glued class names beside a furniture word ("commentheader", "news-letter-box"). */
@@ -202,13 +208,12 @@ static int glued_word_kinds(const char *run, size_t len)
     return reach[len] & GLUED_SEVERAL ? reach[len] & (GLUED_FURNITURE | GLUED_LAYOUT) : 0;
 }
 
-/* Whether a class or id token is furniture (or with layout, layout) when read as words glued
- * together: the token with its '-' and '_' removed ("news-letter", "newsLetterBox"), and each
- * of its parts between '-', '_' and digits ("td-relatedPosts-2"). */
-static bool glued_furniture_word(const xmlNode *n, const char *attr_name, bool layout)
+/* Whether a class or id value holds a token that is furniture (or with layout, layout) when
+ * read as words glued together: the token with its '-' and '_' removed ("news-letter",
+ * "newsLetterBox"), and each of its parts between '-', '_' and digits ("td-relatedPosts-2"). */
+static bool glued_furniture_value(const char *value, bool layout)
 {
     int wanted = layout ? GLUED_LAYOUT : GLUED_FURNITURE;
-    const char *value = attr(n, attr_name);
     for (const char *p = value ? value : ""; *p;) {
         size_t len = strcspn(p, " \t\n");
         char token[64];
@@ -229,6 +234,55 @@ static bool glued_furniture_word(const xmlNode *n, const char *attr_name, bool l
         p += len + (p[len] != '\0');
     }
     return false;
+}
+
+/* The questions the cleaning and scoring ask of class and id values. */
+enum value_question {
+    HAS_BOILERPLATE_WORD, /* value_has_word(value, boilerplate_words, false) */
+    HAS_LAYOUT_WORD,      /* value_has_word(value, layout_words, false) */
+    HAS_CONTENT_WORD,     /* value_has_word(value, content_words, true) */
+    GLUED_BOILERPLATE,    /* glued_furniture_value(value, false) */
+    GLUED_LAYOUT_WORDS,   /* glued_furniture_value(value, true) */
+};
+
+static bool answer(const char *value, enum value_question q)
+{
+    switch (q) {
+        case HAS_BOILERPLATE_WORD: return value_has_word(value, boilerplate_words, false);
+        case HAS_LAYOUT_WORD: return value_has_word(value, layout_words, false);
+        case HAS_CONTENT_WORD: return value_has_word(value, content_words, true);
+        case GLUED_BOILERPLATE: return glued_furniture_value(value, false);
+        case GLUED_LAYOUT_WORDS: return glued_furniture_value(value, true);
+    }
+    return false;
+}
+
+/* The answers to value questions, per distinct class or id value of a document: a page repeats
+ * the same few values on thousands of elements ("menu-item"), and the cleaning asks about the
+ * same element several times (is it furniture, is it layout, does its subtree hold a body). The
+ * table (libxml2's xmlHashTable, keyed by a copy of the value) is held by the document's
+ * _private while article_text() runs (article_text() creates and frees it: a per-document
+ * cache). Each entry packs, per question q, bit 2q (answered) and bit 2q+1 (the answer); the
+ * answers depend on the value's text alone, so they hold for every element that has it. */
+enum { VALUE_ENTRY_PRESENT = 1 << 16 }; /* (so that no entry is NULL) */
+
+/* answer(), about the attribute's value, from the document's table when it has one. */
+static bool attr_says(const xmlNode *n, const char *attr_name, enum value_question q)
+{
+    const char *value = attr(n, attr_name);
+    if (!value || !*value)
+        return false;
+    xmlHashTablePtr answers = n->doc ? n->doc->_private : NULL;
+    if (!answers)
+        return answer(value, q);
+    uintptr_t entry = (uintptr_t)xmlHashLookup(answers, (const xmlChar *)value);
+    uintptr_t answered = (uintptr_t)1 << (2 * q), yes = (uintptr_t)1 << (2 * q + 1);
+    if (entry & answered)
+        return entry & yes;
+    bool says = answer(value, q);
+    entry |= VALUE_ENTRY_PRESENT | answered | (says ? yes : 0);
+    xmlHashUpdateEntry(answers, (const xmlChar *)value, (void *)entry, NULL);
+    return says;
 }
 
 static bool is_hidden(xmlNode *n)
@@ -264,8 +318,8 @@ static bool is_content_hint(xmlNode *n)
 {
     if (is_tag(n, "article") || is_tag(n, "main"))
         return true;
-    return marked_article_body(n) || attr_has_word(n, "class", content_words, true) ||
-           attr_has_word(n, "id", content_words, true);
+    return marked_article_body(n) || attr_says(n, "class", HAS_CONTENT_WORD) ||
+           attr_says(n, "id", HAS_CONTENT_WORD);
 }
 
 static bool holds_prose(xmlNode *n, size_t min_chars);
@@ -278,19 +332,19 @@ static bool is_furniture(xmlNode *n, bool layout)
     if (is_tag(n, "body") || is_tag(n, "html") || is_tag(n, "article") || is_tag(n, "main"))
         return false;
     bool marked =
-        layout
-            ? attr_has_word(n, "class", layout_words, false) ||
-                  attr_has_word(n, "id", layout_words, false) ||
-                  /* (a link in a sentence is no container: "textTag" is the word linked) */
-                  (!is_tag(n, "a") && !is_tag(n, "span") &&
-                   (glued_furniture_word(n, "class", true) || glued_furniture_word(n, "id", true)))
-            : attr_has_word(n, "class", boilerplate_words, false) ||
-                  attr_has_word(n, "id", boilerplate_words, false) ||
-                  glued_furniture_word(n, "class", false) || glued_furniture_word(n, "id", false) ||
-                  attr_has_word(n, "role",
-                                (const char *const[]){"navigation", "banner", "complementary",
-                                                      "contentinfo", "dialog", "alert", NULL},
-                                false);
+        layout ? attr_says(n, "class", HAS_LAYOUT_WORD) || attr_says(n, "id", HAS_LAYOUT_WORD) ||
+                     /* (a link in a sentence is no container: "textTag" is the word linked) */
+                     (!is_tag(n, "a") && !is_tag(n, "span") &&
+                      (attr_says(n, "class", GLUED_LAYOUT_WORDS) ||
+                       attr_says(n, "id", GLUED_LAYOUT_WORDS)))
+               : attr_says(n, "class", HAS_BOILERPLATE_WORD) ||
+                     attr_says(n, "id", HAS_BOILERPLATE_WORD) ||
+                     attr_says(n, "class", GLUED_BOILERPLATE) ||
+                     attr_says(n, "id", GLUED_BOILERPLATE) ||
+                     attr_has_word(n, "role",
+                                   (const char *const[]){"navigation", "banner", "complementary",
+                                                         "contentinfo", "dialog", "alert", NULL},
+                                   false);
     return marked && !(is_content_hint(n) && holds_prose(n, PROSE_CHARS));
 }
 
@@ -1362,6 +1416,8 @@ static char *article_text(xmlNode *root, const char *title, bool keep_furniture,
                           struct page_size *page, struct content_html *html)
 {
     *page = (struct page_size){.keep_furniture = keep_furniture};
+    xmlHashTablePtr answers = xmlHashCreate(256); /* (attr_says()'s cache) */
+    root->doc->_private = answers;
     struct text_memo memo = {0};
     text_memo_build(&memo, root);
     text_length(root, &page->chars, &page->linked, false, 0);
@@ -1393,6 +1449,8 @@ static char *article_text(xmlNode *root, const char *title, bool keep_furniture,
         sc.v[i].node->_private = NULL;
     free(sc.v);
     text_memo_free(&memo, root);
+    root->doc->_private = NULL;
+    xmlHashFree(answers, NULL);
     char *once = without_repeats(&text);
     char *body = tidy(once, title);
     free(once);
