@@ -534,7 +534,13 @@ static bool byline_class(xmlNode *n, char **class_out)
     static const char *const not_byline[] = {
         "bio",   "desc", "comment", "avatar", "img", "image", "photo", "social", "role",
         "title", "job",  "about",   "link",   "box", "card",  "wrap",  "label"};
+    /* (a word holding "author" or "byline" means the value holds it: most values are passed
+     * over without splitting them into words) */
     bool found = false;
+    if (!strcasestr(cls, "author") && !strcasestr(cls, "byline")) {
+        xmlFree(cls);
+        return false;
+    }
     char *copy = xstrdup(cls);
     for (char *save = NULL, *w = strtok_r(copy, " \t\n", &save); w && !found;
          w = strtok_r(NULL, " \t\n", &save)) {
