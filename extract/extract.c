@@ -51,23 +51,34 @@ struct scoring {
     size_t n, cap;
 };
 
+/* Whether s starts with a space extract_collapse_whitespace() collapses: ASCII white space but
+ * \v, or U+00A0 (a 2-byte sequence). */
+static bool collapsed_space(const char *s)
+{
+    unsigned char c = (unsigned char)*s;
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' ||
+           (c == 0xC2 && (unsigned char)s[1] == 0xA0);
+}
+
 char *extract_collapse_whitespace(const char *s)
 {
     struct buf out;
     buf_init(&out, 0);
     bool space = false;
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        bool nbsp = c == 0xC2 && (unsigned char)s[1] == 0xA0; /* U+00A0 is a space too */
-        if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || nbsp) {
-            s += nbsp;
+    while (*s) {
+        size_t run = 0; /* (the characters up to the next space, appended at once) */
+        while (s[run] && !collapsed_space(s + run))
+            run++;
+        if (run) {
+            if (space)
+                buf_append_char(&out, ' ');
+            space = false;
+            buf_append(&out, s, run);
+            s += run;
+        } else {
+            s += (unsigned char)*s == 0xC2 ? 2 : 1;
             space = out.len > 0;
-            continue;
         }
-        if (space)
-            buf_append_char(&out, ' ');
-        space = false;
-        buf_append_char(&out, (char)c);
     }
     return buf_steal(&out);
 }
