@@ -219,32 +219,33 @@ static int glued_word_kinds(const char *run, size_t len)
     return reach[len] & GLUED_SEVERAL ? reach[len] & (GLUED_FURNITURE | GLUED_LAYOUT) : 0;
 }
 
-/* Whether a class or id value holds a token that is furniture (or with layout, layout) when
- * read as words glued together: the token with its '-' and '_' removed ("news-letter",
- * "newsLetterBox"), and each of its parts between '-', '_' and digits ("td-relatedPosts-2"). */
-static bool glued_furniture_value(const char *value, bool layout)
+/* What the tokens of a class or id value are when read as words glued together
+ * (glued_word_kinds' GLUED_FURNITURE and GLUED_LAYOUT, of any token): each token with its '-'
+ * and '_' removed ("news-letter", "newsLetterBox"), and each of its parts between '-', '_' and
+ * digits ("td-relatedPosts-2"). */
+static int glued_value_kinds(const char *value)
 {
-    int wanted = layout ? GLUED_LAYOUT : GLUED_FURNITURE;
+    int kinds = 0;
     for (const char *p = value ? value : ""; *p;) {
         size_t len = strcspn(p, " \t\n");
         char token[64];
         size_t t = 0, part = 0;
         for (size_t i = 0; i < len && t < sizeof token - 1; i++) {
             if (p[i] == '-' || p[i] == '_' || isdigit((unsigned char)p[i])) {
-                if (t > part && glued_word_kinds(token + part, t - part) & wanted)
-                    return true;
+                if (t > part)
+                    kinds |= glued_word_kinds(token + part, t - part);
                 part = t;
                 continue;
             }
             token[t++] = (char)tolower((unsigned char)p[i]);
         }
-        if (len < sizeof token && t > part && glued_word_kinds(token + part, t - part) & wanted)
-            return true;
-        if (part > 0 && len < sizeof token && glued_word_kinds(token, t) & wanted)
-            return true;
+        if (len < sizeof token && t > part)
+            kinds |= glued_word_kinds(token + part, t - part);
+        if (part > 0 && len < sizeof token)
+            kinds |= glued_word_kinds(token, t);
         p += len + (p[len] != '\0');
     }
-    return false;
+    return kinds;
 }
 
 /* The questions the cleaning and scoring ask of class and id values. */
@@ -252,20 +253,38 @@ enum value_question {
     HAS_BOILERPLATE_WORD, /* value_has_word(value, boilerplate_words, false) */
     HAS_LAYOUT_WORD,      /* value_has_word(value, layout_words, false) */
     HAS_CONTENT_WORD,     /* value_has_word(value, content_words, true) */
-    GLUED_BOILERPLATE,    /* glued_furniture_value(value, false) */
-    GLUED_LAYOUT_WORDS,   /* glued_furniture_value(value, true) */
+    GLUED_BOILERPLATE,    /* glued_value_kinds(value) & GLUED_FURNITURE */
+    GLUED_LAYOUT_WORDS,   /* glued_value_kinds(value) & GLUED_LAYOUT */
 };
 
-static bool answer(const char *value, enum value_question q)
+static uintptr_t answered_bit(enum value_question q)
 {
+    return (uintptr_t)1 << (2 * q);
+}
+
+static uintptr_t yes_bit(enum value_question q)
+{
+    return (uintptr_t)1 << (2 * q + 1);
+}
+
+/* The answer to q about value, as bits of a table entry (attr_says): q's, and the other glued
+ * question's too when q is one (the same pass over the value answers both). */
+static uintptr_t answer(const char *value, enum value_question q)
+{
+    bool yes = false;
     switch (q) {
-        case HAS_BOILERPLATE_WORD: return value_has_word(value, boilerplate_words, false);
-        case HAS_LAYOUT_WORD: return value_has_word(value, layout_words, false);
-        case HAS_CONTENT_WORD: return value_has_word(value, content_words, true);
-        case GLUED_BOILERPLATE: return glued_furniture_value(value, false);
-        case GLUED_LAYOUT_WORDS: return glued_furniture_value(value, true);
+        case HAS_BOILERPLATE_WORD: yes = value_has_word(value, boilerplate_words, false); break;
+        case HAS_LAYOUT_WORD: yes = value_has_word(value, layout_words, false); break;
+        case HAS_CONTENT_WORD: yes = value_has_word(value, content_words, true); break;
+        case GLUED_BOILERPLATE:
+        case GLUED_LAYOUT_WORDS: {
+            int kinds = glued_value_kinds(value);
+            return answered_bit(GLUED_BOILERPLATE) | answered_bit(GLUED_LAYOUT_WORDS) |
+                   (kinds & GLUED_FURNITURE ? yes_bit(GLUED_BOILERPLATE) : 0) |
+                   (kinds & GLUED_LAYOUT ? yes_bit(GLUED_LAYOUT_WORDS) : 0);
+        }
     }
-    return false;
+    return answered_bit(q) | (yes ? yes_bit(q) : 0);
 }
 
 /* The answers to value questions, per distinct class or id value of a document: a page repeats
@@ -285,15 +304,13 @@ static bool attr_says(const xmlNode *n, const char *attr_name, enum value_questi
         return false;
     xmlHashTablePtr answers = n->doc ? n->doc->_private : NULL;
     if (!answers)
-        return answer(value, q);
+        return answer(value, q) & yes_bit(q);
     uintptr_t entry = (uintptr_t)xmlHashLookup(answers, (const xmlChar *)value);
-    uintptr_t answered = (uintptr_t)1 << (2 * q), yes = (uintptr_t)1 << (2 * q + 1);
-    if (entry & answered)
-        return entry & yes;
-    bool says = answer(value, q);
-    entry |= VALUE_ENTRY_PRESENT | answered | (says ? yes : 0);
-    xmlHashUpdateEntry(answers, (const xmlChar *)value, (void *)entry, NULL);
-    return says;
+    if (!(entry & answered_bit(q))) {
+        entry |= VALUE_ENTRY_PRESENT | answer(value, q);
+        xmlHashUpdateEntry(answers, (const xmlChar *)value, (void *)entry, NULL);
+    }
+    return entry & yes_bit(q);
 }
 
 static bool is_hidden(xmlNode *n)
