@@ -63,17 +63,35 @@ static void put(struct html_out *o, const char *s)
         o->too_long = true;
 }
 
+static void put_n(struct html_out *o, const char *s, size_t n)
+{
+    if (buf_append(&o->html, s, n) < 0)
+        o->too_long = true;
+}
+
+/* Writes the first n bytes of s with &, <, > (and in an attribute ") escaped: the runs between
+ * them at once. */
+static void put_escaped_n(struct html_out *o, const char *s, size_t n, bool attribute)
+{
+    while (n) {
+        size_t run = 0;
+        while (run < n && s[run] != '&' && s[run] != '<' && s[run] != '>' &&
+               !(attribute && s[run] == '"'))
+            run++;
+        put_n(o, s, run);
+        s += run;
+        n -= run;
+        if (!n)
+            break;
+        put(o, *s == '&' ? "&amp;" : *s == '<' ? "&lt;" : *s == '>' ? "&gt;" : "&quot;");
+        s++;
+        n--;
+    }
+}
+
 static void put_escaped(struct html_out *o, const char *s, bool attribute)
 {
-    for (; *s; s++) {
-        switch (*s) {
-            case '&': put(o, "&amp;"); break;
-            case '<': put(o, "&lt;"); break;
-            case '>': put(o, "&gt;"); break;
-            case '"': put(o, attribute ? "&quot;" : "\""); break;
-            default: put(o, (char[]){*s, '\0'});
-        }
-    }
+    put_escaped_n(o, s, strlen(s), attribute);
 }
 
 /* An absolute http(s) URL for href, or NULL (javascript:, data:, mailto:, unparsable). */
@@ -138,14 +156,18 @@ static void write_text(struct html_out *o, const char *s, bool in_text_block, bo
         put_escaped(o, s, false);
         return;
     }
-    for (const char *p = s; *p; p++) {
+    for (const char *p = s; *p;) {
         if (isspace((unsigned char)*p)) {
             o->space = true;
+            p++;
             continue;
         }
+        size_t word = 0; /* (a run of characters that are not spaces, written at once) */
+        while (p[word] && !isspace((unsigned char)p[word]))
+            word++;
         begin_inline(o, in_text_block);
-        char c[2] = {*p, '\0'};
-        put_escaped(o, c, false);
+        put_escaped_n(o, p, word, false);
+        p += word;
     }
 }
 

@@ -22,6 +22,7 @@
 #include <ctype.h>
 #include <libxml/HTMLparser.h>
 #include <libxml/encoding.h>
+#include <libxml/hash.h>
 #include <libxml/parser.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -52,23 +53,34 @@ struct scoring {
     size_t n, cap;
 };
 
+/* Whether s starts with a space extract_collapse_whitespace() collapses: ASCII white space but
+ * \v, or U+00A0 (a 2-byte sequence). */
+static bool collapsed_space(const char *s)
+{
+    unsigned char c = (unsigned char)*s;
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' ||
+           (c == 0xC2 && (unsigned char)s[1] == 0xA0);
+}
+
 char *extract_collapse_whitespace(const char *s)
 {
     struct buf out;
     buf_init(&out, 0);
     bool space = false;
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        bool nbsp = c == 0xC2 && (unsigned char)s[1] == 0xA0; /* U+00A0 is a space too */
-        if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || nbsp) {
-            s += nbsp;
+    while (*s) {
+        size_t run = 0; /* (the characters up to the next space, appended at once) */
+        while (s[run] && !collapsed_space(s + run))
+            run++;
+        if (run) {
+            if (space)
+                buf_append_char(&out, ' ');
+            space = false;
+            buf_append(&out, s, run);
+            s += run;
+        } else {
+            s += (unsigned char)*s == 0xC2 ? 2 : 1;
             space = out.len > 0;
-            continue;
         }
-        if (space)
-            buf_append_char(&out, ' ');
-        space = false;
-        buf_append_char(&out, (char)c);
     }
     return buf_steal(&out);
 }
@@ -135,12 +147,10 @@ static const char *attr(const xmlNode *n, const char *name)
     return NULL;
 }
 
-/* Whether the attribute contains one of words: anywhere in the value (whole_value_match), or
- * as one of its tokens split at spaces, '-', '_', ':', '.' and camelCase capitals. */
-static bool attr_has_word(const xmlNode *n, const char *attr_name, const char *const *words,
-                          bool whole_value_match)
+/* Whether value contains one of words: anywhere in it (whole_value_match), or as one of its
+ * tokens split at spaces, '-', '_', ':', '.' and camelCase capitals. */
+static bool value_has_word(const char *value, const char *const *words, bool whole_value_match)
 {
-    const char *value = attr(n, attr_name);
     if (!value || !*value)
         return false;
     if (whole_value_match) {
@@ -173,6 +183,13 @@ static bool attr_has_word(const xmlNode *n, const char *attr_name, const char *c
         p += len + (p[len] != '\0' && !isupper((unsigned char)p[len]));
     }
     return false;
+}
+
+/* Whether the attribute contains one of words (value_has_word). */
+static bool attr_has_word(const xmlNode *n, const char *attr_name, const char *const *words,
+                          bool whole_value_match)
+{
+    return value_has_word(attr(n, attr_name), words, whole_value_match);
 }
 
 /* Parts of glued class names beside a furniture word ("commentheader", "news-letter-box"). */
@@ -214,33 +231,98 @@ static int glued_word_kinds(const char *run, size_t len)
     return reach[len] & GLUED_SEVERAL ? reach[len] & (GLUED_FURNITURE | GLUED_LAYOUT) : 0;
 }
 
-/* Whether a class or id token is furniture (or with layout, layout) when read as words glued
- * together: the token with its '-' and '_' removed ("news-letter", "newsLetterBox"), and each
- * of its parts between '-', '_' and digits ("td-relatedPosts-2"). */
-static bool glued_furniture_word(const xmlNode *n, const char *attr_name, bool layout)
+/* What the tokens of a class or id value are when read as words glued together
+ * (glued_word_kinds' GLUED_FURNITURE and GLUED_LAYOUT, of any token): each token with its '-'
+ * and '_' removed ("news-letter", "newsLetterBox"), and each of its parts between '-', '_' and
+ * digits ("td-relatedPosts-2"). */
+static int glued_value_kinds(const char *value)
 {
-    int wanted = layout ? GLUED_LAYOUT : GLUED_FURNITURE;
-    const char *value = attr(n, attr_name);
+    int kinds = 0;
     for (const char *p = value ? value : ""; *p;) {
         size_t len = strcspn(p, " \t\n");
         char token[64];
         size_t t = 0, part = 0;
         for (size_t i = 0; i < len && t < sizeof token - 1; i++) {
             if (p[i] == '-' || p[i] == '_' || isdigit((unsigned char)p[i])) {
-                if (t > part && glued_word_kinds(token + part, t - part) & wanted)
-                    return true;
+                if (t > part)
+                    kinds |= glued_word_kinds(token + part, t - part);
                 part = t;
                 continue;
             }
             token[t++] = (char)tolower((unsigned char)p[i]);
         }
-        if (len < sizeof token && t > part && glued_word_kinds(token + part, t - part) & wanted)
-            return true;
-        if (part > 0 && len < sizeof token && glued_word_kinds(token, t) & wanted)
-            return true;
+        if (len < sizeof token && t > part)
+            kinds |= glued_word_kinds(token + part, t - part);
+        if (part > 0 && len < sizeof token)
+            kinds |= glued_word_kinds(token, t);
         p += len + (p[len] != '\0');
     }
-    return false;
+    return kinds;
+}
+
+/* The questions the cleaning and scoring ask of class and id values. */
+enum value_question {
+    HAS_BOILERPLATE_WORD, /* value_has_word(value, boilerplate_words, false) */
+    HAS_LAYOUT_WORD,      /* value_has_word(value, layout_words, false) */
+    HAS_CONTENT_WORD,     /* value_has_word(value, content_words, true) */
+    GLUED_BOILERPLATE,    /* glued_value_kinds(value) & GLUED_FURNITURE */
+    GLUED_LAYOUT_WORDS,   /* glued_value_kinds(value) & GLUED_LAYOUT */
+};
+
+static uintptr_t answered_bit(enum value_question q)
+{
+    return (uintptr_t)1 << (2 * q);
+}
+
+static uintptr_t yes_bit(enum value_question q)
+{
+    return (uintptr_t)1 << (2 * q + 1);
+}
+
+/* The answer to q about value, as bits of a table entry (attr_says): q's, and the other glued
+ * question's too when q is one (the same pass over the value answers both). */
+static uintptr_t answer(const char *value, enum value_question q)
+{
+    bool yes = false;
+    switch (q) {
+        case HAS_BOILERPLATE_WORD: yes = value_has_word(value, boilerplate_words, false); break;
+        case HAS_LAYOUT_WORD: yes = value_has_word(value, layout_words, false); break;
+        case HAS_CONTENT_WORD: yes = value_has_word(value, content_words, true); break;
+        case GLUED_BOILERPLATE:
+        case GLUED_LAYOUT_WORDS: {
+            int kinds = glued_value_kinds(value);
+            return answered_bit(GLUED_BOILERPLATE) | answered_bit(GLUED_LAYOUT_WORDS) |
+                   (kinds & GLUED_FURNITURE ? yes_bit(GLUED_BOILERPLATE) : 0) |
+                   (kinds & GLUED_LAYOUT ? yes_bit(GLUED_LAYOUT_WORDS) : 0);
+        }
+    }
+    return answered_bit(q) | (yes ? yes_bit(q) : 0);
+}
+
+/* The answers to value questions, per distinct class or id value of a document: a page repeats
+ * the same few values on thousands of elements ("menu-item"), and the cleaning asks about the
+ * same element several times (is it furniture, is it layout, does its subtree hold a body). The
+ * table (libxml2's xmlHashTable, keyed by a copy of the value) is held by the document's
+ * _private while article_text() runs (article_text() creates and frees it: a per-document
+ * cache). Each entry packs, per question q, bit 2q (answered) and bit 2q+1 (the answer); the
+ * answers depend on the value's text alone, so they hold for every element that has it. */
+enum { VALUE_ENTRY_PRESENT = 1 << 16 }; /* (so that no entry is NULL) */
+
+/* answer(), about the attribute's value, from the document's table when it has one. */
+static bool attr_says(const xmlNode *n, const char *attr_name, enum value_question q)
+{
+    const char *value = attr(n, attr_name);
+    if (!value || !*value)
+        return false;
+    xmlHashTablePtr answers = n->doc ? n->doc->_private : NULL;
+    if (!answers)
+        return answer(value, q) & yes_bit(q);
+    uintptr_t entry = (uintptr_t)xmlHashLookup(answers, (const xmlChar *)value);
+    if (!(entry & answered_bit(q))) {
+        entry |= VALUE_ENTRY_PRESENT | answer(value, q);
+        xmlHashUpdateEntry(answers, (const xmlChar *)value, (void *)entry, NULL);
+    }
+    return entry & yes_bit(q);
 }
 
 static bool is_hidden(xmlNode *n)
@@ -276,8 +358,8 @@ static bool is_content_hint(xmlNode *n)
 {
     if (is_tag(n, "article") || is_tag(n, "main"))
         return true;
-    return marked_article_body(n) || attr_has_word(n, "class", content_words, true) ||
-           attr_has_word(n, "id", content_words, true);
+    return marked_article_body(n) || attr_says(n, "class", HAS_CONTENT_WORD) ||
+           attr_says(n, "id", HAS_CONTENT_WORD);
 }
 
 static bool holds_prose(xmlNode *n, size_t min_chars);
@@ -290,19 +372,19 @@ static bool is_furniture(xmlNode *n, bool layout)
     if (is_tag(n, "body") || is_tag(n, "html") || is_tag(n, "article") || is_tag(n, "main"))
         return false;
     bool marked =
-        layout
-            ? attr_has_word(n, "class", layout_words, false) ||
-                  attr_has_word(n, "id", layout_words, false) ||
-                  /* (a link in a sentence is no container: "textTag" is the word linked) */
-                  (!is_tag(n, "a") && !is_tag(n, "span") &&
-                   (glued_furniture_word(n, "class", true) || glued_furniture_word(n, "id", true)))
-            : attr_has_word(n, "class", boilerplate_words, false) ||
-                  attr_has_word(n, "id", boilerplate_words, false) ||
-                  glued_furniture_word(n, "class", false) || glued_furniture_word(n, "id", false) ||
-                  attr_has_word(n, "role",
-                                (const char *const[]){"navigation", "banner", "complementary",
-                                                      "contentinfo", "dialog", "alert", NULL},
-                                false);
+        layout ? attr_says(n, "class", HAS_LAYOUT_WORD) || attr_says(n, "id", HAS_LAYOUT_WORD) ||
+                     /* (a link in a sentence is no container: "textTag" is the word linked) */
+                     (!is_tag(n, "a") && !is_tag(n, "span") &&
+                      (attr_says(n, "class", GLUED_LAYOUT_WORDS) ||
+                       attr_says(n, "id", GLUED_LAYOUT_WORDS)))
+               : attr_says(n, "class", HAS_BOILERPLATE_WORD) ||
+                     attr_says(n, "id", HAS_BOILERPLATE_WORD) ||
+                     attr_says(n, "class", GLUED_BOILERPLATE) ||
+                     attr_says(n, "id", GLUED_BOILERPLATE) ||
+                     attr_has_word(n, "role",
+                                   (const char *const[]){"navigation", "banner", "complementary",
+                                                         "contentinfo", "dialog", "alert", NULL},
+                                   false);
     return marked && !(is_content_hint(n) && holds_prose(n, PROSE_CHARS));
 }
 
@@ -1522,6 +1604,8 @@ static char *article_text(xmlNode *root, const char *title, bool keep_furniture,
                           struct page_size *page, struct content_html *html)
 {
     *page = (struct page_size){.keep_furniture = keep_furniture};
+    xmlHashTablePtr answers = xmlHashCreate(256); /* (attr_says()'s cache) */
+    root->doc->_private = answers;
     struct text_memo memo = {0};
     text_memo_build(&memo, root);
     text_length(root, &page->chars, &page->linked, false, 0);
@@ -1553,6 +1637,8 @@ static char *article_text(xmlNode *root, const char *title, bool keep_furniture,
         sc.v[i].node->_private = NULL;
     free(sc.v);
     text_memo_free(&memo, root);
+    root->doc->_private = NULL;
+    xmlHashFree(answers, NULL);
     char *once = without_repeats(&text);
     char *body = tidy(once, title);
     free(once);

@@ -524,6 +524,19 @@ static void read_byline_markup(xmlNode *n, struct page_meta *m)
     xmlFree(text);
 }
 
+/* Whether s holds "author" or "byline", whatever their case (strcasestr() twice, in one pass:
+ * it is asked of every class value). */
+static bool holds_author_or_byline(const char *s)
+{
+    for (; *s; s++) {
+        int c = tolower((unsigned char)*s);
+        if ((c == 'a' && strncasecmp(s, "author", 6) == 0) ||
+            (c == 'b' && strncasecmp(s, "byline", 6) == 0))
+            return true;
+    }
+    return false;
+}
+
 /* Whether an element's class names it a byline: a word with "author" or "byline" in it that
  * is not a biography, an avatar, a comment's author or a link to the author's page. */
 static bool byline_class(xmlNode *n, char **class_out)
@@ -534,7 +547,13 @@ static bool byline_class(xmlNode *n, char **class_out)
     static const char *const not_byline[] = {
         "bio",   "desc", "comment", "avatar", "img", "image", "photo", "social", "role",
         "title", "job",  "about",   "link",   "box", "card",  "wrap",  "label"};
+    /* (a word holding "author" or "byline" means the value holds it: most values are passed
+     * over without splitting them into words) */
     bool found = false;
+    if (!holds_author_or_byline(cls)) {
+        xmlFree(cls);
+        return false;
+    }
     char *copy = xstrdup(cls);
     for (char *save = NULL, *w = strtok_r(copy, " \t\n", &save); w && !found;
          w = strtok_r(NULL, " \t\n", &save)) {
