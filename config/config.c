@@ -232,6 +232,9 @@ static const struct option_spec options[] = {
     CHOICE_AT_START(robots, "obey", robots_choices,
                     "obey: an article page the site's robots.txt disallows is not fetched (the "
                     "feed's text is used); feeds themselves are fetched either way"),
+    NUM_AT_START(robots_cache_sites, OPT_COUNT, "4096", 1, 1000000,
+                 "sites whose robots.txt is kept; past this the one asked least recently is "
+                 "forgotten (and fetched again when next needed)"),
     NUM(article_attempts, OPT_COUNT, "3", 1, 100,
         "page fetch attempts before the feed's own text is used"),
     NUM(retry_delay, OPT_SECONDS, "5m", 1, 86400, "wait before retrying a failed page fetch"),

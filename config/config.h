@@ -68,6 +68,7 @@ struct config {
     long max_record_bytes;  /* larger records go to quarantine/, not new/ */
     enum config_copies copies; /* mark: every copy of a story is written; first: the first only */
     enum config_robots robots; /* obey: a page robots.txt disallows is not fetched */
+    long robots_cache_sites;   /* sites whose robots.txt is held at most */
     enum config_content content_format; /* content_html and/or content_markdown in records */
     long story_window;  /* seconds an article stays findable as the start of a story */
     long max_transfers; /* concurrent transfers in all */

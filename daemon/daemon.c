@@ -16,6 +16,7 @@
 #include "sink/sink.h"
 #include "common/log.h"
 #include "daemon/control.h"
+#include "daemon/memory.h"
 #include "daemon/metrics.h"
 #include "daemon/notify.h"
 #include "daemon/status_page.h"
@@ -38,6 +39,7 @@ struct service {
     struct event *signals[3];
     struct event *stop_timer;
     struct event *watchdog;
+    struct event *memory_trimmer;
     struct metrics_server *metrics;
     struct control_server *control; /* run only: `feedspool poll` and `retry` reach us here */
     struct netpolicy *policy;
@@ -341,6 +343,7 @@ int service_run(const struct service_params *params)
     const struct config *cfg = params->config;
     log_set_level(cfg->log_level);
     log_set_format(cfg->log_format);
+    memory_policy_apply();
     srandom((unsigned)time(NULL) ^ (unsigned)getpid());
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
         log_err("cannot initialise libcurl");
@@ -413,6 +416,7 @@ int service_run(const struct service_params *params)
             log_warn("`feedspool poll` and `retry` cannot reach this daemon reason=\"%s\"", err);
     }
     s.watchdog = notify_watchdog_start(s.base);
+    s.memory_trimmer = memory_trimmer_start(s.base);
     char sink_err[512];
     if (sinks_open(s.base, cfg, on_sink_drained, &s, &s.sinks, sink_err, sizeof sink_err) < 0) {
         log_err("%s", sink_err);
@@ -461,6 +465,8 @@ done:
         event_free(s.stop_timer);
     if (s.watchdog)
         event_free(s.watchdog);
+    if (s.memory_trimmer)
+        event_free(s.memory_trimmer);
     metrics_server_free(s.metrics);
     control_server_free(s.control);
     recent_records_free(s.recent);

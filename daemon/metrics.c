@@ -5,6 +5,8 @@
 #include <dirent.h>
 #include <netinet/in.h>
 #include <errno.h>
+#include <malloc.h>
+#include <sqlite3.h>
 #include <sys/resource.h>
 #include <unistd.h>
 #include <event2/buffer.h>
@@ -231,6 +233,27 @@ static void render_process(struct evbuffer *out)
                             start);
 }
 
+/* Where the resident memory goes: the heap's chunks in use and free (all arenas, mapped
+ * chunks counted in use), SQLite's page caches and statements (part of the heap in use), the
+ * story index's postings (mapped apart), and the robots.txt cache's sites. */
+static void render_memory(const struct metrics_server *srv, struct evbuffer *out)
+{
+    struct mallinfo2 heap = mallinfo2();
+    evbuffer_add_printf(out,
+                        "# HELP feedspool_memory_bytes Memory held, by part.\n"
+                        "# TYPE feedspool_memory_bytes gauge\n"
+                        "feedspool_memory_bytes{part=\"heap_used\"} %zu\n"
+                        "feedspool_memory_bytes{part=\"heap_free\"} %zu\n"
+                        "feedspool_memory_bytes{part=\"sqlite\"} %lld\n"
+                        "feedspool_memory_bytes{part=\"story_index\"} %zu\n"
+                        "# HELP feedspool_robots_sites Sites whose robots.txt is kept.\n"
+                        "# TYPE feedspool_robots_sites gauge\n"
+                        "feedspool_robots_sites %zu\n",
+                        heap.uordblks + heap.hblkhd, heap.fordblks,
+                        (long long)sqlite3_memory_used(), pipeline_story_index_bytes(srv->pipeline),
+                        pipeline_robots_sites(srv->pipeline));
+}
+
 static void render(const struct metrics_server *srv, struct evbuffer *out)
 {
     const struct pipeline_stats *m = pipeline_stats(srv->pipeline);
@@ -350,6 +373,7 @@ static void render(const struct metrics_server *srv, struct evbuffer *out)
     for (size_t i = 0; i < sinks_count(srv->sinks); i++)
         render_sink(srv->sinks, i, out);
     render_process(out);
+    render_memory(srv, out);
 }
 
 /* Why the daemon is not ready, one line each into out; true when there is no reason. */

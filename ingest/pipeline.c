@@ -231,7 +231,8 @@ struct pipeline *pipeline_new(const struct pipeline_deps *deps, const struct pip
     if (deps->fetcher && deps->config->robots == CONFIG_ROBOTS_OBEY) {
         struct robots_cache_options ro = {.user_agent = deps->config->user_agent,
                                           .min_lifetime = deps->config->retry_delay,
-                                          .retry_seconds = deps->config->retry_delay};
+                                          .retry_seconds = deps->config->retry_delay,
+                                          .max_sites = (size_t)deps->config->robots_cache_sites};
         p->robots = robots_cache_new(deps->fetcher, &ro);
     }
     p->idle_check = evtimer_new(deps->base, on_idle_check, p);
@@ -327,6 +328,16 @@ bool pipeline_paused(const struct pipeline *p, enum pipeline_pause why)
 const struct pipeline_stats *pipeline_stats(const struct pipeline *p)
 {
     return &p->stats;
+}
+
+size_t pipeline_story_index_bytes(const struct pipeline *p)
+{
+    return story_index_memory(p->stories);
+}
+
+size_t pipeline_robots_sites(const struct pipeline *p)
+{
+    return p->robots ? robots_cache_sites(p->robots) : 0;
 }
 
 void pipeline_free(struct pipeline *p)

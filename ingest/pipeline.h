@@ -132,5 +132,9 @@ void pipeline_foreach_feed(const struct pipeline *p,
                            void (*fn)(const struct pipeline_feed_view *, void *), void *ud);
 const struct pipeline_stats *pipeline_stats(const struct pipeline *p);
 bool pipeline_paused(const struct pipeline *p, enum pipeline_pause why);
+/* What the pipeline holds in memory that grows with its work: the story index's postings
+ * (bytes), and the sites whose robots.txt is kept (0 with robots = ignore). */
+size_t pipeline_story_index_bytes(const struct pipeline *p);
+size_t pipeline_robots_sites(const struct pipeline *p);
 
 #endif

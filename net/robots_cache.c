@@ -1,5 +1,7 @@
 /* robots_cache.c: one entry per site (scheme://host:port), made on first use, holding its
- * parsed robots.txt, until when it holds, its validators and who waits for it. */
+ * parsed robots.txt, until when it holds, its validators and who waits for it. The entries
+ * are kept in the order they were last asked about, so that past max_sites the least recently
+ * asked one that nobody waits for is dropped. */
 #include "net/robots_cache.h"
 
 #include <ctype.h>
@@ -32,7 +34,9 @@ struct site {
     char *etag, *last_modified;
     struct robots_waiter *waiting;  /* for the fetch in flight */
     struct robots_waiter *notified; /* being told the fetch is over */
+    size_t told;                    /* waiters told of its answer that have not asked again since */
     struct site *next_in_bucket;
+    struct site *newer, *older; /* by when it was last asked about */
 };
 
 struct robots_cache {
@@ -40,6 +44,8 @@ struct robots_cache {
     char product[ROBOTS_PRODUCT_MAX];
     long min_lifetime, retry_seconds;
     unsigned long fetches;
+    size_t max_sites, n_sites;
+    struct site *newest, *oldest;
     struct site *sites[SITE_BUCKETS];
 };
 
@@ -58,6 +64,7 @@ struct robots_cache *robots_cache_new(struct fetcher *fetcher,
     robots_product_token(opts->user_agent, c->product, sizeof c->product);
     c->min_lifetime = opts->min_lifetime;
     c->retry_seconds = opts->retry_seconds;
+    c->max_sites = opts->max_sites > 0 ? opts->max_sites : 1;
     return c;
 }
 
@@ -71,8 +78,18 @@ static void waiter_push(struct robots_waiter **list, struct robots_waiter *w)
     *list = w;
 }
 
+/* The waiter, told of its site's answer, asks again or goes: the site no longer owes it. */
+static void waiter_release(struct robots_waiter *w)
+{
+    if (!w->told_by)
+        return;
+    ((struct site *)w->told_by)->told--;
+    w->told_by = NULL;
+}
+
 void robots_waiter_cancel(struct robots_waiter *w)
 {
+    waiter_release(w);
     if (!w->list)
         return;
     if (w->prev)
@@ -114,6 +131,68 @@ void robots_cache_free(struct robots_cache *c)
 unsigned long robots_cache_fetches(const struct robots_cache *c)
 {
     return c->fetches;
+}
+
+size_t robots_cache_sites(const struct robots_cache *c)
+{
+    return c->n_sites;
+}
+
+static void recency_unlink(struct site *s)
+{
+    struct robots_cache *c = s->cache;
+    if (s->newer)
+        s->newer->older = s->older;
+    else
+        c->newest = s->older;
+    if (s->older)
+        s->older->newer = s->newer;
+    else
+        c->oldest = s->newer;
+    s->newer = s->older = NULL;
+}
+
+static void recency_push_newest(struct site *s)
+{
+    struct robots_cache *c = s->cache;
+    s->older = c->newest;
+    if (c->newest)
+        c->newest->newer = s;
+    else
+        c->oldest = s;
+    c->newest = s;
+}
+
+/* Nothing depends on the entry: no fetch of it runs and nobody waits for it. */
+static bool site_idle(const struct site *s)
+{
+    return s->state != SITE_FETCHING && !s->waiting && !s->notified && s->told == 0;
+}
+
+static void site_drop(struct site *s)
+{
+    struct robots_cache *c = s->cache;
+    struct site **link = &c->sites[hash_string(s->key) % SITE_BUCKETS];
+    while (*link != s)
+        link = &(*link)->next_in_bucket;
+    *link = s->next_in_bucket;
+    recency_unlink(s);
+    c->n_sites--;
+    log_debug("robots.txt forgotten site=%s sites=%zu", s->key, c->n_sites);
+    site_free(s);
+}
+
+/* Past max_sites, the least recently asked idle entries go (their site, asked again, is
+ * fetched again). */
+static void evict_past_cap(struct robots_cache *c)
+{
+    struct site *s = c->oldest;
+    while (c->n_sites > c->max_sites && s && s != c->newest) {
+        struct site *newer = s->newer;
+        if (site_idle(s))
+            site_drop(s);
+        s = newer;
+    }
 }
 
 /* The site key, robots.txt URL and path-and-query of an http(s) URL; false if it is not
@@ -160,7 +239,11 @@ static struct site *site_of(struct robots_cache *c, const char *key, const char 
         s->robots_url = xstrdup(robots_url);
         s->next_in_bucket = c->sites[bucket];
         c->sites[bucket] = s;
+        c->n_sites++;
+    } else {
+        recency_unlink(s);
     }
+    recency_push_newest(s);
     return s;
 }
 
@@ -270,8 +353,11 @@ static void on_robots_fetched(const struct fetch_result *r, void *ud)
     while (s->notified) {
         struct robots_waiter *w = s->notified;
         robots_waiter_cancel(w);
+        w->told_by = s; /* s stays until w asks again (it may only queue for that now) */
+        s->told++;
         w->ready(w);
     }
+    evict_past_cap(c); /* (s too, if nobody was waiting for it) */
 }
 
 static void site_fetch(struct site *s)
@@ -291,9 +377,11 @@ enum robots_verdict robots_cache_check(struct robots_cache *c, const char *url,
                                        struct robots_waiter *w, char *why, size_t whylen)
 {
     char *key, *robots_url, *path;
+    waiter_release(w);
     if (!split_url(url, &key, &robots_url, &path))
         return ROBOTS_ALLOWED;
     struct site *s = site_of(c, key, robots_url);
+    evict_past_cap(c); /* (never s, the newest) */
     enum robots_verdict verdict;
     if (s->state == SITE_KNOWN && monotonic_seconds() >= s->expires)
         site_fetch(s); /* out of date: asked again, with its validators */

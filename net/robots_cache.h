@@ -11,7 +11,9 @@
  *                retry_seconds (a copy fetched before is used meanwhile, if there is one)
  *   refused by the address policy   no rules (the page will be refused the same way)
  * An answer is kept for its Cache-Control max-age, at least min_lifetime seconds and at
- * most a day; then it is asked again with its ETag and Last-Modified (a 304 keeps it).
+ * most a day; then it is asked again with its ETag and Last-Modified (a 304 keeps it). At
+ * most max_sites sites are held: beyond that the one asked about least recently (that no
+ * fetch or asker waits on) is forgotten, and fetched again when it is next asked about.
  *
  * Ownership: the cache copies its options; the fetcher and the event base are borrowed and
  * must outlive it, and the fetcher must have no transfer of the cache left when it is freed
@@ -34,6 +36,7 @@ struct robots_cache_options {
     const char *user_agent; /* its product token picks the groups that apply */
     long min_lifetime;      /* seconds an answer is kept at least, whatever its max-age */
     long retry_seconds;     /* an unreachable robots.txt is asked again after this */
+    size_t max_sites;       /* sites held at most (at least 1) */
 };
 
 enum robots_verdict {
@@ -48,6 +51,7 @@ struct robots_waiter {
     void (*ready)(struct robots_waiter *w); /* called once, from the event loop: ask again */
     struct robots_waiter **list;            /* the queue it is in, or NULL */
     struct robots_waiter *prev, *next;
+    void *told_by; /* the site whose answer it was told, kept until it asks again */
 };
 
 struct robots_cache *robots_cache_new(struct fetcher *fetcher,
@@ -62,5 +66,7 @@ enum robots_verdict robots_cache_check(struct robots_cache *c, const char *url,
 void robots_waiter_cancel(struct robots_waiter *w);
 /* robots.txt fetches started so far. */
 unsigned long robots_cache_fetches(const struct robots_cache *c);
+/* Sites held now. */
+size_t robots_cache_sites(const struct robots_cache *c);
 
 #endif

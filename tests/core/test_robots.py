@@ -10,6 +10,7 @@ import hashlib
 import http.server
 import os
 import random
+import re
 import sys
 import threading
 import time
@@ -337,6 +338,37 @@ class Robots(unittest.TestCase):
         self.assertEqual(records[a.base + "/no/third.html"]["page_skipped"], "robots")
         self.assertEqual(records[a.base + "/second.html"]["text_source"], "page")
 
+    def test_past_robots_cache_sites_the_least_recently_asked_site_is_forgotten(self):
+        sites = [self.site(n) for n in (2, 3, 4)]
+        for site in sites:
+            site.serve_robots(text("User-agent: *\nDisallow: /no\n",
+                                   **{"Cache-Control": "max-age=3600"}))
+        first = [site.base + "/first-%d.html" % i for i, site in enumerate(sites)]
+        second = [site.base + "/second-%d.html" % i for i, site in enumerate(sites)]
+        self.write_feed(first)
+        port = free_port()
+        self.fx.write_config(poll_interval="1s", max_poll_interval="60s", robots_cache_sites="2",
+                             metrics_address="127.0.0.1:%d" % port)
+        self.fx.write_feeds("/feeds/links.xml")
+        daemon = self.fx.start_daemon()
+        try:
+            self.fx.wait_for(lambda: all(url in self.by_url() for url in first), timeout=60,
+                             what="the records of the first poll")
+            self.write_feed(first + second)
+            self.fx.wait_for(lambda: all(url in self.by_url() for url in second), timeout=60,
+                             what="the records of the second poll")
+            with urllib.request.urlopen("http://127.0.0.1:%d/metrics" % port, timeout=10) as r:
+                metrics = r.read().decode()
+        finally:
+            daemon.terminate()
+            out, err = daemon.communicate(timeout=30)
+        self.assertEqual(daemon.returncode, 0, err)
+        held = re.search(r"^feedspool_robots_sites (\d+)$", metrics, re.M)
+        self.assertEqual(held and held.group(1), "2", "sites held past robots_cache_sites")
+        # three sites through a cache of two: one at least was forgotten and fetched again
+        # (each robots.txt holds for an hour: a cache that kept all three asked each once)
+        asked = [site.paths().count("/robots.txt") for site in sites]
+        self.assertGreater(sum(asked), 3, asked)
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)
