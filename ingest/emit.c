@@ -100,6 +100,34 @@ static void job_build_copy_line(struct article_job *j, const struct article *a, 
     j->built = b;
 }
 
+/* The records waiting in this pass's write batch are not in the story index yet: an article
+ * of the same story as one of them is matched here, as the index would (an exact copy
+ * first, else the one containing most of it). True when one beats what *match holds. */
+static bool batched_story(struct pipeline *p, const struct fingerprint *fp,
+                          struct story_match *match)
+{
+    bool better = false;
+    for (const struct article_job *j = p->jobs; j; j = j->next) {
+        const struct built_record *b = j->built;
+        if (j->state != JOB_BATCHED || !b || b->is_source_line)
+            continue;
+        bool exact = (fp->text_key && fp->text_key == b->fp.text_key) ||
+                     (fp->url_key && fp->url_key == b->fp.url_key);
+        size_t shared = fingerprint_shared(fp, &b->fp);
+        double containment = fingerprint_containment(shared, fp->n, b->fp.n);
+        if (exact ? !match->exact
+                  : fingerprint_same_story(shared, fp->n, b->fp.n) &&
+                        containment > match->similarity && !match->exact) {
+            snprintf(match->record_id, sizeof match->record_id, "%s", j->record_id);
+            snprintf(match->story_id, sizeof match->story_id, "%s", b->story);
+            match->similarity = exact ? 1 : containment > 1 ? 1 : containment;
+            match->exact = exact;
+            better = true;
+        }
+    }
+    return better;
+}
+
 /* The story the article belongs to: 1 with *match filled when an earlier article of it is
  * in the index, else 0 (also when the index cannot be read: the article is then written as
  * a new story rather than lost). */
@@ -112,6 +140,8 @@ static int find_story(struct pipeline *p, const struct fingerprint *fp, struct s
         log_err("story lookup failed reason=\"%s\"", err);
         found = 0;
     }
+    if (!(found && match->exact) && batched_story(p, fp, match))
+        found = 1;
     return found;
 }
 
