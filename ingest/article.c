@@ -523,9 +523,11 @@ void ingest_read_pending(struct pipeline *p)
         return;
     size_t window = job_window(p);
     p->reading_pending = true; /* (jobs finished while the list is read must not read it) */
+    bool read = false;
     /* Read again once half the window is done: jobs that finish at once (no link) may leave
      * it empty again. */
     while (p->pending_unread && !p->stopping && p->n_jobs - p->n_jobs_retry_wait < window / 2) {
+        read = true;
         long want = (long)(window - (p->n_jobs - p->n_jobs_retry_wait));
         struct resume_ctx ctx = {.p = p, .reading_window = true};
         if (state_items_pending(p->deps.state, p->pending_read_to, want, ingest_resume_pending,
@@ -537,5 +539,9 @@ void ingest_read_pending(struct pipeline *p)
         }
     }
     p->reading_pending = false;
-    ingest_schedule_idle_check(p);
+    /* Only after a read: the idle check reads again, and with the window more than half full
+     * it would find nothing to read and check again at once, spinning the loop until a job
+     * ends (each job's end checks anyway). */
+    if (read)
+        ingest_schedule_idle_check(p);
 }

@@ -20,6 +20,7 @@ import re
 import signal
 import subprocess
 import sys
+import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
@@ -185,6 +186,49 @@ class IngestSet(unittest.TestCase):
             with open("/proc/%d/status" % daemon.pid) as f:
                 peak_kb = int(re.search(r"VmHWM:\s+(\d+)", f.read()).group(1))
             self.assertLess(peak_kb, 50 * 1024, "peak RSS %d KB with 3,000 items pending" % peak_kb)
+        finally:
+            if daemon:
+                daemon.send_signal(signal.SIGTERM)
+                daemon.communicate(timeout=60)
+            fx.close()
+
+    def test_no_busy_loop_while_jobs_wait(self):
+        """A backlog wider than the job window, on one host with a long gap: the daemon waits
+        for the gap with its window of jobs in hand, asleep. (It checked for pending items to
+        read after each check found none, burning a core until a job ended.)"""
+        fx = Fixture()
+        daemon = None
+        try:
+            port = fx.base.rsplit(":", 1)[1]
+            items = "".join(
+                "<item><title>Wait %d</title><link>http://slow.localhost:%s/set/none/%d.html"
+                "</link><guid>wait-%d</guid><description>Item %d.</description></item>"
+                % (n, port, n, n, n) for n in range(200))  # (the window is 64 jobs)
+            os.makedirs(os.path.join(fx.www, "set"), exist_ok=True)
+            with open(os.path.join(fx.www, "set", "wait.xml"), "w") as f:
+                f.write("<?xml version=\"1.0\"?><rss version=\"2.0\"><channel>"
+                        "<title>Wait</title>%s</channel></rss>" % items)
+            fx.write_feeds("/set/wait.xml")
+            fx.write_config(fetch_pages="no", log_level="notice")
+            result = fx.once(timeout=120)
+            self.assertEqual(result.returncode, 0, result.stderr[-3000:])
+            self.assertEqual(fx.state_counts(), {"pending": 200})
+            fx.write_feeds()
+            fx.write_config(host_min_gap="5m", max_transfers="1", robots="ignore",
+                            log_level="notice")
+            daemon = fx.start_daemon()
+            fx.wait_for(lambda: any("/set/none/" in line for line in fx.requests()), timeout=120,
+                        what="the first page request")
+
+            def cpu_seconds():
+                with open("/proc/%d/stat" % daemon.pid) as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+                return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+            before, started = cpu_seconds(), time.monotonic()
+            time.sleep(3)
+            used, waited = cpu_seconds() - before, time.monotonic() - started
+            self.assertLess(used, 0.2 * waited,
+                            "%.2f s of CPU in %.2f s of waiting for the host's gap" % (used, waited))
         finally:
             if daemon:
                 daemon.send_signal(signal.SIGTERM)
