@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "common/buf.h"
 #include "common/log.h"
 #include "common/util.h"
 #include "ingest/ingest_internal.h"
@@ -314,11 +315,11 @@ static void handle_page(const struct fetch_result *r, struct article_job *j)
         job_use_feed_text(j, why);
         return;
     }
-    /* The result lives only during this call: the extraction gets copies. */
+    /* The result lives only during this call: the extraction takes the page's buffer over
+     * and gets copies of the rest. */
     struct extraction *x = xcalloc(1, sizeof *x);
-    x->page = xmalloc(r->body_len + 1);
-    memcpy(x->page, r->body, r->body_len + 1);
     x->page_len = r->body_len;
+    x->page = buf_steal(r->body_buf);
     x->page_url = xstrdup(r->effective_url);
     x->content_type = xstrdup(r->content_type);
     add_feed_text(j, x);

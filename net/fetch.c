@@ -265,6 +265,7 @@ static void finish_transfer(struct fetcher *f, struct transfer *t, CURLcode code
     r.retry_after = retry_after;
     r.body = t->body.data ? t->body.data : "";
     r.body_len = t->body.len;
+    r.body_buf = &t->body;
     if (t->capture && r.ok) {
         r.request = t->request.data ? t->request.data : "";
         r.response = t->response.data ? t->response.data : "";
