@@ -17,6 +17,7 @@
 Everything is deterministic: the same arguments give the same bytes."""
 import gzip
 import os
+import re
 import sys
 import time
 
@@ -43,13 +44,23 @@ def feed_text(i, items, feeds, hosts, port, pages, round_=0):
     return "\n".join(out)
 
 
+def without_canonical(page):
+    """The page with its canonical URL hints (<link rel=canonical>, og:url) renamed away: each
+    item's copy of a page is then an article of its own URL, a near copy of the others (nginx
+    adds the item's token to its text), written as a record marked with its story, as
+    syndicated copies are; with the page's own canonical URL every copy after the first would
+    be an exact copy, only listed in sources.jsonl."""
+    page = re.sub(rb"(rel\s*=\s*[\"']?)canonical\b", rb"\1x-canonical", page, flags=re.I)
+    return re.sub(rb"og:url\b", b"og:x-url", page, flags=re.I)
+
+
 def generate(www, feeds, items, hosts, port, urls, page_paths):
     os.makedirs(os.path.join(www, "pages"), exist_ok=True)
     os.makedirs(os.path.join(www, "feeds"), exist_ok=True)
     for k, path in enumerate(page_paths):
         opener = gzip.open if path.endswith(".gz") else open
         with opener(path, "rb") as src, open(os.path.join(www, "pages", "%d.html" % k), "wb") as dst:
-            dst.write(src.read())
+            dst.write(without_canonical(src.read()))
     with open(urls, "w") as u:
         for i in range(feeds):
             with open(os.path.join(www, "feeds", "%d.xml" % i), "w") as f:
