@@ -41,7 +41,7 @@ double state_busy_seconds(const struct state *st)
 static const char schema_sql[] =
     "PRAGMA journal_mode=WAL;"
     "PRAGMA synchronous=FULL;"
-    "PRAGMA cache_size=-16384;" /* 16 MiB: the story index is read at random */
+    "PRAGMA cache_size=-8192;" /* 8 MiB: the story index is read at random */
     "PRAGMA foreign_keys=ON;"
     "CREATE TABLE IF NOT EXISTS feeds ("
     "  url TEXT PRIMARY KEY,"
