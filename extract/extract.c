@@ -1475,10 +1475,26 @@ static bool list_of_links(xmlNode *n)
     return items >= 3;
 }
 
+/* Whether n is a list that a heading follows (the next element beside it): a list of the
+ * article's own (the products a section recommends, a checklist's items), however many of its
+ * words are links, since the article goes on after it. A list of related links ends the text
+ * it stands below. */
+static bool list_before_heading(const xmlNode *n)
+{
+    if (!(is_tag(n, "ul") || is_tag(n, "ol")))
+        return false;
+    const xmlNode *next = n->next;
+    while (next && next->type != XML_ELEMENT_NODE)
+        next = next->next;
+    return next && is_heading(next);
+}
+
 bool extract_link_dense_block(xmlNode *n)
 {
     if (!(is_tag(n, "ul") || is_tag(n, "ol") || is_tag(n, "div") || is_tag(n, "p") ||
           is_tag(n, "section") || is_tag(n, "table")))
+        return false;
+    if (list_before_heading(n))
         return false;
     size_t all = 0, linked = 0;
     text_length(n, &all, &linked, false, 0);

@@ -631,6 +631,23 @@ static void test_boilerplate_in_article(void)
     CHECK_LACKS(a.text, "further reading");
     CHECK_CONTAINS(a.text, "where they came from");
     article_free(&a);
+    /* a list of links that a heading follows is the article's own (the tools a section
+     * recommends); the one at the end of the article still goes */
+    CHECK(
+        text_of(
+            "<html><body><article><h2>1. Saws</h2>" P(
+                1) "<h4>Our picks:</h4><ul><li>"
+                   "<a href=/p/1>Hand Saw 22</a></li><li><a href=/p/2>Frame Saw 9</a></li></ul>"
+                   "<h2>2. Chisels</h2>" P(2) P(
+                       3) "<ul><li><a href=/s/1>Old bridges of the county"
+                          "</a></li><li><a href=/s/2>The ford in winter</a></li><li><a href=/s/3>A "
+                          "history of the mill</a></li></ul></article></body></html>",
+            &a) != NULL);
+    CHECK_CONTAINS(a.text, "Hand Saw 22");
+    CHECK_CONTAINS(a.text, "Frame Saw 9");
+    CHECK_CONTAINS(a.text, "2. Chisels");
+    CHECK_LACKS(a.text, "The ford in winter");
+    article_free(&a);
 }
 
 /* No empty result on a page with prose; a reason on a page without. */
