@@ -1498,7 +1498,11 @@ bool extract_link_dense_block(xmlNode *n)
         return false;
     size_t all = 0, linked = 0;
     text_length(n, &all, &linked, false, 0);
-    return all > 0 && ((linked * 2 > all && all < 400) || list_of_links(n));
+    if (all > 0 && linked * 2 > all && all < 400)
+        /* (a paragraph that ends as a sentence is one, whatever its words link to: a line of
+         * furniture is a label or a list of names) */
+        return !(is_tag(n, "p") && all >= PROSE_UNIT && ends_as_sentence(n));
+    return all > 0 && list_of_links(n);
 }
 
 static void serialise(struct text_out *o, xmlNode *n, int depth)

@@ -648,6 +648,16 @@ static void test_boilerplate_in_article(void)
     CHECK_CONTAINS(a.text, "2. Chisels");
     CHECK_LACKS(a.text, "The ford in winter");
     article_free(&a);
+    /* a sentence most of whose words link to its source is a paragraph; a linked label is not */
+    CHECK(text_of(
+              "<html><body><article>" P(1) P(
+                  2) "<p><a href=/r>The council's report on the "
+                     "bridge, with the cost of each span,</a> came out on Friday.</p><p><a href=/m>"
+                     "More stories from the river towns</a></p>" P(3) "</article></body></html>",
+              &a) != NULL);
+    CHECK_CONTAINS(a.text, "with the cost of each span, came out on Friday.");
+    CHECK_LACKS(a.text, "More stories from the river towns");
+    article_free(&a);
 }
 
 /* No empty result on a page with prose; a reason on a page without. */
