@@ -81,8 +81,8 @@ struct fetch_result {
     long max_age;              /* Cache-Control max-age in seconds; -1 when none */
     const char *body;          /* NUL-terminated, never NULL */
     size_t body_len;
-    struct buf *body_buf;      /* body's storage: buf_steal(body_buf) takes the same bytes
-                                  over, uncopied, for the caller to free */
+    struct buf *body_buf;   /* body's storage: buf_steal(body_buf) takes the same bytes
+                               over, uncopied, for the caller to free */
     double seconds;         /* total transfer time */
     bool moved_permanently; /* redirected, and every redirect was a 301 or 308 */
     bool refused;           /* the address policy refused a connection (permanent) */
