@@ -107,10 +107,12 @@ void ingest_job_set_state(struct article_job *j, enum job_state to)
         return;
     log_debug("article job state record=%s from=%s to=%s", j->record_id, job_state_name(j->state),
               job_state_name(to));
-    if (j->state == JOB_RETRY_WAIT)
+    if (j->state == JOB_RETRY_WAIT) {
         j->p->n_jobs_retry_wait--;
-    else if (to == JOB_RETRY_WAIT)
+    } else if (to == JOB_RETRY_WAIT) {
         j->p->n_jobs_retry_wait++;
+        ingest_schedule_idle_check(j->p); /* (a waiting job leaves room in the window) */
+    }
     if (j->state == JOB_EXTRACTING)
         j->p->extracting--;
     else if (to == JOB_EXTRACTING)

@@ -11,6 +11,7 @@ import http.server
 import os
 import random
 import re
+import sqlite3
 import sys
 import threading
 import time
@@ -225,6 +226,36 @@ class Robots(unittest.TestCase):
         self.assertEqual(record["text_source"], "feed")
         self.assertEqual(record["page_skipped"], "robots")
         self.assertEqual(a.paths(), ["/robots.txt"])
+
+    def test_items_waiting_to_retry_leave_room_for_the_next_ones(self):
+        """More items than the daemon's window of jobs (64), on a site whose robots.txt
+        answers 503: each item is tried once and waits (an hour) to be tried again, and the
+        room it leaves in the window goes at once to the next pending items. (They waited for
+        a job to end, the first retry an hour on.)"""
+        a = self.site(2)
+        a.serve_robots(("status", 503, b"busy", {}))
+        links = [a.base + "/p%d.html" % i for i in range(150)]
+        self.write_feed(links)
+        self.fx.write_config(retry_delay="1h", article_attempts="5", max_transfers="8")
+        self.fx.write_feeds("/feeds/links.xml")
+
+        def tried():
+            db = sqlite3.connect(self.fx.state)
+            try:
+                return db.execute("SELECT count(*) FROM items WHERE attempts >= 1").fetchone()[0]
+            except sqlite3.OperationalError:
+                return 0  # (no tables yet)
+            finally:
+                db.close()
+        daemon = self.fx.start_daemon()
+        try:
+            self.fx.wait_for(lambda: tried() == len(links), timeout=30,
+                             what="every item tried once")
+        finally:
+            daemon.terminate()
+            daemon.communicate(timeout=30)
+        self.assertEqual(self.by_url(), {}, "nothing written while robots.txt is unreachable")
+        self.assertEqual(a.paths().count("/robots.txt"), 1)
 
     def test_redirects_are_followed_and_crawl_delay_spaces_the_pages(self):
         a = self.site(2)
