@@ -1479,13 +1479,11 @@ static bool list_of_links(xmlNode *n)
  * article's own (the products a section recommends, a checklist's items), however many of its
  * words are links, since the article goes on after it. A list of related links ends the text
  * it stands below. */
-static bool list_before_heading(const xmlNode *n)
+static bool list_before_heading(xmlNode *n)
 {
     if (!(is_tag(n, "ul") || is_tag(n, "ol")))
         return false;
-    const xmlNode *next = n->next;
-    while (next && next->type != XML_ELEMENT_NODE)
-        next = next->next;
+    const xmlNode *next = xmlNextElementSibling(n);
     return next && is_heading(next);
 }
 

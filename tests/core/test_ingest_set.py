@@ -152,37 +152,46 @@ class IngestSet(unittest.TestCase):
         finally:
             fx.close()
 
+    def start_waiting_daemon(self, fx, feeds, items_per_feed, description):
+        """A backlog of feeds x items_per_feed items with the given description, their links
+        on one host: a first run only polls them (fetch_pages = no); then a daemon polls
+        nothing and takes up the pending items with a long gap for the host, so that it fetches
+        one page and waits with the rest in hand (robots.txt not asked for, or it would take
+        the host's first turn and the page the next, 5 min on). Returns the daemon once that
+        first page was asked for."""
+        port = fx.base.rsplit(":", 1)[1]
+        os.makedirs(os.path.join(fx.www, "set"), exist_ok=True)
+        for i in range(feeds):
+            items = "".join(
+                "<item><title>Long %d</title><link>http://slow.localhost:%s/set/none/%d.html"
+                "</link><guid>long-%d</guid><description><![CDATA[%s]]></description></item>"
+                % (n, port, n, n, description)
+                for n in range(i * items_per_feed, (i + 1) * items_per_feed))
+            with open(os.path.join(fx.www, "set", "long-%d.xml" % i), "w") as f:
+                f.write("<?xml version=\"1.0\"?><rss version=\"2.0\"><channel>"
+                        "<title>Long</title>%s</channel></rss>" % items)
+        fx.write_feeds(*("/set/long-%d.xml" % i for i in range(feeds)))
+        fx.write_config(fetch_pages="no", log_level="notice")
+        result = fx.once(timeout=600)
+        self.assertEqual(result.returncode, 0, result.stderr[-3000:])
+        self.assertEqual(fx.state_counts(), {"pending": feeds * items_per_feed})
+        fx.write_feeds()
+        fx.write_config(host_min_gap="5m", max_transfers="1", robots="ignore",
+                        log_level="notice")
+        daemon = fx.start_daemon()
+        fx.wait_for(lambda: any("/set/none/" in line for line in fx.requests()), timeout=120,
+                    what="the first page request")
+        return daemon
+
     @unittest.skipIf(os.environ.get("FEEDSPOOL_SANITIZE") == "1",
                      "under the sanitizers, memory is theirs to spend")
     def test_memory_does_not_grow_with_pending_items(self):
         fx = Fixture()
         daemon = None
         try:
-            port = fx.base.rsplit(":", 1)[1]
             text = "<p>%s</p>" % ("Feed text that stands in for the page. " * 400)  # 16 KB
-            for i in range(10):  # (300 items a feed: 4.8 MB, under max_body)
-                items = "".join(
-                    "<item><title>Long %d</title><link>http://slow.localhost:%s/set/none/%d.html"
-                    "</link><guid>long-%d</guid><description><![CDATA[%s]]></description></item>"
-                    % (n, port, n, n, text) for n in range(i * 300, (i + 1) * 300))
-                os.makedirs(os.path.join(fx.www, "set"), exist_ok=True)
-                with open(os.path.join(fx.www, "set", "long-%d.xml" % i), "w") as f:
-                    f.write("<?xml version=\"1.0\"?><rss version=\"2.0\"><channel>"
-                            "<title>Long</title>%s</channel></rss>" % items)
-            fx.write_feeds(*("/set/long-%d.xml" % i for i in range(10)))
-            fx.write_config(fetch_pages="no", log_level="notice")
-            result = fx.once(timeout=600)
-            self.assertEqual(result.returncode, 0, result.stderr[-3000:])
-            self.assertEqual(fx.state_counts(), {"pending": 3000})
-            # The daemon polls nothing and takes up the pending items; one host, a long gap:
-            # it fetches one page, then waits with the rest in hand (robots.txt not asked
-            # for, or it would take the host's first turn and the page the next, 5 min on).
-            fx.write_feeds()
-            fx.write_config(host_min_gap="5m", max_transfers="1", robots="ignore",
-                            log_level="notice")
-            daemon = fx.start_daemon()
-            fx.wait_for(lambda: any("/set/none/" in line for line in fx.requests()), timeout=120,
-                        what="the first page request")
+            # (300 items a feed: 4.8 MB, under max_body)
+            daemon = self.start_waiting_daemon(fx, 10, 300, text)
             with open("/proc/%d/status" % daemon.pid) as f:
                 peak_kb = int(re.search(r"VmHWM:\s+(\d+)", f.read()).group(1))
             self.assertLess(peak_kb, 50 * 1024, "peak RSS %d KB with 3,000 items pending" % peak_kb)
@@ -199,26 +208,7 @@ class IngestSet(unittest.TestCase):
         fx = Fixture()
         daemon = None
         try:
-            port = fx.base.rsplit(":", 1)[1]
-            items = "".join(
-                "<item><title>Wait %d</title><link>http://slow.localhost:%s/set/none/%d.html"
-                "</link><guid>wait-%d</guid><description>Item %d.</description></item>"
-                % (n, port, n, n, n) for n in range(200))  # (the window is 64 jobs)
-            os.makedirs(os.path.join(fx.www, "set"), exist_ok=True)
-            with open(os.path.join(fx.www, "set", "wait.xml"), "w") as f:
-                f.write("<?xml version=\"1.0\"?><rss version=\"2.0\"><channel>"
-                        "<title>Wait</title>%s</channel></rss>" % items)
-            fx.write_feeds("/set/wait.xml")
-            fx.write_config(fetch_pages="no", log_level="notice")
-            result = fx.once(timeout=120)
-            self.assertEqual(result.returncode, 0, result.stderr[-3000:])
-            self.assertEqual(fx.state_counts(), {"pending": 200})
-            fx.write_feeds()
-            fx.write_config(host_min_gap="5m", max_transfers="1", robots="ignore",
-                            log_level="notice")
-            daemon = fx.start_daemon()
-            fx.wait_for(lambda: any("/set/none/" in line for line in fx.requests()), timeout=120,
-                        what="the first page request")
+            daemon = self.start_waiting_daemon(fx, 1, 200, "An item.")  # (the window: 64 jobs)
 
             def cpu_seconds():
                 with open("/proc/%d/stat" % daemon.pid) as f:
